@@ -1,0 +1,299 @@
+/**
+ * `CaseStore` on PostgreSQL: the append-only `docket.transitions` log and the
+ * `docket.cases` projection (schema from ./migrations).
+ */
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { CaseFilter, CaseStore } from '../../activities/ports';
+import type { CaseProjection, CaseStatus, Deadline, TransitionRecord } from '../../engine/types';
+import { ConflictError, InvalidDataError, mapPgError } from './errors';
+
+type TransitionRow = {
+  case_id: string;
+  seq: number;
+  process_id: string;
+  definition_version: number;
+  definition_hash: string;
+  event: string;
+  payload: Record<string, unknown>;
+  actor_user: string;
+  actor_role: string;
+  request_id: string | null;
+  from_state: string | null;
+  to_state: string;
+  status: string;
+  at: Date;
+};
+
+type CaseRow = {
+  case_id: string;
+  process_id: string;
+  definition_version: number;
+  definition_hash: string;
+  customer_id: string;
+  state: string;
+  status: string;
+  context: Record<string, unknown>;
+  deadlines: Deadline[];
+  last_seq: number;
+  opened_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+};
+
+const TRANSITION_COLUMNS = `case_id, seq, process_id, definition_version, definition_hash, event, payload,
+  actor_user, actor_role, request_id, from_state, to_state, status, at`;
+
+const CASE_COLUMNS = `case_id, process_id, definition_version, definition_hash, customer_id, state, status,
+  context, deadlines, last_seq, opened_at, updated_at, closed_at`;
+
+export class PostgresCaseStore implements CaseStore {
+  constructor(private readonly pool: Pool) {}
+
+  async appendTransition(record: TransitionRecord, projection: CaseProjection): Promise<void> {
+    if (projection.caseId !== record.caseId) {
+      throw new InvalidDataError(
+        `appendTransition: projection is for case ${projection.caseId} but the transition for case ${record.caseId}`,
+      );
+    }
+    const at = toTimestamp(record.at, 'at');
+    const openedAt = toTimestamp(projection.openedAt, 'openedAt');
+    const updatedAt = toTimestamp(projection.updatedAt, 'updatedAt');
+    const closedAt = projection.closedAt === null ? null : toTimestamp(projection.closedAt, 'closedAt');
+
+    await this.inTransaction('appendTransition', async (client) => {
+      const inserted = await client.query(
+        `INSERT INTO docket.transitions (${TRANSITION_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (case_id, seq) DO NOTHING`,
+        [
+          record.caseId,
+          record.seq,
+          record.processId,
+          record.definitionVersion,
+          record.definitionHash,
+          record.event,
+          JSON.stringify(record.payload),
+          record.actor.userId,
+          record.actor.role,
+          record.requestId,
+          record.fromState,
+          record.toState,
+          record.status,
+          at,
+        ],
+      );
+
+      if (inserted.rowCount === 0) {
+        // Already there: the same append retried (no-op), or a different transition.
+        const existing = await client.query<TransitionRow>(
+          `SELECT ${TRANSITION_COLUMNS} FROM docket.transitions WHERE case_id = $1 AND seq = $2`,
+          [record.caseId, record.seq],
+        );
+        const row = existing.rows[0];
+        if (row === undefined) {
+          throw new ConflictError(`Transition ${record.caseId}#${record.seq} conflicted but cannot be read back`, {
+            caseId: record.caseId,
+            seq: record.seq,
+          });
+        }
+        const fields = differingFields(rowToTransition(row), record);
+        if (fields.length > 0) {
+          throw new ConflictError(
+            `Transition ${record.caseId}#${record.seq} already exists with different ${fields.join(', ')}`,
+            { caseId: record.caseId, seq: record.seq, fields },
+          );
+        }
+        return; // identical: it and its projection were written by the earlier attempt
+      }
+
+      await client.query(
+        `INSERT INTO docket.cases (${CASE_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13)
+         ON CONFLICT (case_id) DO UPDATE SET
+           process_id = EXCLUDED.process_id,
+           definition_version = EXCLUDED.definition_version,
+           definition_hash = EXCLUDED.definition_hash,
+           customer_id = EXCLUDED.customer_id,
+           state = EXCLUDED.state,
+           status = EXCLUDED.status,
+           context = EXCLUDED.context,
+           deadlines = EXCLUDED.deadlines,
+           last_seq = EXCLUDED.last_seq,
+           opened_at = EXCLUDED.opened_at,
+           updated_at = EXCLUDED.updated_at,
+           closed_at = EXCLUDED.closed_at
+         WHERE docket.cases.last_seq < EXCLUDED.last_seq`,
+        [
+          projection.caseId,
+          projection.processId,
+          projection.definitionVersion,
+          projection.definitionHash,
+          projection.customerId,
+          projection.state,
+          projection.status,
+          JSON.stringify(projection.context),
+          JSON.stringify(projection.deadlines),
+          projection.lastSeq,
+          openedAt,
+          updatedAt,
+          closedAt,
+        ],
+      );
+    });
+  }
+
+  async getCase(caseId: string): Promise<CaseProjection | null> {
+    const result = await this.query<CaseRow>(
+      'getCase',
+      `SELECT ${CASE_COLUMNS} FROM docket.cases WHERE case_id = $1`,
+      [caseId],
+    );
+    const row = result.rows[0];
+    return row === undefined ? null : rowToProjection(row);
+  }
+
+  async listTransitions(caseId: string): Promise<TransitionRecord[]> {
+    const result = await this.query<TransitionRow>(
+      'listTransitions',
+      `SELECT ${TRANSITION_COLUMNS} FROM docket.transitions WHERE case_id = $1 ORDER BY seq`,
+      [caseId],
+    );
+    return result.rows.map(rowToTransition);
+  }
+
+  async listCases(filter: CaseFilter = {}): Promise<CaseProjection[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (column: string, value: unknown): void => {
+      params.push(value);
+      where.push(`${column} = $${params.length}`);
+    };
+    if (filter.processId !== undefined) add('process_id', filter.processId);
+    if (filter.state !== undefined) add('state', filter.state);
+    if (filter.status !== undefined) add('status', filter.status);
+    if (filter.customerId !== undefined) add('customer_id', filter.customerId);
+    let sql = `SELECT ${CASE_COLUMNS} FROM docket.cases`;
+    if (where.length > 0) sql += ` WHERE ${where.join(' AND ')}`;
+    sql += ' ORDER BY updated_at DESC, case_id';
+    if (filter.limit !== undefined) {
+      if (!Number.isInteger(filter.limit) || filter.limit < 0) {
+        throw new InvalidDataError(`listCases: limit must be a non-negative integer, got ${String(filter.limit)}`);
+      }
+      params.push(filter.limit);
+      sql += ` LIMIT $${params.length}`;
+    }
+    const result = await this.query<CaseRow>('listCases', sql, params);
+    return result.rows.map(rowToProjection);
+  }
+
+  private async query<R extends QueryResultRow>(what: string, sql: string, params: unknown[]): Promise<{ rows: R[] }> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (err) {
+      throw mapPgError(err, what);
+    }
+  }
+
+  private async inTransaction(what: string, fn: (client: PoolClient) => Promise<void>): Promise<void> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw mapPgError(err, `${what}: could not connect`);
+    }
+    let discard: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await fn(client);
+      await client.query('COMMIT');
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        // The connection is in an unknown state: do not return it to the pool.
+        discard = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      }
+      throw mapPgError(err, what);
+    } finally {
+      client.release(discard);
+    }
+  }
+}
+
+/** Validates an ISO timestamp and returns it as a Date (stored as timestamptz). */
+function toTimestamp(iso: string, field: string): Date {
+  const date = new Date(iso);
+  if (typeof iso !== 'string' || Number.isNaN(date.getTime())) {
+    throw new InvalidDataError(`${field} is not an ISO timestamp: ${JSON.stringify(iso)}`);
+  }
+  return date;
+}
+
+function rowToTransition(row: TransitionRow): TransitionRecord {
+  return {
+    caseId: row.case_id,
+    seq: row.seq,
+    processId: row.process_id,
+    definitionVersion: row.definition_version,
+    definitionHash: row.definition_hash,
+    event: row.event,
+    payload: row.payload,
+    actor: { userId: row.actor_user, role: row.actor_role },
+    requestId: row.request_id,
+    fromState: row.from_state,
+    toState: row.to_state,
+    status: row.status as CaseStatus,
+    at: row.at.toISOString(),
+  };
+}
+
+function rowToProjection(row: CaseRow): CaseProjection {
+  return {
+    caseId: row.case_id,
+    processId: row.process_id,
+    definitionVersion: row.definition_version,
+    definitionHash: row.definition_hash,
+    customerId: row.customer_id,
+    state: row.state,
+    status: row.status as CaseStatus,
+    context: row.context,
+    deadlines: row.deadlines,
+    lastSeq: row.last_seq,
+    openedAt: row.opened_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    closedAt: row.closed_at === null ? null : row.closed_at.toISOString(),
+  };
+}
+
+/** Names of the fields in which a stored transition differs in substance from `record`. */
+function differingFields(stored: TransitionRecord, record: TransitionRecord): string[] {
+  const fields: string[] = [];
+  const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+  if (stored.processId !== record.processId) fields.push('processId');
+  if (stored.definitionVersion !== record.definitionVersion) fields.push('definitionVersion');
+  if (stored.definitionHash !== record.definitionHash) fields.push('definitionHash');
+  if (stored.event !== record.event) fields.push('event');
+  if (!same(stored.payload, record.payload)) fields.push('payload');
+  if (stored.actor.userId !== record.actor.userId || stored.actor.role !== record.actor.role) fields.push('actor');
+  if ((stored.requestId ?? null) !== (record.requestId ?? null)) fields.push('requestId');
+  if ((stored.fromState ?? null) !== (record.fromState ?? null)) fields.push('fromState');
+  if (stored.toState !== record.toState) fields.push('toState');
+  if (stored.status !== record.status) fields.push('status');
+  if (new Date(stored.at).getTime() !== new Date(record.at).getTime()) fields.push('at');
+  return fields;
+}
+
+/** JSON with object keys sorted (jsonb does not keep key order), `undefined` members dropped. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(JSON.parse(JSON.stringify(value ?? null)) as unknown));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}

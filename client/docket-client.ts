@@ -1,0 +1,188 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { CaseStore } from '../activities/ports';
+import { compileDefinition } from '../engine/compile';
+import type { Actor, CalendarData, TransitionRecord } from '../engine/types';
+import { definitionQuery, sendEventUpdate, statusQuery, type CaseStatusView, type CaseWorkflowInput, type SendEventRequest, type SendResult } from '../workflows/messages';
+import type { caseWorkflow } from '../workflows/case-workflow';
+import type { DefinitionSource } from './definitions';
+
+/** Refusals: the request was understood and turned down; nothing changed. */
+export const REFUSAL_CODES = [
+  'UnknownProcess',
+  'UnknownEvent',
+  'Forbidden',
+  'ValidationError',
+  'NotAllowedInState',
+  'ConditionNotMet',
+  'CaseClosed',
+  'CaseNotFound',
+  'RequestIdReused',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+/** An error with a stable code; `refusal` is true when the request was refused and nothing changed. */
+export class DocketError extends Error {
+  override readonly name = 'DocketError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly issues?: unknown,
+  ) {
+    super(message);
+  }
+
+  get refusal(): boolean {
+    return (REFUSAL_CODES as readonly string[]).includes(this.code);
+  }
+}
+
+export interface DocketClientOptions {
+  temporal: Client;
+  store: CaseStore;
+  definitions: DefinitionSource;
+  calendar: CalendarData;
+  taskQueue: string;
+  /** Passed to new cases: continue-as-new after this many history events. */
+  continueAsNewAfter?: number;
+}
+
+export interface StartCaseOptions {
+  /** Starting again with the same request id (by the same user) returns the same case. */
+  requestId?: string;
+}
+
+export interface StartedCase {
+  caseId: string;
+  processId: string;
+  definitionVersion: number;
+  state: string;
+  status: string;
+}
+
+/** Maps a Temporal failure to a DocketError where it is one of ours. */
+export function toDocketError(err: unknown, caseId?: string): unknown {
+  if (err instanceof DocketError) return err;
+  if (err instanceof WorkflowNotFoundError) return new DocketError('CaseNotFound', `no case "${caseId ?? err.workflowId}"`);
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type) {
+    return new DocketError(cause.type, cause.message, cause.details?.[0]);
+  }
+  const message = (err as Error)?.message ?? '';
+  if (/workflow execution already completed/i.test(message)) return new DocketError('CaseClosed', `case "${caseId}" is finished and accepts no more events`);
+  if (/sql: no rows in result set|workflow not found|not found/i.test(message) && caseId) return new DocketError('CaseNotFound', `no case "${caseId}"`);
+  return err;
+}
+
+/**
+ * The one way clients (CLI, HTTP API, UI) drive cases: it starts workflows on the
+ * latest definition, sends events as Updates and reads status and history.
+ */
+export class DocketClient {
+  constructor(private readonly opts: DocketClientOptions) {}
+
+  private handle(caseId: string): WorkflowHandle<typeof caseWorkflow> {
+    return this.opts.temporal.workflow.getHandle<typeof caseWorkflow>(caseId);
+  }
+
+  /** Checks the role and input, then starts a case on the latest definition version. */
+  async startCase(processId: string, input: Record<string, unknown>, actor: Actor, options: StartCaseOptions = {}): Promise<StartedCase> {
+    const published = await this.opts.definitions.latest(processId);
+    if (!published) {
+      const known = (await this.opts.definitions.list()).map((d) => d.processId);
+      throw new DocketError('UnknownProcess', `no process "${processId}"; known processes: ${known.join(', ')}`);
+    }
+    const { definition } = published;
+    if (!definition.startedBy.includes(actor.role)) {
+      throw new DocketError('Forbidden', `role "${actor.role}" may not start a ${processId} case; it is for ${definition.startedBy.join(', ')}`);
+    }
+    const compiled = compileDefinition(definition, this.opts.calendar);
+    const parsed = compiled.inputSchema.safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new DocketError('ValidationError', `the input of a ${processId} case is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
+    }
+    // Case ids carry no personal data: the process and a random (or request-derived) id.
+    const caseId = options.requestId
+      ? `${processId}-${createHash('sha256').update(`${actor.userId}\u0000${options.requestId}`).digest('hex').slice(0, 32)}`
+      : `${processId}-${randomUUID()}`;
+    const workflowInput: CaseWorkflowInput = {
+      caseId,
+      definition: published.raw,
+      definitionVersion: published.version,
+      definitionHash: published.hash,
+      calendar: this.opts.calendar,
+      input,
+      startedBy: actor,
+      requestId: options.requestId ?? null,
+      ...(this.opts.continueAsNewAfter !== undefined && { continueAsNewAfter: this.opts.continueAsNewAfter }),
+    };
+    try {
+      await this.opts.temporal.workflow.start('caseWorkflow', {
+        workflowId: caseId,
+        taskQueue: this.opts.taskQueue,
+        args: [workflowInput],
+        ...(options.requestId ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // The same request id after its case finished: answer with that case.
+      } else throw toDocketError(err);
+    }
+    const status = await this.status(caseId);
+    return { caseId, processId, definitionVersion: status.definitionVersion, state: status.state, status: status.status };
+  }
+
+  /** Sends one event to a case; resolves once the transition is stored. */
+  async send(caseId: string, request: SendEventRequest): Promise<SendResult> {
+    try {
+      return await this.handle(caseId).executeUpdate(sendEventUpdate, {
+        args: [request],
+        // Identical retries share an update id, so Temporal itself answers them once; a
+        // different event under a used request id reaches the validator and is refused.
+        ...(request.requestId
+          ? { updateId: createHash('sha256').update(JSON.stringify([request.actor.userId, request.actor.role, request.requestId, request.type, request.data ?? {}])).digest('hex') }
+          : {}),
+      });
+    } catch (err) {
+      throw toDocketError(err, caseId);
+    }
+  }
+
+  /** The live state of a case; `role` narrows the allowed events to what that role may send. */
+  async status(caseId: string, role?: string): Promise<CaseStatusView> {
+    try {
+      return await this.handle(caseId).query(statusQuery, role);
+    } catch (err) {
+      throw toDocketError(err, caseId);
+    }
+  }
+
+  /** The definition a case runs on (pinned at its start). */
+  async caseDefinition(caseId: string): Promise<unknown> {
+    try {
+      return await this.handle(caseId).query(definitionQuery);
+    } catch (err) {
+      throw toDocketError(err, caseId);
+    }
+  }
+
+  /** The transition log of a case, oldest first. */
+  async history(caseId: string): Promise<TransitionRecord[]> {
+    const rows = await this.opts.store.listTransitions(caseId);
+    if (rows.length === 0) {
+      // Distinguish "no such case" from "not stored yet".
+      await this.status(caseId);
+    }
+    return rows;
+  }
+
+  get store(): CaseStore {
+    return this.opts.store;
+  }
+
+  get definitions(): DefinitionSource {
+    return this.opts.definitions;
+  }
+}

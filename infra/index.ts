@@ -1,0 +1,3 @@
+export * from './temporal-cli';
+export * from './temporal-test-server';
+export * from './temporal-env';

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Pool } from 'pg';
+import { migrate, PostgresCaseStore } from '../../adapters/postgres';
+import { DocketClient } from '../../client/docket-client';
+import { FileDefinitionSource } from '../../client/definitions';
+import { loadCalendar } from '../../client/setup';
+import type { TransitionRecord } from '../../engine/types';
+import { createDatabase } from '../../infra/postgres';
+import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../worker/config';
+import { createDocketWorker, type DocketWorker } from '../../worker/worker';
+
+let runtimeInstalled = false;
+/** Keeps the SDK's worker logs to warnings, so test output stays readable. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by another file in this process.
+  }
+}
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run integration tests through jest (global setup starts the servers)`);
+  return value;
+}
+
+/** A fresh database of its own for a test file, migrated. */
+export async function freshDatabase(name: string): Promise<string> {
+  const dbName = `t_${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`.slice(0, 60);
+  const url = await createDatabase(requireEnv('DOCKET_TEST_DATABASE_URL'), dbName, { fresh: true });
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+  return url;
+}
+
+export interface Harness {
+  docket: DocketClient;
+  config: DocketConfig;
+  pool: Pool;
+  client: Client;
+  taskQueue: string;
+  worker: DocketWorker;
+  /** Notifications of a case in the outbox, in the order they were raised. */
+  outbox(caseId: string): Promise<Array<{ id: string; kind: string; template: string; recipients: unknown }>>;
+  history(caseId: string): Promise<TransitionRecord[]>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Run on this (time-skipping) environment instead of the shared dev server. */
+  env?: TestWorkflowEnvironment;
+  continueAsNewAfter?: number;
+  /** Don't start a worker in this process (the test runs its own, e.g. in a child process). */
+  noWorker?: boolean;
+}
+
+/**
+ * A Docket stack for one test file: its own database and task queue, a worker
+ * running the prebuilt bundle, and a client.
+ */
+export async function createHarness(name: string, options: HarnessOptions = {}): Promise<Harness> {
+  quietRuntime();
+  const databaseUrl = await freshDatabase(name);
+  const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
+  const address = options.env ? options.env.address : requireEnv('DOCKET_TEST_TEMPORAL_ADDRESS');
+  const config: DocketConfig = {
+    ...loadConfig({ DOCKET_DATA_DIR: path.join(PROJECT_ROOT, '.cache', 'test-data') }),
+    databaseUrl,
+    temporalAddress: address,
+    namespace: 'default',
+    taskQueue,
+    ...(options.continueAsNewAfter !== undefined && { continueAsNewAfter: options.continueAsNewAfter }),
+  };
+  const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  const connection = options.env ? undefined : await Connection.connect({ address });
+  const client = options.env ? options.env.client : new Client({ connection: connection!, namespace: config.namespace });
+  const docket = new DocketClient({
+    temporal: client,
+    store: new PostgresCaseStore(pool),
+    definitions: new FileDefinitionSource(config.definitionsDir),
+    calendar: await loadCalendar(config),
+    taskQueue,
+    continueAsNewAfter: config.continueAsNewAfter,
+  });
+  let worker: DocketWorker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  if (!options.noWorker) {
+    nativeConnection = options.env ? options.env.nativeConnection : await NativeConnection.connect({ address });
+    worker = await createDocketWorker(config, {
+      connection: nativeConnection,
+      workflowBundle: { codePath: requireEnv('DOCKET_TEST_BUNDLE') },
+    });
+    running = worker.worker.run();
+  }
+  return {
+    docket,
+    config,
+    pool,
+    client,
+    taskQueue,
+    worker: worker!,
+    async outbox(caseId) {
+      const { rows } = await pool.query(
+        'SELECT id, kind, template, recipients FROM docket.notification_outbox WHERE case_id = $1 ORDER BY created_at, id',
+        [caseId],
+      );
+      return rows;
+    },
+    history: (caseId) => docket.store.listTransitions(caseId),
+    async close() {
+      if (worker) {
+        await worker.close();
+        await running;
+      }
+      if (nativeConnection && !options.env) await nativeConnection.close();
+      await pool.end();
+      if (connection) await connection.close();
+    },
+  };
+}
+
+export const cs = { userId: 'amy', role: 'cs_agent' };
+export const handler = { userId: 'bob', role: 'handler' };
+export const manager = { userId: 'carol', role: 'service_manager' };
+
+export const complaintInput = {
+  customer: 'CUST-1001',
+  contact: 'Ms Li, 138-0000-0000',
+  channel: 'phone',
+  content: 'The delivered cabinet has a cracked door.',
+  category: 'product_quality',
+  severity: 'high',
+};

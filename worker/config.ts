@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Written by `npm start` so that the CLI and extra workers find the servers it started. */
+export interface RuntimeInfo {
+  databaseUrl: string;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  temporalUi?: string;
+  pid: number;
+}
+
+const intFromEnv = (def: number) => z.coerce.number().int().positive().default(def);
+
+const envSchema = z.object({
+  DOCKET_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, 'data')),
+  DATABASE_URL: z.string().url('DATABASE_URL must be a URL such as postgres://user:pass@host:5432/docket').optional(),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  DOCKET_TASK_QUEUE: z.string().default('docket'),
+  DOCKET_DEFINITIONS_DIR: z.string().default(path.join(PROJECT_ROOT, 'definitions')),
+  DOCKET_CALENDAR: z.string().default(path.join(PROJECT_ROOT, 'calendars', 'cn.json')),
+  DOCKET_TIME_ZONE: z.string().optional(),
+  SMTP_URL: z.string().url('SMTP_URL must look like smtp://user:pass@host:587').optional(),
+  SMTP_FROM: z.string().default('docket@localhost'),
+  NOTIFY_DEFAULT_DOMAIN: z.string().optional(),
+  NOTIFY_ROLE_ADDRESSES: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return {} as Record<string, string[]>;
+      try {
+        return z.record(z.string(), z.array(z.string())).parse(JSON.parse(s));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'NOTIFY_ROLE_ADDRESSES must be JSON like {"service_manager":["sm@example.com"]}' });
+        return z.NEVER;
+      }
+    }),
+  WORKER_MAX_CACHED_WORKFLOWS: intFromEnv(1000),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: intFromEnv(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv(100),
+  DOCKET_CONTINUE_AS_NEW_AFTER: intFromEnv(2000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface DocketConfig {
+  dataDir: string;
+  /** Undefined when neither DATABASE_URL nor a running `npm start` names one. */
+  databaseUrl?: string;
+  temporalAddress?: string;
+  namespace: string;
+  taskQueue: string;
+  definitionsDir: string;
+  calendarFile: string;
+  timeZone?: string;
+  smtp?: { url: string; from: string; defaultDomain?: string; roleAddresses: Record<string, string[]> };
+  worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks: number; maxConcurrentActivities: number };
+  continueAsNewAfter: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+}
+
+export function runtimeFile(dataDir: string): string {
+  return path.join(dataDir, 'runtime.json');
+}
+
+export function readRuntimeInfo(dataDir: string): RuntimeInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(runtimeFile(dataDir), 'utf8')) as RuntimeInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses the configuration once, from the environment; where the environment says
+ * nothing about the servers, from what a running `npm start` wrote, then defaults.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const runtime = readRuntimeInfo(e.DOCKET_DATA_DIR);
+  return {
+    dataDir: e.DOCKET_DATA_DIR,
+    databaseUrl: e.DATABASE_URL ?? runtime?.databaseUrl,
+    temporalAddress: e.TEMPORAL_ADDRESS ?? runtime?.temporalAddress,
+    namespace: env.TEMPORAL_NAMESPACE ? e.TEMPORAL_NAMESPACE : (runtime?.namespace ?? e.TEMPORAL_NAMESPACE),
+    taskQueue: env.DOCKET_TASK_QUEUE ? e.DOCKET_TASK_QUEUE : (runtime?.taskQueue ?? e.DOCKET_TASK_QUEUE),
+    definitionsDir: e.DOCKET_DEFINITIONS_DIR,
+    calendarFile: e.DOCKET_CALENDAR,
+    ...(e.DOCKET_TIME_ZONE !== undefined && { timeZone: e.DOCKET_TIME_ZONE }),
+    ...(e.SMTP_URL !== undefined && {
+      smtp: {
+        url: e.SMTP_URL,
+        from: e.SMTP_FROM,
+        ...(e.NOTIFY_DEFAULT_DOMAIN !== undefined && { defaultDomain: e.NOTIFY_DEFAULT_DOMAIN }),
+        roleAddresses: e.NOTIFY_ROLE_ADDRESSES,
+      },
+    }),
+    worker: {
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    },
+    continueAsNewAfter: e.DOCKET_CONTINUE_AS_NEW_AFTER,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Secrets out: the URL with its password masked, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

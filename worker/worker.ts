@@ -1,0 +1,55 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { createActivities } from '../activities';
+import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
+import { migrate, PostgresCaseStore } from '../adapters/postgres';
+import type { DocketConfig } from './config';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export interface DocketWorker {
+  worker: Worker;
+  pool: Pool;
+  /** Stops polling, lets running tasks finish, closes connections. */
+  close(): Promise<void>;
+}
+
+export interface CreateWorkerOptions {
+  /** A connection to reuse (tests); otherwise one is opened to `config.temporalAddress`. */
+  connection?: NativeConnection;
+  /** A prebuilt workflow bundle (built once per test run); otherwise built from `workflows/`. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Overrides any WorkerOptions (tests: a task queue of their own). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/** The composition root: wires PostgreSQL, the notifier and the activities into a Temporal worker. */
+export async function createDocketWorker(config: DocketConfig, options: CreateWorkerOptions = {}): Promise<DocketWorker> {
+  if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start` which starts one');
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 10 });
+  await migrate(pool);
+  const store = new PostgresCaseStore(pool);
+  const notifier = config.smtp ? smtpNotifierFromConfig(config.smtp, pool) : new OutboxNotifier(pool);
+  const ownConnection = !options.connection;
+  const connection = options.connection ?? (await NativeConnection.connect({ address: config.temporalAddress ?? 'localhost:7233' }));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ store, notifier }),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    ...options.workerOptions,
+  });
+  return {
+    worker,
+    pool,
+    async close() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await pool.end();
+      if (ownConnection) await connection.close();
+    },
+  };
+}

@@ -1,0 +1,271 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AnyMachineSnapshot } from 'xstate';
+import type { DocketActivities } from '../activities';
+import { compileDefinition, type MachineEvent } from '../engine/compile';
+import { definitionSchema } from '../engine/definition-schema';
+import { allowedEvents, checkEvent, persistSnapshot, restoreSnapshot, startCase, stateToString, step, type StepResult, type TimerSpec } from '../engine/step';
+import { SYSTEM_ACTOR, type Actor, type CaseProjection, type CaseStatus, type Notification, type TransitionRecord } from '../engine/types';
+import {
+  definitionQuery,
+  sendEventUpdate,
+  statusQuery,
+  type CaseStatusView,
+  type CaseWorkflowInput,
+  type RememberedRequest,
+  type SendEventRequest,
+  type SendResult,
+} from './messages';
+
+const { persistTransition, notify } = proxyActivities<DocketActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** How many request ids a case remembers across continue-as-new. */
+const REMEMBERED_REQUESTS = 500;
+
+export interface CaseResult {
+  caseId: string;
+  state: string;
+  status: CaseStatus;
+  seq: number;
+}
+
+function fingerprint(req: SendEventRequest): string {
+  return JSON.stringify([req.type, req.data ?? {}, req.actor.role]);
+}
+
+/** Request ids are the client's, so they are remembered per user. */
+function requestKey(req: SendEventRequest): string | undefined {
+  return req.requestId === undefined ? undefined : `${req.actor.userId}\u0000${req.requestId}`;
+}
+
+/**
+ * Runs one case on the definition version pinned in its input. Human actions are
+ * the `sendEvent` Update (validated before they reach history); `after` delays
+ * are durable timers; every applied event is persisted by an activity before the
+ * Update returns.
+ */
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult> {
+  const parsed = definitionSchema.safeParse(input.definition);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`the pinned definition is invalid: ${parsed.error.message}`, 'InvalidDefinition');
+  const compiled = compileDefinition(parsed.data, input.calendar);
+  const { caseId } = input;
+  const processId = parsed.data.process;
+  const customerId = String(input.input[parsed.data.customerField] ?? '');
+
+  let snapshot!: AnyMachineSnapshot;
+  let state!: string;
+  let status: CaseStatus = 'open';
+  let seq!: number;
+  let openedAt!: string;
+  let updatedAt!: string;
+  const requests = new Map<string, RememberedRequest>(input.carried?.requests ?? []);
+  const timers = new Map<string, { spec: TimerSpec; scope: CancellationScope }>();
+  let effects: Promise<void> = Promise.resolve();
+  let pendingEffects = 0;
+
+  const nowIso = () => new Date(Date.now()).toISOString();
+
+  const cancelTimer = (id: string) => {
+    const timer = timers.get(id);
+    if (!timer) return;
+    timers.delete(id);
+    timer.scope.cancel();
+  };
+
+  const armTimer = (spec: TimerSpec) => {
+    cancelTimer(spec.id);
+    const scope = new CancellationScope();
+    timers.set(spec.id, { spec, scope });
+    scope
+      .run(() => sleep(Math.max(1, Date.parse(spec.dueAt) - Date.now())))
+      .then(
+        () => {
+          if (timers.get(spec.id)?.scope !== scope) return;
+          timers.delete(spec.id);
+          if (status !== 'open') return;
+          const result = step(compiled, snapshot, spec.event as MachineEvent, Date.now());
+          void apply(result, `after:${spec.delay}`, {}, SYSTEM_ACTOR, null);
+        },
+        (err: unknown) => {
+          if (!isCancellation(err)) throw err;
+        },
+      );
+  };
+
+  const deadlines = () => [...timers.values()].map(({ spec: { event: _event, ...deadline } }) => deadline);
+
+  /** Takes a step's result: timers, the log row and its effects. Resolves once the row is stored. */
+  const apply = (result: StepResult, event: string, payload: Record<string, unknown>, actor: Actor, requestId: string | null): Promise<void> => {
+    const fromState = seq < 0 ? null : state;
+    snapshot = result.snapshot;
+    state = result.state;
+    status = result.status;
+    result.cancelTimers.forEach(cancelTimer);
+    if (status === 'open') result.startTimers.forEach(armTimer);
+    else [...timers.keys()].forEach(cancelTimer);
+    if (!result.changed) return Promise.resolve();
+
+    seq += 1;
+    const at = nowIso();
+    updatedAt = at;
+    const record: TransitionRecord = {
+      caseId,
+      seq,
+      processId,
+      definitionVersion: input.definitionVersion,
+      definitionHash: input.definitionHash,
+      event,
+      payload,
+      actor,
+      requestId,
+      fromState,
+      toState: state,
+      status,
+      at,
+    };
+    const projection: CaseProjection = {
+      caseId,
+      processId,
+      definitionVersion: input.definitionVersion,
+      definitionHash: input.definitionHash,
+      customerId,
+      state,
+      status,
+      context: snapshot.context as Record<string, unknown>,
+      deadlines: deadlines(),
+      lastSeq: seq,
+      openedAt,
+      updatedAt: at,
+      closedAt: status === 'completed' ? at : null,
+    };
+    const notifications: Notification[] = result.notifications.map((n, i) => ({
+      ...n,
+      id: `${caseId}:${seq}:${i}`,
+      caseId,
+      processId,
+      createdAt: at,
+    }));
+    // Rows are stored strictly in sequence order; notifications follow their row.
+    pendingEffects += 1;
+    const stored = effects.then(() => persistTransition({ record, projection }));
+    effects = stored
+      .then(() => Promise.all(notifications.map((n) => notify(n))))
+      .then(() => {
+        pendingEffects -= 1;
+      });
+    return stored;
+  };
+
+  if (input.carried) {
+    snapshot = restoreSnapshot(compiled, input.carried.snapshot);
+    state = stateToString(snapshot.value);
+    status = snapshot.status === 'done' ? 'completed' : 'open';
+    seq = input.carried.seq;
+    openedAt = input.carried.openedAt;
+    updatedAt = input.carried.updatedAt;
+    input.carried.timers.forEach(armTimer);
+  } else {
+    const inputCheck = compiled.inputSchema.safeParse(input.input);
+    if (!inputCheck.success) throw ApplicationFailure.nonRetryable(`the case input is invalid: ${inputCheck.error.message}`, 'ValidationError');
+    seq = -1;
+    state = '';
+    openedAt = nowIso();
+    updatedAt = openedAt;
+    void apply(startCase(compiled, input.input, Date.now()), 'xstate.init', input.input, input.startedBy, input.requestId);
+  }
+
+  const refuse = (code: string, message: string, issues?: unknown): never => {
+    throw ApplicationFailure.create({ type: code, message, nonRetryable: true, details: issues === undefined ? [] : [issues] });
+  };
+
+  const check = (req: SendEventRequest) => {
+    const key = requestKey(req);
+    if (key !== undefined) {
+      const prior = requests.get(key);
+      if (prior) {
+        if (prior.fingerprint !== fingerprint(req)) refuse('RequestIdReused', `request id "${req.requestId}" was already used for a different event; use a new request id`);
+        return prior;
+      }
+    }
+    const refusal = checkEvent(compiled, snapshot, { type: req.type, data: req.data ?? {}, actor: req.actor }, Date.now());
+    if (refusal) refuse(refusal.code, refusal.message, refusal.issues);
+    return undefined;
+  };
+
+  setHandler(
+    sendEventUpdate,
+    async (req: SendEventRequest): Promise<SendResult> => {
+      const prior = check(req);
+      if (prior) return { ...prior.result, duplicate: true };
+      const data = req.data ?? {};
+      const result = step(compiled, snapshot, { type: req.type, data, actor: req.actor }, Date.now());
+      const stored = apply(result, req.type, data, req.actor, req.requestId ?? null);
+      const answer: SendResult = { caseId, seq, state, status, duplicate: false };
+      const key = requestKey(req);
+      if (key !== undefined) {
+        requests.set(key, { fingerprint: fingerprint(req), result: answer });
+        while (requests.size > REMEMBERED_REQUESTS) requests.delete(requests.keys().next().value as string);
+      }
+      await stored;
+      return answer;
+    },
+    { validator: (req: SendEventRequest) => void check(req) },
+  );
+
+  setHandler(
+    statusQuery,
+    (role?: string): CaseStatusView => ({
+      caseId,
+      processId,
+      definitionVersion: input.definitionVersion,
+      definitionHash: input.definitionHash,
+      state,
+      status,
+      context: snapshot.context as Record<string, unknown>,
+      deadlines: deadlines(),
+      allowedEvents: status === 'open' ? allowedEvents(compiled, snapshot, role) : [],
+      seq,
+      openedAt,
+      updatedAt,
+    }),
+  );
+  setHandler(definitionQuery, () => input.definition);
+
+  const threshold = input.continueAsNewAfter ?? 2000;
+  const shouldContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= threshold;
+
+  for (;;) {
+    await condition(() => status === 'completed' || shouldContinue());
+    // Let accepted actions and their effects finish before the run ends.
+    await condition(() => allHandlersFinished() && pendingEffects === 0);
+    await effects;
+    if (!allHandlersFinished() || pendingEffects > 0) continue;
+    if (status === 'completed') return { caseId, state, status, seq };
+    const carriedTimers = [...timers.values()].map((t) => t.spec);
+    return continueAsNew<typeof caseWorkflow>({
+      ...input,
+      carried: {
+        snapshot: persistSnapshot(compiled, snapshot),
+        seq,
+        timers: carriedTimers,
+        requests: [...requests.entries()],
+        openedAt,
+        updatedAt,
+        runs: (input.carried?.runs ?? 0) + 1,
+      },
+    });
+  }
+}

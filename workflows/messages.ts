@@ -1,0 +1,72 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor, CalendarData, CaseStatus, Deadline } from '../engine/types';
+import type { TimerSpec } from '../engine/step';
+
+/** Everything a case needs, pinned at its start: the definition version and the calendar. */
+export interface CaseWorkflowInput {
+  caseId: string;
+  /** The definition as published (JSON); the case runs on it to its end. */
+  definition: unknown;
+  definitionVersion: number;
+  definitionHash: string;
+  calendar: CalendarData;
+  input: Record<string, unknown>;
+  startedBy: Actor;
+  requestId: string | null;
+  /** Continue-as-new once the run's history has this many events (default 2000). */
+  continueAsNewAfter?: number;
+  /** Set by continue-as-new: where the previous run stopped. */
+  carried?: CarriedState;
+}
+
+export interface CarriedState {
+  snapshot: unknown;
+  seq: number;
+  timers: TimerSpec[];
+  requests: Array<[string, RememberedRequest]>;
+  openedAt: string;
+  updatedAt: string;
+  runs: number;
+}
+
+export interface RememberedRequest {
+  fingerprint: string;
+  result: SendResult;
+}
+
+export interface SendEventRequest {
+  type: string;
+  data?: Record<string, unknown>;
+  actor: Actor;
+  /** A client-chosen id: sending the same request id again applies the event once. */
+  requestId?: string;
+}
+
+export interface SendResult {
+  caseId: string;
+  seq: number;
+  state: string;
+  status: CaseStatus;
+  /** True when this answer is the remembered one for a request id already applied. */
+  duplicate: boolean;
+}
+
+export interface CaseStatusView {
+  caseId: string;
+  processId: string;
+  definitionVersion: number;
+  definitionHash: string;
+  state: string;
+  status: CaseStatus;
+  context: Record<string, unknown>;
+  deadlines: Deadline[];
+  /** Events the asking role may send now (all accepted events when no role is given). */
+  allowedEvents: string[];
+  seq: number;
+  openedAt: string;
+  updatedAt: string;
+}
+
+export const sendEventUpdate = defineUpdate<SendResult, [SendEventRequest]>('sendEvent');
+export const statusQuery = defineQuery<CaseStatusView, [string?]>('status');
+export const definitionQuery = defineQuery<unknown>('definition');
