@@ -146,7 +146,15 @@ export class DocketClient {
           : {}),
       });
     } catch (err) {
-      throw toDocketError(err, caseId);
+      const mapped = toDocketError(err, caseId);
+      if (mapped instanceof DocketError && mapped.code === 'CaseNotFound') {
+        // Temporal answers an Update to a finished run as "not found"; tell the two apart.
+        const finished = await this.opts.store.getCase(caseId);
+        if (finished?.status === 'completed') {
+          throw new DocketError('CaseClosed', `case "${caseId}" is finished (state "${finished.state}") and accepts no more events`);
+        }
+      }
+      throw mapped;
     }
   }
 

@@ -25,13 +25,23 @@ const DB = 'docket_test_postgres_store';
 const DB_CONCURRENT = 'docket_test_postgres_store_migrate';
 const DB_CUSTOM = 'docket_test_postgres_store_custom';
 
+/**
+ * The run's shared server (started by the integration global setup) when there is
+ * one, otherwise an embedded server of this file's own (or DATABASE_URL).
+ */
+async function testServer(): Promise<RunningPostgres> {
+  const shared = process.env.DOCKET_TEST_DATABASE_URL;
+  if (shared !== undefined && shared !== '') return { url: shared, embedded: false, stop: async () => undefined };
+  return startPostgres({ dataDir: DATA_DIR, port: PORT });
+}
+
 let server: RunningPostgres;
 let url: string;
 let pool: Pool;
 let store: PostgresCaseStore;
 
 beforeAll(async () => {
-  server = await startPostgres({ dataDir: DATA_DIR, port: PORT });
+  server = await testServer();
   url = await createDatabase(server.url, DB, { fresh: true });
   pool = new Pool({ connectionString: url, max: 5 });
   store = new PostgresCaseStore(pool);
@@ -332,5 +342,84 @@ describe('OutboxNotifier', () => {
       sent_at: null,
     });
     expect((row.created_at as Date).toISOString()).toBe(notification.createdAt);
+  });
+});
+
+describe('startPostgres (embedded)', () => {
+  const dataDir = path.join(__dirname, '..', '..', '.cache', 'pg-test-infra');
+  const port = PORT + 1;
+  let savedUrl: string | undefined;
+
+  beforeAll(() => {
+    savedUrl = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+  });
+  afterAll(() => {
+    if (savedUrl !== undefined) process.env.DATABASE_URL = savedUrl;
+  });
+
+  async function canConnect(connectionString: string): Promise<boolean> {
+    const p = new Pool({ connectionString, connectionTimeoutMillis: 3000 });
+    try {
+      await p.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await p.end();
+    }
+  }
+
+  test('uses DATABASE_URL as it is when set', async () => {
+    process.env.DATABASE_URL = 'postgres://u:p@db.invalid:5432/x';
+    try {
+      const started = await startPostgres({ dataDir, port });
+      expect(started).toMatchObject({ url: 'postgres://u:p@db.invalid:5432/x', embedded: false });
+      await started.stop();
+    } finally {
+      delete process.env.DATABASE_URL;
+    }
+  });
+
+  test('shares one server between callers and stops it with the last one', async () => {
+    const first = await startPostgres({ dataDir, port, database: 'infra_a' });
+    expect(first.embedded).toBe(true);
+    expect(first.url).toBe(`postgres://postgres:password@127.0.0.1:${port}/infra_a`);
+    // A second caller (another port asked for) reuses the running server.
+    const second = await startPostgres({ dataDir, port: port + 1, database: 'infra_b' });
+    expect(second.url).toBe(`postgres://postgres:password@127.0.0.1:${port}/infra_b`);
+    expect(await canConnect(second.url)).toBe(true);
+
+    await first.stop();
+    expect(await canConnect(second.url)).toBe(true);
+    await second.stop();
+    await second.stop(); // idempotent
+    expect(await canConnect(second.url)).toBe(false);
+  });
+
+  test('recovers from a stale postmaster.pid', async () => {
+    const { execFileSync } = await import('node:child_process');
+    // The pid of a process that has ended.
+    const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    await writeFile(
+      path.join(dataDir, 'postmaster.pid'),
+      `${deadPid}\n${dataDir}\n1700000000\n${port}\n\n127.0.0.1\n  1234 5678\nready   \n`,
+    );
+    const started = await startPostgres({ dataDir, port, database: 'infra_a' });
+    try {
+      expect(await canConnect(started.url)).toBe(true);
+    } finally {
+      await started.stop();
+    }
+  });
+
+  test('refuses a non-empty directory that is not a data directory', async () => {
+    const bogus = await mkdtemp(path.join(__dirname, '..', '..', '.cache', 'not-pg-'));
+    try {
+      await writeFile(path.join(bogus, 'something.txt'), 'x');
+      await expect(startPostgres({ dataDir: bogus, port })).rejects.toThrow(/not a PostgreSQL data directory/);
+    } finally {
+      await rm(bogus, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import {
+  OutboxNotifier,
   SmtpNotifier,
   UndeliverableNotificationError,
   addressResolver,
@@ -15,6 +16,16 @@ import { createDatabase, dropDatabase, startPostgres, type RunningPostgres } fro
 const DATA_DIR = path.join(__dirname, '..', '..', '.cache', 'pg-test');
 const PORT = Number(process.env.DOCKET_TEST_PG_PORT ?? 5434);
 const DB = 'docket_test_smtp_notifier';
+
+/**
+ * The run's shared server (started by the integration global setup) when there is
+ * one, otherwise an embedded server of this file's own (or DATABASE_URL).
+ */
+async function testServer(): Promise<RunningPostgres> {
+  const shared = process.env.DOCKET_TEST_DATABASE_URL;
+  if (shared !== undefined && shared !== '') return { url: shared, embedded: false, stop: async () => undefined };
+  return startPostgres({ dataDir: DATA_DIR, port: PORT });
+}
 
 interface ReceivedMail {
   envelopeTo: string[];
@@ -104,7 +115,7 @@ let smtp: TestSmtpServer;
 let rejecting: TestSmtpServer;
 
 beforeAll(async () => {
-  pg = await startPostgres({ dataDir: DATA_DIR, port: PORT });
+  pg = await testServer();
   const url = await createDatabase(pg.url, DB, { fresh: true });
   pool = new Pool({ connectionString: url, max: 5 });
   await migrate(pool);
@@ -193,9 +204,16 @@ test('sending the same notification again sends nothing more', async () => {
 });
 
 test('two concurrent sends of the same notification send one mail', async () => {
-  const n = notification('case-42:9:0');
-  await Promise.all([notifierFor(smtp).send(n), notifierFor(smtp).send(n)]);
-  expect(mailsWithId(smtp, n.id)).toHaveLength(1);
+  const fresh = notification('case-42:9:0');
+  await Promise.all([notifierFor(smtp).send(fresh), notifierFor(smtp).send(fresh)]);
+  expect(mailsWithId(smtp, fresh.id)).toHaveLength(1);
+
+  // Already in the outbox (e.g. recorded by an earlier attempt): the row lock serialises the senders.
+  const recorded = notification('case-42:9:1');
+  await new OutboxNotifier(pool).send(recorded);
+  await Promise.all([notifierFor(smtp).send(recorded), notifierFor(smtp).send(recorded), notifierFor(smtp).send(recorded)]);
+  expect(mailsWithId(smtp, recorded.id)).toHaveLength(1);
+  expect(await outboxRow(recorded.id)).toMatchObject({ status: 'sent', attempts: 1 });
 });
 
 test('a refused send propagates and is recorded; a later retry delivers it', async () => {
