@@ -59,7 +59,15 @@ interface TransitionInfo {
   targets: string[];
   guard?: string;
   actions: string[];
+  /** The transition object as written (absent for a bare target string). */
+  config?: Record<string, unknown>;
 }
+
+/** What XState reads from a state node and from a transition; anything else it silently ignores. */
+const STATE_KEYS = ['id', 'type', 'initial', 'states', 'on', 'after', 'always', 'entry', 'exit', 'onDone', 'tags', 'meta', 'description', 'history', 'target'];
+const ROOT_KEYS = [...STATE_KEYS, 'context', 'version', 'output'];
+const TRANSITION_KEYS = ['target', 'guard', 'actions', 'reenter', 'description', 'meta'];
+const STATE_TYPES = ['atomic', 'compound', 'parallel', 'final', 'history'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
@@ -102,6 +110,7 @@ function collectTransitions(node: StateNodeInfo): TransitionInfo[] {
           targets: asList(t.target as string | string[] | undefined).filter((x): x is string => typeof x === 'string'),
           guard: t.guard === undefined ? undefined : (refName(t.guard) ?? '<invalid>'),
           actions: asList(t.actions as unknown).map((a) => refName(a) ?? '<invalid>'),
+          config: t,
         });
       }
     });
@@ -117,21 +126,23 @@ function collectTransitions(node: StateNodeInfo): TransitionInfo[] {
 /** Resolves an XState target from a source node the way XState does: sibling, `.child`, or `#id`. */
 function resolveTarget(target: string, source: string, states: Map<string, StateNodeInfo>, machineId: string): string | undefined {
   if (target.startsWith('#')) {
-    const rest = target.slice(1);
-    if (rest === machineId) return '';
-    if (rest.startsWith(`${machineId}.`)) {
-      const p = rest.slice(machineId.length + 1);
-      return states.has(p) ? p : undefined;
-    }
-    for (const node of states.values()) if (node.config.id === rest) return node.path;
-    return undefined;
+    // `#id` or `#id.child.path`: the node with that id (the machine's is its process name), then a path below it.
+    const [id, ...below] = target.slice(1).split('.');
+    let base: string | undefined;
+    if (id === machineId) base = '';
+    else for (const node of states.values()) if (node.path !== '' && node.config.id === id) base = node.path;
+    if (base === undefined) return undefined;
+    const p = below.reduce(join, base);
+    return states.has(p) ? p : undefined;
   }
   if (target.startsWith('.')) {
     const p = join(source, target.slice(1));
     return states.has(p) ? p : undefined;
   }
+  // A plain target names a sibling; the root has none (XState refuses it: write ".child").
+  if (source === '') return undefined;
   const parent = source.includes('.') ? source.slice(0, source.lastIndexOf('.')) : '';
-  const p = source === '' ? target : join(parent, target);
+  const p = join(parent, target);
   return states.has(p) ? p : undefined;
 }
 
@@ -171,18 +182,94 @@ function valueRefs(action: ActionSpec): Array<{ ref: ValueRef; at: string }> {
   }
 }
 
+const GUARD_OPERATORS = 'gt, gte, lt, lte, eq, neq, before, after, truthy, includes, some, every, and, or, not, guard';
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+let formatSchema: Record<string, unknown> | undefined;
+
+/** The field names the definition format allows in the object at `path` (from its JSON Schema). */
+function knownFields(path: readonly PropertyKey[]): string[] {
+  formatSchema ??= definitionJsonSchema() as Record<string, unknown>;
+  const root = formatSchema;
+  const expand = (node: unknown, seen = 0): Array<Record<string, unknown>> => {
+    if (!isObject(node) || seen > 20) return [];
+    if (typeof node.$ref === 'string') {
+      if (node.$ref === '#') return expand(root, seen + 1);
+      const name = node.$ref.replace(/^#\/\$defs\//, '');
+      const defs = isObject(root.$defs) ? root.$defs : {};
+      return expand(defs[name], seen + 1);
+    }
+    const branches = [...asList(node.anyOf as unknown[]), ...asList(node.oneOf as unknown[]), ...asList(node.allOf as unknown[])];
+    return [node, ...branches.flatMap((b) => expand(b, seen + 1))];
+  };
+  let nodes = expand(root);
+  for (const key of path) {
+    nodes = nodes.flatMap((n) => {
+      const props = isObject(n.properties) ? n.properties : {};
+      if (typeof key === 'string' && key in props) return expand(props[key]);
+      if (typeof key === 'number') return expand(n.items);
+      return isObject(n.additionalProperties) ? expand(n.additionalProperties) : [];
+    });
+  }
+  return [...new Set(nodes.flatMap((n) => (isObject(n.properties) ? Object.keys(n.properties) : [])))];
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/** A zod issue as lint problems, each saying what to change. */
+function schemaProblems(issue: z.core.$ZodIssue, raw: unknown): LintProblem[] {
+  const path = issue.path.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : join(p, String(k))), '');
+  const at = path || '(file)';
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownFields(issue.path);
+      return issue.keys.map((key) => ({
+        code: 'schema' as const,
+        path: join(path, key),
+        message: `unknown field "${key}"${known.length ? didYouMean(key, known) : ''} — remove it or check its spelling`,
+      }));
+    }
+    case 'invalid_type': {
+      const value = valueAt(raw, issue.path);
+      const key = issue.path.length ? String(issue.path[issue.path.length - 1]) : 'the file';
+      const message =
+        value === undefined
+          ? `"${key}" is missing — add it (expected ${issue.expected})`
+          : `expected ${issue.expected}, got ${describeJson(value)} — change it to ${issue.expected === 'array' ? 'a list' : /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`}`;
+      return [{ code: 'schema', path: at, message }];
+    }
+    case 'invalid_union':
+      if (issue.path[0] === 'guards') {
+        return [{ code: 'schema', path: at, message: `not a guard expression — write an object with exactly one of ${GUARD_OPERATORS}` }];
+      }
+      if (issue.path[0] === 'actions' && ['set', 'value', 'data'].includes(String(issue.path[2]))) {
+        return [{ code: 'schema', path: at, message: `not a value — write a path (data.…, context.…, param.…, actor.…, now), a number, true/false, null or { "value": … }` }];
+      }
+      if (issue.message !== 'Invalid input') return [{ code: 'schema', path: at, message: issue.message }];
+      return [{ code: 'schema', path: at, message: 'not a valid value here — check it against the definition format (definitions/definition.schema.json)' }];
+    default:
+      return [{ code: 'schema', path: at, message: issue.message }];
+  }
+}
+
 /** Checks a definition file: its shape (zod), then what XState does not check. */
 export function lintDefinition(raw: unknown): LintResult {
   const parsed = definitionSchema.safeParse(raw);
   if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => ({
-        code: 'schema',
-        path: issue.path.map(String).join('.') || '(file)',
-        message: `${issue.message}${issue.code === 'unrecognized_keys' ? ' — remove it or check its spelling' : ''}`,
-      })),
-    };
+    return { ok: false, problems: parsed.error.issues.flatMap((issue) => schemaProblems(issue, raw)) };
   }
   const def = parsed.data;
   const problems: LintProblem[] = [];
@@ -191,6 +278,23 @@ export function lintDefinition(raw: unknown): LintResult {
   const states = new Map<string, StateNodeInfo>();
   collectStates(def.machine as Record<string, unknown>, '', 'machine', states);
   const transitions = [...states.values()].flatMap(collectTransitions);
+
+  // Fields XState would silently ignore (a typo such as "taget" or "afer" loses a transition).
+  for (const node of states.values()) {
+    const known = node.path === '' ? ROOT_KEYS : STATE_KEYS;
+    for (const key of Object.keys(node.config)) {
+      if (!known.includes(key)) report('schema', join(node.configPath, key), `unknown field "${key}" of ${node.path === "" ? "the machine" : "a state"}${didYouMean(key, known)} — remove it or check its spelling`);
+    }
+    const type = node.config.type;
+    if (type !== undefined && (typeof type !== 'string' || !STATE_TYPES.includes(type))) {
+      report('schema', `${node.configPath}.type`, `unknown state type ${JSON.stringify(type)}${typeof type === 'string' ? didYouMean(type, STATE_TYPES) : ''} — use one of ${STATE_TYPES.join(', ')} or leave it out`);
+    }
+  }
+  for (const t of transitions) {
+    for (const key of Object.keys(t.config ?? {})) {
+      if (!TRANSITION_KEYS.includes(key)) report('schema', `${t.configPath}.${key}`, `unknown field "${key}" of a transition${didYouMean(key, TRANSITION_KEYS)} — remove it or check its spelling`);
+    }
+  }
 
   // Initial states of compound nodes.
   for (const node of states.values()) {
@@ -324,8 +428,11 @@ export function lintDefinition(raw: unknown): LintResult {
   // Transitions: targets, guards, actions, delays, events, data fields.
   const actionNames = Object.keys(def.actions);
   const usedEvents = new Set<string>();
+  /** The data fields an event may carry, or undefined when its payload admits any field. */
   const eventFields = (event: string): string[] | undefined => {
-    const props = def.events[event]?.payload?.properties;
+    const payload = def.events[event]?.payload;
+    if (payload?.additionalProperties !== undefined && payload.additionalProperties !== false) return undefined;
+    const props = payload?.properties;
     return isObject(props) ? [...Object.keys(props), 'comment', 'attachments'] : ['comment', 'attachments'];
   };
   const dataPathsOf = (t: TransitionInfo): Array<{ path: string; at: string }> => {
@@ -357,10 +464,13 @@ export function lintDefinition(raw: unknown): LintResult {
       else if (!delayNames.includes(t.event)) report('unknown-delay', t.configPath, `unknown delay "${t.event}"${didYouMean(t.event, delayNames)} — declare it under "delays"`);
     }
     for (const target of t.targets) {
-      if (resolveTarget(target, t.source, states, def.process) === undefined) {
-        const siblings = [...states.keys()].filter((p) => p !== '').map((p) => p.slice(p.lastIndexOf('.') + 1));
-        report('unknown-target', t.configPath, `unknown target "${target}"${didYouMean(target.replace(/^[.#]/, ''), siblings)}`);
+      if (resolveTarget(target, t.source, states, def.process) !== undefined) continue;
+      if (t.source === '' && !/^[.#]/.test(target) && resolveTarget(`.${target}`, '', states, def.process) !== undefined) {
+        report('unknown-target', t.configPath, `target "${target}" of a transition on the machine itself must name a child — write ".${target}"`);
+        continue;
       }
+      const siblings = [...states.keys()].filter((p) => p !== '').map((p) => p.slice(p.lastIndexOf('.') + 1));
+      report('unknown-target', t.configPath, `unknown target "${target}"${didYouMean(target.replace(/^[.#]/, '').split('.').pop() ?? target, siblings)}`);
     }
     if (t.guard !== undefined && !guardNames.includes(t.guard)) {
       report('unknown-guard', `${t.configPath}.guard`, `unknown guard "${t.guard}"${didYouMean(t.guard, guardNames)} — declare it under "guards"`);
@@ -370,10 +480,11 @@ export function lintDefinition(raw: unknown): LintResult {
     }
     for (const { path, at } of dataPathsOf(t)) {
       const field = path.split('.')[1]!;
+      const fields = t.trigger === 'on' && t.event !== null ? eventFields(t.event) : [];
       if (t.trigger !== 'on' || t.event === null) {
-        report('unknown-data-field', t.configPath, `${at} reads "${path}", but a ${t.trigger} transition carries no event data — read it from context instead`);
-      } else if (def.events[t.event] && !(eventFields(t.event) ?? []).includes(field)) {
-        report('unknown-data-field', t.configPath, `${at} reads "${path}", but ${t.event}'s payload has no field "${field}"${didYouMean(field, eventFields(t.event) ?? [])} — add it to events.${t.event}.payload.properties`);
+        report('unknown-data-field', t.configPath, `${at} reads "${path}", but ${t.trigger === 'after' ? 'an' : 'a'} ${t.trigger} transition carries no event data — read it from context instead`);
+      } else if (def.events[t.event] && fields !== undefined && !fields.includes(field)) {
+        report('unknown-data-field', t.configPath, `${at} reads "${path}", but ${t.event}'s payload has no field "${field}"${didYouMean(field, fields)} — add it to events.${t.event}.payload.properties`);
       }
     }
   }
@@ -390,7 +501,8 @@ export function lintDefinition(raw: unknown): LintResult {
     if (!usedEvents.has(name)) report('unused-event', `events.${name}`, `event ${name} is declared but no state accepts it — add a transition for it or remove it`);
   }
 
-  // Reachability and ways out.
+  // Reachability and ways out, once every target resolves (an unresolved one would only add follow-on reports).
+  const graphComplete = !problems.some((p) => p.code === 'unknown-target' || p.code === 'unknown-initial');
   const reached = new Set<string>(entered('', states));
   const queue = [...reached];
   const targetsFrom = (path: string) =>
@@ -407,7 +519,7 @@ export function lintDefinition(raw: unknown): LintResult {
     }
   }
   for (const node of states.values()) {
-    if (node.path === '' || reached.has(node.path)) continue;
+    if (!graphComplete || node.path === '' || reached.has(node.path)) continue;
     report('unreachable-state', node.configPath, `state "${node.path}" cannot be reached from the initial state — add a transition to it or remove it`);
   }
   const ancestorsOf = (p: string) => {
@@ -436,7 +548,7 @@ export function lintDefinition(raw: unknown): LintResult {
     return out;
   };
   for (const node of states.values()) {
-    if (node.children.length > 0 || node.type === 'final' || !reached.has(node.path)) continue;
+    if (!graphComplete || node.children.length > 0 || node.type === 'final' || !reached.has(node.path)) continue;
     const seen = new Set<string>([node.path]);
     const q = [node.path];
     let escapes = false;

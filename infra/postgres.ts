@@ -303,19 +303,6 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
     return serverPort;
   });
 
-  const serverUrl = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${HOST}:${port}/postgres`;
-  let url: string;
-  try {
-    url = await createDatabase(serverUrl, database);
-  } catch (err) {
-    throw new PostgresStartError(
-      `Embedded PostgreSQL is up but database ${database} could not be created: ${describe(err)}`,
-      {
-        cause: err,
-      },
-    );
-  }
-
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= withFileLock(files.lock, Date.now() + timeoutMs, async () => {
@@ -325,7 +312,17 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
     });
     return stopped;
   };
-  return { url, stop, embedded: true };
+
+  const serverUrl = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${HOST}:${port}/postgres`;
+  try {
+    const url = await createDatabase(serverUrl, database);
+    return { url, stop, embedded: true };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw new PostgresStartError(`Embedded PostgreSQL is up but database ${database} could not be created: ${describe(err)}`, {
+      cause: err,
+    });
+  }
 }
 
 function sidecarPaths(dataDir: string): { lock: string; users: string } {

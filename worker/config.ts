@@ -44,6 +44,7 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: intFromEnv(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv(100),
   DOCKET_CONTINUE_AS_NEW_AFTER: intFromEnv(2000),
+  DOCKET_WORKFLOW_BUNDLE: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -60,6 +61,8 @@ export interface DocketConfig {
   smtp?: { url: string; from: string; defaultDomain?: string; roleAddresses: Record<string, string[]> };
   worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks: number; maxConcurrentActivities: number };
   continueAsNewAfter: number;
+  /** A prebuilt workflow bundle (from bundleWorkflowCode); otherwise the worker bundles workflows/ at start. */
+  workflowBundle?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     },
     continueAsNewAfter: e.DOCKET_CONTINUE_AS_NEW_AFTER,
+    ...(e.DOCKET_WORKFLOW_BUNDLE !== undefined && { workflowBundle: e.DOCKET_WORKFLOW_BUNDLE }),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -36,7 +36,11 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : config.workflowBundle
+        ? { workflowBundle: { codePath: config.workflowBundle } }
+        : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ store, notifier }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

@@ -21,9 +21,10 @@ import { createDatabase, dropDatabase, startPostgres, type RunningPostgres } fro
 
 const DATA_DIR = path.join(__dirname, '..', '..', '.cache', 'pg-test');
 const PORT = Number(process.env.DOCKET_TEST_PG_PORT ?? 5434);
-const DB = 'docket_test_postgres_store';
-const DB_CONCURRENT = 'docket_test_postgres_store_migrate';
-const DB_CUSTOM = 'docket_test_postgres_store_custom';
+// Suffixed with the pid: concurrent test runs on one server must not share a database.
+const DB = `docket_test_postgres_store_${process.pid}`;
+const DB_CONCURRENT = `docket_test_postgres_store_migrate_${process.pid}`;
+const DB_CUSTOM = `docket_test_postgres_store_custom_${process.pid}`;
 
 /**
  * The run's shared server (started by the integration global setup) when there is
@@ -346,17 +347,32 @@ describe('OutboxNotifier', () => {
 });
 
 describe('startPostgres (embedded)', () => {
-  const dataDir = path.join(__dirname, '..', '..', '.cache', 'pg-test-infra');
-  const port = PORT + 1;
+  // A cluster of this run's own (its pid, a free port): these tests stop it and tamper with it.
+  const dataDir = path.join(__dirname, '..', '..', '.cache', `pg-test-infra-${process.pid}`);
+  let port = 0;
   let savedUrl: string | undefined;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     savedUrl = process.env.DATABASE_URL;
     delete process.env.DATABASE_URL;
+    port = await freePort();
   });
-  afterAll(() => {
+  afterAll(async () => {
     if (savedUrl !== undefined) process.env.DATABASE_URL = savedUrl;
+    for (const p of [dataDir, `${dataDir}.users`, `${dataDir}.lock`]) await rm(p, { recursive: true, force: true });
   });
+
+  async function freePort(): Promise<number> {
+    const { createServer } = await import('node:net');
+    return new Promise((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port: p } = srv.address() as { port: number };
+        srv.close(() => resolve(p));
+      });
+    });
+  }
 
   async function canConnect(connectionString: string): Promise<boolean> {
     const p = new Pool({ connectionString, connectionTimeoutMillis: 3000 });

@@ -15,7 +15,8 @@ import { createDatabase, dropDatabase, startPostgres, type RunningPostgres } fro
 
 const DATA_DIR = path.join(__dirname, '..', '..', '.cache', 'pg-test');
 const PORT = Number(process.env.DOCKET_TEST_PG_PORT ?? 5434);
-const DB = 'docket_test_smtp_notifier';
+// Suffixed with the pid: concurrent test runs on one server must not share a database.
+const DB = `docket_test_smtp_notifier_${process.pid}`;
 
 /**
  * The run's shared server (started by the integration global setup) when there is
