@@ -14,23 +14,28 @@ export interface PersistTransitionInput {
   projection: CaseProjection;
 }
 
+/** Adapters mark errors that retrying cannot fix with `retryable: false`; Temporal should not retry those. */
+async function permanentFailuresAsNonRetryable<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Error && (err as { retryable?: unknown }).retryable === false) {
+      throw ApplicationFailure.nonRetryable(err.message, err.name);
+    }
+    throw err;
+  }
+}
+
 /** The activities of a case, one type per kind of effect. Each is idempotent under retries. */
 export function createActivities(deps: ActivityDeps) {
   return {
     /** Appends one row to the transition log and updates the case projection. */
     async persistTransition(input: PersistTransitionInput): Promise<void> {
-      try {
-        await deps.store.appendTransition(input.record, input.projection);
-      } catch (err) {
-        if ((err as Error).name === 'ConflictError') {
-          throw ApplicationFailure.nonRetryable((err as Error).message, 'Conflict');
-        }
-        throw err;
-      }
+      await permanentFailuresAsNonRetryable(() => deps.store.appendTransition(input.record, input.projection));
     },
     /** Delivers one notification (reminder, escalation, information). */
     async notify(notification: Notification): Promise<void> {
-      await deps.notifier.send(notification);
+      await permanentFailuresAsNonRetryable(() => deps.notifier.send(notification));
     },
   };
 }

@@ -283,7 +283,7 @@ export function lintDefinition(raw: unknown): LintResult {
   for (const node of states.values()) {
     const known = node.path === '' ? ROOT_KEYS : STATE_KEYS;
     for (const key of Object.keys(node.config)) {
-      if (!known.includes(key)) report('schema', join(node.configPath, key), `unknown field "${key}" of ${node.path === "" ? "the machine" : "a state"}${didYouMean(key, known)} — remove it or check its spelling`);
+      if (!known.includes(key)) report('schema', join(node.configPath, key), `unknown field "${key}" of ${node.path === '' ? 'the machine' : 'a state'}${didYouMean(key, known)} — remove it or check its spelling`);
     }
     const type = node.config.type;
     if (type !== undefined && (typeof type !== 'string' || !STATE_TYPES.includes(type))) {

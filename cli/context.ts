@@ -1,0 +1,133 @@
+import { connect as tcpConnect } from 'node:net';
+import { DocketError, type DocketClient } from '../client/docket-client';
+import { FileDefinitionSource } from '../client/definitions';
+import { connectDocket, loadCalendar, type ConnectedClient } from '../client/setup';
+import type { CalendarData } from '../engine/types';
+import { loadConfig, type DocketConfig } from '../worker/config';
+import { CliError } from './errors';
+import { jsonText } from './format';
+
+/** Where a stream of output goes: `process.stdout`, or anything with `write` (tests collect it). */
+export interface Writer {
+  write(text: string): unknown;
+}
+
+export interface CliIo {
+  stdout: Writer;
+  stderr: Writer;
+}
+
+/** Dependencies a caller may replace (tests); everything defaults to the real thing. */
+export interface MainOptions {
+  /** The configuration to use instead of `loadConfig(env)`. */
+  config?: DocketConfig;
+  /** The environment `loadConfig` reads (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Connects to the servers (default `connectDocket`, after a quick check that Temporal listens). */
+  connect?: (config: DocketConfig) => Promise<ConnectedClient>;
+  /** Where relative `@file` names are read from (default `process.cwd()`). */
+  cwd?: string;
+  /** The current time in ms, for "in 2d 3h" next to deadlines (default `Date.now`). */
+  now?: () => number;
+}
+
+const DEFAULT_TEMPORAL = 'localhost:7233';
+
+/** Resolves when something accepts TCP connections at `host:port`; rejects quickly when nothing does. */
+function probe(address: string, timeoutMs = 3000): Promise<void> {
+  const match = /^(.*):(\d+)$/.exec(address);
+  if (!match) return Promise.resolve();
+  const host = match[1]!.replace(/^\[(.*)\]$/, '$1') || 'localhost';
+  const port = Number(match[2]);
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host, port });
+    const done = (err?: Error) => {
+      socket.removeAllListeners();
+      socket.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    socket.setTimeout(timeoutMs, () => done(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    socket.once('connect', () => done());
+    socket.once('error', (err) => done(err));
+  });
+}
+
+/** What every command gets: output, configuration and (on demand) a connection. */
+export class CliContext {
+  private loadedConfig?: DocketConfig;
+  private loadedCalendar?: Promise<CalendarData>;
+
+  constructor(
+    readonly io: CliIo,
+    readonly json: boolean,
+    private readonly options: MainOptions,
+  ) {}
+
+  get cwd(): string {
+    return this.options.cwd ?? process.cwd();
+  }
+
+  now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  /** Prints `value` as JSON (in --json mode) or the human text. */
+  print(value: unknown, human: () => string): void {
+    this.out(this.json ? jsonText(value) : human());
+  }
+
+  /** The configuration, loaded on first use. */
+  config(): DocketConfig {
+    this.loadedConfig ??= this.options.config ?? loadConfig(this.options.env ?? process.env);
+    return this.loadedConfig;
+  }
+
+  /** The configuration if a command already loaded it (for error messages). */
+  get configIfLoaded(): DocketConfig | undefined {
+    return this.loadedConfig;
+  }
+
+  /** The calendar new cases are pinned to; its time zone is the one times are shown in. */
+  calendar(): Promise<CalendarData> {
+    this.loadedCalendar ??= loadCalendar(this.config());
+    return this.loadedCalendar;
+  }
+
+  /** The definitions in the configured folder (no servers needed). */
+  definitions(): FileDefinitionSource {
+    return new FileDefinitionSource(this.config().definitionsDir);
+  }
+
+  /** Connects, runs `fn`, and always closes the connection so that the process can exit. */
+  async withDocket<T>(fn: (docket: DocketClient) => Promise<T>): Promise<T> {
+    const config = this.config();
+    const connection = await this.connect(config);
+    try {
+      return await fn(connection.docket);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
+
+  private async connect(config: DocketConfig): Promise<ConnectedClient> {
+    if (this.options.connect) return this.options.connect(config);
+    if (!config.databaseUrl) {
+      throw new CliError('NotConfigured', 'no database configured: set DATABASE_URL, or run `npm start` first (it writes data/runtime.json)', false);
+    }
+    await this.calendar(); // a broken calendar file is reported as such, not as a connection problem
+    const address = config.temporalAddress ?? DEFAULT_TEMPORAL;
+    try {
+      await probe(address);
+      return await connectDocket(config);
+    } catch (err) {
+      if (err instanceof CliError || err instanceof DocketError) throw err;
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new CliError('Unavailable', `cannot reach Temporal at ${address} (${why}): is \`npm start\` running?`, false);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import type { Labels } from '../engine/definition-schema';
+import { bothLabels } from './format';
+
+type LabelMap = Record<string, Labels | undefined>;
+
+/** The labels of a definition, read leniently from its JSON (a case's pinned definition may be older than the schema). */
+export interface LabelBook {
+  process?: Labels;
+  states: LabelMap;
+  events: Record<string, { labels?: Labels; roles: string[] }>;
+  delays: LabelMap;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function asLabels(v: unknown): Labels | undefined {
+  if (!isObject(v) || typeof v.en !== 'string') return undefined;
+  return { en: v.en, 'zh-CN': typeof v['zh-CN'] === 'string' ? v['zh-CN'] : '' };
+}
+
+export const EMPTY_BOOK: LabelBook = { states: {}, events: {}, delays: {} };
+
+export function labelBook(raw: unknown): LabelBook {
+  if (!isObject(raw)) return EMPTY_BOOK;
+  const states: LabelMap = {};
+  if (isObject(raw.stateLabels)) for (const [k, v] of Object.entries(raw.stateLabels)) states[k] = asLabels(v);
+  const events: LabelBook['events'] = {};
+  if (isObject(raw.events)) {
+    for (const [k, v] of Object.entries(raw.events)) {
+      const spec = isObject(v) ? v : {};
+      const roles = Array.isArray(spec.roles) ? spec.roles.filter((r): r is string => typeof r === 'string') : [];
+      events[k] = { labels: asLabels(spec.labels), roles };
+    }
+  }
+  const delays: LabelMap = {};
+  if (isObject(raw.delays)) for (const [k, v] of Object.entries(raw.delays)) delays[k] = isObject(v) ? asLabels(v.labels) : undefined;
+  const process = asLabels(raw.labels);
+  return { ...(process && { process }), states, events, delays };
+}
+
+/** The label of a state path, or of its nearest labelled ancestor. */
+function stateLabels(book: LabelBook, path: string): Labels | undefined {
+  const parts = path.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const labels = book.states[parts.slice(0, n).join('.')];
+    if (labels) return labels;
+  }
+  return undefined;
+}
+
+/** `investigating (Investigating / 调查核实)`; parallel states (`a.x,b.y`) one by one. */
+export function describeState(book: LabelBook, state: string): string {
+  return state
+    .split(',')
+    .map((leaf) => {
+      const labels = bothLabels(stateLabels(book, leaf));
+      return labels ? `${leaf} (${labels})` : leaf;
+    })
+    .join(', ');
+}
+
+export function eventLabel(book: LabelBook, event: string): string {
+  if (event.startsWith('after:')) {
+    const delay = event.slice('after:'.length);
+    const labels = bothLabels(book.delays[delay]);
+    return labels ? `deadline: ${labels}` : 'deadline';
+  }
+  if (event === 'xstate.init') return 'case opened';
+  return bothLabels(book.events[event]?.labels);
+}

@@ -1,0 +1,117 @@
+/**
+ * Records the Temporal histories that the replay tests replay: real complaint
+ * cases run on a real Temporal server (the dev server, and the time-skipping
+ * server for deadlines). Run after a change to the definitions or the
+ * interpreter that is meant to change behaviour: `npm run record-histories`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { startPostgres } from '../../infra/postgres';
+import { startDevServer, startTimeSkippingEnv } from '../../infra/temporal-env';
+import { PROJECT_ROOT } from '../../worker/config';
+import { WORKFLOWS_PATH } from '../../worker/worker';
+import { complaintInput, createHarness, cs, handler, manager, type Harness } from '../helpers/harness';
+
+const OUT = path.join(__dirname, 'histories');
+
+async function save(h: Harness, name: string, caseId: string) {
+  const handle = h.client.workflow.getHandle(caseId);
+  const { runId } = await handle.describe();
+  const runs = [];
+  // Every run of the case, oldest first (continue-as-new makes several).
+  for (let id: string | undefined = runId; id; ) {
+    const history = await h.client.workflow.getHandle(caseId, id).fetchHistory();
+    runs.unshift(history);
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    id = started?.continuedExecutionRunId || undefined;
+  }
+  runs.forEach((history, i) => {
+    const file = path.join(OUT, `${name}${runs.length > 1 ? `-run${i + 1}` : ''}.json`);
+    writeFileSync(file, historyToJSON(history) + '\n');
+    console.log(`wrote ${path.relative(PROJECT_ROOT, file)} (${history.events?.length} events)`);
+  });
+}
+
+type Step = [string, Record<string, unknown>, typeof cs, string?];
+async function run(h: Harness, steps: Step[], start = complaintInput) {
+  const { caseId } = await h.docket.startCase('complaint', start, cs);
+  for (const [type, data, actor, requestId] of steps) await h.docket.send(caseId, { type, data, actor, ...(requestId && { requestId }) });
+  return caseId;
+}
+
+const accept: Step = ['ACCEPT', { department: 'after_sales', assignee: 'bob' }, cs];
+const findings: Step = ['SUBMIT_FINDINGS', { findings: 'Door cracked in transit', customerExpectation: 'Replacement' }, handler];
+const tail: Step[] = [
+  ['CUSTOMER_ACCEPTED', {}, cs],
+  ['RESOLUTION_EXECUTED', { summary: 'Door replaced' }, handler],
+  ['CUSTOMER_SATISFIED', { score: 5, comment: 'Quick' }, cs],
+];
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const cache = path.join(PROJECT_ROOT, '.cache');
+  const pg = await startPostgres({ dataDir: path.join(cache, 'test-postgres'), port: 5439 });
+  const dev = await startDevServer({ log: { format: 'pretty', level: 'error' } });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const bundlePath = path.join(cache, 'record-workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  Object.assign(process.env, { DOCKET_TEST_DATABASE_URL: pg.url, DOCKET_TEST_TEMPORAL_ADDRESS: dev.address, DOCKET_TEST_BUNDLE: bundlePath });
+  try {
+    const h = await createHarness('record');
+    const contact: Step = ['LOG_CONTACT', { channel: 'phone', summary: 'Called the customer' }, handler, 'contact-1'];
+    await save(h, 'complaint-happy', await run(h, [accept, contact, contact, findings, ['PROPOSE_RESOLUTION', { proposal: 'Replace the door', compensationAmount: 300 }, handler], ...tail]));
+    await save(
+      h,
+      'complaint-approval',
+      await run(h, [
+        accept,
+        findings,
+        ['PROPOSE_RESOLUTION', { proposal: 'Refund', compensationAmount: 8000 }, handler],
+        ['REJECT', { reason: 'Too much' }, manager],
+        ['PROPOSE_RESOLUTION', { proposal: 'Partial refund', compensationAmount: 6000 }, handler],
+        ['APPROVE', {}, manager],
+        ['CUSTOMER_REJECTED', { reason: 'Not enough' }, cs],
+        ['PROPOSE_RESOLUTION', { proposal: 'Refund and voucher', compensationAmount: 4000 }, handler],
+        ...tail,
+      ]),
+    );
+    await save(
+      h,
+      'complaint-reopened-withdrawn',
+      await run(h, [accept, findings, ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler], tail[0]!, tail[1]!, ['CUSTOMER_UNSATISFIED', { reason: 'Still cracked' }, cs], ['WITHDRAW', { reason: 'Customer cancelled' }, cs]]),
+    );
+    await h.close();
+
+    const long = await createHarness('record_can', { continueAsNewAfter: 40 });
+    const contacts: Step[] = Array.from({ length: 8 }, (_, i) => ['LOG_CONTACT', { channel: 'email', summary: `Update ${i}` }, handler]);
+    await save(long, 'complaint-continued', await run(long, [accept, ...contacts, findings, ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler], ...tail]));
+    await long.close();
+
+    const env = await startTimeSkippingEnv();
+    try {
+      const ts = await createHarness('record_deadlines', { env });
+      const { caseId } = await ts.docket.startCase('complaint', complaintInput, cs);
+      await env.sleep('2 days'); // past the acceptance deadline: escalation
+      const promisedResponseBy = new Date((await env.currentTimeMs()) + 3 * 3_600_000).toISOString();
+      await ts.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob', promisedResponseBy }, actor: cs });
+      await env.sleep('1 day'); // the promise is broken: reminder and escalation
+      for (const [type, data, actor] of [findings, ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler] as Step, ...tail]) {
+        await ts.docket.send(caseId, { type, data, actor });
+      }
+      await save(ts, 'complaint-deadlines', caseId);
+      await ts.close();
+    } finally {
+      await env.teardown();
+    }
+  } finally {
+    await dev.shutdown();
+    await pg.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

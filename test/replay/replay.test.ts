@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { quietRuntime } from '../helpers/harness';
+import { WORKFLOWS_PATH } from '../../worker/worker';
+
+const DIR = path.join(__dirname, 'histories');
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+
+function load(file: string) {
+  return historyFromJSON(JSON.parse(readFileSync(path.join(DIR, file), 'utf8')));
+}
+
+let bundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  quietRuntime();
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
+});
+
+test('recorded histories exist for the complaint process', () => {
+  expect(files).toEqual(expect.arrayContaining(['complaint-happy.json', 'complaint-approval.json', 'complaint-deadlines.json', 'complaint-continued-run1.json']));
+});
+
+test.each(files)('%s replays cleanly on the current interpreter', async (file) => {
+  await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), file);
+});
+
+/** The pinned definition inside a recorded history, edited by `edit`. */
+function withEditedDefinition(file: string, edit: (definition: Record<string, any>) => void) {
+  const json = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
+  const payload = json.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+  const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
+  edit(input.definition);
+  payload.data = Buffer.from(JSON.stringify(input)).toString('base64');
+  return historyFromJSON(json);
+}
+
+test('replaying with an edited definition (a deadline removed) fails with DeterminismViolationError', async () => {
+  const history = withEditedDefinition('complaint-happy.json', (d) => {
+    delete d.machine.states.received.after;
+  });
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'edited' }, history, 'edited')).rejects.toBeInstanceOf(DeterminismViolationError);
+});
+
+test('replaying with an edited definition (a different target) fails with DeterminismViolationError', async () => {
+  const history = withEditedDefinition('complaint-deadlines.json', (d) => {
+    d.machine.states.received.on.ACCEPT.target = 'planning';
+  });
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'edited-target' }, history, 'edited-target')).rejects.toBeInstanceOf(DeterminismViolationError);
+});
