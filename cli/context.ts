@@ -94,7 +94,10 @@ export class CliContext {
 
   /** The calendar new cases are pinned to; its time zone is the one times are shown in. */
   calendar(): Promise<CalendarData> {
-    this.loadedCalendar ??= loadCalendar(this.config());
+    const config = this.config();
+    this.loadedCalendar ??= loadCalendar(config).catch((err: unknown) => {
+      throw new CliError('NotConfigured', `cannot load the calendar ${config.calendarFile}: ${(err as Error).message}`, false);
+    });
     return this.loadedCalendar;
   }
 
@@ -117,7 +120,11 @@ export class CliContext {
   private async connect(config: DocketConfig): Promise<ConnectedClient> {
     if (this.options.connect) return this.options.connect(config);
     if (!config.databaseUrl) {
-      throw new CliError('NotConfigured', 'no database configured: set DATABASE_URL, or run `npm start` first (it writes data/runtime.json)', false);
+      throw new CliError(
+        'NotConfigured',
+        'no database configured: set DATABASE_URL, or run `npm start` first (it writes data/runtime.json)',
+        false,
+      );
     }
     await this.calendar(); // a broken calendar file is reported as such, not as a connection problem
     const address = config.temporalAddress ?? DEFAULT_TEMPORAL;

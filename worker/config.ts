@@ -32,7 +32,7 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((s, ctx) => {
-      if (!s) return {} as Record<string, string[]>;
+      if (!s) return {};
       try {
         return z.record(z.string(), z.array(z.string())).parse(JSON.parse(s));
       } catch {

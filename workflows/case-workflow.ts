@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { DocketActivities } from '../activities';
-import { compileDefinition, type MachineEvent } from '../engine/compile';
+import { compileDefinition } from '../engine/compile';
 import { definitionSchema } from '../engine/definition-schema';
 import { allowedEvents, checkEvent, persistSnapshot, restoreSnapshot, startCase, stateToString, step, type StepResult, type TimerSpec } from '../engine/step';
 import { SYSTEM_ACTOR, type Actor, type CaseProjection, type CaseStatus, type Notification, type TransitionRecord } from '../engine/types';
@@ -63,7 +63,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   const compiled = compileDefinition(parsed.data, input.calendar);
   const { caseId } = input;
   const processId = parsed.data.process;
-  const customerId = String(input.input[parsed.data.customerField] ?? '');
+  const customer = input.input[parsed.data.customerField];
+  const customerId = typeof customer === 'string' ? customer : JSON.stringify(customer ?? '');
 
   let snapshot!: AnyMachineSnapshot;
   let state!: string;
@@ -96,7 +97,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
           if (timers.get(spec.id)?.scope !== scope) return;
           timers.delete(spec.id);
           if (status !== 'open') return;
-          const result = step(compiled, snapshot, spec.event as MachineEvent, Date.now());
+          const result = step(compiled, snapshot, spec.event, Date.now());
           void apply(result, `after:${spec.delay}`, {}, SYSTEM_ACTOR, null);
         },
         (err: unknown) => {

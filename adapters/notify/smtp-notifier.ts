@@ -155,7 +155,7 @@ export class SmtpNotifier implements Notifier {
     } finally {
       client.release(discard);
     }
-    if (deliveryError !== undefined) throw deliveryError;
+    if (deliveryError !== undefined) throw deliveryError instanceof Error ? deliveryError : new Error(String(deliveryError as string));
   }
 
   /**

@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import {
   OutboxNotifier,
-  SmtpNotifier,
+  type SmtpNotifier,
   UndeliverableNotificationError,
   addressResolver,
   smtpNotifierFromConfig,

@@ -22,9 +22,9 @@ async function save(h: Harness, name: string, caseId: string) {
   const runs = [];
   // Every run of the case, oldest first (continue-as-new makes several).
   for (let id: string | undefined = runId; id; ) {
-    const history = await h.client.workflow.getHandle(caseId, id).fetchHistory();
+    const history: Awaited<ReturnType<ReturnType<typeof h.client.workflow.getHandle>['fetchHistory']>> = await h.client.workflow.getHandle(caseId, id).fetchHistory();
     runs.unshift(history);
-    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const started: { continuedExecutionRunId?: string | null } | null | undefined = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     id = started?.continuedExecutionRunId || undefined;
   }
   runs.forEach((history, i) => {

@@ -1,0 +1,88 @@
+/**
+ * `npm start`: everything Docket needs on one machine — PostgreSQL (embedded, or
+ * DATABASE_URL), a Temporal dev server persisting under data/ (or
+ * TEMPORAL_ADDRESS) and a worker — then says what to run next.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { migrate } from '../adapters/postgres';
+import { FileDefinitionSource } from '../client/definitions';
+import { startPostgres } from '../infra/postgres';
+import { startDevServer } from '../infra/temporal-env';
+import { loadConfig, redactUrl, runtimeFile, type RuntimeInfo } from '../worker/config';
+import { createDocketWorker } from '../worker/worker';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  // Only the environment names servers here: a runtime file left by an earlier run must not.
+  const config = { ...loadConfig(), databaseUrl: process.env.DATABASE_URL, temporalAddress: process.env.TEMPORAL_ADDRESS };
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const definitions = await new FileDefinitionSource(config.definitionsDir).list();
+  say(`Docket — ${definitions.length} process definitions valid: ${definitions.map((d) => `${d.processId} v${d.version}`).join(', ')}`);
+
+  say('Starting PostgreSQL…');
+  const pg = await startPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: Number(process.env.DOCKET_PG_PORT ?? 5433) });
+  const pool = new Pool({ connectionString: pg.url, max: 2 });
+  const applied = await migrate(pool);
+  await pool.end();
+  say(`  ${pg.embedded ? 'embedded' : 'external'} database ${redactUrl(pg.url)}${applied.length ? ` (migrated: ${applied.join(', ')})` : ''}`);
+
+  say('Starting Temporal…');
+  const temporal = await startDevServer({
+    dbFilename: path.join(config.dataDir, 'temporal.db'),
+    port: Number(process.env.DOCKET_TEMPORAL_PORT ?? 7233),
+    ui: true,
+    uiPort: Number(process.env.DOCKET_TEMPORAL_UI_PORT ?? 8233),
+    log: { format: 'pretty', level: 'warn' },
+  });
+  const temporalUi = temporal.env ? `http://127.0.0.1:${process.env.DOCKET_TEMPORAL_UI_PORT ?? 8233}` : undefined;
+  say(`  Temporal at ${temporal.address} (namespace ${temporal.namespace})${temporalUi ? `, web UI ${temporalUi}` : ''}`);
+
+  const runtime: RuntimeInfo = {
+    databaseUrl: pg.url,
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+    taskQueue: config.taskQueue,
+    ...(temporalUi && { temporalUi }),
+    pid: process.pid,
+  };
+  writeFileSync(runtimeFile(config.dataDir), JSON.stringify(runtime, null, 2));
+
+  say('Starting the worker…');
+  const docket = await createDocketWorker({ ...config, databaseUrl: pg.url, temporalAddress: temporal.address, namespace: temporal.namespace });
+  const running = docket.worker.run();
+  say(`  worker polling task queue "${config.taskQueue}"`);
+  say();
+  say('Ready. In another terminal, drive a complaint:');
+  say('  npx docket start complaint --input @examples/complaint.json --as amy:cs_agent');
+  say('  npx docket send <caseId> ACCEPT --data \'{"department":"after_sales","assignee":"bob"}\' --as amy:cs_agent');
+  say('  npx docket status <caseId> --as bob:handler');
+  say('  npx docket history <caseId>');
+  say('See README.md for the whole walk-through. Ctrl-C stops everything.');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`\n${signal}: stopping…`);
+    docket.worker.shutdown();
+    await running.catch(() => undefined);
+    await docket.close();
+    await temporal.shutdown();
+    await pg.stop();
+    rmSync(runtimeFile(config.dataDir), { force: true });
+    say('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await running;
+}
+
+main().catch((err: unknown) => {
+  console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

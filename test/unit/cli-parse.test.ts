@@ -1,0 +1,321 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { transformSync } from '@swc/core';
+import { DocketError, type DocketClient } from '../../client/docket-client';
+import type { ConnectedClient } from '../../client/setup';
+import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../worker/config';
+import { parseActor, readJsonObject } from '../../cli/args';
+import { CliError } from '../../cli/errors';
+import { main, type MainOptions } from '../../cli/main';
+
+/**
+ * commander 15 ships as ES modules only, which Jest on Node 20 cannot load through
+ * `require`; this file gets a CommonJS build of it, compiled once into a temp folder.
+ */
+jest.mock('commander', () => commanderAsCommonJs());
+
+function commanderAsCommonJs(): unknown {
+  const src = path.join(PROJECT_ROOT, 'node_modules', 'commander');
+  const out = mkdtempSync(path.join(os.tmpdir(), 'docket-commander-'));
+  mkdirSync(path.join(out, 'lib'));
+  writeFileSync(path.join(out, 'package.json'), '{"type":"commonjs"}');
+  for (const file of ['index.js', ...readdirSync(path.join(src, 'lib')).map((f) => `lib/${f}`)]) {
+    const { code } = transformSync(readFileSync(path.join(src, file), 'utf8'), {
+      filename: file,
+      swcrc: false,
+      configFile: false,
+      module: { type: 'commonjs' },
+      jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } },
+    });
+    writeFileSync(path.join(out, file), code);
+  }
+  const loaded: unknown = require(path.join(out, 'index.js'));
+  rmSync(out, { recursive: true, force: true });
+  return loaded;
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'docket-cli-test-'));
+const complaintFile = path.join(PROJECT_ROOT, 'definitions', 'complaint.json');
+
+/** Configuration that names no servers (no runtime.json is read from the temp folder). */
+const config: DocketConfig = loadConfig({ DOCKET_DATA_DIR: tmp });
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(argv: string[], options: MainOptions = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
+  const neverConnect = () => Promise.reject(new Error('this command must not connect'));
+  const code = await main(argv, io, { config, cwd: tmp, connect: neverConnect, ...options });
+  return { code, stdout, stderr };
+}
+
+/** A connection to a stand-in client; `close` is recorded. */
+function fakeConnection(docket: Partial<DocketClient>): { connect: MainOptions['connect']; closed: () => number } {
+  let closed = 0;
+  const connection: ConnectedClient = {
+    docket: docket as DocketClient,
+    close: async () => {
+      closed++;
+    },
+  };
+  return { connect: async () => connection, closed: () => closed };
+}
+
+describe('--as <user>:<role>', () => {
+  it('reads the user and the role', () => {
+    expect(parseActor('alice:cs_agent')).toEqual({ userId: 'alice', role: 'cs_agent' });
+    expect(parseActor('  bob : handler ')).toEqual({ userId: 'bob', role: 'handler' });
+  });
+
+  it('takes the role after the last colon, so user ids may contain colons', () => {
+    expect(parseActor('ldap:cn=bob:handler')).toEqual({ userId: 'ldap:cn=bob', role: 'handler' });
+  });
+
+  it.each([
+    ['alice', /must look like <user>:<role>/],
+    [':cs_agent', /names no user/],
+    ['alice:', /names no role/],
+    ['', /must look like <user>:<role>/],
+  ])('refuses %j', (text, message) => {
+    expect(() => parseActor(text)).toThrow(message);
+    try {
+      parseActor(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(CliError);
+      expect((err as CliError).code).toBe('InvalidArgument');
+      expect((err as CliError).refusal).toBe(true);
+    }
+  });
+
+  it('refuses an unknown role and suggests the closest one', () => {
+    expect(() => parseActor('alice:cs_agnet')).toThrow('unknown role "cs_agnet" — did you mean "cs_agent"?');
+  });
+});
+
+describe('--data / --input <json|@file>', () => {
+  it('reads inline JSON', () => {
+    expect(readJsonObject('{"reason":"late","n":2}', '--data', tmp)).toEqual({ reason: 'late', n: 2 });
+  });
+
+  it('reads @file relative to the working folder, and absolute paths', () => {
+    writeFileSync(path.join(tmp, 'payload.json'), '{"department":"Quality","assignee":"bob"}');
+    expect(readJsonObject('@payload.json', '--data', tmp)).toEqual({ department: 'Quality', assignee: 'bob' });
+    expect(readJsonObject(`@${path.join(tmp, 'payload.json')}`, '--data', '/')).toEqual({ department: 'Quality', assignee: 'bob' });
+  });
+
+  it('refuses a missing file', () => {
+    expect(() => readJsonObject('@missing.json', '--data', tmp)).toThrow('--data: cannot read "missing.json": no such file');
+  });
+
+  it('refuses invalid JSON, inline or in a file', () => {
+    expect(() => readJsonObject('{reason: late}', '--data', tmp)).toThrow(/^--data: invalid JSON: .*quote it for the shell/);
+    writeFileSync(path.join(tmp, 'broken.json'), '{"a": ');
+    expect(() => readJsonObject('@broken.json', '--input', tmp)).toThrow(/^--input: invalid JSON in "broken.json": /);
+  });
+
+  it('refuses JSON that is not an object', () => {
+    expect(() => readJsonObject('[1,2]', '--data', tmp)).toThrow('--data must be a JSON object, got an array');
+    expect(() => readJsonObject('null', '--data', tmp)).toThrow('--data must be a JSON object, got null');
+    expect(() => readJsonObject('"x"', '--data', tmp)).toThrow('--data must be a JSON object, got a string');
+  });
+
+  it('refuses a bare @', () => {
+    expect(() => readJsonObject('@', '--data', tmp)).toThrow('"@" must be followed by a file name');
+  });
+});
+
+describe('refused input on the command line', () => {
+  it('exits 2 with the reason on stderr for a malformed --as, without connecting', async () => {
+    const r = await run(['start', 'complaint', '--as', 'alice', '--input', '{}']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--as must look like <user>:<role>');
+    expect(r.stderr).toContain('[InvalidArgument]');
+  });
+
+  it('prints {"error":{"code","message"}} on stdout with --json', async () => {
+    const r = await run(['send', 'complaint-1', 'ACCEPT', '--as', 'alice:cs_agent', '--data', '{bad', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('');
+    const body = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+    expect(body).toEqual({ error: { code: 'InvalidArgument', message: expect.stringMatching(/^--data: invalid JSON/) } });
+  });
+
+  it('refuses a missing @file', async () => {
+    const r = await run(['send', 'complaint-1', 'ACCEPT', '--as', 'alice:cs_agent', '--data', '@nope.json', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'InvalidArgument', message: '--data: cannot read "nope.json": no such file' } });
+  });
+
+  it('reports parse errors (missing option, unknown command, extra arguments) as refusals', async () => {
+    const missing = await run(['start', 'complaint', '--input', '{}', '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      error: { code: 'InvalidArgument', message: expect.stringContaining("required option '--as") },
+    });
+
+    const unknown = await run(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+
+    const extra = await run(['history', 'a', 'b']);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain('too many arguments');
+  });
+
+  it('prints help on stdout and exits 0 for --help; no command at all is a refusal', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: docket');
+    expect(help.stdout).toContain('definitions');
+
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Usage: docket');
+  });
+});
+
+describe('commands against a client', () => {
+  it('passes the parsed actor, input and request id to startCase and prints {caseId, state}', async () => {
+    writeFileSync(path.join(tmp, 'input.json'), JSON.stringify({ customer: 'C-1' }));
+    const startCase = jest.fn(async () => ({
+      caseId: 'complaint-x',
+      processId: 'complaint',
+      definitionVersion: 1,
+      state: 'received',
+      status: 'open',
+    }));
+    const fake = fakeConnection({ startCase });
+    const r = await run(['start', 'complaint', '--as', 'alice:cs_agent', '--input', '@input.json', '--request-id', 'r-1', '--json'], {
+      connect: fake.connect,
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ caseId: 'complaint-x', state: 'received' });
+    expect(startCase).toHaveBeenCalledWith('complaint', { customer: 'C-1' }, { userId: 'alice', role: 'cs_agent' }, { requestId: 'r-1' });
+    expect(fake.closed()).toBe(1);
+  });
+
+  it('exits 2 with the DocketError code for a refusal, and closes the connection', async () => {
+    const send = jest.fn(async () => {
+      throw new DocketError('Forbidden', 'role "handler" may not send APPROVE; it is for service_manager');
+    });
+    const fake = fakeConnection({ send });
+    const r = await run(['send', 'complaint-x', 'APPROVE', '--as', 'bob:handler', '--json'], { connect: fake.connect });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { code: 'Forbidden', message: 'role "handler" may not send APPROVE; it is for service_manager' },
+    });
+    expect(fake.closed()).toBe(1);
+
+    const human = await run(['send', 'complaint-x', 'APPROVE', '--as', 'bob:handler'], { connect: fake.connect });
+    expect(human.code).toBe(2);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toBe('docket: role "handler" may not send APPROVE; it is for service_manager [Forbidden]\n');
+  });
+
+  it('exits 2 with CaseNotFound for an unknown case', async () => {
+    const fake = fakeConnection({
+      history: async () => {
+        throw new DocketError('CaseNotFound', 'no case "nope"');
+      },
+    });
+    const r = await run(['history', 'nope', '--json'], { connect: fake.connect });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'CaseNotFound', message: 'no case "nope"' } });
+  });
+
+  it('exits 1 for any other failure', async () => {
+    const r = await run(['history', 'x'], { connect: () => Promise.reject(new Error('boom')) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('docket: boom\n');
+  });
+
+  it('explains a missing database configuration instead of trying to connect', async () => {
+    const r = await run(['status', 'x', '--json'], { connect: undefined });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'NotConfigured', message: expect.stringContaining('npm start') } });
+  });
+});
+
+describe('definitions (no servers)', () => {
+  it('validate: a good file exits 0', async () => {
+    const r = await run(['definitions', 'validate', complaintFile]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${complaintFile}: OK (complaint v1)\n`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('validate: a bad file exits 2 and prints each problem as `path: message`', async () => {
+    const raw = JSON.parse(readFileSync(complaintFile, 'utf8')) as {
+      machine: { states: { received: { on: { ACCEPT: { target: string } } } } };
+      events: { ACCEPT: { roles: string[] } };
+    };
+    raw.machine.states.received.on.ACCEPT.target = 'investigatng';
+    raw.events.ACCEPT.roles = ['cs_agnet'];
+    writeFileSync(path.join(tmp, 'bad.json'), JSON.stringify(raw));
+
+    const r = await run(['definitions', 'validate', 'bad.json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('bad.json: 2 problems\n');
+    expect(r.stdout).toContain('  machine.states.received.on.ACCEPT: unknown target "investigatng" — did you mean "investigating"?\n');
+    expect(r.stdout).toContain('  events.ACCEPT.roles[0]: unknown role "cs_agnet" — did you mean "cs_agent"?\n');
+
+    const json = await run(['definitions', 'validate', 'bad.json', '--json']);
+    expect(json.code).toBe(2);
+    const body = JSON.parse(json.stdout) as { ok: boolean; problems: Array<{ code: string; path: string; message: string }> };
+    expect(body.ok).toBe(false);
+    expect(body.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'unknown-target', path: 'machine.states.received.on.ACCEPT' })]),
+    );
+  });
+
+  it('validate: a file that is not JSON exits 2; a missing file is refused', async () => {
+    writeFileSync(path.join(tmp, 'not-json.json'), '{"process": ');
+    const broken = await run(['definitions', 'validate', 'not-json.json']);
+    expect(broken.code).toBe(2);
+    expect(broken.stdout).toMatch(/^ {2}\(file\): invalid JSON: /m);
+
+    const missing = await run(['definitions', 'validate', 'missing.json', '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      error: { code: 'InvalidArgument', message: 'definitions validate: cannot read "missing.json": no such file' },
+    });
+  });
+
+  it('list and show read the definitions folder', async () => {
+    const list = await run(['definitions', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ processId: 'complaint', version: 1, labels: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' } }),
+    ]);
+
+    const table = await run(['definitions', 'list']);
+    expect(table.stdout).toMatch(
+      /^PROCESS +VERSION +HASH +LABEL \(en\) +LABEL \(zh-CN\)\ncomplaint +v1 +[0-9a-f]{12} +Complaint handling +客户投诉处理\n$/,
+    );
+
+    const show = await run(['definitions', 'show', 'complaint']);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('complaint v1 · Complaint handling / 客户投诉处理');
+    expect(show.stdout).toMatch(/investigating +Investigating \/ 调查核实/);
+    expect(show.stdout).toMatch(/approvalLimit +5000 +CNY/);
+
+    const raw = await run(['definitions', 'show', 'complaint', '--json']);
+    expect(JSON.parse(raw.stdout)).toEqual(JSON.parse(readFileSync(complaintFile, 'utf8')));
+
+    const unknown = await run(['definitions', 'show', 'complaitn', '--json']);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toEqual({
+      error: { code: 'UnknownProcess', message: 'no process "complaitn" — did you mean "complaint"?' },
+    });
+  });
+});
