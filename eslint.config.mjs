@@ -1,6 +1,27 @@
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'url', 'util', 'worker_threads', 'zlib'];
+const nodeBuiltins = [
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'stream',
+  'timers',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.cache/**', 'coverage/**', 'test-output/**', 'bin/**', '**/*.js', '**/*.mjs'] },
@@ -10,7 +31,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -30,16 +54,31 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`), 'pg', '@temporalio/activity', '@temporalio/client', '@temporalio/worker'].map((name) => ({
+          paths: [
+            ...nodeBuiltins,
+            ...nodeBuiltins.map((m) => `node:${m}`),
+            'pg',
+            '@temporalio/activity',
+            '@temporalio/client',
+            '@temporalio/worker',
+          ].map((name) => ({
             name,
             message: 'workflow code is deterministic and does no I/O; move this to an activity or a client',
           })),
           patterns: [
-            { group: ['../activities', '../activities/*', '../adapters/*', '../infra/*', '../client/*', '../worker/*'], allowTypeImports: true, message: 'import only types from here into workflow code' },
+            {
+              group: ['../activities', '../activities/*', '../adapters/*', '../infra/*', '../client/*', '../worker/*'],
+              allowTypeImports: true,
+              message: 'import only types from here into workflow code',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'no environment in workflow code' }, { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'no environment in workflow code' },
+        { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' },
+      ],
     },
   },
   {

@@ -1,7 +1,9 @@
 /** @type {import('jest').Config} */
 const base = {
   testEnvironment: 'node',
-  transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // commander is published as ES modules only; let swc turn it into CommonJS for jest.
+  transform: { '^.+\\.[tj]sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!commander/)'],
 };
 
 /** @type {import('jest').Config} */

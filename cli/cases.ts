@@ -67,11 +67,10 @@ export async function sendCommand(ctx: CliContext, caseId: string, event: string
     });
     return { result: sent, book: ctx.json ? EMPTY_BOOK : await caseLabels(docket, caseId) };
   });
-  ctx.print({ state: result.state, status: result.status, seq: result.seq, duplicate: result.duplicate }, () => {
+  ctx.print({ state: result.state, status: result.status, seq: result.seq }, () => {
     const label = eventLabel(book, event);
-    const head = result.duplicate
-      ? `${event} was already applied to ${caseId} under request id "${opts.requestId ?? ''}": nothing changed, this is the earlier answer\n`
-      : `${event}${label ? ` (${label})` : ''} applied to ${caseId}\n`;
+    // A request id already applied answers with the first answer; the event counts once.
+    const head = `${event}${label ? ` (${label})` : ''} applied to ${caseId}${opts.requestId !== undefined ? ` (request id "${opts.requestId}")` : ''}\n`;
     return (
       head +
       keyValues(

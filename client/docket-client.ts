@@ -4,7 +4,15 @@ import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@te
 import type { CaseStore } from '../activities/ports';
 import { compileDefinition } from '../engine/compile';
 import type { Actor, CalendarData, TransitionRecord } from '../engine/types';
-import { definitionQuery, sendEventUpdate, statusQuery, type CaseStatusView, type CaseWorkflowInput, type SendEventRequest, type SendResult } from '../workflows/messages';
+import {
+  definitionQuery,
+  sendEventUpdate,
+  statusQuery,
+  type CaseStatusView,
+  type CaseWorkflowInput,
+  type SendEventRequest,
+  type SendResult,
+} from '../workflows/messages';
 import type { caseWorkflow } from '../workflows/case-workflow';
 import type { DefinitionSource } from './definitions';
 
@@ -70,8 +78,10 @@ export function toDocketError(err: unknown, caseId?: string): unknown {
     return new DocketError(cause.type, cause.message, cause.details?.[0]);
   }
   const message = (err as Error)?.message ?? '';
-  if (/workflow execution already completed/i.test(message)) return new DocketError('CaseClosed', `case "${caseId}" is finished and accepts no more events`);
-  if (/sql: no rows in result set|workflow not found|not found/i.test(message) && caseId) return new DocketError('CaseNotFound', `no case "${caseId}"`);
+  if (/workflow execution already completed/i.test(message))
+    return new DocketError('CaseClosed', `case "${caseId}" is finished and accepts no more events`);
+  if (/sql: no rows in result set|workflow not found|not found/i.test(message) && caseId)
+    return new DocketError('CaseNotFound', `no case "${caseId}"`);
   return err;
 }
 
@@ -95,13 +105,20 @@ export class DocketClient {
     }
     const { definition } = published;
     if (!definition.startedBy.includes(actor.role)) {
-      throw new DocketError('Forbidden', `role "${actor.role}" may not start a ${processId} case; it is for ${definition.startedBy.join(', ')}`);
+      throw new DocketError(
+        'Forbidden',
+        `role "${actor.role}" may not start a ${processId} case; it is for ${definition.startedBy.join(', ')}`,
+      );
     }
     const compiled = compileDefinition(definition, this.opts.calendar);
     const parsed = compiled.inputSchema.safeParse(input);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new DocketError('ValidationError', `the input of a ${processId} case is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
+      throw new DocketError(
+        'ValidationError',
+        `the input of a ${processId} case is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+        issues,
+      );
     }
     // Case ids carry no personal data: the process and a random (or request-derived) id.
     const caseId = options.requestId
@@ -142,7 +159,11 @@ export class DocketClient {
         // Identical retries share an update id, so Temporal itself answers them once; a
         // different event under a used request id reaches the validator and is refused.
         ...(request.requestId
-          ? { updateId: createHash('sha256').update(JSON.stringify([request.actor.userId, request.actor.role, request.requestId, request.type, request.data ?? {}])).digest('hex') }
+          ? {
+              updateId: createHash('sha256')
+                .update(JSON.stringify([request.actor.userId, request.actor.role, request.requestId, request.type, request.data ?? {}]))
+                .digest('hex'),
+            }
           : {}),
       });
     } catch (err) {

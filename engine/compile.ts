@@ -54,12 +54,7 @@ export function parameterValues(definition: Definition): Record<string, unknown>
   return values;
 }
 
-function eventScope(
-  context: Record<string, unknown>,
-  event: unknown,
-  params: Record<string, unknown>,
-  now: number,
-): Scope {
+function eventScope(context: Record<string, unknown>, event: unknown, params: Record<string, unknown>, now: number): Scope {
   const e = (event ?? {}) as MachineEvent;
   return { data: e.data ?? {}, context, param: params, actor: e.actor, now };
 }
@@ -114,8 +109,7 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
 
   const guards: Record<string, (args: { context: Record<string, unknown>; event: unknown }) => boolean> = {};
   for (const name of Object.keys(definition.guards)) {
-    guards[name] = ({ context, event }) =>
-      evaluateGuard({ guard: name }, eventScope(context, event, params, clock.now), definition.guards);
+    guards[name] = ({ context, event }) => evaluateGuard({ guard: name }, eventScope(context, event, params, clock.now), definition.guards);
   }
 
   const actions: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import { createActor, getNextTransitions, initialTransition, transition, type AnyMachineSnapshot, type StateValue } from 'xstate';
+import { createActor, getNextTransitions, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type ExecutableActionObject, type StateValue } from 'xstate';
 import type { CompiledDefinition, MachineEvent } from './compile';
 import { readPath, resolveValue, type Scope } from './expressions';
 import type { Actor, CaseStatus, Deadline, Notification } from './types';
@@ -29,7 +29,14 @@ const AFTER_PREFIX = 'xstate.after.';
 export function stateToString(value: StateValue): string {
   if (typeof value === 'string') return value;
   return Object.entries(value)
-    .map(([key, child]) => (child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : stateToString(child).split(',').map((c) => `${key}.${c}`).join(',')))
+    .map(([key, child]) =>
+      child === undefined || (typeof child === 'object' && Object.keys(child).length === 0)
+        ? key
+        : stateToString(child)
+            .split(',')
+            .map((c) => `${key}.${c}`)
+            .join(','),
+    )
     .join(',');
 }
 
@@ -49,7 +56,12 @@ function scopeOf(compiled: CompiledDefinition, context: Record<string, unknown>,
   return { data: e.data ?? {}, context, param: compiled.params, actor: e.actor, now: compiled.clock.now };
 }
 
-function collect(compiled: CompiledDefinition, before: AnyMachineSnapshot | undefined, after: AnyMachineSnapshot, actions: ReturnType<typeof transition>[1]): StepResult {
+function collect(
+  compiled: CompiledDefinition,
+  before: AnyMachineSnapshot | undefined,
+  after: AnyMachineSnapshot,
+  actions: ExecutableActionObject[],
+): StepResult {
   const now = compiled.clock.now;
   const result: StepResult = {
     snapshot: after,
@@ -98,23 +110,71 @@ function collect(compiled: CompiledDefinition, before: AnyMachineSnapshot | unde
     result.notifications.length > 0 ||
     result.startTimers.length > 0 ||
     result.cancelTimers.length > 0 ||
-    before.value !== after.value && JSON.stringify(before.value) !== JSON.stringify(after.value) ||
+    (before.value !== after.value && JSON.stringify(before.value) !== JSON.stringify(after.value)) ||
     JSON.stringify(before.context) !== JSON.stringify(after.context);
   return result;
+}
+
+interface InertScope {
+  scope: AnyActorScope;
+  /** Where the scope's action executor puts the actions of the transition under way. */
+  actions: ExecutableActionObject[];
+}
+
+const inertScopes = new WeakMap<AnyStateMachine, InertScope>();
+
+/**
+ * An actor scope that executes nothing and only records actions, like the one
+ * XState's `initialTransition` and `transition` use. They build a new one, with a
+ * throwaway actor whose construction computes the machine's whole initial state, on
+ * every call; the machines here have no child actors, so one per machine does the
+ * same work once. Transitions are synchronous, so no two calls share it at once.
+ */
+function inertScope(machine: AnyStateMachine): InertScope {
+  let inert = inertScopes.get(machine);
+  if (inert === undefined) {
+    const self = createActor(machine);
+    const actions: ExecutableActionObject[] = [];
+    const scope = {
+      self,
+      defer: () => {},
+      id: '',
+      logger: () => {},
+      sessionId: '',
+      stopChild: () => {},
+      system: self.system,
+      emit: () => {},
+      actionExecutor: (action: ExecutableActionObject) => {
+        actions.push(action);
+      },
+    } as unknown as AnyActorScope;
+    inert = { scope, actions };
+    inertScopes.set(machine, inert);
+  }
+  return inert;
+}
+
+function takeActions(inert: InertScope): ExecutableActionObject[] {
+  const actions = inert.actions.splice(0, inert.actions.length);
+  return actions;
 }
 
 /** Starts a case: the initial state for `input`, at workflow time `now`. */
 export function startCase(compiled: CompiledDefinition, input: Record<string, unknown>, now: number): StepResult {
   compiled.clock.now = now;
-  const [snapshot, actions] = initialTransition(compiled.machine, input);
-  return collect(compiled, undefined, snapshot, actions);
+  const inert = inertScope(compiled.machine);
+  inert.actions.length = 0;
+  const snapshot = compiled.machine.getInitialSnapshot(inert.scope, input) as AnyMachineSnapshot;
+  return collect(compiled, undefined, snapshot, takeActions(inert));
 }
 
 /** Applies one event to a snapshot at workflow time `now`. Pure apart from the compiled definition's clock. */
 export function step(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot, event: MachineEvent, now: number): StepResult {
   compiled.clock.now = now;
-  const [next, actions] = transition(compiled.machine, snapshot, event as never);
-  return collect(compiled, snapshot, next, actions);
+  const inert = inertScope(compiled.machine);
+  inert.actions.length = 0;
+  const next = compiled.machine.transition(snapshot, event as never, inert.scope) as AnyMachineSnapshot;
+  return collect(compiled, snapshot, next, takeActions(inert));
 }
 
 /** A snapshot as plain JSON, for continue-as-new. */

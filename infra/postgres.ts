@@ -94,9 +94,7 @@ function databaseOf(url: string): string {
 
 function assertDatabaseName(name: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(name)) {
-    throw new Error(
-      `Invalid database name ${JSON.stringify(name)}: use letters, digits, _ $ - (max 63, not starting with a digit)`,
-    );
+    throw new Error(`Invalid database name ${JSON.stringify(name)}: use letters, digits, _ $ - (max 63, not starting with a digit)`);
   }
 }
 
@@ -261,14 +259,7 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
         persistent: true,
         createPostgresUser: true,
         initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
-        postgresFlags: [
-          '-c',
-          `listen_addresses=${HOST}`,
-          '-c',
-          'unix_socket_directories=',
-          '-c',
-          'max_connections=300',
-        ],
+        postgresFlags: ['-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
         onLog,
         onError: onLog,
       });

@@ -107,42 +107,38 @@ async function buildOrAwaitTemporalCli(): Promise<{ path: string; origin: 'cache
 
   const binDir = path.dirname(target);
   await fs.mkdir(binDir, { recursive: true });
-  return withFileLock(
-    path.join(docketCacheDir(), 'locks', 'temporal-cli.lock'),
-    'building the Temporal CLI',
-    async () => {
-      // Another process may have finished the build while we waited for the lock.
-      if (await isExecutable(target)) return { path: target, origin: 'cache' as const };
+  return withFileLock(path.join(docketCacheDir(), 'locks', 'temporal-cli.lock'), 'building the Temporal CLI', async () => {
+    // Another process may have finished the build while we waited for the lock.
+    if (await isExecutable(target)) return { path: target, origin: 'cache' as const };
 
-      const staging = path.join(binDir, `.staging-${process.pid}`);
-      await removeStaleStaging(binDir);
-      await fs.mkdir(staging, { recursive: true });
-      const started = Date.now();
-      progress(
-        `building the Temporal CLI from source (${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}) into ${binDir}; ` +
-          'the first build takes several minutes',
+    const staging = path.join(binDir, `.staging-${process.pid}`);
+    await removeStaleStaging(binDir);
+    await fs.mkdir(staging, { recursive: true });
+    const started = Date.now();
+    progress(
+      `building the Temporal CLI from source (${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}) into ${binDir}; ` +
+        'the first build takes several minutes',
+    );
+    try {
+      await runStreaming(
+        go,
+        [
+          'install',
+          `-ldflags=-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`,
+          `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
+        ],
+        { ...process.env, GOBIN: staging },
+        'building the Temporal CLI',
       );
-      try {
-        await runStreaming(
-          go,
-          [
-            'install',
-            `-ldflags=-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`,
-            `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
-          ],
-          { ...process.env, GOBIN: staging },
-          'building the Temporal CLI',
-        );
-        const built = path.join(staging, 'temporal');
-        if (!(await isExecutable(built))) throw new Error(`go install finished but ${built} is missing`);
-        await fs.rename(built, target);
-      } finally {
-        await fs.rm(staging, { recursive: true, force: true });
-      }
-      progress(`built the Temporal CLI in ${formatSeconds(Date.now() - started)}: ${target}`);
-      return { path: target, origin: 'built' as const };
-    },
-  );
+      const built = path.join(staging, 'temporal');
+      if (!(await isExecutable(built))) throw new Error(`go install finished but ${built} is missing`);
+      await fs.rename(built, target);
+    } finally {
+      await fs.rm(staging, { recursive: true, force: true });
+    }
+    progress(`built the Temporal CLI in ${formatSeconds(Date.now() - started)}: ${target}`);
+    return { path: target, origin: 'built' as const };
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -236,13 +232,7 @@ export async function isHostReachable(host: string, timeoutMs = 3000): Promise<b
 }
 
 /** Runs a command, copying its output to stderr, with a heartbeat line every 30 s. */
-export async function runStreaming(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  what: string,
-  cwd?: string,
-): Promise<void> {
+export async function runStreaming(command: string, args: string[], env: NodeJS.ProcessEnv, what: string, cwd?: string): Promise<void> {
   const started = Date.now();
   const heartbeat = setInterval(() => progress(`still ${what} (${formatSeconds(Date.now() - started)})`), 30_000);
   try {

@@ -16,15 +16,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import {
-  docketCacheDir,
-  findOnPath,
-  formatSeconds,
-  isExecutable,
-  progress,
-  runStreaming,
-  withFileLock,
-} from './temporal-cli';
+import { docketCacheDir, findOnPath, formatSeconds, isExecutable, progress, runStreaming, withFileLock } from './temporal-cli';
 
 export const TEST_SERVER_POM = path.join(__dirname, 'temporal-test-server', 'pom.xml');
 const MAIN_CLASS = 'io.temporal.testserver.TestServer';
@@ -86,10 +78,7 @@ async function pomStamp(): Promise<string> {
 
 async function isCurrent(dir: string, stamp: string): Promise<boolean> {
   try {
-    const [recorded] = await Promise.all([
-      fs.readFile(path.join(dir, '.pom-sha256'), 'utf8'),
-      fs.access(path.join(dir, 'lib')),
-    ]);
+    const [recorded] = await Promise.all([fs.readFile(path.join(dir, '.pom-sha256'), 'utf8'), fs.access(path.join(dir, 'lib'))]);
     return recorded.trim() === stamp && (await isExecutable(path.join(dir, 'temporal-test-server')));
   } catch {
     return false;
@@ -230,9 +219,7 @@ async function createClassDataArchive(java: string, dir: string): Promise<void> 
   }
   try {
     const check = await new Promise<boolean>((resolve) =>
-      execFile(java, [`-XX:SharedArchiveFile=${archive}`, '-Xshare:on', '-cp', classPath, '-version'], (err) =>
-        resolve(!err),
-      ),
+      execFile(java, [`-XX:SharedArchiveFile=${archive}`, '-Xshare:on', '-cp', classPath, '-version'], (err) => resolve(!err)),
     );
     if (!check) await fs.rm(archive, { force: true });
   } catch {
@@ -246,9 +233,7 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
 }

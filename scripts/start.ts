@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: pg.url, max: 2 });
   const applied = await migrate(pool);
   await pool.end();
-  say(`  ${pg.embedded ? 'embedded' : 'external'} database ${redactUrl(pg.url)}${applied.length ? ` (migrated: ${applied.join(', ')})` : ''}`);
+  say(
+    `  ${pg.embedded ? 'embedded' : 'external'} database ${redactUrl(pg.url)}${applied.length ? ` (migrated: ${applied.join(', ')})` : ''}`,
+  );
 
   say('Starting Temporal…');
   const temporal = await startDevServer({
@@ -52,7 +54,12 @@ async function main(): Promise<void> {
   writeFileSync(runtimeFile(config.dataDir), JSON.stringify(runtime, null, 2));
 
   say('Starting the worker…');
-  const docket = await createDocketWorker({ ...config, databaseUrl: pg.url, temporalAddress: temporal.address, namespace: temporal.namespace });
+  const docket = await createDocketWorker({
+    ...config,
+    databaseUrl: pg.url,
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+  });
   const running = docket.worker.run();
   say(`  worker polling task queue "${config.taskQueue}"`);
   say();

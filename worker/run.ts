@@ -7,7 +7,15 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
   const docket = await createDocketWorker(config);
-  log.info({ taskQueue: config.taskQueue, namespace: config.namespace, temporal: config.temporalAddress, database: redactUrl(config.databaseUrl ?? '') }, 'worker started');
+  log.info(
+    {
+      taskQueue: config.taskQueue,
+      namespace: config.namespace,
+      temporal: config.temporalAddress,
+      database: redactUrl(config.databaseUrl ?? ''),
+    },
+    'worker started',
+  );
   const stop = () => {
     log.info('worker stopping');
     docket.worker.shutdown();

@@ -14,7 +14,17 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { DocketActivities } from '../activities';
 import { compileDefinition } from '../engine/compile';
 import { definitionSchema } from '../engine/definition-schema';
-import { allowedEvents, checkEvent, persistSnapshot, restoreSnapshot, startCase, stateToString, step, type StepResult, type TimerSpec } from '../engine/step';
+import {
+  allowedEvents,
+  checkEvent,
+  persistSnapshot,
+  restoreSnapshot,
+  startCase,
+  stateToString,
+  step,
+  type StepResult,
+  type TimerSpec,
+} from '../engine/step';
 import { SYSTEM_ACTOR, type Actor, type CaseProjection, type CaseStatus, type Notification, type TransitionRecord } from '../engine/types';
 import {
   definitionQuery,
@@ -59,7 +69,8 @@ function requestKey(req: SendEventRequest): string | undefined {
  */
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult> {
   const parsed = definitionSchema.safeParse(input.definition);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`the pinned definition is invalid: ${parsed.error.message}`, 'InvalidDefinition');
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(`the pinned definition is invalid: ${parsed.error.message}`, 'InvalidDefinition');
   const compiled = compileDefinition(parsed.data, input.calendar);
   const { caseId } = input;
   const processId = parsed.data.process;
@@ -109,7 +120,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   const deadlines = () => [...timers.values()].map(({ spec: { event: _event, ...deadline } }) => deadline);
 
   /** Takes a step's result: timers, the log row and its effects. Resolves once the row is stored. */
-  const apply = (result: StepResult, event: string, payload: Record<string, unknown>, actor: Actor, requestId: string | null): Promise<void> => {
+  const apply = (
+    result: StepResult,
+    event: string,
+    payload: Record<string, unknown>,
+    actor: Actor,
+    requestId: string | null,
+  ): Promise<void> => {
     const fromState = seq < 0 ? null : state;
     snapshot = result.snapshot;
     state = result.state;
@@ -180,7 +197,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     input.carried.timers.forEach(armTimer);
   } else {
     const inputCheck = compiled.inputSchema.safeParse(input.input);
-    if (!inputCheck.success) throw ApplicationFailure.nonRetryable(`the case input is invalid: ${inputCheck.error.message}`, 'ValidationError');
+    if (!inputCheck.success)
+      throw ApplicationFailure.nonRetryable(`the case input is invalid: ${inputCheck.error.message}`, 'ValidationError');
     seq = -1;
     state = '';
     openedAt = nowIso();
@@ -197,7 +215,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     if (key !== undefined) {
       const prior = requests.get(key);
       if (prior) {
-        if (prior.fingerprint !== fingerprint(req)) refuse('RequestIdReused', `request id "${req.requestId}" was already used for a different event; use a new request id`);
+        if (prior.fingerprint !== fingerprint(req))
+          refuse('RequestIdReused', `request id "${req.requestId}" was already used for a different event; use a new request id`);
         return prior;
       }
     }
@@ -210,11 +229,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     sendEventUpdate,
     async (req: SendEventRequest): Promise<SendResult> => {
       const prior = check(req);
-      if (prior) return { ...prior.result, duplicate: true };
+      if (prior) return prior.result; // the first answer, again
       const data = req.data ?? {};
       const result = step(compiled, snapshot, { type: req.type, data, actor: req.actor }, Date.now());
       const stored = apply(result, req.type, data, req.actor, req.requestId ?? null);
-      const answer: SendResult = { caseId, seq, state, status, duplicate: false };
+      const answer: SendResult = { caseId, seq, state, status };
       const key = requestKey(req);
       if (key !== undefined) {
         requests.set(key, { fingerprint: fingerprint(req), result: answer });
@@ -226,23 +245,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     { validator: (req: SendEventRequest) => void check(req) },
   );
 
-  setHandler(
-    statusQuery,
-    (role?: string): CaseStatusView => ({
-      caseId,
-      processId,
-      definitionVersion: input.definitionVersion,
-      definitionHash: input.definitionHash,
-      state,
-      status,
-      context: snapshot.context as Record<string, unknown>,
-      deadlines: deadlines(),
-      allowedEvents: status === 'open' ? allowedEvents(compiled, snapshot, role) : [],
-      seq,
-      openedAt,
-      updatedAt,
-    }),
-  );
+  setHandler(statusQuery, (role?: string): CaseStatusView => ({
+    caseId,
+    processId,
+    definitionVersion: input.definitionVersion,
+    definitionHash: input.definitionHash,
+    state,
+    status,
+    context: snapshot.context as Record<string, unknown>,
+    deadlines: deadlines(),
+    allowedEvents: status === 'open' ? allowedEvents(compiled, snapshot, role) : [],
+    seq,
+    openedAt,
+    updatedAt,
+  }));
   setHandler(definitionQuery, () => input.definition);
 
   const threshold = input.continueAsNewAfter ?? 2000;

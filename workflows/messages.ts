@@ -47,8 +47,6 @@ export interface SendResult {
   seq: number;
   state: string;
   status: CaseStatus;
-  /** True when this answer is the remembered one for a request id already applied. */
-  duplicate: boolean;
 }
 
 export interface CaseStatusView {

@@ -7,11 +7,4 @@ export {
   mailText,
   smtpNotifierFromConfig,
 } from './smtp-notifier';
-export type {
-  AddressBook,
-  AddressResolver,
-  MailTransport,
-  Recipients,
-  SmtpNotifierConfig,
-  SmtpNotifierOptions,
-} from './smtp-notifier';
+export type { AddressBook, AddressResolver, MailTransport, Recipients, SmtpNotifierConfig, SmtpNotifierOptions } from './smtp-notifier';

@@ -15,7 +15,9 @@ import { InvalidDataError, mapPgError } from '../postgres/errors';
 export async function recordInOutbox(db: Pool | PoolClient, notification: Notification): Promise<boolean> {
   const createdAt = new Date(notification.createdAt);
   if (Number.isNaN(createdAt.getTime())) {
-    throw new InvalidDataError(`Notification ${notification.id}: createdAt is not an ISO timestamp: ${JSON.stringify(notification.createdAt)}`);
+    throw new InvalidDataError(
+      `Notification ${notification.id}: createdAt is not an ISO timestamp: ${JSON.stringify(notification.createdAt)}`,
+    );
   }
   const result = await db.query(
     `INSERT INTO docket.notification_outbox

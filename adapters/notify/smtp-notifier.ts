@@ -155,7 +155,8 @@ export class SmtpNotifier implements Notifier {
     } finally {
       client.release(discard);
     }
-    if (deliveryError !== undefined) throw deliveryError instanceof Error ? deliveryError : new Error(String(deliveryError as string));
+    if (deliveryError !== undefined)
+      throw deliveryError instanceof Error ? deliveryError : new Error(`delivery failed: ${JSON.stringify(deliveryError)}`);
   }
 
   /**
@@ -166,10 +167,9 @@ export class SmtpNotifier implements Notifier {
   private async deliver(client: PoolClient, notification: Notification): Promise<unknown> {
     await client.query('BEGIN');
     await recordInOutbox(client, notification);
-    const { rows } = await client.query<{ status: string }>(
-      'SELECT status FROM docket.notification_outbox WHERE id = $1 FOR UPDATE',
-      [notification.id],
-    );
+    const { rows } = await client.query<{ status: string }>('SELECT status FROM docket.notification_outbox WHERE id = $1 FOR UPDATE', [
+      notification.id,
+    ]);
     if (rows[0]?.status === 'sent') {
       await client.query('COMMIT');
       return undefined;

@@ -98,10 +98,11 @@ export class PostgresCaseStore implements CaseStore {
         }
         const fields = differingFields(rowToTransition(row), record);
         if (fields.length > 0) {
-          throw new ConflictError(
-            `Transition ${record.caseId}#${record.seq} already exists with different ${fields.join(', ')}`,
-            { caseId: record.caseId, seq: record.seq, fields },
-          );
+          throw new ConflictError(`Transition ${record.caseId}#${record.seq} already exists with different ${fields.join(', ')}`, {
+            caseId: record.caseId,
+            seq: record.seq,
+            fields,
+          });
         }
         return; // identical: it and its projection were written by the earlier attempt
       }
@@ -143,11 +144,7 @@ export class PostgresCaseStore implements CaseStore {
   }
 
   async getCase(caseId: string): Promise<CaseProjection | null> {
-    const result = await this.query<CaseRow>(
-      'getCase',
-      `SELECT ${CASE_COLUMNS} FROM docket.cases WHERE case_id = $1`,
-      [caseId],
-    );
+    const result = await this.query<CaseRow>('getCase', `SELECT ${CASE_COLUMNS} FROM docket.cases WHERE case_id = $1`, [caseId]);
     const row = result.rows[0];
     return row === undefined ? null : rowToProjection(row);
   }

@@ -31,10 +31,7 @@ export class ConflictError extends StoreError {
   /** Names of the fields that differ, when known. */
   readonly fields: string[];
 
-  constructor(
-    message: string,
-    opts: { caseId?: string; seq?: number; fields?: string[]; code?: string; cause?: unknown } = {},
-  ) {
+  constructor(message: string, opts: { caseId?: string; seq?: number; fields?: string[]; code?: string; cause?: unknown } = {}) {
     super(message, { retryable: false, code: opts.code, cause: opts.cause });
     this.caseId = opts.caseId;
     this.seq = opts.seq;

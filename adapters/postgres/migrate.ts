@@ -92,11 +92,7 @@ export async function migrate(pool: Pool, opts: MigrateOptions = {}): Promise<st
   }
 }
 
-async function applyPending(
-  client: PoolClient,
-  migrations: Migration[],
-  log: ((message: string) => void) | undefined,
-): Promise<string[]> {
+async function applyPending(client: PoolClient, migrations: Migration[], log: ((message: string) => void) | undefined): Promise<string[]> {
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
     await client.query(`
@@ -108,9 +104,7 @@ async function applyPending(
   } catch (err) {
     throw mapPgError(err, 'migrate: could not create the migrations table');
   }
-  const { rows } = await client.query<{ version: string; checksum: string }>(
-    `SELECT version, checksum FROM ${SCHEMA}.schema_migrations`,
-  );
+  const { rows } = await client.query<{ version: string; checksum: string }>(`SELECT version, checksum FROM ${SCHEMA}.schema_migrations`);
   const applied = new Map(rows.map((r) => [r.version, r.checksum]));
   const known = new Set(migrations.map((m) => m.version));
   for (const version of applied.keys()) {

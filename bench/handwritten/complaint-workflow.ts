@@ -348,7 +348,7 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
           break;
       }
       seq += 1;
-      const answer: SendResult = { caseId, seq, state, status: status(), duplicate: false };
+      const answer: SendResult = { caseId, seq, state, status: status() };
       await record(req.type, data, req.actor, from);
       return answer;
     },

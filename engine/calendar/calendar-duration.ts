@@ -34,7 +34,9 @@ export function addCalendarDuration(cal: CalendarData, from: number, d: Calendar
   const months = wholeNumber(d.months, 'months');
   const days = wholeNumber(d.days, 'days');
   const elapsed =
-    finiteNumber(d.hours, 'hours') * MS_PER_HOUR + finiteNumber(d.minutes, 'minutes') * MS_PER_MINUTE + finiteNumber(d.seconds, 'seconds') * 1000;
+    finiteNumber(d.hours, 'hours') * MS_PER_HOUR +
+    finiteNumber(d.minutes, 'minutes') * MS_PER_MINUTE +
+    finiteNumber(d.seconds, 'seconds') * 1000;
   let t = from;
   if (months !== 0 || days !== 0) {
     const wall = wallClockAt(cal.timeZone, from);

@@ -29,7 +29,9 @@ export function compileCalendar(cal: CalendarData): CompiledCalendar {
   const startMs = parseBusinessHoursTime(cal.workingHours.start, `${label}: workingHours.start`);
   const endMs = parseBusinessHoursTime(cal.workingHours.end, `${label}: workingHours.end`);
   if (endMs <= startMs) {
-    throw new RangeError(`${label}: workingHours.end (${cal.workingHours.end}) must be after workingHours.start (${cal.workingHours.start})`);
+    throw new RangeError(
+      `${label}: workingHours.end (${cal.workingHours.end}) must be after workingHours.start (${cal.workingHours.start})`,
+    );
   }
   const holidays = new Set(cal.holidays.map((d) => parseLocalDate(d, `${label}: holiday`)));
   return {

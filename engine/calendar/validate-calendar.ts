@@ -9,7 +9,9 @@ const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday
 /** The error of a missing field or of a value of the wrong JSON type. */
 function typeError(expected: string, example: string): (issue: { input: unknown }) => string {
   return (issue) =>
-    issue.input === undefined ? `is missing: give ${expected}, e.g. ${example}` : `must be ${expected}, e.g. ${example} (got ${JSON.stringify(issue.input)})`;
+    issue.input === undefined
+      ? `is missing: give ${expected}, e.g. ${example}`
+      : `must be ${expected}, e.g. ${example} (got ${JSON.stringify(issue.input)})`;
 }
 
 const localDateSchema = z.string({ error: typeError('a date string "YYYY-MM-DD"', '"2025-10-01"') }).refine(isLocalDateString, {
@@ -25,7 +27,9 @@ const FIELDS = 'id, description, notes, timeZone, workingWeekdays, workingHours,
 const calendarSchema = z
   .strictObject(
     {
-      id: z.string({ error: typeError('a name for the calendar', '"cn"') }).min(1, 'must not be empty: give a name for the calendar, e.g. "cn"'),
+      id: z
+        .string({ error: typeError('a name for the calendar', '"cn"') })
+        .min(1, 'must not be empty: give a name for the calendar, e.g. "cn"'),
       /** Free text for people; ignored. */
       description: z.string({ error: typeError('a text', '"Mainland China"') }).optional(),
       /** Free text for people (sources, caveats); ignored. */
@@ -138,7 +142,9 @@ export class CalendarValidationError extends Error {
   readonly issues: string[];
 
   constructor(calendarId: string | undefined, issues: string[]) {
-    super(`Invalid calendar${calendarId === undefined ? '' : ` ${JSON.stringify(calendarId)}`}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    super(
+      `Invalid calendar${calendarId === undefined ? '' : ` ${JSON.stringify(calendarId)}`}:\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+    );
     this.name = 'CalendarValidationError';
     this.issues = issues;
   }
@@ -153,7 +159,8 @@ export class CalendarValidationError extends Error {
 export function validateCalendar(data: unknown): CalendarData {
   const result = calendarSchema.safeParse(data);
   if (!result.success) {
-    const id = typeof data === 'object' && data !== null && typeof (data as { id?: unknown }).id === 'string' && (data as { id: string }).id !== ''
+    const id =
+      typeof data === 'object' && data !== null && typeof (data as { id?: unknown }).id === 'string' && (data as { id: string }).id !== ''
         ? (data as { id: string }).id
         : undefined;
     throw new CalendarValidationError(

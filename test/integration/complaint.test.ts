@@ -57,11 +57,19 @@ test('happy path: received → closed, one log row per event', async () => {
 test('compensation above approvalLimit goes through a service manager', async () => {
   const caseId = await accepted();
   await h.docket.send(caseId, { type: 'SUBMIT_FINDINGS', data: { findings: 'f', customerExpectation: 'refund' }, actor: handler });
-  const proposed = await h.docket.send(caseId, { type: 'PROPOSE_RESOLUTION', data: { proposal: 'Refund', compensationAmount: 8000 }, actor: handler });
+  const proposed = await h.docket.send(caseId, {
+    type: 'PROPOSE_RESOLUTION',
+    data: { proposal: 'Refund', compensationAmount: 8000 },
+    actor: handler,
+  });
   expect(proposed.state).toBe('awaitingApproval');
   const rejected = await h.docket.send(caseId, { type: 'REJECT', data: { reason: 'Too much' }, actor: manager });
   expect(rejected.state).toBe('planning');
-  await h.docket.send(caseId, { type: 'PROPOSE_RESOLUTION', data: { proposal: 'Partial refund', compensationAmount: 6000 }, actor: handler });
+  await h.docket.send(caseId, {
+    type: 'PROPOSE_RESOLUTION',
+    data: { proposal: 'Partial refund', compensationAmount: 6000 },
+    actor: handler,
+  });
   const approved = await h.docket.send(caseId, { type: 'APPROVE', data: {}, actor: manager });
   expect(approved.state).toBe('communicating');
   const status = await h.docket.status(caseId);
@@ -78,7 +86,9 @@ test('the customer rejects a proposal twice; the case counts its proposals', asy
   expect((await toCommunicating(caseId)).state).toBe('communicating');
   expect((await h.docket.send(caseId, { type: 'CUSTOMER_REJECTED', data: { reason: 'Not enough' }, actor: cs })).state).toBe('planning');
   await h.docket.send(caseId, { type: 'PROPOSE_RESOLUTION', data: { proposal: 'p2', compensationAmount: 200 }, actor: handler });
-  expect((await h.docket.send(caseId, { type: 'CUSTOMER_REJECTED', data: { reason: 'Still not' }, actor: handler })).state).toBe('planning');
+  expect((await h.docket.send(caseId, { type: 'CUSTOMER_REJECTED', data: { reason: 'Still not' }, actor: handler })).state).toBe(
+    'planning',
+  );
   await h.docket.send(caseId, { type: 'PROPOSE_RESOLUTION', data: { proposal: 'p3', compensationAmount: 300 }, actor: handler });
   expect((await h.docket.send(caseId, { type: 'CUSTOMER_ACCEPTED', data: {}, actor: cs })).state).toBe('executing');
   const { context } = await h.docket.status(caseId);
@@ -100,7 +110,9 @@ test('an unsatisfied customer reopens the case, which then closes', async () => 
   const status = await h.docket.status(caseId);
   expect(status.context).toMatchObject({ reopenings: 1, proposals: 2, lastUnsatisfiedReason: 'Still cracked', satisfactionScore: 4 });
   const log = await h.history(caseId);
-  expect(log.filter((r) => r.event === 'CUSTOMER_UNSATISFIED').map((r) => [r.fromState, r.toState])).toEqual([['followingUp', 'investigating']]);
+  expect(log.filter((r) => r.event === 'CUSTOMER_UNSATISFIED').map((r) => [r.fromState, r.toState])).toEqual([
+    ['followingUp', 'investigating'],
+  ]);
 });
 
 test('WITHDRAW ends the case from an open state; nothing is accepted afterwards', async () => {
@@ -124,15 +136,45 @@ describe('refusals change nothing', () => {
 
   async function snapshotOfCase() {
     const events = (await h.client.workflow.getHandle(caseId).fetchHistory()).events ?? [];
-    return { events: events.length, log: await h.history(caseId), status: await h.docket.status(caseId), projection: await h.docket.store.getCase(caseId) };
+    return {
+      events: events.length,
+      log: await h.history(caseId),
+      status: await h.docket.status(caseId),
+      projection: await h.docket.store.getCase(caseId),
+    };
   }
 
   test.each([
-    ['wrong role', { type: 'SUBMIT_FINDINGS', data: { findings: 'f', customerExpectation: 'e' }, actor: cs }, 'Forbidden', /role "cs_agent" may not send SUBMIT_FINDINGS; it is for handler/],
-    ['bad payload', { type: 'SUBMIT_FINDINGS', data: { findings: 42 }, actor: handler }, 'ValidationError', /findings: .*expected string.*customerExpectation/],
-    ['unknown field', { type: 'LOG_CONTACT', data: { channel: 'phone', summary: 's', secret: 1 }, actor: handler }, 'ValidationError', /secret/],
-    ['not allowed in this state', { type: 'APPROVE', data: {}, actor: manager }, 'NotAllowedInState', /APPROVE is not allowed in state "investigating"; allowed now: .*SUBMIT_FINDINGS/],
-    ['undeclared event', { type: 'ESCALATE', data: {}, actor: manager }, 'UnknownEvent', /"ESCALATE" is not an event of process "complaint"/],
+    [
+      'wrong role',
+      { type: 'SUBMIT_FINDINGS', data: { findings: 'f', customerExpectation: 'e' }, actor: cs },
+      'Forbidden',
+      /role "cs_agent" may not send SUBMIT_FINDINGS; it is for handler/,
+    ],
+    [
+      'bad payload',
+      { type: 'SUBMIT_FINDINGS', data: { findings: 42 }, actor: handler },
+      'ValidationError',
+      /findings: .*expected string.*customerExpectation/,
+    ],
+    [
+      'unknown field',
+      { type: 'LOG_CONTACT', data: { channel: 'phone', summary: 's', secret: 1 }, actor: handler },
+      'ValidationError',
+      /secret/,
+    ],
+    [
+      'not allowed in this state',
+      { type: 'APPROVE', data: {}, actor: manager },
+      'NotAllowedInState',
+      /APPROVE is not allowed in state "investigating"; allowed now: .*SUBMIT_FINDINGS/,
+    ],
+    [
+      'undeclared event',
+      { type: 'ESCALATE', data: {}, actor: manager },
+      'UnknownEvent',
+      /"ESCALATE" is not an event of process "complaint"/,
+    ],
   ])('%s', async (_name, request, code, message) => {
     const before = await snapshotOfCase();
     const error = await h.docket.send(caseId, request).then(
@@ -149,14 +191,18 @@ describe('refusals change nothing', () => {
   });
 
   test('unknown case', async () => {
-    await expect(h.docket.send('complaint-does-not-exist', { type: 'ACCEPT', data: {}, actor: cs })).rejects.toMatchObject({ code: 'CaseNotFound' });
+    await expect(h.docket.send('complaint-does-not-exist', { type: 'ACCEPT', data: {}, actor: cs })).rejects.toMatchObject({
+      code: 'CaseNotFound',
+    });
     await expect(h.docket.status('complaint-does-not-exist')).rejects.toMatchObject({ code: 'CaseNotFound' });
   });
 
   test('starting with a wrong role or bad input starts nothing', async () => {
     const before = await h.docket.store.listCases({ processId: 'complaint' });
     await expect(h.docket.startCase('complaint', complaintInput, handler)).rejects.toMatchObject({ code: 'Forbidden' });
-    await expect(h.docket.startCase('complaint', { ...complaintInput, severity: 'urgent' }, cs)).rejects.toMatchObject({ code: 'ValidationError' });
+    await expect(h.docket.startCase('complaint', { ...complaintInput, severity: 'urgent' }, cs)).rejects.toMatchObject({
+      code: 'ValidationError',
+    });
     await expect(h.docket.startCase('nope', complaintInput, cs)).rejects.toMatchObject({ code: 'UnknownProcess' });
     expect(await h.docket.store.listCases({ processId: 'complaint' })).toHaveLength(before.length);
   });
@@ -175,7 +221,9 @@ test('the same request id sent twice applies once and answers the same', async (
   expect(log.filter((r) => r.requestId === 'req-42')).toHaveLength(1);
   expect((await h.docket.status(caseId)).context.contacts).toHaveLength(1);
   // The same id for a different event is refused, and changes nothing.
-  await expect(h.docket.send(caseId, { ...request, data: { channel: 'email', summary: 'other' } })).rejects.toMatchObject({ code: 'RequestIdReused' });
+  await expect(h.docket.send(caseId, { ...request, data: { channel: 'email', summary: 'other' } })).rejects.toMatchObject({
+    code: 'RequestIdReused',
+  });
   expect(await h.history(caseId)).toEqual(log);
 });
 

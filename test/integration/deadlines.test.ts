@@ -37,15 +37,29 @@ test('a complaint not accepted within 1 business day escalates to the service ma
   expect(await h.outbox(caseId)).toEqual([]);
 
   await skipPast(deadline!.dueAt);
-  const outbox = await waitFor(() => h.outbox(caseId), (rows) => rows.length > 0, 'the escalation');
-  expect(outbox).toEqual([{ id: `${caseId}:1:0`, kind: 'escalation', template: 'acceptanceOverdue', recipients: [{ role: 'service_manager' }] }]);
+  const outbox = await waitFor(
+    () => h.outbox(caseId),
+    (rows) => rows.length > 0,
+    'the escalation',
+  );
+  expect(outbox).toEqual([
+    { id: `${caseId}:1:0`, kind: 'escalation', template: 'acceptanceOverdue', recipients: [{ role: 'service_manager' }] },
+  ]);
   const status = await h.docket.status(caseId);
   expect(status.state).toBe('received'); // a deadline never silently moves the case
   expect(status.deadlines).toEqual([]);
   const log = await h.history(caseId);
-  expect(log.at(-1)).toMatchObject({ seq: 1, event: 'after:acceptDue', actor: { userId: 'system', role: 'system' }, fromState: 'received', toState: 'received' });
+  expect(log.at(-1)).toMatchObject({
+    seq: 1,
+    event: 'after:acceptDue',
+    actor: { userId: 'system', role: 'system' },
+    fromState: 'received',
+    toState: 'received',
+  });
   // The case goes on normally afterwards.
-  expect((await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs })).state).toBe('investigating');
+  expect((await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs })).state).toBe(
+    'investigating',
+  );
 });
 
 test('a kept promisedResponseBy reminds the handler once and never escalates; investigation deadlines re-arm and are cancelled on leaving', async () => {
@@ -54,15 +68,27 @@ test('a kept promisedResponseBy reminds the handler once and never escalates; in
   const promisedResponseBy = new Date(now + 10 * 24 * HOUR).toISOString();
   await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob', promisedResponseBy }, actor: cs });
   const deadlines = (await h.docket.status(caseId)).deadlines;
-  expect(deadlines.map((d) => d.delay).sort()).toEqual(['investigationEscalation', 'investigationReminder', 'promiseDue', 'promiseReminder']);
+  expect(deadlines.map((d) => d.delay).sort()).toEqual([
+    'investigationEscalation',
+    'investigationReminder',
+    'promiseDue',
+    'promiseReminder',
+  ]);
   const reminderAt = deadlines.find((d) => d.delay === 'promiseReminder')!.dueAt;
   expect(Date.parse(reminderAt)).toBeLessThan(Date.parse(promisedResponseBy));
 
   // Skip past the investigation reminder and escalation and the promise reminder.
   await skipPast(reminderAt);
-  const rows = await waitFor(() => h.outbox(caseId), (r) => r.length >= 3, 'reminders');
+  const rows = await waitFor(
+    () => h.outbox(caseId),
+    (r) => r.length >= 3,
+    'reminders',
+  );
   expect(rows.map((r) => r.template).sort()).toEqual(['investigationDue', 'investigationOverdue', 'promiseDueSoon']);
-  expect(rows.find((r) => r.template === 'promiseDueSoon')).toMatchObject({ kind: 'reminder', recipients: [{ role: 'handler', userId: 'bob' }] });
+  expect(rows.find((r) => r.template === 'promiseDueSoon')).toMatchObject({
+    kind: 'reminder',
+    recipients: [{ role: 'handler', userId: 'bob' }],
+  });
 
   // The handler keeps the promise: findings and a proposal reach the customer before it is due.
   await h.docket.send(caseId, { type: 'SUBMIT_FINDINGS', data: { findings: 'f', customerExpectation: 'e' }, actor: handler });
@@ -82,8 +108,15 @@ test('a broken promise escalates to the handler and the service manager, once', 
   const promisedResponseBy = new Date(now + 2 * HOUR).toISOString();
   await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob', promisedResponseBy }, actor: cs });
   await skipPast(promisedResponseBy);
-  const rows = await waitFor(() => h.outbox(caseId), (r) => r.some((x) => x.template === 'promiseBroken'), 'the escalation');
-  expect(rows.find((r) => r.template === 'promiseBroken')).toMatchObject({ kind: 'escalation', recipients: [{ role: 'handler', userId: 'bob' }, { role: 'service_manager' }] });
+  const rows = await waitFor(
+    () => h.outbox(caseId),
+    (r) => r.some((x) => x.template === 'promiseBroken'),
+    'the escalation',
+  );
+  expect(rows.find((r) => r.template === 'promiseBroken')).toMatchObject({
+    kind: 'escalation',
+    recipients: [{ role: 'handler', userId: 'bob' }, { role: 'service_manager' }],
+  });
   // Moving on re-enters states that watch the promise; it is not escalated again.
   await h.docket.send(caseId, { type: 'SUBMIT_FINDINGS', data: { findings: 'f', customerExpectation: 'e' }, actor: handler });
   await env.sleep(HOUR);
@@ -102,7 +135,11 @@ test('following up: the cs_agent is reminded after 2 business days', async () =>
   const [followUp] = (await h.docket.status(caseId)).deadlines;
   expect(followUp).toMatchObject({ delay: 'followUpReminder', state: 'followingUp' });
   await skipPast(followUp!.dueAt);
-  const rows = await waitFor(() => h.outbox(caseId), (r) => r.some((x) => x.template === 'followUpDue'), 'the follow-up reminder');
+  const rows = await waitFor(
+    () => h.outbox(caseId),
+    (r) => r.some((x) => x.template === 'followUpDue'),
+    'the follow-up reminder',
+  );
   expect(rows.find((r) => r.template === 'followUpDue')).toMatchObject({ kind: 'reminder', recipients: [{ role: 'cs_agent' }] });
   expect((await h.docket.status(caseId)).state).toBe('followingUp');
 });

@@ -260,7 +260,13 @@ describe('PostgresCaseStore', () => {
     const cases: CaseProjection[] = [
       projection('lc-1', 0, { ...base, updatedAt: '2024-05-01T00:00:00.000Z' }),
       projection('lc-2', 0, { ...base, customerId: 'lc-c2', updatedAt: '2024-05-03T00:00:00.000Z' }),
-      projection('lc-3', 0, { ...base, state: 'done', status: 'completed', closedAt: '2024-05-02T00:00:00.000Z', updatedAt: '2024-05-02T00:00:00.000Z' }),
+      projection('lc-3', 0, {
+        ...base,
+        state: 'done',
+        status: 'completed',
+        closedAt: '2024-05-02T00:00:00.000Z',
+        updatedAt: '2024-05-02T00:00:00.000Z',
+      }),
       projection('lc-4', 0, { ...base, processId: 'lc-other', updatedAt: '2024-05-04T00:00:00.000Z' }),
     ];
     for (const p of cases) await store.appendTransition(transition(p.caseId, 0, { processId: p.processId }), p);
@@ -282,9 +288,7 @@ describe('PostgresCaseStore', () => {
   });
 
   test('database errors are typed by SQLSTATE', async () => {
-    const dup = await pool
-      .query("INSERT INTO docket.cases SELECT * FROM docket.cases WHERE case_id = 'case-rt'")
-      .catch((e: unknown) => e);
+    const dup = await pool.query("INSERT INTO docket.cases SELECT * FROM docket.cases WHERE case_id = 'case-rt'").catch((e: unknown) => e);
     expect(mapPgError(dup)).toBeInstanceOf(ConflictError);
     expect(mapPgError(Object.assign(new Error('x'), { code: '40001' }))).toBeInstanceOf(SerializationError);
     expect(mapPgError(Object.assign(new Error('x'), { code: '40P01' }))).toBeInstanceOf(SerializationError);

@@ -66,7 +66,12 @@ async function startSmtp(opts: { rejectRecipients?: boolean } = {}): Promise<Tes
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        mails.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((a) => a.address)));
+        mails.push(
+          parseMail(
+            Buffer.concat(chunks).toString('utf8'),
+            session.envelope.rcptTo.map((a) => a.address),
+          ),
+        );
         callback();
       });
     },
@@ -104,9 +109,7 @@ function decodeEncodedWords(value: string): string {
   return value
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi, (_, _charset: string, kind: string, data: string) =>
-      kind.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64').toString('utf8')
-        : decodeQuotedPrintable(data.replace(/_/g, ' ')),
+      kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
     );
 }
 
@@ -237,7 +240,9 @@ test('a refused send propagates and is recorded; a later retry delivers it', asy
 
 test('a notification without any resolvable address is refused as undeliverable', async () => {
   const n = notification('case-42:11:0', { to: [{ role: 'nobody' }] });
-  const err = await notifierFor(smtp).send(n).catch((e: unknown) => e);
+  const err = await notifierFor(smtp)
+    .send(n)
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(UndeliverableNotificationError);
   expect(mailsWithId(smtp, n.id)).toHaveLength(0);
   expect(await outboxRow(n.id)).toMatchObject({ status: 'failed', attempts: 1 });

@@ -21,10 +21,13 @@ async function save(h: Harness, name: string, caseId: string) {
   const { runId } = await handle.describe();
   const runs = [];
   // Every run of the case, oldest first (continue-as-new makes several).
-  for (let id: string | undefined = runId; id; ) {
-    const history: Awaited<ReturnType<ReturnType<typeof h.client.workflow.getHandle>['fetchHistory']>> = await h.client.workflow.getHandle(caseId, id).fetchHistory();
+  for (let id: string | undefined = runId; id;) {
+    const history: Awaited<ReturnType<ReturnType<typeof h.client.workflow.getHandle>['fetchHistory']>> = await h.client.workflow
+      .getHandle(caseId, id)
+      .fetchHistory();
     runs.unshift(history);
-    const started: { continuedExecutionRunId?: string | null } | null | undefined = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const started: { continuedExecutionRunId?: string | null } | null | undefined =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes;
     id = started?.continuedExecutionRunId || undefined;
   }
   runs.forEach((history, i) => {
@@ -57,11 +60,26 @@ async function main() {
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
   const bundlePath = path.join(cache, 'record-workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
-  Object.assign(process.env, { DOCKET_TEST_DATABASE_URL: pg.url, DOCKET_TEST_TEMPORAL_ADDRESS: dev.address, DOCKET_TEST_BUNDLE: bundlePath });
+  Object.assign(process.env, {
+    DOCKET_TEST_DATABASE_URL: pg.url,
+    DOCKET_TEST_TEMPORAL_ADDRESS: dev.address,
+    DOCKET_TEST_BUNDLE: bundlePath,
+  });
   try {
     const h = await createHarness('record');
     const contact: Step = ['LOG_CONTACT', { channel: 'phone', summary: 'Called the customer' }, handler, 'contact-1'];
-    await save(h, 'complaint-happy', await run(h, [accept, contact, contact, findings, ['PROPOSE_RESOLUTION', { proposal: 'Replace the door', compensationAmount: 300 }, handler], ...tail]));
+    await save(
+      h,
+      'complaint-happy',
+      await run(h, [
+        accept,
+        contact,
+        contact,
+        findings,
+        ['PROPOSE_RESOLUTION', { proposal: 'Replace the door', compensationAmount: 300 }, handler],
+        ...tail,
+      ]),
+    );
     await save(
       h,
       'complaint-approval',
@@ -80,13 +98,25 @@ async function main() {
     await save(
       h,
       'complaint-reopened-withdrawn',
-      await run(h, [accept, findings, ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler], tail[0]!, tail[1]!, ['CUSTOMER_UNSATISFIED', { reason: 'Still cracked' }, cs], ['WITHDRAW', { reason: 'Customer cancelled' }, cs]]),
+      await run(h, [
+        accept,
+        findings,
+        ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler],
+        tail[0]!,
+        tail[1]!,
+        ['CUSTOMER_UNSATISFIED', { reason: 'Still cracked' }, cs],
+        ['WITHDRAW', { reason: 'Customer cancelled' }, cs],
+      ]),
     );
     await h.close();
 
     const long = await createHarness('record_can', { continueAsNewAfter: 40 });
     const contacts: Step[] = Array.from({ length: 8 }, (_, i) => ['LOG_CONTACT', { channel: 'email', summary: `Update ${i}` }, handler]);
-    await save(long, 'complaint-continued', await run(long, [accept, ...contacts, findings, ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler], ...tail]));
+    await save(
+      long,
+      'complaint-continued',
+      await run(long, [accept, ...contacts, findings, ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler], ...tail]),
+    );
     await long.close();
 
     const env = await startTimeSkippingEnv();
@@ -97,7 +127,11 @@ async function main() {
       const promisedResponseBy = new Date((await env.currentTimeMs()) + 3 * 3_600_000).toISOString();
       await ts.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob', promisedResponseBy }, actor: cs });
       await env.sleep('1 day'); // the promise is broken: reminder and escalation
-      for (const [type, data, actor] of [findings, ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler] as Step, ...tail]) {
+      for (const [type, data, actor] of [
+        findings,
+        ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 10 }, handler] as Step,
+        ...tail,
+      ]) {
         await ts.docket.send(caseId, { type, data, actor });
       }
       await save(ts, 'complaint-deadlines', caseId);

@@ -7,7 +7,9 @@ import { quietRuntime } from '../helpers/harness';
 import { WORKFLOWS_PATH } from '../../worker/worker';
 
 const DIR = path.join(__dirname, 'histories');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 function load(file: string) {
   return historyFromJSON(JSON.parse(readFileSync(path.join(DIR, file), 'utf8')));
@@ -16,11 +18,21 @@ function load(file: string) {
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
   quietRuntime();
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+  });
 });
 
 test('recorded histories exist for the complaint process', () => {
-  expect(files).toEqual(expect.arrayContaining(['complaint-happy.json', 'complaint-approval.json', 'complaint-deadlines.json', 'complaint-continued-run1.json']));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'complaint-happy.json',
+      'complaint-approval.json',
+      'complaint-deadlines.json',
+      'complaint-continued-run1.json',
+    ]),
+  );
 });
 
 test.each(files)('%s replays cleanly on the current interpreter', async (file) => {
@@ -41,12 +53,16 @@ test('replaying with an edited definition (a deadline removed) fails with Determ
   const history = withEditedDefinition('complaint-happy.json', (d) => {
     delete d.machine.states.received.after;
   });
-  await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'edited' }, history, 'edited')).rejects.toBeInstanceOf(DeterminismViolationError);
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'edited' }, history, 'edited')).rejects.toBeInstanceOf(
+    DeterminismViolationError,
+  );
 });
 
 test('replaying with an edited definition (a different target) fails with DeterminismViolationError', async () => {
   const history = withEditedDefinition('complaint-deadlines.json', (d) => {
     d.machine.states.received.on.ACCEPT.target = 'planning';
   });
-  await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'edited-target' }, history, 'edited-target')).rejects.toBeInstanceOf(DeterminismViolationError);
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'edited-target' }, history, 'edited-target'),
+  ).rejects.toBeInstanceOf(DeterminismViolationError);
 });

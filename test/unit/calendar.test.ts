@@ -94,7 +94,13 @@ describe('calendars/cn.json', () => {
       '2025-10-07',
       '2025-10-08',
     ]);
-    expect(cn.workingDays.filter((d) => d.startsWith('2025-'))).toEqual(['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11']);
+    expect(cn.workingDays.filter((d) => d.startsWith('2025-'))).toEqual([
+      '2025-01-26',
+      '2025-02-08',
+      '2025-04-27',
+      '2025-09-28',
+      '2025-10-11',
+    ]);
   });
 
   it('holds the 2026 schedule: a nine-day Spring Festival framed by two make-up Saturdays', () => {
@@ -113,7 +119,12 @@ describe('calendars/cn.json', () => {
 
   it('is read into plain CalendarData, leaving out description and notes', () => {
     expect(Object.keys(cn).sort()).toEqual(['holidays', 'id', 'timeZone', 'workingDays', 'workingHours', 'workingWeekdays']);
-    expect(cn).toMatchObject({ id: 'cn', timeZone: 'Asia/Shanghai', workingWeekdays: [1, 2, 3, 4, 5], workingHours: { start: '09:00', end: '18:00' } });
+    expect(cn).toMatchObject({
+      id: 'cn',
+      timeZone: 'Asia/Shanghai',
+      workingWeekdays: [1, 2, 3, 4, 5],
+      workingHours: { start: '09:00', end: '18:00' },
+    });
     expect(typeof (cnJson as { notes?: unknown }).notes).toBe('string');
     expect(typeof (cnJson as { description?: unknown }).description).toBe('string');
   });
@@ -249,7 +260,9 @@ describe('addCalendarDuration', () => {
 
   it('adds days, hours and minutes, ignoring the working calendar', () => {
     expect(addCalendarDuration(cn, at('2025-09-30T14:00:00+08:00'), { days: 1 })).toBe(at('2025-10-01T14:00:00+08:00'));
-    expect(addCalendarDuration(cn, at('2025-09-30T14:00:00+08:00'), { days: 2, hours: 3, minutes: 15 })).toBe(at('2025-10-02T17:15:00+08:00'));
+    expect(addCalendarDuration(cn, at('2025-09-30T14:00:00+08:00'), { days: 2, hours: 3, minutes: 15 })).toBe(
+      at('2025-10-02T17:15:00+08:00'),
+    );
     expect(addCalendarDuration(cn, at('2025-09-30T14:00:00+08:00'), { hours: -15 })).toBe(at('2025-09-29T23:00:00+08:00'));
     expect(addCalendarDuration(cn, at('2025-09-30T14:00:00+08:00'), { months: 1, days: -1 })).toBe(at('2025-10-29T14:00:00+08:00'));
   });
@@ -402,7 +415,9 @@ describe('validateCalendar', () => {
   });
 
   it('rejects bad weekdays and an empty working week', () => {
-    expect(issuesOf({ ...valid, workingWeekdays: [0, 1] })).toEqual(['workingWeekdays[0]: must be an ISO weekday from 1 (Monday) to 7 (Sunday)']);
+    expect(issuesOf({ ...valid, workingWeekdays: [0, 1] })).toEqual([
+      'workingWeekdays[0]: must be an ISO weekday from 1 (Monday) to 7 (Sunday)',
+    ]);
     expect(issuesOf({ ...valid, workingWeekdays: [] })).toEqual([
       'workingWeekdays: must name at least one weekday that is worked, e.g. [1, 2, 3, 4, 5] for Monday to Friday',
     ]);
@@ -411,7 +426,9 @@ describe('validateCalendar', () => {
   it('reports missing fields, wrong types and unknown fields', () => {
     const { timeZone: _omitted, ...withoutZone } = valid;
     expect(issuesOf(withoutZone)).toEqual(['timeZone: is missing: give an IANA time zone name, e.g. "Asia/Shanghai"']);
-    expect(issuesOf({ ...valid, holidays: '2025-10-01' })).toEqual(['holidays: must be a list of dates, e.g. ["2025-10-01"] (got "2025-10-01")']);
+    expect(issuesOf({ ...valid, holidays: '2025-10-01' })).toEqual([
+      'holidays: must be a list of dates, e.g. ["2025-10-01"] (got "2025-10-01")',
+    ]);
     expect(issuesOf({ ...valid, holiday: [] })).toEqual([
       'calendar: has unknown field(s) "holiday": the fields are id, description, notes, timeZone, workingWeekdays, workingHours, holidays, workingDays (put free text in "notes")',
     ]);

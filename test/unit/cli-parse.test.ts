@@ -1,39 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { transformSync } from '@swc/core';
 import { DocketError, type DocketClient } from '../../client/docket-client';
 import type { ConnectedClient } from '../../client/setup';
 import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../worker/config';
 import { parseActor, readJsonObject } from '../../cli/args';
 import { CliError } from '../../cli/errors';
 import { main, type MainOptions } from '../../cli/main';
-
-/**
- * commander 15 ships as ES modules only, which Jest on Node 20 cannot load through
- * `require`; this file gets a CommonJS build of it, compiled once into a temp folder.
- */
-jest.mock('commander', () => commanderAsCommonJs());
-
-function commanderAsCommonJs(): unknown {
-  const src = path.join(PROJECT_ROOT, 'node_modules', 'commander');
-  const out = mkdtempSync(path.join(os.tmpdir(), 'docket-commander-'));
-  mkdirSync(path.join(out, 'lib'));
-  writeFileSync(path.join(out, 'package.json'), '{"type":"commonjs"}');
-  for (const file of ['index.js', ...readdirSync(path.join(src, 'lib')).map((f) => `lib/${f}`)]) {
-    const { code } = transformSync(readFileSync(path.join(src, file), 'utf8'), {
-      filename: file,
-      swcrc: false,
-      configFile: false,
-      module: { type: 'commonjs' },
-      jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } },
-    });
-    writeFileSync(path.join(out, file), code);
-  }
-  const loaded: unknown = require(path.join(out, 'index.js'));
-  rmSync(out, { recursive: true, force: true });
-  return loaded;
-}
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'docket-cli-test-'));
 const complaintFile = path.join(PROJECT_ROOT, 'definitions', 'complaint.json');

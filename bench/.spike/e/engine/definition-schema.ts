@@ -1,0 +1,195 @@
+import { z } from 'zod';
+
+/**
+ * The file format of a process definition: an XState v5 machine config as data,
+ * plus what XState has no place for (roles and payload schemas of events,
+ * business-time delays, parameters, labels). Guards, actions and delays are
+ * referenced by name from the machine config and declared here as data.
+ */
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const nameMessage = 'use letters, digits and _ only, starting with a letter';
+
+export const labelsSchema = z.object({
+  en: z.string().min(1, 'give an English label'),
+  'zh-CN': z.string().min(1, 'give a Chinese (zh-CN) label'),
+});
+export type Labels = z.infer<typeof labelsSchema>;
+
+/** A value read at run time: a path (`data.x`, `context.x`, `param.x`, `actor.role`, `item.x`, `now`) or `{ value }`. */
+export const valueRefSchema: z.ZodType<ValueRef> = z.union([
+  z.string().min(1),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.object({ value: z.unknown() }).strict(),
+]);
+export type ValueRef = string | number | boolean | null | { value: unknown };
+
+export type GuardExpr =
+  | { gt: [ValueRef, ValueRef] }
+  | { gte: [ValueRef, ValueRef] }
+  | { lt: [ValueRef, ValueRef] }
+  | { lte: [ValueRef, ValueRef] }
+  | { eq: [ValueRef, ValueRef] }
+  | { neq: [ValueRef, ValueRef] }
+  | { before: [ValueRef, ValueRef] }
+  | { after: [ValueRef, ValueRef] }
+  | { truthy: ValueRef }
+  | { includes: [ValueRef, ValueRef] }
+  | { some: { path: string; where: GuardExpr } }
+  | { every: { path: string; where: GuardExpr } }
+  | { and: GuardExpr[] }
+  | { or: GuardExpr[] }
+  | { not: GuardExpr }
+  | { guard: string };
+
+const pair = z.tuple([valueRefSchema, valueRefSchema]);
+export const guardExprSchema: z.ZodType<GuardExpr> = z.lazy(() =>
+  z.union([
+    z.object({ gt: pair }).strict(),
+    z.object({ gte: pair }).strict(),
+    z.object({ lt: pair }).strict(),
+    z.object({ lte: pair }).strict(),
+    z.object({ eq: pair }).strict(),
+    z.object({ neq: pair }).strict(),
+    z.object({ before: pair }).strict(),
+    z.object({ after: pair }).strict(),
+    z.object({ truthy: valueRefSchema }).strict(),
+    z.object({ includes: pair }).strict(),
+    z.object({ some: z.object({ path: z.string(), where: guardExprSchema }).strict() }).strict(),
+    z.object({ every: z.object({ path: z.string(), where: guardExprSchema }).strict() }).strict(),
+    z.object({ and: z.array(guardExprSchema).min(1) }).strict(),
+    z.object({ or: z.array(guardExprSchema).min(1) }).strict(),
+    z.object({ not: guardExprSchema }).strict(),
+    z.object({ guard: z.string().regex(NAME, nameMessage) }).strict(),
+  ]),
+);
+
+/** A number written in the definition or read from a parameter. */
+export const numberRefSchema = z.union([z.number(), z.object({ param: z.string() }).strict()]);
+export type NumberRef = z.infer<typeof numberRefSchema>;
+
+export const delaySchema = z
+  .object({
+    /** Where the delay counts from: `now` (default: when the state is entered) or a path to an ISO timestamp. When the path holds nothing, the deadline is not armed. */
+    from: z.string().optional(),
+    businessDays: numberRefSchema.optional(),
+    businessHours: numberRefSchema.optional(),
+    duration: z
+      .object({
+        months: numberRefSchema.optional(),
+        days: numberRefSchema.optional(),
+        hours: numberRefSchema.optional(),
+        minutes: numberRefSchema.optional(),
+        seconds: numberRefSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    /** Count backward from `from` instead of forward (e.g. a reminder 4 business hours before a promised time). */
+    before: z.boolean().optional(),
+    labels: labelsSchema.optional(),
+  })
+  .strict()
+  .refine((d) => d.from !== undefined || d.businessDays !== undefined || d.businessHours !== undefined || d.duration !== undefined, {
+    message: 'a delay needs at least one of from, businessDays, businessHours, duration',
+  });
+export type DelaySpec = z.infer<typeof delaySchema>;
+
+export const recipientSchema = z
+  .object({
+    role: z.string().optional(),
+    /** A path to the user id, e.g. `context.assignee`. */
+    user: z.string().optional(),
+  })
+  .strict()
+  .refine((r) => r.role !== undefined || r.user !== undefined, { message: 'name a role, a user path, or both' });
+
+export const actionSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('assign'),
+      /** Context key → value (a path or `{ value }`). */
+      set: z.record(z.string(), valueRefSchema),
+    })
+    .strict(),
+  z.object({ type: z.literal('increment'), path: z.string(), by: z.number().optional() }).strict(),
+  z
+    .object({
+      type: z.literal('append'),
+      path: z.string(),
+      /** The item appended: field → value. */
+      value: z.record(z.string(), valueRefSchema),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('notify'),
+      kind: z.enum(['reminder', 'escalation', 'info']),
+      to: z.array(recipientSchema).min(1),
+      template: z.string().regex(NAME, nameMessage),
+      subject: labelsSchema,
+      data: z.record(z.string(), valueRefSchema).optional(),
+    })
+    .strict(),
+]);
+export type ActionSpec = z.infer<typeof actionSchema>;
+
+export const eventSchema = z
+  .object({
+    roles: z.array(z.string()),
+    labels: labelsSchema,
+    /** JSON Schema of the event's data (an object schema). */
+    payload: z.record(z.string(), z.unknown()).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+export type EventSpec = z.infer<typeof eventSchema>;
+
+export const parameterSchema = z
+  .object({
+    type: z.enum(['number', 'integer', 'string', 'boolean']),
+    default: z.union([z.number(), z.string(), z.boolean()]),
+    labels: labelsSchema,
+    description: z.string().optional(),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    unit: z.string().optional(),
+  })
+  .strict();
+export type ParameterSpec = z.infer<typeof parameterSchema>;
+
+export const definitionSchema = z
+  .object({
+    $schema: z.string().optional(),
+    process: z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower-case letters, digits and _ (e.g. "complaint")'),
+    version: z.number().int().positive(),
+    labels: labelsSchema,
+    description: z.string().optional(),
+    /** Roles that may start a case. */
+    startedBy: z.array(z.string()).min(1, 'name at least one role that may start a case'),
+    /** JSON Schema of the start input (an object schema). */
+    input: z.record(z.string(), z.unknown()),
+    /** The input field holding the customer id (every case names its customer). */
+    customerField: z.string(),
+    parameters: z.record(z.string().regex(NAME, nameMessage), parameterSchema).default({}),
+    delays: z.record(z.string().regex(NAME, nameMessage), delaySchema).default({}),
+    guards: z.record(z.string().regex(NAME, nameMessage), guardExprSchema).default({}),
+    actions: z.record(z.string().regex(NAME, nameMessage), actionSchema).default({}),
+    events: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'event names are UPPER_SNAKE_CASE'), eventSchema),
+    /** Labels of every state, keyed by its dotted path (`analysis.reporting`). */
+    stateLabels: z.record(z.string(), labelsSchema),
+    /** The XState v5 machine config, data only. */
+    machine: z
+      .object({
+        id: z.string().optional(),
+        initial: z.string(),
+        context: z.record(z.string(), z.unknown()).optional(),
+        states: z.record(z.string(), z.unknown()),
+      })
+      .passthrough(),
+  })
+  .strict();
+
+export type Definition = z.infer<typeof definitionSchema>;
+export type DefinitionFile = z.input<typeof definitionSchema>;

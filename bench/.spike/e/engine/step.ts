@@ -1,0 +1,269 @@
+import { createActor, getNextTransitions, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type ExecutableActionObject, type StateValue } from 'xstate';
+import type { CompiledDefinition, MachineEvent } from './compile';
+import { readPath, resolveValue, type Scope } from './expressions';
+import type { Actor, CaseStatus, Deadline, Notification } from './types';
+
+/** A durable timer the workflow must arm: at `dueAt` it feeds `event` back into the machine. */
+export interface TimerSpec extends Deadline {
+  event: { type: string };
+}
+
+/** A notification to deliver, produced by a definition's `notify` action. */
+export type NotificationDraft = Omit<Notification, 'id' | 'caseId' | 'processId' | 'createdAt'>;
+
+export interface StepResult {
+  snapshot: AnyMachineSnapshot;
+  /** Dotted state path(s) of the active leaf states, comma-separated for parallel regions. */
+  state: string;
+  status: CaseStatus;
+  notifications: NotificationDraft[];
+  startTimers: TimerSpec[];
+  cancelTimers: string[];
+  /** False when the event did nothing at all (no state, context or effect change). */
+  changed: boolean;
+}
+
+const AFTER_PREFIX = 'xstate.after.';
+
+/** `{ analysis: 'reporting' }` → `analysis.reporting`; parallel regions are joined with commas. */
+export function stateToString(value: StateValue): string {
+  if (typeof value === 'string') return value;
+  return Object.entries(value)
+    .map(([key, child]) =>
+      child === undefined || (typeof child === 'object' && Object.keys(child).length === 0)
+        ? key
+        : stateToString(child)
+            .split(',')
+            .map((c) => `${key}.${c}`)
+            .join(','),
+    )
+    .join(',');
+}
+
+/** The delay name and state path encoded in XState's id for an `after` event. */
+export function parseAfterEvent(type: string, machineId: string): { delay: string; state: string } | undefined {
+  if (!type.startsWith(AFTER_PREFIX)) return undefined;
+  const rest = type.slice(AFTER_PREFIX.length);
+  const dot = rest.indexOf('.');
+  if (dot < 0) return undefined;
+  const stateId = rest.slice(dot + 1);
+  const state = stateId.startsWith(`${machineId}.`) ? stateId.slice(machineId.length + 1) : stateId;
+  return { delay: rest.slice(0, dot), state };
+}
+
+function scopeOf(compiled: CompiledDefinition, context: Record<string, unknown>, event: unknown): Scope {
+  const e = (event ?? {}) as MachineEvent;
+  return { data: e.data ?? {}, context, param: compiled.params, actor: e.actor, now: compiled.clock.now };
+}
+
+function collect(
+  compiled: CompiledDefinition,
+  before: AnyMachineSnapshot | undefined,
+  after: AnyMachineSnapshot,
+  actions: ExecutableActionObject[],
+): StepResult {
+  const now = compiled.clock.now;
+  const result: StepResult = {
+    snapshot: after,
+    state: stateToString(after.value),
+    status: after.status === 'done' ? 'completed' : 'open',
+    notifications: [],
+    startTimers: [],
+    cancelTimers: [],
+    changed: false,
+  };
+  if (after.status === 'error') throw new Error(`the machine failed: ${String(after.error)}`);
+  for (const action of actions) {
+    if (action.type === 'xstate.raise') {
+      const params = action.params as { event: { type: string }; id?: string; delay?: number };
+      if (params.delay === undefined || !Number.isFinite(params.delay)) continue; // not armed: its date is unknown
+      const parsed = parseAfterEvent(params.event.type, compiled.definition.process);
+      result.startTimers.push({
+        id: params.id ?? params.event.type,
+        delay: parsed?.delay ?? params.event.type,
+        state: parsed?.state ?? result.state,
+        dueAt: new Date(now + params.delay).toISOString(),
+        event: { type: params.event.type },
+      });
+    } else if (action.type === 'xstate.cancel') {
+      result.cancelTimers.push((action.params as { sendId: string }).sendId);
+    } else {
+      const spec = compiled.definition.actions[action.type];
+      if (spec?.type !== 'notify') continue;
+      const scope = scopeOf(compiled, action.info.context as Record<string, unknown>, action.info.event);
+      const data: Record<string, unknown> = { state: result.state };
+      for (const [key, ref] of Object.entries(spec.data ?? {})) data[key] = resolveValue(scope, ref);
+      result.notifications.push({
+        kind: spec.kind,
+        template: spec.template,
+        subject: spec.subject,
+        to: spec.to.map((r) => {
+          const userId = r.user === undefined ? undefined : readPath(scope, r.user);
+          return { ...(r.role ? { role: r.role } : {}), ...(typeof userId === 'string' && userId ? { userId } : {}) };
+        }),
+        data,
+      });
+    }
+  }
+  result.changed =
+    before === undefined ||
+    result.notifications.length > 0 ||
+    result.startTimers.length > 0 ||
+    result.cancelTimers.length > 0 ||
+    (before.value !== after.value && JSON.stringify(before.value) !== JSON.stringify(after.value)) ||
+    JSON.stringify(before.context) !== JSON.stringify(after.context);
+  return result;
+}
+
+interface InertScope {
+  scope: AnyActorScope;
+  /** Where the scope's action executor puts the actions of the transition under way. */
+  actions: ExecutableActionObject[];
+}
+
+const inertScopes = new WeakMap<AnyStateMachine, InertScope>();
+
+/**
+ * An actor scope that executes nothing and only records actions, like the one
+ * XState's `initialTransition` and `transition` use. They build a new one, with a
+ * throwaway actor whose construction computes the machine's whole initial state, on
+ * every call; the machines here have no child actors, so one per machine does the
+ * same work once. Transitions are synchronous, so no two calls share it at once.
+ */
+function inertScope(machine: AnyStateMachine): InertScope {
+  let inert = inertScopes.get(machine);
+  if (inert === undefined) {
+    const self = createActor(machine);
+    const actions: ExecutableActionObject[] = [];
+    const scope = {
+      self,
+      defer: () => {},
+      id: '',
+      logger: () => {},
+      sessionId: '',
+      stopChild: () => {},
+      system: self.system,
+      emit: () => {},
+      actionExecutor: (action: ExecutableActionObject) => {
+        actions.push(action);
+      },
+    } as unknown as AnyActorScope;
+    inert = { scope, actions };
+    inertScopes.set(machine, inert);
+  }
+  return inert;
+}
+
+function takeActions(inert: InertScope): ExecutableActionObject[] {
+  const actions = inert.actions.splice(0, inert.actions.length);
+  return actions;
+}
+
+/** Starts a case: the initial state for `input`, at workflow time `now`. */
+export function startCase(compiled: CompiledDefinition, input: Record<string, unknown>, now: number): StepResult {
+  compiled.clock.now = now;
+  const inert = inertScope(compiled.machine);
+  inert.actions.length = 0;
+  const snapshot = compiled.machine.getInitialSnapshot(inert.scope, input) as AnyMachineSnapshot;
+  return collect(compiled, undefined, snapshot, takeActions(inert));
+}
+
+/** Applies one event to a snapshot at workflow time `now`. Pure apart from the compiled definition's clock. */
+export function step(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot, event: MachineEvent, now: number): StepResult {
+  compiled.clock.now = now;
+  const inert = inertScope(compiled.machine);
+  inert.actions.length = 0;
+  const next = compiled.machine.transition(snapshot, event as never, inert.scope) as AnyMachineSnapshot;
+  return collect(compiled, snapshot, next, takeActions(inert));
+}
+
+/** A snapshot as plain JSON, for continue-as-new. */
+export function persistSnapshot(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot): unknown {
+  return compiled.machine.getPersistedSnapshot(snapshot);
+}
+
+/** Restores a snapshot saved with `persistSnapshot` (no actions run). */
+export function restoreSnapshot(compiled: CompiledDefinition, persisted: unknown): AnyMachineSnapshot {
+  return createActor(compiled.machine, { snapshot: persisted as never }).getSnapshot() as AnyMachineSnapshot;
+}
+
+/** Event types the current state has a transition for, whatever their guards. */
+export function acceptedEvents(snapshot: AnyMachineSnapshot): Set<string> {
+  if (snapshot.status !== 'active') return new Set();
+  return new Set(getNextTransitions(snapshot).map((t) => t.eventType));
+}
+
+/** The declared events a role may send in the current state. */
+export function allowedEvents(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot, role: string | undefined): string[] {
+  const accepted = acceptedEvents(snapshot);
+  return Object.entries(compiled.definition.events)
+    .filter(([type, spec]) => accepted.has(type) && (role === undefined || spec.roles.includes(role)))
+    .map(([type]) => type);
+}
+
+export type RefusalCode = 'UnknownEvent' | 'Forbidden' | 'ValidationError' | 'NotAllowedInState' | 'ConditionNotMet' | 'CaseClosed';
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+  issues?: unknown[];
+}
+
+/**
+ * Checks a human action without applying it: declared event, the actor's role,
+ * the payload's schema, the current state, and the transition's guards.
+ * Returns null when the event would be applied.
+ */
+export function checkEvent(
+  compiled: CompiledDefinition,
+  snapshot: AnyMachineSnapshot,
+  event: { type: string; data?: unknown; actor: Actor },
+  now: number,
+): Refusal | null {
+  const { definition } = compiled;
+  const spec = definition.events[event.type];
+  if (!spec) {
+    return {
+      code: 'UnknownEvent',
+      message: `"${event.type}" is not an event of process "${definition.process}"; its events are ${Object.keys(definition.events).join(', ')}`,
+    };
+  }
+  if (!spec.roles.includes(event.actor.role)) {
+    return {
+      code: 'Forbidden',
+      message: `role "${event.actor.role}" may not send ${event.type}; it is for ${spec.roles.join(', ')}`,
+    };
+  }
+  const parsed = compiled.payloadSchemas.get(event.type)?.safeParse(event.data ?? {});
+  if (parsed && !parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    return {
+      code: 'ValidationError',
+      message: `the data of ${event.type} is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+      issues,
+    };
+  }
+  const state = stateToString(snapshot.value);
+  if (snapshot.status !== 'active') {
+    return { code: 'CaseClosed', message: `the case is finished (state "${state}") and accepts no more events` };
+  }
+  if (!acceptedEvents(snapshot).has(event.type)) {
+    const allowed = allowedEvents(compiled, snapshot, undefined);
+    return {
+      code: 'NotAllowedInState',
+      message: `${event.type} is not allowed in state "${state}"; allowed now: ${allowed.join(', ') || 'none'}`,
+    };
+  }
+  compiled.clock.now = now;
+  if (!snapshot.can({ type: event.type, data: event.data ?? {}, actor: event.actor })) {
+    const guards = getNextTransitions(snapshot)
+      .filter((t) => t.eventType === event.type)
+      .map((t) => (t.guard && typeof t.guard === 'object' && 'type' in t.guard ? String(t.guard.type) : String(t.guard ?? '')))
+      .filter(Boolean);
+    return {
+      code: 'ConditionNotMet',
+      message: `${event.type} cannot be applied in state "${state}": its condition${guards.length > 1 ? 's' : ''} ${guards.join(', ')} ${guards.length > 1 ? 'do' : 'does'} not hold`,
+    };
+  }
+  return null;
+}

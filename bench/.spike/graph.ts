@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { getShortestPaths, getAdjacencyMap } from 'xstate/graph';
+import { getNextTransitions } from 'xstate';
+import { compileDefinition } from '../../engine/compile';
+import { assertValidDefinition } from '../../engine/lint';
+import { stateToString, startCase, step, checkEvent } from '../../engine/step';
+const raw = JSON.parse(readFileSync('definitions/complaint.json', 'utf8'));
+const def = assertValidDefinition(raw, 'x');
+const cal = JSON.parse(readFileSync('calendars/cn.json', 'utf8'));
+const c = compileDefinition(def, cal);
+c.clock.now = Date.parse('2026-03-02T02:00:00Z');
+const input = { customer: 'C', contact: 'x', channel: 'phone', content: 'c', category: 'delivery', severity: 'high' };
+const events = (s: any) => {
+  const types = [...new Set(getNextTransitions(s).map((t: any) => t.eventType))];
+  return types.map((t) => ({ type: t, data: {}, actor: { userId: 'u', role: 'cs_agent' } }));
+};
+const adj = getAdjacencyMap(c.machine, { input, events, serializeState: (s: any) => stateToString(s.value) } as any);
+for (const [k, v] of Object.entries(adj)) console.log(k, Object.keys((v as any).transitions));
+const paths = getShortestPaths(c.machine, { input, events, serializeState: (s: any) => stateToString(s.value) } as any);
+for (const p of paths) console.log(stateToString((p.state as any).value), p.steps.map((s: any) => s.event.type).join(' > '));
