@@ -1,7 +1,0 @@
-export { isWorkingDay } from './working-day';
-export { addBusinessDays } from './business-days';
-export { addBusinessHours } from './business-hours';
-export { addCalendarDuration, type CalendarDuration } from './calendar-duration';
-export { localDate, localDateTime, zonedToInstant } from './local-time';
-export { validateCalendar, CalendarValidationError } from './validate-calendar';
-export { isValidTimeZone } from './time-zone';
