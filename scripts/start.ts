@@ -11,7 +11,7 @@ import { FileDefinitionSource } from '../client/definitions';
 import { startPostgres } from '../infra/postgres';
 import { startDevServer } from '../infra/temporal-env';
 import { loadConfig, redactUrl, runtimeFile, type RuntimeInfo } from '../worker/config';
-import { createDocketWorker } from '../worker/worker';
+import { createDocketWorker, installSdkLogging } from '../worker/worker';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   // Only the environment names servers here: a runtime file left by an earlier run must not.
   const config = { ...loadConfig(), databaseUrl: process.env.DATABASE_URL, temporalAddress: process.env.TEMPORAL_ADDRESS };
   mkdirSync(config.dataDir, { recursive: true });
+  installSdkLogging(config.logLevel === 'info' ? 'warn' : config.logLevel);
 
   const definitions = await new FileDefinitionSource(config.definitionsDir).list();
   say(`Docket — ${definitions.length} process definitions valid: ${definitions.map((d) => `${d.processId} v${d.version}`).join(', ')}`);

@@ -1,11 +1,12 @@
 import pino from 'pino';
 import { loadConfig, redactUrl } from './config';
-import { createDocketWorker } from './worker';
+import { createDocketWorker, installSdkLogging } from './worker';
 
 /** Runs one Docket worker until SIGINT/SIGTERM. Start as many as you need, on as many machines. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
+  installSdkLogging(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const docket = await createDocketWorker(config);
   log.info(
     {

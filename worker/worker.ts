@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
@@ -6,6 +6,16 @@ import { migrate, PostgresCaseStore } from '../adapters/postgres';
 import type { DocketConfig } from './config';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** Sets the Temporal SDK's log level for this process (its INFO lines include the whole workflow bundle report). */
+export function installSdkLogging(level: DocketConfig['logLevel']): void {
+  const sdkLevel: LogLevel = level === 'trace' ? 'TRACE' : level === 'debug' ? 'DEBUG' : level === 'info' ? 'INFO' : level === 'warn' ? 'WARN' : 'ERROR';
+  try {
+    Runtime.install({ logger: new DefaultLogger(sdkLevel) });
+  } catch {
+    // The runtime was already installed (it can be installed once per process).
+  }
+}
 
 export interface DocketWorker {
   worker: Worker;
