@@ -1,7 +1,7 @@
-import type { DocketClient } from '../client/docket-client';
+import type { CaseClient } from '../client/http-client';
 import type { TransitionRecord } from '../engine/types';
 import type { CaseStatusView } from '../workflows/messages';
-import { parseActor, readJsonObject } from './args';
+import { readJsonObject } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK } from './errors';
 import { bothLabels, compactValue, keyValues, localTime, relativeTime, table } from './format';
@@ -20,7 +20,7 @@ export interface SendOptions {
 }
 
 /** The labels of the definition a case runs on; output without labels rather than failing. */
-async function caseLabels(docket: DocketClient, caseId: string): Promise<LabelBook> {
+async function caseLabels(docket: CaseClient, caseId: string): Promise<LabelBook> {
   try {
     return labelBook(await docket.caseDefinition(caseId));
   } catch {
@@ -29,9 +29,9 @@ async function caseLabels(docket: DocketClient, caseId: string): Promise<LabelBo
 }
 
 export async function startCommand(ctx: CliContext, processId: string, opts: StartOptions): Promise<number> {
-  const actor = parseActor(opts.as);
+  const actor = ctx.actor(opts.as);
   const input = readJsonObject(opts.input, '--input', ctx.cwd);
-  const started = await ctx.withDocket(async (docket) => {
+  const started = await ctx.withCases(async (docket) => {
     const result = await docket.startCase(processId, input, actor, opts.requestId ? { requestId: opts.requestId } : {});
     const published = ctx.json ? undefined : await docket.definitions.latest(processId);
     return { result, book: published ? labelBook(published.raw) : EMPTY_BOOK };
@@ -56,9 +56,9 @@ export async function startCommand(ctx: CliContext, processId: string, opts: Sta
 }
 
 export async function sendCommand(ctx: CliContext, caseId: string, event: string, opts: SendOptions): Promise<number> {
-  const actor = parseActor(opts.as);
+  const actor = ctx.actor(opts.as);
   const data = opts.data === undefined ? undefined : readJsonObject(opts.data, '--data', ctx.cwd);
-  const { result, book } = await ctx.withDocket(async (docket) => {
+  const { result, book } = await ctx.withCases(async (docket) => {
     const sent = await docket.send(caseId, {
       type: event,
       actor,
@@ -87,9 +87,9 @@ export async function sendCommand(ctx: CliContext, caseId: string, event: string
 }
 
 export async function statusCommand(ctx: CliContext, caseId: string, opts: { as?: string }): Promise<number> {
-  const actor = opts.as === undefined ? undefined : parseActor(opts.as);
+  const actor = opts.as === undefined ? undefined : ctx.actor(opts.as);
   const calendar = await ctx.calendar();
-  const { view, book } = await ctx.withDocket(async (docket) => {
+  const { view, book } = await ctx.withCases(async (docket) => {
     const [status, labels] = await Promise.all([docket.status(caseId, actor?.role), caseLabels(docket, caseId)]);
     return { view: status, book: labels };
   });
@@ -153,7 +153,7 @@ function formatStatus(
 
 export async function historyCommand(ctx: CliContext, caseId: string): Promise<number> {
   const calendar = await ctx.calendar();
-  const rows = await ctx.withDocket((docket) => docket.history(caseId));
+  const rows = await ctx.withCases((docket) => docket.history(caseId));
   ctx.print(rows, () => formatHistory(caseId, rows, calendar.timeZone, (iso) => localTime(calendar, iso)));
   return EXIT_OK;
 }

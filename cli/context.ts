@@ -1,9 +1,12 @@
 import { connect as tcpConnect } from 'node:net';
 import { DocketError, type DocketClient } from '../client/docket-client';
 import { FileDefinitionSource } from '../client/definitions';
+import { HttpDocketClient, type CaseClient } from '../client/http-client';
+import type { DefinitionLifecycle } from '../client/lifecycle';
 import { connectDocket, loadCalendar, type ConnectedClient } from '../client/setup';
-import type { CalendarData } from '../engine/types';
+import type { Actor, CalendarData } from '../engine/types';
 import { loadConfig, type DocketConfig } from '../worker/config';
+import { parseActor } from './args';
 import { CliError } from './errors';
 import { jsonText } from './format';
 
@@ -106,12 +109,71 @@ export class CliContext {
     return new FileDefinitionSource(this.config().definitionsDir);
   }
 
+  private apiOptions: { api?: string; token?: string } = {};
+
+  /** The `--api` and `--token` options of this command line (they win over the environment). */
+  useApiOptions(options: { api?: string; token?: string }): void {
+    this.apiOptions = options;
+  }
+
+  /**
+   * The HTTP API to talk to, when one is configured: `--api`, DOCKET_API_URL or the
+   * API a running `npm start` names, with `--token` or DOCKET_TOKEN.
+   */
+  apiTarget(): { url: string; token: string } | undefined {
+    const config = this.config();
+    const url = this.apiOptions.api ?? config.api?.url;
+    const token = this.apiOptions.token ?? config.api?.token;
+    if (url === undefined) return undefined;
+    if (token === undefined) {
+      throw new CliError(
+        'NotConfigured',
+        `Docket's API at ${url} needs a token: set DOCKET_TOKEN (or pass --token); an admin issues one with \`docket users token <user>\``,
+      );
+    }
+    return { url, token };
+  }
+
+  /** An HTTP client of the API; refused when none is configured. */
+  api(): HttpDocketClient {
+    const target = this.apiTarget();
+    if (!target) {
+      throw new CliError(
+        'NotConfigured',
+        'no API configured: run `npm start`, or set DOCKET_API_URL and DOCKET_TOKEN (or --api and --token)',
+      );
+    }
+    return new HttpDocketClient({ baseUrl: target.url, token: target.token });
+  }
+
+  /** Runs `fn` on the API when one is configured, else on a direct connection to the servers. */
+  async withCases<T>(fn: (client: CaseClient) => Promise<T>): Promise<T> {
+    return this.apiTarget() ? fn(this.api()) : this.withDocket(fn);
+  }
+
+  /** `--as`: `<user>:<role>`; over the API the server knows the user, so `<role>` alone will do. */
+  actor(as: string): Actor {
+    if (this.apiTarget() && !as.includes(':')) return parseActor(`-:${as}`);
+    return parseActor(as);
+  }
+
   /** Connects, runs `fn`, and always closes the connection so that the process can exit. */
   async withDocket<T>(fn: (docket: DocketClient) => Promise<T>): Promise<T> {
     const config = this.config();
     const connection = await this.connect(config);
     try {
       return await fn(connection.docket);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
+
+  /** Like `withDocket`, for the process owners' commands (definition lifecycle and migration). */
+  async withLifecycle<T>(fn: (lifecycle: DefinitionLifecycle, docket: DocketClient) => Promise<T>): Promise<T> {
+    const connection = await this.connect(this.config());
+    try {
+      if (!connection.lifecycle) throw new CliError('NotConfigured', 'this connection does not manage definitions', false);
+      return await fn(connection.lifecycle, connection.docket);
     } finally {
       await connection.close().catch(() => undefined);
     }

@@ -1,12 +1,16 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { DocketError } from '../client/docket-client';
+import type { DraftResult, Impact, VersionInfo, VersionRef } from '../client/lifecycle';
+import { formatDiff } from '../engine/definition-diff';
 import type { PublishedDefinition } from '../client/definitions';
-import type { Definition, DelaySpec, NumberRef } from '../engine/definition-schema';
+import { describeDelay } from '../engine/definition-outline';
 import { lintDefinition } from '../engine/lint';
 import { ROLES } from '../engine/roles';
 import { didYouMean } from '../engine/suggest';
-import { readArgumentFile } from './args';
+import { parseActor, readArgumentFile, readJsonObject } from './args';
 import type { CliContext } from './context';
-import { EXIT_OK, EXIT_REFUSED } from './errors';
+import { EXIT_OK, EXIT_REFUSED, invalidArgument } from './errors';
 import { bothLabels, keyValues, table, truncate } from './format';
 
 export async function listDefinitionsCommand(ctx: CliContext): Promise<number> {
@@ -62,22 +66,7 @@ function walkStates(states: Record<string, unknown>, parent: string, initial: st
   }
 }
 
-function numberText(n: NumberRef, def: Definition): string {
-  if (typeof n === 'number') return String(n);
-  const param = def.parameters[n.param];
-  return param ? `${n.param} (${String(param.default)})` : n.param;
-}
-
-/** `acceptDays (1) business days after the state is entered`, `at context.promisedResponseBy`. */
-export function describeDelay(delay: DelaySpec, def: Definition): string {
-  const parts: string[] = [];
-  if (delay.businessDays !== undefined) parts.push(`${numberText(delay.businessDays, def)} business days`);
-  if (delay.businessHours !== undefined) parts.push(`${numberText(delay.businessHours, def)} business hours`);
-  for (const [unit, n] of Object.entries(delay.duration ?? {})) if (n !== undefined) parts.push(`${numberText(n, def)} ${unit}`);
-  const from = delay.from ?? 'the state is entered';
-  if (parts.length === 0) return `at ${from}`;
-  return `${parts.join(' + ')} ${delay.before ? 'before' : 'after'} ${from}`;
-}
+export { describeDelay };
 
 function payloadFields(payload: Record<string, unknown> | undefined): string {
   if (!payload || !isObject(payload.properties)) return '';
@@ -141,6 +130,8 @@ export function formatDefinition(published: PublishedDefinition): string {
 
 /** Lints a definition file: problems are printed as `path: message`; exit 0 when clean, 2 otherwise. */
 export async function validateDefinitionCommand(ctx: CliContext, file: string): Promise<number> {
+  // A bare process name (no such file) means its stored draft.
+  if (PROCESS_NAME.test(file) && !existsSync(path.resolve(ctx.cwd, file))) return validateDraftCommand(ctx, file);
   const text = readArgumentFile(file, 'definitions validate', ctx.cwd);
   let problems: Array<{ code: string; path: string; message: string }>;
   let summary: { process: string; version: number } | undefined;
@@ -160,4 +151,164 @@ export async function validateDefinitionCommand(ctx: CliContext, file: string): 
     return `${shown}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`;
   });
   return ok ? EXIT_OK : EXIT_REFUSED;
+}
+
+const PROCESS_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** `3`, `v3`, `draft` or `latest`. */
+export function parseVersionRef(text: string, option = 'version'): VersionRef {
+  const t = text.trim().toLowerCase();
+  if (t === 'draft' || t === 'latest') return t;
+  const n = Number(t.replace(/^v/, ''));
+  if (!Number.isInteger(n) || n < 1) throw invalidArgument(`${option}: "${text}" is not a version: write a number (2), draft or latest`);
+  return n;
+}
+
+function problemLines(problems: DraftResult['problems']): string {
+  return problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n');
+}
+
+function draftText(r: DraftResult): string {
+  let out = `${r.draft.processId} draft v${r.draft.version} saved by ${r.draft.createdBy} (hash ${r.draft.hash.slice(0, 12)})\n`;
+  out += r.ok
+    ? 'Linter: OK, it can be published.\n'
+    : `Linter: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}; fix them before publishing:\n${problemLines(r.problems)}\n`;
+  if (r.diff) out += `\n${formatDiff(r.diff)}`;
+  return out;
+}
+
+export interface OwnerOptions {
+  as: string;
+}
+
+export async function draftCommand(
+  ctx: CliContext,
+  processId: string,
+  file: string,
+  opts: OwnerOptions & { version?: string },
+): Promise<number> {
+  const actor = parseActor(opts.as);
+  if (!file.startsWith('@')) throw invalidArgument(`definitions draft: give the definition file as @file.json, got "${file}"`);
+  const raw = readJsonObject(file, 'definitions draft', ctx.cwd);
+  const version = opts.version === undefined ? undefined : parseVersionRef(opts.version, '--version');
+  if (typeof version === 'string') throw invalidArgument('--version: name a version number');
+  const result = await ctx.withLifecycle((l) => l.saveDraft(actor, processId, raw, version === undefined ? {} : { version }));
+  ctx.print(result, () => draftText(result));
+  return EXIT_OK;
+}
+
+export async function validateDraftCommand(ctx: CliContext, processId: string): Promise<number> {
+  const result = await ctx.withLifecycle((l) => l.validateDraft(processId));
+  ctx.print(
+    {
+      process: processId,
+      version: result.draft.version,
+      ok: result.ok,
+      problems: result.problems,
+      ...(result.diff && { diff: result.diff }),
+    },
+    () =>
+      result.ok
+        ? `${processId} draft v${result.draft.version}: OK\n${result.diff ? `\n${formatDiff(result.diff)}` : ''}`
+        : `${processId} draft v${result.draft.version}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n${problemLines(result.problems)}\n`,
+  );
+  return result.ok ? EXIT_OK : EXIT_REFUSED;
+}
+
+export async function setParamCommand(
+  ctx: CliContext,
+  processId: string,
+  name: string,
+  value: string,
+  opts: OwnerOptions,
+): Promise<number> {
+  const actor = parseActor(opts.as);
+  const result = await ctx.withLifecycle((l) => l.setParameter(actor, processId, name, value));
+  ctx.print(result, () => draftText(result));
+  return EXIT_OK;
+}
+
+export async function discardDraftCommand(ctx: CliContext, processId: string, opts: OwnerOptions): Promise<number> {
+  const actor = parseActor(opts.as);
+  await ctx.withLifecycle((l) => l.discardDraft(actor, processId));
+  ctx.print({ process: processId, discarded: true }, () => `${processId}: draft discarded\n`);
+  return EXIT_OK;
+}
+
+export function impactText(impact: Impact): string {
+  const total = impact.byState.reduce((n, s) => n + s.count, 0);
+  let out = impact.replacedVersion === null ? '' : `Open cases on v${impact.replacedVersion} (the version being replaced): ${total}\n`;
+  if (impact.byState.length)
+    out += table(
+      ['STATE', 'CASES'],
+      impact.byState.map((s) => [s.state, String(s.count)]),
+    );
+  if (impact.olderVersions.length)
+    out += `Open cases on older versions: ${impact.olderVersions.map((v) => `v${v.version}: ${v.count}`).join(', ')}\n`;
+  if (impact.inRemovedStates.length) {
+    out += `Open cases in states v${impact.newVersion} removes (they finish on their version, or migrate with --map):\n`;
+    out += table(
+      ['CASE', 'VERSION', 'STATE'],
+      impact.inRemovedStates.map((c) => [c.caseId, `v${c.version}`, c.state]),
+    );
+  } else out += `No open case is in a state v${impact.newVersion} removes.\n`;
+  out += 'Open cases keep running on their version; new cases start on the new one.\n';
+  return out;
+}
+
+export async function publishCommand(ctx: CliContext, processId: string, opts: OwnerOptions & { dryRun?: boolean }): Promise<number> {
+  const actor = parseActor(opts.as);
+  const result = await ctx.withLifecycle((l) => l.publish(actor, processId, { dryRun: opts.dryRun === true }));
+  ctx.print(result, () => {
+    let out = result.diff ? `${formatDiff(result.diff)}\n` : '';
+    out += impactText(result.impact);
+    if (result.published) {
+      out += `\nPublished ${processId} v${result.published.version} (hash ${result.published.hash.slice(0, 12)}) by ${result.published.publishedBy} at ${result.published.publishedAt}.\n`;
+    } else out += `\nDry run: nothing published. Run again without --dry-run to publish v${result.impact.newVersion}.\n`;
+    return out;
+  });
+  return EXIT_OK;
+}
+
+export async function versionsCommand(ctx: CliContext, processId: string): Promise<number> {
+  const versions: VersionInfo[] = await ctx.withLifecycle((l) => l.versions(processId));
+  ctx.print(versions, () =>
+    table(
+      ['VERSION', 'STATUS', 'HASH', 'CREATED', 'PUBLISHED', 'OPEN CASES'],
+      versions.map((v) => [
+        `v${v.version}`,
+        v.status,
+        v.hash.slice(0, 12),
+        `${v.createdAt.slice(0, 16).replace('T', ' ')} ${v.createdBy}`,
+        v.publishedAt ? `${v.publishedAt.slice(0, 16).replace('T', ' ')} ${v.publishedBy ?? ''}` : '',
+        String(v.openCases),
+      ]),
+      '',
+    ),
+  );
+  return EXIT_OK;
+}
+
+export async function diffCommand(ctx: CliContext, processId: string, from: string, to: string): Promise<number> {
+  const a = parseVersionRef(from, 'diff');
+  const b = parseVersionRef(to, 'diff');
+  const diff = await ctx.withLifecycle((l) => l.diff(processId, a, b));
+  ctx.print(diff, () => formatDiff(diff));
+  return EXIT_OK;
+}
+
+export async function diagramCommand(
+  ctx: CliContext,
+  processId: string,
+  opts: { version?: string; format?: string; out?: string },
+): Promise<number> {
+  const format = opts.format ?? 'mermaid';
+  if (format !== 'svg' && format !== 'mermaid') throw invalidArgument(`--format: "${format}" is not svg or mermaid`);
+  const ref = opts.version === undefined ? 'latest' : parseVersionRef(opts.version, '--version');
+  const text = await ctx.withLifecycle((l) => l.diagram(processId, ref, format));
+  if (opts.out) {
+    writeFileSync(path.resolve(ctx.cwd, opts.out), text);
+    ctx.print({ process: processId, format, file: opts.out }, () => `wrote ${opts.out}\n`);
+  } else ctx.print({ process: processId, format, diagram: text }, () => text);
+  return EXIT_OK;
 }

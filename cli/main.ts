@@ -1,9 +1,23 @@
 import type { Command as CommandType } from 'commander' with { 'resolution-mode': 'import' };
 import { historyCommand, sendCommand, startCommand, statusCommand, type SendOptions, type StartOptions } from './cases';
 import { CliContext, type CliIo, type MainOptions } from './context';
-import { listDefinitionsCommand, showDefinitionCommand, validateDefinitionCommand } from './definitions';
+import {
+  diagramCommand,
+  diffCommand,
+  discardDraftCommand,
+  draftCommand,
+  listDefinitionsCommand,
+  publishCommand,
+  setParamCommand,
+  showDefinitionCommand,
+  validateDefinitionCommand,
+  versionsCommand,
+} from './definitions';
+import { migrateCommand, type MigrateOptions } from './migrate';
 import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED, toFailure, type Failure } from './errors';
 import { jsonText } from './format';
+import { exportCommand, verifyCommand } from './audit';
+import { addUserCommand, disableUserCommand, listUsersCommand, tokenCommand, type AddUserOptions } from './users';
 
 export type { CliIo, MainOptions, Writer } from './context';
 export { EXIT_FAILED, EXIT_OK, EXIT_REFUSED } from './errors';
@@ -17,6 +31,9 @@ Examples:
   $ docket status complaint-1a2b… --as bob:handler
   $ docket history complaint-1a2b… --json
   $ docket definitions validate definitions/complaint.json
+  $ docket definitions set-param complaint approvalLimit 8000 --as olga:process_owner
+  $ docket definitions publish complaint --as olga:process_owner
+  $ docket migrate complaint-1a2b… --to 2 --dry-run --as olga:process_owner
 
 Exit codes: 0 done · 1 failed (e.g. servers unreachable) · 2 refused (bad input, or refused by Docket; nothing changed)
 `;
@@ -55,8 +72,11 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
       // Parse errors are reported by main (as text or JSON), not by the parser.
       outputError: () => undefined,
     })
+    .option('--api <url>', "Docket's HTTP API (default DOCKET_API_URL, or the API `npm start` runs)")
+    .option('--token <token>', 'API token (default DOCKET_TOKEN); over the API, --as only selects the role')
     .configureHelp({ showGlobalOptions: true })
-    .addHelpText('after', EXAMPLES);
+    .addHelpText('after', EXAMPLES)
+    .hook('preAction', () => ctx.useApiOptions(program.opts<{ api?: string; token?: string }>()));
 
   const run = async (command: Promise<number>) => setExit(await command);
 
@@ -104,9 +124,116 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .action((processId: string) => run(showDefinitionCommand(ctx, processId)));
   definitions
     .command('validate')
-    .description('lint a definition file; exit 0 when clean, 2 when it has problems')
-    .argument('<file>', 'the definition JSON file')
+    .description('lint a definition file, or the stored draft of a process; exit 0 when clean, 2 when it has problems')
+    .argument('<file|process>', 'the definition JSON file, or a process id for its draft')
     .action((file: string) => run(validateDefinitionCommand(ctx, file)));
+
+  const OWNER_AS = 'who acts: <user>:process_owner';
+  definitions
+    .command('draft')
+    .description(
+      'save a definition as the draft of the next version of a process (replacing an earlier draft); prints the linter verdict and the changes',
+    )
+    .argument('<process>', 'process id, e.g. complaint')
+    .argument('<@file>', 'the definition JSON file, as @file.json')
+    .requiredOption('--as <user:role>', OWNER_AS)
+    .option('--version <n>', 'the version you mean to write; a published version is refused')
+    .action((processId: string, file: string, opts: { as: string; version?: string }) => run(draftCommand(ctx, processId, file, opts)));
+  definitions
+    .command('set-param')
+    .description('change one parameter (e.g. approvalLimit) in the draft, started from the latest version when there is none')
+    .argument('<process>', 'process id')
+    .argument('<name>', 'parameter name')
+    .argument('<value>', 'its new value')
+    .requiredOption('--as <user:role>', OWNER_AS)
+    .action((processId: string, name: string, value: string, opts: { as: string }) =>
+      run(setParamCommand(ctx, processId, name, value, opts)),
+    );
+  definitions
+    .command('publish')
+    .description('publish the draft when it passes the linter, after showing the open cases it concerns; new cases start on it')
+    .argument('<process>', 'process id')
+    .requiredOption('--as <user:role>', OWNER_AS)
+    .option('--dry-run', 'show the changes and the open cases concerned, publish nothing')
+    .action((processId: string, opts: { as: string; dryRun?: boolean }) => run(publishCommand(ctx, processId, opts)));
+  definitions
+    .command('discard')
+    .description('throw the draft of a process away')
+    .argument('<process>', 'process id')
+    .requiredOption('--as <user:role>', OWNER_AS)
+    .action((processId: string, opts: { as: string }) => run(discardDraftCommand(ctx, processId, opts)));
+  definitions
+    .command('versions')
+    .description('list the versions of a process: status, hash, who published when, open cases on each')
+    .argument('<process>', 'process id')
+    .action((processId: string) => run(versionsCommand(ctx, processId)));
+  definitions
+    .command('diff')
+    .description('what changed between two versions: states, events, roles, deadlines, parameters')
+    .argument('<process>', 'process id')
+    .argument('<from>', 'a version number, draft or latest')
+    .argument('<to>', 'a version number, draft or latest')
+    .action((processId: string, from: string, to: string) => run(diffCommand(ctx, processId, from, to)));
+  definitions
+    .command('diagram')
+    .description('draw a version: states, events with their roles, deadlines, final states')
+    .argument('<process>', 'process id')
+    .option('--version <n>', 'a version number, draft or latest (default latest)')
+    .option('--format <svg|mermaid>', 'svg or mermaid (default mermaid)')
+    .option('--out <file>', 'write to a file instead of the terminal')
+    .action((processId: string, opts: { version?: string; format?: string; out?: string }) => run(diagramCommand(ctx, processId, opts)));
+
+  program
+    .command('migrate')
+    .description('move open cases to another published version, on purpose; --dry-run shows target state, deadlines and blockers')
+    .argument('[caseId]', 'the case to migrate (or use --process and --from-version for all open cases of a version)')
+    .requiredOption('--to <version>', 'the published version to move to')
+    .option('--map <old=new...>', 'map a state the new version removes or renames to one of its states (repeatable)')
+    .option('--dry-run', 'plan only: change nothing')
+    .option('--process <process>', 'with --from-version: every open case of that version')
+    .option('--from-version <version>', 'with --process: the version whose open cases move')
+    .requiredOption('--as <user:role>', OWNER_AS)
+    .action((caseId: string | undefined, opts: MigrateOptions) => run(migrateCommand(ctx, caseId, opts)));
+
+  const users = program.command('users').description('manage users, their roles and API tokens (admin, over the API)');
+  users
+    .command('add')
+    .description('add a user with one or more roles')
+    .argument('<userId>', 'the user id, e.g. amy')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--roles <roles>', 'comma-separated roles, e.g. handler,cs_agent')
+    .option('--email <email>', 'mail address')
+    .action((userId: string, opts: AddUserOptions) => run(addUserCommand(ctx, userId, opts)));
+  users
+    .command('list')
+    .description('list users')
+    .action(() => run(listUsersCommand(ctx)));
+  users
+    .command('token')
+    .description('issue a new API token for a user (printed once)')
+    .argument('<userId>', 'the user id')
+    .action((userId: string) => run(tokenCommand(ctx, userId)));
+  users
+    .command('disable')
+    .description('disable a user: all their tokens are refused')
+    .argument('<userId>', 'the user id')
+    .action((userId: string) => run(disableUserCommand(ctx, userId)));
+
+  const audit = program.command('audit').description('export and verify the hash-chained audit trail');
+  audit
+    .command('verify')
+    .description('recompute hash chains and name the first broken seq; exit 2 when one is broken')
+    .argument('[caseId]', 'the case to verify')
+    .option('--all', 'every case')
+    .option('--file <export.json>', 'an audit export, verified offline')
+    .action((caseId: string | undefined, opts: { all?: boolean; file?: string }) => run(verifyCommand(ctx, caseId, opts)));
+  audit
+    .command('export')
+    .description("export a case's audit trail (JSON verifiable offline, or CSV)")
+    .argument('<caseId>', 'the case')
+    .option('--format <json|csv>', 'json (default) or csv')
+    .option('--out <file>', 'write to a file')
+    .action((caseId: string, opts: { format?: string; out?: string }) => run(exportCommand(ctx, caseId, opts)));
 
   return program;
 }

@@ -1,15 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { CaseStore } from '../activities/ports';
 import { compileDefinition } from '../engine/compile';
 import type { Actor, CalendarData, TransitionRecord } from '../engine/types';
 import {
   definitionQuery,
+  migrateCaseUpdate,
   sendEventUpdate,
   statusQuery,
   type CaseStatusView,
   type CaseWorkflowInput,
+  type MigrateCaseRequest,
+  type MigrateResult,
   type SendEventRequest,
   type SendResult,
 } from '../workflows/messages';
@@ -27,6 +31,14 @@ export const REFUSAL_CODES = [
   'CaseClosed',
   'CaseNotFound',
   'RequestIdReused',
+  // Definition lifecycle and migration.
+  'UnknownVersion',
+  'UnknownParameter',
+  'NoDraft',
+  'InvalidDefinition',
+  'DefinitionImmutable',
+  'UnknownState',
+  'MigrationBlocked',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -197,6 +209,18 @@ export class DocketClient {
     }
   }
 
+  /** Moves a running case to another definition version (the `migrateCase` Update); refusals change nothing. */
+  async migrateCase(caseId: string, request: MigrateCaseRequest): Promise<MigrateResult> {
+    if (request.actor.role !== 'process_owner') {
+      throw new DocketError('Forbidden', `role "${request.actor.role}" may not migrate cases; it is for process_owner`);
+    }
+    try {
+      return await this.handle(caseId).executeUpdate(migrateCaseUpdate, { args: [request] });
+    } catch (err) {
+      throw toDocketError(err, caseId);
+    }
+  }
+
   /** The transition log of a case, oldest first. */
   async history(caseId: string): Promise<TransitionRecord[]> {
     const rows = await this.opts.store.listTransitions(caseId);
@@ -205,6 +229,25 @@ export class DocketClient {
       await this.status(caseId);
     }
     return rows;
+  }
+
+  /**
+   * The raw Temporal event history of a case's workflow, every run oldest first
+   * (a case that continued as new has several), as Temporal's JSON.
+   */
+  async workflowHistory(caseId: string): Promise<Array<{ runId: string; history: unknown }>> {
+    const runs: Array<{ runId: string; history: unknown }> = [];
+    try {
+      let runId: string | undefined = (await this.handle(caseId).describe()).runId;
+      while (runId && runs.length < 1000) {
+        const history = await this.opts.temporal.workflow.getHandle(caseId, runId).fetchHistory();
+        runs.unshift({ runId, history: JSON.parse(historyToJSON(history)) as unknown });
+        runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+      }
+    } catch (err) {
+      throw toDocketError(err, caseId);
+    }
+    return runs;
   }
 
   get store(): CaseStore {

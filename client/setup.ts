@@ -1,12 +1,13 @@
+import { createPool } from '../adapters/postgres';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import { Pool } from 'pg';
 import { PostgresCaseStore } from '../adapters/postgres';
 import { validateCalendar } from '../engine/calendar';
 import type { CalendarData } from '../engine/types';
 import type { DocketConfig } from '../worker/config';
+import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { DocketClient } from './docket-client';
-import { FileDefinitionSource } from './definitions';
+import { DefinitionLifecycle } from './lifecycle';
 
 /** The calendar new cases are pinned to: the configured file, with an optional time zone override. */
 export async function loadCalendar(config: Pick<DocketConfig, 'calendarFile' | 'timeZone'>): Promise<CalendarData> {
@@ -16,6 +17,8 @@ export async function loadCalendar(config: Pick<DocketConfig, 'calendarFile' | '
 
 export interface ConnectedClient {
   docket: DocketClient;
+  /** Drafts, publishing, diffs, diagrams and migration (process owners). */
+  lifecycle?: DefinitionLifecycle;
   close(): Promise<void>;
 }
 
@@ -23,17 +26,22 @@ export interface ConnectedClient {
 export async function connectDocket(config: DocketConfig): Promise<ConnectedClient> {
   if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start` first');
   const connection = await Connection.connect({ address: config.temporalAddress ?? 'localhost:7233' });
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
+  const pool = createPool({ connectionString: config.databaseUrl, max: 4 });
+  // Definitions live in the database; the files are imported as version 1 of a process that has none.
+  const definitions = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
+  const store = new PostgresCaseStore(pool);
+  const calendar = await loadCalendar(config);
   const docket = new DocketClient({
     temporal: new Client({ connection, namespace: config.namespace }),
-    store: new PostgresCaseStore(pool),
-    definitions: new FileDefinitionSource(config.definitionsDir),
-    calendar: await loadCalendar(config),
+    store,
+    definitions,
+    calendar,
     taskQueue: config.taskQueue,
     continueAsNewAfter: config.continueAsNewAfter,
   });
   return {
     docket,
+    lifecycle: new DefinitionLifecycle({ store: definitions, docket, cases: store, calendar }),
     async close() {
       await pool.end();
       await connection.close();

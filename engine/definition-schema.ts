@@ -172,6 +172,8 @@ export const definitionSchema = z
     input: z.record(z.string(), z.unknown()),
     /** The input field holding the customer id (every case names its customer). */
     customerField: z.string(),
+    /** The context field naming the user a case waits on (e.g. `assignee`): their inbox lists the case first. */
+    assigneeField: z.string().regex(NAME, nameMessage).optional(),
     parameters: z.record(z.string().regex(NAME, nameMessage), parameterSchema).default({}),
     delays: z.record(z.string().regex(NAME, nameMessage), delaySchema).default({}),
     guards: z.record(z.string().regex(NAME, nameMessage), guardExprSchema).default({}),

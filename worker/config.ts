@@ -11,6 +11,8 @@ export interface RuntimeInfo {
   namespace: string;
   taskQueue: string;
   temporalUi?: string;
+  /** The HTTP API started next to the worker. */
+  apiUrl?: string;
   pid: number;
 }
 
@@ -45,6 +47,10 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv(100),
   DOCKET_CONTINUE_AS_NEW_AFTER: intFromEnv(2000),
   DOCKET_WORKFLOW_BUNDLE: z.string().optional(),
+  DOCKET_API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DOCKET_API_HOST: z.string().default('127.0.0.1'),
+  DOCKET_API_URL: z.string().url('DOCKET_API_URL must be a URL such as http://127.0.0.1:3000').optional(),
+  DOCKET_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -64,6 +70,8 @@ export interface DocketConfig {
   /** A prebuilt workflow bundle (from bundleWorkflowCode); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** The HTTP API: where `npm start` serves it, and where the CLI finds it (with the token it authenticates with). */
+  api?: { port: number; host: string; url?: string; token?: string };
 }
 
 export function runtimeFile(dataDir: string): string {
@@ -112,6 +120,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
     continueAsNewAfter: e.DOCKET_CONTINUE_AS_NEW_AFTER,
     ...(e.DOCKET_WORKFLOW_BUNDLE !== undefined && { workflowBundle: e.DOCKET_WORKFLOW_BUNDLE }),
     logLevel: e.LOG_LEVEL,
+    api: {
+      port: e.DOCKET_API_PORT,
+      host: e.DOCKET_API_HOST,
+      ...((e.DOCKET_API_URL ?? runtime?.apiUrl) !== undefined && { url: e.DOCKET_API_URL ?? runtime?.apiUrl }),
+      ...(e.DOCKET_TOKEN !== undefined && e.DOCKET_TOKEN !== '' && { token: e.DOCKET_TOKEN }),
+    },
   };
 }
 

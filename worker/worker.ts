@@ -1,5 +1,6 @@
+import { createPool } from '../adapters/postgres';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
-import { Pool } from 'pg';
+import { type Pool } from 'pg';
 import { createActivities } from '../activities';
 import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
 import { migrate, PostgresCaseStore } from '../adapters/postgres';
@@ -9,9 +10,11 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /** Sets the Temporal SDK's log level for this process (its INFO lines include the whole workflow bundle report). */
 export function installSdkLogging(level: DocketConfig['logLevel']): void {
-  const sdkLevel: LogLevel = level === 'trace' ? 'TRACE' : level === 'debug' ? 'DEBUG' : level === 'info' ? 'INFO' : level === 'warn' ? 'WARN' : 'ERROR';
+  const sdkLevel: LogLevel =
+    level === 'trace' ? 'TRACE' : level === 'debug' ? 'DEBUG' : level === 'info' ? 'INFO' : level === 'warn' ? 'WARN' : 'ERROR';
   try {
-    Runtime.install({ logger: new DefaultLogger(sdkLevel) });
+    // Signals are handled by the entry points, which stop the worker, then the servers, in order.
+    Runtime.install({ logger: new DefaultLogger(sdkLevel), shutdownSignals: [] });
   } catch {
     // The runtime was already installed (it can be installed once per process).
   }
@@ -36,7 +39,7 @@ export interface CreateWorkerOptions {
 /** The composition root: wires PostgreSQL, the notifier and the activities into a Temporal worker. */
 export async function createDocketWorker(config: DocketConfig, options: CreateWorkerOptions = {}): Promise<DocketWorker> {
   if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start` which starts one');
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 10 });
+  const pool = createPool({ connectionString: config.databaseUrl, max: 10 });
   await migrate(pool);
   const store = new PostgresCaseStore(pool);
   const notifier = config.smtp ? smtpNotifierFromConfig(config.smtp, pool) : new OutboxNotifier(pool);

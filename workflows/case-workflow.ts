@@ -13,7 +13,8 @@ import {
 import type { AnyMachineSnapshot } from 'xstate';
 import type { DocketActivities } from '../activities';
 import { compileDefinition } from '../engine/compile';
-import { definitionSchema } from '../engine/definition-schema';
+import { definitionSchema, type Definition } from '../engine/definition-schema';
+import { migrationStep, planMigration } from '../engine/migration-plan';
 import {
   allowedEvents,
   checkEvent,
@@ -28,10 +29,13 @@ import {
 import { SYSTEM_ACTOR, type Actor, type CaseProjection, type CaseStatus, type Notification, type TransitionRecord } from '../engine/types';
 import {
   definitionQuery,
+  migrateCaseUpdate,
   sendEventUpdate,
   statusQuery,
   type CaseStatusView,
   type CaseWorkflowInput,
+  type MigrateCaseRequest,
+  type MigrateResult,
   type RememberedRequest,
   type SendEventRequest,
   type SendResult,
@@ -71,7 +75,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   const parsed = definitionSchema.safeParse(input.definition);
   if (!parsed.success)
     throw ApplicationFailure.nonRetryable(`the pinned definition is invalid: ${parsed.error.message}`, 'InvalidDefinition');
-  const compiled = compileDefinition(parsed.data, input.calendar);
+  let compiled = compileDefinition(parsed.data, input.calendar);
+  /** The definition the case runs on: the one it started with until a process owner migrates it. */
+  let pinned: { definition: unknown; definitionVersion: number; definitionHash: string; parsed: Definition } = {
+    definition: input.definition,
+    definitionVersion: input.definitionVersion,
+    definitionHash: input.definitionHash,
+    parsed: parsed.data,
+  };
   const { caseId } = input;
   const processId = parsed.data.process;
   const customer = input.input[parsed.data.customerField];
@@ -143,8 +154,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       caseId,
       seq,
       processId,
-      definitionVersion: input.definitionVersion,
-      definitionHash: input.definitionHash,
+      definitionVersion: pinned.definitionVersion,
+      definitionHash: pinned.definitionHash,
       event,
       payload,
       actor,
@@ -157,8 +168,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     const projection: CaseProjection = {
       caseId,
       processId,
-      definitionVersion: input.definitionVersion,
-      definitionHash: input.definitionHash,
+      definitionVersion: pinned.definitionVersion,
+      definitionHash: pinned.definitionHash,
       customerId,
       state,
       status,
@@ -248,8 +259,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   setHandler(statusQuery, (role?: string): CaseStatusView => ({
     caseId,
     processId,
-    definitionVersion: input.definitionVersion,
-    definitionHash: input.definitionHash,
+    definitionVersion: pinned.definitionVersion,
+    definitionHash: pinned.definitionHash,
     state,
     status,
     context: snapshot.context as Record<string, unknown>,
@@ -259,7 +270,64 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     openedAt,
     updatedAt,
   }));
-  setHandler(definitionQuery, () => input.definition);
+  setHandler(definitionQuery, () => pinned.definition);
+
+  const checkMigration = (req: MigrateCaseRequest) => {
+    if (req.actor.role !== 'process_owner') refuse('Forbidden', `role "${req.actor.role}" may not migrate cases; it is for process_owner`);
+    const target = definitionSchema.safeParse(req.definition);
+    if (!target.success) return refuse('InvalidDefinition', `the target definition is invalid: ${target.error.message}`);
+    const plan = planMigration({
+      from: pinned.parsed,
+      to: target.data,
+      toVersion: req.definitionVersion,
+      case: {
+        caseId,
+        state,
+        status,
+        context: snapshot.context as Record<string, unknown>,
+        definitionVersion: pinned.definitionVersion,
+        deadlines: deadlines(),
+        ...(req.stateEnteredAt !== undefined && { stateEnteredAt: req.stateEnteredAt }),
+      },
+      mapping: req.mapping ?? {},
+      calendar: input.calendar,
+      now: Date.now(),
+    });
+    if (!plan.ok) {
+      const codes = plan.blockers.map((b) => b.code);
+      const code = codes.includes('CaseClosed') ? 'CaseClosed' : codes.includes('UnknownState') ? 'UnknownState' : 'MigrationBlocked';
+      refuse(code, plan.blockers.map((b) => b.message).join('; '), plan.blockers);
+    }
+    return { target: target.data, plan };
+  };
+
+  setHandler(
+    migrateCaseUpdate,
+    async (req: MigrateCaseRequest): Promise<MigrateResult> => {
+      const { target, plan } = checkMigration(req);
+      const fromVersion = pinned.definitionVersion;
+      const fromState = state;
+      const next = compileDefinition(target, input.calendar);
+      [...timers.keys()].forEach(cancelTimer);
+      compiled = next;
+      pinned = { definition: req.definition, definitionVersion: req.definitionVersion, definitionHash: req.definitionHash, parsed: target };
+      const payload = { fromVersion, toVersion: req.definitionVersion, mapping: plan.mapping };
+      const stored = apply(migrationStep(compiled, snapshot.context as Record<string, unknown>, plan), 'migrate', payload, req.actor, null);
+      const answer: MigrateResult = {
+        caseId,
+        seq,
+        fromVersion,
+        toVersion: req.definitionVersion,
+        fromState,
+        state,
+        status,
+        deadlines: deadlines(),
+      };
+      await stored;
+      return answer;
+    },
+    { validator: (req: MigrateCaseRequest) => void checkMigration(req) },
+  );
 
   const threshold = input.continueAsNewAfter ?? 2000;
   const shouldContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= threshold;
@@ -274,6 +342,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     const carriedTimers = [...timers.values()].map((t) => t.spec);
     return continueAsNew<typeof caseWorkflow>({
       ...input,
+      // A migrated case continues on the version it was migrated to.
+      ...(pinned.definitionHash !== input.definitionHash && {
+        definition: pinned.definition,
+        definitionVersion: pinned.definitionVersion,
+        definitionHash: pinned.definitionHash,
+      }),
       carried: {
         snapshot: persistSnapshot(compiled, snapshot),
         seq,

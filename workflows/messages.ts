@@ -1,6 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, CalendarData, CaseStatus, Deadline } from '../engine/types';
 import type { TimerSpec } from '../engine/step';
+import type { MigrationBlocker } from '../engine/migration-plan';
 
 /** Everything a case needs, pinned at its start: the definition version and the calendar. */
 export interface CaseWorkflowInput {
@@ -68,3 +69,31 @@ export interface CaseStatusView {
 export const sendEventUpdate = defineUpdate<SendResult, [SendEventRequest]>('sendEvent');
 export const statusQuery = defineQuery<CaseStatusView, [string?]>('status');
 export const definitionQuery = defineQuery<unknown>('definition');
+
+/** Moves a running case to another published version of its definition (a process owner's decision). */
+export interface MigrateCaseRequest {
+  definition: unknown;
+  definitionVersion: number;
+  definitionHash: string;
+  /** Old state path → new state path, for states the new version removes or renames. */
+  mapping?: Record<string, string>;
+  /** When the case entered its current state (from its transition log): deadlines of a state it stays in count from then. */
+  stateEnteredAt?: string;
+  actor: Actor;
+}
+
+export interface MigrateResult {
+  caseId: string;
+  seq: number;
+  fromVersion: number;
+  toVersion: number;
+  fromState: string;
+  state: string;
+  status: CaseStatus;
+  deadlines: Deadline[];
+}
+
+/** The details of a refused migration: every blocker found. */
+export type MigrationRefusalDetails = MigrationBlocker[];
+
+export const migrateCaseUpdate = defineUpdate<MigrateResult, [MigrateCaseRequest]>('migrateCase');

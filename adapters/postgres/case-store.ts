@@ -4,6 +4,7 @@
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { CaseFilter, CaseStore } from '../../activities/ports';
+import { rowHash, type ChainedTransition } from '../../audit/chain';
 import type { CaseProjection, CaseStatus, Deadline, TransitionRecord } from '../../engine/types';
 import { ConflictError, InvalidDataError, mapPgError } from './errors';
 
@@ -23,6 +24,8 @@ type TransitionRow = {
   status: string;
   at: Date;
 };
+
+type ChainedRow = TransitionRow & { prev_hash: string | null; hash: string | null };
 
 type CaseRow = {
   case_id: string;
@@ -61,9 +64,10 @@ export class PostgresCaseStore implements CaseStore {
     const closedAt = projection.closedAt === null ? null : toTimestamp(projection.closedAt, 'closedAt');
 
     await this.inTransaction('appendTransition', async (client) => {
+      const prevHash = await this.previousHash(client, record);
       const inserted = await client.query(
-        `INSERT INTO docket.transitions (${TRANSITION_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14)
+        `INSERT INTO docket.transitions (${TRANSITION_COLUMNS}, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (case_id, seq) DO NOTHING`,
         [
           record.caseId,
@@ -80,6 +84,8 @@ export class PostgresCaseStore implements CaseStore {
           record.toState,
           record.status,
           at,
+          prevHash,
+          prevHash === null ? null : rowHash(record, prevHash),
         ],
       );
 
@@ -141,6 +147,38 @@ export class PostgresCaseStore implements CaseStore {
         ],
       );
     });
+  }
+
+  /** The hash the row `record` follows: the previous row's, or the definition hash for seq 0. */
+  private async previousHash(client: PoolClient, record: TransitionRecord): Promise<string | null> {
+    if (record.seq === 0) return record.definitionHash;
+    const { rows } = await client.query<{ hash: string | null }>('SELECT hash FROM docket.transitions WHERE case_id = $1 AND seq = $2', [
+      record.caseId,
+      record.seq - 1,
+    ]);
+    const prev = rows[0];
+    // Not the workflow's order (it stores rows strictly one after another): the row is kept, unsealed,
+    // and a verification reports it.
+    if (prev === undefined) return null;
+    if (prev.hash !== null) return prev.hash;
+    // Rows written before the log was chained: chain them in memory, from the definition hash.
+    const earlier = await client.query<TransitionRow>(
+      `SELECT ${TRANSITION_COLUMNS} FROM docket.transitions WHERE case_id = $1 AND seq < $2 ORDER BY seq`,
+      [record.caseId, record.seq],
+    );
+    let hash = record.definitionHash;
+    for (const row of earlier.rows) hash = rowHash(rowToTransition(row), hash);
+    return hash;
+  }
+
+  /** The transition log of a case with its hash chain, in sequence order (for audits). */
+  async listChainedTransitions(caseId: string): Promise<ChainedTransition[]> {
+    const result = await this.query<ChainedRow>(
+      'listChainedTransitions',
+      `SELECT ${TRANSITION_COLUMNS}, prev_hash, hash FROM docket.transitions WHERE case_id = $1 ORDER BY seq`,
+      [caseId],
+    );
+    return result.rows.map((row) => ({ ...rowToTransition(row), prevHash: row.prev_hash, hash: row.hash }));
   }
 
   async getCase(caseId: string): Promise<CaseProjection | null> {

@@ -14,3 +14,10 @@ export {
   TimeoutError,
   mapPgError,
 } from './errors';
+export { PostgresCaseQueries } from './case-query';
+export type { CaseSearch, CaseSummary, TimelineEntry } from './case-query';
+export { PostgresUserStore, hashToken, tokenIdOf } from './user-store';
+export type { IssuedToken, NewUser, TokenInfo, User, UserStatus } from './user-store';
+export { PostgresSecurityLog } from './security-log';
+export type { SecurityEvent, SecurityLogEntry } from './security-log';
+export { createPool } from './pool';

@@ -5,8 +5,9 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
 import { migrate, PostgresCaseStore } from '../../adapters/postgres';
+import { PostgresDefinitionStore } from '../../adapters/postgres/definition-store';
 import { DocketClient } from '../../client/docket-client';
-import { FileDefinitionSource } from '../../client/definitions';
+import { DefinitionLifecycle } from '../../client/lifecycle';
 import { loadCalendar } from '../../client/setup';
 import type { TransitionRecord } from '../../engine/types';
 import { createDatabase } from '../../infra/postgres';
@@ -46,6 +47,9 @@ export async function freshDatabase(name: string): Promise<string> {
 
 export interface Harness {
   docket: DocketClient;
+  /** Process owners' definition lifecycle and migration, on this harness's database. */
+  lifecycle: DefinitionLifecycle;
+  definitions: PostgresDefinitionStore;
   config: DocketConfig;
   pool: Pool;
   client: Client;
@@ -85,11 +89,13 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
   const connection = options.env ? undefined : await Connection.connect({ address });
   const client = options.env ? options.env.client : new Client({ connection: connection!, namespace: config.namespace });
+  const definitions = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
+  const calendar = await loadCalendar(config);
   const docket = new DocketClient({
     temporal: client,
     store: new PostgresCaseStore(pool),
-    definitions: new FileDefinitionSource(config.definitionsDir),
-    calendar: await loadCalendar(config),
+    definitions,
+    calendar,
     taskQueue,
     continueAsNewAfter: config.continueAsNewAfter,
   });
@@ -106,6 +112,8 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
   }
   return {
     docket,
+    lifecycle: new DefinitionLifecycle({ store: definitions, docket, cases: docket.store, calendar }),
+    definitions,
     config,
     pool,
     client,

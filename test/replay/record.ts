@@ -12,6 +12,7 @@ import { startPostgres } from '../../infra/postgres';
 import { startDevServer, startTimeSkippingEnv } from '../../infra/temporal-env';
 import { PROJECT_ROOT } from '../../worker/config';
 import { WORKFLOWS_PATH } from '../../worker/worker';
+import { complaintV2 } from '../helpers/definition-fixtures';
 import { complaintInput, createHarness, cs, handler, manager, type Harness } from '../helpers/harness';
 
 const OUT = path.join(__dirname, 'histories');
@@ -108,6 +109,21 @@ async function main() {
         ['WITHDRAW', { reason: 'Customer cancelled' }, cs],
       ]),
     );
+    // A case migrated on purpose from v1 to v2 (a raised approval limit and a findings review state), then finished on v2.
+    const owner = { userId: 'olga', role: 'process_owner' };
+    const migrated = await run(h, [accept]);
+    await h.lifecycle.saveDraft(owner, 'complaint', complaintV2());
+    await h.lifecycle.publish(owner, 'complaint');
+    await h.lifecycle.migrateCase(owner, migrated, 2);
+    for (const [type, data, actor] of [
+      findings,
+      ['FINDINGS_REVIEWED', {}, manager] as Step,
+      ['PROPOSE_RESOLUTION', { proposal: 'Refund', compensationAmount: 6000 }, handler] as Step,
+      ...tail,
+    ]) {
+      await h.docket.send(migrated, { type, data, actor });
+    }
+    await save(h, 'complaint-migrated', migrated);
     await h.close();
 
     const long = await createHarness('record_can', { continueAsNewAfter: 40 });

@@ -31,6 +31,7 @@ test('recorded histories exist for the complaint process', () => {
       'complaint-approval.json',
       'complaint-deadlines.json',
       'complaint-continued-run1.json',
+      'complaint-migrated.json',
     ]),
   );
 });

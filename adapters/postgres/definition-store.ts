@@ -1,0 +1,281 @@
+/**
+ * Process definitions on PostgreSQL (`docket.definition_versions`): published
+ * versions, immutable, and at most one draft per process. The store's version
+ * number is authoritative: it is written into the stored definition's `version`
+ * field, so the hash covers it.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { definitionHash, toPublished, type DefinitionSource, type PublishedDefinition } from '../../client/definitions';
+import { definitionSchema } from '../../engine/definition-schema';
+import { StoreError, mapPgError } from './errors';
+
+/** SQLSTATE raised by the trigger that keeps published versions unchanged. */
+export const IMMUTABLE_DEFINITION_SQLSTATE = 'DKT02';
+
+/** Advisory lock (two int4 halves) held while importing or writing definitions: "dock", "defn". */
+const LOCK_KEY: [number, number] = [0x646f636b, 0x6465666e];
+
+export interface DefinitionVersionRow {
+  processId: string;
+  version: number;
+  hash: string;
+  status: 'draft' | 'published';
+  /** The definition as stored (any JSON for a draft; a valid definition once published). */
+  raw: unknown;
+  createdBy: string;
+  createdAt: string;
+  publishedBy: string | null;
+  publishedAt: string | null;
+}
+
+/** An attempt to change a published version (refused by the database). */
+export class ImmutableDefinitionError extends StoreError {
+  constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
+    super(message, { retryable: false, ...opts });
+  }
+}
+
+type Row = {
+  process_id: string;
+  version: number;
+  hash: string;
+  status: 'draft' | 'published';
+  definition: unknown;
+  created_by: string;
+  created_at: Date;
+  published_by: string | null;
+  published_at: Date | null;
+};
+
+const COLUMNS = 'process_id, version, hash, status, definition, created_by, created_at, published_by, published_at';
+
+function toRow(r: Row): DefinitionVersionRow {
+  return {
+    processId: r.process_id,
+    version: r.version,
+    hash: r.hash,
+    status: r.status,
+    raw: r.definition,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+    publishedBy: r.published_by,
+    publishedAt: r.published_at === null ? null : r.published_at.toISOString(),
+  };
+}
+
+/** `raw` with its `version` field set to `version` (objects only). */
+export function withVersion(raw: unknown, version: number): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  return { ...(raw as Record<string, unknown>), version };
+}
+
+export interface PostgresDefinitionStoreOptions {
+  /** Definition files imported as version 1 of each process that has no versions yet (on first use). */
+  importDir?: string;
+}
+
+/** Definitions stored as versions; new cases start on the latest published version of their process. */
+export class PostgresDefinitionStore implements DefinitionSource {
+  private imported?: Promise<string[]>;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: PostgresDefinitionStoreOptions = {},
+  ) {}
+
+  /**
+   * Imports each file of `dir` as version 1 of its process when the process has
+   * no versions yet; returns the processes imported. Idempotent, and safe with
+   * several processes starting at once.
+   */
+  async importFiles(dir: string): Promise<string[]> {
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).sort();
+    const defs: PublishedDefinition[] = [];
+    for (const file of files) {
+      const full = path.join(dir, file);
+      const raw = JSON.parse(await readFile(full, 'utf8')) as unknown;
+      defs.push(toPublished(withVersion(raw, 1), full));
+    }
+    return this.inTransaction('importFiles', async (client) => {
+      const imported: string[] = [];
+      for (const d of defs) {
+        const { rows } = await client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM docket.definition_versions WHERE process_id = $1',
+          [d.processId],
+        );
+        if ((rows[0]?.n ?? 0) > 0) continue;
+        await client.query(
+          `INSERT INTO docket.definition_versions (process_id, version, hash, definition, status, created_by, published_by, published_at)
+           VALUES ($1, 1, $2, $3::jsonb, 'published', 'system', 'system', now())`,
+          [d.processId, d.hash, JSON.stringify(d.raw)],
+        );
+        imported.push(d.processId);
+      }
+      return imported;
+    });
+  }
+
+  /** Imports the configured folder once per store (no-op without one). */
+  ensureImported(): Promise<string[]> {
+    const dir = this.options.importDir;
+    if (!dir) return Promise.resolve([]);
+    this.imported ??= this.importFiles(dir).catch((err: unknown) => {
+      this.imported = undefined;
+      throw err;
+    });
+    return this.imported;
+  }
+
+  async list(): Promise<PublishedDefinition[]> {
+    await this.ensureImported();
+    const { rows } = await this.query<Row>(
+      'list',
+      `SELECT DISTINCT ON (process_id) ${COLUMNS} FROM docket.definition_versions
+       WHERE status = 'published' ORDER BY process_id, version DESC`,
+      [],
+    );
+    return rows.map((r) => this.published(toRow(r)));
+  }
+
+  async latest(processId: string): Promise<PublishedDefinition | undefined> {
+    await this.ensureImported();
+    const { rows } = await this.query<Row>(
+      'latest',
+      `SELECT ${COLUMNS} FROM docket.definition_versions WHERE process_id = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
+      [processId],
+    );
+    return rows[0] && this.published(toRow(rows[0]));
+  }
+
+  /** A published version, or undefined. */
+  async publishedVersion(processId: string, version: number): Promise<PublishedDefinition | undefined> {
+    const row = await this.getVersion(processId, version);
+    return row?.status === 'published' ? this.published(row) : undefined;
+  }
+
+  private published(row: DefinitionVersionRow): PublishedDefinition {
+    // Stored rows passed the linter when published; parsing fills the schema's defaults.
+    return { processId: row.processId, version: row.version, hash: row.hash, definition: definitionSchema.parse(row.raw), raw: row.raw };
+  }
+
+  /** One version (published or draft) of a process. */
+  async getVersion(processId: string, version: number): Promise<DefinitionVersionRow | undefined> {
+    await this.ensureImported();
+    const { rows } = await this.query<Row>(
+      'getVersion',
+      `SELECT ${COLUMNS} FROM docket.definition_versions WHERE process_id = $1 AND version = $2`,
+      [processId, version],
+    );
+    return rows[0] && toRow(rows[0]);
+  }
+
+  /** The draft of a process, if it has one. */
+  async draft(processId: string): Promise<DefinitionVersionRow | undefined> {
+    await this.ensureImported();
+    const { rows } = await this.query<Row>(
+      'draft',
+      `SELECT ${COLUMNS} FROM docket.definition_versions WHERE process_id = $1 AND status = 'draft'`,
+      [processId],
+    );
+    return rows[0] && toRow(rows[0]);
+  }
+
+  /** Every version of a process, oldest first (the draft last). */
+  async versions(processId: string): Promise<DefinitionVersionRow[]> {
+    await this.ensureImported();
+    const { rows } = await this.query<Row>(
+      'versions',
+      `SELECT ${COLUMNS} FROM docket.definition_versions WHERE process_id = $1 ORDER BY version`,
+      [processId],
+    );
+    return rows.map(toRow);
+  }
+
+  /** Stores `raw` as the draft of a process (replacing an earlier draft), numbered after the latest version. */
+  async saveDraft(processId: string, raw: unknown, by: string): Promise<DefinitionVersionRow> {
+    await this.ensureImported();
+    return this.inTransaction('saveDraft', async (client) => {
+      const existing = await client.query<{ version: number; status: string }>(
+        `SELECT version, status FROM docket.definition_versions WHERE process_id = $1 ORDER BY version DESC LIMIT 1`,
+        [processId],
+      );
+      const last = existing.rows[0];
+      const version = last === undefined ? 1 : last.status === 'draft' ? last.version : last.version + 1;
+      const stored = withVersion(raw, version);
+      const hash = definitionHash(stored);
+      const { rows } = await client.query<Row>(
+        `INSERT INTO docket.definition_versions (process_id, version, hash, definition, status, created_by)
+         VALUES ($1, $2, $3, $4::jsonb, 'draft', $5)
+         ON CONFLICT (process_id, version) DO UPDATE SET hash = EXCLUDED.hash, definition = EXCLUDED.definition,
+           created_by = EXCLUDED.created_by, created_at = now()
+         RETURNING ${COLUMNS}`,
+        [processId, version, hash, JSON.stringify(stored), by],
+      );
+      return toRow(rows[0]!);
+    });
+  }
+
+  /** Publishes the draft whose hash is `hash` (so that what was checked is what is published). */
+  async publishDraft(processId: string, hash: string, by: string): Promise<DefinitionVersionRow | undefined> {
+    return this.inTransaction('publishDraft', async (client) => {
+      const { rows } = await client.query<Row>(
+        `UPDATE docket.definition_versions SET status = 'published', published_by = $3, published_at = now()
+         WHERE process_id = $1 AND status = 'draft' AND hash = $2 RETURNING ${COLUMNS}`,
+        [processId, hash, by],
+      );
+      return rows[0] && toRow(rows[0]);
+    });
+  }
+
+  /** Removes the draft of a process; returns whether there was one. */
+  async discardDraft(processId: string): Promise<boolean> {
+    return this.inTransaction('discardDraft', async (client) => {
+      const r = await client.query(`DELETE FROM docket.definition_versions WHERE process_id = $1 AND status = 'draft'`, [processId]);
+      return (r.rowCount ?? 0) > 0;
+    });
+  }
+
+  private async query<R extends QueryResultRow>(what: string, sql: string, params: unknown[]): Promise<{ rows: R[] }> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (err) {
+      throw mapDefinitionError(err, what);
+    }
+  }
+
+  private async inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw mapPgError(err, `${what}: could not connect`);
+    }
+    let discard: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', LOCK_KEY);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        discard = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      }
+      throw mapDefinitionError(err, what);
+    } finally {
+      client.release(discard);
+    }
+  }
+}
+
+function mapDefinitionError(err: unknown, what: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === IMMUTABLE_DEFINITION_SQLSTATE) {
+    return new ImmutableDefinitionError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { code, cause: err });
+  }
+  return mapPgError(err, what);
+}

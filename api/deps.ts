@@ -1,0 +1,18 @@
+import type { PostgresCaseQueries } from '../adapters/postgres/case-query';
+import type { PostgresCaseStore } from '../adapters/postgres/case-store';
+import type { PostgresSecurityLog } from '../adapters/postgres/security-log';
+import type { PostgresUserStore } from '../adapters/postgres/user-store';
+import type { DocketClient } from '../client/docket-client';
+import type { Authenticator } from './auth';
+import type { DefinitionCatalog } from './catalog';
+
+/** What the API runs on. */
+export interface ApiDeps {
+  docket: DocketClient;
+  caseStore: PostgresCaseStore;
+  queries: PostgresCaseQueries;
+  users: PostgresUserStore;
+  securityLog: PostgresSecurityLog;
+  catalog: DefinitionCatalog;
+  authenticator: Authenticator;
+}

@@ -1,0 +1,242 @@
+/**
+ * Routes as data: each declares its access, zod schemas for params, query, body
+ * and responses, and a handler. `mount` validates requests and responses with the
+ * schemas; `openApiDocument` describes the same routes as OpenAPI 3.1.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../engine/types';
+import { selectRole, type Authenticator, type Principal } from './auth';
+import { ApiError } from './errors';
+
+/** Who may call a route: nobody needs to authenticate, any authenticated user, or users acting in one of these roles. */
+export type Access = 'public' | 'any' | readonly string[];
+
+export interface Caller {
+  principal: Principal;
+  /** The role the request acts in (the `X-Docket-Role` header or the user's only role). */
+  role: string;
+  /** The actor events are sent as: the authenticated user in the selected role. */
+  actor: Actor;
+}
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  caller: Caller;
+  request: FastifyRequest;
+}
+
+export interface RouteResponse {
+  status: number;
+  body: unknown;
+  /** A body that is not JSON (CSV): sent as text with this content type. */
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+  /** Another content type the same response may come as (e.g. text/csv), undescribed. */
+  alsoAs?: string;
+}
+
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  /** The route reads an `Idempotency-Key` header. */
+  idempotent?: boolean;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  responses: Record<number, ResponseSpec>;
+  handler(ctx: RouteContext<P, Q, B>): Promise<RouteResponse>;
+}
+
+/** Declares a route with its types inferred from its schemas. */
+export function route<P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+  return spec;
+}
+
+export type AnyRoute = RouteSpec<any, any, any>;
+
+function issuesOf(error: z.ZodError, where: string): Array<{ path: string; message: string }> {
+  return error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (result.success) return result.data;
+  const issues = issuesOf(result.error, where);
+  throw new ApiError(400, 'InvalidRequest', `invalid ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+}
+
+export interface MountOptions {
+  authenticator: Authenticator;
+  /** Called for every refused authentication or authorisation (401, 403). */
+  onRefused(request: FastifyRequest, error: ApiError, caller?: Partial<Caller>): Promise<void>;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function authorise(spec: AnyRoute, request: FastifyRequest, options: MountOptions): Promise<Caller> {
+  let principal: Principal | undefined;
+  try {
+    principal = await options.authenticator.authenticate(header(request, 'authorization'));
+    const requested = header(request, 'x-docket-role');
+    const role =
+      spec.access === 'any' && requested === undefined && principal.roles.length > 1
+        ? principal.roles[0]!
+        : selectRole(principal, requested);
+    if (Array.isArray(spec.access) && !spec.access.includes(role)) {
+      throw new ApiError(403, 'Forbidden', `role "${role}" may not ${spec.summary.toLowerCase()}; it is for ${spec.access.join(', ')}`);
+    }
+    return { principal, role, actor: { userId: principal.userId, role } };
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      await options.onRefused(request, err, principal && { principal, role: header(request, 'x-docket-role') ?? principal.roles[0] ?? '' });
+    }
+    throw err;
+  }
+}
+
+const PUBLIC_CALLER: Caller = {
+  principal: { userId: 'anonymous', displayName: 'anonymous', roles: [], via: 'none' },
+  role: 'anonymous',
+  actor: { userId: 'anonymous', role: 'anonymous' },
+};
+
+/** Registers the routes on a fastify instance. */
+export function mount(app: FastifyInstance, routes: AnyRoute[], options: MountOptions): void {
+  for (const spec of routes) {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const caller = spec.access === 'public' ? PUBLIC_CALLER : await authorise(spec, request, options);
+        const params = parse(spec.params, request.params, 'params');
+        const query = parse(spec.query, request.query, 'query');
+        const body = parse(spec.body, request.body, 'body');
+        const out = await spec.handler({ params, query, body, caller, request });
+        const declared = spec.responses[out.status];
+        if (!declared) {
+          request.log.error({ status: out.status, url: spec.url }, 'undeclared response status');
+          throw new ApiError(500, 'Internal', 'an internal error occurred; it has been logged');
+        }
+        if (declared.schema && !out.contentType) {
+          const checked = declared.schema.safeParse(out.body);
+          if (!checked.success) {
+            request.log.error({ url: spec.url, issues: checked.error.issues }, 'response does not match its schema');
+            throw new ApiError(500, 'Internal', 'an internal error occurred; it has been logged');
+          }
+        }
+        for (const [k, v] of Object.entries(out.headers ?? {})) void reply.header(k, v);
+        if (out.contentType) return reply.code(out.status).type(out.contentType).send(out.body);
+        return reply.code(out.status).send(out.body);
+      },
+    });
+  }
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>;
+  delete out.$schema;
+  return out;
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unknown[] {
+  if (!schema) return [];
+  const js = jsonSchema(schema, 'input');
+  const props = (js.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set((js.required as string[] | undefined) ?? []);
+  return Object.entries(props).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    ...(typeof s.description === 'string' && { description: s.description }),
+    schema: s,
+  }));
+}
+
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('a stable code, e.g. Forbidden, NotAllowedInState, ValidationError'),
+      message: z.string().describe('what is wrong and how to fix it'),
+      issues: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** The OpenAPI 3 document of the routes. */
+export function openApiDocument(routes: AnyRoute[], info: { title: string; version: string; description: string }): unknown {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of routes) {
+    const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(spec.responses)) {
+      responses[status] = {
+        description: r.description,
+        ...(r.schema && {
+          content: {
+            [r.contentType ?? 'application/json']: { schema: jsonSchema(r.schema, 'output') },
+            ...(r.alsoAs && { [r.alsoAs]: { schema: { type: 'string' } } }),
+          },
+        }),
+        ...(!r.schema && r.contentType && { content: { [r.contentType]: { schema: { type: 'string' } } } }),
+      };
+    }
+    const errorContent = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    responses.default = { description: 'an error: see `error.code`', ...errorContent };
+    const headers: unknown[] = [];
+    if (spec.access !== 'public') {
+      headers.push({
+        name: 'X-Docket-Role',
+        in: 'header',
+        required: false,
+        description: 'the role to act in; optional when the user holds one role',
+        schema: { type: 'string' },
+      });
+    }
+    if (spec.idempotent) {
+      headers.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'a key of your choosing: the request retried with the same key applies once and returns the same answer',
+        schema: { type: 'string', maxLength: 200 },
+      });
+    }
+    paths[path] ??= {};
+    paths[path][spec.method.toLowerCase()] = {
+      summary: spec.summary,
+      tags: [spec.tag],
+      ...(Array.isArray(spec.access) && { description: `Roles: ${spec.access.join(', ')}` }),
+      ...(spec.access === 'public' ? { security: [] } : {}),
+      parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query'), ...headers],
+      ...(spec.body && { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.0.3',
+    info,
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `docket users token <user>`' } },
+      schemas: { Error: jsonSchema(errorBodySchema, 'output') },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,369 @@
+/** Cases: start, send an event, read one, search, inbox, a customer's timeline, history. */
+import { z } from 'zod';
+import type { CaseSummary } from '../../adapters/postgres/case-query';
+import { definitionHashOf } from '../../audit/definition-hash';
+import { ROLE_NAMES } from '../../engine/roles';
+import { allowedEventsFor, payloadJsonSchema } from '../allowed';
+import type { ApiDeps } from '../deps';
+import { ApiError, SECURITY_CODES, toApiError } from '../errors';
+import { route, type AnyRoute, type Caller, type RouteContext } from '../route';
+import {
+  caseOut,
+  caseParams,
+  caseSummaryOut,
+  inboxItemOut,
+  inboxQuery,
+  searchQuery,
+  sendBody,
+  sendOut,
+  startBody,
+  startedOut,
+  timelineParams,
+  timelineQuery,
+  transitionOut,
+} from '../schemas';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** The `Idempotency-Key` header: the request id of a start or an event. */
+export function idempotencyKey(ctx: RouteContext<unknown, unknown, unknown>): string | undefined {
+  const raw = ctx.request.headers['idempotency-key'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(value)) {
+    throw new ApiError(
+      400,
+      'InvalidRequest',
+      'the Idempotency-Key header must be 1 to 200 visible ASCII characters (a UUID is a good key)',
+    );
+  }
+  return value;
+}
+
+export function summary(c: CaseSummary): z.infer<typeof caseSummaryOut> {
+  return {
+    caseId: c.caseId,
+    processId: c.processId,
+    definitionVersion: c.definitionVersion,
+    customerId: c.customerId,
+    state: c.state,
+    status: c.status,
+    overdue: c.overdue,
+    nextDueAt: c.nextDueAt,
+    openedAt: c.openedAt,
+    updatedAt: c.updatedAt,
+    closedAt: c.closedAt,
+  };
+}
+
+/** Logs a refusal to the security log (never to the case) and rethrows it as an API error. */
+export async function refused(
+  deps: ApiDeps,
+  ctx: RouteContext<unknown, unknown, unknown>,
+  err: unknown,
+  caseId?: string,
+  event?: string,
+): Promise<never> {
+  const api = toApiError(err);
+  if (api.status === 403 || (api.status === 409 && SECURITY_CODES.has(api.code))) {
+    await deps.securityLog
+      .record({
+        code: api.code,
+        message: api.message,
+        userId: ctx.caller.principal.userId,
+        role: ctx.caller.role,
+        method: ctx.request.method,
+        path: ctx.request.url,
+        caseId: caseId ?? null,
+        event: event ?? null,
+        remoteIp: ctx.request.ip,
+      })
+      .catch((e: unknown) => ctx.request.log.error({ err: e }, 'could not write the security log'));
+  }
+  throw api;
+}
+
+/** The case's process, after checking that the caller's role may see it (403 otherwise). */
+export async function visibleCase(
+  deps: ApiDeps,
+  ctx: RouteContext<unknown, unknown, unknown>,
+  caseId: string,
+): Promise<{ processId: string }> {
+  const projection = await deps.caseStore.getCase(caseId);
+  const processId =
+    projection?.processId ?? (await deps.docket.status(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId))).processId;
+  if (!(await deps.catalog.canSee(ctx.caller.role, processId))) {
+    await refused(deps, ctx, new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not see ${processId} cases`), caseId);
+  }
+  return { processId };
+}
+
+async function visibleProcessIds(deps: ApiDeps, caller: Caller): Promise<string[]> {
+  return deps.catalog.visibleProcesses(caller.role);
+}
+
+export function caseRoutes(deps: ApiDeps): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      url: '/cases',
+      summary: 'Start a case',
+      tag: 'cases',
+      access: 'any',
+      idempotent: true,
+      body: startBody,
+      responses: {
+        201: { description: 'the case started (or, for a repeated Idempotency-Key, the case it started)', schema: startedOut },
+      },
+      async handler(ctx) {
+        const requestId = idempotencyKey(ctx);
+        try {
+          const started = await deps.docket.startCase(ctx.body.process, ctx.body.input, ctx.caller.actor, requestId ? { requestId } : {});
+          return { status: 201, body: started };
+        } catch (err) {
+          return refused(deps, ctx, err, undefined, 'start');
+        }
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/cases/:caseId/events',
+      summary: 'Send an event to a case',
+      tag: 'cases',
+      access: 'any',
+      idempotent: true,
+      params: caseParams,
+      body: sendBody,
+      responses: { 200: { description: 'the event was applied (or, for a repeated Idempotency-Key, had been)', schema: sendOut } },
+      async handler(ctx) {
+        const { caseId } = ctx.params;
+        const requestId = idempotencyKey(ctx);
+        const { type, data } = ctx.body;
+        try {
+          // The API checks the role first; the workflow's Update validator checks it again.
+          const status = await deps.docket.status(caseId);
+          const known = await deps.catalog.byHash(status.definitionHash, caseId);
+          const spec = known?.definition.events[type];
+          if (spec && !spec.roles.includes(ctx.caller.role)) {
+            throw new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not send ${type}; it is for ${spec.roles.join(', ')}`);
+          }
+          const result = await deps.docket.send(caseId, {
+            type,
+            actor: ctx.caller.actor,
+            ...(data !== undefined && { data }),
+            ...(requestId !== undefined && { requestId }),
+          });
+          return { status: 200, body: result };
+        } catch (err) {
+          return refused(deps, ctx, err, caseId, type);
+        }
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/cases/:caseId',
+      summary: 'Read a case',
+      tag: 'cases',
+      access: 'any',
+      params: caseParams,
+      responses: { 200: { description: 'state, context, deadlines and the events the caller may send now', schema: caseOut } },
+      async handler(ctx) {
+        const { caseId } = ctx.params;
+        const view = await deps.docket.status(caseId, ctx.caller.role).catch((e: unknown) => refused(deps, ctx, e, caseId));
+        if (!(await deps.catalog.canSee(ctx.caller.role, view.processId))) {
+          await refused(deps, ctx, new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not see ${view.processId} cases`), caseId);
+        }
+        const known = await deps.catalog.byHash(view.definitionHash, caseId);
+        const def = known?.definition;
+        const now = Date.now();
+        const deadlines = view.deadlines.map((d) => ({
+          ...d,
+          overdue: Date.parse(d.dueAt) <= now,
+          ...(def?.delays[d.delay]?.labels && { labels: def.delays[d.delay]!.labels }),
+        }));
+        const overdue =
+          view.status === 'open' &&
+          (deadlines.some((d) => d.overdue) || (await deps.queries.search({ caseId, limit: 1 }))[0]?.overdue === true);
+        const stateLabels = def?.stateLabels[view.state];
+        return {
+          status: 200,
+          body: {
+            caseId: view.caseId,
+            processId: view.processId,
+            definitionVersion: view.definitionVersion,
+            definitionHash: view.definitionHash,
+            state: view.state,
+            ...(stateLabels && { stateLabels }),
+            status: view.status,
+            context: view.context,
+            deadlines,
+            overdue,
+            seq: view.seq,
+            openedAt: view.openedAt,
+            updatedAt: view.updatedAt,
+            role: ctx.caller.role,
+            allowedEvents: view.allowedEvents.map((type) => ({
+              type,
+              ...(def?.events[type]?.labels && { labels: def.events[type].labels }),
+              roles: def?.events[type]?.roles ?? [],
+              schema: def ? payloadJsonSchema(def, type) : { type: 'object' },
+            })),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/cases',
+      summary: 'Search cases',
+      tag: 'cases',
+      access: 'any',
+      query: searchQuery,
+      responses: {
+        200: {
+          description: 'matching cases the caller may see, most recently updated first',
+          schema: z.object({ cases: z.array(caseSummaryOut) }),
+        },
+      },
+      async handler(ctx) {
+        const q = ctx.query;
+        const cases = await deps.queries.search({
+          processIds: await visibleProcessIds(deps, ctx.caller),
+          ...(q.process !== undefined && { processId: q.process }),
+          ...(q.state !== undefined && { state: q.state }),
+          ...(q.status !== undefined && { status: q.status }),
+          ...(q.customer !== undefined && { customerId: q.customer }),
+          ...(q.actor !== undefined && { actorUserId: q.actor }),
+          ...(q.openedFrom !== undefined && { openedFrom: new Date(q.openedFrom) }),
+          ...(q.openedTo !== undefined && { openedTo: new Date(q.openedTo) }),
+          ...(q.overdue !== undefined && { overdue: q.overdue }),
+          limit: q.limit,
+          offset: q.offset,
+        });
+        return { status: 200, body: { cases: cases.map(summary) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/inbox',
+      summary: 'My inbox',
+      tag: 'cases',
+      access: ROLE_NAMES,
+      query: inboxQuery,
+      responses: {
+        200: {
+          description:
+            'open cases where the caller’s role has an allowed event now: cases naming the caller first, then overdue, then by soonest deadline',
+          schema: z.object({ role: z.string(), items: z.array(inboxItemOut) }),
+        },
+      },
+      async handler(ctx) {
+        const { role, principal } = ctx.caller;
+        const processIds = await visibleProcessIds(deps, ctx.caller);
+        const candidates = processIds.length ? await deps.queries.openCases(processIds, 5000) : [];
+        const items: Array<z.infer<typeof inboxItemOut>> = [];
+        for (const c of candidates) {
+          const known = await deps.catalog.byHash(c.definitionHash, c.caseId);
+          if (!known) continue;
+          const allowedEvents = allowedEventsFor(known.definition, c.state, role);
+          if (allowedEvents.length === 0) continue;
+          const field = known.definition.assigneeField;
+          const value = field === undefined ? undefined : c.context[field];
+          const assignee = typeof value === 'string' ? value : null;
+          const assignedToMe = assignee !== null && assignee === principal.userId;
+          if (ctx.query.mine && !assignedToMe) continue;
+          items.push({ ...summary(c), allowedEvents, assignedToMe, assignee });
+        }
+        const due = (i: { nextDueAt: string | null }) => (i.nextDueAt === null ? Number.POSITIVE_INFINITY : Date.parse(i.nextDueAt));
+        items.sort(
+          (a, b) =>
+            Number(b.assignedToMe) - Number(a.assignedToMe) ||
+            Number(b.overdue) - Number(a.overdue) ||
+            due(a) - due(b) ||
+            a.updatedAt.localeCompare(b.updatedAt),
+        );
+        return { status: 200, body: { role, items: items.slice(0, ctx.query.limit) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/customers/:customerId/timeline',
+      summary: "A customer's timeline",
+      tag: 'cases',
+      access: 'any',
+      params: timelineParams,
+      query: timelineQuery,
+      responses: {
+        200: {
+          description: 'every case of the customer the caller may see, and every transition of them, newest first',
+          schema: z.object({ customerId: z.string(), cases: z.array(caseSummaryOut), entries: z.array(transitionOut) }),
+        },
+      },
+      async handler(ctx) {
+        const { customerId } = ctx.params;
+        const processIds = await visibleProcessIds(deps, ctx.caller);
+        const cases = await deps.queries.search({ processIds, customerId, limit: 500 });
+        const entries = await deps.queries.customerTimeline(customerId, processIds, ctx.query.limit);
+        return { status: 200, body: { customerId, cases: cases.map(summary), entries: entries.map(({ customerId: _c, ...t }) => t) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/cases/:caseId/history',
+      summary: "A case's transition log",
+      tag: 'cases',
+      access: 'any',
+      params: caseParams,
+      responses: {
+        200: {
+          description: 'every transition, oldest first, with its hash chain',
+          schema: z.object({ caseId: z.string(), transitions: z.array(transitionOut) }),
+        },
+      },
+      async handler(ctx) {
+        const { caseId } = ctx.params;
+        await visibleCase(deps, ctx, caseId);
+        return { status: 200, body: { caseId, transitions: await deps.caseStore.listChainedTransitions(caseId) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/cases/:caseId/definition',
+      summary: 'Read the definition a case runs on',
+      tag: 'cases',
+      access: 'any',
+      params: caseParams,
+      responses: {
+        200: {
+          description: 'the definition version pinned in the case, as written (labels, events and their schemas)',
+          schema: z.object({ caseId: z.string(), definitionHash: z.string(), definition: z.unknown() }),
+        },
+      },
+      async handler(ctx) {
+        const { caseId } = ctx.params;
+        await visibleCase(deps, ctx, caseId);
+        const definition = await deps.docket.caseDefinition(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId));
+        return { status: 200, body: { caseId, definitionHash: definitionHashOf(definition), definition } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/cases/:caseId/temporal-history',
+      summary: "Read a case's Temporal event history",
+      tag: 'audit',
+      access: ['auditor'],
+      params: caseParams,
+      responses: {
+        200: {
+          description: "the raw Temporal event history of the case's workflow, every run oldest first (Temporal's JSON)",
+          schema: z.object({ caseId: z.string(), runs: z.array(z.object({ runId: z.string(), history: z.unknown() })) }),
+        },
+      },
+      async handler(ctx) {
+        const { caseId } = ctx.params;
+        const runs = await deps.docket.workflowHistory(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId));
+        return { status: 200, body: { caseId, runs } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,26 @@
+import pino from 'pino';
+import { loadConfig } from '../worker/config';
+import { bootstrapAdmin, startApi } from './server';
+
+/** Runs the HTTP API alone (`npm run api`), for deployments that run it apart from the workers. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = pino({ level: config.logLevel });
+  const api = await startApi(config, {
+    port: config.api?.port ?? 3000,
+    host: config.api?.host ?? '127.0.0.1',
+    logger: { level: config.logLevel },
+  });
+  log.info({ url: api.url, appRole: api.appRole }, 'API listening');
+  const admin = await bootstrapAdmin(api.deps.users);
+  // Printed once, to the terminal only: the token is not kept anywhere.
+  if (admin) process.stdout.write(`First start: created the user "admin". Its API token, shown this once:\n  ${admin.token}\n`);
+  const stop = () => void api.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

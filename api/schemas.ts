@@ -1,0 +1,212 @@
+/** Request and response schemas of the HTTP API (zod; described in /openapi.json). */
+import { z } from 'zod';
+import { ROLE_NAMES } from '../engine/roles';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
+
+export const caseIdSchema = z.string().min(1).max(200).regex(ID, 'a case id has letters, digits and . _ : @ - only');
+export const userIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'a user id has letters, digits and . _ @ - only, starting with a letter or digit');
+export const roleSchema = z.enum(ROLE_NAMES as [string, ...string[]]);
+export const processIdSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z][a-z0-9_]*$/, 'a process id is lower-case letters, digits and _, e.g. complaint');
+const shortText = z.string().min(1).max(500);
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const caseParams = z.object({ caseId: caseIdSchema }).strict();
+export const userParams = z.object({ userId: userIdSchema }).strict();
+
+export const labelsOut = z.object({ en: z.string(), 'zh-CN': z.string() });
+
+export const actorOut = z.object({ userId: z.string(), role: z.string() });
+
+export const deadlineOut = z.object({
+  id: z.string(),
+  delay: z.string(),
+  state: z.string(),
+  dueAt: z.string(),
+  overdue: z.boolean().optional(),
+  labels: labelsOut.optional(),
+});
+
+export const startBody = z
+  .object({
+    process: processIdSchema,
+    input: jsonObject.describe("the case's start input, as the process definition's `input` schema describes it"),
+  })
+  .strict();
+
+export const startedOut = z
+  .object({ caseId: z.string(), processId: z.string(), definitionVersion: z.number(), state: z.string(), status: z.string() })
+  .meta({ id: 'StartedCase' });
+
+export const sendBody = z
+  .object({
+    type: z.string().min(1).max(100).describe('the event, e.g. ACCEPT'),
+    data: jsonObject.optional().describe("the event's payload, as its JSON Schema in the case's allowedEvents describes it"),
+  })
+  .strict();
+
+export const sendOut = z
+  .object({ caseId: z.string(), seq: z.number(), state: z.string(), status: z.enum(['open', 'completed']) })
+  .meta({ id: 'SendResult' });
+
+export const allowedEventOut = z.object({
+  type: z.string(),
+  labels: labelsOut.optional(),
+  roles: z.array(z.string()),
+  schema: jsonObject.describe("the JSON Schema of the event's payload"),
+});
+
+export const caseOut = z
+  .object({
+    caseId: z.string(),
+    processId: z.string(),
+    definitionVersion: z.number(),
+    definitionHash: z.string(),
+    state: z.string(),
+    stateLabels: labelsOut.optional(),
+    status: z.enum(['open', 'completed']),
+    context: jsonObject,
+    deadlines: z.array(deadlineOut),
+    overdue: z.boolean(),
+    seq: z.number(),
+    openedAt: z.string(),
+    updatedAt: z.string(),
+    role: z.string(),
+    allowedEvents: z.array(allowedEventOut).describe('the events the caller, in its role, may send now'),
+  })
+  .meta({ id: 'Case' });
+
+export const caseSummaryOut = z
+  .object({
+    caseId: z.string(),
+    processId: z.string(),
+    definitionVersion: z.number(),
+    customerId: z.string(),
+    state: z.string(),
+    status: z.enum(['open', 'completed']),
+    overdue: z.boolean(),
+    nextDueAt: z.string().nullable(),
+    openedAt: z.string(),
+    updatedAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .meta({ id: 'CaseSummary' });
+
+export const inboxItemOut = caseSummaryOut
+  .extend({
+    allowedEvents: z.array(z.string()),
+    assignedToMe: z.boolean(),
+    assignee: z.string().nullable(),
+  })
+  .meta({ id: 'InboxItem' });
+
+export const transitionOut = z
+  .object({
+    caseId: z.string(),
+    seq: z.number(),
+    processId: z.string(),
+    definitionVersion: z.number(),
+    definitionHash: z.string(),
+    event: z.string(),
+    payload: jsonObject,
+    actor: actorOut,
+    requestId: z.string().nullable(),
+    fromState: z.string().nullable(),
+    toState: z.string(),
+    status: z.enum(['open', 'completed']),
+    at: z.string(),
+    prevHash: z.string().nullable().optional(),
+    hash: z.string().nullable().optional(),
+  })
+  .meta({ id: 'Transition' });
+
+const boolString = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true')
+  .optional();
+const isoString = z.iso.datetime({ offset: true, message: 'use an ISO timestamp such as 2026-01-31T00:00:00+08:00' }).optional();
+const limit = (max: number, def: number) => z.coerce.number().int().min(1).max(max).default(def);
+
+export const searchQuery = z
+  .object({
+    process: processIdSchema.optional(),
+    state: shortText.optional(),
+    status: z.enum(['open', 'completed']).optional(),
+    customer: shortText.optional(),
+    actor: userIdSchema.optional().describe('a user who acted on the case'),
+    openedFrom: isoString.describe('cases opened at or after this instant'),
+    openedTo: isoString.describe('cases opened before this instant'),
+    overdue: boolString,
+    limit: limit(500, 50),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  })
+  .strict();
+
+export const exportQuery = searchQuery.extend({ format: z.enum(['json', 'csv']).default('json'), limit: limit(500, 100) }).strict();
+export const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
+
+export const inboxQuery = z
+  .object({ mine: boolString.describe('only cases that name the caller (e.g. as assignee)'), limit: limit(500, 100) })
+  .strict();
+
+export const timelineParams = z.object({ customerId: z.string().min(1).max(500) }).strict();
+export const timelineQuery = z.object({ limit: limit(1000, 200) }).strict();
+
+export const chainProblemOut = z.object({
+  seq: z.number(),
+  kind: z.enum(['changed', 'removed', 'reordered', 'inserted', 'unsealed', 'definition']),
+  message: z.string(),
+});
+
+export const verificationOut = z
+  .object({
+    caseId: z.string(),
+    ok: z.boolean(),
+    algorithm: z.string(),
+    rows: z.number(),
+    headHash: z.string().nullable(),
+    problem: chainProblemOut.optional(),
+  })
+  .meta({ id: 'ChainVerification' });
+
+export const verifyAllOut = z.object({ ok: z.boolean(), checked: z.number(), broken: z.array(verificationOut) });
+
+export const newUserBody = z
+  .object({
+    userId: userIdSchema,
+    displayName: z.string().min(1).max(200),
+    email: z.email().max(320).optional(),
+    roles: z.array(roleSchema).min(1).max(ROLE_NAMES.length),
+  })
+  .strict();
+
+export const userOut = z
+  .object({
+    userId: z.string(),
+    displayName: z.string(),
+    email: z.string().nullable(),
+    roles: z.array(z.string()),
+    status: z.enum(['active', 'disabled']),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const tokenOut = z
+  .object({
+    token: z.string().describe('shown once: store it now'),
+    tokenId: z.string(),
+    userId: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'IssuedToken' });
+
+export const securityQuery = z.object({ user: userIdSchema.optional(), caseId: caseIdSchema.optional(), limit: limit(1000, 100) }).strict();

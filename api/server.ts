@@ -1,0 +1,108 @@
+import { createPool } from '../adapters/postgres';
+/**
+ * The API's composition root: connects to Temporal and PostgreSQL, builds the
+ * app, and listens. The database pool acts as `docket_app` when that role exists,
+ * so the API itself cannot change or remove a row of the transition log.
+ */
+import type { FastifyInstance } from 'fastify';
+import { type Pool } from 'pg';
+import { PostgresCaseQueries } from '../adapters/postgres/case-query';
+import { PostgresCaseStore } from '../adapters/postgres/case-store';
+import { PostgresSecurityLog } from '../adapters/postgres/security-log';
+import { PostgresUserStore, type IssuedToken } from '../adapters/postgres/user-store';
+import type { DocketClient } from '../client/docket-client';
+import { connectDocket } from '../client/setup';
+import type { DocketConfig } from '../worker/config';
+import { buildApi, type ApiOptions } from './app';
+import { TokenAuthenticator, type Authenticator } from './auth';
+import { DefinitionCatalog } from './catalog';
+import type { ApiDeps } from './deps';
+
+export const APP_ROLE = 'docket_app';
+
+/**
+ * A pool whose connections act as `docket_app` when that role exists and the login
+ * may use it (set at connection start, before any query), else an ordinary pool.
+ */
+export async function appRolePool(connectionString: string, max = 10): Promise<{ pool: Pool; appRole: boolean }> {
+  const probe = createPool({ connectionString, max: 1 });
+  let appRole = false;
+  try {
+    const { rows } = await probe.query<{ ok: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)
+          AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = $1), 'MEMBER') AS ok`,
+      [APP_ROLE],
+    );
+    appRole = rows[0]?.ok === true;
+  } finally {
+    await probe.end();
+  }
+  const pool = createPool({ connectionString, max, ...(appRole && { options: `-c role=${APP_ROLE}` }) });
+  return { pool, appRole };
+}
+
+/** The API's dependencies over a DocketClient and a pool. */
+export function apiDeps(docket: DocketClient, pool: Pool, authenticator?: Authenticator): ApiDeps {
+  const users = new PostgresUserStore(pool);
+  return {
+    docket,
+    caseStore: new PostgresCaseStore(pool),
+    queries: new PostgresCaseQueries(pool),
+    users,
+    securityLog: new PostgresSecurityLog(pool),
+    catalog: new DefinitionCatalog(docket),
+    authenticator: authenticator ?? new TokenAuthenticator(users),
+  };
+}
+
+/** Creates the first admin (user `admin`) when there are no users; returns its token, which is shown only now. */
+export async function bootstrapAdmin(users: PostgresUserStore): Promise<IssuedToken | undefined> {
+  if ((await users.countUsers()) > 0) return undefined;
+  await users.addUser({ userId: 'admin', displayName: 'Administrator', roles: ['admin'] });
+  return users.issueToken('admin');
+}
+
+export interface RunningApi {
+  app: FastifyInstance;
+  url: string;
+  deps: ApiDeps;
+  /** Whether the database connections act as docket_app. */
+  appRole: boolean;
+  close(): Promise<void>;
+}
+
+export interface StartApiOptions extends ApiOptions {
+  port: number;
+  host?: string;
+}
+
+/** Connects, builds and starts the API. */
+export async function startApi(config: DocketConfig, options: StartApiOptions): Promise<RunningApi> {
+  if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start`');
+  // Cases and definitions through the one client module; users, audit and search on a pool of its own.
+  const connected = await connectDocket(config);
+  const { pool, appRole } = await appRolePool(config.databaseUrl);
+  try {
+    const deps = apiDeps(connected.docket, pool);
+    const app = buildApi(deps, options);
+    const host = options.host ?? '127.0.0.1';
+    await app.listen({ port: options.port, host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    return {
+      app,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      deps,
+      appRole,
+      async close() {
+        await app.close();
+        await pool.end();
+        await connected.close();
+      },
+    };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    await connected.close().catch(() => undefined);
+    throw err;
+  }
+}

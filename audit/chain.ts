@@ -1,0 +1,164 @@
+/**
+ * The hash chain of a case's transition log, and its verification. Pure: used by
+ * the PostgreSQL adapter when it appends a row, by the API's verify endpoints, and
+ * offline on an exported file (which carries everything needed here).
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../engine/canonical-json';
+import type { TransitionRecord } from '../engine/types';
+
+/**
+ * `hash = SHA-256(canonical JSON of {algorithm, prev, row})`, hex; `prev` is the
+ * previous row's hash, or the definition hash for seq 0; `row` holds the fields of
+ * `chainContent`. Canonical JSON sorts object keys at every level and drops
+ * undefined members.
+ */
+export const CHAIN_ALGORITHM = 'docket-chain-v1:sha256(canonical-json({algorithm,prev,row}))';
+
+/** A transition row as stored, with its place in the chain (null in rows written before the chain existed). */
+export interface ChainedTransition extends TransitionRecord {
+  prevHash: string | null;
+  hash: string | null;
+}
+
+/** The fields a row's hash covers: everything about the transition, nothing about where it is stored. */
+export function chainContent(record: TransitionRecord): Record<string, unknown> {
+  return {
+    caseId: record.caseId,
+    seq: record.seq,
+    processId: record.processId,
+    definitionVersion: record.definitionVersion,
+    definitionHash: record.definitionHash,
+    event: record.event,
+    // As it reads back from storage: JSON values only.
+    payload: JSON.parse(JSON.stringify(record.payload ?? {})) as unknown,
+    actor: { userId: record.actor.userId, role: record.actor.role },
+    requestId: record.requestId ?? null,
+    fromState: record.fromState ?? null,
+    toState: record.toState,
+    status: record.status,
+    at: new Date(record.at).toISOString(),
+  };
+}
+
+/** The hash of a row that follows `prevHash`. */
+export function rowHash(record: TransitionRecord, prevHash: string): string {
+  return createHash('sha256')
+    .update(canonicalJson({ algorithm: CHAIN_ALGORITHM, prev: prevHash, row: chainContent(record) }))
+    .digest('hex');
+}
+
+/** What a verification found wrong first. */
+export type ChainBreak = 'changed' | 'removed' | 'reordered' | 'inserted' | 'unsealed' | 'definition';
+
+export interface ChainProblem {
+  /** The first sequence number that is not as it was written. */
+  seq: number;
+  kind: ChainBreak;
+  message: string;
+}
+
+export interface ChainVerification {
+  caseId: string;
+  ok: boolean;
+  algorithm: string;
+  rows: number;
+  /** The hash of the last row: what a later verification can compare against. */
+  headHash: string | null;
+  problem?: ChainProblem;
+}
+
+export interface VerifyOptions {
+  /** The definition hash the case runs on (from the case itself, not from its rows). */
+  definitionHash?: string;
+  /** The last seq the case says it has applied (its projection): catches rows removed or added at the end. */
+  lastSeq?: number;
+}
+
+/**
+ * Recomputes a case's chain over `rows` in the order given (sequence order when
+ * read from the database, file order in an export) and names the first broken
+ * sequence number and why.
+ */
+export function verifyChain(caseId: string, rows: ChainedTransition[], options: VerifyOptions = {}): ChainVerification {
+  const result = (problem?: ChainProblem): ChainVerification => ({
+    caseId,
+    ok: problem === undefined,
+    algorithm: CHAIN_ALGORITHM,
+    rows: rows.length,
+    headHash: rows.at(-1)?.hash ?? null,
+    ...(problem && { problem }),
+  });
+  const broken = (seq: number, kind: ChainBreak, message: string) => result({ seq, kind, message });
+
+  const start = options.definitionHash ?? rows[0]?.definitionHash;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const p = i > 0 ? rows[i - 1] : undefined;
+    const next = rows[i + 1];
+    const later = rows.slice(i + 1);
+    const expectedSeq = p ? p.seq + 1 : 0;
+
+    if (r.caseId !== caseId) return broken(r.seq, 'inserted', `row ${r.seq} belongs to case "${r.caseId}", not "${caseId}"`);
+    if (r.seq !== expectedSeq) {
+      if (r.seq < expectedSeq || later.some((x) => x.seq === expectedSeq)) {
+        return broken(Math.min(r.seq, expectedSeq), 'reordered', `row ${r.seq} stands where row ${expectedSeq} belongs: rows were moved`);
+      }
+      return broken(
+        expectedSeq,
+        'removed',
+        p ? `row ${expectedSeq} is missing: row ${p.seq} is followed by row ${r.seq}` : `the log starts at row ${r.seq}: row 0 is missing`,
+      );
+    }
+    if (r.hash === null || r.prevHash === null) {
+      return broken(r.seq, 'unsealed', `row ${r.seq} has no hash: it was written before the log was chained, or its hash was erased`);
+    }
+    if (i === 0 && options.definitionHash !== undefined && r.definitionHash !== options.definitionHash) {
+      return broken(
+        0,
+        'definition',
+        `row 0 names definition ${r.definitionHash.slice(0, 12)}, but the case runs on ${options.definitionHash.slice(0, 12)}`,
+      );
+    }
+    const expectedPrev = p ? p.hash : start;
+    const own = rowHash(r, r.prevHash) === r.hash;
+    if (r.prevHash !== expectedPrev) {
+      if (later.some((x) => x.hash === r.prevHash)) {
+        return broken(r.seq, 'reordered', `row ${r.seq} claims to follow a row that comes after it: rows were swapped or moved`);
+      }
+      if (p && r.prevHash === p.prevHash) {
+        return broken(p.seq, 'inserted', `row ${p.seq} was inserted: it and row ${r.seq} both claim to follow row ${p.seq - 1}`);
+      }
+      if (i === 0) return broken(0, 'definition', `row 0 is not chained to the definition hash ${String(start).slice(0, 12)}`);
+      if (own && p) {
+        return broken(
+          p.seq,
+          'changed',
+          `row ${p.seq} was changed after it was written (its hash was recomputed; row ${r.seq} recorded another)`,
+        );
+      }
+      return broken(r.seq, 'changed', `row ${r.seq} was changed after it was written: its link to row ${p?.seq ?? 0} does not match`);
+    }
+    if (!own) {
+      if (next && next.prevHash === r.prevHash) {
+        return broken(r.seq, 'inserted', `row ${r.seq} was inserted: it and row ${next.seq} both claim to follow row ${r.seq - 1}`);
+      }
+      return broken(r.seq, 'changed', `row ${r.seq} was changed after it was written: its content does not match its hash`);
+    }
+  }
+  const last = rows.at(-1);
+  if (options.lastSeq !== undefined) {
+    const lastSeq = last?.seq ?? -1;
+    if (lastSeq < options.lastSeq) {
+      return broken(lastSeq + 1, 'removed', `the case has applied ${options.lastSeq + 1} transitions but the log ends at row ${lastSeq}`);
+    }
+    if (lastSeq > options.lastSeq) {
+      return broken(
+        options.lastSeq + 1,
+        'inserted',
+        `the case has applied transitions up to row ${options.lastSeq}, but the log goes on to row ${lastSeq}`,
+      );
+    }
+  }
+  return result();
+}

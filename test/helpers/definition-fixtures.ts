@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../worker/config';
+
+/** The complaint definition file as JSON. */
+export function complaintV1(): Record<string, any> {
+  return JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'complaint.json'), 'utf8')) as Record<string, any>;
+}
+
+/**
+ * The complaint process with approvalLimit raised to 8000 and a state added: a
+ * service manager reviews the findings (`reviewingFindings`) between investigating
+ * and planning. (The complaint process stands in for "add a state to the visit
+ * process" until the visit definition exists.)
+ */
+export function complaintV2(): Record<string, any> {
+  const d = complaintV1();
+  d.version = 2;
+  d.parameters.approvalLimit.default = 8000;
+  d.events.FINDINGS_REVIEWED = { roles: ['service_manager'], labels: { en: 'Findings reviewed', 'zh-CN': '调查结果已复核' } };
+  d.delays.reviewDue = { businessDays: 1, labels: { en: 'Review due', 'zh-CN': '复核到期' } };
+  d.stateLabels.reviewingFindings = { en: 'Reviewing findings', 'zh-CN': '复核调查结果' };
+  d.machine.states.investigating.on.SUBMIT_FINDINGS.target = 'reviewingFindings';
+  d.machine.states.reviewingFindings = {
+    after: { reviewDue: { actions: 'escalateInvestigation' } },
+    on: { FINDINGS_REVIEWED: { target: 'planning' } },
+  };
+  return d;
+}
+
+/** Version 2 without the approval step: `awaitingApproval` is removed, every proposal goes to the customer. */
+export function complaintWithoutApproval(): Record<string, any> {
+  const d = complaintV2();
+  delete d.machine.states.awaitingApproval;
+  delete d.stateLabels.awaitingApproval;
+  d.machine.states.planning.on.PROPOSE_RESOLUTION = { target: 'communicating', actions: ['recordProposal', 'countProposal'] };
+  delete d.guards.aboveApprovalLimit;
+  delete d.parameters.approvalLimit;
+  delete d.events.APPROVE;
+  delete d.events.REJECT;
+  delete d.actions.recordApproval;
+  delete d.actions.recordApprovalRejection;
+  return d;
+}
