@@ -1,6 +1,8 @@
 import { connect as tcpConnect } from 'node:net';
 import { DocketError, type DocketClient } from '../client/docket-client';
-import { FileDefinitionSource } from '../client/definitions';
+import { FileDefinitionSource, type DefinitionSource } from '../client/definitions';
+import { createPool } from '../adapters/postgres/pool';
+import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { HttpDocketClient, type CaseClient } from '../client/http-client';
 import type { DefinitionLifecycle } from '../client/lifecycle';
 import { connectDocket, loadCalendar, type ConnectedClient } from '../client/setup';
@@ -107,6 +109,24 @@ export class CliContext {
   /** The definitions in the configured folder (no servers needed). */
   definitions(): FileDefinitionSource {
     return new FileDefinitionSource(this.config().definitionsDir);
+  }
+
+  /**
+   * The published definitions new cases start on: the PostgreSQL store when a database
+   * is configured (DATABASE_URL or a running `npm start`), otherwise the files.
+   */
+  async withPublishedDefinitions<T>(fn: (source: DefinitionSource, where: string) => Promise<T>): Promise<T> {
+    const config = this.config();
+    if (!config.databaseUrl) return fn(this.definitions(), config.definitionsDir);
+    const pool = createPool({ connectionString: config.databaseUrl, max: 1 });
+    try {
+      return await fn(new PostgresDefinitionStore(pool, { importDir: config.definitionsDir }), 'the definition store');
+    } catch (err) {
+      if (err instanceof DocketError || err instanceof CliError) throw err;
+      throw new CliError('Unavailable', `cannot read the definition store: ${(err as Error).message}`, false);
+    } finally {
+      await pool.end().catch(() => undefined);
+    }
   }
 
   private apiOptions: { api?: string; token?: string } = {};

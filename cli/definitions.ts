@@ -14,12 +14,12 @@ import { EXIT_OK, EXIT_REFUSED, invalidArgument } from './errors';
 import { bothLabels, keyValues, table, truncate } from './format';
 
 export async function listDefinitionsCommand(ctx: CliContext): Promise<number> {
-  const list = await ctx.definitions().list();
+  const [list, where] = await ctx.withPublishedDefinitions(async (source, where) => [await source.list(), where] as const);
   ctx.print(
     list.map((d) => ({ processId: d.processId, version: d.version, hash: d.hash, labels: d.definition.labels })),
     () =>
       list.length === 0
-        ? `no definitions in ${ctx.config().definitionsDir}\n`
+        ? `no definitions in ${where}\n`
         : table(
             ['PROCESS', 'VERSION', 'HASH', 'LABEL (en)', 'LABEL (zh-CN)'],
             list.map((d) => [d.processId, `v${d.version}`, d.hash.slice(0, 12), d.definition.labels.en, d.definition.labels['zh-CN']]),
@@ -30,12 +30,14 @@ export async function listDefinitionsCommand(ctx: CliContext): Promise<number> {
 }
 
 export async function showDefinitionCommand(ctx: CliContext, processId: string): Promise<number> {
-  const source = ctx.definitions();
-  const published = await source.latest(processId);
-  if (!published) {
-    const known = (await source.list()).map((d) => d.processId);
-    throw new DocketError('UnknownProcess', `no process "${processId}"${didYouMean(processId, known)}`);
-  }
+  const published = await ctx.withPublishedDefinitions(async (source) => {
+    const found = await source.latest(processId);
+    if (!found) {
+      const known = (await source.list()).map((d) => d.processId);
+      throw new DocketError('UnknownProcess', `no process "${processId}"${didYouMean(processId, known)}`);
+    }
+    return found;
+  });
   ctx.print(published.raw, () => formatDefinition(published));
   return EXIT_OK;
 }

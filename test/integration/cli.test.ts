@@ -83,3 +83,20 @@ test('a refused command exits 2 with the reason, and changes nothing', async () 
   expect(unknown.code).toBe(2);
   expect(JSON.parse(unknown.out).error.code).toBe('CaseNotFound');
 });
+
+test('definitions list and show read the published versions in the store', async () => {
+  const listed = await docket('definitions', 'list', '--json');
+  expect(listed.code).toBe(0);
+  const latest = await h.docket.definitions.latest('complaint');
+  expect(JSON.parse(listed.out)).toEqual(
+    expect.arrayContaining([expect.objectContaining({ processId: 'complaint', version: latest!.version, hash: latest!.hash })]),
+  );
+  const shown = await docket('definitions', 'show', 'complaint', '--json');
+  expect(JSON.parse(shown.out)).toMatchObject({ process: 'complaint', version: latest!.version });
+  const unknown = await docket('definitions', 'show', 'complain', '--json');
+  expect(unknown.code).toBe(2);
+  expect(JSON.parse(unknown.out).error).toMatchObject({
+    code: 'UnknownProcess',
+    message: expect.stringContaining('did you mean "complaint"'),
+  });
+});
