@@ -1,4 +1,12 @@
-import { createActor, getNextTransitions, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type ExecutableActionObject, type StateValue } from 'xstate';
+import {
+  createActor,
+  getNextTransitions,
+  type AnyActorScope,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  type ExecutableActionObject,
+  type StateValue,
+} from 'xstate';
 import type { CompiledDefinition, MachineEvent } from './compile';
 import { readPath, resolveValue, type Scope } from './expressions';
 import type { Actor, CaseStatus, Deadline, Notification } from './types';
@@ -90,7 +98,7 @@ function collect(
     } else {
       const spec = compiled.definition.actions[action.type];
       if (spec?.type !== 'notify') continue;
-      const scope = scopeOf(compiled, action.info.context as Record<string, unknown>, action.info.event);
+      const scope = scopeOf(compiled, action.info.context, action.info.event);
       const data: Record<string, unknown> = { state: result.state };
       for (const [key, ref] of Object.entries(spec.data ?? {})) data[key] = resolveValue(scope, ref);
       result.notifications.push({
@@ -173,7 +181,7 @@ export function step(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot,
   compiled.clock.now = now;
   const inert = inertScope(compiled.machine);
   inert.actions.length = 0;
-  const next = compiled.machine.transition(snapshot, event as never, inert.scope) as AnyMachineSnapshot;
+  const next = compiled.machine.transition(snapshot, event, inert.scope) as AnyMachineSnapshot;
   return collect(compiled, snapshot, next, takeActions(inert));
 }
 
