@@ -25,7 +25,9 @@ export function sampleValue(schema: Schema | undefined, variant: Variant, now: n
     const options = schema[key];
     if (Array.isArray(options) && options.length > 0) return sampleValue(options[0] as Schema, variant, now, required);
   }
-  const type = Array.isArray(schema.type) ? (schema.type.find((t) => t !== 'null') as string | undefined) : (schema.type as string | undefined);
+  const type = Array.isArray(schema.type)
+    ? (schema.type.find((t) => t !== 'null') as string | undefined)
+    : (schema.type as string | undefined);
   switch (type) {
     case 'object':
     case undefined: {
@@ -60,8 +62,14 @@ export function sampleValue(schema: Schema | undefined, variant: Variant, now: n
     }
     case 'integer':
     case 'number': {
-      const min = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : 0;
-      const max = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - 1 : min + 1_000_000;
+      const min =
+        typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : 0;
+      const max =
+        typeof schema.maximum === 'number'
+          ? schema.maximum
+          : typeof schema.exclusiveMaximum === 'number'
+            ? schema.exclusiveMaximum - 1
+            : min + 1_000_000;
       const value = variant === 'low' ? min : Math.min(max, Math.max(min, 1_000_000));
       return type === 'integer' ? Math.ceil(value) : value;
     }
@@ -156,7 +164,10 @@ export function planWalks(compiled: CompiledDefinition, now: number): WalkPlan {
     serializeState: (snapshot: AnyMachineSnapshot) => `${snapshot.status}:${stateToString(snapshot.value)}`,
     serializeEvent: (event: MachineEvent) => JSON.stringify(event),
   };
-  const adjacency = getAdjacencyMap(compiled.machine, options as never) as unknown as Record<string, { transitions: Record<string, { event: MachineEvent }> }>;
+  const adjacency = getAdjacencyMap(compiled.machine, options as never) as unknown as Record<
+    string,
+    { transitions: Record<string, { event: MachineEvent }> }
+  >;
   const shortest = new Map<string, MachineEvent[]>();
   for (const path of getShortestPaths(compiled.machine, options as never)) {
     const key = options.serializeState(path.state as AnyMachineSnapshot);

@@ -72,7 +72,9 @@ export function measureInterpreter(dir: string, calendar: CalendarData, minEvent
           now += 60_000;
           const human = event.actor !== undefined;
           const c0 = nowUs();
-          const refusal = human ? checkEvent(compiled, snapshot, { type: event.type, data: event.data ?? {}, actor: event.actor! }, now) : null;
+          const refusal = human
+            ? checkEvent(compiled, snapshot, { type: event.type, data: event.data ?? {}, actor: event.actor! }, now)
+            : null;
           const c1 = nowUs();
           if (refusal) throw new Error(`${definition.process}: the walk's ${event.type} was refused: ${refusal.message}`);
           const result = step(compiled, snapshot, event, now);

@@ -30,7 +30,13 @@ export interface Percentiles {
 
 export function percentiles(values: readonly number[]): Percentiles {
   const s = sorted(values);
-  return { count: s.length, p50: percentile(s, 50, true), p95: percentile(s, 95, true), p99: percentile(s, 99, true), max: s.length ? s[s.length - 1]! : NaN };
+  return {
+    count: s.length,
+    p50: percentile(s, 50, true),
+    p95: percentile(s, 95, true),
+    p99: percentile(s, 99, true),
+    max: s.length ? s[s.length - 1]! : NaN,
+  };
 }
 
 /** Rounds for display and JSON. */

@@ -2,7 +2,11 @@ import { assign, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
 import type { ActionSpec, Definition, DelaySpec } from './definition-schema';
 import type { Actor, CalendarData } from './types';
-import { addBusinessDays, addBusinessHours, addCalendarDuration } from './calendar';
+// From their own modules rather than './calendar': its index also loads the calendar file
+// validator, whose schemas would be built again for every workflow that loads this module.
+import { addBusinessDays } from './calendar/business-days';
+import { addBusinessHours } from './calendar/business-hours';
+import { addCalendarDuration } from './calendar/calendar-duration';
 import { evaluateGuard, readPath, resolveNumber, resolveValue, toInstant, type Scope } from './expressions';
 
 /** The event object the machine sees for a human action. */
@@ -24,8 +28,13 @@ export interface CompiledDefinition {
   machine: AnyStateMachine;
   params: Record<string, unknown>;
   clock: { now: number };
-  payloadSchemas: Map<string, z.ZodType>;
+  payloadSchemas: PayloadValidators;
   inputSchema: z.ZodType;
+}
+
+/** The payload validator of each declared event (undefined for an undeclared one). */
+export interface PayloadValidators {
+  get(event: string): z.ZodType | undefined;
 }
 
 /** Fields every event may carry besides its own: a comment and attachment references. */
@@ -135,8 +144,22 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
     context: ({ input }: { input: Record<string, unknown> }) => ({ ...(initialContext ?? {}), ...input }),
   } as never);
 
-  const payloadSchemas = new Map<string, z.ZodType>();
-  for (const [name, spec] of Object.entries(definition.events)) payloadSchemas.set(name, payloadValidator(spec.payload, true));
+  // Validators are built when first needed: a case sends only some of its events, and a
+  // replayed one (Update validators do not run on replay) none. The linter has built each
+  // of them once already, so a published definition cannot fail here later than before.
+  const validators = new Map<string, z.ZodType>();
+  const payloadSchemas: PayloadValidators = {
+    get(event) {
+      let validator = validators.get(event);
+      if (validator === undefined) {
+        if (!Object.hasOwn(definition.events, event)) return undefined;
+        validator = payloadValidator(definition.events[event]!.payload, true);
+        validators.set(event, validator);
+      }
+      return validator;
+    },
+  };
+  let inputSchema: z.ZodType | undefined;
 
   return {
     definition,
@@ -145,6 +168,8 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
     params,
     clock,
     payloadSchemas,
-    inputSchema: payloadValidator(definition.input, false),
+    get inputSchema() {
+      return (inputSchema ??= payloadValidator(definition.input, false));
+    },
   };
 }

@@ -13,7 +13,8 @@ import {
 import type { AnyMachineSnapshot } from 'xstate';
 import type { DocketActivities } from '../activities';
 import { compileDefinition } from '../engine/compile';
-import { definitionSchema, type Definition } from '../engine/definition-schema';
+import { withDefaults } from '../engine/definition-defaults';
+import type { Definition } from '../engine/definition-schema';
 import { migrationStep, planMigration } from '../engine/migration-plan';
 import {
   allowedEvents,
@@ -72,20 +73,23 @@ function requestKey(req: SendEventRequest): string | undefined {
  * Update returns.
  */
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult> {
-  const parsed = definitionSchema.safeParse(input.definition);
-  if (!parsed.success)
-    throw ApplicationFailure.nonRetryable(`the pinned definition is invalid: ${parsed.error.message}`, 'InvalidDefinition');
-  let compiled = compileDefinition(parsed.data, input.calendar);
+  let definition: Definition;
+  try {
+    definition = withDefaults(input.definition);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`the pinned definition is invalid: ${(err as Error).message}`, 'InvalidDefinition');
+  }
+  let compiled = compileDefinition(definition, input.calendar);
   /** The definition the case runs on: the one it started with until a process owner migrates it. */
   let pinned: { definition: unknown; definitionVersion: number; definitionHash: string; parsed: Definition } = {
     definition: input.definition,
     definitionVersion: input.definitionVersion,
     definitionHash: input.definitionHash,
-    parsed: parsed.data,
+    parsed: definition,
   };
   const { caseId } = input;
-  const processId = parsed.data.process;
-  const customer = input.input[parsed.data.customerField];
+  const processId = definition.process;
+  const customer = input.input[definition.customerField];
   const customerId = typeof customer === 'string' ? customer : JSON.stringify(customer ?? '');
 
   let snapshot!: AnyMachineSnapshot;
@@ -274,11 +278,16 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
 
   const checkMigration = (req: MigrateCaseRequest) => {
     if (req.actor.role !== 'process_owner') refuse('Forbidden', `role "${req.actor.role}" may not migrate cases; it is for process_owner`);
-    const target = definitionSchema.safeParse(req.definition);
-    if (!target.success) return refuse('InvalidDefinition', `the target definition is invalid: ${target.error.message}`);
+    // The target is a published version: the client took it from the store, where only linted versions are published.
+    let target: Definition;
+    try {
+      target = withDefaults(req.definition);
+    } catch (err) {
+      return refuse('InvalidDefinition', `the target definition is invalid: ${(err as Error).message}`);
+    }
     const plan = planMigration({
       from: pinned.parsed,
-      to: target.data,
+      to: target,
       toVersion: req.definitionVersion,
       case: {
         caseId,
@@ -298,7 +307,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       const code = codes.includes('CaseClosed') ? 'CaseClosed' : codes.includes('UnknownState') ? 'UnknownState' : 'MigrationBlocked';
       refuse(code, plan.blockers.map((b) => b.message).join('; '), plan.blockers);
     }
-    return { target: target.data, plan };
+    return { target, plan };
   };
 
   setHandler(

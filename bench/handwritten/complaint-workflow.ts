@@ -23,7 +23,15 @@ import type { DocketActivities } from '../../activities';
 import calendarJson from '../../calendars/cn.json';
 import { addBusinessDays } from '../../engine/calendar/business-days';
 import { addBusinessHours } from '../../engine/calendar/business-hours';
-import { SYSTEM_ACTOR, type Actor, type CalendarData, type CaseStatus, type Deadline, type Notification, type NotificationKind } from '../../engine/types';
+import {
+  SYSTEM_ACTOR,
+  type Actor,
+  type CalendarData,
+  type CaseStatus,
+  type Deadline,
+  type Notification,
+  type NotificationKind,
+} from '../../engine/types';
 import { sendEventUpdate, statusQuery, type CaseStatusView, type SendEventRequest, type SendResult } from '../../workflows/messages';
 
 const { persistTransition, notify } = proxyActivities<DocketActivities>({
@@ -37,7 +45,8 @@ const VERSION = 1;
 const HASH = 'handwritten';
 const APPROVAL_LIMIT = 5000;
 
-type State = 'received' | 'investigating' | 'planning' | 'awaitingApproval' | 'communicating' | 'executing' | 'followingUp' | 'closed' | 'withdrawn';
+type State =
+  'received' | 'investigating' | 'planning' | 'awaitingApproval' | 'communicating' | 'executing' | 'followingUp' | 'closed' | 'withdrawn';
 type Ctx = Record<string, unknown>;
 
 export interface HandwrittenInput {
@@ -108,7 +117,7 @@ function refuse(code: string, message: string): never {
 
 export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Promise<HandwrittenResult> {
   const { caseId } = input;
-  const customerId = String(input.input.customer ?? '');
+  const customerId = typeof input.input.customer === 'string' ? input.input.customer : JSON.stringify(input.input.customer ?? '');
   let state: State = input.carried?.state ?? 'received';
   let ctx: Ctx = input.carried?.ctx ?? { proposals: 0, reopenings: 0, customerRejections: 0, contacts: [], ...input.input };
   let seq = input.carried?.seq ?? 0;
@@ -166,7 +175,14 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
     return stored;
   };
 
-  const note = (kind: NotificationKind, template: string, to: Notification['to'], en: string, zh: string, data: Record<string, unknown>): Notification => ({
+  const note = (
+    kind: NotificationKind,
+    template: string,
+    to: Notification['to'],
+    en: string,
+    zh: string,
+    data: Record<string, unknown>,
+  ): Notification => ({
     id: '',
     caseId,
     processId: PROCESS,
@@ -177,36 +193,72 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
     data: { state, ...data },
     createdAt: '',
   });
-  const handlerAndAssignee = () => [{ role: 'handler', ...(typeof ctx.assignee === 'string' && ctx.assignee ? { userId: ctx.assignee } : {}) }];
+  const handlerAndAssignee = () => [
+    { role: 'handler', ...(typeof ctx.assignee === 'string' && ctx.assignee ? { userId: ctx.assignee } : {}) },
+  ];
 
   /** What a deadline does when it falls due; returns the notifications it raises, or none. */
   const fire = (delay: string): Notification[] => {
     switch (delay) {
       case 'acceptDue':
-        return [note('escalation', 'acceptanceOverdue', [{ role: 'service_manager' }], 'Complaint not accepted in time', '投诉未按时受理', { customer: ctx.customer, severity: ctx.severity })];
+        return [
+          note('escalation', 'acceptanceOverdue', [{ role: 'service_manager' }], 'Complaint not accepted in time', '投诉未按时受理', {
+            customer: ctx.customer,
+            severity: ctx.severity,
+          }),
+        ];
       case 'investigationReminder':
-        return [note('reminder', 'investigationDue', handlerAndAssignee(), 'Complaint investigation is due', '投诉调查核实已到期', { department: ctx.department })];
+        return [
+          note('reminder', 'investigationDue', handlerAndAssignee(), 'Complaint investigation is due', '投诉调查核实已到期', {
+            department: ctx.department,
+          }),
+        ];
       case 'investigationEscalation':
         return [
-          note('escalation', 'investigationOverdue', [{ role: 'service_manager' }], 'Complaint investigation is overdue', '投诉调查核实已超时', {
-            department: ctx.department,
-            assignee: ctx.assignee,
-          }),
+          note(
+            'escalation',
+            'investigationOverdue',
+            [{ role: 'service_manager' }],
+            'Complaint investigation is overdue',
+            '投诉调查核实已超时',
+            {
+              department: ctx.department,
+              assignee: ctx.assignee,
+            },
+          ),
         ];
       case 'promiseReminder':
         if (ctx.promiseReminded) return [];
         ctx = { ...ctx, promiseReminded: true };
-        return [note('reminder', 'promiseDueSoon', handlerAndAssignee(), 'A response promised to the customer is due soon', '对客户的答复承诺即将到期', { promisedResponseBy: ctx.promisedResponseBy })];
+        return [
+          note(
+            'reminder',
+            'promiseDueSoon',
+            handlerAndAssignee(),
+            'A response promised to the customer is due soon',
+            '对客户的答复承诺即将到期',
+            { promisedResponseBy: ctx.promisedResponseBy },
+          ),
+        ];
       case 'promiseDue':
         if (ctx.promiseBreached) return [];
         ctx = { ...ctx, promiseBreached: true };
         return [
-          note('escalation', 'promiseBroken', [...handlerAndAssignee(), { role: 'service_manager' }], 'A response promised to the customer was not kept', '对客户的答复承诺已逾期', {
-            promisedResponseBy: ctx.promisedResponseBy,
-          }),
+          note(
+            'escalation',
+            'promiseBroken',
+            [...handlerAndAssignee(), { role: 'service_manager' }],
+            'A response promised to the customer was not kept',
+            '对客户的答复承诺已逾期',
+            {
+              promisedResponseBy: ctx.promisedResponseBy,
+            },
+          ),
         ];
       case 'followUpReminder':
-        return [note('reminder', 'followUpDue', [{ role: 'cs_agent' }], 'Ask the customer whether they are satisfied', '请回访客户满意度', {})];
+        return [
+          note('reminder', 'followUpDue', [{ role: 'cs_agent' }], 'Ask the customer whether they are satisfied', '请回访客户满意度', {}),
+        ];
       default:
         return [];
     }
@@ -276,6 +328,14 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
     if (!FINAL.has(s)) enter(s);
   };
 
+  // Before the handlers: an Update that came with the start is handled as soon as its handler is set.
+  if (input.carried) {
+    input.carried.timers.forEach(arm);
+  } else {
+    enter(state);
+    void record('xstate.init', input.input, input.startedBy, null);
+  }
+
   const validate = (req: SendEventRequest) => {
     const roles = ROLES[req.type];
     if (!roles) refuse('UnknownEvent', `"${req.type}" is not an event of the complaint process`);
@@ -302,11 +362,22 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
           goTo('withdrawn');
           break;
         case 'ACCEPT':
-          set({ department: data.department, assignee: data.assignee, promisedResponseBy: data.promisedResponseBy, acceptedBy: req.actor.userId, acceptedAt: now });
+          set({
+            department: data.department,
+            assignee: data.assignee,
+            promisedResponseBy: data.promisedResponseBy,
+            acceptedBy: req.actor.userId,
+            acceptedAt: now,
+          });
           goTo('investigating');
           break;
         case 'LOG_CONTACT':
-          set({ contacts: [...(ctx.contacts as unknown[]), { channel: data.channel, summary: data.summary, by: req.actor.userId, role: req.actor.role, at: now }] });
+          set({
+            contacts: [
+              ...(ctx.contacts as unknown[]),
+              { channel: data.channel, summary: data.summary, by: req.actor.userId, role: req.actor.role, at: now },
+            ],
+          });
           break;
         case 'SUBMIT_FINDINGS':
           set({ findings: data.findings, customerExpectation: data.customerExpectation });
@@ -355,30 +426,20 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
     { validator: validate },
   );
 
-  setHandler(
-    statusQuery,
-    (role?: string): CaseStatusView => ({
-      caseId,
-      processId: PROCESS,
-      definitionVersion: VERSION,
-      definitionHash: HASH,
-      state,
-      status: status(),
-      context: ctx,
-      deadlines: deadlines(),
-      allowedEvents: Object.keys(ROLES).filter((type) => accepts(state, type) && (role === undefined || ROLES[type]!.includes(role))),
-      seq,
-      openedAt,
-      updatedAt,
-    }),
-  );
-
-  if (input.carried) {
-    input.carried.timers.forEach(arm);
-  } else {
-    enter(state);
-    void record('xstate.init', input.input, input.startedBy, null);
-  }
+  setHandler(statusQuery, (role?: string): CaseStatusView => ({
+    caseId,
+    processId: PROCESS,
+    definitionVersion: VERSION,
+    definitionHash: HASH,
+    state,
+    status: status(),
+    context: ctx,
+    deadlines: deadlines(),
+    allowedEvents: Object.keys(ROLES).filter((type) => accepts(state, type) && (role === undefined || ROLES[type]!.includes(role))),
+    seq,
+    openedAt,
+    updatedAt,
+  }));
 
   for (;;) {
     await condition(() => status() === 'completed' || workflowInfo().continueAsNewSuggested);
@@ -386,6 +447,9 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
     await effects;
     if (!allHandlersFinished() || pending > 0) continue;
     if (status() === 'completed') return { caseId, state, status: status(), seq };
-    return continueAsNew<typeof handwrittenComplaintWorkflow>({ ...input, carried: { state, ctx, seq, timers: deadlines(), openedAt, updatedAt } });
+    return continueAsNew<typeof handwrittenComplaintWorkflow>({
+      ...input,
+      carried: { state, ctx, seq, timers: deadlines(), openedAt, updatedAt },
+    });
   }
 }

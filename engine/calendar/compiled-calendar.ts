@@ -21,7 +21,19 @@ export interface CompiledCalendar {
   searchLimit: number;
 }
 
+const compiled = new WeakMap<CalendarData, CompiledCalendar>();
+
+/** The calendar in lookup form; built once per calendar object (calendars are never changed in place). */
 export function compileCalendar(cal: CalendarData): CompiledCalendar {
+  let cc = compiled.get(cal);
+  if (cc === undefined) {
+    cc = buildCalendar(cal);
+    compiled.set(cal, cc);
+  }
+  return cc;
+}
+
+function buildCalendar(cal: CalendarData): CompiledCalendar {
   const label = `calendar ${JSON.stringify(cal.id)}`;
   if (!isValidTimeZone(cal.timeZone)) {
     throw new RangeError(`${label}: timeZone ${JSON.stringify(cal.timeZone)} is not a known IANA time zone`);

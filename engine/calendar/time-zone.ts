@@ -52,11 +52,23 @@ function assertInstant(t: number, what: string): void {
   }
 }
 
+/** Wall clocks already read, by time zone and whole second: `formatToParts` is slow and the same instants recur. */
+const wallClocks = new Map<string, { dayNumber: number; secondsOfDay: number; offsetMs: number }>();
+const WALL_CLOCK_CACHE_SIZE = 4096;
+
 /** The local date, time of day and UTC offset of the instant `t` in `timeZone`. */
 export function wallClockAt(timeZone: string, t: number): WallClock {
   assertInstant(t, 'instant');
   const millis = mod(t, 1000);
   const wholeSeconds = t - millis;
+  const key = `${timeZone} ${wholeSeconds}`;
+  const known = wallClocks.get(key);
+  if (known !== undefined)
+    return {
+      dayNumber: known.dayNumber,
+      msOfDay: known.secondsOfDay * 1000 + millis,
+      offsetMs: known.offsetMs,
+    };
   let year = 0;
   let month = 0;
   let day = 0;
@@ -91,6 +103,8 @@ export function wallClockAt(timeZone: string, t: number): WallClock {
   const dayNumber = daysFromCivil(year, month, day);
   const secondsOfDay = hour * 3600 + minute * 60 + second;
   const offsetMs = dayNumber * MS_PER_DAY + secondsOfDay * 1000 - wholeSeconds;
+  if (wallClocks.size >= WALL_CLOCK_CACHE_SIZE) wallClocks.clear();
+  wallClocks.set(key, { dayNumber, secondsOfDay, offsetMs });
   return { dayNumber, msOfDay: secondsOfDay * 1000 + millis, offsetMs };
 }
 

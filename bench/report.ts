@@ -1,0 +1,119 @@
+/** The benchmark's printed table. */
+import type { BenchResult } from './run';
+
+function fmt(value: number, digits = 1): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(rows: string[][], alignLeft = 1): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c < alignLeft ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function formatReport(r: BenchResult, command: string): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push(`Docket benchmark, ${r.startedAt} (${fmt(r.seconds, 0)} s)`);
+  lines.push(`Command: ${command}`);
+  lines.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}`);
+  lines.push(`Servers: ${m.servers}`);
+  lines.push(
+    `Worker: cache ${r.worker.maxCachedWorkflows}, ${r.worker.maxConcurrentWorkflowTasks} workflow tasks, ${r.worker.maxConcurrentActivities} activities; ` +
+      `throughput ${r.options.cases} cases each in ${r.options.rounds} rounds at ${r.options.concurrency} clients; latency ${r.options.latencyCases} cases × ${r.options.rounds} rounds at ${r.options.latencyConcurrency} clients`,
+  );
+  lines.push('');
+  lines.push('1. Interpreter: the pure step function (µs per event)');
+  lines.push(
+    table([
+      ['process', 'states', 'transitions', 'events', 'step p50', 'step p95', 'step p99', 'check p50', 'compile'],
+      ...r.interpreter.map((i) => [
+        `${i.process} v${i.version}`,
+        String(i.states),
+        String(i.transitions),
+        String(i.events),
+        fmt(i.stepUs.p50),
+        fmt(i.stepUs.p95),
+        fmt(i.stepUs.p99),
+        fmt(i.checkUs.p50),
+        `${fmt(i.compileUs / 1000, 1)} ms`,
+      ]),
+    ]),
+  );
+  lines.push('');
+  lines.push('2–6. Docket’s generic workflow vs a hand-written workflow (complaint, same activities and timers)');
+  const row = (name: string, d: number, h: number, ratio: number, digits = 1): string[] => [
+    name,
+    fmt(d, digits),
+    fmt(h, digits),
+    `${fmt(ratio, 2)}×`,
+  ];
+  const { throughput: t, latency: l, history: hs, replay: rp, memory: mem } = r;
+  lines.push(
+    table([
+      ['measurement', 'Docket', 'hand-written', 'ratio'],
+      row('2. throughput, cases/s', t.casesPerS.docket, t.casesPerS.handwritten, t.ratio),
+      row('   throughput, transitions/s', t.transitionsPerS.docket, t.transitionsPerS.handwritten, t.ratio),
+      row(
+        '   worker CPU per case, ms',
+        t.workerCpuMsPerCase.docket,
+        t.workerCpuMsPerCase.handwritten,
+        t.workerCpuMsPerCase.docket / t.workerCpuMsPerCase.handwritten,
+      ),
+      row('3. human step round trip p50, ms', l.ms.docket.p50, l.ms.handwritten.p50, l.ratioP50),
+      row('   p95, ms', l.ms.docket.p95, l.ms.handwritten.p95, l.ms.docket.p95 / l.ms.handwritten.p95),
+      row('   p99, ms', l.ms.docket.p99, l.ms.handwritten.p99, l.ratioP99),
+      row(
+        `   p99 under load (${r.options.concurrency} clients), ms`,
+        l.underLoadMs.docket.p99,
+        l.underLoadMs.handwritten.p99,
+        l.underLoadRatioP99,
+      ),
+      row('4. history events per case', hs.events.docket, hs.events.handwritten, hs.ratioEvents),
+      row('   history bytes per case', hs.bytes.docket, hs.bytes.handwritten, hs.ratioBytes, 0),
+      row(
+        `5. replay of a ${rp.historyEvents.docket}/${rp.historyEvents.handwritten}-event case, ms`,
+        rp.ms.docket,
+        rp.ms.handwritten,
+        rp.ratio,
+      ),
+      row(`6. worker RSS with ${mem.openCases} open cases, MB`, mem.rssMb.docket, mem.rssMb.handwritten, mem.ratio),
+      row('   per open case, KB', mem.perCaseKb.docket, mem.perCaseKb.handwritten, mem.perCaseKb.docket / mem.perCaseKb.handwritten),
+    ]),
+  );
+  if (r.tuning) {
+    lines.push('');
+    lines.push(`Worker tuning (one round per setting at ${r.options.concurrency} clients; a fresh worker process each)`);
+    lines.push(
+      table([
+        ['setting', 'cache', 'wf tasks', 'activities', 'Docket cases/s', 'hand-written cases/s', 'Docket p99 ms', 'hand-written p99 ms'],
+        ...r.tuning.map((p) => [
+          p.label,
+          String(p.tuning.maxCachedWorkflows),
+          String(p.tuning.maxConcurrentWorkflowTasks),
+          String(p.tuning.maxConcurrentActivities),
+          fmt(p.casesPerS.docket),
+          fmt(p.casesPerS.handwritten),
+          fmt(p.p99Ms.docket),
+          fmt(p.p99Ms.handwritten),
+        ]),
+      ]),
+    );
+  }
+  lines.push('');
+  lines.push('Goals');
+  lines.push(table(r.goals.map((g) => [g.name, g.target, fmt(g.value, 2), g.met ? 'met' : 'NOT MET'])));
+  const c = r.checks;
+  lines.push('');
+  lines.push(
+    `Transitions stored: Docket ${c.transitionsStored.docket}/${c.transitionsExpected.docket}, hand-written ${c.transitionsStored.handwritten}/${c.transitionsExpected.handwritten}`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,476 @@
+/**
+ * The benchmark: Docket's generic case workflow side by side with a hand-written
+ * Temporal workflow for the complaint process, on the same servers in the same run.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { migrate } from '../adapters/postgres';
+import { FileDefinitionSource } from '../client/definitions';
+import { loadCalendar } from '../client/setup';
+import { loadConfig, PROJECT_ROOT } from '../worker/config';
+import { WORKFLOWS_PATH } from '../worker/worker';
+import {
+  ACCEPT,
+  docketVariant,
+  driveCases,
+  handwrittenVariant,
+  humanSteps,
+  LOG_CONTACT,
+  openCases,
+  pool,
+  promisedResponseBy,
+  send,
+  startCase,
+  TRANSITIONS_PER_CASE,
+  VARIANTS,
+  type Variant,
+  type VariantName,
+} from './cases';
+import { measureInterpreter, type InterpreterResult } from './interpreter';
+import type { BenchOptions } from './options';
+import { mean, median, percentiles, ratio, round, type Percentiles } from './stats';
+import type { WorkerTuning } from './worker-process';
+import { startWorkerProcess, type WorkerProcess } from './workers';
+
+export interface BenchServers {
+  temporalAddress: string;
+  namespace: string;
+  /** A database of the benchmark's own (migrated here). */
+  databaseUrl: string;
+  /** A prebuilt bundle of workflows/ (otherwise built here). */
+  docketBundle?: string;
+  /** Where the servers came from, for the report. */
+  description: string;
+  /** False when the Temporal server outlives the run: the cases left open are then terminated. */
+  ownTemporal: boolean;
+}
+
+type PerVariant<T> = Record<VariantName, T>;
+
+export interface ThroughputRound {
+  round: number;
+  variant: VariantName;
+  cases: number;
+  seconds: number;
+  casesPerS: number;
+  transitionsPerS: number;
+  /** CPU time of the worker process per case (all its threads). */
+  workerCpuMsPerCase: number;
+}
+
+export interface TuningPoint {
+  label: string;
+  tuning: WorkerTuning;
+  casesPerS: PerVariant<number>;
+  p99Ms: PerVariant<number>;
+}
+
+export interface Goal {
+  name: string;
+  target: string;
+  value: number;
+  met: boolean;
+}
+
+export interface BenchResult {
+  startedAt: string;
+  seconds: number;
+  options: BenchOptions;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; platform: string; node: string; servers: string };
+  worker: WorkerTuning;
+  interpreter: InterpreterResult[];
+  throughput: {
+    rounds: ThroughputRound[];
+    casesPerS: PerVariant<number>;
+    transitionsPerS: PerVariant<number>;
+    ratio: number;
+    workerCpuMsPerCase: PerVariant<number>;
+  };
+  latency: {
+    ms: PerVariant<Percentiles>;
+    ratioP50: number;
+    ratioP99: number;
+    underLoadMs: PerVariant<Percentiles>;
+    underLoadRatioP99: number;
+  };
+  history: { events: PerVariant<number>; bytes: PerVariant<number>; sampled: PerVariant<number>; ratioEvents: number; ratioBytes: number };
+  replay: { historyEvents: PerVariant<number>; ms: PerVariant<number>; ratio: number };
+  memory: { openCases: number; rssMb: PerVariant<number>; idleRssMb: PerVariant<number>; perCaseKb: PerVariant<number>; ratio: number };
+  tuning?: TuningPoint[];
+  checks: { transitionsStored: PerVariant<number>; transitionsExpected: PerVariant<number> };
+  goals: Goal[];
+}
+
+export type Log = (line: string) => void;
+
+const quiet = () => undefined;
+const bundleLogger = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => console.error(m), log: quiet };
+const MB = 1024 * 1024;
+
+/** Builds the workflow bundles the worker processes load (into a folder of this run's own). */
+async function bundles(servers: BenchServers, dir: string): Promise<PerVariant<string>> {
+  mkdirSync(dir, { recursive: true });
+  // Built the way the worker builds workflows/ (WorkerOptions.workflowsPath), with no options.
+  const build = async (name: string, workflowsPath: string) => {
+    const { code } = await bundleWorkflowCode({ workflowsPath, logger: bundleLogger });
+    const file = path.join(dir, `${name}-bundle.js`);
+    writeFileSync(file, code);
+    return file;
+  };
+  const [docket, handwritten] = await Promise.all([
+    servers.docketBundle ?? build('docket', WORKFLOWS_PATH),
+    build('handwritten', require.resolve('./handwritten/complaint-workflow')),
+  ]);
+  return { docket, handwritten };
+}
+
+function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Installed already (the test harness does it).
+  }
+}
+
+export async function runBenchmark(opts: BenchOptions, servers: BenchServers, log: Log = console.log): Promise<BenchResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const config = loadConfig({ ...process.env, DATABASE_URL: servers.databaseUrl, TEMPORAL_ADDRESS: servers.temporalAddress });
+  const calendar = await loadCalendar(config);
+  const tag = randomUUID().slice(0, 8);
+
+  // 1. The pure step function, before anything else runs on the machine.
+  log(`Interpreter: timing the step function over every definition in ${path.relative(PROJECT_ROOT, config.definitionsDir) || '.'}…`);
+  const interpreter = measureInterpreter(config.definitionsDir, calendar, opts.interpreterEvents);
+  for (const r of interpreter) log(`  ${r.process}: ${r.stepUs.p50} µs per step (median of ${r.events})`);
+
+  installQuietRuntime();
+  log('Building the workflow bundles…');
+  const bundleDir = path.join(PROJECT_ROOT, '.cache', 'bench', `${process.pid}-${tag}`);
+  const bundle = await bundles(servers, bundleDir);
+  const db = new Pool({ connectionString: servers.databaseUrl, max: 2 });
+  let connection: Connection | undefined;
+  const children: WorkerProcess[] = [];
+  try {
+    await migrate(db);
+    connection = await Connection.connect({ address: servers.temporalAddress });
+    const client = new Client({ connection, namespace: servers.namespace });
+    return await measure(opts, servers, log, { config, calendar, tag, bundle, db, client, children, interpreter, startedAt, t0 });
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    await connection?.close();
+    await db.end();
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
+}
+
+interface RunContext {
+  config: ReturnType<typeof loadConfig>;
+  calendar: Awaited<ReturnType<typeof loadCalendar>>;
+  tag: string;
+  bundle: PerVariant<string>;
+  db: Pool;
+  client: Client;
+  /** Worker processes started so far (stopped by the caller). */
+  children: WorkerProcess[];
+  interpreter: InterpreterResult[];
+  startedAt: Date;
+  t0: number;
+}
+
+async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx: RunContext): Promise<BenchResult> {
+  const { config, calendar, tag, bundle, db, client, children, interpreter, startedAt, t0 } = ctx;
+  const published = await new FileDefinitionSource(config.definitionsDir).latest('complaint');
+  if (!published) throw new Error('the benchmark needs the complaint definition');
+  const variants: PerVariant<Variant> = {
+    docket: docketVariant(`bench-docket-${tag}`, published, calendar, config.continueAsNewAfter),
+    handwritten: handwrittenVariant(`bench-handwritten-${tag}`),
+  };
+  const workerSpec = (names: readonly VariantName[], v: PerVariant<Variant> = variants) =>
+    names.map((name) => ({ taskQueue: v[name].taskQueue, bundlePath: bundle[name] }));
+  const tuning: WorkerTuning = config.worker;
+  const processConfig = { temporalAddress: servers.temporalAddress, namespace: servers.namespace, databaseUrl: servers.databaseUrl };
+
+  const spawn = async (names: readonly VariantName[], t: WorkerTuning, v?: PerVariant<Variant>) => {
+    const child = await startWorkerProcess({ ...processConfig, tuning: t, workers: workerSpec(names, v) });
+    children.push(child);
+    return child;
+  };
+
+  // One worker process with both workers, each on its own task queue.
+  log(
+    `Starting a worker process for both implementations (cache ${tuning.maxCachedWorkflows}, ${tuning.maxConcurrentWorkflowTasks} workflow tasks, ${tuning.maxConcurrentActivities} activities)…`,
+  );
+  const both = await spawn(VARIANTS, tuning);
+
+  log(`Warm-up: ${opts.warmupCases} cases each…`);
+  for (const name of VARIANTS) await driveCases(client, variants[name], opts.warmupCases, opts.concurrency, `bench-${name}-${tag}-warmup`);
+
+  // 2. Throughput, alternating: D H, H D, D H, …
+  const rounds: ThroughputRound[] = [];
+  const underLoad: PerVariant<number[]> = { docket: [], handwritten: [] };
+  const completed: PerVariant<string[]> = { docket: [], handwritten: [] };
+  const perRound = Math.ceil(opts.cases / opts.rounds);
+  log(`Throughput: ${opts.rounds} round(s) of ${perRound} cases × 7 human steps each, ${opts.concurrency} concurrent clients…`);
+  for (let r = 1; r <= opts.rounds; r++) {
+    const order = r % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
+    for (const name of order) {
+      const cpu0 = (await both.memory()).cpuMs;
+      const run = await driveCases(client, variants[name], perRound, opts.concurrency, `bench-${name}-${tag}-r${r}`);
+      const cpu1 = (await both.memory()).cpuMs;
+      const cps = run.caseIds.length / run.seconds;
+      rounds.push({
+        round: r,
+        variant: name,
+        cases: run.caseIds.length,
+        seconds: round(run.seconds),
+        casesPerS: round(cps),
+        transitionsPerS: round(cps * TRANSITIONS_PER_CASE),
+        workerCpuMsPerCase: round((cpu1 - cpu0) / run.caseIds.length, 1),
+      });
+      underLoad[name].push(...run.latenciesMs);
+      completed[name].push(...run.caseIds);
+      log(`  round ${r} ${name.padEnd(11)} ${round(cps, 1)} cases/s`);
+    }
+  }
+  const total = (name: VariantName) => {
+    const mine = rounds.filter((x) => x.variant === name);
+    return mine.reduce((a, x) => a + x.cases, 0) / mine.reduce((a, x) => a + x.seconds, 0);
+  };
+  const casesPerS = { docket: round(total('docket')), handwritten: round(total('handwritten')) };
+  const cpuPerCase = (name: VariantName) => round(mean(rounds.filter((x) => x.variant === name).map((x) => x.workerCpuMsPerCase)), 1);
+
+  // 3. Human-step latency at a moderate load, alternating the same way.
+  log(`Latency: ${opts.rounds} round(s) of ${opts.latencyCases} cases, ${opts.latencyConcurrency} concurrent clients…`);
+  const latencies: PerVariant<number[]> = { docket: [], handwritten: [] };
+  for (let r = 1; r <= opts.rounds; r++) {
+    const order = r % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
+    for (const name of order) {
+      const run = await driveCases(client, variants[name], opts.latencyCases, opts.latencyConcurrency, `bench-${name}-${tag}-lat${r}`);
+      latencies[name].push(...run.latenciesMs);
+      completed[name].push(...run.caseIds);
+    }
+  }
+
+  // Every case stored its transitions exactly once.
+  const stored = async (name: VariantName) => {
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM docket.transitions WHERE case_id LIKE $1', [
+      `bench-${name}-${tag}-%`,
+    ]);
+    return Number(rows[0]!.n);
+  };
+  const expected = (name: VariantName) => (opts.warmupCases + completed[name].length) * TRANSITIONS_PER_CASE;
+  const checks = {
+    transitionsStored: { docket: await stored('docket'), handwritten: await stored('handwritten') },
+    transitionsExpected: { docket: expected('docket'), handwritten: expected('handwritten') },
+  };
+
+  // 4. History size per completed case.
+  log(`History: reading ${opts.historySample} completed cases each…`);
+  const history = { events: {} as PerVariant<number>, bytes: {} as PerVariant<number>, sampled: {} as PerVariant<number> };
+  for (const name of VARIANTS) {
+    const sample = completed[name].slice(0, opts.historySample);
+    const infos = await Promise.all(sample.map((id) => client.workflow.getHandle(id).describe()));
+    history.events[name] = round(mean(infos.map((d) => d.historyLength)), 1);
+    history.bytes[name] = Math.round(mean(infos.map((d) => d.historySize ?? NaN)));
+    history.sampled[name] = infos.length;
+  }
+
+  // 5. Replay of a case with ~replayEvents history events.
+  log(`Replay: a case of ${opts.replayEvents} history events each…`);
+  const replay = { historyEvents: {} as PerVariant<number>, ms: {} as PerVariant<number> };
+  for (const name of VARIANTS) {
+    const r = await replayCase(client, variants[name], bundle[name], `bench-${name}-${tag}-replay`, opts.replayEvents, opts.replayRepeats);
+    replay.historyEvents[name] = r.historyEvents;
+    replay.ms[name] = round(r.ms, 1);
+    log(`  ${name.padEnd(11)} ${r.historyEvents} events replayed in ${round(r.ms, 1)} ms`);
+  }
+  await both.stop();
+
+  // 6. Worker memory with open cases: a fresh process per implementation.
+  log(`Memory: a fresh worker per implementation with ${opts.memoryCases} open cases…`);
+  const memory = { rssMb: {} as PerVariant<number>, idleRssMb: {} as PerVariant<number>, perCaseKb: {} as PerVariant<number> };
+  for (const name of VARIANTS) {
+    const memVariants = { ...variants, [name]: { ...variants[name], taskQueue: `bench-mem-${name}-${tag}` } } as PerVariant<Variant>;
+    const child = await spawn(
+      [name],
+      { ...tuning, maxCachedWorkflows: Math.max(tuning.maxCachedWorkflows, opts.memoryCases) },
+      memVariants,
+    );
+    await driveCases(client, memVariants[name], Math.max(opts.warmupCases, 10), opts.concurrency, `bench-${name}-${tag}-memwarm`);
+    const idle = await child.memory();
+    const open = await openCases(client, memVariants[name], opts.memoryCases, opts.concurrency, `bench-${name}-${tag}-mem`);
+    const loaded = await child.memory();
+    await child.stop();
+    memory.rssMb[name] = round(loaded.rss / MB, 1);
+    memory.idleRssMb[name] = round(idle.rss / MB, 1);
+    memory.perCaseKb[name] = round((loaded.rss - idle.rss) / 1024 / open.length, 1);
+    log(`  ${name.padEnd(11)} ${memory.rssMb[name]} MB with ${open.length} open cases (${memory.idleRssMb[name]} MB idle)`);
+    if (!servers.ownTemporal) {
+      await pool(open.length, opts.concurrency, async (i) => {
+        await client.workflow
+          .getHandle(open[i]!)
+          .terminate('benchmark done')
+          .catch(() => undefined);
+      });
+    }
+  }
+
+  // Optional: the worker tuning options' effect on throughput and latency.
+  let tuningPoints: TuningPoint[] | undefined;
+  if (opts.tuning) tuningPoints = await measureTuning(opts, client, variants, spawn, tuning, tag, log);
+
+  const latency = {
+    ms: { docket: percentiles(latencies.docket), handwritten: percentiles(latencies.handwritten) },
+    underLoadMs: { docket: percentiles(underLoad.docket), handwritten: percentiles(underLoad.handwritten) },
+  };
+  const result: BenchResult = {
+    startedAt: startedAt.toISOString(),
+    seconds: 0,
+    options: opts,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+      memoryGb: round(os.totalmem() / 1024 ** 3, 1),
+      platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      servers: servers.description,
+    },
+    worker: tuning,
+    interpreter,
+    throughput: {
+      rounds,
+      casesPerS,
+      transitionsPerS: {
+        docket: round(casesPerS.docket * TRANSITIONS_PER_CASE),
+        handwritten: round(casesPerS.handwritten * TRANSITIONS_PER_CASE),
+      },
+      ratio: round(ratio(casesPerS.docket, casesPerS.handwritten), 3),
+      workerCpuMsPerCase: { docket: cpuPerCase('docket'), handwritten: cpuPerCase('handwritten') },
+    },
+    latency: {
+      ms: roundPercentiles(latency.ms),
+      ratioP50: round(ratio(latency.ms.docket.p50, latency.ms.handwritten.p50), 3),
+      ratioP99: round(ratio(latency.ms.docket.p99, latency.ms.handwritten.p99), 3),
+      underLoadMs: roundPercentiles(latency.underLoadMs),
+      underLoadRatioP99: round(ratio(latency.underLoadMs.docket.p99, latency.underLoadMs.handwritten.p99), 3),
+    },
+    history: {
+      ...history,
+      ratioEvents: round(ratio(history.events.docket, history.events.handwritten), 3),
+      ratioBytes: round(ratio(history.bytes.docket, history.bytes.handwritten), 3),
+    },
+    replay: { ...replay, ratio: round(ratio(replay.ms.docket, replay.ms.handwritten), 3) },
+    memory: { openCases: opts.memoryCases, ...memory, ratio: round(ratio(memory.rssMb.docket, memory.rssMb.handwritten), 3) },
+    ...(tuningPoints && { tuning: tuningPoints }),
+    checks,
+    goals: [],
+  };
+  result.goals = goals(result);
+  result.seconds = round((performance.now() - t0) / 1000, 1);
+  return result;
+}
+
+function roundPercentiles(p: PerVariant<Percentiles>): PerVariant<Percentiles> {
+  const r = (x: Percentiles): Percentiles => ({
+    count: x.count,
+    p50: round(x.p50),
+    p95: round(x.p95),
+    p99: round(x.p99),
+    max: round(x.max),
+  });
+  return { docket: r(p.docket), handwritten: r(p.handwritten) };
+}
+
+export function goals(r: BenchResult): Goal[] {
+  const slowestStep = Math.max(...r.interpreter.map((i) => i.stepUs.p50));
+  return [
+    { name: 'throughput vs hand-written', target: '≥ 0.9×', value: r.throughput.ratio, met: r.throughput.ratio >= 0.9 },
+    { name: 'p99 latency vs hand-written', target: '≤ 1.2×', value: r.latency.ratioP99, met: r.latency.ratioP99 <= 1.2 },
+    { name: 'history events per case vs hand-written', target: '≤ 1.2×', value: r.history.ratioEvents, met: r.history.ratioEvents <= 1.2 },
+    { name: 'pure step (median, slowest process)', target: '< 50 µs', value: slowestStep, met: slowestStep < 50 },
+  ];
+}
+
+/**
+ * Drives one case until its history has at least `events` events (a LOG_CONTACT
+ * loop), closes it, then replays its history `repeats` times on a replay worker
+ * (after one untimed replay that sets the worker up). Returns the median time.
+ */
+async function replayCase(client: Client, variant: Variant, bundlePath: string, caseId: string, events: number, repeats: number) {
+  const handle = await startCase(client, variant, caseId, 0);
+  const steps = humanSteps(promisedResponseBy());
+  await send(handle, ACCEPT(promisedResponseBy()));
+  const tail = steps.slice(2);
+  // Roughly 11 events per Update; check the length now and then on the way.
+  for (let sent = 0; ; sent++) {
+    if (sent % 10 === 0) {
+      const { historyLength } = await handle.describe();
+      if (historyLength + tail.length * 11 >= events) break;
+    }
+    await send(handle, LOG_CONTACT);
+  }
+  for (const step of tail) await send(handle, step);
+  await handle.result();
+  const history = await handle.fetchHistory();
+  const historyEvents = history.events?.length ?? 0;
+  const times: number[] = [];
+  let startedAt = 0;
+  async function* histories() {
+    for (let i = 0; i <= repeats; i++) {
+      startedAt = performance.now();
+      yield { workflowId: caseId, history };
+    }
+  }
+  let i = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, histories())) {
+    if (result.error) throw new Error(`replaying ${caseId} failed: ${String(result.error)}`);
+    if (i++ > 0) times.push(performance.now() - startedAt);
+  }
+  return { historyEvents, ms: median(times) };
+}
+
+async function measureTuning(
+  opts: BenchOptions,
+  client: Client,
+  variants: PerVariant<Variant>,
+  spawn: (names: readonly VariantName[], t: WorkerTuning, v?: PerVariant<Variant>) => Promise<WorkerProcess>,
+  base: WorkerTuning,
+  tag: string,
+  log: Log,
+): Promise<TuningPoint[]> {
+  const points: Array<[string, WorkerTuning]> = [
+    ['defaults', base],
+    ['cache 10', { ...base, maxCachedWorkflows: 10 }],
+    ['cache 100', { ...base, maxCachedWorkflows: 100 }],
+    ['workflow tasks 5', { ...base, maxConcurrentWorkflowTasks: 5 }],
+    ['workflow tasks 200', { ...base, maxConcurrentWorkflowTasks: 200 }],
+    ['activities 10', { ...base, maxConcurrentActivities: 10 }],
+  ];
+  const cases = Math.min(opts.cases, 150);
+  log(`Tuning: ${points.length} worker settings × ${cases} cases each…`);
+  const out: TuningPoint[] = [];
+  for (const [p, [label, tuning]] of points.entries()) {
+    const v = {
+      docket: { ...variants.docket, taskQueue: `bench-tune${p}-docket-${tag}` },
+      handwritten: { ...variants.handwritten, taskQueue: `bench-tune${p}-handwritten-${tag}` },
+    };
+    const child = await spawn(VARIANTS, tuning, v);
+    const point: TuningPoint = { label, tuning, casesPerS: { docket: 0, handwritten: 0 }, p99Ms: { docket: 0, handwritten: 0 } };
+    for (const name of VARIANTS) {
+      await driveCases(client, v[name], Math.min(opts.warmupCases, 20), opts.concurrency, `bench-${name}-${tag}-tune${p}w`);
+      const run = await driveCases(client, v[name], cases, opts.concurrency, `bench-${name}-${tag}-tune${p}`);
+      point.casesPerS[name] = round(run.caseIds.length / run.seconds);
+      point.p99Ms[name] = round(percentiles(run.latenciesMs).p99);
+    }
+    await child.stop();
+    out.push(point);
+    log(`  ${label.padEnd(20)} docket ${point.casesPerS.docket} cases/s, hand-written ${point.casesPerS.handwritten} cases/s`);
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * A benchmark worker process: one or more Docket workers (the composition root of
+ * worker/worker.ts, so the same activities, pool and options), each on its own task
+ * queue with its own workflow bundle. Started by ./workers.ts; answers IPC requests
+ * for its memory use and stops on request.
+ */
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { loadConfig, type DocketConfig } from '../worker/config';
+import { createDocketWorker, type DocketWorker } from '../worker/worker';
+
+export interface WorkerSpec {
+  taskQueue: string;
+  bundlePath: string;
+}
+
+export interface WorkerTuning {
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTasks: number;
+  maxConcurrentActivities: number;
+}
+
+export interface WorkerProcessConfig {
+  temporalAddress: string;
+  namespace: string;
+  databaseUrl: string;
+  tuning: WorkerTuning;
+  workers: WorkerSpec[];
+}
+
+export type WorkerRequest = { type: 'memory'; id: number } | { type: 'stop'; id: number };
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'memory'; id: number; rss: number; heapUsed: number; external: number; cpuMs: number }
+  | { type: 'stopped'; id: number }
+  | { type: 'error'; message: string };
+
+function reply(message: WorkerReply): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const cfg = JSON.parse(process.env.BENCH_WORKER_CONFIG ?? '') as WorkerProcessConfig;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const base = loadConfig({ ...process.env, DATABASE_URL: cfg.databaseUrl, TEMPORAL_ADDRESS: cfg.temporalAddress });
+  const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
+  const workers: DocketWorker[] = [];
+  for (const spec of cfg.workers) {
+    const config: DocketConfig = { ...base, namespace: cfg.namespace, taskQueue: spec.taskQueue, worker: cfg.tuning };
+    workers.push(await createDocketWorker(config, { connection, workflowBundle: { codePath: spec.bundlePath } }));
+  }
+  const running = Promise.all(workers.map((w) => w.worker.run()));
+  reply({ type: 'ready' });
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await running;
+      await connection.close();
+    })());
+  process.on('message', (message: WorkerRequest) => {
+    if (message.type === 'memory') {
+      const cpu = process.cpuUsage();
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      reply({
+        type: 'memory',
+        id: message.id,
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        external: m.external,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+      });
+    } else if (message.type === 'stop') {
+      stop().then(
+        () => {
+          reply({ type: 'stopped', id: message.id });
+          process.disconnect?.();
+        },
+        (err: unknown) => reply({ type: 'error', message: String(err) }),
+      );
+    }
+  });
+  process.on('disconnect', () => {
+    void stop().finally(() => process.exit(0));
+  });
+}
+
+main().catch((err: unknown) => {
+  reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exitCode = 1;
+  process.disconnect?.();
+});

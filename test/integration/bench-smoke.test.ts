@@ -1,0 +1,105 @@
+/**
+ * The benchmark's smoke mode on the shared test servers: every measurement is
+ * produced and makes sense. No timing is asserted; `npm run bench` measures.
+ */
+import { definitionFiles } from '../../bench/interpreter';
+import { SMOKE_OPTIONS } from '../../bench/options';
+import { formatReport } from '../../bench/report';
+import { runBenchmark, type BenchResult } from '../../bench/run';
+import { VARIANTS } from '../../bench/cases';
+import { loadConfig } from '../../worker/config';
+import { freshDatabase, quietRuntime, requireEnv } from '../helpers/harness';
+
+jest.setTimeout(180_000);
+
+let result: BenchResult;
+
+beforeAll(async () => {
+  quietRuntime();
+  result = await runBenchmark(
+    { ...SMOKE_OPTIONS, outDir: '' },
+    {
+      temporalAddress: requireEnv('DOCKET_TEST_TEMPORAL_ADDRESS'),
+      namespace: 'default',
+      databaseUrl: await freshDatabase('bench_smoke'),
+      docketBundle: requireEnv('DOCKET_TEST_BUNDLE'),
+      description: 'test servers',
+      ownTemporal: false,
+    },
+    () => undefined,
+  );
+});
+
+const positive = (x: number) => expect(Number.isFinite(x) && x > 0).toBe(true);
+
+test('1. the interpreter is timed for every process definition', () => {
+  const files = definitionFiles(loadConfig().definitionsDir);
+  expect(result.interpreter).toHaveLength(files.length);
+  for (const r of result.interpreter) {
+    expect(r.events).toBeGreaterThanOrEqual(SMOKE_OPTIONS.interpreterEvents);
+    expect(r.transitions).toBeGreaterThan(0);
+    expect(r.states).toBeGreaterThan(1);
+    positive(r.stepUs.p50);
+    expect(r.stepUs.p50).toBeLessThanOrEqual(r.stepUs.p99);
+    positive(r.compileUs);
+  }
+  expect(result.interpreter.map((r) => r.process)).toContain('complaint');
+});
+
+test('2. throughput: both implementations drove every case, alternating, and stored every transition once', () => {
+  expect(result.throughput.rounds.map((r) => r.variant)).toEqual(['docket', 'handwritten']);
+  for (const name of VARIANTS) {
+    positive(result.throughput.casesPerS[name]);
+    positive(result.throughput.transitionsPerS[name]);
+    positive(result.throughput.workerCpuMsPerCase[name]);
+  }
+  positive(result.throughput.ratio);
+  expect(result.checks.transitionsStored).toEqual(result.checks.transitionsExpected);
+  expect(result.checks.transitionsExpected.docket).toBeGreaterThan(0);
+});
+
+test('3. latency: one round trip per human step', () => {
+  const expected = SMOKE_OPTIONS.latencyCases * SMOKE_OPTIONS.rounds * 7;
+  for (const name of VARIANTS) {
+    const l = result.latency.ms[name];
+    expect(l.count).toBe(expected);
+    positive(l.p50);
+    expect(l.p50).toBeLessThanOrEqual(l.p95);
+    expect(l.p95).toBeLessThanOrEqual(l.p99);
+    expect(result.latency.underLoadMs[name].count).toBe(SMOKE_OPTIONS.cases * 7);
+  }
+  positive(result.latency.ratioP99);
+});
+
+test('4. history size of completed cases', () => {
+  for (const name of VARIANTS) {
+    expect(result.history.sampled[name]).toBe(SMOKE_OPTIONS.historySample);
+    // At least a start, a completion and the 7 Updates' events.
+    expect(result.history.events[name]).toBeGreaterThan(7 * 4);
+    positive(result.history.bytes[name]);
+  }
+  positive(result.history.ratioEvents);
+});
+
+test('5. replay of a long case', () => {
+  for (const name of VARIANTS) {
+    expect(result.replay.historyEvents[name]).toBeGreaterThanOrEqual(SMOKE_OPTIONS.replayEvents);
+    positive(result.replay.ms[name]);
+  }
+});
+
+test('6. worker memory with open cases', () => {
+  expect(result.memory.openCases).toBe(SMOKE_OPTIONS.memoryCases);
+  for (const name of VARIANTS) {
+    positive(result.memory.rssMb[name]);
+    positive(result.memory.idleRssMb[name]);
+  }
+});
+
+test('the report has every measurement, its ratio and the goals', () => {
+  const report = formatReport(result, 'npm run bench -- --smoke');
+  for (const heading of ['1. Interpreter', '2. throughput', '3. human step', '4. history', '5. replay', '6. worker RSS', 'Goals'])
+    expect(report).toContain(heading);
+  expect(result.goals).toHaveLength(4);
+  for (const goal of result.goals) expect(Number.isFinite(goal.value)).toBe(true);
+});
