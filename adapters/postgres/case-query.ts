@@ -1,3 +1,4 @@
+import { rowToTransition, type TransitionRow } from './case-store';
 /**
  * Read queries over the case projection and the transition log for the API:
  * search, inbox candidates, a customer's timeline. Every value is a bound
@@ -130,23 +131,7 @@ export class PostgresCaseQueries {
   async customerTimeline(customerId: string, processIds: string[] | undefined, limit: number): Promise<TimelineEntry[]> {
     const params: unknown[] = [customerId, limit];
     const restrict = processIds === undefined ? '' : `AND c.process_id = ANY($${params.push(processIds)}::text[])`;
-    const rows = await this.query<{
-      case_id: string;
-      seq: number;
-      process_id: string;
-      definition_version: number;
-      definition_hash: string;
-      event: string;
-      payload: Record<string, unknown>;
-      actor_user: string;
-      actor_role: string;
-      request_id: string | null;
-      from_state: string | null;
-      to_state: string;
-      status: string;
-      at: Date;
-      customer_id: string;
-    }>(
+    const rows = await this.query<TransitionRow & { customer_id: string }>(
       'customer timeline',
       `SELECT t.case_id, t.seq, t.process_id, t.definition_version, t.definition_hash, t.event, t.payload, t.actor_user,
               t.actor_role, t.request_id, t.from_state, t.to_state, t.status, t.at, c.customer_id
@@ -155,22 +140,7 @@ export class PostgresCaseQueries {
         ORDER BY t.at DESC, t.case_id, t.seq DESC LIMIT $2`,
       params,
     );
-    return rows.map((r) => ({
-      caseId: r.case_id,
-      seq: r.seq,
-      processId: r.process_id,
-      definitionVersion: r.definition_version,
-      definitionHash: r.definition_hash,
-      event: r.event,
-      payload: r.payload,
-      actor: { userId: r.actor_user, role: r.actor_role },
-      requestId: r.request_id,
-      fromState: r.from_state,
-      toState: r.to_state,
-      status: r.status as CaseStatus,
-      at: r.at.toISOString(),
-      customerId: r.customer_id,
-    }));
+    return rows.map((r) => ({ ...rowToTransition(r), customerId: r.customer_id }));
   }
 
   /** Every case id with a projection or a transition row (a row without a case is itself suspicious). */

@@ -1,3 +1,5 @@
+import { canonicalJson } from '../../engine/canonical-json';
+import { inTransaction } from './transaction';
 /**
  * `CaseStore` on PostgreSQL: the append-only `docket.transitions` log and the
  * `docket.cases` projection (schema from ./migrations).
@@ -8,7 +10,8 @@ import { rowHash, type ChainedTransition } from '../../audit/chain';
 import type { CaseProjection, CaseStatus, Deadline, TransitionRecord } from '../../engine/types';
 import { ConflictError, InvalidDataError, mapPgError } from './errors';
 
-type TransitionRow = {
+/** A row of docket.transitions as pg returns it. */
+export type TransitionRow = {
   case_id: string;
   seq: number;
   process_id: string;
@@ -229,29 +232,8 @@ export class PostgresCaseStore implements CaseStore {
     }
   }
 
-  private async inTransaction(what: string, fn: (client: PoolClient) => Promise<void>): Promise<void> {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw mapPgError(err, `${what}: could not connect`);
-    }
-    let discard: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      await fn(client);
-      await client.query('COMMIT');
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        // The connection is in an unknown state: do not return it to the pool.
-        discard = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      }
-      throw mapPgError(err, what);
-    } finally {
-      client.release(discard);
-    }
+  private inTransaction(what: string, fn: (client: PoolClient) => Promise<void>): Promise<void> {
+    return inTransaction(this.pool, what, fn);
   }
 }
 
@@ -264,7 +246,7 @@ function toTimestamp(iso: string, field: string): Date {
   return date;
 }
 
-function rowToTransition(row: TransitionRow): TransitionRecord {
+export function rowToTransition(row: TransitionRow): TransitionRecord {
   return {
     caseId: row.case_id,
     seq: row.seq,
@@ -316,19 +298,4 @@ function differingFields(stored: TransitionRecord, record: TransitionRecord): st
   if (stored.status !== record.status) fields.push('status');
   if (new Date(stored.at).getTime() !== new Date(record.at).getTime()) fields.push('at');
   return fields;
-}
-
-/** JSON with object keys sorted (jsonb does not keep key order), `undefined` members dropped. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(JSON.parse(JSON.stringify(value ?? null)) as unknown));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
 }

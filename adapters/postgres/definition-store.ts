@@ -1,3 +1,4 @@
+import { inTransaction } from './transaction';
 /**
  * Process definitions on PostgreSQL (`docket.definition_versions`): published
  * versions, immutable, and at most one draft per process. The store's version
@@ -245,30 +246,17 @@ export class PostgresDefinitionStore implements DefinitionSource {
     }
   }
 
-  private async inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw mapPgError(err, `${what}: could not connect`);
-    }
-    let discard: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', LOCK_KEY);
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        discard = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      }
-      throw mapDefinitionError(err, what);
-    } finally {
-      client.release(discard);
-    }
+  /** A transaction holding the definitions' advisory lock, so concurrent writers (and imports) take turns. */
+  private inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(
+      this.pool,
+      what,
+      async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1, $2)', LOCK_KEY);
+        return fn(client);
+      },
+      mapDefinitionError,
+    );
   }
 }
 

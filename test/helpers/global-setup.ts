@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startPostgres } from '../../infra/postgres';
@@ -11,7 +12,7 @@ export default async function globalSetup(): Promise<void> {
   const cache = path.join(PROJECT_ROOT, '.cache');
   mkdirSync(cache, { recursive: true });
   const [pg, temporal, bundle] = await Promise.all([
-    startPostgres({ dataDir: path.join(cache, 'test-postgres'), port: 5439 }),
+    startPostgres({ dataDir: path.join(cache, 'test-postgres'), port: await freePort() }),
     startDevServer({ log: { format: 'pretty', level: 'error' } }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
@@ -25,3 +26,15 @@ export default async function globalSetup(): Promise<void> {
 
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };
+
+/** A TCP port nobody listens on right now, so a run never collides with another one. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
