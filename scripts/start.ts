@@ -95,11 +95,14 @@ async function main(): Promise<void> {
     say('  export DOCKET_TOKEN=<that token>, then create users: npx docket users add amy --name "Amy" --roles cs_agent');
   }
   say();
-  say('Ready. In another terminal, drive a complaint:');
-  say('  npx docket start complaint --input @examples/complaint.json --as amy:cs_agent');
-  say('  npx docket send <caseId> ACCEPT --data \'{"department":"after_sales","assignee":"bob"}\' --as amy:cs_agent');
-  say('  npx docket status <caseId> --as bob:handler');
-  say('  npx docket history <caseId>');
+  say('Ready. In another terminal (the CLI acts as the user whose token it has):');
+  say('  export DOCKET_TOKEN=<the admin token>');
+  say('  npx docket users add amy --name Amy --roles cs_agent && npx docket users token amy');
+  say("  DOCKET_TOKEN=<amy's token> npx docket start complaint --input @examples/complaint.json --as cs_agent");
+  say(
+    '  DOCKET_TOKEN=<amy\'s token> npx docket send <caseId> ACCEPT --data \'{"department":"after_sales","assignee":"bob"}\' --as cs_agent',
+  );
+  say('  npx docket status <caseId>; npx docket history <caseId>');
   say(`Or with curl: curl -H "Authorization: Bearer $DOCKET_TOKEN" ${api.url}/me`);
   say('See README.md for the whole walk-through. Ctrl-C stops everything.');
 
