@@ -1,5 +1,6 @@
 /** Request and response schemas of the HTTP API (zod; described in /openapi.json). */
 import { z } from 'zod';
+import type { CaseSearch } from '../adapters/postgres/case-query';
 import { ROLE_NAMES } from '../engine/roles';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
@@ -149,6 +150,22 @@ export const searchQuery = z
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   })
   .strict();
+
+/** The search parameters of a request as the case query's filter. */
+export function toCaseSearch(q: z.infer<typeof searchQuery>): CaseSearch {
+  return {
+    ...(q.process !== undefined && { processId: q.process }),
+    ...(q.state !== undefined && { state: q.state }),
+    ...(q.status !== undefined && { status: q.status }),
+    ...(q.customer !== undefined && { customerId: q.customer }),
+    ...(q.actor !== undefined && { actorUserId: q.actor }),
+    ...(q.openedFrom !== undefined && { openedFrom: new Date(q.openedFrom) }),
+    ...(q.openedTo !== undefined && { openedTo: new Date(q.openedTo) }),
+    ...(q.overdue !== undefined && { overdue: q.overdue }),
+    limit: q.limit,
+    offset: q.offset,
+  };
+}
 
 export const exportQuery = searchQuery.extend({ format: z.enum(['json', 'csv']).default('json'), limit: limit(500, 100) }).strict();
 export const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();

@@ -1,11 +1,11 @@
-import { rowToTransition, type TransitionRow } from './case-store';
+import { rowToTransition, type CaseRow, type TransitionRow } from './case-store';
 /**
  * Read queries over the case projection and the transition log for the API:
  * search, inbox candidates, a customer's timeline. Every value is a bound
  * parameter; columns and orderings come from fixed lists.
  */
 import type { Pool, QueryResultRow } from 'pg';
-import type { CaseProjection, CaseStatus, Deadline, TransitionRecord } from '../../engine/types';
+import type { CaseProjection, CaseStatus, TransitionRecord } from '../../engine/types';
 import { mapPgError } from './errors';
 
 export interface CaseSearch {
@@ -33,23 +33,7 @@ export interface CaseSummary extends CaseProjection {
   nextDueAt: string | null;
 }
 
-type Row = {
-  case_id: string;
-  process_id: string;
-  definition_version: number;
-  definition_hash: string;
-  customer_id: string;
-  state: string;
-  status: string;
-  context: Record<string, unknown>;
-  deadlines: Deadline[];
-  last_seq: number;
-  opened_at: Date;
-  updated_at: Date;
-  closed_at: Date | null;
-  overdue: boolean;
-  next_due_at: Date | null;
-};
+type Row = CaseRow & { overdue: boolean; next_due_at: Date | null };
 
 const NEXT_DUE = `(SELECT min((d->>'dueAt')::timestamptz) FROM jsonb_array_elements(c.deadlines) d)`;
 const OVERDUE = `(c.status = 'open' AND (

@@ -30,7 +30,8 @@ export type TransitionRow = {
 
 type ChainedRow = TransitionRow & { prev_hash: string | null; hash: string | null };
 
-type CaseRow = {
+/** A row of docket.cases as pg returns it. */
+export type CaseRow = {
   case_id: string;
   process_id: string;
   definition_version: number;

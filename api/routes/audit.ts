@@ -4,7 +4,7 @@ import { buildExport, exportToCsv, type ExportedCase } from '../../audit/export'
 import { verifyChain, type ChainVerification } from '../../audit/chain';
 import type { ApiDeps } from '../deps';
 import { route, type AnyRoute, type Caller } from '../route';
-import { caseParams, exportQuery, formatQuery, verificationOut, verifyAllOut } from '../schemas';
+import { caseParams, exportQuery, formatQuery, toCaseSearch, verificationOut, verifyAllOut } from '../schemas';
 import { visibleCase } from './cases';
 
 const exportSchema = z
@@ -106,16 +106,7 @@ export function auditRoutes(deps: ApiDeps): AnyRoute[] {
       async handler(ctx) {
         const q = ctx.query;
         const found = await deps.queries.search({
-          ...(q.process !== undefined && { processId: q.process }),
-          ...(q.state !== undefined && { state: q.state }),
-          ...(q.status !== undefined && { status: q.status }),
-          ...(q.customer !== undefined && { customerId: q.customer }),
-          ...(q.actor !== undefined && { actorUserId: q.actor }),
-          ...(q.openedFrom !== undefined && { openedFrom: new Date(q.openedFrom) }),
-          ...(q.openedTo !== undefined && { openedTo: new Date(q.openedTo) }),
-          ...(q.overdue !== undefined && { overdue: q.overdue }),
-          limit: q.limit,
-          offset: q.offset,
+          ...toCaseSearch(q),
         });
         const cases: ExportedCase[] = [];
         for (const c of found) cases.push(await exportedCase(deps, c.caseId));

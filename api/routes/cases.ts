@@ -14,6 +14,7 @@ import {
   inboxItemOut,
   inboxQuery,
   searchQuery,
+  toCaseSearch,
   sendBody,
   sendOut,
   startBody,
@@ -229,16 +230,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const q = ctx.query;
         const cases = await deps.queries.search({
           processIds: await visibleProcessIds(deps, ctx.caller),
-          ...(q.process !== undefined && { processId: q.process }),
-          ...(q.state !== undefined && { state: q.state }),
-          ...(q.status !== undefined && { status: q.status }),
-          ...(q.customer !== undefined && { customerId: q.customer }),
-          ...(q.actor !== undefined && { actorUserId: q.actor }),
-          ...(q.openedFrom !== undefined && { openedFrom: new Date(q.openedFrom) }),
-          ...(q.openedTo !== undefined && { openedTo: new Date(q.openedTo) }),
-          ...(q.overdue !== undefined && { overdue: q.overdue }),
-          limit: q.limit,
-          offset: q.offset,
+          ...toCaseSearch(q),
         });
         return { status: 200, body: { cases: cases.map(summary) } };
       },

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../../cli/main';
+import { runCli, type CliRun } from '../helpers/cli';
 import { PROJECT_ROOT } from '../../worker/config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createHarness, type Harness } from '../helpers/harness';
@@ -19,13 +19,9 @@ afterAll(async () => {
 });
 
 /** `docket …` in-process, against the API with a token (the configuration names no database use). */
-async function docket(token: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } };
+function docket(token: string, ...argv: string[]): Promise<CliRun> {
   const config = { ...h.config, databaseUrl: undefined, temporalAddress: '127.0.0.1:1' };
-  const code = await main(['--api', api.url, '--token', token, ...argv], io, { config, cwd: PROJECT_ROOT });
-  return { code, out, err };
+  return runCli(['--api', api.url, '--token', token, ...argv], { config, cwd: PROJECT_ROOT });
 }
 
 test('an admin adds users and tokens with the CLI; they drive a complaint over the API; an auditor verifies it', async () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { main } from '../../cli/main';
+import { runCli, type CliRun } from '../helpers/cli';
 import { PROJECT_ROOT } from '../../worker/config';
 import { createHarness, type Harness } from '../helpers/harness';
 
@@ -12,12 +12,8 @@ afterAll(async () => {
 });
 
 /** Runs `docket …` in-process against the real servers (the CLI connects on its own). */
-async function docket(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } };
-  const code = await main(argv, io, { config: h.config, cwd: PROJECT_ROOT });
-  return { code, out, err };
+function docket(...argv: string[]): Promise<CliRun> {
+  return runCli(argv, { config: h.config, cwd: PROJECT_ROOT });
 }
 
 test('a complaint driven from received to closed with the CLI, then its history', async () => {

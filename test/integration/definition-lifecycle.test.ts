@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../../cli/main';
+import { runCli, type CliRun } from '../helpers/cli';
 import { DocketError } from '../../client/docket-client';
 import { ImmutableDefinitionError } from '../../adapters/postgres/definition-store';
 import { PostgresDefinitionStore } from '../../adapters/postgres/definition-store';
@@ -20,12 +20,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function docket(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } };
-  const code = await main(argv, io, { config: h.config, cwd: dir });
-  return { code, out, err };
+function docket(...argv: string[]): Promise<CliRun> {
+  return runCli(argv, { config: h.config, cwd: dir });
 }
 
 const rows = async () =>

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Worker } from '@temporalio/worker';
-import { main } from '../../cli/main';
+import { runCli, type CliRun } from '../helpers/cli';
 import { loadCalendar } from '../../client/setup';
 import { lintDefinition } from '../../engine/lint';
 import { complaintInput, createHarness, cs, handler, manager, requireEnv, type Harness } from '../helpers/harness';
@@ -19,12 +19,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function docket(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } };
-  const code = await main(argv, io, { config: h.config, cwd: mkdtempSync(`${tmpdir()}/docket-`) });
-  return { code, out, err };
+function docket(...argv: string[]): Promise<CliRun> {
+  return runCli(argv, { config: h.config, cwd: mkdtempSync(`${tmpdir()}/docket-`) });
 }
 
 const accept = { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs };
