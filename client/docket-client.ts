@@ -159,7 +159,15 @@ export class DocketClient {
         // The same request id after its case finished: answer with that case.
       } else throw toDocketError(err);
     }
-    const status = await this.status(caseId);
+    // Answer once the start is in the transition log, so a client that reads the
+    // case's history or a search right away finds it.
+    let status = await this.status(caseId);
+    for (const deadline = Date.now() + 30_000; status.storedSeq < 0 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await this.status(caseId);
+    }
+    if (status.storedSeq < 0)
+      throw new DocketError('Unavailable', `case "${caseId}" started, but its start is not stored yet: is a worker running?`);
     return { caseId, processId, definitionVersion: status.definitionVersion, state: status.state, status: status.status };
   }
 

@@ -102,6 +102,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   const timers = new Map<string, { spec: TimerSpec; scope: CancellationScope }>();
   let effects: Promise<void> = Promise.resolve();
   let pendingEffects = 0;
+  let storedSeq = input.carried?.seq ?? -1;
 
   const nowIso = () => new Date(Date.now()).toISOString();
 
@@ -193,7 +194,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     }));
     // Rows are stored strictly in sequence order; notifications follow their row.
     pendingEffects += 1;
-    const stored = effects.then(() => persistTransition({ record, projection }));
+    const stored = effects.then(async () => {
+      await persistTransition({ record, projection });
+      storedSeq = record.seq;
+    });
     effects = stored
       .then(() => Promise.all(notifications.map((n) => notify(n))))
       .then(() => {
@@ -271,6 +275,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     deadlines: deadlines(),
     allowedEvents: status === 'open' ? allowedEvents(compiled, snapshot, role) : [],
     seq,
+    storedSeq,
     openedAt,
     updatedAt,
   }));

@@ -62,6 +62,8 @@ export interface CaseStatusView {
   /** Events the asking role may send now (all accepted events when no role is given). */
   allowedEvents: string[];
   seq: number;
+  /** The last seq whose log row is stored (rows are stored in order; it trails `seq` by at most a moment). */
+  storedSeq: number;
   openedAt: string;
   updatedAt: string;
 }

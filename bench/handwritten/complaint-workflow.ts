@@ -121,6 +121,7 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
   let state: State = input.carried?.state ?? 'received';
   let ctx: Ctx = input.carried?.ctx ?? { proposals: 0, reopenings: 0, customerRejections: 0, contacts: [], ...input.input };
   let seq = input.carried?.seq ?? 0;
+  let storedSeq = input.carried ? seq : -1;
   const openedAt = input.carried?.openedAt ?? new Date(Date.now()).toISOString();
   let updatedAt = input.carried?.updatedAt ?? openedAt;
   const timers = new Map<string, { deadline: Deadline; scope: CancellationScope }>();
@@ -166,7 +167,10 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
       closedAt: done ? at : null,
     };
     pending += 1;
-    const stored = effects.then(() => persistTransition({ record: rec, projection }));
+    const stored = effects.then(async () => {
+      await persistTransition({ record: rec, projection });
+      storedSeq = rec.seq;
+    });
     effects = stored
       .then(() => Promise.all(notes.map((n) => notify({ ...n, id: `${caseId}:${rec.seq}:${notes.indexOf(n)}`, createdAt: at }))))
       .then(() => {
@@ -437,6 +441,7 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
     deadlines: deadlines(),
     allowedEvents: Object.keys(ROLES).filter((type) => accepts(state, type) && (role === undefined || ROLES[type]!.includes(role))),
     seq,
+    storedSeq,
     openedAt,
     updatedAt,
   }));

@@ -233,3 +233,10 @@ test('starting twice with the same request id gives one case', async () => {
   expect(b.caseId).toBe(a.caseId);
   expect(a.caseId).not.toContain('CUST-1001');
 });
+
+test('once startCase answers, the start is in the transition log and the case is searchable', async () => {
+  const { caseId } = await h.docket.startCase('complaint', complaintInput, cs);
+  expect(await h.history(caseId)).toEqual([expect.objectContaining({ seq: 0, event: 'xstate.init', toState: 'received' })]);
+  expect(await h.docket.store.getCase(caseId)).toMatchObject({ state: 'received', lastSeq: 0 });
+  expect((await h.docket.status(caseId)).storedSeq).toBe(0);
+});
