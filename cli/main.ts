@@ -1,6 +1,7 @@
 import type { Command as CommandType } from 'commander' with { 'resolution-mode': 'import' };
 import { historyCommand, sendCommand, startCommand, statusCommand, type SendOptions, type StartOptions } from './cases';
 import { CliContext, type CliIo, type MainOptions } from './context';
+import { customerCommand, type CustomerOptions } from './customer';
 import {
   diagramCommand,
   diffCommand,
@@ -30,6 +31,7 @@ Examples:
   $ docket send complaint-1a2b… ACCEPT --as alice:cs_agent --data '{"department":"Quality","assignee":"bob"}'
   $ docket status complaint-1a2b… --as bob:handler
   $ docket history complaint-1a2b… --json
+  $ docket customer CUST-1001
   $ docket definitions validate definitions/complaint.json
   $ docket definitions set-param complaint approvalLimit 8000 --as olga:process_owner
   $ docket definitions publish complaint --as olga:process_owner
@@ -111,6 +113,13 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .description('show the transition log of a case, oldest first')
     .argument('<caseId>', 'the case id')
     .action((caseId: string) => run(historyCommand(ctx, caseId)));
+
+  program
+    .command('customer')
+    .description("show a customer's timeline: every case of every process and every transition of them, newest first")
+    .argument('<customerId>', 'the customer id the cases name, e.g. CUST-1001')
+    .option('--limit <n>', 'show at most this many transitions (default 200, at most 1000)')
+    .action((customerId: string, opts: CustomerOptions) => run(customerCommand(ctx, customerId, opts)));
 
   const definitions = program.command('definitions').description('list, show and validate process definitions (no servers needed)');
   definitions

@@ -219,6 +219,44 @@ describe('commands against a client', () => {
   });
 });
 
+describe('customer <customerId>', () => {
+  it('refuses a bad --limit and a blank customer id, without connecting', async () => {
+    const zero = await run(['customer', 'CUST-1', '--limit', '0', '--json']);
+    expect(zero.code).toBe(2);
+    expect(JSON.parse(zero.stdout)).toEqual({
+      error: { code: 'InvalidArgument', message: '--limit must be a whole number from 1 to 1000, got "0"' },
+    });
+    const words = await run(['customer', 'CUST-1', '--limit', 'ten']);
+    expect(words.code).toBe(2);
+    expect(words.stderr).toContain('--limit must be a whole number');
+    const blank = await run(['customer', ' ', '--json']);
+    expect(blank.code).toBe(2);
+    expect(JSON.parse(blank.stdout).error.code).toBe('InvalidArgument');
+  });
+
+  it('needs its customer id, and takes no more arguments', async () => {
+    const missing = await run(['customer', '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      error: { code: 'InvalidArgument', message: expect.stringContaining("missing required argument 'customerId'") },
+    });
+    const extra = await run(['customer', 'a', 'b']);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain('too many arguments');
+  });
+
+  it('explains that it needs the API or a database when neither is configured', async () => {
+    const r = await run(['customer', 'CUST-1', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'NotConfigured', message: expect.stringContaining('DATABASE_URL') } });
+  });
+
+  it('is listed in the help', async () => {
+    const help = await run(['--help']);
+    expect(help.stdout).toMatch(/customer \[options\] <customerId> +show a customer's timeline/);
+  });
+});
+
 describe('definitions (no servers)', () => {
   it('validate: a good file exits 0', async () => {
     const r = await run(['definitions', 'validate', complaintFile]);
@@ -267,14 +305,19 @@ describe('definitions (no servers)', () => {
   it('list and show read the definitions folder', async () => {
     const list = await run(['definitions', 'list', '--json']);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout)).toEqual([
+    const listed = JSON.parse(list.stdout) as Array<{ processId: string }>;
+    expect(listed).toContainEqual(
       expect.objectContaining({ processId: 'complaint', version: 1, labels: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' } }),
-    ]);
+    );
+    expect(listed).toContainEqual(
+      expect.objectContaining({ processId: 'visit', version: 1, labels: { en: 'Client site visit', 'zh-CN': '客户拜访' } }),
+    );
 
     const table = await run(['definitions', 'list']);
-    expect(table.stdout).toMatch(
-      /^PROCESS +VERSION +HASH +LABEL \(en\) +LABEL \(zh-CN\)\ncomplaint +v1 +[0-9a-f]{12} +Complaint handling +客户投诉处理\n$/,
-    );
+    expect(table.stdout).toMatch(/^PROCESS +VERSION +HASH +LABEL \(en\) +LABEL \(zh-CN\)\n/);
+    expect(table.stdout).toMatch(/^complaint +v1 +[0-9a-f]{12} +Complaint handling +客户投诉处理$/m);
+    expect(table.stdout).toMatch(/^visit +v1 +[0-9a-f]{12} +Client site visit +客户拜访$/m);
+    expect(table.stdout.trimEnd().split('\n')).toHaveLength(1 + listed.length);
 
     const show = await run(['definitions', 'show', 'complaint']);
     expect(show.code).toBe(0);
