@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { evaluateTask, type TaskInput, type TaskOutput } from '../engine/tasks';
 import type { CaseProjection, Notification, TransitionRecord } from '../engine/types';
 import type { CaseStore, Notifier } from './ports';
 
@@ -32,6 +33,13 @@ export function createActivities(deps: ActivityDeps) {
     /** Appends one row to the transition log and updates the case projection. */
     async persistTransition(input: PersistTransitionInput): Promise<void> {
       await permanentFailuresAsNonRetryable(() => deps.store.appendTransition(input.record, input.projection));
+    },
+    /**
+     * Runs an automatic step of a case (e.g. a compliance check against the definition's parameters).
+     * Rules read only the input, so a retry gives the same answer.
+     */
+    async runTask(input: TaskInput & { caseId: string; invokeId: string }): Promise<TaskOutput> {
+      return evaluateTask(input);
     },
     /** Delivers one notification (reminder, escalation, information). */
     async notify(notification: Notification): Promise<void> {

@@ -4,6 +4,8 @@ import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@te
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { CaseStore } from '../activities/ports';
 import { compileDefinition } from '../engine/compile';
+import { withDefaults } from '../engine/definition-defaults';
+import type { Definition } from '../engine/definition-schema';
 import type { Actor, CalendarData, TransitionRecord } from '../engine/types';
 import {
   definitionQuery,
@@ -14,6 +16,7 @@ import {
   type CaseWorkflowInput,
   type MigrateCaseRequest,
   type MigrateResult,
+  type PinnedDefinition,
   type SendEventRequest,
   type SendResult,
 } from '../workflows/messages';
@@ -116,6 +119,12 @@ export class DocketClient {
       throw new DocketError('UnknownProcess', `no process "${processId}"; known processes: ${known.join(', ')}`);
     }
     const { definition } = published;
+    if (definition.startedBy.length === 0) {
+      throw new DocketError(
+        'Forbidden',
+        `a ${processId} case runs only as a sub-process of another case; start the case of the process that runs it`,
+      );
+    }
     if (!definition.startedBy.includes(actor.role)) {
       throw new DocketError(
         'Forbidden',
@@ -136,6 +145,7 @@ export class DocketClient {
     const caseId = options.requestId
       ? `${processId}-${createHash('sha256').update(`${actor.userId}\u0000${options.requestId}`).digest('hex').slice(0, 32)}`
       : `${processId}-${randomUUID()}`;
+    const subprocessDefinitions = await this.pinSubprocesses(definition);
     const workflowInput: CaseWorkflowInput = {
       caseId,
       definition: published.raw,
@@ -145,6 +155,7 @@ export class DocketClient {
       input,
       startedBy: actor,
       requestId: options.requestId ?? null,
+      ...(subprocessDefinitions && { subprocessDefinitions }),
       ...(this.opts.continueAsNewAfter !== undefined && { continueAsNewAfter: this.opts.continueAsNewAfter }),
     };
     try {
@@ -171,8 +182,77 @@ export class DocketClient {
     return { caseId, processId, definitionVersion: status.definitionVersion, state: status.state, status: status.status };
   }
 
-  /** Sends one event to a case; resolves once the transition is stored. */
+  /** The latest published versions of the processes a definition runs as sub-processes, and of theirs. */
+  private async pinSubprocesses(definition: Definition): Promise<Record<string, PinnedDefinition> | undefined> {
+    const pinned: Record<string, PinnedDefinition> = {};
+    const queue = [definition];
+    for (let def = queue.shift(); def !== undefined; def = queue.shift()) {
+      for (const spec of Object.values(def.subprocesses ?? {})) {
+        if (Object.hasOwn(pinned, spec.process)) continue;
+        const sub = await this.opts.definitions.latest(spec.process);
+        if (!sub)
+          throw new DocketError(
+            'UnknownProcess',
+            `process "${def.process}" runs "${spec.process}" as a sub-process, but no version of "${spec.process}" is published`,
+          );
+        pinned[spec.process] = { definition: sub.raw, definitionVersion: sub.version, definitionHash: sub.hash };
+        queue.push(sub.definition);
+      }
+    }
+    return Object.keys(pinned).length > 0 ? pinned : undefined;
+  }
+
+  /**
+   * Sends one event to a case; resolves once the transition is stored. An event of a sub-process sent
+   * to its parent goes to the sub-process case its routing field names (e.g. `department`).
+   */
   async send(caseId: string, request: SendEventRequest): Promise<SendResult> {
+    try {
+      return await this.sendToCase(caseId, request);
+    } catch (err) {
+      if (err instanceof DocketError && err.code === 'UnknownEvent') return this.route(caseId, request, err);
+      throw err;
+    }
+  }
+
+  private async route(caseId: string, request: SendEventRequest, refusal: DocketError): Promise<SendResult> {
+    const status = await this.status(caseId);
+    if (status.children.length === 0) throw refusal;
+    const parent = withDefaults(await this.caseDefinition(caseId));
+    for (const invokeId of [...new Set(status.children.map((c) => c.invokeId))]) {
+      const spec = parent.subprocesses[invokeId];
+      const mine = status.children.filter((c) => c.invokeId === invokeId);
+      if (!spec || mine.length === 0) continue;
+      const rawChild = await this.caseDefinition(mine[mine.length - 1]!.caseId).catch(() => undefined);
+      if (rawChild === undefined) continue;
+      const childDefinition = withDefaults(rawChild);
+      if (!Object.hasOwn(childDefinition.events, request.type)) continue;
+      const key = request.data?.[spec.routeBy];
+      const open = mine.filter((c) => c.status === 'open');
+      const target = open.find((c) => c.key === key);
+      if (target) return this.sendToCase(target.caseId, request);
+      const keys = open.map((c) => c.key).join(', ') || 'none';
+      if (key === undefined)
+        throw new DocketError(
+          'ValidationError',
+          `${request.type} goes to one of the ${spec.process} sub-processes of case "${caseId}": name it with "${spec.routeBy}" (open: ${keys})`,
+          [{ path: spec.routeBy, message: `required: one of ${keys}` }],
+        );
+      const finished = mine.find((c) => c.key === key);
+      if (finished)
+        throw new DocketError(
+          'CaseClosed',
+          `the ${spec.process} sub-process "${JSON.stringify(key)}" of case "${caseId}" is finished (case "${finished.caseId}")`,
+        );
+      throw new DocketError(
+        'NotAllowedInState',
+        `case "${caseId}" has no open ${spec.process} sub-process "${JSON.stringify(key)}"; open: ${keys}`,
+      );
+    }
+    throw refusal;
+  }
+
+  private async sendToCase(caseId: string, request: SendEventRequest): Promise<SendResult> {
     try {
       return await this.handle(caseId).executeUpdate(sendEventUpdate, {
         args: [request],

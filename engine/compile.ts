@@ -1,4 +1,4 @@
-import { assign, setup, type AnyStateMachine } from 'xstate';
+import { assign, cancel, fromPromise, raise, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
 import type { ActionSpec, Definition, DelaySpec } from './definition-schema';
 import type { Actor, CalendarData } from './types';
@@ -63,9 +63,31 @@ export function parameterValues(definition: Definition): Record<string, unknown>
   return values;
 }
 
-function eventScope(context: Record<string, unknown>, event: unknown, params: Record<string, unknown>, now: number): Scope {
-  const e = (event ?? {}) as MachineEvent;
-  return { data: e.data ?? {}, context, param: params, actor: e.actor, now };
+/** The event type XState raises when an invoked task or set of sub-processes is done. */
+export const DONE_PREFIX = 'xstate.done.actor.';
+/** The event type a `startTimer` action raises when its delay falls due. */
+export const TIMER_PREFIX = 'timer.';
+
+/** What a definition's paths read while an event is handled: `data.*` is the event's data, or the output of a finished task. */
+export function eventScope(
+  definition: Definition,
+  calendar: CalendarData,
+  context: Record<string, unknown>,
+  event: unknown,
+  params: Record<string, unknown>,
+  now: number,
+): Scope {
+  const e = (event ?? {}) as MachineEvent & { output?: unknown };
+  const output =
+    e.type?.startsWith(DONE_PREFIX) && e.output !== null && typeof e.output === 'object'
+      ? (e.output as Record<string, unknown>)
+      : undefined;
+  const scope: Scope = { data: e.data ?? output ?? {}, context, param: params, actor: e.actor, now, guards: definition.guards };
+  scope.dueAt = (name) => {
+    const spec = definition.delays[name];
+    return spec === undefined ? undefined : delayDueAt(spec, scope, params, calendar);
+  };
+  return scope;
 }
 
 /** The instant a named delay falls due, or undefined when its `from` date is not known. */
@@ -88,9 +110,17 @@ export function delayDueAt(spec: DelaySpec, scope: Scope, params: Record<string,
   return t;
 }
 
-function contextAction(spec: Exclude<ActionSpec, { type: 'notify' }>, params: Record<string, unknown>, clock: { now: number }) {
-  return assign(({ context, event }: { context: Record<string, unknown>; event: unknown }) => {
-    const scope = eventScope(context, event, params, clock.now);
+type ContextActionSpec = Extract<ActionSpec, { type: 'assign' | 'increment' | 'append' | 'shift' }>;
+
+function contextAction(
+  definition: Definition,
+  calendar: CalendarData,
+  spec: ContextActionSpec,
+  params: Record<string, unknown>,
+  clock: { now: number },
+) {
+  return assign(({ context, event }: { context: Record<string, unknown>; event: unknown }): Record<string, unknown> => {
+    const scope = eventScope(definition, calendar, context, event, params, clock.now);
     switch (spec.type) {
       case 'assign': {
         const patch: Record<string, unknown> = {};
@@ -107,6 +137,10 @@ function contextAction(spec: Exclude<ActionSpec, { type: 'notify' }>, params: Re
         const current = context[spec.path];
         return { [spec.path]: [...(Array.isArray(current) ? current : []), item] };
       }
+      case 'shift': {
+        const current = context[spec.path];
+        return { [spec.path]: Array.isArray(current) ? current.slice(1) : [] };
+      }
     }
   });
 }
@@ -118,26 +152,47 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
 
   const guards: Record<string, (args: { context: Record<string, unknown>; event: unknown }) => boolean> = {};
   for (const name of Object.keys(definition.guards)) {
-    guards[name] = ({ context, event }) => evaluateGuard({ guard: name }, eventScope(context, event, params, clock.now), definition.guards);
+    guards[name] = ({ context, event }) =>
+      evaluateGuard({ guard: name }, eventScope(definition, calendar, context, event, params, clock.now), definition.guards);
   }
 
   const actions: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(definition.actions)) {
-    // Effects (notify) are returned by the pure transition and carried out by the workflow.
-    actions[name] = spec.type === 'notify' ? function effect() {} : contextAction(spec, params, clock);
+    switch (spec.type) {
+      case 'notify':
+        // Effects (notify) are returned by the pure transition and carried out by the workflow.
+        actions[name] = function effect() {};
+        break;
+      case 'startTimer':
+        // A delayed raise outlives the state that started it (unlike `after`); the workflow arms it as a durable timer.
+        actions[name] = raise({ type: `${TIMER_PREFIX}${spec.delay}` }, { id: `${TIMER_PREFIX}${spec.delay}`, delay: spec.delay as never });
+        break;
+      case 'cancelTimer':
+        actions[name] = cancel(`${TIMER_PREFIX}${spec.delay}`);
+        break;
+      default:
+        actions[name] = contextAction(definition, calendar, spec, params, clock);
+    }
   }
 
   const delays: Record<string, (args: { context: Record<string, unknown>; event: unknown }) => number> = {};
   for (const [name, spec] of Object.entries(definition.delays)) {
     delays[name] = ({ context, event }) => {
-      const due = delayDueAt(spec, eventScope(context, event, params, clock.now), params, calendar);
+      const due = delayDueAt(spec, eventScope(definition, calendar, context, event, params, clock.now), params, calendar);
       return due === undefined ? Infinity : Math.max(0, due - clock.now);
     };
   }
 
+  // Invoked tasks and sub-processes are run by the workflow (an activity, child cases); in the pure
+  // machine they are children that never finish by themselves: the workflow feeds their done event.
+  const actors: Record<string, unknown> = {};
+  for (const name of [...Object.keys(definition.tasks), ...Object.keys(definition.subprocesses)]) {
+    actors[name] = fromPromise(() => new Promise<never>(() => {}));
+  }
+
   const { context: initialContext, ...config } = definition.machine;
   // The implementations are built from data, so their names are only known at run time.
-  const implementations = { guards, actions, delays } as never;
+  const implementations = { guards, actions, delays, actors } as never;
   const machine = setup(implementations).createMachine({
     ...(config as object),
     id: definition.process,

@@ -12,5 +12,14 @@ export function withDefaults(raw: unknown): Definition {
   for (const key of ['process', 'machine', 'events', 'stateLabels', 'input', 'customerField'] as const) {
     if (d[key] === undefined) throw new Error(`the definition has no "${key}"`);
   }
-  return { ...d, parameters: d.parameters ?? {}, delays: d.delays ?? {}, guards: d.guards ?? {}, actions: d.actions ?? {} } as Definition;
+  return {
+    ...d,
+    parameters: d.parameters ?? {},
+    delays: d.delays ?? {},
+    guards: d.guards ?? {},
+    actions: d.actions ?? {},
+    guardLabels: d.guardLabels ?? {},
+    tasks: d.tasks ?? {},
+    subprocesses: d.subprocesses ?? {},
+  } as Definition;
 }

@@ -16,15 +16,36 @@ export const labelsSchema = z.object({
 });
 export type Labels = z.infer<typeof labelsSchema>;
 
-/** A value read at run time: a path (`data.x`, `context.x`, `param.x`, `actor.role`, `item.x`, `now`) or `{ value }`. */
-export const valueRefSchema: z.ZodType<ValueRef> = z.union([
-  z.string().min(1),
-  z.number(),
-  z.boolean(),
-  z.null(),
-  z.object({ value: z.unknown() }).strict(),
-]);
-export type ValueRef = string | number | boolean | null | { value: unknown };
+/**
+ * A value read at run time: a path (`data.x`, `context.x`, `param.x`, `actor.role`, `item.x`, `now`), a literal
+ * (`{ value }`), the length of a list (`{ length: path }`), the distinct values whose condition holds
+ * (`{ pick: [{ when?, value }] }`, e.g. an approval chain), or when a named delay would fall due now (`{ dueAt: delay }`).
+ */
+export const valueRefSchema: z.ZodType<ValueRef> = z.lazy(() =>
+  z.union([
+    z.string().min(1),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.object({ value: z.unknown() }).strict(),
+    z.object({ length: z.string().min(1) }).strict(),
+    z
+      .object({
+        pick: z.array(z.object({ when: guardExprSchema.optional(), value: valueRefSchema }).strict()).min(1),
+      })
+      .strict(),
+    z.object({ dueAt: z.string().regex(NAME, nameMessage) }).strict(),
+  ]),
+);
+export type ValueRef =
+  | string
+  | number
+  | boolean
+  | null
+  | { value: unknown }
+  | { length: string }
+  | { pick: Array<{ when?: GuardExpr; value: ValueRef }> }
+  | { dueAt: string };
 
 export type GuardExpr =
   | { gt: [ValueRef, ValueRef] }
@@ -99,11 +120,15 @@ export type DelaySpec = z.infer<typeof delaySchema>;
 export const recipientSchema = z
   .object({
     role: z.string().optional(),
+    /** A role read at run time, e.g. `context.pendingApprovers.0` (whose turn it is). */
+    roleFrom: valueRefSchema.optional(),
     /** A path to the user id, e.g. `context.assignee`. */
     user: z.string().optional(),
   })
   .strict()
-  .refine((r) => r.role !== undefined || r.user !== undefined, { message: 'name a role, a user path, or both' });
+  .refine((r) => r.role !== undefined || r.roleFrom !== undefined || r.user !== undefined, {
+    message: 'name a role, a roleFrom, a user path, or several',
+  });
 
 export const actionSchema = z.discriminatedUnion('type', [
   z
@@ -114,6 +139,14 @@ export const actionSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('increment'), path: z.string(), by: z.number().optional() }).strict(),
+  /** Removes the first item of a context list (e.g. the approver whose turn has passed). */
+  z.object({ type: z.literal('shift'), path: z.string() }).strict(),
+  /**
+   * Starts a case-level timer that outlives state changes: when the named delay falls due, the event
+   * `timer.<delay>` is raised (handle it in an `on`). Starting it again re-arms it; final states cancel it.
+   */
+  z.object({ type: z.literal('startTimer'), delay: z.string().regex(NAME, nameMessage) }).strict(),
+  z.object({ type: z.literal('cancelTimer'), delay: z.string().regex(NAME, nameMessage) }).strict(),
   z
     .object({
       type: z.literal('append'),
@@ -134,6 +167,49 @@ export const actionSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 export type ActionSpec = z.infer<typeof actionSchema>;
+
+/** A rule of an automatic check: it passes when `holds` holds; otherwise its labels say what is wrong. */
+export const ruleSchema = z
+  .object({
+    id: z.string().regex(NAME, nameMessage),
+    holds: guardExprSchema,
+    /** The violation in words; `{context.x}` / `{param.y}` are replaced by their values. */
+    labels: labelsSchema,
+  })
+  .strict();
+
+/**
+ * An automatic step, run as an activity when a state that invokes it is entered. Its output
+ * (`{ passed, violations }`) is the data of the `onDone` transition.
+ */
+export const taskSchema = z
+  .object({
+    type: z.literal('rules'),
+    rules: z.array(ruleSchema).min(1),
+    labels: labelsSchema.optional(),
+  })
+  .strict();
+export type TaskSpec = z.infer<typeof taskSchema>;
+
+/**
+ * Cases of another process run side by side, one per item of a list read when the invoking state is
+ * entered. When every one is finished the `onDone` transition runs, with `{ items: [{ key, caseId, state, context }] }`.
+ */
+export const subprocessSchema = z
+  .object({
+    process: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a process name is lower-case letters, digits and _'),
+    /** The list: one sub-process case per distinct item. */
+    forEach: valueRefSchema,
+    /** The item's key (letters, digits, _ and -), unique in the list; `item.x` reads the item. */
+    key: valueRefSchema,
+    /** The sub-process case's start input: field → value (`item.x` reads the item). */
+    input: z.record(z.string(), valueRefSchema),
+    /** The event data field naming the key: an event for the sub-process sent to this case goes to that sub-process case. */
+    routeBy: z.string().regex(NAME, nameMessage),
+    labels: labelsSchema.optional(),
+  })
+  .strict();
+export type SubprocessSpec = z.infer<typeof subprocessSchema>;
 
 export const eventSchema = z
   .object({
@@ -166,8 +242,8 @@ export const definitionSchema = z
     version: z.number().int().positive(),
     labels: labelsSchema,
     description: z.string().optional(),
-    /** Roles that may start a case. */
-    startedBy: z.array(z.string()).min(1, 'name at least one role that may start a case'),
+    /** Roles that may start a case; none for a process that runs only as a sub-process of another. */
+    startedBy: z.array(z.string()),
     /** JSON Schema of the start input (an object schema). */
     input: z.record(z.string(), z.unknown()),
     /** The input field holding the customer id (every case names its customer). */
@@ -178,6 +254,12 @@ export const definitionSchema = z
     delays: z.record(z.string().regex(NAME, nameMessage), delaySchema).default({}),
     guards: z.record(z.string().regex(NAME, nameMessage), guardExprSchema).default({}),
     actions: z.record(z.string().regex(NAME, nameMessage), actionSchema).default({}),
+    /** Words for a guard, shown when an event is refused because it does not hold. */
+    guardLabels: z.record(z.string().regex(NAME, nameMessage), labelsSchema).default({}),
+    /** Automatic steps a state invokes (`"invoke": { "id": name, "src": name, "onDone": … }`). */
+    tasks: z.record(z.string().regex(NAME, nameMessage), taskSchema).default({}),
+    /** Sub-processes a state invokes, one case per item of a list. */
+    subprocesses: z.record(z.string().regex(NAME, nameMessage), subprocessSchema).default({}),
     events: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'event names are UPPER_SNAKE_CASE'), eventSchema),
     /** Labels of every state, keyed by its dotted path (`analysis.reporting`). */
     stateLabels: z.record(z.string(), labelsSchema),

@@ -9,6 +9,10 @@ export interface Scope {
   /** Workflow time, epoch ms. */
   now: number;
   item?: unknown;
+  /** The definition's named guards, for `{ pick: [{ when }] }` values. */
+  guards?: Record<string, GuardExpr>;
+  /** When a named delay would fall due now (epoch ms), for `{ dueAt }` values. */
+  dueAt?: (delay: string) => number | undefined;
 }
 
 export const PATH_ROOTS = ['data', 'context', 'param', 'actor', 'item', 'now'] as const;
@@ -36,8 +40,51 @@ export function readPath(scope: Scope, path: string): unknown {
 
 export function resolveValue(scope: Scope, ref: ValueRef): unknown {
   if (typeof ref === 'string') return readPath(scope, ref);
-  if (ref !== null && typeof ref === 'object') return ref.value;
-  return ref;
+  if (ref === null || typeof ref !== 'object') return ref;
+  if ('value' in ref) return ref.value;
+  if ('length' in ref) {
+    const list = readPath(scope, ref.length);
+    return Array.isArray(list) ? list.length : 0;
+  }
+  if ('pick' in ref) {
+    const picked: unknown[] = [];
+    for (const entry of ref.pick) {
+      if (entry.when !== undefined && !evaluateGuard(entry.when, scope, scope.guards ?? {})) continue;
+      const value = resolveValue(scope, entry.value);
+      if (value !== undefined && !picked.some((p) => deepEqual(p, value))) picked.push(value);
+    }
+    return picked;
+  }
+  const due = scope.dueAt?.(ref.dueAt);
+  return due === undefined ? undefined : new Date(due).toISOString();
+}
+
+/** Replaces `{path}` in a text by the value the path reads (`{context.discountRate}`). */
+export function renderTemplate(text: string, scope: Scope): string {
+  return text.replace(/\{([A-Za-z_][A-Za-z0-9_.]*)\}/g, (whole, path: string) => {
+    if (!parsePath(path)) return whole;
+    const value = readPath(scope, path);
+    if (value === undefined || value === null) return '—';
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  });
+}
+
+/** Every path and delay a value reads, for the linter. */
+export function valueRefPaths(ref: ValueRef): { paths: string[]; guards: GuardExpr[]; delays: string[] } {
+  const out = { paths: [] as string[], guards: [] as GuardExpr[], delays: [] as string[] };
+  const walk = (r: ValueRef) => {
+    if (typeof r === 'string') out.paths.push(r);
+    else if (r === null || typeof r !== 'object' || 'value' in r) return;
+    else if ('length' in r) out.paths.push(r.length);
+    else if ('pick' in r)
+      r.pick.forEach((e) => {
+        if (e.when !== undefined) out.guards.push(e.when);
+        walk(e.value);
+      });
+    else out.delays.push(r.dueAt);
+  };
+  walk(ref);
+  return out;
 }
 
 export function resolveNumber(params: Record<string, unknown>, ref: NumberRef | undefined): number {
@@ -120,9 +167,11 @@ export function guardPaths(expr: GuardExpr): { paths: string[]; guards: string[]
   const paths: string[] = [];
   const guards: string[] = [];
   const addRef = (ref: ValueRef) => {
-    if (typeof ref === 'string') paths.push(ref);
+    const found = valueRefPaths(ref);
+    paths.push(...found.paths);
+    found.guards.forEach(walk);
   };
-  const walk = (e: GuardExpr) => {
+  function walk(e: GuardExpr) {
     for (const [op, arg] of Object.entries(e) as Array<[string, unknown]>) {
       if (op === 'guard') guards.push(arg as string);
       else if (op === 'and' || op === 'or') (arg as GuardExpr[]).forEach(walk);
@@ -134,7 +183,7 @@ export function guardPaths(expr: GuardExpr): { paths: string[]; guards: string[]
       } else if (op === 'truthy') addRef(arg as ValueRef);
       else (arg as ValueRef[]).forEach(addRef);
     }
-  };
+  }
   walk(expr);
   return { paths, guards };
 }

@@ -8,3 +8,5 @@ export * from './roles';
 export * from './suggest';
 export * from './calendar';
 export * from './canonical-json';
+export * from './tasks';
+export * from './subprocess';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { definitionSchema, type ActionSpec, type Definition, type GuardExpr, type ValueRef } from './definition-schema';
-import { guardPaths, parsePath } from './expressions';
+import { guardPaths, parsePath, valueRefPaths } from './expressions';
 import { payloadValidator } from './compile';
 import { ROLE_NAMES } from './roles';
 import { didYouMean } from './suggest';
@@ -27,7 +27,9 @@ export type LintCode =
   | 'unknown-label'
   | 'invalid-payload-schema'
   | 'customer-field'
-  | 'guard-cycle';
+  | 'guard-cycle'
+  | 'unknown-invoke'
+  | 'unknown-timer';
 
 export interface LintProblem {
   code: LintCode;
@@ -55,7 +57,7 @@ interface TransitionInfo {
   source: string;
   configPath: string;
   event: string | null; // null for always / done transitions
-  trigger: 'on' | 'after' | 'always' | 'done';
+  trigger: 'on' | 'after' | 'always' | 'done' | 'invoke';
   targets: string[];
   guard?: string;
   actions: string[];
@@ -81,7 +83,9 @@ const STATE_KEYS = [
   'history',
   'target',
   'output',
+  'invoke',
 ];
+const INVOKE_KEYS = ['id', 'src', 'onDone', 'onError'];
 const ROOT_KEYS = [...STATE_KEYS, 'context', 'version'];
 const TRANSITION_KEYS = ['target', 'guard', 'actions', 'reenter', 'description', 'meta'];
 const STATE_TYPES = ['atomic', 'compound', 'parallel', 'final', 'history'];
@@ -137,6 +141,12 @@ function collectTransitions(node: StateNodeInfo): TransitionInfo[] {
   if (isObject(config.after)) for (const [delay, t] of Object.entries(config.after)) add(t, `${configPath}.after.${delay}`, 'after', delay);
   if (config.always !== undefined) add(config.always, `${configPath}.always`, 'always', null);
   if (config.onDone !== undefined) add(config.onDone, `${configPath}.onDone`, 'done', null);
+  asList(config.invoke).forEach((inv, i) => {
+    if (!isObject(inv)) return;
+    const at = Array.isArray(config.invoke) ? `${configPath}.invoke[${i}]` : `${configPath}.invoke`;
+    if (inv.onDone !== undefined) add(inv.onDone, `${at}.onDone`, 'invoke', null);
+    if (inv.onError !== undefined) add(inv.onError, `${at}.onError`, 'invoke', null);
+  });
   return out;
 }
 
@@ -193,8 +203,12 @@ function valueRefs(action: ActionSpec): Array<{ ref: ValueRef; at: string }> {
       return [
         ...Object.entries(action.data ?? {}).map(([k, ref]) => ({ ref, at: `data.${k}` })),
         ...action.to.flatMap((r, i) => (r.user ? [{ ref: r.user, at: `to[${i}].user` }] : [])),
+        ...action.to.flatMap((r, i) => (r.roleFrom !== undefined ? [{ ref: r.roleFrom, at: `to[${i}].roleFrom` }] : [])),
       ];
     case 'increment':
+    case 'shift':
+    case 'startTimer':
+    case 'cancelTimer':
       return [];
   }
 }
@@ -398,13 +412,21 @@ export function lintDefinition(raw: unknown): LintResult {
     if (p.root === 'actor' && !['userId', 'role'].includes(p.keys[0]!))
       report('bad-path', at, `"${path}": an actor has only userId and role`);
   };
+  const delayNames = Object.keys(def.delays);
+  const guardNames = Object.keys(def.guards);
   const checkRef = (ref: ValueRef, at: string, allowItem = false) => {
-    if (typeof ref === 'string') checkPath(ref, at, allowItem);
+    if (typeof ref === 'string') return checkPath(ref, at, allowItem);
+    const { paths, guards, delays } = valueRefPaths(ref);
+    const where = ref !== null && typeof ref === 'object' && 'length' in ref ? `${at}.length` : at;
+    paths.forEach((p) => checkPath(p, where, allowItem));
+    guards.forEach((g, i) => walkGuard(g, `${at}.pick[${i}].when`, allowItem));
+    for (const d of delays)
+      if (!delayNames.includes(d))
+        report('unknown-delay', `${at}.dueAt`, `unknown delay "${d}"${didYouMean(d, delayNames)} — declare it under "delays"`);
   };
 
   // Guards.
-  const guardNames = Object.keys(def.guards);
-  const walkGuard = (expr: GuardExpr, at: string, inItem: boolean) => {
+  function walkGuard(expr: GuardExpr, at: string, inItem: boolean): void {
     for (const [op, arg] of Object.entries(expr) as Array<[string, unknown]>) {
       if (op === 'guard') {
         if (!guardNames.includes(arg as string))
@@ -422,8 +444,12 @@ export function lintDefinition(raw: unknown): LintResult {
       } else if (op === 'truthy') checkRef(arg as ValueRef, `${at}.truthy`, inItem);
       else (arg as ValueRef[]).forEach((r, i) => checkRef(r, `${at}.${op}[${i}]`, inItem));
     }
-  };
+  }
   for (const [name, expr] of Object.entries(def.guards)) walkGuard(expr, `guards.${name}`, false);
+  for (const name of Object.keys(def.guardLabels)) {
+    if (!guardNames.includes(name))
+      report('unknown-label', `guardLabels.${name}`, `labels for "${name}", which is no guard${didYouMean(name, guardNames)}`);
+  }
   for (const name of guardNames) {
     const seen = new Set<string>();
     const visit = (n: string): boolean => {
@@ -438,6 +464,14 @@ export function lintDefinition(raw: unknown): LintResult {
   // Actions.
   for (const [name, action] of Object.entries(def.actions)) {
     for (const { ref, at } of valueRefs(action)) checkRef(ref, `actions.${name}.${at}`);
+    if (action.type === 'startTimer' || action.type === 'cancelTimer') {
+      if (!delayNames.includes(action.delay))
+        report(
+          'unknown-delay',
+          `actions.${name}.delay`,
+          `unknown delay "${action.delay}"${didYouMean(action.delay, delayNames)} — declare it under "delays"`,
+        );
+    }
     if (action.type === 'notify') {
       action.to.forEach((r, i) => {
         if (r.role && !ROLE_NAMES.includes(r.role))
@@ -446,8 +480,27 @@ export function lintDefinition(raw: unknown): LintResult {
     }
   }
 
+  // Automatic tasks and sub-processes.
+  for (const [name, task] of Object.entries(def.tasks)) {
+    task.rules.forEach((rule, i) => walkGuard(rule.holds, `tasks.${name}.rules[${i}].holds`, false));
+    const ids = task.rules.map((r) => r.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i)
+        report('schema', `tasks.${name}.rules[${i}].id`, `rule id "${id}" is used twice — give each rule its own id`);
+    });
+  }
+  for (const [name, sub] of Object.entries(def.subprocesses)) {
+    if (Object.hasOwn(def.tasks, name))
+      report('unknown-invoke', `subprocesses.${name}`, `"${name}" is both a task and a sub-process — rename one of them`);
+    checkRef(sub.forEach, `subprocesses.${name}.forEach`);
+    checkRef(sub.key, `subprocesses.${name}.key`, true);
+    for (const [field, ref] of Object.entries(sub.input)) checkRef(ref, `subprocesses.${name}.input.${field}`, true);
+    if (sub.process === def.process)
+      report('unknown-invoke', `subprocesses.${name}.process`, `a process cannot run itself as a sub-process — name another process`);
+  }
+  const invokable = [...Object.keys(def.tasks), ...Object.keys(def.subprocesses)];
+
   // Delays.
-  const delayNames = Object.keys(def.delays);
   for (const [name, delay] of Object.entries(def.delays)) {
     if (delay.from !== undefined && delay.from !== 'now') checkPath(delay.from, `delays.${name}.from`);
     const numberRefs: Array<[string, unknown]> = [
@@ -510,6 +563,35 @@ export function lintDefinition(raw: unknown): LintResult {
     );
   }
 
+  // Invocations: one named task or sub-process each, with id equal to src (its done event is named after it).
+  for (const node of states.values()) {
+    const raw = node.config.invoke;
+    if (raw === undefined) continue;
+    asList(raw).forEach((inv, i) => {
+      const at = Array.isArray(raw) ? `${node.configPath}.invoke[${i}]` : `${node.configPath}.invoke`;
+      if (!isObject(inv) || typeof inv.src !== 'string') {
+        report('unknown-invoke', at, `write an invoke as { "id": name, "src": name, "onDone": … } naming a task or sub-process`);
+        return;
+      }
+      for (const key of Object.keys(inv))
+        if (!INVOKE_KEYS.includes(key))
+          report(
+            'schema',
+            `${at}.${key}`,
+            `unknown field "${key}" of an invoke${didYouMean(key, INVOKE_KEYS)} — use ${INVOKE_KEYS.join(', ')}`,
+          );
+      if (!invokable.includes(inv.src))
+        report(
+          'unknown-invoke',
+          `${at}.src`,
+          `unknown task or sub-process "${inv.src}"${didYouMean(inv.src, invokable)} — declare it under "tasks" or "subprocesses"`,
+        );
+      if (inv.id !== inv.src) report('unknown-invoke', `${at}.id`, `set "id": "${inv.src}" (an invoke's id is the name of what it runs)`);
+      if (inv.onDone === undefined) report('no-way-out', at, `an invoke needs "onDone": where the case goes when "${inv.src}" is done`);
+    });
+  }
+  const startedTimers = new Set(Object.values(def.actions).flatMap((a) => (a.type === 'startTimer' ? [a.delay] : [])));
+
   // Transitions: targets, guards, actions, delays, events, data fields.
   const actionNames = Object.keys(def.actions);
   const usedEvents = new Set<string>();
@@ -540,7 +622,15 @@ export function lintDefinition(raw: unknown): LintResult {
     return out;
   };
   for (const t of transitions) {
-    if (t.trigger === 'on' && t.event !== null) {
+    if (t.trigger === 'on' && t.event !== null && t.event.startsWith('timer.')) {
+      const delay = t.event.slice('timer.'.length);
+      if (!startedTimers.has(delay))
+        report(
+          'unknown-timer',
+          t.configPath,
+          `"${t.event}" is raised only by a startTimer action for delay "${delay}", and no action starts it — add { "type": "startTimer", "delay": "${delay}" }`,
+        );
+    } else if (t.trigger === 'on' && t.event !== null) {
       usedEvents.add(t.event);
       if (!eventNames.includes(t.event)) {
         report(
@@ -592,7 +682,8 @@ export function lintDefinition(raw: unknown): LintResult {
           `unknown action "${a}"${didYouMean(a, actionNames)} — declare it under "actions"`,
         );
     }
-    for (const { path, at } of dataPathsOf(t)) {
+    // A done transition of an invoke reads the task's or sub-processes' output as data.
+    for (const { path, at } of t.trigger === 'invoke' ? [] : dataPathsOf(t)) {
       const field = path.split('.')[1]!;
       const fields = t.trigger === 'on' && t.event !== null ? eventFields(t.event) : [];
       if (t.trigger !== 'on' || t.event === null) {

@@ -213,6 +213,15 @@ export function planMigration(input: MigrationPlanInput): MigrationPlan {
       });
       continue;
     }
+    const invoking = ancestry(target).find((p) => newOutline.states.get(p)?.invokes);
+    if (invoking !== undefined) {
+      blockers.push({
+        code: 'SubProcess',
+        state: invoking,
+        message: `"${invoking}" starts an automatic step or sub-processes when it is entered, which a migration does not do: map the case to a state before it`,
+      });
+      continue;
+    }
     if (node.type !== 'atomic') {
       blockers.push({
         code: 'NotALeafState',
@@ -295,6 +304,8 @@ export function migrationStep(compiled: CompiledDefinition, context: Record<stri
     notifications: [],
     startTimers: plannedTimers(plan),
     cancelTimers: [],
+    invocations: [],
+    stopped: [],
     changed: true,
   };
 }

@@ -7,13 +7,22 @@ import {
   type ExecutableActionObject,
   type StateValue,
 } from 'xstate';
-import type { CompiledDefinition, MachineEvent } from './compile';
+import { eventScope, TIMER_PREFIX, type CompiledDefinition, type MachineEvent } from './compile';
 import { readPath, resolveValue, type Scope } from './expressions';
 import type { Actor, CaseStatus, Deadline, Notification } from './types';
 
 /** A durable timer the workflow must arm: at `dueAt` it feeds `event` back into the machine. */
 export interface TimerSpec extends Deadline {
   event: { type: string };
+}
+
+/** A task or set of sub-processes a state invoked: the workflow runs it and feeds back `xstate.done.actor.<id>`. */
+export interface Invocation {
+  /** The invoke's id (it equals its `src`: the task's or sub-process's name). */
+  id: string;
+  kind: 'task' | 'subprocess';
+  /** The context when it was invoked (what the task checks, what the sub-processes' items are read from). */
+  context: Record<string, unknown>;
 }
 
 /** A notification to deliver, produced by a definition's `notify` action. */
@@ -27,6 +36,10 @@ export interface StepResult {
   notifications: NotificationDraft[];
   startTimers: TimerSpec[];
   cancelTimers: string[];
+  /** Tasks and sub-processes to start, in order. */
+  invocations: Invocation[];
+  /** Ids of invocations stopped because their state was left. */
+  stopped: string[];
   /** False when the event did nothing at all (no state, context or effect change). */
   changed: boolean;
 }
@@ -60,8 +73,13 @@ export function parseAfterEvent(type: string, machineId: string): { delay: strin
 }
 
 function scopeOf(compiled: CompiledDefinition, context: Record<string, unknown>, event: unknown): Scope {
-  const e = (event ?? {}) as MachineEvent;
-  return { data: e.data ?? {}, context, param: compiled.params, actor: e.actor, now: compiled.clock.now };
+  return eventScope(compiled.definition, compiled.calendar, context, event, compiled.params, compiled.clock.now);
+}
+
+function childId(ref: unknown): string | undefined {
+  if (typeof ref === 'string') return ref;
+  if (ref !== null && typeof ref === 'object' && typeof (ref as { id?: unknown }).id === 'string') return (ref as { id: string }).id;
+  return undefined;
 }
 
 function collect(
@@ -78,6 +96,8 @@ function collect(
     notifications: [],
     startTimers: [],
     cancelTimers: [],
+    invocations: [],
+    stopped: [],
     changed: false,
   };
   if (after.status === 'error') throw new Error(`the machine failed: ${String(after.error)}`);
@@ -86,15 +106,30 @@ function collect(
       const params = action.params as { event: { type: string }; id?: string; delay?: number };
       if (params.delay === undefined || !Number.isFinite(params.delay)) continue; // not armed: its date is unknown
       const parsed = parseAfterEvent(params.event.type, compiled.definition.process);
+      const timerDelay = params.event.type.startsWith(TIMER_PREFIX) ? params.event.type.slice(TIMER_PREFIX.length) : undefined;
       result.startTimers.push({
         id: params.id ?? params.event.type,
-        delay: parsed?.delay ?? params.event.type,
+        delay: parsed?.delay ?? timerDelay ?? params.event.type,
         state: parsed?.state ?? result.state,
         dueAt: new Date(now + params.delay).toISOString(),
         event: { type: params.event.type },
       });
     } else if (action.type === 'xstate.cancel') {
       result.cancelTimers.push((action.params as { sendId: string }).sendId);
+    } else if (action.type === 'xstate.spawnChild') {
+      const { id, src } = action.params as { id: string; src: unknown };
+      const name = typeof src === 'string' ? src : id;
+      const kind = Object.hasOwn(compiled.definition.tasks, name)
+        ? 'task'
+        : Object.hasOwn(compiled.definition.subprocesses, name)
+          ? 'subprocess'
+          : undefined;
+      if (kind === undefined)
+        throw new Error(`state "${result.state}" invokes "${name}", which is neither a task nor a sub-process of the definition`);
+      result.invocations.push({ id, kind, context: action.info.context });
+    } else if (action.type === 'xstate.stopChild') {
+      const id = childId(action.params);
+      if (id !== undefined) result.stopped.push(id);
     } else {
       const spec = compiled.definition.actions[action.type];
       if (spec?.type !== 'notify') continue;
@@ -107,7 +142,9 @@ function collect(
         subject: spec.subject,
         to: spec.to.map((r) => {
           const userId = r.user === undefined ? undefined : readPath(scope, r.user);
-          return { ...(r.role ? { role: r.role } : {}), ...(typeof userId === 'string' && userId ? { userId } : {}) };
+          const dynamicRole = r.roleFrom === undefined ? undefined : resolveValue(scope, r.roleFrom);
+          const role = typeof dynamicRole === 'string' && dynamicRole ? dynamicRole : r.role;
+          return { ...(role ? { role } : {}), ...(typeof userId === 'string' && userId ? { userId } : {}) };
         }),
         data,
       });
@@ -118,6 +155,7 @@ function collect(
     result.notifications.length > 0 ||
     result.startTimers.length > 0 ||
     result.cancelTimers.length > 0 ||
+    result.invocations.length > 0 ||
     (before.value !== after.value && JSON.stringify(before.value) !== JSON.stringify(after.value)) ||
     JSON.stringify(before.context) !== JSON.stringify(after.context);
   return result;
@@ -268,9 +306,13 @@ export function checkEvent(
       .filter((t) => t.eventType === event.type)
       .map((t) => (t.guard && typeof t.guard === 'object' && 'type' in t.guard ? String(t.guard.type) : String(t.guard ?? '')))
       .filter(Boolean);
+    const words = guards.map((g) => definition.guardLabels[g]?.en).filter((w): w is string => w !== undefined);
     return {
       code: 'ConditionNotMet',
-      message: `${event.type} cannot be applied in state "${state}": its condition${guards.length > 1 ? 's' : ''} ${guards.join(', ')} ${guards.length > 1 ? 'do' : 'does'} not hold`,
+      message:
+        words.length > 0
+          ? `${event.type} cannot be applied in state "${state}": ${words.join('; ')} (condition ${guards.join(', ')})`
+          : `${event.type} cannot be applied in state "${state}": its condition${guards.length > 1 ? 's' : ''} ${guards.join(', ')} ${guards.length > 1 ? 'do' : 'does'} not hold`,
     };
   }
   return null;

@@ -4,15 +4,18 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
   sleep,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { DocketActivities } from '../activities';
-import { compileDefinition } from '../engine/compile';
+import { compileDefinition, DONE_PREFIX, TIMER_PREFIX } from '../engine/compile';
 import { withDefaults } from '../engine/definition-defaults';
 import type { Definition } from '../engine/definition-schema';
 import { migrationStep, planMigration } from '../engine/migration-plan';
@@ -25,24 +28,29 @@ import {
   stateToString,
   step,
   type StepResult,
+  type Invocation,
   type TimerSpec,
 } from '../engine/step';
+import { subprocessCaseId, subprocessItems } from '../engine/subprocess';
 import { SYSTEM_ACTOR, type Actor, type CaseProjection, type CaseStatus, type Notification, type TransitionRecord } from '../engine/types';
 import {
   definitionQuery,
   migrateCaseUpdate,
   sendEventUpdate,
   statusQuery,
+  subprocessDoneSignal,
   type CaseStatusView,
+  type ChildCase,
   type CaseWorkflowInput,
   type MigrateCaseRequest,
   type MigrateResult,
   type RememberedRequest,
   type SendEventRequest,
   type SendResult,
+  type SubprocessDone,
 } from './messages';
 
-const { persistTransition, notify } = proxyActivities<DocketActivities>({
+const { persistTransition, notify, runTask } = proxyActivities<DocketActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -103,6 +111,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   let effects: Promise<void> = Promise.resolve();
   let pendingEffects = 0;
   let storedSeq = input.carried?.seq ?? -1;
+  /** Sub-process cases; the invocations under way (id → generation); how often each invoke ran. */
+  const children: ChildCase[] = [...(input.carried?.children ?? [])];
+  const activeInvokes = new Map<string, number>(input.carried?.activeInvokes ?? []);
+  const invokeCounts = new Map<string, number>(input.carried?.invokeCounts ?? []);
+  let pendingTasks = 0;
 
   const nowIso = () => new Date(Date.now()).toISOString();
 
@@ -125,12 +138,126 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
           timers.delete(spec.id);
           if (status !== 'open') return;
           const result = step(compiled, snapshot, spec.event, Date.now());
-          void apply(result, `after:${spec.delay}`, {}, SYSTEM_ACTOR, null);
+          const kind = spec.event.type.startsWith(TIMER_PREFIX) ? 'timer' : 'after';
+          void apply(result, `${kind}:${spec.delay}`, {}, SYSTEM_ACTOR, null);
         },
         (err: unknown) => {
           if (!isCancellation(err)) throw err;
         },
       );
+  };
+
+  /** Feeds an invocation's done event into the machine, if that invocation is still the one under way. */
+  const finishInvocation = (id: string, generation: number, output: Record<string, unknown>) => {
+    if (activeInvokes.get(id) !== generation || status !== 'open') return;
+    activeInvokes.delete(id);
+    const result = step(compiled, snapshot, { type: `${DONE_PREFIX}${id}`, output } as never, Date.now());
+    void apply(result, `done:${id}`, output, SYSTEM_ACTOR, null);
+  };
+
+  const finishSubprocessesIfDone = (id: string) => {
+    const generation = activeInvokes.get(id);
+    if (generation === undefined) return;
+    const mine = children.filter((c) => c.invokeId === id && c.generation === generation);
+    if (mine.some((c) => c.status !== 'completed')) return;
+    const items = mine.map((c) => ({ key: c.key, caseId: c.caseId, state: c.state, context: c.context }));
+    finishInvocation(id, generation, { items });
+  };
+
+  /** Starts what a state invoked, once the row that entered the state is stored. */
+  const invoke = (invocation: Invocation, stored: Promise<void>) => {
+    const { id } = invocation;
+    const generation = (invokeCounts.get(id) ?? 0) + 1;
+    invokeCounts.set(id, generation);
+    activeInvokes.set(id, generation);
+    const now = Date.now();
+    if (invocation.kind === 'task') {
+      const task = compiled.definition.tasks[id]!;
+      pendingTasks += 1;
+      void stored
+        .then(() =>
+          runTask({
+            caseId,
+            invokeId: id,
+            task,
+            context: invocation.context,
+            params: compiled.params,
+            guards: compiled.definition.guards,
+            now,
+          }),
+        )
+        .then((output) => {
+          pendingTasks -= 1;
+          finishInvocation(id, generation, output as unknown as Record<string, unknown>);
+        });
+      return;
+    }
+    const spec = compiled.definition.subprocesses[id]!;
+    const sub = input.subprocessDefinitions?.[spec.process];
+    if (!sub)
+      throw ApplicationFailure.nonRetryable(
+        `sub-process "${spec.process}" was not pinned when the case started; start cases through the Docket client`,
+        'InvalidDefinition',
+      );
+    const items = subprocessItems(compiled, id, invocation.context, now);
+    const started = items.map((item) => {
+      const base = subprocessCaseId(caseId, id, item.key);
+      const child: ChildCase = {
+        invokeId: id,
+        generation,
+        key: item.key,
+        caseId: generation === 1 ? base : `${base}.${generation}`,
+        processId: spec.process,
+        status: 'open',
+      };
+      children.push(child);
+      return { child, item };
+    });
+    if (started.length === 0) {
+      void stored.then(() => finishSubprocessesIfDone(id));
+      return;
+    }
+    pendingEffects += 1;
+    effects = effects
+      .then(async () => {
+        for (const { child, item } of started) {
+          await startChild(caseWorkflow, {
+            workflowId: child.caseId,
+            // The parent follows its sub-processes by their signals, so it may continue-as-new while they run.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            args: [
+              {
+                caseId: child.caseId,
+                definition: sub.definition,
+                definitionVersion: sub.definitionVersion,
+                definitionHash: sub.definitionHash,
+                calendar: input.calendar,
+                input: item.input,
+                startedBy: SYSTEM_ACTOR,
+                requestId: null,
+                ...(input.subprocessDefinitions && { subprocessDefinitions: input.subprocessDefinitions }),
+                parent: { caseId, invokeId: id, key: item.key },
+                ...(input.continueAsNewAfter !== undefined && { continueAsNewAfter: input.continueAsNewAfter }),
+              },
+            ],
+          });
+        }
+      })
+      .then(() => {
+        pendingEffects -= 1;
+      });
+  };
+
+  /** A state with an invoke was left before it was done: its task result is ignored, its open sub-process cases are cancelled. */
+  const stopInvocation = (id: string) => {
+    const generation = activeInvokes.get(id);
+    if (generation === undefined) return;
+    activeInvokes.delete(id);
+    for (const child of children.filter((c) => c.invokeId === id && c.generation === generation && c.status === 'open')) {
+      void getExternalWorkflowHandle(child.caseId)
+        .cancel()
+        .catch(() => undefined);
+    }
   };
 
   const deadlines = () => [...timers.values()].map(({ spec: { event: _event, ...deadline } }) => deadline);
@@ -150,6 +277,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     result.cancelTimers.forEach(cancelTimer);
     if (status === 'open') result.startTimers.forEach(armTimer);
     else [...timers.keys()].forEach(cancelTimer);
+    result.stopped.forEach(stopInvocation);
     if (!result.changed) return Promise.resolve();
 
     seq += 1;
@@ -203,6 +331,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       .then(() => {
         pendingEffects -= 1;
       });
+    if (status === 'open') for (const invocation of result.invocations) invoke(invocation, stored);
     return stored;
   };
 
@@ -276,9 +405,19 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     allowedEvents: status === 'open' ? allowedEvents(compiled, snapshot, role) : [],
     seq,
     storedSeq,
+    children: children.map(({ context: _context, generation: _generation, ...child }) => child),
+    ...(input.parent && { parent: input.parent }),
     openedAt,
     updatedAt,
   }));
+  setHandler(subprocessDoneSignal, (done: SubprocessDone) => {
+    const child = children.find((c) => c.caseId === done.caseId && c.status === 'open');
+    if (!child) return;
+    child.status = 'completed';
+    child.state = done.state;
+    child.context = done.context;
+    finishSubprocessesIfDone(child.invokeId);
+  });
   setHandler(definitionQuery, () => pinned.definition);
 
   const checkMigration = (req: MigrateCaseRequest) => {
@@ -349,10 +488,19 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   for (;;) {
     await condition(() => status === 'completed' || shouldContinue());
     // Let accepted actions and their effects finish before the run ends.
-    await condition(() => allHandlersFinished() && pendingEffects === 0);
+    await condition(() => allHandlersFinished() && pendingEffects === 0 && pendingTasks === 0);
     await effects;
-    if (!allHandlersFinished() || pendingEffects > 0) continue;
-    if (status === 'completed') return { caseId, state, status, seq };
+    if (!allHandlersFinished() || pendingEffects > 0 || pendingTasks > 0) continue;
+    if (status === 'completed') {
+      if (input.parent) {
+        const done: SubprocessDone = { ...input.parent, caseId, state, context: snapshot.context as Record<string, unknown> };
+        // The parent may have been closed in the meantime; a finished sub-process case stays finished either way.
+        await getExternalWorkflowHandle(input.parent.caseId)
+          .signal(subprocessDoneSignal, done)
+          .catch(() => undefined);
+      }
+      return { caseId, state, status, seq };
+    }
     const carriedTimers = [...timers.values()].map((t) => t.spec);
     return continueAsNew<typeof caseWorkflow>({
       ...input,
@@ -370,6 +518,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         openedAt,
         updatedAt,
         runs: (input.carried?.runs ?? 0) + 1,
+        ...(children.length > 0 && { children, activeInvokes: [...activeInvokes.entries()], invokeCounts: [...invokeCounts.entries()] }),
       },
     });
   }

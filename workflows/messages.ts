@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, CalendarData, CaseStatus, Deadline } from '../engine/types';
 import type { TimerSpec } from '../engine/step';
 import type { MigrationBlocker } from '../engine/migration-plan';
@@ -14,10 +14,51 @@ export interface CaseWorkflowInput {
   input: Record<string, unknown>;
   startedBy: Actor;
   requestId: string | null;
+  /** The published versions of the processes this one runs as sub-processes (and theirs), pinned at the start like the definition. */
+  subprocessDefinitions?: Record<string, PinnedDefinition>;
+  /** Set when this case runs as a sub-process of another case: the parent is told when it finishes. */
+  parent?: ParentLink;
   /** Continue-as-new once the run's history has this many events (default 2000). */
   continueAsNewAfter?: number;
   /** Set by continue-as-new: where the previous run stopped. */
   carried?: CarriedState;
+}
+
+/** A published definition version, as a case pins it. */
+export interface PinnedDefinition {
+  definition: unknown;
+  definitionVersion: number;
+  definitionHash: string;
+}
+
+/** Where a sub-process case belongs: its parent case, the invoke that started it and its key there. */
+export interface ParentLink {
+  caseId: string;
+  invokeId: string;
+  key: string;
+}
+
+/** A sub-process case started by this case. */
+export interface ChildCase {
+  invokeId: string;
+  /** The invocation it belongs to (a state entered again starts a new one). */
+  generation: number;
+  key: string;
+  caseId: string;
+  processId: string;
+  status: CaseStatus;
+  /** Its final state and context, once it is finished. */
+  state?: string;
+  context?: Record<string, unknown>;
+}
+
+/** What a sub-process case tells its parent when it finishes. */
+export interface SubprocessDone {
+  invokeId: string;
+  key: string;
+  caseId: string;
+  state: string;
+  context: Record<string, unknown>;
 }
 
 export interface CarriedState {
@@ -28,6 +69,10 @@ export interface CarriedState {
   openedAt: string;
   updatedAt: string;
   runs: number;
+  /** Sub-process cases, the invocations under way (id → generation) and how many times each invoke ran. */
+  children?: ChildCase[];
+  activeInvokes?: Array<[string, number]>;
+  invokeCounts?: Array<[string, number]>;
 }
 
 export interface RememberedRequest {
@@ -64,6 +109,10 @@ export interface CaseStatusView {
   seq: number;
   /** The last seq whose log row is stored (rows are stored in order; it trails `seq` by at most a moment). */
   storedSeq: number;
+  /** Sub-process cases this case started (their own events go to them, or to this case with the invoke's routing field). */
+  children: Array<Omit<ChildCase, 'context' | 'generation'>>;
+  /** The case this one runs under, when it is a sub-process. */
+  parent?: ParentLink;
   openedAt: string;
   updatedAt: string;
 }
@@ -71,6 +120,7 @@ export interface CaseStatusView {
 export const sendEventUpdate = defineUpdate<SendResult, [SendEventRequest]>('sendEvent');
 export const statusQuery = defineQuery<CaseStatusView, [string?]>('status');
 export const definitionQuery = defineQuery<unknown>('definition');
+export const subprocessDoneSignal = defineSignal<[SubprocessDone]>('subprocessDone');
 
 /** Moves a running case to another published version of its definition (a process owner's decision). */
 export interface MigrateCaseRequest {

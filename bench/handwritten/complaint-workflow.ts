@@ -442,6 +442,7 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
     allowedEvents: Object.keys(ROLES).filter((type) => accepts(state, type) && (role === undefined || ROLES[type]!.includes(role))),
     seq,
     storedSeq,
+    children: [],
     openedAt,
     updatedAt,
   }));
