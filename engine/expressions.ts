@@ -22,7 +22,8 @@ export function parsePath(path: string): { root: (typeof PATH_ROOTS)[number]; ke
   const [root, ...keys] = path.split('.');
   if (!root || !(PATH_ROOTS as readonly string[]).includes(root)) return null;
   if (root === 'now' && keys.length > 0) return null;
-  if (root !== 'now' && keys.length === 0) return null;
+  // `item` alone is the item itself (a list of strings); other roots need a key.
+  if (root !== 'now' && root !== 'item' && keys.length === 0) return null;
   return { root: root as (typeof PATH_ROOTS)[number], keys };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { definitionSchema, type ActionSpec, type Definition, type GuardExpr, type ValueRef } from './definition-schema';
-import { guardPaths, parsePath, valueRefPaths } from './expressions';
+import { guardPaths, parsePath } from './expressions';
 import { payloadValidator } from './compile';
 import { ROLE_NAMES } from './roles';
 import { didYouMean } from './suggest';
@@ -414,15 +414,23 @@ export function lintDefinition(raw: unknown): LintResult {
   };
   const delayNames = Object.keys(def.delays);
   const guardNames = Object.keys(def.guards);
-  const checkRef = (ref: ValueRef, at: string, allowItem = false) => {
+  const checkRef = (ref: ValueRef, at: string, allowItem = false): void => {
     if (typeof ref === 'string') return checkPath(ref, at, allowItem);
-    const { paths, guards, delays } = valueRefPaths(ref);
-    const where = ref !== null && typeof ref === 'object' && 'length' in ref ? `${at}.length` : at;
-    paths.forEach((p) => checkPath(p, where, allowItem));
-    guards.forEach((g, i) => walkGuard(g, `${at}.pick[${i}].when`, allowItem));
-    for (const d of delays)
-      if (!delayNames.includes(d))
-        report('unknown-delay', `${at}.dueAt`, `unknown delay "${d}"${didYouMean(d, delayNames)} — declare it under "delays"`);
+    if (ref === null || typeof ref !== 'object' || 'value' in ref) return;
+    if ('length' in ref) return checkPath(ref.length, `${at}.length`, allowItem);
+    if ('pick' in ref) {
+      ref.pick.forEach((entry, i) => {
+        if (entry.when !== undefined) walkGuard(entry.when, `${at}.pick[${i}].when`, allowItem);
+        checkRef(entry.value, `${at}.pick[${i}].value`, allowItem);
+      });
+      return;
+    }
+    if (!delayNames.includes(ref.dueAt))
+      report(
+        'unknown-delay',
+        `${at}.dueAt`,
+        `unknown delay "${ref.dueAt}"${didYouMean(ref.dueAt, delayNames)} — declare it under "delays"`,
+      );
   };
 
   // Guards.
