@@ -191,6 +191,24 @@ test('a visit rescheduled twice: the old reminders are cancelled, the new ones f
   });
 });
 
+test('an appointment made less than 5 business days ahead gets the call reminder but no reconfirmation', async () => {
+  const caseId = await scheduled();
+  const soon = await inDays(2);
+  expect(Date.parse(reconfirmAt(soon))).toBeLessThan(await env.currentTimeMs());
+  await h.docket.send(caseId, { type: 'APPOINTMENT_CONFIRMED', data: { scheduledAt: soon, contactPhone: '138-0000-0005' }, actor: rep });
+  await skipPast(soon);
+  const rows = await waitFor(
+    () => h.outbox(caseId),
+    (r) => r.length > 0,
+    'the call reminder',
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  expect((await h.outbox(caseId)).map((r) => r.template)).toEqual(['callBeforeVisit']);
+  expect(rows).toHaveLength(1);
+  expect((await h.history(caseId)).filter((r) => r.event.startsWith('after:')).map((r) => r.event)).toEqual(['after:callReminder']);
+  expect(await deadlinesOf(caseId)).toEqual({});
+});
+
 test('the customer is absent and a note is left: a new appointment, the visit, its record and the follow-up', async () => {
   const caseId = await scheduled();
   const first = await inDays(10);
