@@ -10,12 +10,16 @@ import { mount, openApiDocument, type AnyRoute, type Caller } from './route';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
+import { definitionRoutes } from './routes/definitions';
+import { serveWeb } from './web';
 
 export interface ApiOptions {
   /** Largest request body accepted, in bytes (default 256 KiB). */
   bodyLimit?: number;
   /** fastify's logger option (default: off). */
   logger?: boolean | { level: string };
+  /** A built web UI to serve at `/` (see web/build.ts). */
+  webRoot?: string;
 }
 
 const MAX_DEPTH = 64;
@@ -37,7 +41,7 @@ function depthOf(value: unknown): number {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
-  return [...caseRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps)];
+  return [...caseRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps), ...definitionRoutes(deps)];
 }
 
 /** The OpenAPI document of the API (static: the same for every deployment). */
@@ -136,5 +140,6 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
   app.get('/openapi.json', async () => document);
   app.get('/health', async () => ({ ok: true }));
   mount(app, routes, { authenticator: deps.authenticator, onRefused: refusedAuth });
+  if (options.webRoot) serveWeb(app, options.webRoot);
   return app;
 }

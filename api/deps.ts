@@ -3,6 +3,7 @@ import type { PostgresCaseStore } from '../adapters/postgres/case-store';
 import type { PostgresSecurityLog } from '../adapters/postgres/security-log';
 import type { PostgresUserStore } from '../adapters/postgres/user-store';
 import type { DocketClient } from '../client/docket-client';
+import type { DefinitionLifecycle } from '../client/lifecycle';
 import type { Authenticator } from './auth';
 import type { DefinitionCatalog } from './catalog';
 
@@ -15,4 +16,6 @@ export interface ApiDeps {
   securityLog: PostgresSecurityLog;
   catalog: DefinitionCatalog;
   authenticator: Authenticator;
+  /** Drafts, publishing, diffs and diagrams of process owners (absent: those routes answer 503). */
+  lifecycle?: DefinitionLifecycle;
 }

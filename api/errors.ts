@@ -25,6 +25,14 @@ export const STATUS_OF_CODE: Record<string, number> = {
   ConditionNotMet: 409,
   CaseClosed: 409,
   RequestIdReused: 409,
+  // Definition lifecycle.
+  UnknownVersion: 404,
+  UnknownParameter: 404,
+  NoDraft: 404,
+  InvalidDefinition: 422,
+  DefinitionImmutable: 409,
+  UnknownState: 409,
+  MigrationBlocked: 409,
 };
 
 /** Codes that are written to the security log when an event or a start is refused with them. */

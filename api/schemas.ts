@@ -73,6 +73,7 @@ export const caseOut = z
     definitionHash: z.string(),
     state: z.string(),
     stateLabels: labelsOut.optional(),
+    customerId: z.string().optional().describe("the case's customer (see GET /customers/{customerId}/timeline)"),
     status: z.enum(['open', 'completed']),
     context: jsonObject,
     deadlines: z.array(deadlineOut),

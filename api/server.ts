@@ -11,6 +11,7 @@ import { PostgresCaseStore } from '../adapters/postgres/case-store';
 import { PostgresSecurityLog } from '../adapters/postgres/security-log';
 import { PostgresUserStore, type IssuedToken } from '../adapters/postgres/user-store';
 import type { DocketClient } from '../client/docket-client';
+import type { DefinitionLifecycle } from '../client/lifecycle';
 import { connectDocket } from '../client/setup';
 import type { DocketConfig } from '../worker/config';
 import { buildApi, type ApiOptions } from './app';
@@ -42,7 +43,7 @@ export async function appRolePool(connectionString: string, max = 10): Promise<{
 }
 
 /** The API's dependencies over a DocketClient and a pool. */
-export function apiDeps(docket: DocketClient, pool: Pool, authenticator?: Authenticator): ApiDeps {
+export function apiDeps(docket: DocketClient, pool: Pool, authenticator?: Authenticator, lifecycle?: DefinitionLifecycle): ApiDeps {
   const users = new PostgresUserStore(pool);
   return {
     docket,
@@ -52,6 +53,7 @@ export function apiDeps(docket: DocketClient, pool: Pool, authenticator?: Authen
     securityLog: new PostgresSecurityLog(pool),
     catalog: new DefinitionCatalog(docket),
     authenticator: authenticator ?? new TokenAuthenticator(users),
+    ...(lifecycle && { lifecycle }),
   };
 }
 
@@ -83,7 +85,7 @@ export async function startApi(config: DocketConfig, options: StartApiOptions): 
   const connected = await connectDocket(config);
   const { pool, appRole } = await appRolePool(config.databaseUrl);
   try {
-    const deps = apiDeps(connected.docket, pool);
+    const deps = apiDeps(connected.docket, pool, undefined, connected.lifecycle);
     const app = buildApi(deps, options);
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });

@@ -123,6 +123,7 @@ export function renderSvg(model: DiagramModel): string {
       `<g class="state${n.kind === 'final' ? ' final' : ''}" data-state="${escape(n.path)}">${shape}${text(b.x, y + PAD + LINE / 2, lines, ' font-weight="bold"')}${n.kind === 'final' ? `<title>final state</title>` : ''}</g>`,
     );
   }
+  const pathOf = new Map(model.nodes.map((n) => [n.id, n.kind === 'initial' ? '' : n.path]));
   model.edges.forEach((e, i) => {
     const edge = g.edge({ v: e.from, w: e.to, name: `e${i}` });
     const points: Array<{ x: number; y: number }> = edge.points ?? [];
@@ -140,7 +141,7 @@ export function renderSvg(model: DiagramModel): string {
         .join('');
     }
     out.push(
-      `<g class="transition ${e.kind}" data-event="${escape(e.name)}"><path d="${d}" fill="none" stroke="${color}"${e.kind === 'deadline' ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow)"/>${label}</g>`,
+      `<g class="transition ${e.kind}" data-event="${escape(e.name)}" data-from="${escape(pathOf.get(e.from) ?? '')}" data-to="${escape(pathOf.get(e.to) ?? '')}"><path d="${d}" fill="none" stroke="${color}"${e.kind === 'deadline' ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow)"/>${label}</g>`,
     );
   });
   out.push('</svg>');

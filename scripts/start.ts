@@ -14,6 +14,7 @@ import { startPostgres } from '../infra/postgres';
 import { startDevServer } from '../infra/temporal-env';
 import { loadConfig, redactUrl, runtimeFile, type RuntimeInfo } from '../worker/config';
 import { createDocketWorker, installSdkLogging } from '../worker/worker';
+import { ensureWebBuild } from './build-web';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -76,17 +77,20 @@ async function main(): Promise<void> {
   const running = docket.worker.run();
   say(`  worker polling task queue "${config.taskQueue}"`);
 
-  say('Starting the HTTP API…');
+  say('Starting the HTTP API and the web UI…');
+  const webRoot = await ensureWebBuild({ log: say });
   const api = await startApi(
     { ...config, databaseUrl: pg.url, temporalAddress: temporal.address, namespace: temporal.namespace },
     {
       port: config.api?.port ?? 3000,
       host: config.api?.host ?? '127.0.0.1',
+      webRoot,
     },
   );
   runtime.apiUrl = api.url;
   writeFileSync(runtimeFile(config.dataDir), JSON.stringify(runtime, null, 2));
   say(`  API at ${api.url} (OpenAPI: ${api.url}/openapi.json)${api.appRole ? '; database role docket_app' : ''}`);
+  say(`  Web UI at ${api.url}/ — open it in a browser and sign in with a user's token`);
   const admin = await bootstrapAdmin(api.deps.users);
   if (admin) {
     say();
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
   );
   say('  npx docket status <caseId>; npx docket history <caseId>');
   say(`Or with curl: curl -H "Authorization: Bearer $DOCKET_TOKEN" ${api.url}/me`);
+  say(`Or open the web UI at ${api.url}/ and sign in with a token (staff: inbox and cases; process owners; auditors).`);
   say('See README.md for the whole walk-through. Ctrl-C stops everything.');
 
   let stopping = false;

@@ -186,6 +186,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
           view.status === 'open' &&
           (deadlines.some((d) => d.overdue) || (await deps.queries.search({ caseId, limit: 1 }))[0]?.overdue === true);
         const stateLabels = def?.stateLabels[view.state];
+        const customerId = (await deps.caseStore.getCase(caseId))?.customerId;
         return {
           status: 200,
           body: {
@@ -195,6 +196,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
             definitionHash: view.definitionHash,
             state: view.state,
             ...(stateLabels && { stateLabels }),
+            ...(customerId && { customerId }),
             status: view.status,
             context: view.context,
             deadlines,

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/app';
+import { buildApi, type ApiOptions } from '../../api/app';
 import { apiDeps, appRolePool, bootstrapAdmin } from '../../api/server';
 import type { ApiDeps } from '../../api/deps';
 import type { Harness } from './harness';
@@ -34,10 +34,10 @@ export interface TestApi {
 }
 
 /** The real API on 127.0.0.1 (a random port) over a harness's database and worker, acting as docket_app. */
-export async function startTestApi(h: Harness): Promise<TestApi> {
+export async function startTestApi(h: Harness, options: ApiOptions = {}): Promise<TestApi> {
   const { pool } = await appRolePool(h.config.databaseUrl!, 6);
-  const deps = apiDeps(h.docket, pool);
-  const app = buildApi(deps);
+  const deps = apiDeps(h.docket, pool, undefined, h.lifecycle);
+  const app = buildApi(deps, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -1,0 +1,47 @@
+/**
+ * Serves the built web UI (see web/build.ts): `index.html` at `/` and the hashed
+ * files under `/assets/`. The UI routes with the URL's hash, so no API path is shadowed.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+export function serveWeb(app: FastifyInstance, root: string): void {
+  const base = path.resolve(root);
+  const assets = path.join(base, 'assets');
+  const index = async (_request: unknown, reply: FastifyReply) => {
+    const html = await readFile(path.join(base, 'index.html'));
+    return reply.type(TYPES['.html']!).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(html);
+  };
+  app.get('/', index);
+  app.get('/index.html', index);
+  app.get('/assets/*', async (request, reply) => {
+    const rest = (request.params as { '*': string })['*'];
+    const file = path.resolve(assets, rest);
+    if (!file.startsWith(assets + path.sep)) {
+      return reply.code(404).send({ error: { code: 'NotFound', message: 'no such file' } });
+    }
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return reply.code(404).send({ error: { code: 'NotFound', message: `no file ${rest.slice(0, 200)}` } });
+    }
+    return reply
+      .type(TYPES[path.extname(file)] ?? 'application/octet-stream')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('x-content-type-options', 'nosniff')
+      .send(body);
+  });
+}

@@ -1,0 +1,145 @@
+/** Calls to the Docket HTTP API with the signed-in user's token and role. */
+import { translate, type Lang, type MessageKey } from './i18n';
+
+const TOKEN_KEY = 'docket.token';
+const ROLE_KEY = 'docket.role';
+
+export interface Session {
+  token: string;
+  role: string | null;
+}
+
+export function loadSession(): Session | null {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { token, role: sessionStorage.getItem(ROLE_KEY) } : null;
+}
+
+export function saveSession(s: Session | null): void {
+  if (!s) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(ROLE_KEY);
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, s.token);
+  if (s.role) sessionStorage.setItem(ROLE_KEY, s.role);
+  else sessionStorage.removeItem(ROLE_KEY);
+}
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** A refusal or failure of the API: its status, stable code, message and field issues. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: Issue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+function issuesOf(value: unknown): Issue[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null)
+    .map((i) => ({ path: typeof i.path === 'string' ? i.path : '', message: typeof i.message === 'string' ? i.message : '' }));
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** Read the answer as text (SVG, CSV). */
+  text?: boolean;
+  idempotencyKey?: string;
+  /** Use this session instead of the stored one (signing in). */
+  session?: Session;
+}
+
+export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+  const session = options.session ?? loadSession();
+  const headers: Record<string, string> = { accept: options.text ? '*/*' : 'application/json' };
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (session?.role) headers['x-docket-role'] = session.role;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, ...(options.body !== undefined && { body: JSON.stringify(options.body) }) });
+  } catch {
+    throw new ApiFailure(0, 'Network', 'the server cannot be reached');
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let code = 'Internal';
+    let message = text.slice(0, 500);
+    let issues: Issue[] = [];
+    try {
+      const body = JSON.parse(text) as { error?: { code?: string; message?: string; issues?: unknown } };
+      code = body.error?.code ?? code;
+      message = body.error?.message ?? message;
+      issues = issuesOf(body.error?.issues);
+    } catch {
+      // not JSON
+    }
+    throw new ApiFailure(res.status, code, message, issues);
+  }
+  if (options.text) return text as T;
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const get = <T>(path: string, options?: CallOptions) => call<T>('GET', path, options);
+export const post = <T>(path: string, body?: unknown, options?: CallOptions) =>
+  call<T>('POST', path, { ...options, ...(body !== undefined && { body }) });
+
+const CODE_KEYS: Record<string, MessageKey> = {
+  Unauthenticated: 'errUnauthenticated',
+  Forbidden: 'errForbidden',
+  NotAllowedInState: 'errNotAllowedInState',
+  ConditionNotMet: 'errConditionNotMet',
+  CaseClosed: 'errCaseClosed',
+  ValidationError: 'errValidation',
+  InvalidRequest: 'errValidation',
+  CaseNotFound: 'errNotFound',
+  UnknownProcess: 'errNotFound',
+  UnknownVersion: 'errNotFound',
+  UnknownParameter: 'errNotFound',
+  NotFound: 'errNotFound',
+  RoleRequired: 'errRoleRequired',
+  Network: 'errNetwork',
+  InvalidDefinition: 'errInvalidDefinition',
+  NoDraft: 'errNoDraft',
+  RequestIdReused: 'errRequestIdReused',
+};
+
+/** What went wrong, in words a user understands, and the server's own explanation as the detail. */
+export function describeError(err: unknown, lang: Lang): { title: string; detail: string; code: string } {
+  if (err instanceof ApiFailure) {
+    const key = CODE_KEYS[err.code] ?? (err.status >= 500 ? 'errServer' : undefined);
+    const title = key ? translate(lang, key) : translate(lang, 'error');
+    const detail = err.status >= 500 || err.code === 'Network' ? '' : err.message;
+    return { title, detail, code: err.code };
+  }
+  return { title: translate(lang, 'error'), detail: err instanceof Error ? err.message : String(err), code: 'Error' };
+}
+
+/** A fresh key for one submission, so a repeated click counts once. */
+export function newKey(): string {
+  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `k-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Saves a text as a file in the browser's downloads. */
+export function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

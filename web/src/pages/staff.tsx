@@ -1,0 +1,349 @@
+/** Staff: the inbox, starting a case, and the case page with its diagram, deadlines, actions and the customer's timeline. */
+import { useState } from 'preact/hooks';
+import { get, newKey, post } from '../api';
+import { SchemaForm } from '../form/SchemaForm';
+import { humanize, roleLabel } from '../i18n';
+import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
+import { Badge, Diagram, ErrorBox, PayloadText, Show, useApp, useLoad } from '../ui';
+
+/** Labels of the processes the caller works with, by process id. */
+export function useProcesses() {
+  return useLoad(() => get<{ processes: ProcessInfo[] }>('/processes').then((r) => r.processes), []);
+}
+
+export function Inbox() {
+  const { t, l, time, navigate } = useApp();
+  const inbox = useLoad(() => get<{ items: InboxItem[] }>('/inbox').then((r) => r.items), []);
+  const processes = useProcesses();
+  const byId = new Map((processes.data ?? []).map((p) => [p.processId, p]));
+  return (
+    <section>
+      <div class="heading">
+        <h1>{t('inbox')}</h1>
+        <button onClick={inbox.reload}>{t('reload')}</button>
+      </div>
+      <Show load={inbox}>
+        {(items) =>
+          items.length === 0 ? (
+            <p class="muted">{t('inboxEmpty')}</p>
+          ) : (
+            <table class="list inbox">
+              <thead>
+                <tr>
+                  <th>{t('nextDue')}</th>
+                  <th>{t('process')}</th>
+                  <th>{t('state')}</th>
+                  <th>{t('customer')}</th>
+                  <th>{t('actions')}</th>
+                  <th>{t('caseId')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((c) => {
+                  const p = byId.get(c.processId);
+                  return (
+                    <tr
+                      key={c.caseId}
+                      class={c.overdue ? 'overdue' : ''}
+                      data-case={c.caseId}
+                      onClick={() => navigate(`#/cases/${c.caseId}`)}
+                    >
+                      <td>
+                        {c.overdue && <Badge kind="danger">{t('overdue')}</Badge>}{' '}
+                        {c.nextDueAt ? time(c.nextDueAt) : <span class="muted">{t('noDeadline')}</span>}
+                      </td>
+                      <td>{l(p?.labels, c.processId)}</td>
+                      <td>{l(p?.stateLabels[c.state], c.state)}</td>
+                      <td>{c.customerId}</td>
+                      <td>
+                        {c.allowedEvents.map((e) => l(p?.events[e]?.labels, e)).join(', ')}
+                        {c.assignedToMe && (
+                          <>
+                            {' '}
+                            <Badge kind="info">{t('assignedToMe')}</Badge>
+                          </>
+                        )}
+                      </td>
+                      <td>
+                        <a href={`#/cases/${c.caseId}`}>{c.caseId}</a>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+export function StartCase({ processId }: { processId?: string }) {
+  const { t, l, lang, navigate } = useApp();
+  const processes = useProcesses();
+  return (
+    <section>
+      <h1>{t('startCase')}</h1>
+      <Show load={processes}>
+        {(list) => {
+          const startable = list.filter((p) => p.canStart);
+          const chosen = startable.find((p) => p.processId === processId) ?? (startable.length === 1 ? startable[0] : undefined);
+          return (
+            <>
+              <div class="field">
+                <label for="start-process">{t('process')}</label>
+                <select id="start-process" value={chosen?.processId ?? ''} onChange={(e) => navigate(`#/start/${e.currentTarget.value}`)}>
+                  <option value="">{t('chooseOne')}</option>
+                  {startable.map((p) => (
+                    <option key={p.processId} value={p.processId}>
+                      {l(p.labels, p.processId)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              {chosen && (
+                <SchemaForm
+                  key={chosen.processId}
+                  idPrefix="start"
+                  schema={chosen.input}
+                  lang={lang}
+                  submitLabel={t('start')}
+                  onSubmit={async (input) => {
+                    const started = await post<{ caseId: string }>(
+                      '/cases',
+                      { process: chosen.processId, input },
+                      { idempotencyKey: newKey() },
+                    );
+                    navigate(`#/cases/${started.caseId}`);
+                  }}
+                />
+              )}
+            </>
+          );
+        }}
+      </Show>
+    </section>
+  );
+}
+
+interface CaseBundle {
+  view: CaseView;
+  definition: DefinitionLabels;
+  history: Transition[];
+}
+
+async function loadCase(caseId: string): Promise<CaseBundle> {
+  const [view, def, history] = await Promise.all([
+    get<CaseView>(`/cases/${encodeURIComponent(caseId)}`),
+    get<{ definition: DefinitionLabels }>(`/cases/${encodeURIComponent(caseId)}/definition`),
+    get<{ transitions: Transition[] }>(`/cases/${encodeURIComponent(caseId)}/history`),
+  ]);
+  return { view, definition: def.definition, history: history.transitions };
+}
+
+export function CasePage({ caseId }: { caseId: string }) {
+  const { t, l, lang, time } = useApp();
+  const load = useLoad(() => loadCase(caseId), [caseId]);
+  const [openEvent, setOpenEvent] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  return (
+    <Show load={load}>
+      {({ view, definition, history }) => {
+        const stateLabel = (s: string | null) => (s ? l(definition.stateLabels?.[s], s) : '—');
+        const eventLabel = (e: string) => l(definition.events?.[e]?.labels, e);
+        const form = view.allowedEvents.find((e) => e.type === openEvent);
+        return (
+          <div class="case-layout">
+            <section class="case-main">
+              <div class="heading">
+                <h1>
+                  {l(definition.labels, view.processId)} <span class="muted small">{view.caseId}</span>
+                </h1>
+                <button onClick={load.reload}>{t('reload')}</button>
+              </div>
+              <p class="case-state">
+                {t('state')}: <strong data-testid="case-state">{l(view.stateLabels, stateLabel(view.state))}</strong>{' '}
+                <Badge kind={view.status === 'open' ? 'info' : 'done'}>{t(view.status)}</Badge>{' '}
+                {view.overdue && <Badge kind="danger">{t('overdue')}</Badge>} · {t('version')} {view.definitionVersion}
+                {view.customerId && (
+                  <>
+                    {' '}
+                    · {t('customer')}: {view.customerId}
+                  </>
+                )}
+              </p>
+              {notice && (
+                <div class="alert ok" role="status">
+                  {notice}
+                </div>
+              )}
+              <h2>{t('actions')}</h2>
+              {view.allowedEvents.length === 0 ? (
+                <p class="muted">{t('noActions')}</p>
+              ) : (
+                <div class="event-buttons">
+                  {view.allowedEvents.map((e) => (
+                    <button
+                      key={e.type}
+                      data-event={e.type}
+                      class={openEvent === e.type ? 'primary' : ''}
+                      onClick={() => {
+                        setNotice(null);
+                        setOpenEvent(openEvent === e.type ? null : e.type);
+                      }}
+                    >
+                      {l(e.labels, e.type)}
+                    </button>
+                  ))}
+                </div>
+              )}
+              {form && (
+                <div class="panel event-form" data-form={form.type}>
+                  <h3>{l(form.labels, form.type)}</h3>
+                  <SchemaForm
+                    key={`${form.type}-${view.seq}`}
+                    idPrefix={`ev-${form.type}`}
+                    schema={form.schema}
+                    lang={lang}
+                    submitLabel={t('send')}
+                    onCancel={() => setOpenEvent(null)}
+                    onSubmit={async (data) => {
+                      const res = await post<{ state: string }>(
+                        `/cases/${encodeURIComponent(view.caseId)}/events`,
+                        { type: form.type, ...(Object.keys(data).length > 0 && { data }) },
+                        { idempotencyKey: newKey() },
+                      );
+                      setOpenEvent(null);
+                      setNotice(`${t('sent')} ${stateLabel(res.state)}`);
+                      load.reload();
+                    }}
+                  />
+                </div>
+              )}
+              <h2>{t('deadlines')}</h2>
+              {view.deadlines.length === 0 ? (
+                <p class="muted">{t('noDeadlines')}</p>
+              ) : (
+                <ul class="deadlines">
+                  {view.deadlines.map((d) => (
+                    <li key={d.id} class={d.overdue ? 'overdue' : ''}>
+                      {d.overdue && <Badge kind="danger">{t('overdue')}</Badge>}{' '}
+                      {l(d.labels ?? definition.delays?.[d.delay]?.labels, humanize(d.delay))} — {t('due')} {time(d.dueAt)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <h2>{t('diagram')}</h2>
+              <Diagram
+                url={`/cases/${encodeURIComponent(view.caseId)}/diagram`}
+                active={view.status === 'open' || view.state ? [view.state] : []}
+              />
+              <h2>{t('details')}</h2>
+              <table class="kv-table">
+                <tbody>
+                  {Object.entries(view.context).map(([k, v]) => (
+                    <tr key={k}>
+                      <th>{humanize(k)}</th>
+                      <td>{typeof v === 'string' ? v : JSON.stringify(v)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <h2>{t('history')}</h2>
+              <HistoryTable history={history} stateLabel={stateLabel} eventLabel={eventLabel} />
+            </section>
+            <aside class="case-side">
+              <h2>{t('customerTimeline')}</h2>
+              {view.customerId ? <CustomerTimeline customerId={view.customerId} caseId={view.caseId} /> : <p class="muted">—</p>}
+            </aside>
+          </div>
+        );
+      }}
+    </Show>
+  );
+}
+
+export function HistoryTable(props: {
+  history: Transition[];
+  stateLabel: (s: string | null) => string;
+  eventLabel: (e: string) => string;
+  selected?: number;
+  onSelect?: (i: number) => void;
+}) {
+  const { t, lang, time } = useApp();
+  return (
+    <table class="list history">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>{t('time')}</th>
+          <th>{t('actor')}</th>
+          <th>{t('role')}</th>
+          <th>{t('event')}</th>
+          <th>{t('payload')}</th>
+          <th>{t('fromTo')}</th>
+          <th>{t('version')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.history.map((h, i) => (
+          <tr key={h.seq} class={props.selected === i ? 'selected' : ''} data-seq={h.seq} onClick={() => props.onSelect?.(i)}>
+            <td>{h.seq}</td>
+            <td>{time(h.at)}</td>
+            <td>{h.actor.userId}</td>
+            <td>{roleLabel(h.actor.role, lang)}</td>
+            <td>{props.eventLabel(h.event)}</td>
+            <td>
+              <PayloadText payload={h.payload} />
+            </td>
+            <td>
+              {props.stateLabel(h.fromState)} → {props.stateLabel(h.toState)}
+            </td>
+            <td>v{h.definitionVersion}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function CustomerTimeline({ customerId, caseId }: { customerId: string; caseId: string }) {
+  const { t, l, time } = useApp();
+  const load = useLoad(
+    () => get<{ cases: CaseSummary[]; entries: Transition[] }>(`/customers/${encodeURIComponent(customerId)}/timeline?limit=100`),
+    [customerId, caseId],
+  );
+  const processes = useProcesses();
+  const byId = new Map((processes.data ?? []).map((p) => [p.processId, p]));
+  return (
+    <Show load={load}>
+      {({ entries }) =>
+        entries.length === 0 ? (
+          <p class="muted">{t('noContacts')}</p>
+        ) : (
+          <ol class="timeline">
+            {entries.map((e) => {
+              const p = byId.get(e.processId);
+              return (
+                <li key={`${e.caseId}-${e.seq}`} class={e.caseId === caseId ? 'this-case' : ''}>
+                  <div class="when">{time(e.at)}</div>
+                  <div>
+                    <strong>{l(p?.events[e.event]?.labels, e.event)}</strong> · {e.actor.userId}
+                  </div>
+                  <div class="muted small">
+                    {l(p?.labels, e.processId)} · {e.caseId === caseId ? t('thisCase') : <a href={`#/cases/${e.caseId}`}>{e.caseId}</a>} ·{' '}
+                    {l(p?.stateLabels[e.toState], e.toState)}
+                  </div>
+                  <PayloadText payload={e.payload} />
+                </li>
+              );
+            })}
+          </ol>
+        )
+      }
+    </Show>
+  );
+}
+
+export { ErrorBox };
