@@ -242,11 +242,11 @@ export class DocketClient {
       if (finished)
         throw new DocketError(
           'CaseClosed',
-          `the ${spec.process} sub-process "${JSON.stringify(key)}" of case "${caseId}" is finished (case "${finished.caseId}")`,
+          `the ${spec.process} sub-process ${JSON.stringify(key)} of case "${caseId}" is finished (case "${finished.caseId}")`,
         );
       throw new DocketError(
         'NotAllowedInState',
-        `case "${caseId}" has no open ${spec.process} sub-process "${JSON.stringify(key)}"; open: ${keys}`,
+        `case "${caseId}" has no open ${spec.process} sub-process ${JSON.stringify(key)}; open: ${keys}`,
       );
     }
     throw refusal;

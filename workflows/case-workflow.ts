@@ -241,6 +241,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
               },
             ],
           });
+          child.started = true;
         }
       })
       .then(() => {
@@ -405,7 +406,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     allowedEvents: status === 'open' ? allowedEvents(compiled, snapshot, role) : [],
     seq,
     storedSeq,
-    children: children.map(({ context: _context, generation: _generation, ...child }) => child),
+    children: children.filter((c) => c.started).map(({ context: _context, generation: _generation, started: _started, ...child }) => child),
     ...(input.parent && { parent: input.parent }),
     openedAt,
     updatedAt,

@@ -47,6 +47,8 @@ export interface ChildCase {
   caseId: string;
   processId: string;
   status: CaseStatus;
+  /** True once its workflow has started (only started ones are listed in the status). */
+  started?: boolean;
   /** Its final state and context, once it is finished. */
   state?: string;
   context?: Record<string, unknown>;
@@ -110,7 +112,7 @@ export interface CaseStatusView {
   /** The last seq whose log row is stored (rows are stored in order; it trails `seq` by at most a moment). */
   storedSeq: number;
   /** Sub-process cases this case started (their own events go to them, or to this case with the invoke's routing field). */
-  children: Array<Omit<ChildCase, 'context' | 'generation'>>;
+  children: Array<Omit<ChildCase, 'context' | 'generation' | 'started'>>;
   /** The case this one runs under, when it is a sub-process. */
   parent?: ParentLink;
   openedAt: string;

@@ -67,6 +67,8 @@ export interface HarnessOptions {
   continueAsNewAfter?: number;
   /** Don't start a worker in this process (the test runs its own, e.g. in a child process). */
   noWorker?: boolean;
+  /** Import the definitions of this folder instead of `definitions/` (e.g. with test fixtures added). */
+  definitionsDir?: string;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     namespace: 'default',
     taskQueue,
     ...(options.continueAsNewAfter !== undefined && { continueAsNewAfter: options.continueAsNewAfter }),
+    ...(options.definitionsDir !== undefined && { definitionsDir: options.definitionsDir }),
   };
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
   const connection = options.env ? undefined : await Connection.connect({ address });
