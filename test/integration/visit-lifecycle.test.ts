@@ -191,16 +191,16 @@ test('a process owner adds a debriefing state to the visit process; v1 cases fin
   // Every case completes.
   for (const caseId of [stays.caseId, moves.caseId, fresh.caseId]) {
     const done = await h.docket.send(caseId, { type: 'FOLLOW_UP_DONE', data: { outcome: 'Satisfied' }, actor: rep });
-    expect({ caseId, ...done }).toMatchObject({ caseId, state: 'completed', status: 'completed' });
+    expect({ case: caseId, state: done.state, status: done.status }).toEqual({ case: caseId, state: 'completed', status: 'completed' });
   }
 
-  const path_ = async (caseId: string) => (await h.history(caseId)).map((r) => [r.event, r.definitionVersion, r.toState]);
-  expect((await path_(stays.caseId)).slice(-2)).toEqual([
+  const steps = async (caseId: string) => (await h.history(caseId)).map((r) => [r.event, r.definitionVersion, r.toState]);
+  expect((await steps(stays.caseId)).slice(-2)).toEqual([
     ['SUBMIT_RECORD', 1, 'followUp'],
     ['FOLLOW_UP_DONE', 1, 'completed'],
   ]);
   expect(new Set((await h.history(stays.caseId)).map((r) => r.definitionVersion))).toEqual(new Set([1]));
-  expect((await path_(moves.caseId)).slice(-4)).toEqual([
+  expect((await steps(moves.caseId)).slice(-4)).toEqual([
     ['migrate', 2, 'recording'],
     ['SUBMIT_RECORD', 2, 'debriefing'],
     ['DEBRIEF_DONE', 2, 'followUp'],
