@@ -31,6 +31,24 @@ export function chromiumPath(): string {
   return installed;
 }
 
+/**
+ * A font with Chinese characters, so screenshots of zh-CN pages are legible: Debian's
+ * small WenQuanYi Micro Hei, installed when no such font is there. Best effort: the
+ * tests read the page's text, not its pixels.
+ */
+export function ensureCjkFont(): void {
+  try {
+    if (execFileSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).trim() !== '') return;
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'fonts-wqy-microhei'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      timeout: 300_000,
+    });
+  } catch {
+    // no fontconfig or no package: pages still work, Chinese shows as boxes in screenshots
+  }
+}
+
 /** Builds the web UI (reused when its sources did not change) in a child process, and returns its folder. */
 export function buildWeb(): string {
   const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -50,9 +68,11 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(): Promise<TestBrowser> {
+  const executablePath = chromiumPath();
+  ensureCjkFont();
   // playwright gives the browser a fresh profile folder of its own (and removes it on close).
   const browser = await chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath,
     headless: true,
     timeout: 120_000,
     args: [

@@ -137,6 +137,8 @@ const en = {
   stepOf: 'of',
   exported: 'Exported',
   users: 'Users',
+  caseStarted: 'Case started',
+  deadlineFell: 'Deadline reached',
 };
 
 export type MessageKey = keyof typeof en;
@@ -275,6 +277,8 @@ const zh: Record<MessageKey, string> = {
   stepOf: '/',
   exported: '已导出',
   users: '用户',
+  caseStarted: '创建工单',
+  deadlineFell: '时限已到',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

@@ -88,10 +88,12 @@ export interface DiagramProps {
   active?: string[];
   /** A transition to highlight: the event and the state it led to. */
   step?: { event: string; to: string } | null;
+  /** Scale the picture to the width of its box instead of scrolling. */
+  fit?: boolean;
 }
 
 /** The process diagram (SVG from the server) with the current state and, when stepping, the transition taken highlighted. */
-export function Diagram({ url, svg, active = [], step }: DiagramProps) {
+export function Diagram({ url, svg, active = [], step, fit = false }: DiagramProps) {
   const ref = useRef<HTMLDivElement>(null);
   const load = useLoad(() => (svg !== undefined ? Promise.resolve(svg) : get<string>(url!, { text: true })), [url, svg]);
   useLayoutEffect(() => {
@@ -99,6 +101,11 @@ export function Diagram({ url, svg, active = [], step }: DiagramProps) {
     if (!host || load.data === undefined) return;
     // The SVG is drawn by the server from the definition, with every label escaped.
     host.innerHTML = load.data;
+    const svgEl = host.querySelector('svg');
+    if (fit && svgEl) {
+      svgEl.setAttribute('width', '100%');
+      svgEl.removeAttribute('height');
+    }
     const leaves = active.flatMap((s) => s.split(',')).filter(Boolean);
     const lit = new Set<string>();
     for (const leaf of leaves) {
@@ -118,9 +125,35 @@ export function Diagram({ url, svg, active = [], step }: DiagramProps) {
         step.to.split(',').some((leaf) => leaf === to || leaf.startsWith(`${to}.`));
       g.classList.toggle('taken', on);
     }
-  }, [load.data, active.join('|'), step?.event, step?.to]);
+    // Bring the highlighted state into view inside the diagram's own scroll box.
+    const first = host.querySelector<SVGGElement>('g.state.current');
+    if (first && !fit) {
+      const box = first.getBoundingClientRect();
+      const outer = host.getBoundingClientRect();
+      host.scrollLeft += box.left + box.width / 2 - (outer.left + outer.width / 2);
+      host.scrollTop += box.top + box.height / 2 - (outer.top + outer.height / 2);
+    }
+  }, [load.data, active.join('|'), step?.event, step?.to, fit]);
   if (load.error) return <ErrorBox error={load.error} />;
   return <div class="diagram" ref={ref} data-active={active.join(',')} />;
+}
+
+/** An event's label: from the definition, or what the engine's own events stand for (the start, a deadline falling due). */
+export function eventLabelOf(
+  definition: { events?: Record<string, { labels?: Partial<Labels> }>; delays?: Record<string, { labels?: Partial<Labels> }> } | undefined,
+  event: string,
+  lang: Lang,
+): string {
+  if (event === 'xstate.init') return translate(lang, 'caseStarted');
+  const delay = event.startsWith('after:')
+    ? event.slice('after:'.length)
+    : event.startsWith('timer.')
+      ? event.slice('timer.'.length)
+      : event.startsWith('xstate.after.')
+        ? event.split('.')[2]
+        : undefined;
+  if (delay !== undefined) return `${translate(lang, 'deadlineFell')}: ${labelOf(definition?.delays?.[delay]?.labels, lang, delay)}`;
+  return labelOf(definition?.events?.[event]?.labels, lang, event);
 }
 
 export function Badge({ kind, children }: { kind: string; children: preact.ComponentChildren }) {

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { download, get } from '../api';
 import type { CaseSummary, DefinitionLabels, Transition, Verification } from '../types';
-import { Badge, Diagram, ErrorBox, Show, useApp, useLoad } from '../ui';
+import { Badge, Diagram, ErrorBox, eventLabelOf, Show, useApp, useLoad } from '../ui';
 import { HistoryTable, useProcesses } from './staff';
 
 interface Filters {
@@ -114,7 +114,7 @@ export function AuditSearch() {
 }
 
 export function AuditCase({ caseId }: { caseId: string }) {
-  const { t, l } = useApp();
+  const { t, l, lang } = useApp();
   const id = encodeURIComponent(caseId);
   const load = useLoad(
     () =>
@@ -153,7 +153,7 @@ export function AuditCase({ caseId }: { caseId: string }) {
       {([history, definition]) => {
         const current = step >= 0 ? history[step] : history[history.length - 1];
         const stateLabel = (s: string | null) => (s ? l(definition.stateLabels?.[s], s) : '—');
-        const eventLabel = (e: string) => l(definition.events?.[e]?.labels, e);
+        const eventLabel = (e: string) => eventLabelOf(definition, e, lang);
         return (
           <section>
             <h1>
@@ -193,7 +193,7 @@ export function AuditCase({ caseId }: { caseId: string }) {
             <h2>{t('diagram')}</h2>
             <div class="stepper">
               <button
-                onClick={() => setStep(Math.max(0, (step < 0 ? history.length : step) - 1))}
+                onClick={() => setStep(Math.max(0, (step < 0 ? history.length - 1 : step) - 1))}
                 disabled={step === 0}
                 data-action="step-back"
               >

@@ -466,7 +466,7 @@ function DraftEditor(props: { processId: string; initial: unknown; onSaved: (r: 
           {t('saveDraft')}
         </button>
       </div>
-      <div class="editor-diagram">{check.svg ? <Diagram svg={check.svg} /> : null}</div>
+      <div class="editor-diagram">{check.svg ? <Diagram svg={check.svg} fit /> : null}</div>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { get, newKey, post } from '../api';
 import { SchemaForm } from '../form/SchemaForm';
 import { humanize, roleLabel } from '../i18n';
 import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
-import { Badge, Diagram, ErrorBox, PayloadText, Show, useApp, useLoad } from '../ui';
+import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
 
 /** Labels of the processes the caller works with, by process id. */
 export function useProcesses() {
@@ -151,7 +151,7 @@ export function CasePage({ caseId }: { caseId: string }) {
     <Show load={load}>
       {({ view, definition, history }) => {
         const stateLabel = (s: string | null) => (s ? l(definition.stateLabels?.[s], s) : '—');
-        const eventLabel = (e: string) => l(definition.events?.[e]?.labels, e);
+        const eventLabel = (e: string) => eventLabelOf(definition, e, lang);
         const form = view.allowedEvents.find((e) => e.type === openEvent);
         return (
           <div class="case-layout">
@@ -309,7 +309,7 @@ export function HistoryTable(props: {
 }
 
 function CustomerTimeline({ customerId, caseId }: { customerId: string; caseId: string }) {
-  const { t, l, time } = useApp();
+  const { t, l, lang, time } = useApp();
   const load = useLoad(
     () => get<{ cases: CaseSummary[]; entries: Transition[] }>(`/customers/${encodeURIComponent(customerId)}/timeline?limit=100`),
     [customerId, caseId],
@@ -329,7 +329,7 @@ function CustomerTimeline({ customerId, caseId }: { customerId: string; caseId: 
                 <li key={`${e.caseId}-${e.seq}`} class={e.caseId === caseId ? 'this-case' : ''}>
                   <div class="when">{time(e.at)}</div>
                   <div>
-                    <strong>{l(p?.events[e.event]?.labels, e.event)}</strong> · {e.actor.userId}
+                    <strong>{eventLabelOf(p, e.event, lang)}</strong> · {e.actor.userId}
                   </div>
                   <div class="muted small">
                     {l(p?.labels, e.processId)} · {e.caseId === caseId ? t('thisCase') : <a href={`#/cases/${e.caseId}`}>{e.caseId}</a>} ·{' '}
