@@ -39,10 +39,24 @@ export class DefinitionCatalog {
     return list;
   }
 
-  /** The processes whose cases a role may see: those whose definition names the role; every process for an auditor. */
+  /**
+   * The processes whose cases a role may see: those whose definition, or the definition of a process it runs
+   * as a sub-process, names the role (a department owner sees the lost deal its measure belongs to); every
+   * process for an auditor.
+   */
   async visibleProcesses(role: string): Promise<string[]> {
     const list = await this.latest();
-    return list.filter((d) => READ_ALL_ROLES.has(role) || rolesOf(d.definition).has(role)).map((d) => d.processId);
+    const byProcess = new Map(list.map((d) => [d.processId, d.definition]));
+    const names = (definition: Definition, seen: Set<string>): boolean => {
+      if (rolesOf(definition).has(role)) return true;
+      return Object.values(definition.subprocesses ?? {}).some((sub) => {
+        const child = byProcess.get(sub.process);
+        if (!child || seen.has(sub.process)) return false;
+        seen.add(sub.process);
+        return names(child, seen);
+      });
+    };
+    return list.filter((d) => READ_ALL_ROLES.has(role) || names(d.definition, new Set([d.processId]))).map((d) => d.processId);
   }
 
   async canSee(role: string, processId: string): Promise<boolean> {

@@ -63,6 +63,18 @@ export const allowedEventOut = z.object({
   labels: labelsOut.optional(),
   roles: z.array(z.string()),
   schema: jsonObject.describe("the JSON Schema of the event's payload"),
+  routeTo: z
+    .object({ caseId: z.string(), key: z.string(), field: z.string() })
+    .optional()
+    .describe('an event of a sub-process case: sent to this case with `field` = `key`, it goes to `caseId`'),
+});
+
+export const childCaseOut = z.object({
+  invokeId: z.string(),
+  key: z.string(),
+  caseId: z.string(),
+  processId: z.string(),
+  status: z.enum(['open', 'completed']),
 });
 
 export const caseOut = z
@@ -83,6 +95,8 @@ export const caseOut = z
     updatedAt: z.string(),
     role: z.string(),
     allowedEvents: z.array(allowedEventOut).describe('the events the caller, in its role, may send now'),
+    children: z.array(childCaseOut).describe('sub-process cases this case started'),
+    parent: z.object({ caseId: z.string(), invokeId: z.string(), key: z.string() }).optional().describe('the case this one runs under'),
   })
   .meta({ id: 'Case' });
 

@@ -186,6 +186,23 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
           view.status === 'open' &&
           (deadlines.some((d) => d.overdue) || (await deps.queries.search({ caseId, limit: 1 }))[0]?.overdue === true);
         const stateLabels = def?.stateLabels[view.state];
+        // Events of open sub-process cases the caller may send: sent here, they are routed by their key.
+        const routed = [];
+        for (const child of view.children.filter((c) => c.status === 'open')) {
+          const field = def?.subprocesses[child.invokeId]?.routeBy;
+          const childView = field ? await deps.docket.status(child.caseId, ctx.caller.role).catch(() => undefined) : undefined;
+          if (!field || !childView) continue;
+          const childDef = (await deps.catalog.byHash(childView.definitionHash, child.caseId))?.definition;
+          for (const type of childView.allowedEvents) {
+            routed.push({
+              type,
+              ...(childDef?.events[type]?.labels && { labels: childDef.events[type].labels }),
+              roles: childDef?.events[type]?.roles ?? [],
+              schema: childDef ? payloadJsonSchema(childDef, type) : { type: 'object' },
+              routeTo: { caseId: child.caseId, key: child.key, field },
+            });
+          }
+        }
         const customerId = (await deps.caseStore.getCase(caseId))?.customerId;
         return {
           status: 200,
@@ -205,12 +222,16 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
             openedAt: view.openedAt,
             updatedAt: view.updatedAt,
             role: ctx.caller.role,
-            allowedEvents: view.allowedEvents.map((type) => ({
-              type,
-              ...(def?.events[type]?.labels && { labels: def.events[type].labels }),
-              roles: def?.events[type]?.roles ?? [],
-              schema: def ? payloadJsonSchema(def, type) : { type: 'object' },
-            })),
+            allowedEvents: view.allowedEvents
+              .map((type) => ({
+                type,
+                ...(def?.events[type]?.labels && { labels: def.events[type].labels }),
+                roles: def?.events[type]?.roles ?? [],
+                schema: def ? payloadJsonSchema(def, type) : { type: 'object' },
+              }))
+              .concat(routed),
+            children: view.children,
+            ...(view.parent && { parent: view.parent }),
           },
         };
       },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DocketError } from '../../client/docket-client';
 import { PROJECT_ROOT } from '../../worker/config';
+import { startTestApi } from '../helpers/api';
 import { createHarness, type Harness } from '../helpers/harness';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'definitions');
@@ -154,4 +155,41 @@ test('the parent continues as new while its sub-processes run, and still hears w
   const runs = await small.docket.workflowHistory(caseId);
   expect(runs.length).toBeGreaterThan(1);
   expect((await small.history(caseId)).map((r) => r.seq)).toEqual([0, 1, 2]);
+});
+
+test('over the HTTP API a parent case lists its sub-processes and offers their events, routed by key', async () => {
+  const api = await startTestApi(h);
+  try {
+    const otto = await api.user('otto', ['dept_owner']);
+    const rita = await api.user('rita', ['sales_rep']);
+    const started = await api.call('POST', '/cases', {
+      token: rita,
+      body: { process: 'order_review', input: { ...order, parts: ['hub'] } },
+    });
+    expect(started.status).toBe(201);
+    const caseId = started.body.caseId as string;
+    await until(
+      () => h.docket.status(caseId),
+      (s) => s.children.length === 1 && s.storedSeq === s.seq,
+      'the sub-process',
+    );
+    const view = await api.call('GET', `/cases/${caseId}`, { token: otto });
+    expect(view.status).toBe(200);
+    expect(view.body.children).toEqual([
+      { invokeId: 'parts', key: 'hub', caseId: `${caseId}.parts.hub`, processId: 'order_part', status: 'open' },
+    ]);
+    expect(view.body.allowedEvents).toEqual([
+      expect.objectContaining({ type: 'PART_DONE', routeTo: { caseId: `${caseId}.parts.hub`, key: 'hub', field: 'part' } }),
+    ]);
+    const child = await api.call('GET', `/cases/${caseId}.parts.hub`, { token: otto });
+    expect(child.body.parent).toEqual({ caseId, invokeId: 'parts', key: 'hub' });
+    const sent = await api.call('POST', `/cases/${caseId}/events`, {
+      token: otto,
+      body: { type: 'PART_DONE', data: { part: 'hub', result: 'ok' } },
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ caseId: `${caseId}.parts.hub`, state: 'finished' });
+  } finally {
+    await api.close();
+  }
 });
