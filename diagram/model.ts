@@ -90,7 +90,20 @@ export function diagramModel(def: Definition): DiagramModel {
           detail: spec ? spec.roles.join(', ') : '',
           ...(t.guard && { guard: t.guard }),
         });
-      } else if (t.trigger === 'after' && t.name) {
+      } else if (t.trigger === 'invoke' && t.name) {
+        const task = def.tasks?.[t.name];
+        const sub = def.subprocesses?.[t.name];
+        const words = task?.labels?.en ?? sub?.labels?.en ?? t.name;
+        edges.push({
+          from,
+          to,
+          kind: 'automatic',
+          name: t.name,
+          title: `⚙ ${words} done`,
+          detail: task ? `automatic check (${task.rules.length} rules)` : sub ? `one ${sub.process} case per item, all finished` : '',
+          ...(t.guard && { guard: t.guard }),
+        });
+      } else if ((t.trigger === 'after' || t.trigger === 'timer') && t.name) {
         const spec = def.delays[t.name];
         edges.push({
           from,
@@ -98,7 +111,7 @@ export function diagramModel(def: Definition): DiagramModel {
           kind: 'deadline',
           name: t.name,
           title: `⏱ ${spec?.labels?.en ?? t.name} (${t.name})`,
-          detail: spec ? describeDelay(spec, def) : '',
+          detail: spec ? `${describeDelay(spec, def)}${t.trigger === 'timer' ? ' (case timer)' : ''}` : '',
           ...(t.guard && { guard: t.guard }),
         });
       } else {

@@ -132,7 +132,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const group = (ts: OutlineTransition[]) => {
     const m = new Map<string, OutlineTransition[]>();
     for (const t of ts) {
-      if (t.trigger !== 'on' && t.trigger !== 'always') continue;
+      if (t.trigger !== 'on' && t.trigger !== 'always' && t.trigger !== 'invoke' && t.trigger !== 'timer') continue;
       const key = `${t.source}\u0000${t.name ?? '(always)'}`;
       m.set(key, [...(m.get(key) ?? []), t]);
     }

@@ -16,8 +16,8 @@ export interface OutlineState {
 
 export interface OutlineTransition {
   source: string;
-  trigger: 'on' | 'after' | 'always' | 'done';
-  /** The event (for `on`) or the delay name (for `after`). */
+  trigger: 'on' | 'after' | 'always' | 'done' | 'invoke' | 'timer';
+  /** The event (`on`), the delay name (`after`, `timer`: a case-level timer's `timer.<delay>` event) or the invoke's id (`invoke`: its onDone/onError). */
   name: string | null;
   /** Resolved target paths; empty for a transition that stays (actions only). */
   targets: string[];
@@ -91,10 +91,18 @@ export function outlineDefinition(definition: Pick<Definition, 'process' | 'mach
         transitions.push(transition);
       }
     };
-    if (isObject(config.on)) for (const [event, t] of Object.entries(config.on)) add(t, 'on', event);
+    if (isObject(config.on))
+      for (const [event, t] of Object.entries(config.on))
+        if (event.startsWith('timer.')) add(t, 'timer', event.slice('timer.'.length));
+        else add(t, 'on', event);
     if (isObject(config.after)) for (const [delay, t] of Object.entries(config.after)) add(t, 'after', delay);
     if (config.always !== undefined) add(config.always, 'always', null);
     if (config.onDone !== undefined) add(config.onDone, 'done', null);
+    for (const inv of asList(config.invoke)) {
+      if (!isObject(inv) || typeof inv.src !== 'string') continue;
+      if (inv.onDone !== undefined) add(inv.onDone, 'invoke', inv.src);
+      if (inv.onError !== undefined) add(inv.onError, 'invoke', inv.src);
+    }
   }
   return { states, transitions };
 }

@@ -26,6 +26,10 @@ describe.each(files)('%s', (file) => {
       for (const role of def.events[e]!.roles) expect(line).toContain(role);
     }
     for (const d of usedDelays) expect(text).toContain(`(${d})`);
+    // Automatic steps and case-level timers are drawn too.
+    for (const t of outline.transitions.filter((x) => x.trigger === 'invoke'))
+      expect(text).toMatch(new RegExp(`${t.source.replace(/\./g, '__')} --> \\S+ : ⚙ `));
+    for (const t of outline.transitions.filter((x) => x.trigger === 'timer')) expect(text).toContain(`(${t.name}) —`);
     for (const s of states.filter((p) => outline.states.get(p)!.type === 'final'))
       expect(text).toContain(`${s.replace(/\./g, '__')} --> [*]`);
     expect(text).toContain(`[*] --> ${def.machine.initial.replace(/\./g, '__')}`);
