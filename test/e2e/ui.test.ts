@@ -57,6 +57,43 @@ async function caseState(caseId: string): Promise<string> {
   return res.body.state;
 }
 
+test('an administrator adds a user with two roles; the token it shows signs in, and the user switches roles', async () => {
+  const admin = await newPage(b);
+  await signIn(admin, api.url, api.adminToken);
+  await admin.locator('#user-id').fill('dora');
+  await admin.locator('#user-name').fill('Dora Deng');
+  await admin.locator('fieldset.roles input[value=cs_agent]').check();
+  await admin.locator('fieldset.roles input[value=handler]').check();
+  await admin.locator('[data-action=add-user]').click();
+  const issued = admin.locator('[data-testid=issued-token] .mono');
+  await issued.waitFor();
+  const token = (await issued.textContent())!.trim();
+  expect(token).toMatch(/^dkt_/);
+  await admin.locator('tr[data-user="dora"]').waitFor();
+  await screenshot(admin, '00-admin-users');
+  // A user id that exists already is refused in words, and nothing changes.
+  await admin.locator('#user-id').fill('dora');
+  await admin.locator('fieldset.roles input[value=auditor]').check();
+  await admin.locator('[data-action=add-user]').click();
+  await admin.locator('.alert.error').waitFor();
+  expect((await api.call('GET', '/users/dora', { token: api.adminToken })).body.roles).toEqual(['cs_agent', 'handler']);
+
+  const dora = await newPage(b);
+  await signIn(dora, api.url, token);
+  expect(await dora.locator('[data-testid=who]').textContent()).toContain('Dora Deng');
+  const role = dora.locator('select[data-testid=role]');
+  expect(await role.inputValue()).toBe('cs_agent');
+  await role.selectOption('handler');
+  await dora.locator('h1', { hasText: 'Inbox' }).waitFor();
+  expect(await dora.evaluate('sessionStorage.getItem("docket.role")')).toBe('handler');
+  // A wrong token is refused in plain words.
+  const stranger = await newPage(b);
+  await stranger.goto(`${api.url}/`);
+  await stranger.locator('#token').fill('dkt_not_a_token');
+  await stranger.getByRole('button', { name: 'Sign in' }).click();
+  await stranger.locator('.alert.error', { hasText: 'Your sign-in is no longer valid' }).waitFor();
+});
+
 test('a complaint from start to close through the UI by three users, with one refused action', async () => {
   const amy = await newPage(b);
   const bob = await newPage(b);

@@ -139,6 +139,17 @@ const en = {
   users: 'Users',
   caseStarted: 'Case started',
   deadlineFell: 'Deadline reached',
+  addUser: 'Add a user',
+  userId: 'User id',
+  displayName: 'Name',
+  roles: 'Roles',
+  active: 'active',
+  disabled: 'disabled',
+  newToken: 'New token',
+  tokenFor: 'Token for',
+  shownOnce: 'shown this once: give it to the user now',
+  disable: 'Disable',
+  enable: 'Enable',
 };
 
 export type MessageKey = keyof typeof en;
@@ -279,6 +290,17 @@ const zh: Record<MessageKey, string> = {
   users: '用户',
   caseStarted: '创建工单',
   deadlineFell: '时限已到',
+  addUser: '添加用户',
+  userId: '用户 ID',
+  displayName: '姓名',
+  roles: '角色',
+  active: '启用',
+  disabled: '已停用',
+  newToken: '新令牌',
+  tokenFor: '令牌：',
+  shownOnce: '仅显示这一次，请立即交给该用户',
+  disable: '停用',
+  enable: '启用',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

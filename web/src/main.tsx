@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, get, loadSession, saveSession, type Session } from './api';
 import { roleLabel, translate, type Lang, type MessageKey } from './i18n';
+import { UsersPage } from './pages/admin';
 import { AuditCase, AuditSearch } from './pages/audit';
 import { ProcessList, ProcessPage } from './pages/owner';
 import { CasePage, Inbox, StartCase } from './pages/staff';
@@ -31,7 +32,7 @@ function useHash(): string {
 function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
   if (role === 'process_owner') return [{ hash: '#/processes', key: 'processes' }];
   if (role === 'auditor') return [{ hash: '#/audit', key: 'audit' }];
-  if (role === 'admin') return [{ hash: '#/audit', key: 'search' }];
+  if (role === 'admin') return [{ hash: '#/users', key: 'users' }];
   return [
     { hash: '#/inbox', key: 'inbox' },
     { hash: '#/start', key: 'startCase' },
@@ -129,6 +130,9 @@ function Root() {
       break;
     case 'processes':
       page = arg ? <ProcessPage key={arg} processId={arg} /> : <ProcessList />;
+      break;
+    case 'users':
+      page = <UsersPage />;
       break;
     case 'audit':
       page = arg ? <AuditCase key={arg} caseId={arg} /> : <AuditSearch />;
