@@ -96,7 +96,8 @@ async function main(): Promise<void> {
     say();
     say('  First start: created the user "admin". Its API token, shown this once — keep it:');
     say(`    ${admin.token}`);
-    say('  export DOCKET_TOKEN=<that token>, then create users: npx docket users add amy --name "Amy" --roles cs_agent');
+    say(`  Sign in with it at ${api.url}/ to add users and give them tokens (Users page),`);
+    say('  or export DOCKET_TOKEN=<that token>, then create users: npx docket users add amy --name "Amy" --roles cs_agent');
   }
   say();
   say('Ready. In another terminal (the CLI acts as the user whose token it has):');

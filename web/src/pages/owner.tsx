@@ -55,14 +55,17 @@ interface VersionRow {
 }
 
 async function loadProcess(processId: string) {
-  const [versions, latest, draft] = await Promise.all([
+  const [versions, latest] = await Promise.all([
     get<{ versions: VersionInfo[] }>(`/definitions/${processId}/versions`).then((r) => r.versions),
     get<VersionRow>(`/definitions/${processId}/versions/latest`),
-    get<VersionRow>(`/definitions/${processId}/versions/draft`).catch((err: unknown) => {
-      if (err instanceof ApiFailure && err.code === 'NoDraft') return null;
-      throw err;
-    }),
   ]);
+  const draft = versions.some((v) => v.status === 'draft')
+    ? await get<VersionRow>(`/definitions/${processId}/versions/draft`).catch((err: unknown) => {
+        // Discarded or published meanwhile.
+        if (err instanceof ApiFailure && err.code === 'NoDraft') return null;
+        throw err;
+      })
+    : null;
   return { versions, latest, draft };
 }
 
