@@ -91,6 +91,7 @@ export const caseOut = z
     deadlines: z.array(deadlineOut),
     overdue: z.boolean(),
     seq: z.number(),
+    storedSeq: z.number().describe('the last seq whose row is in the transition log (history reads see up to it)'),
     openedAt: z.string(),
     updatedAt: z.string(),
     role: z.string(),

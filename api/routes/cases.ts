@@ -219,6 +219,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
             deadlines,
             overdue,
             seq: view.seq,
+            storedSeq: view.storedSeq,
             openedAt: view.openedAt,
             updatedAt: view.updatedAt,
             role: ctx.caller.role,
