@@ -54,7 +54,13 @@ export function sampleValue(schema: Schema | undefined, variant: Variant, now: n
         default:
           break;
       }
-      if (typeof schema.pattern === 'string') return undefined;
+      if (typeof schema.pattern === 'string') {
+        // A pattern: the first of the usual shapes (a date, a time, an e-mail address, …) it accepts.
+        const date = new Date(now + (variant === 'low' ? 2 : 20) * DAY).toISOString();
+        const candidates = [date.slice(0, 10), date, 'someone@example.com', 'https://example.com/x', 'Sample text', 'ABC-123', '12345'];
+        const pattern = new RegExp(schema.pattern, 'u');
+        return candidates.find((c) => pattern.test(c));
+      }
       const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
       const max = typeof schema.maxLength === 'number' ? schema.maxLength : 200;
       const text = 'Sample text for a benchmark event';

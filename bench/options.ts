@@ -24,6 +24,8 @@ export interface BenchOptions {
   historySample: number;
   /** Also measure the effect of the worker tuning options (several more rounds). */
   tuning: boolean;
+  /** Docket's bundle preloads zod and XState once per worker, as the worker builds it; false builds it with no options. */
+  preload: boolean;
   smoke: boolean;
   /** Where results are written (`<timestamp>.json` and `latest.json`); none when empty. */
   outDir: string;
@@ -42,6 +44,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   interpreterEvents: 20_000,
   historySample: 20,
   tuning: false,
+  preload: true,
   smoke: false,
   outDir: path.join(__dirname, 'results'),
 };
@@ -92,6 +95,7 @@ export const USAGE = `npm run bench -- [options]
   --interpreter-events <n>   events timed per process definition (${DEFAULT_OPTIONS.interpreterEvents})
   --history-sample <n>       cases per implementation whose history size is read (${DEFAULT_OPTIONS.historySample})
   --tuning                   also measure worker tuning options (cache size, concurrency)
+  --no-preload               bundle Docket's workflow without preloading its libraries (to measure what that gains)
   --out <dir>                results folder (bench/results); --no-out writes nothing
 
 Servers: DATABASE_URL and TEMPORAL_ADDRESS when set; otherwise an embedded PostgreSQL
@@ -110,6 +114,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     const arg = argv[i]!;
     if (arg === '--smoke') continue;
     if (arg === '--tuning') opts.tuning = true;
+    else if (arg === '--no-preload') opts.preload = false;
     else if (arg === '--no-out') opts.outDir = '';
     else if (arg === '--out') opts.outDir = path.resolve(required(argv[++i], arg));
     else if (arg === '--help' || arg === '-h') throw new UsageError(USAGE, true);

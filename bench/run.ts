@@ -13,7 +13,7 @@ import { migrate } from '../adapters/postgres';
 import { FileDefinitionSource } from '../client/definitions';
 import { loadCalendar } from '../client/setup';
 import { loadConfig, PROJECT_ROOT } from '../worker/config';
-import { WORKFLOWS_PATH } from '../worker/worker';
+import { bundleWorkflows, WORKFLOWS_PATH } from '../worker/bundle-options';
 import {
   ACCEPT,
   docketVariant,
@@ -113,18 +113,24 @@ const bundleLogger = { trace: quiet, debug: quiet, info: quiet, warn: quiet, err
 const MB = 1024 * 1024;
 
 /** Builds the workflow bundles the worker processes load (into a folder of this run's own). */
-async function bundles(servers: BenchServers, dir: string): Promise<PerVariant<string>> {
+async function bundles(opts: BenchOptions, servers: BenchServers, dir: string): Promise<PerVariant<string>> {
   mkdirSync(dir, { recursive: true });
-  // Built the way the worker builds workflows/ (WorkerOptions.workflowsPath), with no options.
-  const build = async (name: string, workflowsPath: string) => {
-    const { code } = await bundleWorkflowCode({ workflowsPath, logger: bundleLogger });
+  const write = (name: string, code: string) => {
     const file = path.join(dir, `${name}-bundle.js`);
     writeFileSync(file, code);
     return file;
   };
   const [docket, handwritten] = await Promise.all([
-    servers.docketBundle ?? build('docket', WORKFLOWS_PATH),
-    build('handwritten', require.resolve('./handwritten/complaint-workflow')),
+    // Docket's bundle as the worker builds it (worker/bundle-options.ts), or with no options for --no-preload.
+    servers.docketBundle ??
+      (opts.preload
+        ? bundleWorkflows({ logger: bundleLogger })
+        : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: bundleLogger })
+      ).then((b) => write('docket', b.code)),
+    // The hand-written workflow as a Temporal user builds it: no bundler options.
+    bundleWorkflowCode({ workflowsPath: require.resolve('./handwritten/complaint-workflow'), logger: bundleLogger }).then((b) =>
+      write('handwritten', b.code),
+    ),
   ]);
   return { docket, handwritten };
 }
@@ -152,7 +158,7 @@ export async function runBenchmark(opts: BenchOptions, servers: BenchServers, lo
   installQuietRuntime();
   log('Building the workflow bundles…');
   const bundleDir = path.join(PROJECT_ROOT, '.cache', 'bench', `${process.pid}-${tag}`);
-  const bundle = await bundles(servers, bundleDir);
+  const bundle = await bundles(opts, servers, bundleDir);
   const db = new Pool({ connectionString: servers.databaseUrl, max: 2 });
   let connection: Connection | undefined;
   const children: WorkerProcess[] = [];

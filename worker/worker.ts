@@ -4,9 +4,10 @@ import { type Pool } from 'pg';
 import { createActivities } from '../activities';
 import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
 import { migrate, PostgresCaseStore } from '../adapters/postgres';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
 import type { DocketConfig } from './config';
 
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+export { WORKFLOWS_PATH } from './bundle-options';
 
 /** Sets the Temporal SDK's log level for this process (its INFO lines include the whole workflow bundle report). */
 export function installSdkLogging(level: DocketConfig['logLevel']): void {
@@ -30,7 +31,7 @@ export interface DocketWorker {
 export interface CreateWorkerOptions {
   /** A connection to reuse (tests); otherwise one is opened to `config.temporalAddress`. */
   connection?: NativeConnection;
-  /** A prebuilt workflow bundle (built once per test run); otherwise built from `workflows/`. */
+  /** A prebuilt workflow bundle (built with `bundleWorkflows` of ./bundle-options.ts); otherwise built from `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Overrides any WorkerOptions (tests: a task queue of their own). */
   workerOptions?: Partial<WorkerOptions>;
@@ -53,7 +54,7 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
       ? { workflowBundle: options.workflowBundle }
       : config.workflowBundle
         ? { workflowBundle: { codePath: config.workflowBundle } }
-        : { workflowsPath: WORKFLOWS_PATH }),
+        : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
     activities: createActivities({ store, notifier }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

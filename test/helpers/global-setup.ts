@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer } from '../../infra/temporal-env';
-import { WORKFLOWS_PATH } from '../../worker/worker';
+import { bundleWorkflows } from '../../worker/bundle-options';
 import { PROJECT_ROOT } from '../../worker/config';
 
 /** Starts one PostgreSQL and one Temporal dev server for the run and builds the workflow bundle once. */
@@ -14,7 +13,7 @@ export default async function globalSetup(): Promise<void> {
   const [pg, temporal, bundle] = await Promise.all([
     startPostgres({ dataDir: path.join(cache, 'test-postgres'), port: await freePort() }),
     startDevServer({ log: { format: 'pretty', level: 'error' } }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    bundleWorkflows({ logger: quietLogger }),
   ]);
   const bundlePath = path.join(cache, 'test-workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);

@@ -6,12 +6,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer, startTimeSkippingEnv } from '../../infra/temporal-env';
 import { PROJECT_ROOT } from '../../worker/config';
-import { WORKFLOWS_PATH } from '../../worker/worker';
+import { bundleWorkflows } from '../../worker/bundle-options';
 import { complaintV2 } from '../helpers/definition-fixtures';
 import { complaintInput, createHarness, cs, handler, manager, type Harness } from '../helpers/harness';
 
@@ -58,7 +57,7 @@ async function main() {
   const cache = path.join(PROJECT_ROOT, '.cache');
   const pg = await startPostgres({ dataDir: path.join(cache, 'test-postgres'), port: 5439 });
   const dev = await startDevServer({ log: { format: 'pretty', level: 'error' } });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const bundle = await bundleWorkflows();
   const bundlePath = path.join(cache, 'record-workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   Object.assign(process.env, {
