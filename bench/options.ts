@@ -24,7 +24,7 @@ export interface BenchOptions {
   historySample: number;
   /** Also measure the effect of the worker tuning options (several more rounds). */
   tuning: boolean;
-  /** Docket's bundle preloads zod and XState once per worker, as the worker builds it; false builds it with no options. */
+  /** Docket's bundle preloads XState once per worker, as the worker builds it; false builds it with no options. */
   preload: boolean;
   smoke: boolean;
   /** Where results are written (`<timestamp>.json` and `latest.json`); none when empty. */

@@ -7,7 +7,7 @@ import { bundleWorkflowCode, type BundleOptions, type WorkerOptions, type Workfl
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/** zod and XState, loaded once per worker and shared by all cases (see ./workflow-preload.ts). */
+/** The libraries loaded once per worker and shared by all cases (XState; see ./workflow-preload.ts). */
 export const WORKFLOW_PRELOAD_PATH = require.resolve('./workflow-preload');
 
 /** `WorkerOptions.bundlerOptions` of a worker that bundles workflows/ itself. */
