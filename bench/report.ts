@@ -29,8 +29,7 @@ export function formatReport(r: BenchResult, command: string): string {
     `Worker: cache ${r.worker.maxCachedWorkflows}, ${r.worker.maxConcurrentWorkflowTasks} workflow tasks, ${r.worker.maxConcurrentActivities} activities; ` +
       `throughput ${r.options.cases} cases each in ${r.options.rounds} rounds at ${r.options.concurrency} clients; latency ${r.options.latencyCases} cases × ${r.options.rounds} rounds at ${r.options.latencyConcurrency} clients`,
   );
-  if (r.options.preload === false)
-    lines.push('Docket bundle: built with no bundler options (--no-preload): XState loaded per case');
+  if (r.options.preload === false) lines.push('Docket bundle: built with no bundler options (--no-preload): XState loaded per case');
   lines.push('');
   lines.push('1. Interpreter: the pure step function (µs per event)');
   lines.push(
