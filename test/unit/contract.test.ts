@@ -409,6 +409,29 @@ describe('signing to active', () => {
     });
   });
 
+  test('dates are calendar dates, YYYY-MM-DD', () => {
+    let r = inApproval(c, baseInput);
+    r = send(c, r, 'APPROVE', {}, as('sales_manager'));
+    const signatories = [
+      { party: 'customer', name: 'W' },
+      { party: 'company', name: 'L' },
+    ];
+    for (const signedAt of ['2026-13-01', '2026-03-32', '3 March 2026', '2026-03-03T10:00:00Z'])
+      expect(
+        checkEvent(
+          c,
+          r.snapshot,
+          { type: 'SIGNED', data: { bothPartiesSigned: true, crossPageSeal: true, signedAt, signatories }, actor: rep },
+          MON,
+        ),
+      ).toMatchObject({
+        code: 'ValidationError',
+        message: expect.stringContaining('signedAt'),
+      });
+    expect(c.inputSchema.safeParse({ ...baseInput, placementStart: '2026-02-30x' }).success).toBe(false);
+    expect(c.inputSchema.safeParse(baseInput).success).toBe(true);
+  });
+
   test('SIGNED without a signing date is invalid', () => {
     let r = inApproval(c, baseInput);
     r = send(c, r, 'APPROVE', {}, as('sales_manager'));
