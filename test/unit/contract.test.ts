@@ -416,7 +416,7 @@ describe('signing to active', () => {
       { party: 'customer', name: 'W' },
       { party: 'company', name: 'L' },
     ];
-    for (const signedAt of ['2026-13-01', '2026-03-32', '3 March 2026', '2026-03-03T10:00:00Z'])
+    for (const signedAt of ['2026-13-01', '2026-02-30', '2026-03-32', '3 March 2026', '2026-03-03T10:00:00Z'])
       expect(
         checkEvent(
           c,
