@@ -1,5 +1,4 @@
 import { assign, cancel, fromPromise, raise, setup, type AnyStateMachine } from 'xstate';
-import { z } from 'zod';
 import type { ActionSpec, Definition, DelaySpec } from './definition-schema';
 import type { Actor, CalendarData } from './types';
 // From their own modules rather than './calendar': its index also loads the calendar file
@@ -8,6 +7,7 @@ import { addBusinessDays } from './calendar/business-days';
 import { addBusinessHours } from './calendar/business-hours';
 import { addCalendarDuration } from './calendar/calendar-duration';
 import { evaluateGuard, readPath, resolveNumber, resolveValue, toInstant, type Scope } from './expressions';
+import { jsonSchemaValidator, type SchemaValidator } from './json-schema';
 
 /** The event object the machine sees for a human action. */
 export interface MachineEvent {
@@ -29,12 +29,12 @@ export interface CompiledDefinition {
   params: Record<string, unknown>;
   clock: { now: number };
   payloadSchemas: PayloadValidators;
-  inputSchema: z.ZodType;
+  inputSchema: SchemaValidator;
 }
 
 /** The payload validator of each declared event (undefined for an undeclared one). */
 export interface PayloadValidators {
-  get(event: string): z.ZodType | undefined;
+  get(event: string): SchemaValidator | undefined;
 }
 
 /** Fields every event may carry besides its own: a comment and attachment references. */
@@ -43,8 +43,8 @@ const COMMON_EVENT_FIELDS = {
   attachments: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 500 } },
 };
 
-/** Turns a payload JSON Schema into a zod schema, closed to unknown fields unless the schema says otherwise. */
-export function payloadValidator(schema: Record<string, unknown> | undefined, withCommonFields: boolean): z.ZodType {
+/** A payload's JSON Schema as it is checked: an object, closed to unknown fields unless the schema says otherwise. */
+export function payloadJsonSchema(schema: Record<string, unknown> | undefined, withCommonFields: boolean): Record<string, unknown> {
   const base: Record<string, unknown> = schema ? { ...schema } : { type: 'object', properties: {} };
   if (base.type === undefined) base.type = 'object';
   if (base.additionalProperties === undefined) base.additionalProperties = false;
@@ -53,7 +53,12 @@ export function payloadValidator(schema: Record<string, unknown> | undefined, wi
     for (const [k, v] of Object.entries(COMMON_EVENT_FIELDS)) if (!(k in properties)) properties[k] = v;
     base.properties = properties;
   }
-  return z.fromJSONSchema(base);
+  return base;
+}
+
+/** The validator of a payload's JSON Schema (see `payloadJsonSchema`). */
+export function payloadValidator(schema: Record<string, unknown> | undefined, withCommonFields: boolean): SchemaValidator {
+  return jsonSchemaValidator(payloadJsonSchema(schema, withCommonFields));
 }
 
 /** A definition's parameter values. A changed value is a new definition version, never a per-case override. */
@@ -202,7 +207,7 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
   // Validators are built when first needed: a case sends only some of its events, and a
   // replayed one (Update validators do not run on replay) none. The linter has built each
   // of them once already, so a published definition cannot fail here later than before.
-  const validators = new Map<string, z.ZodType>();
+  const validators = new Map<string, SchemaValidator>();
   const payloadSchemas: PayloadValidators = {
     get(event) {
       let validator = validators.get(event);
@@ -214,7 +219,7 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
       return validator;
     },
   };
-  let inputSchema: z.ZodType | undefined;
+  let inputSchema: SchemaValidator | undefined;
 
   return {
     definition,

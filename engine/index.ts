@@ -10,3 +10,4 @@ export * from './calendar';
 export * from './canonical-json';
 export * from './tasks';
 export * from './subprocess';
+export * from './json-schema';

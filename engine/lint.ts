@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { definitionSchema, type ActionSpec, type Definition, type GuardExpr, type ValueRef } from './definition-schema';
 import { guardPaths, parsePath } from './expressions';
-import { payloadValidator } from './compile';
+import { payloadJsonSchema } from './compile';
+import { jsonSchemaValidator } from './json-schema';
 import { ROLE_NAMES } from './roles';
 import { didYouMean } from './suggest';
 
@@ -547,7 +548,8 @@ export function lintDefinition(raw: unknown): LintResult {
         );
       } else {
         try {
-          payloadValidator(event.payload, true);
+          z.fromJSONSchema(payloadJsonSchema(event.payload, true) as never);
+          jsonSchemaValidator(payloadJsonSchema(event.payload, true));
         } catch (e) {
           report('invalid-payload-schema', `events.${name}.payload`, `not a usable JSON Schema: ${(e as Error).message}`);
         }
@@ -558,7 +560,8 @@ export function lintDefinition(raw: unknown): LintResult {
     if (!ROLE_NAMES.includes(role)) report('unknown-role', `startedBy[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
   });
   try {
-    payloadValidator(def.input, false);
+    z.fromJSONSchema(payloadJsonSchema(def.input, false) as never);
+    jsonSchemaValidator(payloadJsonSchema(def.input, false));
   } catch (e) {
     report('invalid-payload-schema', 'input', `not a usable JSON Schema: ${(e as Error).message}`);
   }

@@ -115,7 +115,11 @@ function collect(
         event: { type: params.event.type },
       });
     } else if (action.type === 'xstate.cancel') {
-      result.cancelTimers.push((action.params as { sendId: string }).sendId);
+      const id = (action.params as { sendId: string }).sendId;
+      // A timer armed earlier in this same step (a state entered and left at once, e.g. through `always`) is never armed.
+      const armedNow = result.startTimers.findIndex((t) => t.id === id);
+      if (armedNow >= 0) result.startTimers.splice(armedNow, 1);
+      result.cancelTimers.push(id);
     } else if (action.type === 'xstate.spawnChild') {
       const { id, src } = action.params as { id: string; src: unknown };
       const name = typeof src === 'string' ? src : id;

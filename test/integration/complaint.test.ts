@@ -155,7 +155,7 @@ describe('refusals change nothing', () => {
       'bad payload',
       { type: 'SUBMIT_FINDINGS', data: { findings: 42 }, actor: handler },
       'ValidationError',
-      /findings: .*expected string.*customerExpectation/,
+      /^(?=.*findings: expected string, received number)(?=.*customerExpectation: is required)/,
     ],
     [
       'unknown field',

@@ -204,3 +204,21 @@ describe('the linter knows the extensions', () => {
     expect(problems((d) => (d.guardLabels.isTurnn = { en: 'x', 'zh-CN': 'x' }))).toContain('unknown-label guardLabels.isTurnn');
   });
 });
+
+test('a state entered and left in one step (through always) arms none of its timers', () => {
+  const raw = structuredClone(orderPartJson) as Record<string, any>;
+  raw.delays = { passDue: { businessDays: 1 } };
+  raw.stateLabels.passing = { en: 'Passing', 'zh-CN': '经过' };
+  raw.machine.states.open.on.PART_DONE.target = 'passing';
+  raw.machine.states.passing = { after: { passDue: { target: 'finished' } }, always: { target: 'finished' } };
+  const c = compileDefinition(assertValidDefinition(raw), cn);
+  const start = startCase(c, { customer: 'c', part: 'p' }, T0);
+  const r = step(
+    c,
+    start.snapshot,
+    { type: 'PART_DONE', data: { part: 'p', result: 'x' }, actor: { userId: 'o', role: 'dept_owner' } },
+    T0,
+  );
+  expect(r.state).toBe('finished');
+  expect(r.startTimers).toEqual([]);
+});

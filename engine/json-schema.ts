@@ -1,0 +1,67 @@
+import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
+
+/** One problem with a value: where (`list.0.k`, '' for the value itself) and what, in words. */
+export interface SchemaIssue {
+  path: Array<string | number>;
+  message: string;
+}
+
+export type SchemaCheck = { success: true } | { success: false; error: { issues: SchemaIssue[]; message: string } };
+
+/** Checks values against one JSON Schema. */
+export interface SchemaValidator {
+  safeParse(value: unknown): SchemaCheck;
+}
+
+/** Keywords whose errors only say that something below them failed; the failure below is reported instead. */
+const WRAPPERS = new Set([
+  'properties',
+  'items',
+  'prefixItems',
+  'additionalProperties',
+  'allOf',
+  '$ref',
+  'dependentSchemas',
+  'unevaluatedProperties',
+]);
+
+function pointerPath(location: string): Array<string | number> {
+  return location
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function toIssue(unit: OutputUnit): SchemaIssue | undefined {
+  if (WRAPPERS.has(unit.keyword)) return undefined;
+  const path = pointerPath(unit.instanceLocation);
+  if (unit.keyword === 'required') {
+    const field = /"(.*)"/.exec(unit.error)?.[1];
+    return field === undefined ? { path, message: unit.error } : { path: [...path, field], message: 'is required' };
+  }
+  if (unit.keyword === 'false')
+    return { path, message: `unknown field ${JSON.stringify(String(path.at(-1) ?? ''))} — remove it or check its spelling` };
+  const type = /Instance type "(.*)" is invalid\. Expected "(.*)"\./.exec(unit.error);
+  if (type) return { path, message: `expected ${type[2]}, received ${type[1]}` };
+  return { path, message: unit.error.replace(/^Instance /, 'value ').replace(/\.$/, '') };
+}
+
+/**
+ * A JSON Schema validator (draft 2020-12) that lists every problem. It is small and keeps no shared
+ * mutable state, so each case workflow can load it cheaply: payloads are checked in Update validators.
+ */
+export function jsonSchemaValidator(schema: Record<string, unknown>): SchemaValidator {
+  const validator = new Validator(schema as Schema, '2020-12', false);
+  return {
+    safeParse(value) {
+      const result = validator.validate(value);
+      if (result.valid) return { success: true };
+      const issues = result.errors.map(toIssue).filter((i): i is SchemaIssue => i !== undefined);
+      if (issues.length === 0) issues.push({ path: [], message: result.errors[0]?.error ?? 'does not match its schema' });
+      const message = issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+      return { success: false, error: { issues, message } };
+    },
+  };
+}
