@@ -1,4 +1,4 @@
-import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
+import { Validator, type OutputUnit } from '@cfworker/json-schema';
 
 /** One problem with a value: where (`list.0.k`, '' for the value itself) and what, in words. */
 export interface SchemaIssue {
@@ -53,7 +53,7 @@ function toIssue(unit: OutputUnit): SchemaIssue | undefined {
  * mutable state, so each case workflow can load it cheaply: payloads are checked in Update validators.
  */
 export function jsonSchemaValidator(schema: Record<string, unknown>): SchemaValidator {
-  const validator = new Validator(schema as Schema, '2020-12', false);
+  const validator = new Validator(schema, '2020-12', false);
   return {
     safeParse(value) {
       const result = validator.validate(value);

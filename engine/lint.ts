@@ -548,7 +548,7 @@ export function lintDefinition(raw: unknown): LintResult {
         );
       } else {
         try {
-          z.fromJSONSchema(payloadJsonSchema(event.payload, true) as never);
+          z.fromJSONSchema(payloadJsonSchema(event.payload, true));
           jsonSchemaValidator(payloadJsonSchema(event.payload, true));
         } catch (e) {
           report('invalid-payload-schema', `events.${name}.payload`, `not a usable JSON Schema: ${(e as Error).message}`);
@@ -560,7 +560,7 @@ export function lintDefinition(raw: unknown): LintResult {
     if (!ROLE_NAMES.includes(role)) report('unknown-role', `startedBy[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
   });
   try {
-    z.fromJSONSchema(payloadJsonSchema(def.input, false) as never);
+    z.fromJSONSchema(payloadJsonSchema(def.input, false));
     jsonSchemaValidator(payloadJsonSchema(def.input, false));
   } catch (e) {
     report('invalid-payload-schema', 'input', `not a usable JSON Schema: ${(e as Error).message}`);
