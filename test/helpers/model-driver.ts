@@ -38,6 +38,7 @@ export interface EventSample {
 export interface RunContext {
   harness: Harness;
   env: TestWorkflowEnvironment;
+  calendar: CalendarData;
   caseId: string;
   status: CaseStatusView;
 }
@@ -48,6 +49,20 @@ export interface SubprocessDriver {
   output(ctx: SampleContext): unknown;
   /** Drives every child case to completion (events go through DocketClient.send on the parent case). */
   complete(run: RunContext): Promise<void>;
+}
+
+/** What a launch needs: the harness and the start sample the path begins with. */
+export interface LaunchContext {
+  harness: Harness;
+  env: TestWorkflowEnvironment;
+  calendar: CalendarData;
+  sample: StartSample;
+}
+
+/** A case started by a parent case: its id, and the case its events are sent to (the parent routes them). */
+export interface Launched {
+  caseId: string;
+  sendTo: string;
 }
 
 /**
@@ -66,6 +81,11 @@ export interface ModelDriver {
   /** Sub-processes, by their name in the definition's `subprocesses`. */
   subprocesses?: Record<string, SubprocessDriver>;
   /**
+   * For a process that runs only as a sub-process (no role may start it): starts a parent case and
+   * drives it until the sub-process case for `sample` runs. Its start sample's actor is the system.
+   */
+  launch?(ctx: LaunchContext): Promise<Launched>;
+  /**
    * The part of the context that makes two model states different (besides the state and
    * the armed deadlines). Defaults to the context fields the definition's guards and tasks read;
    * override it when one of those grows without bound.
@@ -74,6 +94,7 @@ export interface ModelDriver {
 }
 
 export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
 
 /** ISO text of an instant. */
 export const iso = (t: number): string => new Date(t).toISOString();
@@ -83,6 +104,17 @@ export const businessDaysFrom = (ctx: SampleContext, n: number, from = ctx.now):
 
 /** `n` business hours after `from`, in the case's calendar. */
 export const businessHoursFrom = (ctx: SampleContext, n: number, from = ctx.now): string => iso(addBusinessHours(ctx.calendar, from, n));
+
+/** Polls `read` until `done` holds (every 100 ms, up to `timeoutMs`). */
+export async function waitUntil<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** A parameter's value as a number; a driver fails loudly when a definition renames it. */
 export function numberParam(ctx: SampleContext, name: string): number {

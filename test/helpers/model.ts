@@ -5,7 +5,7 @@ import type { ActorLogic, AnyMachineSnapshot, AnyStateMachine, StateNode } from 
 import { compileDefinition, type CompiledDefinition, type MachineEvent } from '../../engine/compile';
 import type { Definition } from '../../engine/definition-schema';
 import { assertValidDefinition } from '../../engine/lint';
-import { allowedEvents, checkEvent, startCase, step, type StepResult, type TimerSpec } from '../../engine/step';
+import { allowedEvents, checkEvent, startCase, step, type Invocation, type StepResult, type TimerSpec } from '../../engine/step';
 import { SYSTEM_ACTOR, type Actor, type CalendarData, type CaseStatus } from '../../engine/types';
 import { PROJECT_ROOT } from '../../worker/config';
 import type { ModelDriver, SampleContext } from './model-driver';
@@ -22,8 +22,8 @@ const MARKER_PREFIX = 'modelTransition';
 
 /** Paths longer than this are split (a new path starts from the beginning), so they can run side by side. */
 const MAX_PATH_STEPS = 30;
-/** Model states explored before the state space counts as unbounded. */
-const TRAVERSAL_LIMIT = 50_000;
+/** Distinct model states explored before the state space counts as unbounded. */
+const STATE_LIMIT = 3_000;
 
 /** Every definition file's process name, sorted. */
 export function definitionProcesses(): string[] {
@@ -185,7 +185,7 @@ export interface ModelEvent {
   input?: Record<string, unknown>;
   output?: unknown;
   timer?: TimerSpec;
-  invoke?: { id: string; src: string; kind: 'task' | 'subprocess' };
+  invoke?: Invocation;
 }
 
 /** The transition-log row a step writes. */
@@ -215,8 +215,8 @@ export interface ModelState {
   seq: number;
   /** Armed deadlines, in the order the workflow armed them. */
   timers: TimerSpec[];
-  /** Invokes of active states that have already finished. */
-  finishedInvokes: string[];
+  /** Tasks and sub-process sets under way (invoked, not yet done, their state not left), as the workflow tracks them. */
+  running: Invocation[];
   /** The transitions the step that led here took. */
   taken: number[];
   /** The log row the step that led here wrote (none when the step changed nothing). */
@@ -229,9 +229,9 @@ export function timerLogEvent(spec: TimerSpec): string {
   return `after:${spec.delay}`;
 }
 
-/** The log-row event name of a finished invoke. */
-export function doneLogEvent(type: string): string {
-  return type;
+/** The log-row event name of a finished task or set of sub-processes. */
+export function doneLogEvent(invokeId: string): string {
+  return `done:${invokeId}`;
 }
 
 const timerOrder = (timers: TimerSpec[]): TimerSpec[] =>
@@ -239,6 +239,20 @@ const timerOrder = (timers: TimerSpec[]): TimerSpec[] =>
     .map((t, i) => ({ t, i }))
     .sort((a, b) => Date.parse(a.t.dueAt) - Date.parse(b.t.dueAt) || a.i - b.i)
     .map(({ t }) => t);
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Instants in the state key only say that they are there: their value changes with every step's
+ * time and would make the model endless. What a guard compares them with (a deadline) is in the key
+ * through the armed deadlines, and replaying each path checks that nothing else depended on them.
+ */
+function abstractTimes(value: unknown): unknown {
+  if (typeof value === 'string' && ISO_INSTANT.test(value)) return '(instant)';
+  if (Array.isArray(value)) return value.map(abstractTimes);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, abstractTimes(v)]));
+  return value;
+}
 
 function withoutTaken(context: Record<string, unknown>): Record<string, unknown> {
   const { [TAKEN]: _taken, ...rest } = context;
@@ -250,7 +264,6 @@ export class ProcessModel {
   readonly probe: CompiledDefinition;
   readonly transitions: TransitionInfo[];
   readonly keyFields: string[];
-  private readonly nodes: Array<StateNode<any, any>>;
 
   constructor(
     readonly definition: Definition,
@@ -266,7 +279,6 @@ export class ProcessModel {
     if (seen !== this.transitions.length)
       throw new Error(`${this.process}: XState sees ${seen} transitions but the model counted ${this.transitions.length}`);
     this.keyFields = [...contextFieldsRead([definition.guards, (definition as Json).tasks, (definition as Json).subprocesses])].sort();
-    this.nodes = getStateNodes(this.compiled.machine.root) as Array<StateNode<any, any>>;
   }
 
   get process(): string {
@@ -286,7 +298,7 @@ export class ProcessModel {
       caseStatus: 'open',
       seq: -1,
       timers: [],
-      finishedInvokes: [],
+      running: [],
       taken: [],
     };
   }
@@ -302,31 +314,14 @@ export class ProcessModel {
   /** The part of the context that tells model states apart. */
   stateKey(context: Record<string, unknown>): unknown {
     if (this.driver.stateKey) return this.driver.stateKey(context);
-    return Object.fromEntries(this.keyFields.map((k) => [k, context[k] ?? null]));
+    return Object.fromEntries(this.keyFields.map((k) => [k, abstractTimes(context[k] ?? null)]));
   }
 
   serialize(s: ModelState): string {
     if (!s.started) return '(not started)';
     const timers = timerOrder(s.timers).map((t) => `${t.id}${Date.parse(t.dueAt) <= s.now ? ' (due)' : ''}`);
-    return JSON.stringify([s.state, s.caseStatus, this.stateKey(this.contextOf(s)), timers, s.finishedInvokes]);
-  }
-
-  /** Invokes of the active states: automatic tasks and sub-process sets. */
-  activeInvokes(s: ModelState): Array<{ id: string; src: string; kind: 'task' | 'subprocess' }> {
-    const snapshot = s.snapshot;
-    if (!snapshot) return [];
-    const tasks = ((this.definition as Json).tasks ?? {}) as Json;
-    const subprocesses = ((this.definition as Json).subprocesses ?? {}) as Json;
-    return this.nodes
-      .filter((node) => node.invoke.length > 0 && snapshot.matches(node.path.join('.') as never))
-      .flatMap((node) =>
-        node.invoke.map((inv) => {
-          const src = typeof inv.src === 'string' ? inv.src : String(inv.id);
-          if (Object.hasOwn(tasks, src)) return { id: inv.id, src, kind: 'task' as const };
-          if (Object.hasOwn(subprocesses, src)) return { id: inv.id, src, kind: 'subprocess' as const };
-          throw new Error(`${this.process}: state "${node.path.join('.')}" invokes "${src}", which is neither a task nor a sub-process`);
-        }),
-      );
+    const running = s.running.map((r) => `${r.id} ${JSON.stringify(this.stateKey(r.context))}`);
+    return JSON.stringify([s.state, s.caseStatus, this.stateKey(this.contextOf(s)), timers, running]);
   }
 
   /** The events that can happen next, as the runtime would see them. */
@@ -338,32 +333,32 @@ export class ProcessModel {
     // A deadline already due fires at once, before anyone can act.
     if (ordered[0] && Date.parse(ordered[0].dueAt) <= s.now) return [fire(ordered[0])];
     const ctx = this.sampleContext({ now: s.now, state: s.state, context: this.contextOf(s) });
-    const invokes = this.activeInvokes(s).filter((inv) => !s.finishedInvokes.includes(inv.id));
-    const done = (inv: (typeof invokes)[number]): ModelEvent => ({
+    const done = (inv: Invocation): ModelEvent => ({
       type: `xstate.done.actor.${inv.id}`,
       kind: 'done',
       label: inv.id,
-      output: this.invokeOutput(inv, ctx),
+      // What the task checks, and what the sub-processes are started from, is the context when it was invoked.
+      output: this.invokeOutput(inv, this.sampleContext({ now: s.now, state: s.state, context: inv.context })),
       invoke: inv,
     });
     // An automatic task runs by itself right after its state is entered.
-    const task = invokes.find((inv) => inv.kind === 'task');
+    const task = s.running.find((inv) => inv.kind === 'task');
     if (task) return [done(task)];
     const events: ModelEvent[] = [...this.humanEvents(s, ctx)];
     if (ordered[0]) events.push(fire(ordered[0]));
-    for (const inv of invokes) events.push(done(inv));
+    for (const inv of s.running) events.push(done(inv));
     return events;
   }
 
-  private invokeOutput(inv: { id: string; src: string; kind: 'task' | 'subprocess' }, ctx: SampleContext): unknown {
+  private invokeOutput(inv: Invocation, ctx: SampleContext): unknown {
     if (inv.kind === 'task') {
-      const task = this.driver.tasks?.[inv.src];
-      if (!task) throw new Error(`the ${this.process} driver has no \`tasks.${inv.src}\`: give the output the automatic task produces`);
+      const task = this.driver.tasks?.[inv.id];
+      if (!task) throw new Error(`the ${this.process} driver has no \`tasks.${inv.id}\`: give the output the automatic task produces`);
       return task(ctx);
     }
-    const sub = this.driver.subprocesses?.[inv.src];
+    const sub = this.driver.subprocesses?.[inv.id];
     if (!sub)
-      throw new Error(`the ${this.process} driver has no \`subprocesses.${inv.src}\`: give the children's output and how to complete them`);
+      throw new Error(`the ${this.process} driver has no \`subprocesses.${inv.id}\`: give the children's output and how to complete them`);
     return sub.output(ctx);
   }
 
@@ -372,9 +367,11 @@ export class ProcessModel {
     const samples = this.driver.start(ctx);
     if (samples.length === 0) throw new Error(`the ${this.process} driver gives no start input`);
     return samples.map((sample) => {
-      if (!this.definition.startedBy.includes(sample.actor.role))
+      // A process no role may start runs as a sub-process: its parent case starts it as the system.
+      const allowed = this.definition.startedBy.length === 0 ? [SYSTEM_ACTOR.role] : this.definition.startedBy;
+      if (!allowed.includes(sample.actor.role))
         throw new Error(
-          `${this.process} driver, start "${sample.label}": role "${sample.actor.role}" may not start a case (startedBy: ${this.definition.startedBy.join(', ')})`,
+          `${this.process} driver, start "${sample.label}": role "${sample.actor.role}" may not start a case (it may: ${allowed.join(', ')})`,
         );
       const parsed = this.compiled.inputSchema.safeParse(sample.input);
       if (!parsed.success)
@@ -416,6 +413,7 @@ export class ProcessModel {
     if (!s.snapshot || !s.probe) throw new Error('the case is not started');
     let now = s.now;
     let timers = s.timers;
+    let running = s.running;
     let machineEvent: MachineEvent & { output?: unknown };
     let logEvent: string;
     let actor: Actor = SYSTEM_ACTOR;
@@ -432,18 +430,14 @@ export class ProcessModel {
         logEvent = timerLogEvent(event.timer!);
         break;
       case 'done':
+        running = running.filter((r) => r.id !== event.invoke!.id);
         machineEvent = { type: event.type, output: event.output };
-        logEvent = doneLogEvent(event.type);
+        logEvent = doneLogEvent(event.invoke!.id);
         break;
     }
     const real = step(this.compiled, s.snapshot, machineEvent, now);
     const probe = step(this.probe, s.probe, machineEvent, now);
-    const next = this.next({ ...s, timers }, real, probe, logEvent, actor, now);
-    if (event.kind === 'done') next.finishedInvokes = [...next.finishedInvokes, event.invoke!.id];
-    // An invoke ends with its state: forget finished invokes whose state is no longer active.
-    const active = new Set(this.activeInvokes(next).map((inv) => inv.id));
-    next.finishedInvokes = next.finishedInvokes.filter((id) => active.has(id));
-    return next;
+    return this.next({ ...s, timers, running }, real, probe, logEvent, actor, now);
   }
 
   private next(s: ModelState, real: StepResult, probe: StepResult, logEvent: string, actor: Actor, now: number): ModelState {
@@ -462,6 +456,11 @@ export class ProcessModel {
       for (const spec of real.startTimers) timers = [...timers.filter((t) => t.id !== spec.id), spec];
     } else timers = [];
 
+    // Leaving a state stops what it invoked; entering one starts it (only in an open case).
+    let running = s.running.filter((r) => !real.stopped.includes(r.id));
+    if (real.status === 'open') for (const inv of real.invocations) running = [...running.filter((r) => r.id !== inv.id), inv];
+    else running = [];
+
     const changed = real.changed;
     const seq = changed ? s.seq + 1 : s.seq;
     return {
@@ -476,7 +475,7 @@ export class ProcessModel {
       caseStatus: real.status,
       seq,
       timers,
-      finishedInvokes: s.finishedInvokes,
+      running,
       taken,
       ...(changed && {
         row: { seq, event: logEvent, fromState: s.started ? s.state : null, toState: real.state, actor, status: real.status },
@@ -501,17 +500,22 @@ export class ProcessModel {
 
   /** Every model state reachable from the start, with the events between them (@xstate/graph's adjacency map). */
   explore(): AdjacencyMap<ModelState, ModelEvent> {
+    const seen = new Set<string>();
     try {
       return getAdjacencyMap(this.logic(), {
-        serializeState: (s) => this.serialize(s),
+        serializeState: (s) => {
+          const key = this.serialize(s);
+          seen.add(key);
+          if (seen.size > STATE_LIMIT) throw new Error('Traversal limit exceeded');
+          return key;
+        },
         serializeEvent: (e) => this.serializeEvent(e),
         events: (s) => this.events(s),
-        limit: TRAVERSAL_LIMIT,
       });
     } catch (err) {
       if (/Traversal limit exceeded/.test((err as Error).message))
         throw new Error(
-          `${this.process}: more than ${TRAVERSAL_LIMIT} model states; a context field in the state key (${this.keyFields.join(', ') || 'none'}) grows without bound: give the driver a \`stateKey\``,
+          `${this.process}: more than ${STATE_LIMIT} model states; a context field in the state key (${this.keyFields.join(', ') || 'none'}) grows without bound: give the driver a \`stateKey\``,
         );
       throw err;
     }

@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadCalendar } from '../../client/setup';
 import { deepEqual } from '../../engine/expressions';
@@ -9,11 +11,15 @@ import {
   generatePaths,
   loadDefinition,
   loadDriver,
+  MODEL_OUTPUT_DIR,
   ProcessModel,
   readDefinitionFile,
   type ModelPath,
 } from '../helpers/model';
 import { allOrFailures, runPath, settleAll } from '../helpers/model-runner';
+
+/** Every step taken, with its time: a run that hangs or is slow shows where. */
+const LOG = path.join(MODEL_OUTPUT_DIR, 'model-runtime.log');
 
 /** Paths without deadlines run this many at a time; paths that skip time run alone (skipping moves every case's clock). */
 const UNTIMED_AT_ONCE = 4;
@@ -24,6 +30,8 @@ let calendar: CalendarData;
 const summary: string[] = [];
 
 beforeAll(async () => {
+  mkdirSync(MODEL_OUTPUT_DIR, { recursive: true });
+  writeFileSync(LOG, '');
   env = await startTimeSkippingEnv();
   h = await createHarness('model_runtime', { env });
   calendar = await loadCalendar(h.config);
@@ -50,7 +58,7 @@ describe.each(definitionProcesses())('%s', (process) => {
 
       const untimed = coverage.paths.filter((p) => !p.timed);
       const timed = coverage.paths.filter((p) => p.timed);
-      const run = (p: ModelPath) => runPath(model, p, { harness: h, env });
+      const run = (p: ModelPath) => runPath(model, p, { harness: h, env, log: (line) => appendFileSync(LOG, `${line}\n`) });
       // Every path runs even when another fails, so one run reports every difference.
       const runs = allOrFailures([...(await settleAll(untimed, UNTIMED_AT_ONCE, run)), ...(await settleAll(timed, 1, run))]);
 
