@@ -1,0 +1,233 @@
+/**
+ * Records replay histories of the visit, contract and lost-deal processes (the lost deal's
+ * improvement measures too: they are cases of their own) on real Temporal servers. Run with
+ * `npm run record-histories` after a change that is meant to change behaviour.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { startPostgres } from '../../infra/postgres';
+import { startDevServer, startTimeSkippingEnv } from '../../infra/temporal-env';
+import { PROJECT_ROOT } from '../../worker/config';
+import { bundleWorkflows } from '../../worker/bundle-options';
+import { createHarness, type Harness } from '../helpers/harness';
+
+const OUT = path.join(__dirname, 'histories');
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const example = (name: string) =>
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'examples', `${name}.json`), 'utf8')) as Record<string, unknown>;
+const actor = (userId: string, role: string) => ({ userId, role });
+const rep = actor('ray', 'sales_rep');
+const manager = actor('mia', 'sales_manager');
+
+async function save(h: Harness, name: string, caseId: string) {
+  const history = await h.client.workflow.getHandle(caseId).fetchHistory();
+  const file = path.join(OUT, `${name}.json`);
+  writeFileSync(file, historyToJSON(history) + '\n');
+  console.log(`wrote ${path.relative(PROJECT_ROOT, file)} (${history.events?.length} events)`);
+}
+
+async function until(h: Harness, caseId: string, done: (s: Awaited<ReturnType<Harness['docket']['status']>>) => boolean) {
+  for (let i = 0; i < 300; i++) {
+    const s = await h.docket.status(caseId);
+    if (done(s) && s.storedSeq === s.seq) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`case ${caseId} did not get there`);
+}
+
+type Step = [string, Record<string, unknown> | undefined, { userId: string; role: string }];
+async function drive(h: Harness, caseId: string, steps: Step[]) {
+  for (const [type, data, who] of steps) await h.docket.send(caseId, { type, ...(data && { data }), actor: who });
+}
+
+async function visit(h: Harness, now: number) {
+  const at = (days: number, hours = 0) => new Date(Math.ceil((now + days * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
+  const { caseId } = await h.docket.startCase('visit', example('visit'), rep);
+  const plan = {
+    background: { industry: 'Home furnishing', company: 'Jiahe Furniture' },
+    objectives: ['needs', 'trust'],
+    agenda: { time: at(30), place: 'Customer office', attendees: ['ray', 'Mr Wang'], form: 'meeting' },
+  };
+  await drive(h, caseId, [
+    ['SUBMIT_PLAN', plan, rep],
+    ['REVISE_PLAN', { feedback: 'Bring the price list' }, manager],
+    ['SUBMIT_PLAN', plan, rep],
+    ['APPROVE_PLAN', undefined, manager],
+    ['APPOINTMENT_CONFIRMED', { scheduledAt: at(30), contactPhone: '138-0000-0001' }, rep],
+    ['RESCHEDULE', { scheduledAt: at(35), customerAgreed: true }, rep],
+    ['RUNNING_LATE', { eta: at(35, 1) }, rep],
+    ['ARRIVED', { at: at(35, 1) }, rep],
+    ['CUSTOMER_ABSENT', undefined, rep],
+    ['CUSTOMER_APPEARED', undefined, rep],
+    ['VISIT_DONE', undefined, rep],
+    [
+      'SUBMIT_RECORD',
+      { discussion: 'Packages', keyPointFeedback: 'Decision in March', businessCardCollected: true, nextSteps: 'Quote' },
+      rep,
+    ],
+    ['FOLLOW_UP_DONE', { outcome: 'Quote received' }, actor('amy', 'cs_agent')],
+  ]);
+  await save(h, 'visit-rescheduled', caseId);
+}
+
+const approvers = [manager, actor('gao', 'gm'), actor('hua', 'hq'), actor('lee', 'legal')];
+
+async function contract(h: Harness, now: number) {
+  const { caseId } = await h.docket.startCase('contract', { ...example('contract'), amount: 1_200_000, standard: false }, rep);
+  await drive(h, caseId, [['SUBMIT', undefined, rep]]);
+  await until(h, caseId, (s) => s.state === 'approval');
+  await drive(h, caseId, [
+    ...approvers.map((a): Step => ['APPROVE', { comment: `${a.role} agrees` }, a]),
+    [
+      'SIGNED',
+      {
+        bothPartiesSigned: true,
+        crossPageSeal: true,
+        signedAt: '2027-03-20',
+        signatories: [
+          { party: 'customer', name: 'Wang Wei' },
+          { party: 'company', name: 'Li Na' },
+        ],
+      },
+      rep,
+    ],
+    ['SEALED', undefined, actor('hua', 'hq')],
+    ['ARCHIVED', { scanRef: 'scan://contracts/1001.pdf' }, actor('ada', 'contract_admin')],
+    ['REQUEST_CHANGE', { changes: { summary: 'Move the banner' }, effectiveDate: new Date(now + 60 * DAY).toISOString() }, rep],
+    ...approvers.map((a): Step => ['APPROVE', undefined, a]),
+    ['COMPLETE', undefined, actor('ada', 'contract_admin')],
+  ]);
+  await save(h, 'contract-nonstandard-changed', caseId);
+}
+
+async function lostDeal(h: Harness, now: number) {
+  const { caseId } = await h.docket.startCase(
+    'lost_deal',
+    { ...example('lost_deal'), lostAt: new Date(now).toISOString(), important: false },
+    rep,
+  );
+  const analyst = actor('ana', 'analyst');
+  const management = actor('mona', 'management');
+  const report = {
+    customerOverview: 'Retailer',
+    processOverview: 'Four months',
+    causeAnalysis: 'Price',
+    recommendations: 'Bands',
+    conclusion: 'Lost on price',
+  };
+  await drive(h, caseId, [
+    [
+      'SUBMIT_INFO',
+      {
+        customerBasics: { name: 'Jiahe Furniture', contactPerson: 'Mr Wang', industry: 'Home furnishing' },
+        salesProcess: { firstContact: { at: '2026-06-02T10:00:00+08:00', method: 'exhibition' }, needs: 'Metro advertising' },
+        lossReasons: { stated: ['Price too high'], inferred: [] },
+        customerFeedback: 'Could not justify the price',
+        sources: ['interview'],
+      },
+      rep,
+    ],
+    ['FORM_GROUP', { lead: 'mia', members: [{ userId: 'ana', role: 'marketing' }] }, manager],
+    ['INFO_CONSOLIDATED', { summary: 'Merged' }, analyst],
+    [
+      'CAUSES_IDENTIFIED',
+      {
+        causes: [
+          { dimension: 'price', factor: 'Price', detail: '23% above', weight: 'primary' },
+          { dimension: 'competitor', factor: 'Screens', detail: 'Digital screens', weight: 'primary' },
+        ],
+      },
+      analyst,
+    ],
+    ['SUBMIT_REPORT', report, analyst],
+    ['REQUEST_REVISION', { feedback: 'Quantify the price gap' }, management],
+    ['SUBMIT_REPORT', report, analyst],
+    ['ACCEPT_REPORT', undefined, management],
+  ]);
+  const departments = ['sales', 'finance', 'marketing'];
+  await until(h, caseId, (s) => s.children.length === departments.length);
+  const owner = actor('sue', 'dept_owner');
+  for (const department of departments) {
+    await drive(h, caseId, [
+      [
+        'SUBMIT_PLAN',
+        { department, steps: ['Do it'], owner: 'sue', dueDate: new Date(now + 60 * DAY).toISOString(), expectedEffect: 'Better' },
+        owner,
+      ],
+      ['REPORT_PROGRESS', { department, percent: 50, notes: 'Half way' }, owner],
+      ['MEASURE_COMPLETED', { department, result: 'Done' }, owner],
+    ]);
+  }
+  await until(h, caseId, (s) => s.state === 'evaluating');
+  await drive(h, caseId, [
+    [
+      'SUBMIT_EVALUATION',
+      {
+        before: { sales: 1_200_000, satisfaction: 72, marketShare: 8.5 },
+        after: { sales: 1_450_000, satisfaction: 81, marketShare: 10.2 },
+        conclusion: 'Two retailers won back',
+      },
+      management,
+    ],
+    ['LESSONS_SHARED', { format: 'case_study', audience: 'cross_department', date: '2026-12-01' }, manager],
+  ]);
+  await save(h, 'lost_deal-measures', caseId);
+  await save(h, 'lost_deal-measures-finance', `${caseId}.measures.finance`);
+}
+
+async function earlyPlacementOverdue(h: Harness, sleep: (ms: number) => Promise<void>) {
+  const { caseId } = await h.docket.startCase('contract', { ...example('contract'), amount: 250_000 }, rep);
+  await drive(h, caseId, [['SUBMIT', undefined, rep]]);
+  await until(h, caseId, (s) => s.state === 'approval');
+  await drive(h, caseId, [
+    ['REQUEST_EARLY_PLACEMENT', { a3SignedByCustomer: true }, rep],
+    ['A3_RECEIVED', undefined, actor('sia', 'schedule_admin')],
+    ['SIGN_OFF_EARLY_PLACEMENT', undefined, manager],
+    ['SIGN_OFF_EARLY_PLACEMENT', undefined, actor('gao', 'gm')],
+    ['EARLY_PLACEMENT_APPROVED', undefined, actor('hua', 'hq')],
+  ]);
+  await sleep(32 * DAY); // approval reminders, both form reminders and the overdue escalation fire
+  await until(h, caseId, (s) => s.context.overdue === true);
+  await drive(h, caseId, [['FORMS_RETURNED', { a1: 'A1-1', a2: 'A2-1', a3: 'A3-1' }, actor('ada', 'contract_admin')]]);
+  await save(h, 'contract-early-placement-overdue', caseId);
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const cache = path.join(PROJECT_ROOT, '.cache');
+  const pg = await startPostgres({ dataDir: path.join(cache, 'record-postgres'), port: 5440 });
+  const dev = await startDevServer({ log: { format: 'pretty', level: 'error' } });
+  const bundle = await bundleWorkflows();
+  const bundlePath = path.join(cache, 'record-processes-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  Object.assign(process.env, {
+    DOCKET_TEST_DATABASE_URL: pg.url,
+    DOCKET_TEST_TEMPORAL_ADDRESS: dev.address,
+    DOCKET_TEST_BUNDLE: bundlePath,
+  });
+  try {
+    const h = await createHarness('record_processes');
+    await visit(h, Date.now());
+    await contract(h, Date.now());
+    await lostDeal(h, Date.now());
+    await h.close();
+    const env = await startTimeSkippingEnv();
+    try {
+      const ts = await createHarness('record_processes_deadlines', { env });
+      await earlyPlacementOverdue(ts, (ms) => env.sleep(ms));
+      await ts.close();
+    } finally {
+      await env.teardown();
+    }
+  } finally {
+    await dev.shutdown();
+    await pg.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
