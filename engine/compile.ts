@@ -73,6 +73,22 @@ export const DONE_PREFIX = 'xstate.done.actor.';
 /** The event type a `startTimer` action raises when its delay falls due. */
 export const TIMER_PREFIX = 'timer.';
 
+type DueAt = NonNullable<Scope['dueAt']>;
+const dueAtFunctions = new WeakMap<Definition, DueAt>();
+
+/** When a named delay of the definition would fall due, read in a scope (one function per definition, built once). */
+function dueAtOf(definition: Definition, calendar: CalendarData, params: Record<string, unknown>): DueAt {
+  let fn = dueAtFunctions.get(definition);
+  if (fn === undefined) {
+    fn = (name, scope) => {
+      const spec = definition.delays[name];
+      return spec === undefined ? undefined : delayDueAt(spec, scope, params, calendar);
+    };
+    dueAtFunctions.set(definition, fn);
+  }
+  return fn;
+}
+
 /** What a definition's paths read while an event is handled: `data.*` is the event's data, or the output of a finished task. */
 export function eventScope(
   definition: Definition,
@@ -84,15 +100,18 @@ export function eventScope(
 ): Scope {
   const e = (event ?? {}) as MachineEvent & { output?: unknown };
   const output =
-    e.type?.startsWith(DONE_PREFIX) && e.output !== null && typeof e.output === 'object'
+    e.output !== undefined && e.output !== null && typeof e.output === 'object' && e.type?.startsWith(DONE_PREFIX)
       ? (e.output as Record<string, unknown>)
       : undefined;
-  const scope: Scope = { data: e.data ?? output ?? {}, context, param: params, actor: e.actor, now, guards: definition.guards };
-  scope.dueAt = (name) => {
-    const spec = definition.delays[name];
-    return spec === undefined ? undefined : delayDueAt(spec, scope, params, calendar);
+  return {
+    data: e.data ?? output ?? {},
+    context,
+    param: params,
+    actor: e.actor,
+    now,
+    guards: definition.guards,
+    dueAt: dueAtOf(definition, calendar, params),
   };
-  return scope;
 }
 
 /** The instant a named delay falls due, or undefined when its `from` date is not known. */

@@ -12,7 +12,7 @@ export interface Scope {
   /** The definition's named guards, for `{ pick: [{ when }] }` values. */
   guards?: Record<string, GuardExpr>;
   /** When a named delay would fall due now (epoch ms), for `{ dueAt }` values. */
-  dueAt?: (delay: string) => number | undefined;
+  dueAt?: (delay: string, scope: Scope) => number | undefined;
 }
 
 export const PATH_ROOTS = ['data', 'context', 'param', 'actor', 'item', 'now'] as const;
@@ -56,7 +56,7 @@ export function resolveValue(scope: Scope, ref: ValueRef): unknown {
     }
     return picked;
   }
-  const due = scope.dueAt?.(ref.dueAt);
+  const due = scope.dueAt?.(ref.dueAt, scope);
   return due === undefined ? undefined : new Date(due).toISOString();
 }
 
