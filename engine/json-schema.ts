@@ -25,6 +25,15 @@ const WRAPPERS = new Set([
   'unevaluatedProperties',
 ]);
 
+const FORMAT_EXAMPLES: Record<string, string> = {
+  'date-time': '2026-12-01T10:00:00+08:00',
+  date: '2026-12-01',
+  time: '10:00:00+08:00',
+  email: 'name@example.com',
+  uri: 'https://example.com/a',
+  uuid: '123e4567-e89b-12d3-a456-426614174000',
+};
+
 function pointerPath(location: string): Array<string | number> {
   return location
     .replace(/^#\/?/, '')
@@ -43,6 +52,9 @@ function toIssue(unit: OutputUnit): SchemaIssue | undefined {
   }
   if (unit.keyword === 'false')
     return { path, message: `unknown field ${JSON.stringify(String(path.at(-1) ?? ''))} — remove it or check its spelling` };
+  const format = /does not match format "(.*)"/.exec(unit.error)?.[1];
+  if (unit.keyword === 'format' && format !== undefined)
+    return { path, message: `is not a valid ${format}${FORMAT_EXAMPLES[format] ? ` (e.g. ${FORMAT_EXAMPLES[format]})` : ''}` };
   const type = /Instance type "(.*)" is invalid\. Expected "(.*)"\./.exec(unit.error);
   if (type) return { path, message: `expected ${type[2]}, received ${type[1]}` };
   return { path, message: unit.error.replace(/^Instance /, 'value ').replace(/\.$/, '') };

@@ -358,14 +358,14 @@ describe('refused events change nothing', () => {
       'a time that is no time',
       { type: 'APPOINTMENT_CONFIRMED', data: { scheduledAt: 'next Tuesday', contactPhone: '138-0000-0001' }, actor: rep },
       'ValidationError',
-      /scheduledAt: Invalid ISO datetime/,
+      /scheduledAt: is not a valid date-time/,
     ],
     ['a missing field', { type: 'APPOINTMENT_CONFIRMED', data: { scheduledAt: future }, actor: rep }, 'ValidationError', /contactPhone/],
     [
       'an appointment in the past',
       { type: 'APPOINTMENT_CONFIRMED', data: { scheduledAt: '2001-01-01T02:00:00Z', contactPhone: '138-0000-0001' }, actor: rep },
       'ConditionNotMet',
-      /scheduledInFuture does not hold/,
+      /the appointment must be in the future \(condition scheduledInFuture\)/,
     ],
     [
       'wrong state',
@@ -411,7 +411,7 @@ describe('refused events change nothing', () => {
     expect(before.status.state).toBe('recording');
     await expect(live.docket.send(serviceCaseId, { type: 'SUBMIT_RECORD', data: record, actor: rep })).rejects.toMatchObject({
       code: 'ConditionNotMet',
-      message: expect.stringMatching(/recordComplete does not hold/),
+      message: expect.stringMatching(/signed satisfaction form \(condition recordComplete\)/),
     });
     await expect(
       live.docket.send(serviceCaseId, {
