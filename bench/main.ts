@@ -9,10 +9,11 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDatabase, startPostgres, type RunningPostgres } from '../infra/postgres';
 import { startDevServer, type DevServer } from '../infra/temporal-env';
-import { PROJECT_ROOT } from '../worker/config';
+import { loadCalendar } from '../client/setup';
+import { loadConfig, PROJECT_ROOT } from '../worker/config';
 import { parseOptions, UsageError } from './options';
 import { formatReport } from './report';
-import { runBenchmark } from './run';
+import { runBenchmark, timeInterpreter } from './run';
 
 const POSTGRES_PORT = 5441;
 
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
   let pg: RunningPostgres | undefined;
   let temporal: DevServer | undefined;
   try {
+    // The pure step function first, while nothing else runs on the machine.
+    const config = loadConfig(process.env);
+    const interpreter = timeInterpreter(config.definitionsDir, await loadCalendar(config), opts);
     console.log('Starting PostgreSQL and Temporal…');
     [pg, temporal] = await Promise.all([
       startPostgres({ dataDir: path.join(PROJECT_ROOT, '.cache', 'bench-postgres'), port: POSTGRES_PORT }),
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
           : 'Temporal at TEMPORAL_ADDRESS',
       ].join(', '),
     };
-    const result = await runBenchmark(opts, servers);
+    const result = await runBenchmark(opts, servers, console.log, interpreter);
     const report = formatReport(result, command);
     console.log(`\n${report}`);
     if (opts.outDir) {
