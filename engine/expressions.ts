@@ -18,7 +18,21 @@ export interface Scope {
 export const PATH_ROOTS = ['data', 'context', 'param', 'actor', 'item', 'now'] as const;
 
 /** Splits `context.a.b` into its root and the keys below it; returns null for a string that is no path. */
-export function parsePath(path: string): { root: (typeof PATH_ROOTS)[number]; keys: string[] } | null {
+type ParsedPath = { root: (typeof PATH_ROOTS)[number]; keys: string[] } | null;
+
+/** Paths already split: a definition reads the same few paths on every step. */
+const parsedPaths = new Map<string, ParsedPath>();
+
+export function parsePath(path: string): ParsedPath {
+  let parsed = parsedPaths.get(path);
+  if (parsed === undefined) {
+    parsed = splitPath(path);
+    if (parsedPaths.size < 10_000) parsedPaths.set(path, parsed);
+  }
+  return parsed;
+}
+
+function splitPath(path: string): ParsedPath {
   const [root, ...keys] = path.split('.');
   if (!root || !(PATH_ROOTS as readonly string[]).includes(root)) return null;
   if (root === 'now' && keys.length > 0) return null;
