@@ -1,3 +1,5 @@
+import { ROLES } from '../../engine/roles';
+
 /** The two languages of the UI. Process labels come from the definitions; these are the UI's own words. */
 export type Lang = 'en' | 'zh-CN';
 export type Labels = { en: string; 'zh-CN': string };
@@ -326,24 +328,8 @@ export function humanize(name: string): string {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
-export const ROLE_LABELS: Record<string, Labels> = {
-  sales_rep: { en: 'Sales representative', 'zh-CN': '销售人员' },
-  sales_manager: { en: 'Sales manager', 'zh-CN': '销售部门负责人' },
-  cs_agent: { en: 'Customer service agent', 'zh-CN': '客服' },
-  handler: { en: 'Complaint handler', 'zh-CN': '责任部门处理人' },
-  service_manager: { en: 'Service manager', 'zh-CN': '服务/门店经理' },
-  analyst: { en: 'Analyst', 'zh-CN': '分析小组成员' },
-  management: { en: 'Management', 'zh-CN': '公司管理层' },
-  dept_owner: { en: 'Department owner', 'zh-CN': '改进措施负责人' },
-  schedule_admin: { en: 'Schedule administrator', 'zh-CN': '排期管理员' },
-  contract_admin: { en: 'Contract administrator', 'zh-CN': '合同管理部门' },
-  hq: { en: 'Headquarters', 'zh-CN': '总部' },
-  gm: { en: 'General manager', 'zh-CN': '分公司总经理' },
-  legal: { en: 'Legal', 'zh-CN': '法务' },
-  auditor: { en: 'Auditor', 'zh-CN': '审计' },
-  process_owner: { en: 'Process owner', 'zh-CN': '流程负责人' },
-  admin: { en: 'Administrator', 'zh-CN': '管理员' },
-};
+/** The organisation's roles and their labels: the engine's own list, so the two cannot drift. */
+export const ROLE_LABELS: Record<string, Labels> = ROLES;
 
 export function roleLabel(role: string, lang: Lang): string {
   return labelOf(ROLE_LABELS[role], lang, role);
