@@ -154,3 +154,19 @@ export const complaintInput = {
   category: 'product_quality',
   severity: 'high',
 };
+
+/** Reads until `done` holds (a case moves by itself a moment after what set it off), or fails naming `what`. */
+export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, tries = 300): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await read();
+    if (done(v)) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Skips a time-skipping server's time to a minute past `iso`. */
+export async function skipPast(env: { currentTimeMs(): Promise<number>; sleep(ms: number): Promise<void> }, iso: string): Promise<void> {
+  const ms = Date.parse(iso) - (await env.currentTimeMs()) + 60_000;
+  if (ms > 0) await env.sleep(ms);
+}

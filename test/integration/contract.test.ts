@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor } from '../../engine/types';
 import { startTimeSkippingEnv } from '../../infra/temporal-env';
-import { createHarness, type Harness } from '../helpers/harness';
+import { createHarness, skipPast, waitFor, type Harness } from '../helpers/harness';
 
 let env: TestWorkflowEnvironment;
 /** On the time-skipping server, for deadlines. */
@@ -53,21 +53,6 @@ const signing = {
     { party: 'company', name: 'Li Na', title: 'Branch manager' },
   ],
 };
-
-/** Skips server time to just past `iso`. */
-async function skipPast(iso: string) {
-  const ms = Date.parse(iso) - (await env.currentTimeMs()) + MINUTE;
-  if (ms > 0) await env.sleep(ms);
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await read();
-    if (done(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Starts a contract and submits it; the compliance check runs as an activity, so the case reaches its next state a moment later. */
 async function submitted(on: Harness, input: Record<string, unknown>, expected: 'approval' | 'draft'): Promise<string> {
@@ -274,7 +259,7 @@ test('early placement whose contract is not back within a month: reminders 14 an
   ]);
   const before = (await h.outbox(caseId)).length;
 
-  await skipPast(formsDueBy);
+  await skipPast(env, formsDueBy);
   const outbox = await waitFor(
     () => h.outbox(caseId),
     (r) => r.some((x) => x.template === 'formsOverdue'),
@@ -323,7 +308,7 @@ test('forms returned in time cancel the reminders', async () => {
   await h.docket.send(caseId, { type: 'FORMS_RETURNED', data: { a1: 'A1-9', a2: 'A2-9', a3: 'A3-9' }, actor: admin });
   expect((await h.docket.status(caseId)).deadlines.map((d) => d.delay).sort()).toEqual(['approvalEscalation', 'approvalReminder']);
   await approveAll(h, caseId, [manager], 'signing');
-  await skipPast(formsDueBy);
+  await skipPast(env, formsDueBy);
   await new Promise((r) => setTimeout(r, 500));
   expect((await h.history(caseId)).filter((r) => r.event.startsWith('timer:'))).toEqual([]);
   expect((await h.outbox(caseId)).map((r) => r.template)).not.toEqual(expect.arrayContaining(['formsDueIn14Days']));

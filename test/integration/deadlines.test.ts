@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTimeSkippingEnv } from '../../infra/temporal-env';
-import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';
+import { complaintInput, createHarness, cs, handler, skipPast, waitFor, type Harness } from '../helpers/harness';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -15,28 +15,13 @@ afterAll(async () => {
 
 const HOUR = 3_600_000;
 
-/** Skips server time to just past `iso`. */
-async function skipPast(iso: string) {
-  const ms = Date.parse(iso) - (await env.currentTimeMs()) + 60_000;
-  if (ms > 0) await env.sleep(ms);
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await read();
-    if (done(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 test('a complaint not accepted within 1 business day escalates to the service manager and stays received', async () => {
   const { caseId } = await h.docket.startCase('complaint', complaintInput, cs);
   const [deadline] = (await h.docket.status(caseId)).deadlines;
   expect(deadline).toMatchObject({ delay: 'acceptDue', state: 'received' });
   expect(await h.outbox(caseId)).toEqual([]);
 
-  await skipPast(deadline!.dueAt);
+  await skipPast(env, deadline!.dueAt);
   const outbox = await waitFor(
     () => h.outbox(caseId),
     (rows) => rows.length > 0,
@@ -78,7 +63,7 @@ test('a kept promisedResponseBy reminds the handler once and never escalates; in
   expect(Date.parse(reminderAt)).toBeLessThan(Date.parse(promisedResponseBy));
 
   // Skip past the investigation reminder and escalation and the promise reminder.
-  await skipPast(reminderAt);
+  await skipPast(env, reminderAt);
   const rows = await waitFor(
     () => h.outbox(caseId),
     (r) => r.length >= 3,
@@ -94,7 +79,7 @@ test('a kept promisedResponseBy reminds the handler once and never escalates; in
   await h.docket.send(caseId, { type: 'SUBMIT_FINDINGS', data: { findings: 'f', customerExpectation: 'e' }, actor: handler });
   await h.docket.send(caseId, { type: 'PROPOSE_RESOLUTION', data: { proposal: 'p', compensationAmount: 10 }, actor: handler });
   expect((await h.docket.status(caseId)).deadlines).toEqual([]);
-  await skipPast(promisedResponseBy);
+  await skipPast(env, promisedResponseBy);
   await new Promise((r) => setTimeout(r, 500));
   expect((await h.outbox(caseId)).map((r) => r.template)).not.toContain('promiseBroken');
   const log = await h.history(caseId);
@@ -107,7 +92,7 @@ test('a broken promise escalates to the handler and the service manager, once', 
   const now = await env.currentTimeMs();
   const promisedResponseBy = new Date(now + 2 * HOUR).toISOString();
   await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob', promisedResponseBy }, actor: cs });
-  await skipPast(promisedResponseBy);
+  await skipPast(env, promisedResponseBy);
   const rows = await waitFor(
     () => h.outbox(caseId),
     (r) => r.some((x) => x.template === 'promiseBroken'),
@@ -134,7 +119,7 @@ test('following up: the cs_agent is reminded after 2 business days', async () =>
   await h.docket.send(caseId, { type: 'RESOLUTION_EXECUTED', data: { summary: 's' }, actor: handler });
   const [followUp] = (await h.docket.status(caseId)).deadlines;
   expect(followUp).toMatchObject({ delay: 'followUpReminder', state: 'followingUp' });
-  await skipPast(followUp!.dueAt);
+  await skipPast(env, followUp!.dueAt);
   const rows = await waitFor(
     () => h.outbox(caseId),
     (r) => r.some((x) => x.template === 'followUpDue'),

@@ -3,7 +3,7 @@ import { loadCalendar } from '../../client/setup';
 import { addBusinessDays } from '../../engine/calendar';
 import type { CalendarData } from '../../engine/types';
 import { startTimeSkippingEnv } from '../../infra/temporal-env';
-import { createHarness, type Harness } from '../helpers/harness';
+import { createHarness, skipPast, waitFor, type Harness } from '../helpers/harness';
 
 let env: TestWorkflowEnvironment;
 /** On the time-skipping server, for deadlines. */
@@ -66,21 +66,6 @@ function liveInDays(days: number): string {
   return new Date(Math.ceil((Date.now() + days * DAY) / HOUR) * HOUR).toISOString();
 }
 
-/** Skips server time to just past `iso`. */
-async function skipPast(iso: string) {
-  const ms = Date.parse(iso) - (await env.currentTimeMs()) + MINUTE;
-  if (ms > 0) await env.sleep(ms);
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await read();
-    if (done(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 async function deadlinesOf(caseId: string): Promise<Record<string, string>> {
   const status = await h.docket.status(caseId);
   return Object.fromEntries(status.deadlines.map((d) => [d.delay, d.dueAt]));
@@ -109,7 +94,7 @@ test('a visit rescheduled twice: the old reminders are cancelled, the new ones f
   expect(await deadlinesOf(caseId)).toEqual({ reconfirmReminder: reconfirmAt(second), callReminder: callAt(second) });
 
   // The first appointment's reminders would have fallen due by now: they were cancelled.
-  await skipPast(first);
+  await skipPast(env, first);
   await new Promise((r) => setTimeout(r, 500));
   expect(await h.outbox(caseId)).toEqual([]);
   expect((await h.history(caseId)).filter((r) => r.event.startsWith('after:'))).toEqual([]);
@@ -139,7 +124,7 @@ test('a visit rescheduled twice: the old reminders are cancelled, the new ones f
   ]);
 
   // The reconfirmation reminder of the last appointment fires, 5 business days before it.
-  await skipPast(reconfirmAt(third));
+  await skipPast(env, reconfirmAt(third));
   const reminded = await waitFor(
     () => h.outbox(caseId),
     (rows) => rows.length === 2,
@@ -153,7 +138,7 @@ test('a visit rescheduled twice: the old reminders are cancelled, the new ones f
   expect(await deadlinesOf(caseId)).toEqual({ callReminder: callAt(third) });
 
   // And the call reminder, an hour before.
-  await skipPast(callAt(third));
+  await skipPast(env, callAt(third));
   const called = await waitFor(
     () => h.outbox(caseId),
     (rows) => rows.length === 3,
@@ -196,7 +181,7 @@ test('an appointment made less than 5 business days ahead gets the call reminder
   const soon = await inDays(2);
   expect(Date.parse(reconfirmAt(soon))).toBeLessThan(await env.currentTimeMs());
   await h.docket.send(caseId, { type: 'APPOINTMENT_CONFIRMED', data: { scheduledAt: soon, contactPhone: '138-0000-0005' }, actor: rep });
-  await skipPast(soon);
+  await skipPast(env, soon);
   const rows = await waitFor(
     () => h.outbox(caseId),
     (r) => r.length > 0,
@@ -213,7 +198,7 @@ test('the customer is absent and a note is left: a new appointment, the visit, i
   const caseId = await scheduled();
   const first = await inDays(10);
   await h.docket.send(caseId, { type: 'APPOINTMENT_CONFIRMED', data: { scheduledAt: first, contactPhone: '138-0000-0002' }, actor: rep });
-  await skipPast(first);
+  await skipPast(env, first);
   await waitFor(
     () => h.outbox(caseId),
     (rows) => rows.length === 2,
@@ -225,7 +210,7 @@ test('the customer is absent and a note is left: a new appointment, the visit, i
   // Knock, wait, and after 3 minutes the rep is told to call.
   const { absentCall } = await deadlinesOf(caseId);
   expect(Date.parse(absentCall!) - (await env.currentTimeMs())).toBeLessThanOrEqual(3 * MINUTE);
-  await skipPast(absentCall!);
+  await skipPast(env, absentCall!);
   const afterCall = await waitFor(
     () => h.outbox(caseId),
     (rows) => rows.length === 3,
@@ -257,7 +242,7 @@ test('the customer is absent and a note is left: a new appointment, the visit, i
     recordEscalation: iso(addBusinessDays(calendar, Date.parse(visitDoneAt), 2)),
   });
   const before = (await h.outbox(caseId)).length;
-  await skipPast(recordDeadlines.recordEscalation!);
+  await skipPast(env, recordDeadlines.recordEscalation!);
   const escalated = await waitFor(
     () => h.outbox(caseId),
     (rows) => rows.length === before + 2,
@@ -273,7 +258,7 @@ test('the customer is absent and a note is left: a new appointment, the visit, i
   const recordedAt = (await h.docket.status(caseId)).context.recordedAt as string;
   const { followUpReminder } = await deadlinesOf(caseId);
   expect(followUpReminder).toBe(iso(addBusinessDays(calendar, Date.parse(recordedAt), 3)));
-  await skipPast(followUpReminder!);
+  await skipPast(env, followUpReminder!);
   const followUp = await waitFor(
     () => h.outbox(caseId),
     (rows) => rows.length === before + 3,
