@@ -1,13 +1,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { evaluateTask, type TaskInput, type TaskOutput } from '../engine/tasks';
 import type { CaseProjection, Notification, TransitionRecord } from '../engine/types';
-import type { CaseStore, Notifier } from './ports';
+import type { Incident } from '../workflows/messages';
+import type { CaseStore, IncidentStore, Notifier } from './ports';
 
 export * from './ports';
 
 export interface ActivityDeps {
   store: CaseStore;
   notifier: Notifier;
+  incidents: IncidentStore;
 }
 
 export interface PersistTransitionInput {
@@ -44,6 +46,10 @@ export function createActivities(deps: ActivityDeps) {
     /** Delivers one notification (reminder, escalation, information). */
     async notify(notification: Notification): Promise<void> {
       await permanentFailuresAsNonRetryable(() => deps.notifier.send(notification));
+    },
+    /** Writes an incident (opened, failed again, resolved) to the operators' list. */
+    async recordIncident(incident: Incident): Promise<void> {
+      await permanentFailuresAsNonRetryable(() => deps.incidents.record(incident));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { CaseProjection, Notification, TransitionRecord } from '../engine/types';
+import type { Incident } from '../workflows/messages';
 
 /**
  * Storage of cases: the append-only transition log and the case projection.
@@ -30,4 +31,12 @@ export interface CaseFilter {
 /** Delivers notifications. `send` is idempotent on `notification.id`. */
 export interface Notifier {
   send(notification: Notification): Promise<void>;
+}
+
+/** Operators' list of incidents: effects of cases that failed for good. */
+export interface IncidentStore {
+  /** Records an incident as it is now (opened, failed again or resolved); idempotent on `incident.id` and `attempts`. */
+  record(incident: Incident): Promise<void>;
+  /** Open incidents, oldest first. */
+  listOpen(filter?: { processId?: string; caseId?: string; limit?: number }): Promise<Incident[]>;
 }

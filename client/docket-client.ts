@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { CaseStore } from '../activities/ports';
+import type { CaseStore, IncidentStore } from '../activities/ports';
 import { compileDefinition } from '../engine/compile';
 import { withDefaults } from '../engine/definition-defaults';
 import type { Definition } from '../engine/definition-schema';
@@ -10,13 +10,16 @@ import type { Actor, CalendarData, TransitionRecord } from '../engine/types';
 import {
   definitionQuery,
   migrateCaseUpdate,
+  retryIncidentsUpdate,
   sendEventUpdate,
   statusQuery,
   type CaseStatusView,
   type CaseWorkflowInput,
+  type Incident,
   type MigrateCaseRequest,
   type MigrateResult,
   type PinnedDefinition,
+  type RetryIncidentsResult,
   type SendEventRequest,
   type SendResult,
 } from '../workflows/messages';
@@ -34,6 +37,9 @@ export const REFUSAL_CODES = [
   'CaseClosed',
   'CaseNotFound',
   'RequestIdReused',
+  // Incidents: a case with an open incident takes no actions; a retry needs an open incident.
+  'CaseHasIncident',
+  'NoIncident',
   // Definition lifecycle and migration.
   'UnknownVersion',
   'UnknownParameter',
@@ -67,6 +73,8 @@ export interface DocketClientOptions {
   definitions: DefinitionSource;
   calendar: CalendarData;
   taskQueue: string;
+  /** The operators' list of incidents (absent: `incidents()` answers from nothing). */
+  incidents?: IncidentStore;
   /** Passed to new cases: continue-as-new after this many history events. */
   continueAsNewAfter?: number;
 }
@@ -173,10 +181,17 @@ export class DocketClient {
     // Answer once the start is in the transition log, so a client that reads the
     // case's history or a search right away finds it.
     let status = await this.status(caseId);
-    for (const deadline = Date.now() + 30_000; status.storedSeq < 0 && Date.now() < deadline;) {
+    for (const deadline = Date.now() + 30_000; status.storedSeq < 0 && status.incidents.length === 0 && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       status = await this.status(caseId);
     }
+    const [incident] = status.incidents;
+    if (status.storedSeq < 0 && incident)
+      throw new DocketError(
+        'IncidentOpened',
+        `case "${caseId}" started, but ${incident.description} failed for good: ${incident.error.message}; the case shows incident ${incident.id} and goes on once an operator fixes the cause and retries it`,
+        [incident],
+      );
     if (status.storedSeq < 0)
       throw new DocketError('Unavailable', `case "${caseId}" started, but its start is not stored yet: is a worker running?`);
     return { caseId, processId, definitionVersion: status.definitionVersion, state: status.state, status: status.status };
@@ -304,6 +319,24 @@ export class DocketClient {
     }
     try {
       return await this.handle(caseId).executeUpdate(migrateCaseUpdate, { args: [request] });
+    } catch (err) {
+      throw toDocketError(err, caseId);
+    }
+  }
+
+  /** Open incidents (effects of cases that failed for good), oldest first; `caseId` narrows to one case. */
+  async listIncidents(filter: { processId?: string; caseId?: string; limit?: number } = {}): Promise<Incident[]> {
+    if (filter.caseId !== undefined) return (await this.status(filter.caseId)).incidents;
+    return this.opts.incidents ? this.opts.incidents.listOpen(filter) : [];
+  }
+
+  /** Retries a case's open incidents (or one of them) once their cause is fixed: an operator's action. */
+  async retryIncidents(caseId: string, actor: Actor, incidentId?: string): Promise<RetryIncidentsResult> {
+    if (actor.role !== 'admin') throw new DocketError('Forbidden', `role "${actor.role}" may not retry incidents; it is for admin`);
+    try {
+      return await this.handle(caseId).executeUpdate(retryIncidentsUpdate, {
+        args: [{ actor, ...(incidentId !== undefined && { incidentId }) }],
+      });
     } catch (err) {
       throw toDocketError(err, caseId);
     }

@@ -1,7 +1,7 @@
 import { createPool } from '../adapters/postgres';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import { PostgresCaseStore } from '../adapters/postgres';
+import { PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { validateCalendar } from '../engine/calendar';
 import type { CalendarData } from '../engine/types';
 import type { DocketConfig } from '../worker/config';
@@ -34,6 +34,7 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
   const docket = new DocketClient({
     temporal: new Client({ connection, namespace: config.namespace }),
     store,
+    incidents: new PostgresIncidentStore(pool),
     definitions,
     calendar,
     taskQueue: config.taskQueue,

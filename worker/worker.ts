@@ -1,9 +1,9 @@
 import { createPool } from '../adapters/postgres';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { type Pool } from 'pg';
-import { createActivities } from '../activities';
+import { createActivities, type CaseStore } from '../activities';
 import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
-import { migrate, PostgresCaseStore } from '../adapters/postgres';
+import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
 import type { DocketConfig } from './config';
 
@@ -35,6 +35,8 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Overrides any WorkerOptions (tests: a task queue of their own). */
   workerOptions?: Partial<WorkerOptions>;
+  /** Wraps the case store (tests: a store that refuses rows, to see incidents). */
+  wrapStore?: (store: CaseStore) => CaseStore;
 }
 
 /** The composition root: wires PostgreSQL, the notifier and the activities into a Temporal worker. */
@@ -42,7 +44,8 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
   if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start` which starts one');
   const pool = createPool({ connectionString: config.databaseUrl, max: 10 });
   await migrate(pool);
-  const store = new PostgresCaseStore(pool);
+  const postgresStore = new PostgresCaseStore(pool);
+  const store = options.wrapStore ? options.wrapStore(postgresStore) : postgresStore;
   const notifier = config.smtp ? smtpNotifierFromConfig(config.smtp, pool) : new OutboxNotifier(pool);
   const ownConnection = !options.connection;
   const connection = options.connection ?? (await NativeConnection.connect({ address: config.temporalAddress ?? 'localhost:7233' }));
@@ -55,7 +58,7 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
       : config.workflowBundle
         ? { workflowBundle: { codePath: config.workflowBundle } }
         : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
-    activities: createActivities({ store, notifier }),
+    activities: createActivities({ store, notifier, incidents: new PostgresIncidentStore(pool) }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

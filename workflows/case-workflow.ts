@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
@@ -7,6 +8,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -42,21 +44,42 @@ import {
   type CaseStatusView,
   type ChildCase,
   type CaseWorkflowInput,
+  type EffectKind,
+  type Incident,
   type MigrateCaseRequest,
   type MigrateResult,
   type RememberedRequest,
+  type RetryIncidentsRequest,
+  type RetryIncidentsResult,
   type SendEventRequest,
   type SendResult,
   type SubprocessDone,
+  retryIncidentsUpdate,
 } from './messages';
 
-const { persistTransition, notify, runTask } = proxyActivities<DocketActivities>({
+const { persistTransition, notify, runTask, recordIncident } = proxyActivities<DocketActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /** How many request ids a case remembers across continue-as-new. */
 const REMEMBERED_REQUESTS = 500;
+
+/** At most this many due timers fire before one event (a bound, should a definition re-arm timers that are due at once). */
+const MAX_DUE_TIMERS = 100;
+
+/** The role that retries incidents. */
+const OPERATOR_ROLE = 'admin';
+
+/** The error of a failed effect, as an incident shows it. */
+function failureOf(err: unknown): { type: string; message: string } {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
+  if (cause instanceof Error) return { type: cause.name, message: cause.message };
+  return { type: 'Error', message: String(cause) };
+}
+
+const byDueTime = (a: TimerSpec, b: TimerSpec) => Date.parse(a.dueAt) - Date.parse(b.dueAt);
 
 export interface CaseResult {
   caseId: string;
@@ -116,8 +139,102 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   const activeInvokes = new Map<string, number>(input.carried?.activeInvokes ?? []);
   const invokeCounts = new Map<string, number>(input.carried?.invokeCounts ?? []);
   let pendingTasks = 0;
+  let incidentCount = input.carried?.incidentCount ?? 0;
+  /** Open incidents, each with what an operator's retry does. */
+  const incidents = new Map<string, { incident: Incident; retry: () => void }>();
+  /** Who asked for the retry under way, for the resolved incident's record. */
+  let retriedBy: string | undefined;
+  // Cases started before incidents existed replay their effects as they ran then.
+  const incidentsOn = patched('effect-incidents');
 
   const nowIso = () => new Date(Date.now()).toISOString();
+
+  /** Writes an incident to the operators' list; the case waits for the write like for any effect. */
+  const recordIncidentRow = (incident: Incident) => {
+    pendingEffects += 1;
+    void recordIncident(incident)
+      .catch(() => undefined) // the incident stays visible in the case's status
+      .then(() => {
+        pendingEffects -= 1;
+      });
+  };
+
+  /** Opens an incident for a failed effect, or counts another failure of an open one. */
+  const reportIncident = (
+    prior: Incident | undefined,
+    effect: EffectKind,
+    effectSeq: number | null,
+    description: string,
+    err: unknown,
+    retry: () => void,
+  ): Incident => {
+    const incident: Incident = prior
+      ? { ...prior, error: failureOf(err), attempts: prior.attempts + 1 }
+      : {
+          id: `${caseId}:incident:${(incidentCount += 1)}`,
+          caseId,
+          processId,
+          effect,
+          seq: effectSeq,
+          description,
+          error: failureOf(err),
+          attempts: 1,
+          openedAt: nowIso(),
+        };
+    incidents.set(incident.id, { incident, retry });
+    recordIncidentRow(incident);
+    return incident;
+  };
+
+  const resolveIncident = (incident: Incident) => {
+    incidents.delete(incident.id);
+    recordIncidentRow({ ...incident, resolvedAt: nowIso(), ...(retriedBy !== undefined && { resolvedBy: retriedBy }) });
+  };
+
+  /**
+   * Runs one effect. A permanent failure (activities retry transient ones themselves) opens an
+   * incident, and the effect, with everything queued behind it, waits until an operator retries it.
+   */
+  const runEffect = async <T>(effect: EffectKind, effectSeq: number | null, description: string, run: () => Promise<T>): Promise<T> => {
+    let incident: Incident | undefined;
+    for (;;) {
+      try {
+        const value = await run();
+        if (incident) resolveIncident(incident);
+        return value;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        let retried = false;
+        incident = reportIncident(incident, effect, effectSeq, description, err, () => {
+          retried = true;
+        });
+        await condition(() => retried);
+      }
+    }
+  };
+
+  /** Runs an effect, with incidents where the case has them (see `runEffect`). */
+  const effect = <T>(kind: EffectKind, effectSeq: number | null, description: string, run: () => Promise<T>): Promise<T> =>
+    incidentsOn ? runEffect(kind, effectSeq, description, run) : run();
+
+  /**
+   * Feeds a system event (a timer, a task's or sub-processes' result) into the machine. Should the
+   * engine fail on it, an incident opens and a retry feeds the event again.
+   */
+  const feed = (event: { type: string; output?: unknown }, label: string, payload: Record<string, unknown>, prior?: Incident) => {
+    let result: StepResult;
+    try {
+      result = step(compiled, snapshot, event as never, Date.now());
+    } catch (err) {
+      const incident: Incident = reportIncident(prior, 'transition', null, `apply ${label}`, err, () => {
+        incidents.delete(incident.id);
+        if (status === 'open') feed(event, label, payload, incident);
+      });
+      return;
+    }
+    if (prior) resolveIncident(prior);
+    void apply(result, label, payload, SYSTEM_ACTOR, null);
+  };
 
   const cancelTimer = (id: string) => {
     const timer = timers.get(id);
@@ -134,12 +251,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       .run(() => sleep(Math.max(1, Date.parse(spec.dueAt) - Date.now())))
       .then(
         () => {
+          // A timer fired early (see fireDueTimers) is gone from the map already.
           if (timers.get(spec.id)?.scope !== scope) return;
           timers.delete(spec.id);
-          if (status !== 'open') return;
-          const result = step(compiled, snapshot, spec.event, Date.now());
-          const kind = spec.event.type.startsWith(TIMER_PREFIX) ? 'timer' : 'after';
-          void apply(result, `${kind}:${spec.delay}`, {}, SYSTEM_ACTOR, null);
+          fireTimer(spec);
         },
         (err: unknown) => {
           if (!isCancellation(err)) throw err;
@@ -147,12 +262,64 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       );
   };
 
+  const fireTimer = (spec: TimerSpec) => {
+    if (status !== 'open') return;
+    const kind = spec.event.type.startsWith(TIMER_PREFIX) ? 'timer' : 'after';
+    feed(spec.event, `${kind}:${spec.delay}`, {});
+  };
+
+  /** Timers due at `now`, earliest first (timers due at the same time in the order they were armed). */
+  const dueTimers = (now: number): TimerSpec[] =>
+    [...timers.values()]
+      .map((t) => t.spec)
+      .filter((spec) => Date.parse(spec.dueAt) <= now)
+      .sort(byDueTime);
+
+  /**
+   * Fires every timer that is due before an event is applied, in due order, as if each had run on
+   * time: after an outage the event and the timer arrive together, and the deadline comes first.
+   * The timer's own sleep fires later and finds nothing to do.
+   */
+  const fireDueTimers = () => {
+    for (let i = 0; i < MAX_DUE_TIMERS && status === 'open' && incidents.size === 0; i++) {
+      const [next] = dueTimers(Date.now());
+      if (!next) return;
+      timers.delete(next.id);
+      fireTimer(next);
+    }
+  };
+
+  /** The snapshot the case will be in once its due timers have fired: what an event is checked against. */
+  const snapshotAfterDueTimers = (): AnyMachineSnapshot => {
+    const now = Date.now();
+    if (dueTimers(now).length === 0) return snapshot;
+    let snap = snapshot;
+    const pending = new Map([...timers.values()].map(({ spec }) => [spec.id, spec]));
+    for (let i = 0; i < MAX_DUE_TIMERS; i++) {
+      const [next] = [...pending.values()].filter((spec) => Date.parse(spec.dueAt) <= now).sort(byDueTime);
+      if (!next || snap.status !== 'active') break;
+      pending.delete(next.id);
+      let result: StepResult;
+      try {
+        result = step(compiled, snap, next.event as never, now);
+      } catch {
+        break; // firing it for real opens an incident, and the case then refuses events
+      }
+      snap = result.snapshot;
+      result.cancelTimers.forEach((id) => pending.delete(id));
+      for (const spec of result.startTimers) {
+        pending.delete(spec.id);
+        pending.set(spec.id, spec);
+      }
+    }
+    return snap;
+  };
+
   /** Feeds an invocation's done event into the machine, if that invocation is still the one under way. */
   const finishInvocation = (id: string, generation: number, output: Record<string, unknown>) => {
     if (activeInvokes.get(id) !== generation || status !== 'open') return;
     activeInvokes.delete(id);
-    const result = step(compiled, snapshot, { type: `${DONE_PREFIX}${id}`, output } as never, Date.now());
-    void apply(result, `done:${id}`, output, SYSTEM_ACTOR, null);
+    feed({ type: `${DONE_PREFIX}${id}`, output }, `done:${id}`, output);
   };
 
   const finishSubprocessesIfDone = (id: string) => {
@@ -176,15 +343,17 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       pendingTasks += 1;
       void stored
         .then(() =>
-          runTask({
-            caseId,
-            invokeId: id,
-            task,
-            context: invocation.context,
-            params: compiled.params,
-            guards: compiled.definition.guards,
-            now,
-          }),
+          effect('runTask', null, `run the automatic step ${id}`, () =>
+            runTask({
+              caseId,
+              invokeId: id,
+              task,
+              context: invocation.context,
+              params: compiled.params,
+              guards: compiled.definition.guards,
+              now,
+            }),
+          ),
         )
         .then((output) => {
           pendingTasks -= 1;
@@ -221,26 +390,28 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     effects = effects
       .then(async () => {
         for (const { child, item } of started) {
-          await startChild(caseWorkflow, {
-            workflowId: child.caseId,
-            // The parent follows its sub-processes by their signals, so it may continue-as-new while they run.
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            args: [
-              {
-                caseId: child.caseId,
-                definition: sub.definition,
-                definitionVersion: sub.definitionVersion,
-                definitionHash: sub.definitionHash,
-                calendar: input.calendar,
-                input: item.input,
-                startedBy: SYSTEM_ACTOR,
-                requestId: null,
-                ...(input.subprocessDefinitions && { subprocessDefinitions: input.subprocessDefinitions }),
-                parent: { caseId, invokeId: id, key: item.key },
-                ...(input.continueAsNewAfter !== undefined && { continueAsNewAfter: input.continueAsNewAfter }),
-              },
-            ],
-          });
+          await effect('startChild', null, `start the sub-process case ${child.caseId}`, () =>
+            startChild(caseWorkflow, {
+              workflowId: child.caseId,
+              // The parent follows its sub-processes by their signals, so it may continue-as-new while they run.
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+              args: [
+                {
+                  caseId: child.caseId,
+                  definition: sub.definition,
+                  definitionVersion: sub.definitionVersion,
+                  definitionHash: sub.definitionHash,
+                  calendar: input.calendar,
+                  input: item.input,
+                  startedBy: SYSTEM_ACTOR,
+                  requestId: null,
+                  ...(input.subprocessDefinitions && { subprocessDefinitions: input.subprocessDefinitions }),
+                  parent: { caseId, invokeId: id, key: item.key },
+                  ...(input.continueAsNewAfter !== undefined && { continueAsNewAfter: input.continueAsNewAfter }),
+                },
+              ],
+            }),
+          );
           child.started = true;
         }
       })
@@ -324,11 +495,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     // Rows are stored strictly in sequence order; notifications follow their row.
     pendingEffects += 1;
     const stored = effects.then(async () => {
-      await persistTransition({ record, projection });
+      await effect('persistTransition', record.seq, `store transition ${record.seq} (${event})`, () =>
+        persistTransition({ record, projection }),
+      );
       storedSeq = record.seq;
     });
     effects = stored
-      .then(() => Promise.all(notifications.map((n) => notify(n))))
+      .then(() =>
+        Promise.all(notifications.map((n) => effect('notify', record.seq, `send the ${n.kind} ${n.template} (${n.id})`, () => notify(n)))),
+      )
       .then(() => {
         pendingEffects -= 1;
       });
@@ -359,7 +534,32 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     throw ApplicationFailure.create({ type: code, message, nonRetryable: true, details: issues === undefined ? [] : [issues] });
   };
 
+  /** While an incident is open the case's effects wait, so it takes no new actions. */
+  const refuseDuringIncident = () => {
+    const [open] = incidents.values();
+    if (open)
+      refuse(
+        'CaseHasIncident',
+        `the case has an open incident (${open.incident.description} failed: ${open.incident.error.message}); it accepts events again once an operator has fixed the cause and retried it (docket incidents retry ${caseId})`,
+        [...incidents.values()].map((i) => i.incident),
+      );
+  };
+
+  /** Waits until transition `target` is stored; fails the action when an incident holds it. */
+  const untilStored = async (target: number, what: string) => {
+    await condition(() => storedSeq >= target || incidents.size > 0);
+    if (storedSeq >= target) return;
+    const [open] = incidents.values();
+    throw ApplicationFailure.create({
+      type: 'IncidentOpened',
+      nonRetryable: true,
+      message: `${what} was accepted, but ${open!.incident.description} failed for good: ${open!.incident.error.message}; the case shows incident ${open!.incident.id} and goes on once an operator fixes the cause and retries it`,
+      details: [open!.incident],
+    });
+  };
+
   const check = (req: SendEventRequest) => {
+    refuseDuringIncident();
     const key = requestKey(req);
     if (key !== undefined) {
       const prior = requests.get(key);
@@ -369,7 +569,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         return prior;
       }
     }
-    const refusal = checkEvent(compiled, snapshot, { type: req.type, data: req.data ?? {}, actor: req.actor }, Date.now());
+    const refusal = checkEvent(compiled, snapshotAfterDueTimers(), { type: req.type, data: req.data ?? {}, actor: req.actor }, Date.now());
     if (refusal) refuse(refusal.code, refusal.message, refusal.issues);
     return undefined;
   };
@@ -377,6 +577,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   setHandler(
     sendEventUpdate,
     async (req: SendEventRequest): Promise<SendResult> => {
+      if (dueTimers(Date.now()).length > 0 && patched('due-timers-fire-before-events')) fireDueTimers();
       const prior = check(req);
       if (prior) return prior.result; // the first answer, again
       const data = req.data ?? {};
@@ -388,7 +589,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         requests.set(key, { fingerprint: fingerprint(req), result: answer });
         while (requests.size > REMEMBERED_REQUESTS) requests.delete(requests.keys().next().value as string);
       }
-      await stored;
+      if (incidentsOn) await untilStored(answer.seq, req.type);
+      else await stored;
       return answer;
     },
     { validator: (req: SendEventRequest) => void check(req) },
@@ -408,6 +610,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     storedSeq,
     children: children.filter((c) => c.started).map(({ context: _context, generation: _generation, started: _started, ...child }) => child),
     ...(input.parent && { parent: input.parent }),
+    incidents: [...incidents.values()].map((i) => i.incident),
     openedAt,
     updatedAt,
   }));
@@ -423,6 +626,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
 
   const checkMigration = (req: MigrateCaseRequest) => {
     if (req.actor.role !== 'process_owner') refuse('Forbidden', `role "${req.actor.role}" may not migrate cases; it is for process_owner`);
+    refuseDuringIncident();
     // The target is a published version: the client took it from the store, where only linted versions are published.
     let target: Definition;
     try {
@@ -458,6 +662,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   setHandler(
     migrateCaseUpdate,
     async (req: MigrateCaseRequest): Promise<MigrateResult> => {
+      if (dueTimers(Date.now()).length > 0 && patched('due-timers-fire-before-events')) fireDueTimers();
       const { target, plan } = checkMigration(req);
       const fromVersion = pinned.definitionVersion;
       const fromState = state;
@@ -477,10 +682,40 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         status,
         deadlines: deadlines(),
       };
-      await stored;
+      if (incidentsOn) await untilStored(answer.seq, 'the migration');
+      else await stored;
       return answer;
     },
     { validator: (req: MigrateCaseRequest) => void checkMigration(req) },
+  );
+
+  const checkRetry = (req: RetryIncidentsRequest) => {
+    if (req.actor.role !== OPERATOR_ROLE)
+      refuse('Forbidden', `role "${req.actor.role}" may not retry incidents; it is for ${OPERATOR_ROLE}`);
+    if (incidents.size === 0) refuse('NoIncident', `case "${caseId}" has no open incident`);
+    if (req.incidentId !== undefined && !incidents.has(req.incidentId))
+      refuse('NoIncident', `case "${caseId}" has no open incident "${req.incidentId}"; open: ${[...incidents.keys()].join(', ')}`);
+  };
+
+  setHandler(
+    retryIncidentsUpdate,
+    async (req: RetryIncidentsRequest): Promise<RetryIncidentsResult> => {
+      checkRetry(req);
+      const retried = [...incidents.values()].filter((i) => req.incidentId === undefined || i.incident.id === req.incidentId);
+      const attemptsBefore = new Map(retried.map((i) => [i.incident.id, i.incident.attempts]));
+      retriedBy = req.actor.userId;
+      retried.forEach((i) => i.retry());
+      // Each retried effect either succeeds (its incident closes) or fails again (its attempts go up).
+      await condition(() =>
+        [...attemptsBefore].every(([id, attempts]) => !incidents.has(id) || incidents.get(id)!.incident.attempts > attempts),
+      );
+      return {
+        caseId,
+        resolved: [...attemptsBefore.keys()].filter((id) => !incidents.has(id)),
+        open: [...incidents.values()].map((i) => i.incident),
+      };
+    },
+    { validator: (req: RetryIncidentsRequest) => void checkRetry(req) },
   );
 
   const threshold = input.continueAsNewAfter ?? 2000;
@@ -519,6 +754,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         openedAt,
         updatedAt,
         runs: (input.carried?.runs ?? 0) + 1,
+        ...(incidentCount > 0 && { incidentCount }),
         ...(children.length > 0 && { children, activeInvokes: [...activeInvokes.entries()], invokeCounts: [...invokeCounts.entries()] }),
       },
     });

@@ -71,6 +71,8 @@ export interface CarriedState {
   openedAt: string;
   updatedAt: string;
   runs: number;
+  /** How many incidents earlier runs opened (incident ids count on from there). */
+  incidentCount?: number;
   /** Sub-process cases, the invocations under way (id → generation) and how many times each invoke ran. */
   children?: ChildCase[];
   activeInvokes?: Array<[string, number]>;
@@ -115,14 +117,58 @@ export interface CaseStatusView {
   children: Array<Omit<ChildCase, 'context' | 'generation' | 'started'>>;
   /** The case this one runs under, when it is a sub-process. */
   parent?: ParentLink;
+  /** Effects that failed for good and wait for an operator's retry; while one is open the case accepts no events. */
+  incidents: Incident[];
   openedAt: string;
   updatedAt: string;
+}
+
+/** The kinds of effect a case runs; each is one activity type (`transition` is the engine's own step of a timer or task result). */
+export type EffectKind = 'persistTransition' | 'notify' | 'runTask' | 'startChild' | 'transition';
+
+/**
+ * An effect of a case that failed for good (a non-retryable failure): the case holds
+ * that effect, and everything queued behind it, until an operator retries it.
+ */
+export interface Incident {
+  /** `<caseId>:incident:<n>`, stable across retries of the same effect. */
+  id: string;
+  caseId: string;
+  processId: string;
+  effect: EffectKind;
+  /** The transition (log seq) the effect belongs to, when it belongs to one. */
+  seq: number | null;
+  /** What the effect was doing, in words (e.g. `store transition 3 (ACCEPT)`). */
+  description: string;
+  error: { type: string; message: string };
+  /** How many times the effect has failed for good so far (1 when the incident opens). */
+  attempts: number;
+  openedAt: string;
+  /** Set once a retry succeeded. */
+  resolvedAt?: string;
+  resolvedBy?: string;
+}
+
+export interface RetryIncidentsRequest {
+  actor: Actor;
+  /** One incident to retry; all open incidents of the case when omitted. */
+  incidentId?: string;
+}
+
+export interface RetryIncidentsResult {
+  caseId: string;
+  /** Incidents whose effect succeeded on this retry. */
+  resolved: string[];
+  /** Incidents whose effect failed again (with the new error). */
+  open: Incident[];
 }
 
 export const sendEventUpdate = defineUpdate<SendResult, [SendEventRequest]>('sendEvent');
 export const statusQuery = defineQuery<CaseStatusView, [string?]>('status');
 export const definitionQuery = defineQuery<unknown>('definition');
 export const subprocessDoneSignal = defineSignal<[SubprocessDone]>('subprocessDone');
+/** An operator retries a case's incidents once their cause is fixed. */
+export const retryIncidentsUpdate = defineUpdate<RetryIncidentsResult, [RetryIncidentsRequest]>('retryIncidents');
 
 /** Moves a running case to another published version of its definition (a process owner's decision). */
 export interface MigrateCaseRequest {

@@ -19,5 +19,6 @@ export type { CaseSearch, CaseSummary, TimelineEntry } from './case-query';
 export { PostgresUserStore, hashToken, tokenIdOf } from './user-store';
 export type { IssuedToken, NewUser, TokenInfo, User, UserStatus } from './user-store';
 export { PostgresSecurityLog } from './security-log';
+export { PostgresIncidentStore } from './incident-store';
 export type { SecurityEvent, SecurityLogEntry } from './security-log';
 export { createPool } from './pool';

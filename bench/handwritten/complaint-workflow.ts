@@ -437,6 +437,7 @@ export async function handwrittenComplaintWorkflow(input: HandwrittenInput): Pro
     definitionHash: HASH,
     state,
     status: status(),
+    incidents: [],
     context: ctx,
     deadlines: deadlines(),
     allowedEvents: Object.keys(ROLES).filter((type) => accepts(state, type) && (role === undefined || ROLES[type]!.includes(role))),

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
-import { migrate, PostgresCaseStore } from '../../adapters/postgres';
+import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../../adapters/postgres';
 import { PostgresDefinitionStore } from '../../adapters/postgres/definition-store';
 import { DocketClient } from '../../client/docket-client';
 import { DefinitionLifecycle } from '../../client/lifecycle';
@@ -12,7 +12,7 @@ import { loadCalendar } from '../../client/setup';
 import type { TransitionRecord } from '../../engine/types';
 import { createDatabase } from '../../infra/postgres';
 import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../worker/config';
-import { createDocketWorker, type DocketWorker } from '../../worker/worker';
+import { createDocketWorker, type CreateWorkerOptions, type DocketWorker } from '../../worker/worker';
 
 let runtimeInstalled = false;
 /** Keeps the SDK's worker logs to warnings, so test output stays readable. */
@@ -55,6 +55,9 @@ export interface Harness {
   client: Client;
   taskQueue: string;
   worker: DocketWorker;
+  /** Stops the worker (cases wait, their timers keep running on the server); `startWorker` starts a new one. */
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
   /** Notifications of a case in the outbox, in the order they were raised. */
   outbox(caseId: string): Promise<Array<{ id: string; kind: string; template: string; recipients: unknown }>>;
   history(caseId: string): Promise<TransitionRecord[]>;
@@ -69,6 +72,8 @@ export interface HarnessOptions {
   noWorker?: boolean;
   /** Import the definitions of this folder instead of `definitions/` (e.g. with test fixtures added). */
   definitionsDir?: string;
+  /** Wraps the worker's case store (e.g. one that refuses rows). */
+  wrapStore?: CreateWorkerOptions['wrapStore'];
 }
 
 /**
@@ -97,6 +102,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
   const docket = new DocketClient({
     temporal: client,
     store: new PostgresCaseStore(pool),
+    incidents: new PostgresIncidentStore(pool),
     definitions,
     calendar,
     taskQueue,
@@ -105,14 +111,23 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
   let worker: DocketWorker | undefined;
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
-  if (!options.noWorker) {
-    nativeConnection = options.env ? options.env.nativeConnection : await NativeConnection.connect({ address });
+  const startWorker = async () => {
+    nativeConnection ??= options.env ? options.env.nativeConnection : await NativeConnection.connect({ address });
     worker = await createDocketWorker(config, {
       connection: nativeConnection,
       workflowBundle: { codePath: requireEnv('DOCKET_TEST_BUNDLE') },
+      ...(options.wrapStore && { wrapStore: options.wrapStore }),
     });
     running = worker.worker.run();
-  }
+  };
+  const stopWorker = async () => {
+    if (!worker) return;
+    await worker.close();
+    await running;
+    worker = undefined;
+    running = undefined;
+  };
+  if (!options.noWorker) await startWorker();
   return {
     docket,
     lifecycle: new DefinitionLifecycle({ store: definitions, docket, cases: docket.store, calendar }),
@@ -121,7 +136,11 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     pool,
     client,
     taskQueue,
-    worker: worker!,
+    get worker() {
+      return worker!;
+    },
+    stopWorker,
+    startWorker,
     async outbox(caseId) {
       const { rows } = await pool.query(
         'SELECT id, kind, template, recipients FROM docket.notification_outbox WHERE case_id = $1 ORDER BY created_at, id',
@@ -131,10 +150,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     },
     history: (caseId) => docket.store.listTransitions(caseId),
     async close() {
-      if (worker) {
-        await worker.close();
-        await running;
-      }
+      await stopWorker();
       if (nativeConnection && !options.env) await nativeConnection.close();
       await pool.end();
       if (connection) await connection.close();
