@@ -224,7 +224,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   const feed = (event: { type: string; output?: unknown }, label: string, payload: Record<string, unknown>, prior?: Incident) => {
     let result: StepResult;
     try {
-      result = step(compiled, snapshot, event as never, Date.now());
+      result = step(compiled, snapshot, event, Date.now());
     } catch (err) {
       const incident: Incident = reportIncident(prior, 'transition', null, `apply ${label}`, err, () => {
         incidents.delete(incident.id);
@@ -301,7 +301,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       pending.delete(next.id);
       let result: StepResult;
       try {
-        result = step(compiled, snap, next.event as never, now);
+        result = step(compiled, snap, next.event, now);
       } catch {
         break; // firing it for real opens an incident, and the case then refuses events
       }
