@@ -11,6 +11,7 @@ import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
 import { definitionRoutes } from './routes/definitions';
+import { incidentRoutes } from './routes/incidents';
 import { serveWeb } from './web';
 
 export interface ApiOptions {
@@ -41,7 +42,7 @@ function depthOf(value: unknown): number {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
-  return [...caseRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps), ...definitionRoutes(deps)];
+  return [...caseRoutes(deps), ...incidentRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps), ...definitionRoutes(deps)];
 }
 
 /** The OpenAPI document of the API (static: the same for every deployment). */

@@ -77,6 +77,33 @@ export const childCaseOut = z.object({
   status: z.enum(['open', 'completed']),
 });
 
+export const incidentOut = z
+  .object({
+    id: z.string(),
+    caseId: z.string(),
+    processId: z.string(),
+    effect: z.enum(['persistTransition', 'notify', 'runTask', 'startChild', 'transition']).describe('the kind of effect that failed'),
+    seq: z.number().nullable().describe('the transition the effect belongs to, if any'),
+    description: z.string(),
+    error: z.object({ type: z.string(), message: z.string() }),
+    attempts: z.number().describe('how often the effect has failed for good'),
+    openedAt: z.string(),
+  })
+  .meta({ id: 'Incident' });
+
+export const incidentsQuery = z
+  .object({
+    process: processIdSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+export const retryBody = z
+  .object({
+    incidentId: z.string().min(1).max(300).optional().describe('one incident of the case; all of its open incidents when omitted'),
+  })
+  .strict();
+
 export const caseOut = z
   .object({
     caseId: z.string(),
@@ -98,6 +125,9 @@ export const caseOut = z
     allowedEvents: z.array(allowedEventOut).describe('the events the caller, in its role, may send now'),
     children: z.array(childCaseOut).describe('sub-process cases this case started'),
     parent: z.object({ caseId: z.string(), invokeId: z.string(), key: z.string() }).optional().describe('the case this one runs under'),
+    incidents: z
+      .array(incidentOut)
+      .describe('effects that failed for good; while one is open the case takes no events, until an admin retries it'),
   })
   .meta({ id: 'Case' });
 

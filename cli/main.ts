@@ -14,6 +14,7 @@ import {
   validateDefinitionCommand,
   versionsCommand,
 } from './definitions';
+import { listIncidentsCommand, retryIncidentsCommand, type IncidentListOptions } from './incidents';
 import { migrateCommand, type MigrateOptions } from './migrate';
 import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED, toFailure, type Failure } from './errors';
 import { jsonText } from './format';
@@ -203,6 +204,23 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option('--from-version <version>', 'with --process: the version whose open cases move')
     .requiredOption('--as <user:role>', OWNER_AS)
     .action((caseId: string | undefined, opts: MigrateOptions) => run(migrateCommand(ctx, caseId, opts)));
+
+  const incidents = program
+    .command('incidents')
+    .description('effects of cases that failed for good (a row the database refused, …): list them, retry once fixed (admin)');
+  incidents
+    .command('list')
+    .description('open incidents, oldest first')
+    .option('--process <process>', 'only cases of this process')
+    .option('--limit <n>', 'at most this many (default 100)')
+    .action((opts: IncidentListOptions) => run(listIncidentsCommand(ctx, opts)));
+  incidents
+    .command('retry')
+    .description("run a case's failed effects again, once their cause is fixed; the case then goes on")
+    .argument('<caseId>')
+    .requiredOption('--as <user:role>', `${AS_HELP}; an admin`)
+    .option('--incident <id>', 'only this incident of the case')
+    .action((caseId: string, opts: { as: string; incident?: string }) => run(retryIncidentsCommand(ctx, caseId, opts)));
 
   const users = program.command('users').description('manage users, their roles and API tokens (admin, over the API)');
   users

@@ -6,7 +6,7 @@
 import type { ChainVerification } from '../audit/chain';
 import type { AuditExport } from '../audit/export';
 import type { Actor, TransitionRecord } from '../engine/types';
-import type { CaseStatusView, SendEventRequest, SendResult } from '../workflows/messages';
+import type { CaseStatusView, Incident, RetryIncidentsResult, SendEventRequest, SendResult } from '../workflows/messages';
 import type { PublishedDefinition } from './definitions';
 import { DocketError, type StartCaseOptions, type StartedCase } from './docket-client';
 
@@ -17,6 +17,8 @@ export interface CaseClient {
   status(caseId: string, role?: string): Promise<CaseStatusView>;
   caseDefinition(caseId: string): Promise<unknown>;
   history(caseId: string): Promise<TransitionRecord[]>;
+  listIncidents(filter?: { processId?: string; limit?: number }): Promise<Incident[]>;
+  retryIncidents(caseId: string, actor: Actor, incidentId?: string): Promise<RetryIncidentsResult>;
   definitions: { latest(processId: string): Promise<PublishedDefinition | undefined> };
 }
 
@@ -119,6 +121,23 @@ export class HttpDocketClient implements CaseClient {
   async history(caseId: string): Promise<TransitionRecord[]> {
     return (await this.request<{ transitions: TransitionRecord[] }>('GET', `/cases/${HttpDocketClient.id(caseId)}/history`)).body
       .transitions;
+  }
+
+  async listIncidents(filter: { processId?: string; limit?: number } = {}): Promise<Incident[]> {
+    const query = new URLSearchParams();
+    if (filter.processId !== undefined) query.set('process', filter.processId);
+    if (filter.limit !== undefined) query.set('limit', String(filter.limit));
+    const qs = query.toString();
+    return (await this.request<{ incidents: Incident[] }>('GET', `/incidents${qs ? `?${qs}` : ''}`, { role: 'admin' })).body.incidents;
+  }
+
+  async retryIncidents(caseId: string, actor: Actor, incidentId?: string): Promise<RetryIncidentsResult> {
+    return (
+      await this.request<RetryIncidentsResult>('POST', `/cases/${HttpDocketClient.id(caseId)}/incidents/retry`, {
+        body: incidentId === undefined ? {} : { incidentId },
+        role: actor.role,
+      })
+    ).body;
   }
 
   /** Definitions are read per case over the API; labels of a process before its first case are not available. */

@@ -150,12 +150,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   const nowIso = () => new Date(Date.now()).toISOString();
 
   /** Writes an incident to the operators' list; the case waits for the write like for any effect. */
+  let recordingIncidents = 0;
   const recordIncidentRow = (incident: Incident) => {
     pendingEffects += 1;
+    recordingIncidents += 1;
     void recordIncident(incident)
       .catch(() => undefined) // the incident stays visible in the case's status
       .then(() => {
         pendingEffects -= 1;
+        recordingIncidents -= 1;
       });
   };
 
@@ -547,7 +550,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
 
   /** Waits until transition `target` is stored; fails the action when an incident holds it. */
   const untilStored = async (target: number, what: string) => {
-    await condition(() => storedSeq >= target || incidents.size > 0);
+    // An incident is answered once it is on the operators' list too.
+    await condition(() => storedSeq >= target || (incidents.size > 0 && recordingIncidents === 0));
     if (storedSeq >= target) return;
     const [open] = incidents.values();
     throw ApplicationFailure.create({
@@ -706,8 +710,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       retriedBy = req.actor.userId;
       retried.forEach((i) => i.retry());
       // Each retried effect either succeeds (its incident closes) or fails again (its attempts go up).
-      await condition(() =>
-        [...attemptsBefore].every(([id, attempts]) => !incidents.has(id) || incidents.get(id)!.incident.attempts > attempts),
+      await condition(
+        () =>
+          recordingIncidents === 0 &&
+          [...attemptsBefore].every(([id, attempts]) => !incidents.has(id) || incidents.get(id)!.incident.attempts > attempts),
       );
       return {
         caseId,

@@ -233,6 +233,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
               .concat(routed),
             children: view.children,
             ...(view.parent && { parent: view.parent }),
+            incidents: view.incidents,
           },
         };
       },

@@ -7,6 +7,9 @@ import type { CaseStore } from '../../activities/ports';
 import { InvalidDataError } from '../../adapters/postgres';
 import { DocketError } from '../../client/docket-client';
 import type { TransitionRecord } from '../../engine/types';
+import { PROJECT_ROOT } from '../../worker/config';
+import { startTestApi, type TestApi } from '../helpers/api';
+import { runCli } from '../helpers/cli';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';
 
 const admin = { userId: 'root', role: 'admin' };
@@ -25,10 +28,13 @@ const refusingStore = (store: CaseStore): CaseStore => ({
 });
 
 let h: Harness;
+let api: TestApi;
 beforeAll(async () => {
   h = await createHarness('issue11_incidents', { wrapStore: refusingStore });
+  api = await startTestApi(h);
 }, 600_000);
 afterAll(async () => {
+  await api?.close();
   await h?.close();
 });
 
@@ -155,4 +161,65 @@ test('a start whose row is refused answers with the incident at once; a retry st
   expect((await h.history(caseId)).map((r) => [r.seq, r.event])).toEqual([[0, 'xstate.init']]);
   const accepted = await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs });
   expect(accepted).toMatchObject({ seq: 1, state: 'investigating' });
+});
+
+test('over the API and the CLI: the case shows its incident, operators list and retry it, others may not', async () => {
+  const amy = await api.user('amy', ['cs_agent']);
+  const started = await api.call<{ caseId: string }>('POST', '/cases', {
+    token: amy,
+    body: { process: 'complaint', input: complaintInput },
+  });
+  expect(started.status).toBe(201);
+  const { caseId } = started.body;
+  refused.add(caseId);
+
+  const sent = await api.call('POST', `/cases/${caseId}/events`, {
+    token: amy,
+    body: { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' } },
+  });
+  expect(sent.status).toBe(503);
+  expect(sent.body.error).toMatchObject({ code: 'IncidentOpened', message: expect.stringContaining('store transition 1 (ACCEPT)') });
+
+  const view = await api.call('GET', `/cases/${caseId}`, { token: amy });
+  expect(view.status).toBe(200);
+  expect(view.body.incidents).toEqual([expect.objectContaining({ id: `${caseId}:incident:1`, effect: 'persistTransition', seq: 1 })]);
+  const held = await api.call('POST', `/cases/${caseId}/events`, {
+    token: amy,
+    body: { type: 'WITHDRAW', data: { reason: 'r', requestedByCustomer: true } },
+  });
+  expect(held.status).toBe(409);
+  expect(held.body.error.code).toBe('CaseHasIncident');
+
+  expect((await api.call('GET', '/incidents', { token: amy })).status).toBe(403);
+  expect((await api.call('POST', `/cases/${caseId}/incidents/retry`, { token: amy, body: {} })).status).toBe(403);
+  const listed = await api.call('GET', '/incidents', { token: api.adminToken });
+  expect(listed.status).toBe(200);
+  expect(listed.body.incidents.map((i: { caseId: string }) => i.caseId)).toContain(caseId);
+
+  const cli = (...argv: string[]) =>
+    runCli(['--api', api.url, '--token', api.adminToken, ...argv], {
+      config: { ...h.config, databaseUrl: undefined, temporalAddress: '127.0.0.1:1' },
+      cwd: PROJECT_ROOT,
+    });
+  const table = await cli('incidents', 'list');
+  expect(table.code).toBe(0);
+  expect(table.out).toContain(caseId);
+  expect(table.out).toContain('store transition 1 (ACCEPT)');
+  expect((await cli('incidents', 'list', '--limit', 'lots')).code).toBe(2);
+
+  // Retried before the fix: it fails again, and the CLI says so with exit 1.
+  const failedAgain = await cli('incidents', 'retry', caseId, '--as', 'admin', '--json');
+  expect(failedAgain.code).toBe(1);
+  expect(JSON.parse(failedAgain.out).open).toEqual([expect.objectContaining({ attempts: 2 })]);
+
+  refused.delete(caseId);
+  const retried = await cli('incidents', 'retry', caseId, '--as', 'admin');
+  expect({ code: retried.code, err: retried.err }).toEqual({ code: 0, err: '' });
+  expect(retried.out).toContain('succeeded; the case goes on');
+  expect((await cli('incidents', 'retry', caseId, '--as', 'admin')).code).toBe(2);
+  const after = await api.call('GET', `/cases/${caseId}`, { token: amy });
+  expect(after.body).toMatchObject({ state: 'investigating', storedSeq: 1, incidents: [] });
+  expect((await api.call('GET', `/cases/${caseId}/history`, { token: amy })).body.transitions.map((t: { seq: number }) => t.seq)).toEqual([
+    0, 1,
+  ]);
 });
