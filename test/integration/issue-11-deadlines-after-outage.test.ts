@@ -4,14 +4,29 @@
  * Runs on the real dev server in real time: the worker is stopped, the deadline passes,
  * the next event is sent, and only then does a worker start again.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DocketError } from '../../client/docket-client';
+import { complaintV1 } from '../helpers/definition-fixtures';
 import { complaintInput, createHarness, cs, handler, waitFor, type Harness } from '../helpers/harness';
 
 let h: Harness;
+/** A complaint process whose acceptance deadline (3 seconds) closes the case: a deadline that moves it. */
+let expiring: Harness;
 beforeAll(async () => {
   h = await createHarness('issue11_outage');
+  const d = complaintV1();
+  d.process = 'complaint';
+  d.delays.acceptDue = { duration: { seconds: 3 }, labels: d.delays.acceptDue.labels };
+  d.machine.states.received.after.acceptDue = { target: 'withdrawn', actions: 'escalateAcceptance' };
+  const dir = mkdtempSync(path.join(tmpdir(), 'docket-expiring-'));
+  writeFileSync(path.join(dir, 'complaint.json'), JSON.stringify(d));
+  expiring = await createHarness('issue11_outage_expiring', { definitionsDir: dir });
 }, 600_000);
 afterAll(async () => {
   await h?.close();
+  await expiring?.close();
 });
 
 const CASES = 4;
@@ -56,4 +71,32 @@ test('a promise that passed during a worker outage is escalated before the next 
     // Sequence numbers stay gapless and single.
     expect(log.map((r) => r.seq)).toEqual(log.map((_, n) => n));
   }
+}, 60_000);
+
+test('an event that arrives with a deadline that has closed the case is refused, and the deadline is stored', async () => {
+  const { caseId } = await expiring.docket.startCase('complaint', complaintInput, cs);
+  const [deadline] = (await expiring.docket.status(caseId)).deadlines;
+  await expiring.stopWorker();
+  await new Promise((r) => setTimeout(r, Date.parse(deadline!.dueAt) - Date.now() + 1_000));
+  const sent = expiring.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  await new Promise((r) => setTimeout(r, 1_000));
+  await expiring.startWorker();
+  const err = await sent;
+  expect(err).toBeInstanceOf(DocketError);
+  expect((err as DocketError).code).toBe('CaseClosed');
+  const log = await waitFor(
+    () => expiring.history(caseId),
+    (rows) => rows.length >= 2,
+    'the deadline row',
+  );
+  expect(log.map((r) => [r.seq, r.event, r.fromState, r.toState])).toEqual([
+    [0, 'xstate.init', null, 'received'],
+    [1, 'after:acceptDue', 'received', 'withdrawn'],
+  ]);
+  // Refused by the validator, against the state the deadline put the case in: the refusal never reached the history.
+  const events = (await expiring.client.workflow.getHandle(caseId).fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toEqual([]);
 }, 60_000);
