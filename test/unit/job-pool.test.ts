@@ -15,7 +15,7 @@ async function longestStall<T>(work: Promise<T>): Promise<{ result: PromiseSettl
   }, 10);
   const [result] = await Promise.allSettled([work]);
   clearInterval(tick);
-  return { result: result!, stallMs };
+  return { result: result, stallMs };
 }
 
 describe('the job pool', () => {
