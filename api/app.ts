@@ -47,7 +47,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Every route; linting, diffs and diagrams run on `jobs` (default: on the calling thread). */
 export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs): AnyRoute[] {
-  return [...caseRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps), ...definitionRoutes(deps, jobs)];
+  return [...caseRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps, jobs), ...definitionRoutes(deps, jobs)];
 }
 
 const isRunner = (jobs: JobPoolOptions | JobRunner | undefined): jobs is JobRunner =>
