@@ -1,11 +1,14 @@
 /**
  * The HTTP API: a fastify app over a DocketClient and the PostgreSQL stores.
  * Bodies are JSON, strictly UTF-8, at most `bodyLimit` bytes and 64 levels deep;
- * every error is `{"error": {"code", "message"}}` with a conventional status.
+ * every error is `{"error": {"code", "message", "requestId"}}` with a conventional
+ * status, and every response carries its request id in `X-Request-Id`.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ApiDeps } from './deps';
 import { ApiError, toApiError } from './errors';
+import { JobPool, inlineJobs, type JobPoolOptions, type JobRunner } from './jobs';
+import { apiLogger, REQUEST_ID_HEADER, requestIdOf, routeOf, type ApiLogOptions } from './logging';
 import { mount, openApiDocument, type AnyRoute, type Caller } from './route';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
@@ -17,8 +20,10 @@ import { serveWeb } from './web';
 export interface ApiOptions {
   /** Largest request body accepted, in bytes (default 256 KiB). */
   bodyLimit?: number;
-  /** fastify's logger option (default: off). */
-  logger?: boolean | { level: string };
+  /** The log (see logging.ts): JSON lines on stderr at level `warn` unless told otherwise; every 500 is logged. */
+  logger?: ApiLogOptions;
+  /** The pool that lints and draws off the event loop: its options, or a runner of one's own (which the app does not close). */
+  jobs?: JobPoolOptions | JobRunner;
   /** A built web UI to serve at `/` (see web/build.ts). */
   webRoot?: string;
 }
@@ -41,9 +46,13 @@ function depthOf(value: unknown): number {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function allRoutes(deps: ApiDeps): AnyRoute[] {
-  return [...caseRoutes(deps), ...incidentRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps), ...definitionRoutes(deps)];
+/** Every route; linting, diffs and diagrams run on `jobs` (default: on the calling thread). */
+export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs): AnyRoute[] {
+  return [...caseRoutes(deps), ...incidentRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps, jobs), ...definitionRoutes(deps, jobs)];
 }
+
+const isRunner = (jobs: JobPoolOptions | JobRunner | undefined): jobs is JobRunner =>
+  typeof (jobs as JobRunner | undefined)?.diagram === 'function';
 
 /** The OpenAPI document of the API (static: the same for every deployment). */
 export function apiDocument(routes: AnyRoute[]): unknown {
@@ -57,7 +66,10 @@ export function apiDocument(routes: AnyRoute[]): unknown {
 
 export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    loggerInstance: apiLogger(options.logger),
+    // One line per request comes from the onResponse hook below (route pattern, no query string).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
     bodyLimit: options.bodyLimit ?? 256 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -108,6 +120,18 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
       .catch((err: unknown) => request.log.error({ err }, 'could not write the security log'));
   };
 
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // A failed request was logged by the error handler, with its error.
+    if (reply.statusCode >= 500) return;
+    request.log.info(
+      { method: request.method, route: routeOf(request), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
   app.setErrorHandler((err, request, reply) => {
     let api: ApiError;
     const fastifyError = err as { code?: string; statusCode?: number; message?: string };
@@ -123,20 +147,32 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
     } else {
       api = toApiError(err);
     }
-    if (api.status >= 500) request.log.error({ err }, 'request failed');
+    const line = { method: request.method, route: routeOf(request), status: api.status, code: api.code };
+    if (api.status === 500) request.log.error({ ...line, err }, 'request failed');
+    else if (api.status > 500) request.log.warn({ ...line, error: api.message }, 'request refused');
+    if (api.retryAfter !== undefined) void reply.header('retry-after', String(api.retryAfter));
     void reply
       .code(api.status)
       .type('application/json; charset=utf-8')
-      .send({ error: { code: api.code, message: api.message, ...(api.issues !== undefined && { issues: api.issues }) } });
+      .send({
+        error: { code: api.code, message: api.message, requestId: request.id, ...(api.issues !== undefined && { issues: api.issues }) },
+      });
   });
 
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({
-      error: { code: 'NotFound', message: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: see GET /openapi.json` },
+      error: {
+        code: 'NotFound',
+        message: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: see GET /openapi.json`,
+        requestId: request.id,
+      },
     });
   });
 
-  const routes = allRoutes(deps);
+  const jobs = isRunner(options.jobs) ? options.jobs : new JobPool(options.jobs);
+  if (!isRunner(options.jobs)) app.addHook('onClose', async () => jobs.close());
+  const lifecycle = deps.lifecycle?.withAnalysis(jobs);
+  const routes = allRoutes({ ...deps, ...(lifecycle && { lifecycle }) }, jobs);
   const document = apiDocument(routes);
   app.get('/openapi.json', async () => document);
   app.get('/health', async () => ({ ok: true }));

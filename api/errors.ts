@@ -1,5 +1,7 @@
 import { DocketError } from '../client/docket-client';
 import { AppendOnlyViolationError, ConflictError, InvalidDataError, StoreError } from '../adapters/postgres/errors';
+import { DiagramTooLargeError } from '../diagram/limits';
+import { JobPoolBusyError, JobTooComplexError } from './jobs/errors';
 
 /** An error the API answers with: an HTTP status, a stable code and a message that says what to fix. */
 export class ApiError extends Error {
@@ -9,6 +11,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: unknown,
+    /** Seconds, sent as `Retry-After` (with 503). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -43,7 +47,7 @@ export const STATUS_OF_CODE: Record<string, number> = {
 export const SECURITY_CODES = new Set(['Forbidden', 'NotAllowedInState', 'CaseClosed', 'ConditionNotMet', 'RequestIdReused']);
 
 export interface ErrorBody {
-  error: { code: string; message: string; issues?: unknown };
+  error: { code: string; message: string; issues?: unknown; requestId?: string };
 }
 
 /** Maps anything thrown by a handler to the status and body the API answers with. Unknown errors say nothing internal. */
@@ -57,5 +61,16 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof InvalidDataError) return new ApiError(400, 'InvalidData', err.message);
   if (err instanceof AppendOnlyViolationError) return new ApiError(409, 'AppendOnly', err.message);
   if (err instanceof StoreError && err.retryable) return new ApiError(503, 'Unavailable', 'the database is unavailable; try again shortly');
+  if (err instanceof JobTooComplexError || err instanceof DiagramTooLargeError) {
+    return new ApiError(
+      422,
+      'TooComplex',
+      `${err.message}: make the definition smaller (fewer states and transitions), or split it into subprocesses`,
+    );
+  }
+  if (err instanceof JobPoolBusyError) {
+    return new ApiError(503, 'Busy', `${err.message}; try again in ${err.retryAfter} s`, undefined, err.retryAfter);
+  }
+  // The error handler logs every 500 with its request id, which the answer carries too.
   return new ApiError(500, 'Internal', 'an internal error occurred; it has been logged');
 }

@@ -129,15 +129,13 @@ export function mount(app: FastifyInstance, routes: AnyRoute[], options: MountOp
         const body = parse(spec.body, request.body, 'body');
         const out = await spec.handler({ params, query, body, caller, request });
         const declared = spec.responses[out.status];
-        if (!declared) {
-          request.log.error({ status: out.status, url: spec.url }, 'undeclared response status');
-          throw new ApiError(500, 'Internal', 'an internal error occurred; it has been logged');
-        }
+        // Both are bugs of the route: the error handler logs them (as a 500) with the request id.
+        if (!declared) throw new Error(`${spec.method} ${spec.url} answered with undeclared status ${out.status}`);
         if (declared.schema && !out.contentType) {
           const checked = declared.schema.safeParse(out.body);
           if (!checked.success) {
-            request.log.error({ url: spec.url, issues: checked.error.issues }, 'response does not match its schema');
-            throw new ApiError(500, 'Internal', 'an internal error occurred; it has been logged');
+            const where = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+            throw new Error(`the ${out.status} response of ${spec.method} ${spec.url} does not match its schema: ${where}`);
           }
         }
         for (const [k, v] of Object.entries(out.headers ?? {})) void reply.header(k, v);
@@ -174,6 +172,10 @@ export const errorBodySchema = z
       code: z.string().describe('a stable code, e.g. Forbidden, NotAllowedInState, ValidationError'),
       message: z.string().describe('what is wrong and how to fix it'),
       issues: z.unknown().optional(),
+      requestId: z
+        .string()
+        .optional()
+        .describe('the id of this request, also in the X-Request-Id header: quote it when reporting a problem'),
     }),
   })
   .meta({ id: 'Error' });

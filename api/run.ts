@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   const api = await startApi(config, {
     port: config.api?.port ?? 3000,
     host: config.api?.host ?? '127.0.0.1',
-    logger: { level: config.logLevel },
+    // Request lines and failures as JSON on stdout, beside the lines of this process.
+    logger: { level: config.logLevel, stream: process.stdout },
   });
   log.info({ url: api.url, appRole: api.appRole }, 'API listening');
   const admin = await bootstrapAdmin(api.deps.users);

@@ -86,7 +86,7 @@ export async function startApi(config: DocketConfig, options: StartApiOptions): 
   const { pool, appRole } = await appRolePool(config.databaseUrl);
   try {
     const deps = apiDeps(connected.docket, pool, undefined, connected.lifecycle);
-    const app = buildApi(deps, options);
+    const app = buildApi(deps, { ...options, jobs: options.jobs ?? config.api?.jobs });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });
     const address = app.server.address();

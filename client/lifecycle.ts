@@ -3,7 +3,7 @@ import type { DefinitionVersionRow, PostgresDefinitionStore } from '../adapters/
 import { diffDefinitions, type DefinitionDiff } from '../engine/definition-diff';
 import { outlineDefinition } from '../engine/definition-outline';
 import { definitionSchema, type Definition } from '../engine/definition-schema';
-import { lintDefinition, type LintProblem } from '../engine/lint';
+import { lintDefinition, type LintProblem, type LintResult } from '../engine/lint';
 import { planMigration, type MigrationPlan } from '../engine/migration-plan';
 import type { Actor, CalendarData } from '../engine/types';
 import { didYouMean } from '../engine/suggest';
@@ -64,6 +64,17 @@ export interface CaseMigration {
   error?: { code: string; message: string };
 }
 
+/** Where the linter and diffs run: on the calling thread by default; the HTTP API hands them to its job pool. */
+export interface DefinitionAnalysis {
+  lint(raw: unknown): Promise<LintResult>;
+  diff(from: Definition, to: Definition): Promise<DefinitionDiff>;
+}
+
+const onThisThread: DefinitionAnalysis = {
+  lint: async (raw) => lintDefinition(raw),
+  diff: async (from, to) => diffDefinitions(from, to),
+};
+
 export interface LifecycleOptions {
   store: PostgresDefinitionStore;
   docket: DocketClient;
@@ -71,6 +82,7 @@ export interface LifecycleOptions {
   calendar: CalendarData;
   /** The clock for dry runs (default `Date.now`). */
   now?: () => number;
+  analysis?: DefinitionAnalysis;
 }
 
 const OWNER = 'process_owner';
@@ -82,6 +94,15 @@ const OWNER = 'process_owner';
  */
 export class DefinitionLifecycle {
   constructor(private readonly opts: LifecycleOptions) {}
+
+  /** The same lifecycle with the linter and diffs run by `analysis`. */
+  withAnalysis(analysis: DefinitionAnalysis): DefinitionLifecycle {
+    return new DefinitionLifecycle({ ...this.opts, analysis });
+  }
+
+  private get analysis(): DefinitionAnalysis {
+    return this.opts.analysis ?? onThisThread;
+  }
 
   private get store(): PostgresDefinitionStore {
     return this.opts.store;
@@ -145,7 +166,7 @@ export class DefinitionLifecycle {
   /** A version as a valid definition (a draft that fails the linter is refused with its problems). */
   async definition(processId: string, ref: VersionRef): Promise<{ row: DefinitionVersionRow; definition: Definition }> {
     const row = await this.version(processId, ref);
-    const lint = lintDefinition(row.raw);
+    const lint = await this.analysis.lint(row.raw);
     if (!lint.ok || !lint.definition) {
       throw new DocketError(
         'InvalidDefinition',
@@ -184,12 +205,12 @@ export class DefinitionLifecycle {
   }
 
   private async describeDraft(processId: string, row: DefinitionVersionRow): Promise<DraftResult> {
-    const lint = lintDefinition(row.raw);
+    const lint = await this.analysis.lint(row.raw);
     const counts = await this.openCounts(processId);
     let diff: DefinitionDiff | undefined;
     if (lint.ok && lint.definition) {
       const latest = await this.store.latest(processId);
-      if (latest) diff = diffDefinitions(latest.definition, lint.definition);
+      if (latest) diff = await this.analysis.diff(latest.definition, lint.definition);
     }
     return { draft: this.info(row, counts), ok: lint.ok, problems: lint.problems, ...(diff && { diff }) };
   }
@@ -258,7 +279,7 @@ export class DefinitionLifecycle {
     const { row, definition } = await this.definition(processId, 'draft');
     const latest = await this.store.latest(processId);
     const impact = await this.impact(processId, definition, row.version);
-    const diff = latest ? diffDefinitions(latest.definition, definition) : undefined;
+    const diff = latest ? await this.analysis.diff(latest.definition, definition) : undefined;
     if (options.dryRun) return { impact, ...(diff && { diff }), dryRun: true };
     const published = await this.store.publishDraft(processId, row.hash, actor.userId);
     if (!published)
@@ -270,7 +291,7 @@ export class DefinitionLifecycle {
   async diff(processId: string, from: VersionRef, to: VersionRef): Promise<DefinitionDiff> {
     const a = await this.definition(processId, from);
     const b = await this.definition(processId, to);
-    return diffDefinitions(a.definition, b.definition);
+    return this.analysis.diff(a.definition, b.definition);
   }
 
   /** A picture of one version: Mermaid text or an SVG document. */

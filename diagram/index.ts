@@ -1,3 +1,4 @@
 export * from './model';
 export * from './mermaid';
 export * from './svg';
+export * from './limits';

@@ -1,4 +1,5 @@
 import type { Definition } from '../engine/definition-schema';
+import { checkDiagramSize } from './limits';
 import { diagramModel, type DiagramModel, type DiagramNode } from './model';
 
 /** Mermaid text may not carry these inside a label. */
@@ -13,7 +14,9 @@ export function mermaidDiagram(def: Definition): string {
   return renderMermaid(diagramModel(def));
 }
 
+/** Throws DiagramTooLargeError beyond DIAGRAM_LIMITS. */
 export function renderMermaid(model: DiagramModel): string {
+  checkDiagramSize(model);
   const lines: string[] = [`---`, `title: ${clean(model.title)}`, `---`, 'stateDiagram-v2'];
   const children = new Map<string | undefined, DiagramNode[]>();
   for (const n of model.nodes) children.set(n.parent, [...(children.get(n.parent) ?? []), n]);

@@ -1,5 +1,6 @@
 import type * as Dagre from '@dagrejs/dagre' with { 'resolution-mode': 'import' };
 import type { Definition } from '../engine/definition-schema';
+import { checkDiagramSize } from './limits';
 import { diagramModel, type DiagramEdge, type DiagramModel, type DiagramNode } from './model';
 
 // dagre publishes CommonJS beside its ES module, but its types are declared as ES module only.
@@ -39,7 +40,9 @@ export function svgDiagram(def: Definition): string {
   return renderSvg(diagramModel(def));
 }
 
+/** Throws DiagramTooLargeError beyond DIAGRAM_LIMITS. */
 export function renderSvg(model: DiagramModel): string {
+  checkDiagramSize(model);
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 50, edgesep: 20, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));

@@ -51,6 +51,8 @@ const envSchema = z.object({
   DOCKET_API_HOST: z.string().default('127.0.0.1'),
   DOCKET_API_URL: z.string().url('DOCKET_API_URL must be a URL such as http://127.0.0.1:3000').optional(),
   DOCKET_TOKEN: z.string().optional(),
+  DOCKET_API_JOB_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  DOCKET_API_JOB_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -71,7 +73,14 @@ export interface DocketConfig {
   workflowBundle?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** The HTTP API: where `npm start` serves it, and where the CLI finds it (with the token it authenticates with). */
-  api?: { port: number; host: string; url?: string; token?: string };
+  api?: {
+    port: number;
+    host: string;
+    url?: string;
+    token?: string;
+    /** The API's threads for linting and diagrams, and how long one such job may run (defaults in api/jobs/pool.ts). */
+    jobs?: { threads?: number; timeLimitMs?: number };
+  };
 }
 
 export function runtimeFile(dataDir: string): string {
@@ -125,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
       host: e.DOCKET_API_HOST,
       ...((e.DOCKET_API_URL ?? runtime?.apiUrl) !== undefined && { url: e.DOCKET_API_URL ?? runtime?.apiUrl }),
       ...(e.DOCKET_TOKEN !== undefined && e.DOCKET_TOKEN !== '' && { token: e.DOCKET_TOKEN }),
+      jobs: {
+        ...(e.DOCKET_API_JOB_THREADS !== undefined && { threads: e.DOCKET_API_JOB_THREADS }),
+        ...(e.DOCKET_API_JOB_TIME_LIMIT_MS !== undefined && { timeLimitMs: e.DOCKET_API_JOB_TIME_LIMIT_MS }),
+      },
     },
   };
 }

@@ -1,14 +1,15 @@
 /** Users and tokens (admin), the security log (admin, auditor), definitions (process owner, auditor), and who am I. */
 import { z } from 'zod';
-import { lintDefinition } from '../../engine/lint';
 import type { ApiDeps } from '../deps';
+import type { JobRunner } from '../jobs';
 import { ApiError } from '../errors';
 import { route, type AnyRoute } from '../route';
 import { newUserBody, processIdSchema, securityQuery, tokenOut, userOut, userParams } from '../schemas';
 
 const ADMIN = ['admin'] as const;
 
-export function adminRoutes(deps: ApiDeps): AnyRoute[] {
+/** Users, tokens, the security log and definitions as stored; the linter runs on `jobs`. */
+export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
   const mustExist = async (userId: string) => {
     const user = await deps.users.getUser(userId);
     if (!user) throw new ApiError(404, 'UserNotFound', `no user "${userId}": see GET /users`);
@@ -222,7 +223,7 @@ export function adminRoutes(deps: ApiDeps): AnyRoute[] {
         },
       },
       async handler({ body }) {
-        const { ok, problems } = lintDefinition(body);
+        const { ok, problems } = await jobs.lint(body);
         return { status: 200, body: { ok, problems } };
       },
     }),

@@ -5,11 +5,10 @@
  */
 import { z } from 'zod';
 import type { DefinitionLifecycle, VersionRef } from '../../client/lifecycle';
-import { definitionSchema } from '../../engine/definition-schema';
-import { lintDefinition } from '../../engine/lint';
-import { mermaidDiagram, svgDiagram } from '../../diagram';
 import type { ApiDeps } from '../deps';
+import { DIAGRAM_LIMITS } from '../../diagram/limits';
 import { ApiError, toApiError } from '../errors';
+import type { DiagramResult, JobRunner } from '../jobs';
 import { route, type AnyRoute } from '../route';
 import { caseParams, labelsOut, processIdSchema } from '../schemas';
 import { refused, visibleCase } from './cases';
@@ -87,6 +86,22 @@ function lifecycleOf(deps: ApiDeps): DefinitionLifecycle {
   return deps.lifecycle;
 }
 
+/** The text of a drawn diagram, or the refusal: `what` names the definition in the message. */
+function drawn(result: DiagramResult, what: string): string {
+  if (result.ok) return result.text;
+  if ('tooLarge' in result) throw new ApiError(422, 'TooComplex', result.tooLarge);
+  const { problems } = result;
+  throw new ApiError(
+    422,
+    'InvalidDefinition',
+    `${what} has ${problems.length} problem(s): ${problems
+      .slice(0, 5)
+      .map((p) => `${p.path}: ${p.message}`)
+      .join('; ')}`,
+    problems,
+  );
+}
+
 /** Maps lifecycle refusals to API errors. */
 async function run<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -96,7 +111,8 @@ async function run<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function definitionRoutes(deps: ApiDeps): AnyRoute[] {
+/** The routes of processes and their definitions; linting, diffs and diagrams run on `jobs`. */
+export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
   return [
     route({
       method: 'GET',
@@ -164,9 +180,13 @@ export function definitionRoutes(deps: ApiDeps): AnyRoute[] {
         const { caseId } = ctx.params;
         await visibleCase(deps, ctx, caseId);
         const raw = await deps.docket.caseDefinition(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId));
-        const parsed = definitionSchema.safeParse(raw);
-        if (!parsed.success) throw new ApiError(500, 'Internal', 'the definition of this case cannot be drawn');
-        return { status: 200, body: svgDiagram(parsed.data), contentType: SVG };
+        // Only parsed, not linted: the version was valid when published, and the linter may have grown stricter since.
+        const result = await jobs.diagram(raw, 'svg', 'schema');
+        if (!result.ok && 'problems' in result) {
+          const where = result.problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`);
+          throw new Error(`the definition of ${caseId} cannot be drawn: ${where.join('; ')}`);
+        }
+        return { status: 200, body: drawn(result, `the definition of ${caseId}`), contentType: SVG };
       },
     }),
     route({
@@ -210,7 +230,7 @@ export function definitionRoutes(deps: ApiDeps): AnyRoute[] {
       },
       async handler({ params }) {
         const row = await run(() => lifecycleOf(deps).version(params.processId, params.version));
-        const lint = lintDefinition(row.raw);
+        const lint = await jobs.lint(row.raw);
         return {
           status: 200,
           body: {
@@ -327,7 +347,9 @@ export function definitionRoutes(deps: ApiDeps): AnyRoute[] {
       query: diagramQuery,
       responses: { 200: { description: 'an SVG document, or Mermaid text with ?format=mermaid', contentType: SVG } },
       async handler({ params, query }) {
-        const text = await run(() => lifecycleOf(deps).diagram(params.processId, query.version, query.format));
+        const row = await run(() => lifecycleOf(deps).version(params.processId, query.version));
+        const result = await jobs.diagram(row.raw, query.format, 'lint');
+        const text = drawn(result, `${params.processId} v${row.version} (${row.status})`);
         return { status: 200, body: text, contentType: query.format === 'svg' ? SVG : MERMAID };
       },
     }),
@@ -340,24 +362,14 @@ export function definitionRoutes(deps: ApiDeps): AnyRoute[] {
       query: z.object({ format: z.enum(['svg', 'mermaid']).default('svg') }).strict(),
       body: definitionBody,
       responses: {
-        200: { description: 'an SVG document (or Mermaid text) of the definition, when it passes the linter', contentType: SVG },
+        200: {
+          description: `an SVG document (or Mermaid text) of the definition, when it passes the linter; 422 TooComplex beyond ${DIAGRAM_LIMITS.states} states or ${DIAGRAM_LIMITS.transitions} transitions, or when drawing takes longer than the time limit; 503 Busy (with Retry-After) when the server is drawing too much at once`,
+          contentType: SVG,
+        },
       },
       async handler({ body, query }) {
-        const { ok, problems, definition } = lintDefinition(body);
-        if (!ok || !definition) {
-          throw new ApiError(
-            422,
-            'InvalidDefinition',
-            `the definition has ${problems.length} problem(s): ${problems
-              .slice(0, 5)
-              .map((p) => `${p.path}: ${p.message}`)
-              .join('; ')}`,
-            problems,
-          );
-        }
-        return query.format === 'svg'
-          ? { status: 200, body: svgDiagram(definition), contentType: SVG }
-          : { status: 200, body: mermaidDiagram(definition), contentType: MERMAID };
+        const text = drawn(await jobs.diagram(body, query.format, 'lint'), 'the definition');
+        return { status: 200, body: text, contentType: query.format === 'svg' ? SVG : MERMAID };
       },
     }),
   ];
