@@ -274,7 +274,7 @@ export interface Refusal {
 export function checkEvent(
   compiled: CompiledDefinition,
   snapshot: AnyMachineSnapshot,
-  event: { type: string; data?: unknown; actor: Actor },
+  event: { type: string; data?: unknown; actor: Actor; requestId?: string | null },
   now: number,
 ): Refusal | null {
   const { definition } = compiled;
@@ -304,7 +304,7 @@ export function checkEvent(
       message: `role ${shown(event.actor.role)} may not send ${event.type}; it is for ${spec.roles.join(', ')}`,
     };
   }
-  const unstorable = storableProblems({ data: event.data ?? {}, actor: { userId: event.actor.userId } });
+  const unstorable = storableProblems({ data: event.data ?? {}, actor: { userId: event.actor.userId }, requestId: event.requestId });
   if (unstorable.length > 0) {
     return {
       code: 'ValidationError',
@@ -353,12 +353,17 @@ export function checkEvent(
 }
 
 /**
- * Checks a case's start input without starting it: that it can be stored, then the
- * definition's `input` schema. Returns null when the case may start with it.
+ * Checks a case's start input without starting it: that it (and the starting actor's id and
+ * request id, when given) can be stored, then the definition's `input` schema. Returns null
+ * when the case may start with it.
  */
-export function checkStartInput(compiled: CompiledDefinition, input: unknown): Refusal | null {
+export function checkStartInput(
+  compiled: CompiledDefinition,
+  input: unknown,
+  start: { actor?: Actor; requestId?: string | null } = {},
+): Refusal | null {
   const { process } = compiled.definition;
-  const unstorable = storableProblems(input, 'input');
+  const unstorable = storableProblems({ input, startedBy: { userId: start.actor?.userId }, requestId: start.requestId });
   if (unstorable.length > 0) {
     return {
       code: 'ValidationError',

@@ -181,6 +181,8 @@ describe('text that cannot be stored, in the complaint process', () => {
     const refusal = checkEvent(l.compiled, snapshot, { type: 'ACCEPT', data, actor: { userId: 'a\u0000', role: 'cs_agent' } }, now);
     expect(refusal?.code).toBe('ValidationError');
     expect(refusal?.issues).toEqual([{ path: 'actor.userId', message: expect.stringMatching(/U\+0000/) }]);
+    const withRequestId = checkEvent(l.compiled, snapshot, { type: 'ACCEPT', data, actor: cs, requestId: 'r\ud800' }, now);
+    expect(withRequestId?.issues).toEqual([{ path: 'requestId', message: expect.stringMatching(/U\+D800/) }]);
   });
 
   it('a NUL in a start input is a ValidationError naming input.<field>, before the schema is checked', () => {
@@ -191,6 +193,12 @@ describe('text that cannot be stored, in the complaint process', () => {
       issues: [{ path: 'input.content', message: expect.any(String) }],
     });
     expect(checkStartInput(l.compiled, l.input)).toBeNull();
+    expect(
+      checkStartInput(l.compiled, l.input, { actor: { userId: 'amy\ud800', role: 'cs_agent' }, requestId: 'r\u0000' })?.issues,
+    ).toEqual([
+      { path: 'startedBy.userId', message: expect.stringMatching(/U\+D800/) },
+      { path: 'requestId', message: expect.stringMatching(/U\+0000/) },
+    ]);
     expect(checkStartInput(l.compiled, { ...l.input, severity: 'apocalyptic' })?.code).toBe('ValidationError');
   });
 });
