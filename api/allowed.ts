@@ -5,6 +5,7 @@
  * are not evaluated (the workflow decides those when the event is sent).
  */
 import type { Definition } from '../engine/definition-schema';
+import { ownValue } from '../engine/own';
 
 type Node = { on?: Record<string, unknown>; states?: Record<string, Node> };
 
@@ -15,11 +16,11 @@ export function eventsInState(definition: Definition, state: string): Set<string
     let node: Node | undefined = root;
     const nodes: Node[] = [root];
     for (const part of leaf.split('.')) {
-      node = node?.states?.[part];
+      node = ownValue(node?.states, part);
       if (!node) break;
       nodes.push(node);
     }
-    for (const n of nodes) for (const key of Object.keys(n.on ?? {})) if (key in definition.events) events.add(key);
+    for (const n of nodes) for (const key of Object.keys(n.on ?? {})) if (Object.hasOwn(definition.events, key)) events.add(key);
   }
   return events;
 }
@@ -40,12 +41,12 @@ const COMMON_EVENT_FIELDS = {
 
 /** The JSON Schema of an event's payload as the workflow checks it: a client can render a form from it. */
 export function payloadJsonSchema(definition: Definition, type: string): Record<string, unknown> {
-  const schema = definition.events[type]?.payload;
+  const schema = ownValue(definition.events, type)?.payload;
   const base: Record<string, unknown> = schema ? { ...schema } : { type: 'object', properties: {} };
   if (base.type === undefined) base.type = 'object';
   if (base.additionalProperties === undefined) base.additionalProperties = false;
   const properties = { ...((base.properties as Record<string, unknown>) ?? {}) };
-  for (const [k, v] of Object.entries(COMMON_EVENT_FIELDS)) if (!(k in properties)) properties[k] = v;
+  for (const [k, v] of Object.entries(COMMON_EVENT_FIELDS)) if (!Object.hasOwn(properties, k)) properties[k] = v;
   base.properties = properties;
   return base;
 }

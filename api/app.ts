@@ -5,6 +5,7 @@
  * status, and every response carries its request id in `X-Request-Id`.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { describeStorableProblems, MAX_JSON_DEPTH as MAX_DEPTH, storableProblems } from '../engine/storable';
 import type { ApiDeps } from './deps';
 import { ApiError, toApiError } from './errors';
 import { JobPool, inlineJobs, type JobPoolOptions, type JobRunner } from './jobs';
@@ -27,8 +28,6 @@ export interface ApiOptions {
   /** A built web UI to serve at `/` (see web/build.ts). */
   webRoot?: string;
 }
-
-const MAX_DEPTH = 64;
 
 /** The nesting depth of a parsed JSON value, without recursion. */
 function depthOf(value: unknown): number {
@@ -79,7 +78,9 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
     forceCloseConnections: true,
   });
 
-  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  // Plain JSON.parse: a "__proto__" key stays an own key (it sets no prototype) and is then
+  // refused by the storable check below with its path, instead of as "not valid JSON".
+  const defaultJson = app.getDefaultJsonParser('ignore', 'ignore');
   app.removeContentTypeParser(['application/json']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     let text: string;
@@ -100,6 +101,12 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
       }
       if (depthOf(value) > MAX_DEPTH) {
         done(new ApiError(400, 'TooDeep', `the request body is nested more than ${MAX_DEPTH} levels deep`), undefined);
+        return;
+      }
+      const unstorable = storableProblems(value, 'body');
+      if (unstorable.length > 0) {
+        const message = `the request body cannot be stored: ${describeStorableProblems(unstorable)}`;
+        done(new ApiError(400, 'ValidationError', message, unstorable), undefined);
         return;
       }
       done(null, value);

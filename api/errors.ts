@@ -2,6 +2,7 @@ import { DocketError } from '../client/docket-client';
 import { AppendOnlyViolationError, ConflictError, InvalidDataError, StoreError } from '../adapters/postgres/errors';
 import { DiagramTooLargeError } from '../diagram/limits';
 import { JobPoolBusyError, JobTooComplexError } from './jobs/errors';
+import { ownValue } from '../engine/own';
 
 /** An error the API answers with: an HTTP status, a stable code and a message that says what to fix. */
 export class ApiError extends Error {
@@ -54,7 +55,7 @@ export interface ErrorBody {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof DocketError) {
-    const status = STATUS_OF_CODE[err.code];
+    const status = ownValue(STATUS_OF_CODE, err.code);
     if (status !== undefined) return new ApiError(status, err.code, err.message, err.issues);
   }
   if (err instanceof ConflictError) return new ApiError(409, 'Conflict', err.message);

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { describeStorableProblems, storableProblems } from '../engine/storable';
 import type { Actor } from '../engine/types';
 import { selectRole, type Authenticator, type Principal } from './auth';
 import { ApiError } from './errors';
@@ -78,6 +79,15 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   throw new ApiError(400, 'InvalidRequest', `invalid ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 }
 
+/**
+ * Refuses a path or query parameter the database cannot store (`%00`, …) before it reaches a
+ * query or a workflow. JSON bodies are checked as they are parsed (see app.ts).
+ */
+function refuseUnstorable(value: unknown, where: 'params' | 'query'): void {
+  const problems = storableProblems(value, where);
+  if (problems.length > 0) throw new ApiError(400, 'ValidationError', `invalid ${where}: ${describeStorableProblems(problems)}`, problems);
+}
+
 export interface MountOptions {
   authenticator: Authenticator;
   /** Called for every refused authentication or authorisation (401, 403). */
@@ -124,6 +134,8 @@ export function mount(app: FastifyInstance, routes: AnyRoute[], options: MountOp
       url: spec.url,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const caller = spec.access === 'public' ? PUBLIC_CALLER : await authorise(spec, request, options);
+        refuseUnstorable(request.params, 'params');
+        refuseUnstorable(request.query, 'query');
         const params = parse(spec.params, request.params, 'params');
         const query = parse(spec.query, request.query, 'query');
         const body = parse(spec.body, request.body, 'body');

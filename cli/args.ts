@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Actor } from '../engine/types';
 import { ROLE_NAMES } from '../engine/roles';
 import { didYouMean } from '../engine/suggest';
-import { invalidArgument } from './errors';
+import { CliError, invalidArgument } from './errors';
+import { describeStorableProblems, storableProblems } from '../engine/storable';
 
 /**
  * Parses `--as <user>:<role>`. The role follows the last colon, so user ids may
@@ -42,7 +43,8 @@ export function readArgumentFile(file: string, option: string, cwd: string): str
 
 /**
  * Reads a JSON object given inline (`'{"a":1}'`) or from a file (`@payload.json`,
- * relative to `cwd`). Anything but a JSON object is bad input.
+ * relative to `cwd`). Anything but a JSON object is bad input, and so is text that
+ * cannot be stored (a ValidationError naming the path: `--data` → `data.comment`).
  */
 export function readJsonObject(value: string, option: string, cwd: string = process.cwd()): Record<string, unknown> {
   const fromFile = value.startsWith('@');
@@ -60,6 +62,15 @@ export function readJsonObject(value: string, option: string, cwd: string = proc
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     const got = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
     throw invalidArgument(`${option} must be a JSON object, got ${got}${fromFile ? ` in "${file}"` : ''}`);
+  }
+  const problems = storableProblems(parsed, option.startsWith('--') ? option.slice(2) : '');
+  if (problems.length > 0) {
+    throw new CliError(
+      'ValidationError',
+      `${option}${fromFile ? ` ("${file}")` : ''} cannot be stored: ${describeStorableProblems(problems)}`,
+      true,
+      problems,
+    );
   }
   return parsed as Record<string, unknown>;
 }

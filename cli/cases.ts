@@ -6,6 +6,7 @@ import type { CliContext } from './context';
 import { EXIT_OK } from './errors';
 import { bothLabels, compactValue, keyValues, localTime, relativeTime, table } from './format';
 import { describeState, EMPTY_BOOK, eventLabel, labelBook, type LabelBook } from './labels';
+import { ownValue } from '../engine/own';
 
 export interface StartOptions {
   input: string;
@@ -136,7 +137,14 @@ function formatStatus(
     const deadlines = [...view.deadlines].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
     out += table(
       ['DELAY', 'LABEL', 'STATE', `DUE (${timeZone})`, 'DUE (ISO)', ''],
-      deadlines.map((d) => [d.delay, bothLabels(book.delays[d.delay]), d.state, local(d.dueAt), d.dueAt, relativeTime(d.dueAt, now)]),
+      deadlines.map((d) => [
+        d.delay,
+        bothLabels(ownValue(book.delays, d.delay)),
+        d.state,
+        local(d.dueAt),
+        d.dueAt,
+        relativeTime(d.dueAt, now),
+      ]),
     );
   }
 
@@ -145,7 +153,7 @@ function formatStatus(
   else {
     out += table(
       ['EVENT', 'LABEL', 'ROLES'],
-      view.allowedEvents.map((e) => [e, bothLabels(book.events[e]?.labels), (book.events[e]?.roles ?? []).join(', ')]),
+      view.allowedEvents.map((e) => [e, bothLabels(ownValue(book.events, e)?.labels), (ownValue(book.events, e)?.roles ?? []).join(', ')]),
     );
   }
   return out;

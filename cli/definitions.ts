@@ -12,6 +12,7 @@ import { parseActor, readArgumentFile, readJsonObject } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK, EXIT_REFUSED, invalidArgument } from './errors';
 import { bothLabels, keyValues, table, truncate } from './format';
+import { ownValue } from '../engine/own';
 
 export async function listDefinitionsCommand(ctx: CliContext): Promise<number> {
   const [list, where] = await ctx.withPublishedDefinitions(async (source, where) => [await source.list(), where] as const);
@@ -79,7 +80,12 @@ function payloadFields(payload: Record<string, unknown> | undefined): string {
 }
 
 function roleList(roles: string[]): string {
-  return roles.map((r) => (ROLES[r] ? `${r} (${ROLES[r].en} / ${ROLES[r]['zh-CN']})` : r)).join(', ');
+  return roles
+    .map((r) => {
+      const labels = ownValue(ROLES, r);
+      return labels ? `${r} (${labels.en} / ${labels['zh-CN']})` : r;
+    })
+    .join(', ');
 }
 
 export function formatDefinition(published: PublishedDefinition): string {
@@ -99,7 +105,7 @@ export function formatDefinition(published: PublishedDefinition): string {
   out += '\nStates\n';
   out += table(
     ['STATE', 'LABEL', '', 'EVENTS', 'DEADLINES'],
-    rows.map((r) => [r.path, bothLabels(def.stateLabels[r.path]), r.notes.join(', '), r.on.join(', '), r.after.join(', ')]),
+    rows.map((r) => [r.path, bothLabels(ownValue(def.stateLabels, r.path)), r.notes.join(', '), r.on.join(', '), r.after.join(', ')]),
   );
   const anywhere = isObject(def.machine.on) ? Object.keys(def.machine.on) : [];
   if (anywhere.length) out += `  In any state: ${anywhere.join(', ')}\n`;

@@ -14,6 +14,7 @@ export class CliError extends Error {
     readonly code: string,
     message: string,
     readonly refusal = true,
+    readonly issues?: unknown,
   ) {
     super(message);
   }
@@ -78,7 +79,14 @@ function grpcCode(err: unknown): number | undefined {
 
 /** Classifies anything thrown by a command into what the user is told and the exit code. */
 export function toFailure(err: unknown, config?: Pick<DocketConfig, 'temporalAddress' | 'databaseUrl'>): Failure {
-  if (err instanceof CliError) return { exitCode: err.refusal ? EXIT_REFUSED : EXIT_FAILED, code: err.code, message: err.message };
+  if (err instanceof CliError) {
+    return {
+      exitCode: err.refusal ? EXIT_REFUSED : EXIT_FAILED,
+      code: err.code,
+      message: err.message,
+      ...(err.issues !== undefined && { issues: err.issues }),
+    };
+  }
   if (err instanceof DocketError) {
     return {
       exitCode: err.refusal ? EXIT_REFUSED : EXIT_FAILED,

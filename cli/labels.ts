@@ -1,5 +1,6 @@
 import type { Labels } from '../engine/definition-schema';
 import { bothLabels } from './format';
+import { ownValue } from '../engine/own';
 
 type LabelMap = Record<string, Labels | undefined>;
 
@@ -22,18 +23,20 @@ export const EMPTY_BOOK: LabelBook = { states: {}, events: {}, delays: {} };
 
 export function labelBook(raw: unknown): LabelBook {
   if (!isObject(raw)) return EMPTY_BOOK;
-  const states: LabelMap = {};
-  if (isObject(raw.stateLabels)) for (const [k, v] of Object.entries(raw.stateLabels)) states[k] = asLabels(v);
-  const events: LabelBook['events'] = {};
-  if (isObject(raw.events)) {
-    for (const [k, v] of Object.entries(raw.events)) {
+  // fromEntries defines own keys: a name like `__proto__` stays a name instead of setting a prototype.
+  const states: LabelMap = Object.fromEntries(
+    Object.entries(isObject(raw.stateLabels) ? raw.stateLabels : {}).map(([k, v]) => [k, asLabels(v)]),
+  );
+  const events: LabelBook['events'] = Object.fromEntries(
+    Object.entries(isObject(raw.events) ? raw.events : {}).map(([k, v]) => {
       const spec = isObject(v) ? v : {};
       const roles = Array.isArray(spec.roles) ? spec.roles.filter((r): r is string => typeof r === 'string') : [];
-      events[k] = { labels: asLabels(spec.labels), roles };
-    }
-  }
-  const delays: LabelMap = {};
-  if (isObject(raw.delays)) for (const [k, v] of Object.entries(raw.delays)) delays[k] = isObject(v) ? asLabels(v.labels) : undefined;
+      return [k, { labels: asLabels(spec.labels), roles }];
+    }),
+  );
+  const delays: LabelMap = Object.fromEntries(
+    Object.entries(isObject(raw.delays) ? raw.delays : {}).map(([k, v]) => [k, isObject(v) ? asLabels(v.labels) : undefined]),
+  );
   const process = asLabels(raw.labels);
   return { ...(process && { process }), states, events, delays };
 }
@@ -42,7 +45,7 @@ export function labelBook(raw: unknown): LabelBook {
 function stateLabels(book: LabelBook, path: string): Labels | undefined {
   const parts = path.split('.');
   for (let n = parts.length; n > 0; n--) {
-    const labels = book.states[parts.slice(0, n).join('.')];
+    const labels = ownValue(book.states, parts.slice(0, n).join('.'));
     if (labels) return labels;
   }
   return undefined;
@@ -62,9 +65,9 @@ export function describeState(book: LabelBook, state: string): string {
 export function eventLabel(book: LabelBook, event: string): string {
   if (event.startsWith('after:')) {
     const delay = event.slice('after:'.length);
-    const labels = bothLabels(book.delays[delay]);
+    const labels = bothLabels(ownValue(book.delays, delay));
     return labels ? `deadline: ${labels}` : 'deadline';
   }
   if (event === 'xstate.init') return 'case opened';
-  return bothLabels(book.events[event]?.labels);
+  return bothLabels(ownValue(book.events, event)?.labels);
 }

@@ -16,15 +16,16 @@ export interface MigrateOptions {
 
 /** `--map old=new` options as a mapping. */
 export function parseMappings(values: string[] = []): Record<string, string> {
-  const mapping: Record<string, string> = {};
+  const entries: Array<[string, string]> = [];
   for (const v of values) {
     const eq = v.indexOf('=');
     const from = v.slice(0, eq).trim();
     const to = v.slice(eq + 1).trim();
     if (eq < 0 || !from || !to) throw invalidArgument(`--map must look like <old state>=<new state>, got "${v}"`);
-    mapping[from] = to;
+    entries.push([from, to]);
   }
-  return mapping;
+  // fromEntries defines own keys, so a state named `__proto__` cannot set the mapping's prototype.
+  return Object.fromEntries(entries);
 }
 
 function versionNumber(text: string, option: string): number {

@@ -25,6 +25,9 @@ import {
 } from '../workflows/messages';
 import type { caseWorkflow } from '../workflows/case-workflow';
 import type { DefinitionSource } from './definitions';
+import { ownValue } from '../engine/own';
+import { describeStorableProblems, storableProblems } from '../engine/storable';
+import { checkStartInput } from '../engine/step';
 
 /** Refusals: the request was understood and turned down; nothing changed. */
 export const REFUSAL_CODES = [
@@ -92,6 +95,15 @@ export interface StartedCase {
   status: string;
 }
 
+/**
+ * Refuses (ValidationError, nothing sent) a request with text the database cannot store:
+ * the workflow would refuse it too, but the request should not reach Temporal at all.
+ */
+function refuseUnstorable(request: Record<string, unknown>, what: string): void {
+  const problems = storableProblems(request);
+  if (problems.length > 0) throw new DocketError('ValidationError', `${what}: ${describeStorableProblems(problems)}`, problems);
+}
+
 /** Maps a Temporal failure to a DocketError where it is one of ours. */
 export function toDocketError(err: unknown, caseId?: string): unknown {
   if (err instanceof DocketError) return err;
@@ -121,6 +133,7 @@ export class DocketClient {
 
   /** Checks the role and input, then starts a case on the latest definition version. */
   async startCase(processId: string, input: Record<string, unknown>, actor: Actor, options: StartCaseOptions = {}): Promise<StartedCase> {
+    refuseUnstorable({ process: processId, actor: { userId: actor.userId }, requestId: options.requestId }, 'the case cannot be started');
     const published = await this.opts.definitions.latest(processId);
     if (!published) {
       const known = (await this.opts.definitions.list()).map((d) => d.processId);
@@ -139,16 +152,8 @@ export class DocketClient {
         `role "${actor.role}" may not start a ${processId} case; it is for ${definition.startedBy.join(', ')}`,
       );
     }
-    const compiled = compileDefinition(definition, this.opts.calendar);
-    const parsed = compiled.inputSchema.safeParse(input);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new DocketError(
-        'ValidationError',
-        `the input of a ${processId} case is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
-        issues,
-      );
-    }
+    const refusal = checkStartInput(compileDefinition(definition, this.opts.calendar), input);
+    if (refusal) throw new DocketError(refusal.code, refusal.message, refusal.issues);
     // Case ids carry no personal data: the process and a random (or request-derived) id.
     const caseId = options.requestId
       ? `${processId}-${createHash('sha256').update(`${actor.userId}\u0000${options.requestId}`).digest('hex').slice(0, 32)}`
@@ -222,6 +227,8 @@ export class DocketClient {
    * to its parent goes to the sub-process case its routing field names (e.g. `department`).
    */
   async send(caseId: string, request: SendEventRequest): Promise<SendResult> {
+    const { type, data, actor, requestId } = request;
+    refuseUnstorable({ type, data, actor: { userId: actor.userId }, requestId }, `${JSON.stringify(type)} cannot be sent`);
     try {
       return await this.sendToCase(caseId, request);
     } catch (err) {
@@ -235,14 +242,14 @@ export class DocketClient {
     if (status.children.length === 0) throw refusal;
     const parent = withDefaults(await this.caseDefinition(caseId));
     for (const invokeId of [...new Set(status.children.map((c) => c.invokeId))]) {
-      const spec = parent.subprocesses[invokeId];
+      const spec = ownValue(parent.subprocesses, invokeId);
       const mine = status.children.filter((c) => c.invokeId === invokeId);
       if (!spec || mine.length === 0) continue;
       const rawChild = await this.caseDefinition(mine[mine.length - 1]!.caseId).catch(() => undefined);
       if (rawChild === undefined) continue;
       const childDefinition = withDefaults(rawChild);
       if (!Object.hasOwn(childDefinition.events, request.type)) continue;
-      const key = request.data?.[spec.routeBy];
+      const key = ownValue(request.data, spec.routeBy);
       const open = mine.filter((c) => c.status === 'open');
       const target = open.find((c) => c.key === key);
       if (target) return this.sendToCase(target.caseId, request);

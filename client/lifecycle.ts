@@ -10,6 +10,8 @@ import { didYouMean } from '../engine/suggest';
 import { mermaidDiagram, svgDiagram } from '../diagram';
 import type { MigrateResult } from '../workflows/messages';
 import { DocketError, type DocketClient } from './docket-client';
+import { ownValue } from '../engine/own';
+import { describeStorableProblems, storableProblems } from '../engine/storable';
 
 /** A version named on the command line or in the API: a number, `draft`, or `latest` (published). */
 export type VersionRef = number | 'draft' | 'latest';
@@ -187,6 +189,10 @@ export class DefinitionLifecycle {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new DocketError('ValidationError', 'a definition is a JSON object (see definitions/definition.schema.json)');
     }
+    const unstorable = storableProblems(raw);
+    if (unstorable.length > 0) {
+      throw new DocketError('ValidationError', `the definition cannot be stored: ${describeStorableProblems(unstorable)}`, unstorable);
+    }
     const named = (raw as Record<string, unknown>).process;
     if (named !== undefined && named !== processId) {
       throw new DocketError('ValidationError', `the file defines process ${JSON.stringify(named)}, not "${processId}"`);
@@ -234,7 +240,7 @@ export class DefinitionLifecycle {
     const base = rows.find((r) => r.status === 'draft') ?? (await this.version(processId, 'latest'));
     const raw = structuredClone(base.raw) as Record<string, any>;
     const params = (raw.parameters ?? {}) as Record<string, { type?: string; minimum?: number; maximum?: number; default?: unknown }>;
-    const spec = params[name];
+    const spec = ownValue(params, name);
     if (!spec) {
       const known = Object.keys(params);
       throw new DocketError(

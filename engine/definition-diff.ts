@@ -2,6 +2,7 @@ import { canonicalJson } from './canonical-json';
 import type { Definition, Labels } from './definition-schema';
 import { describeDelay, outlineDefinition, type OutlineTransition } from './definition-outline';
 import { ROLES } from './roles';
+import { ownValue } from './own';
 
 export type DiffArea = 'process' | 'state' | 'event' | 'transition' | 'role' | 'deadline' | 'parameter' | 'condition' | 'action' | 'input';
 
@@ -25,14 +26,17 @@ export interface DefinitionDiff {
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 const en = (labels: Labels | undefined, fallback: string) => (labels ? `"${labels.en}" (${fallback})` : fallback);
-const roleName = (role: string) => (ROLES[role] ? `${ROLES[role].en} (${role})` : role);
+const roleName = (role: string) => {
+  const labels = ownValue(ROLES, role);
+  return labels ? `${labels.en} (${role})` : role;
+};
 const list = (items: string[]) => (items.length === 0 ? 'nobody' : items.join(', '));
 
 function keyed<T>(a: Record<string, T>, b: Record<string, T>): { added: string[]; removed: string[]; common: string[] } {
   return {
-    added: Object.keys(b).filter((k) => !(k in a)),
-    removed: Object.keys(a).filter((k) => !(k in b)),
-    common: Object.keys(a).filter((k) => k in b),
+    added: Object.keys(b).filter((k) => !Object.hasOwn(a, k)),
+    removed: Object.keys(a).filter((k) => !Object.hasOwn(b, k)),
+    common: Object.keys(a).filter((k) => Object.hasOwn(b, k)),
   };
 }
 
@@ -80,7 +84,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   // States.
   const oa = outlineDefinition(a);
   const ob = outlineDefinition(b);
-  const stateLabel = (def: Definition) => (p: string) => en(def.stateLabels[p], p);
+  const stateLabel = (def: Definition) => (p: string) => en(ownValue(def.stateLabels, p), p);
   const la = stateLabel(a);
   const lb = stateLabel(b);
   for (const [path, s] of ob.states) {
@@ -141,7 +145,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const ga = group(oa.transitions);
   const gb = group(ob.transitions);
   const where = (source: string, label: (p: string) => string) => (source === '' ? 'in any state' : `in ${label(source)}`);
-  const eventLabel = (def: Definition, name: string) => en(def.events[name]?.labels, name);
+  const eventLabel = (def: Definition, name: string) => en(ownValue(def.events, name)?.labels, name);
   for (const [key, tb] of gb) {
     const [source, name] = key.split('\u0000') as [string, string];
     const ta = ga.get(key);
@@ -248,7 +252,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const armedIn = (o: typeof oa, delay: string) =>
     o.transitions.filter((t) => t.trigger === 'after' && t.name === delay).map((t) => t.source);
   const dl = keyed(a.delays, b.delays);
-  const delayLabel = (def: Definition, name: string) => en(def.delays[name]?.labels, name);
+  const delayLabel = (def: Definition, name: string) => en(ownValue(def.delays, name)?.labels, name);
   for (const name of dl.added) {
     const states = armedIn(ob, name).map(lb);
     push({

@@ -1,4 +1,5 @@
 import type { Definition, DelaySpec, Labels, NumberRef } from './definition-schema';
+import { ownValue } from './own';
 
 /** One state of a definition's machine, with what leaves it. */
 export interface OutlineState {
@@ -50,7 +51,7 @@ export function outlineDefinition(definition: Pick<Definition, 'process' | 'mach
         : Object.keys(children).length
           ? 'compound'
           : 'atomic';
-    const labels = path ? definition.stateLabels?.[path] : undefined;
+    const labels = path ? ownValue(definition.stateLabels, path) : undefined;
     states.set(path, {
       path,
       type,
@@ -155,7 +156,7 @@ export function ancestry(path: string): string[] {
 function numberText(n: NumberRef | undefined, def: Pick<Definition, 'parameters'>): string {
   if (n === undefined) return '0';
   if (typeof n === 'number') return String(n);
-  const param = def.parameters[n.param];
+  const param = ownValue(def.parameters, n.param);
   return param ? `${n.param} (${String(param.default)})` : n.param;
 }
 

@@ -48,6 +48,7 @@ export function readPath(scope: Scope, path: string): unknown {
   let value: unknown = scope[parsed.root];
   for (const key of parsed.keys) {
     if (value === null || typeof value !== 'object') return undefined;
+    if (!Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;
@@ -105,7 +106,7 @@ export function valueRefPaths(ref: ValueRef): { paths: string[]; guards: GuardEx
 export function resolveNumber(params: Record<string, unknown>, ref: NumberRef | undefined): number {
   if (ref === undefined) return 0;
   if (typeof ref === 'number') return ref;
-  const value = params[ref.param];
+  const value = Object.hasOwn(params, ref.param) ? params[ref.param] : undefined;
   if (typeof value !== 'number') throw new Error(`parameter "${ref.param}" is not a number`);
   return value;
 }

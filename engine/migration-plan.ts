@@ -5,6 +5,7 @@ import { ancestry, outlineDefinition, type DefinitionOutline } from './definitio
 import { guardPaths } from './expressions';
 import { stateToString, type StepResult, type TimerSpec } from './step';
 import type { CalendarData, CaseStatus, Deadline } from './types';
+import { ownValue } from './own';
 
 /** What the planner needs to know about a running case. */
 export interface MigrationCase {
@@ -77,7 +78,7 @@ function stateConfig(def: Definition, path: string): Record<string, unknown> | u
   let config: unknown = def.machine;
   for (const key of path.split('.')) {
     if (!isObject(config) || !isObject(config.states)) return undefined;
-    config = config.states[key];
+    config = ownValue(config.states, key);
   }
   return isObject(config) ? config : undefined;
 }
@@ -91,28 +92,31 @@ function stateNodeId(def: Definition, path: string): string {
 /** `['analysis.reporting', 'x']` → `{ analysis: 'reporting', x: {} }`-like state value. */
 export function stateValueOf(leaves: string[]): StateValue {
   if (leaves.length === 1 && !leaves[0]!.includes('.')) return leaves[0]!;
-  const root: Record<string, unknown> = {};
+  // Without a prototype, a state named like an inherited member (`constructor`, `__proto__`) is an ordinary key.
+  const root: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const leaf of leaves) {
     const parts = leaf.split('.');
     let node = root;
     parts.forEach((part, i) => {
       if (i === parts.length - 1) {
-        if (!(part in node)) node[part] = {};
+        if (!Object.hasOwn(node, part)) node[part] = Object.create(null);
       } else {
-        if (!isObject(node[part])) node[part] = {};
+        if (!Object.hasOwn(node, part) || !isObject(node[part])) node[part] = Object.create(null);
         node = node[part] as Record<string, unknown>;
       }
     });
   }
   const collapse = (node: Record<string, unknown>): StateValue => {
-    const out: Record<string, StateValue> = {};
-    for (const [k, v] of Object.entries(node)) {
-      const child = v as Record<string, unknown>;
-      const keys = Object.keys(child);
-      out[k] =
-        keys.length === 1 && Object.keys(child[keys[0]!] as object).length === 0 ? keys[0]! : keys.length === 0 ? {} : collapse(child);
-    }
-    return out;
+    // fromEntries defines own keys: a state named `__proto__` stays a key instead of setting a prototype.
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) => {
+        const child = v as Record<string, unknown>;
+        const keys = Object.keys(child);
+        const value: StateValue =
+          keys.length === 1 && Object.keys(child[keys[0]!] as object).length === 0 ? keys[0]! : keys.length === 0 ? {} : collapse(child);
+        return [k, value];
+      }),
+    );
   };
   return collapse(root);
 }
@@ -132,7 +136,7 @@ function knownContext(def: Definition): Set<string> {
 function contextReads(def: Definition, guard: string, seen = new Set<string>()): string[] {
   if (seen.has(guard)) return [];
   seen.add(guard);
-  const expr: GuardExpr | undefined = def.guards[guard];
+  const expr: GuardExpr | undefined = ownValue(def.guards, guard);
   if (!expr) return [];
   const { paths, guards } = guardPaths(expr);
   return [
@@ -242,7 +246,7 @@ export function planMigration(input: MigrationPlanInput): MigrationPlan {
     for (const t of newOutline.transitions) {
       if (!sources.has(t.source) || t.guard === undefined) continue;
       for (const field of contextReads(to, t.guard)) {
-        if (field in c.context || oldKnown.has(field) || seenMissing.has(field)) continue;
+        if (Object.hasOwn(c.context, field) || oldKnown.has(field) || seenMissing.has(field)) continue;
         seenMissing.add(field);
         blockers.push({
           code: 'MissingContext',
@@ -265,7 +269,7 @@ export function planMigration(input: MigrationPlanInput): MigrationPlan {
       for (const t of newOutline.states.get(path)?.transitions ?? []) {
         if (t.trigger !== 'after' || t.name === null) continue;
         const id = `xstate.after.${t.name}.${stateNodeId(to, path)}`;
-        const spec = to.delays[t.name];
+        const spec = ownValue(to.delays, t.name);
         if (!spec || armed.has(id)) continue;
         armed.add(id);
         const due = delayDueAt(spec, { data: {}, context: c.context, param: params, actor: undefined, now: base }, params, calendar);

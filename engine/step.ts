@@ -9,6 +9,7 @@ import {
 } from 'xstate';
 import { eventScope, TIMER_PREFIX, type CompiledDefinition, type MachineEvent } from './compile';
 import { readPath, resolveValue, type Scope } from './expressions';
+import { describeStorableProblems, storableProblems } from './storable';
 import type { Actor, CaseStatus, Deadline, Notification } from './types';
 
 /** A durable timer the workflow must arm: at `dueAt` it feeds `event` back into the machine. */
@@ -135,7 +136,7 @@ function collect(
       const id = childId(action.params);
       if (id !== undefined) result.stopped.push(id);
     } else {
-      const spec = compiled.definition.actions[action.type];
+      const spec = Object.hasOwn(compiled.definition.actions, action.type) ? compiled.definition.actions[action.type] : undefined;
       if (spec?.type !== 'notify') continue;
       const scope = scopeOf(compiled, action.info.context, action.info.event);
       const data: Record<string, unknown> = { state: result.state };
@@ -251,6 +252,12 @@ export function allowedEvents(compiled: CompiledDefinition, snapshot: AnyMachine
     .map(([type]) => type);
 }
 
+/** A name from a request as a refusal shows it: quoted, escaped and at most 100 characters. */
+function shown(name: unknown): string {
+  const text = typeof name === 'string' ? name : String(name);
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
+}
+
 export type RefusalCode = 'UnknownEvent' | 'Forbidden' | 'ValidationError' | 'NotAllowedInState' | 'ConditionNotMet' | 'CaseClosed';
 
 export interface Refusal {
@@ -267,21 +274,42 @@ export interface Refusal {
 export function checkEvent(
   compiled: CompiledDefinition,
   snapshot: AnyMachineSnapshot,
-  event: { type: string; data?: unknown; actor: Actor },
+  event: { type: string; data?: unknown; actor: Actor; requestId?: string | null },
   now: number,
 ): Refusal | null {
   const { definition } = compiled;
-  const spec = definition.events[event.type];
+  const spec = Object.hasOwn(definition.events, event.type) ? definition.events[event.type] : undefined;
   if (!spec) {
     return {
       code: 'UnknownEvent',
-      message: `"${event.type}" is not an event of process "${definition.process}"; its events are ${Object.keys(definition.events).join(', ')}`,
+      message: `${shown(event.type)} is not an event of process "${definition.process}"; its events are ${Object.keys(definition.events).join(', ')}`,
+    };
+  }
+  const actor: unknown = event.actor;
+  if (
+    actor === null ||
+    typeof actor !== 'object' ||
+    typeof (actor as Actor).userId !== 'string' ||
+    typeof (actor as Actor).role !== 'string'
+  ) {
+    return {
+      code: 'ValidationError',
+      message: `${event.type} names no actor: send it as a user (userId) acting in a role`,
+      issues: [{ path: 'actor', message: 'required: { userId, role }' }],
     };
   }
   if (!spec.roles.includes(event.actor.role)) {
     return {
       code: 'Forbidden',
-      message: `role "${event.actor.role}" may not send ${event.type}; it is for ${spec.roles.join(', ')}`,
+      message: `role ${shown(event.actor.role)} may not send ${event.type}; it is for ${spec.roles.join(', ')}`,
+    };
+  }
+  const unstorable = storableProblems({ data: event.data ?? {}, actor: { userId: event.actor.userId }, requestId: event.requestId });
+  if (unstorable.length > 0) {
+    return {
+      code: 'ValidationError',
+      message: `${event.type} cannot be stored: ${describeStorableProblems(unstorable)}`,
+      issues: unstorable,
     };
   }
   const parsed = compiled.payloadSchemas.get(event.type)?.safeParse(event.data ?? {});
@@ -310,13 +338,46 @@ export function checkEvent(
       .filter((t) => t.eventType === event.type)
       .map((t) => (t.guard && typeof t.guard === 'object' && 'type' in t.guard ? String(t.guard.type) : String(t.guard ?? '')))
       .filter(Boolean);
-    const words = guards.map((g) => definition.guardLabels[g]?.en).filter((w): w is string => w !== undefined);
+    const words = guards
+      .map((g) => (Object.hasOwn(definition.guardLabels, g) ? definition.guardLabels[g]?.en : undefined))
+      .filter((w): w is string => w !== undefined);
     return {
       code: 'ConditionNotMet',
       message:
         words.length > 0
           ? `${event.type} cannot be applied in state "${state}": ${words.join('; ')} (condition ${guards.join(', ')})`
           : `${event.type} cannot be applied in state "${state}": its condition${guards.length > 1 ? 's' : ''} ${guards.join(', ')} ${guards.length > 1 ? 'do' : 'does'} not hold`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Checks a case's start input without starting it: that it (and the starting actor's id and
+ * request id, when given) can be stored, then the definition's `input` schema. Returns null
+ * when the case may start with it.
+ */
+export function checkStartInput(
+  compiled: CompiledDefinition,
+  input: unknown,
+  start: { actor?: Actor; requestId?: string | null } = {},
+): Refusal | null {
+  const { process } = compiled.definition;
+  const unstorable = storableProblems({ input, startedBy: { userId: start.actor?.userId }, requestId: start.requestId });
+  if (unstorable.length > 0) {
+    return {
+      code: 'ValidationError',
+      message: `the input of a ${process} case cannot be stored: ${describeStorableProblems(unstorable)}`,
+      issues: unstorable,
+    };
+  }
+  const parsed = compiled.inputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    return {
+      code: 'ValidationError',
+      message: `the input of a ${process} case is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+      issues,
     };
   }
   return null;

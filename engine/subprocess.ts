@@ -1,6 +1,7 @@
 import type { CompiledDefinition } from './compile';
 import { eventScope } from './compile';
 import { resolveValue } from './expressions';
+import { ownValue } from './own';
 
 /** One sub-process case to start: its key in the list and its start input. */
 export interface SubprocessItem {
@@ -25,7 +26,7 @@ export function subprocessItems(
   context: Record<string, unknown>,
   now: number,
 ): SubprocessItem[] {
-  const spec = compiled.definition.subprocesses[name];
+  const spec = ownValue(compiled.definition.subprocesses, name);
   if (!spec) throw new Error(`no sub-process "${name}" in process "${compiled.definition.process}"`);
   const scope = eventScope(compiled.definition, compiled.calendar, context, undefined, compiled.params, now);
   const list = resolveValue(scope, spec.forEach);

@@ -24,6 +24,7 @@ import { migrationStep, planMigration } from '../engine/migration-plan';
 import {
   allowedEvents,
   checkEvent,
+  checkStartInput,
   persistSnapshot,
   restoreSnapshot,
   startCase,
@@ -523,9 +524,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     updatedAt = input.carried.updatedAt;
     input.carried.timers.forEach(armTimer);
   } else {
-    const inputCheck = compiled.inputSchema.safeParse(input.input);
-    if (!inputCheck.success)
-      throw ApplicationFailure.nonRetryable(`the case input is invalid: ${inputCheck.error.message}`, 'ValidationError');
+    // A start sent straight to Temporal is checked like one through the client: nothing that cannot be stored gets in.
+    const refusal = checkStartInput(compiled, input.input, { actor: input.startedBy, requestId: input.requestId });
+    if (refusal)
+      throw ApplicationFailure.create({
+        type: refusal.code,
+        message: refusal.message,
+        nonRetryable: true,
+        details: refusal.issues ? [refusal.issues] : [],
+      });
     seq = -1;
     state = '';
     openedAt = nowIso();
@@ -573,7 +580,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         return prior;
       }
     }
-    const refusal = checkEvent(compiled, snapshotAfterDueTimers(), { type: req.type, data: req.data ?? {}, actor: req.actor }, Date.now());
+    const refusal = checkEvent(
+      compiled,
+      snapshotAfterDueTimers(),
+      { type: req.type, data: req.data ?? {}, actor: req.actor, requestId: req.requestId ?? null },
+      Date.now(),
+    );
     if (refusal) refuse(refusal.code, refusal.message, refusal.issues);
     return undefined;
   };

@@ -23,6 +23,7 @@ import {
   timelineQuery,
   transitionOut,
 } from '../schemas';
+import { ownValue } from '../../engine/own';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -144,7 +145,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
           // The API checks the role first; the workflow's Update validator checks it again.
           const status = await deps.docket.status(caseId);
           const known = await deps.catalog.byHash(status.definitionHash, caseId);
-          const spec = known?.definition.events[type];
+          const spec = ownValue(known?.definition.events, type);
           if (spec && !spec.roles.includes(ctx.caller.role)) {
             throw new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not send ${type}; it is for ${spec.roles.join(', ')}`);
           }
@@ -180,24 +181,24 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const deadlines = view.deadlines.map((d) => ({
           ...d,
           overdue: Date.parse(d.dueAt) <= now,
-          ...(def?.delays[d.delay]?.labels && { labels: def.delays[d.delay]!.labels }),
+          ...(ownValue(def?.delays, d.delay)?.labels && { labels: ownValue(def?.delays, d.delay)!.labels }),
         }));
         const overdue =
           view.status === 'open' &&
           (deadlines.some((d) => d.overdue) || (await deps.queries.search({ caseId, limit: 1 }))[0]?.overdue === true);
-        const stateLabels = def?.stateLabels[view.state];
+        const stateLabels = ownValue(def?.stateLabels, view.state);
         // Events of open sub-process cases the caller may send: sent here, they are routed by their key.
         const routed = [];
         for (const child of view.children.filter((c) => c.status === 'open')) {
-          const field = def?.subprocesses[child.invokeId]?.routeBy;
+          const field = ownValue(def?.subprocesses, child.invokeId)?.routeBy;
           const childView = field ? await deps.docket.status(child.caseId, ctx.caller.role).catch(() => undefined) : undefined;
           if (!field || !childView) continue;
           const childDef = (await deps.catalog.byHash(childView.definitionHash, child.caseId))?.definition;
           for (const type of childView.allowedEvents) {
             routed.push({
               type,
-              ...(childDef?.events[type]?.labels && { labels: childDef.events[type].labels }),
-              roles: childDef?.events[type]?.roles ?? [],
+              ...(ownValue(childDef?.events, type)?.labels && { labels: ownValue(childDef?.events, type)!.labels }),
+              roles: ownValue(childDef?.events, type)?.roles ?? [],
               schema: childDef ? payloadJsonSchema(childDef, type) : { type: 'object' },
               routeTo: { caseId: child.caseId, key: child.key, field },
             });
@@ -226,8 +227,8 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
             allowedEvents: view.allowedEvents
               .map((type) => ({
                 type,
-                ...(def?.events[type]?.labels && { labels: def.events[type].labels }),
-                roles: def?.events[type]?.roles ?? [],
+                ...(ownValue(def?.events, type)?.labels && { labels: ownValue(def?.events, type)!.labels }),
+                roles: ownValue(def?.events, type)?.roles ?? [],
                 schema: def ? payloadJsonSchema(def, type) : { type: 'object' },
               }))
               .concat(routed),
@@ -285,7 +286,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
           const allowedEvents = allowedEventsFor(known.definition, c.state, role);
           if (allowedEvents.length === 0) continue;
           const field = known.definition.assigneeField;
-          const value = field === undefined ? undefined : c.context[field];
+          const value = field === undefined ? undefined : ownValue(c.context, field);
           const assignee = typeof value === 'string' ? value : null;
           const assignedToMe = assignee !== null && assignee === principal.userId;
           if (ctx.query.mine && !assignedToMe) continue;

@@ -1,4 +1,5 @@
 import { ROLES } from '../../engine/roles';
+import { ownValue } from '../../engine/own';
 
 /** The two languages of the UI. Process labels come from the definitions; these are the UI's own words. */
 export type Lang = 'en' | 'zh-CN';
@@ -332,7 +333,7 @@ export function humanize(name: string): string {
 export const ROLE_LABELS: Record<string, Labels> = ROLES;
 
 export function roleLabel(role: string, lang: Lang): string {
-  return labelOf(ROLE_LABELS[role], lang, role);
+  return labelOf(ownValue(ROLE_LABELS, role), lang, role);
 }
 
 export function formatTime(iso: string | null | undefined, lang: Lang): string {

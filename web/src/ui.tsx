@@ -3,6 +3,7 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { describeError, get } from './api';
 import { formatTime, labelOf, translate, type Labels, type Lang, type MessageKey } from './i18n';
+import { ownValue } from '../../engine/own';
 
 export interface Me {
   userId: string;
@@ -152,8 +153,9 @@ export function eventLabelOf(
       : event.startsWith('xstate.after.')
         ? event.split('.')[2]
         : undefined;
-  if (delay !== undefined) return `${translate(lang, 'deadlineFell')}: ${labelOf(definition?.delays?.[delay]?.labels, lang, delay)}`;
-  return labelOf(definition?.events?.[event]?.labels, lang, event);
+  if (delay !== undefined)
+    return `${translate(lang, 'deadlineFell')}: ${labelOf(ownValue(definition?.delays, delay)?.labels, lang, delay)}`;
+  return labelOf(ownValue(definition?.events, event)?.labels, lang, event);
 }
 
 export function Badge({ kind, children }: { kind: string; children: preact.ComponentChildren }) {

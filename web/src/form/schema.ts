@@ -5,6 +5,7 @@
  * the form or the server refuses them.
  */
 import { humanize, labelOf, translate, type Labels, type Lang } from '../i18n';
+import { ownValue } from '../../../engine/own';
 
 export type FieldKind = 'text' | 'textarea' | 'number' | 'integer' | 'boolean' | 'select' | 'date' | 'datetime' | 'list' | 'json';
 
@@ -42,7 +43,7 @@ function labelsOf(name: string, prop: Schema): Partial<Labels> | undefined {
   const l = (prop['x-labels'] ?? prop.labels) as Partial<Labels> | undefined;
   if (l && typeof l === 'object') return l;
   if (typeof prop.title === 'string') return { en: prop.title, 'zh-CN': prop.title };
-  return COMMON_LABELS[name];
+  return ownValue(COMMON_LABELS, name);
 }
 
 function kindOf(prop: Schema): FieldKind {

@@ -4,6 +4,7 @@ import { download, get } from '../api';
 import type { CaseSummary, DefinitionLabels, Transition, Verification } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, Show, useApp, useLoad } from '../ui';
 import { HistoryTable, useProcesses } from './staff';
+import { ownValue } from '../../../engine/own';
 
 interface Filters {
   process: string;
@@ -96,7 +97,8 @@ export function AuditSearch() {
                       </td>
                       <td>{c.customerId}</td>
                       <td>
-                        {l(p?.stateLabels[c.state], c.state)} <Badge kind={c.status === 'open' ? 'info' : 'done'}>{t(c.status)}</Badge>
+                        {l(ownValue(p?.stateLabels, c.state), c.state)}{' '}
+                        <Badge kind={c.status === 'open' ? 'info' : 'done'}>{t(c.status)}</Badge>
                         {c.overdue && <Badge kind="danger">{t('overdue')}</Badge>}
                       </td>
                       <td>{time(c.openedAt)}</td>
@@ -152,7 +154,7 @@ export function AuditCase({ caseId }: { caseId: string }) {
     <Show load={load}>
       {([history, definition]) => {
         const current = step >= 0 ? history[step] : history[history.length - 1];
-        const stateLabel = (s: string | null) => (s ? l(definition.stateLabels?.[s], s) : '—');
+        const stateLabel = (s: string | null) => (s ? l(ownValue(definition.stateLabels, s), s) : '—');
         const eventLabel = (e: string) => eventLabelOf(definition, e, lang);
         return (
           <section>

@@ -5,6 +5,7 @@ import { SchemaForm } from '../form/SchemaForm';
 import { humanize, roleLabel } from '../i18n';
 import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
+import { ownValue } from '../../../engine/own';
 
 /** Labels of the processes the caller works with, by process id. */
 export function useProcesses() {
@@ -53,10 +54,10 @@ export function Inbox() {
                         {c.nextDueAt ? time(c.nextDueAt) : <span class="muted">{t('noDeadline')}</span>}
                       </td>
                       <td>{l(p?.labels, c.processId)}</td>
-                      <td>{l(p?.stateLabels[c.state], c.state)}</td>
+                      <td>{l(ownValue(p?.stateLabels, c.state), c.state)}</td>
                       <td>{c.customerId}</td>
                       <td>
-                        {c.allowedEvents.map((e) => l(p?.events[e]?.labels, e)).join(', ')}
+                        {c.allowedEvents.map((e) => l(ownValue(p?.events, e)?.labels, e)).join(', ')}
                         {c.assignedToMe && (
                           <>
                             {' '}
@@ -150,7 +151,7 @@ export function CasePage({ caseId }: { caseId: string }) {
   return (
     <Show load={load}>
       {({ view, definition, history }) => {
-        const stateLabel = (s: string | null) => (s ? l(definition.stateLabels?.[s], s) : '—');
+        const stateLabel = (s: string | null) => (s ? l(ownValue(definition.stateLabels, s), s) : '—');
         const eventLabel = (e: string) => eventLabelOf(definition, e, lang);
         const form = view.allowedEvents.find((e) => e.type === openEvent);
         return (
@@ -229,7 +230,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                   {view.deadlines.map((d) => (
                     <li key={d.id} class={d.overdue ? 'overdue' : ''}>
                       {d.overdue && <Badge kind="danger">{t('overdue')}</Badge>}{' '}
-                      {l(d.labels ?? definition.delays?.[d.delay]?.labels, humanize(d.delay))} — {t('due')} {time(d.dueAt)}
+                      {l(d.labels ?? ownValue(definition.delays, d.delay)?.labels, humanize(d.delay))} — {t('due')} {time(d.dueAt)}
                     </li>
                   ))}
                 </ul>
@@ -333,7 +334,7 @@ function CustomerTimeline({ customerId, caseId }: { customerId: string; caseId: 
                   </div>
                   <div class="muted small">
                     {l(p?.labels, e.processId)} · {e.caseId === caseId ? t('thisCase') : <a href={`#/cases/${e.caseId}`}>{e.caseId}</a>} ·{' '}
-                    {l(p?.stateLabels[e.toState], e.toState)}
+                    {l(ownValue(p?.stateLabels, e.toState), e.toState)}
                   </div>
                   <PayloadText payload={e.payload} />
                 </li>
