@@ -25,6 +25,8 @@ export const STATUS_OF_CODE: Record<string, number> = {
   ConditionNotMet: 409,
   CaseClosed: 409,
   RequestIdReused: 409,
+  // The definition would step forever on this event (a loop of eventless transitions).
+  StepLimitExceeded: 422,
   // Definition lifecycle.
   UnknownVersion: 404,
   UnknownParameter: 404,

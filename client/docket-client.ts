@@ -32,6 +32,7 @@ export const REFUSAL_CODES = [
   'NotAllowedInState',
   'ConditionNotMet',
   'CaseClosed',
+  'StepLimitExceeded',
   'CaseNotFound',
   'RequestIdReused',
   // Definition lifecycle and migration.
