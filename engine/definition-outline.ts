@@ -50,7 +50,7 @@ export function outlineDefinition(definition: Pick<Definition, 'process' | 'mach
         : Object.keys(children).length
           ? 'compound'
           : 'atomic';
-    const labels = path ? definition.stateLabels?.[path] : undefined;
+    const labels = path && definition.stateLabels && Object.hasOwn(definition.stateLabels, path) ? definition.stateLabels[path] : undefined;
     states.set(path, {
       path,
       type,
@@ -155,7 +155,7 @@ export function ancestry(path: string): string[] {
 function numberText(n: NumberRef | undefined, def: Pick<Definition, 'parameters'>): string {
   if (n === undefined) return '0';
   if (typeof n === 'number') return String(n);
-  const param = def.parameters[n.param];
+  const param = Object.hasOwn(def.parameters, n.param) ? def.parameters[n.param] : undefined;
   return param ? `${n.param} (${String(param.default)})` : n.param;
 }
 
