@@ -11,3 +11,5 @@ export * from './canonical-json';
 export * from './tasks';
 export * from './subprocess';
 export * from './json-schema';
+export * from './microstep-limit';
+export * from './definition-limits';
