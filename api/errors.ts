@@ -34,6 +34,8 @@ export const STATUS_OF_CODE: Record<string, number> = {
   NoIncident: 409,
   // Accepted, but an effect failed for good: the case shows an incident until an operator retries it.
   IncidentOpened: 503,
+  // The definition would step forever on this event (a loop of eventless transitions).
+  StepLimitExceeded: 422,
   // Definition lifecycle.
   UnknownVersion: 404,
   UnknownParameter: 404,

@@ -38,6 +38,7 @@ export const REFUSAL_CODES = [
   'NotAllowedInState',
   'ConditionNotMet',
   'CaseClosed',
+  'StepLimitExceeded',
   'CaseNotFound',
   'RequestIdReused',
   // Incidents: a case with an open incident takes no actions; a retry needs an open incident.
@@ -152,7 +153,11 @@ export class DocketClient {
         `role "${actor.role}" may not start a ${processId} case; it is for ${definition.startedBy.join(', ')}`,
       );
     }
-    const refusal = checkStartInput(compileDefinition(definition, this.opts.calendar), input);
+    const refusal = checkStartInput(compileDefinition(definition, this.opts.calendar), input, {
+      actor,
+      requestId: options.requestId ?? null,
+      now: Date.now(),
+    });
     if (refusal) throw new DocketError(refusal.code, refusal.message, refusal.issues);
     // Case ids carry no personal data: the process and a random (or request-derived) id.
     const caseId = options.requestId

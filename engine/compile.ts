@@ -1,4 +1,4 @@
-import { assign, cancel, fromPromise, raise, setup, type AnyStateMachine } from 'xstate';
+import { assign, cancel, fromPromise, raise, setup, type AnyStateMachine, type AnyStateNode } from 'xstate';
 import type { ActionSpec, Definition, DelaySpec } from './definition-schema';
 import type { Actor, CalendarData } from './types';
 // From their own modules rather than './calendar': its index also loads the calendar file
@@ -30,6 +30,11 @@ export interface CompiledDefinition {
   clock: { now: number };
   payloadSchemas: PayloadValidators;
   inputSchema: SchemaValidator;
+  /**
+   * Whether a state moves on by itself (`always`, or a parent's `onDone`): only then can one event
+   * take more than one microstep, and `checkEvent` tries it against `MICROSTEP_LIMIT`.
+   */
+  eventless: boolean;
 }
 
 /** The payload validator of each declared event (undefined for an undeclared one). */
@@ -81,7 +86,7 @@ function dueAtOf(definition: Definition, calendar: CalendarData, params: Record<
   let fn = dueAtFunctions.get(definition);
   if (fn === undefined) {
     fn = (name, scope) => {
-      const spec = definition.delays[name];
+      const spec = Object.hasOwn(definition.delays, name) ? definition.delays[name] : undefined;
       return spec === undefined ? undefined : delayDueAt(spec, scope, params, calendar);
     };
     dueAtFunctions.set(definition, fn);
@@ -169,6 +174,16 @@ function contextAction(
   });
 }
 
+/** Whether a state of the machine (as XState read it) has an `always` transition or an `onDone` below the root. */
+function movesOnByItself(root: AnyStateNode): boolean {
+  const nodes: AnyStateNode[] = [root];
+  for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
+    if (node.always?.length || (node !== root && node.config.onDone !== undefined)) return true;
+    nodes.push(...Object.values(node.states));
+  }
+  return false;
+}
+
 /** Builds the runnable machine of a definition. Pure: the same inputs give the same machine. */
 export function compileDefinition(definition: Definition, calendar: CalendarData): CompiledDefinition {
   const params = parameterValues(definition);
@@ -240,13 +255,15 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
   };
   let inputSchema: SchemaValidator | undefined;
 
+  const runnable = machine as unknown as AnyStateMachine;
   return {
     definition,
     calendar,
-    machine: machine as unknown as AnyStateMachine,
+    machine: runnable,
     params,
     clock,
     payloadSchemas,
+    eventless: movesOnByItself(runnable.root),
     get inputSchema() {
       return (inputSchema ??= payloadValidator(definition.input, false));
     },

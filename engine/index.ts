@@ -13,3 +13,5 @@ export * from './subprocess';
 export * from './json-schema';
 export * from './storable';
 export * from './own';
+export * from './microstep-limit';
+export * from './definition-limits';

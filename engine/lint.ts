@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { definitionSchema, type ActionSpec, type Definition, type GuardExpr, type ValueRef } from './definition-schema';
+import { DEFINITION_LIMITS, measureJson } from './definition-limits';
+import { eventlessCycles, type EventlessEdge } from './eventless-cycles';
 import { guardPaths, parsePath } from './expressions';
 import { payloadJsonSchema } from './compile';
 import { jsonSchemaValidator } from './json-schema';
+import { MICROSTEP_LIMIT } from './microstep-limit';
+import { checkPattern, PATTERN_CHECK_MS, patternMessage, schemaPatterns } from './pattern-safety';
 import { ROLE_NAMES } from './roles';
 import { didYouMean } from './suggest';
 
@@ -30,7 +34,12 @@ export type LintCode =
   | 'customer-field'
   | 'guard-cycle'
   | 'unknown-invoke'
-  | 'unknown-timer';
+  | 'unknown-timer'
+  | 'too-large'
+  | 'reserved-name'
+  | 'eventless-cycle'
+  | 'invalid-pattern'
+  | 'unsafe-pattern';
 
 export interface LintProblem {
   code: LintCode;
@@ -93,6 +102,8 @@ const STATE_TYPES = ['atomic', 'compound', 'parallel', 'final', 'history'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+/** `record[key]` when the record itself has it: a name from the file never reads `Object.prototype` (`constructor`, `toString`, …). */
+const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
 
 function collectStates(config: Record<string, unknown>, path: string, configPath: string, out: Map<string, StateNodeInfo>) {
   const states = isObject(config.states) ? config.states : {};
@@ -235,7 +246,7 @@ function knownFields(path: readonly PropertyKey[]): string[] {
       if (node.$ref === '#') return expand(root, seen + 1);
       const name = node.$ref.replace(/^#\/\$defs\//, '');
       const defs = isObject(root.$defs) ? root.$defs : {};
-      return expand(defs[name], seen + 1);
+      return expand(own(defs, name), seen + 1);
     }
     const branches = [...asList(node.anyOf as unknown[]), ...asList(node.oneOf as unknown[]), ...asList(node.allOf as unknown[])];
     return [node, ...branches.flatMap((b) => expand(b, seen + 1))];
@@ -244,7 +255,7 @@ function knownFields(path: readonly PropertyKey[]): string[] {
   for (const key of path) {
     nodes = nodes.flatMap((n) => {
       const props = isObject(n.properties) ? n.properties : {};
-      if (typeof key === 'string' && key in props) return expand(props[key]);
+      if (typeof key === 'string' && Object.hasOwn(props, key)) return expand(props[key]);
       if (typeof key === 'number') return expand(n.items);
       return isObject(n.additionalProperties) ? expand(n.additionalProperties) : [];
     });
@@ -255,7 +266,7 @@ function knownFields(path: readonly PropertyKey[]): string[] {
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let v = raw;
   for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, key)) return undefined;
     v = (v as Record<PropertyKey, unknown>)[key];
   }
   return v;
@@ -309,19 +320,77 @@ function schemaProblems(issue: z.core.$ZodIssue, raw: unknown): LintProblem[] {
   }
 }
 
-/** Checks a definition file: its shape (zod), then what XState does not check. */
+const formatBytes = (n: number) => `${n.toLocaleString('en')} bytes`;
+
+/** Problems with the file as JSON, before it is read as a definition: its size, its nesting, `__proto__` keys. */
+function fileProblems(raw: unknown): { problems: LintProblem[]; fatal: boolean } {
+  const measure = measureJson(raw);
+  const { bytes, depth } = DEFINITION_LIMITS;
+  if (measure.depth > depth)
+    return {
+      fatal: true,
+      problems: [
+        {
+          code: 'too-large',
+          path: '(file)',
+          message: `the file is nested more than ${depth} levels deep — a definition may nest at most ${depth} levels (objects and lists); flatten the deepest part`,
+        },
+      ],
+    };
+  if (measure.bytes === undefined)
+    return { fatal: true, problems: [{ code: 'schema', path: '(file)', message: 'not JSON — write the definition as a JSON object' }] };
+  if (measure.bytes > bytes)
+    return {
+      fatal: true,
+      problems: [
+        {
+          code: 'too-large',
+          path: '(file)',
+          message: `the file has ${formatBytes(measure.bytes)}; a definition may have at most ${formatBytes(bytes)} — remove what no state uses, or split the process into sub-processes`,
+        },
+      ],
+    };
+  return {
+    fatal: false,
+    problems: measure.protoKeys.map((path) => ({
+      code: 'reserved-name' as const,
+      path,
+      message: `"__proto__" cannot be a name here: JavaScript objects do not keep it as data — rename it`,
+    })),
+  };
+}
+
+/** Checks a definition file: its size, its shape (zod), then what XState does not check. Never throws. */
 export function lintDefinition(raw: unknown): LintResult {
+  const file = fileProblems(raw);
+  if (file.fatal) return { ok: false, problems: file.problems };
   const parsed = definitionSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.flatMap((issue) => schemaProblems(issue, raw)) };
+    return { ok: false, problems: [...file.problems, ...parsed.error.issues.flatMap((issue) => schemaProblems(issue, raw))] };
   }
   const def = parsed.data;
-  const problems: LintProblem[] = [];
+  const problems: LintProblem[] = [...file.problems];
   const report = (code: LintCode, path: string, message: string) => problems.push({ code, path, message });
 
   const states = new Map<string, StateNodeInfo>();
   collectStates(def.machine, '', 'machine', states);
   const transitions = [...states.values()].flatMap(collectTransitions);
+
+  // Size: the checks below and the engine walk every state and transition.
+  const counts = [
+    ['states', states.size - 1, DEFINITION_LIMITS.states, 'machine.states', 'split the process into sub-processes'],
+    [
+      'events',
+      Object.keys(def.events).length,
+      DEFINITION_LIMITS.events,
+      'events',
+      'remove the events no state accepts, or split the process',
+    ],
+    ['transitions', transitions.length, DEFINITION_LIMITS.transitions, 'machine', 'split the process into sub-processes'],
+  ] as const;
+  for (const [what, n, limit, at, fix] of counts)
+    if (n > limit) report('too-large', at, `${n} ${what}; a definition may have at most ${limit} ${what} — ${fix}`);
+  if (problems.some((p) => p.code === 'too-large')) return { ok: false, problems };
 
   // Fields XState would silently ignore (a typo such as "taget" or "afer" loses a transition).
   for (const node of states.values()) {
@@ -464,7 +533,7 @@ export function lintDefinition(raw: unknown): LintResult {
     const visit = (n: string): boolean => {
       if (seen.has(n)) return n === name;
       seen.add(n);
-      const g = def.guards[n];
+      const g = own(def.guards, n);
       return g ? guardPaths(g).guards.some((child) => child === name || visit(child)) : false;
     };
     if (visit(name)) report('guard-cycle', `guards.${name}`, `guard "${name}" refers back to itself — break the cycle`);
@@ -519,7 +588,7 @@ export function lintDefinition(raw: unknown): LintResult {
     ];
     for (const [key, ref] of numberRefs) {
       if (!isObject(ref) || typeof ref.param !== 'string') continue;
-      const spec = def.parameters[ref.param];
+      const spec = own(def.parameters, ref.param);
       if (!spec)
         report(
           'unknown-parameter',
@@ -530,6 +599,33 @@ export function lintDefinition(raw: unknown): LintResult {
         report('unknown-parameter', `delays.${name}.${key}.param`, `parameter "${ref.param}" is a ${spec.type}; a delay needs a number`);
     }
   }
+
+  // Payload patterns: a regular expression that backtracks catastrophically lets one payload hold up a worker.
+  const patternBudget = { ms: PATTERN_CHECK_MS.total };
+  const patternsSeen = new Set<string>();
+  /** Reports the refused patterns of a payload schema; false when there was one. */
+  const checkPatterns = (schema: unknown, at: string): boolean => {
+    let ok = true;
+    for (const { at: where, pattern } of schemaPatterns(schema, at)) {
+      patternsSeen.add(pattern);
+      if (patternsSeen.size > DEFINITION_LIMITS.patterns) {
+        if (patternsSeen.size === DEFINITION_LIMITS.patterns + 1)
+          report(
+            'too-large',
+            where,
+            `more than ${DEFINITION_LIMITS.patterns} different patterns; a definition may have at most ${DEFINITION_LIMITS.patterns} — list allowed values under "enum" instead, or reuse a pattern`,
+          );
+        ok = false;
+        continue;
+      }
+      const verdict = checkPattern(pattern, patternBudget);
+      if (verdict === undefined) continue;
+      ok = false;
+      const code = verdict.kind === 'invalid' ? 'invalid-pattern' : verdict.kind === 'too-long' ? 'too-large' : 'unsafe-pattern';
+      report(code, where, patternMessage(pattern, verdict));
+    }
+    return ok;
+  };
 
   // Events: roles and payload schemas.
   const eventNames = Object.keys(def.events);
@@ -546,7 +642,7 @@ export function lintDefinition(raw: unknown): LintResult {
           `events.${name}.payload.type`,
           `an event's payload is an object — set "type": "object" and list its fields under "properties"`,
         );
-      } else {
+      } else if (checkPatterns(event.payload, `events.${name}.payload`)) {
         try {
           z.fromJSONSchema(payloadJsonSchema(event.payload, true));
           jsonSchemaValidator(payloadJsonSchema(event.payload, true));
@@ -559,11 +655,13 @@ export function lintDefinition(raw: unknown): LintResult {
   def.startedBy.forEach((role, i) => {
     if (!ROLE_NAMES.includes(role)) report('unknown-role', `startedBy[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
   });
-  try {
-    z.fromJSONSchema(payloadJsonSchema(def.input, false));
-    jsonSchemaValidator(payloadJsonSchema(def.input, false));
-  } catch (e) {
-    report('invalid-payload-schema', 'input', `not a usable JSON Schema: ${(e as Error).message}`);
+  if (checkPatterns(def.input, 'input')) {
+    try {
+      z.fromJSONSchema(payloadJsonSchema(def.input, false));
+      jsonSchemaValidator(payloadJsonSchema(def.input, false));
+    } catch (e) {
+      report('invalid-payload-schema', 'input', `not a usable JSON Schema: ${(e as Error).message}`);
+    }
   }
   const inputRequired = Array.isArray(def.input.required) ? (def.input.required as unknown[]) : [];
   if (!inputRequired.includes(def.customerField)) {
@@ -608,7 +706,7 @@ export function lintDefinition(raw: unknown): LintResult {
   const usedEvents = new Set<string>();
   /** The data fields an event may carry, or undefined when its payload admits any field. */
   const eventFields = (event: string): string[] | undefined => {
-    const payload = def.events[event]?.payload;
+    const payload = own(def.events, event)?.payload;
     if (payload?.additionalProperties !== undefined && payload.additionalProperties !== false) return undefined;
     const props = payload?.properties;
     return isObject(props) ? [...Object.keys(props), 'comment', 'attachments'] : ['comment', 'attachments'];
@@ -616,7 +714,7 @@ export function lintDefinition(raw: unknown): LintResult {
   const dataPathsOf = (t: TransitionInfo): Array<{ path: string; at: string }> => {
     const out: Array<{ path: string; at: string }> = [];
     const fromGuard = (name: string, at: string, seen: Set<string>) => {
-      const g = def.guards[name];
+      const g = own(def.guards, name);
       if (!g || seen.has(name)) return;
       seen.add(name);
       const { paths, guards } = guardPaths(g);
@@ -625,7 +723,7 @@ export function lintDefinition(raw: unknown): LintResult {
     };
     if (t.guard) fromGuard(t.guard, `guards.${t.guard}`, new Set());
     for (const a of t.actions) {
-      const spec = def.actions[a];
+      const spec = own(def.actions, a);
       if (spec)
         for (const { ref } of valueRefs(spec))
           if (typeof ref === 'string' && ref.startsWith('data.')) out.push({ path: ref, at: `actions.${a}` });
@@ -703,7 +801,7 @@ export function lintDefinition(raw: unknown): LintResult {
           t.configPath,
           `${at} reads "${path}", but ${t.trigger === 'after' ? 'an' : 'a'} ${t.trigger} transition carries no event data — read it from context instead`,
         );
-      } else if (def.events[t.event] && fields !== undefined && !fields.includes(field)) {
+      } else if (own(def.events, t.event) && fields !== undefined && !fields.includes(field)) {
         report(
           'unknown-data-field',
           t.configPath,
@@ -721,7 +819,7 @@ export function lintDefinition(raw: unknown): LintResult {
             `${node.configPath}.${key}`,
             `unknown action "${a}"${didYouMean(a, actionNames)} — declare it under "actions"`,
           );
-        const spec = def.actions[a];
+        const spec = own(def.actions, a);
         if (spec)
           for (const { ref } of valueRefs(spec))
             if (typeof ref === 'string' && ref.startsWith('data.'))
@@ -742,10 +840,18 @@ export function lintDefinition(raw: unknown): LintResult {
   const graphComplete = !problems.some((p) => p.code === 'unknown-target' || p.code === 'unknown-initial');
   const reached = new Set<string>(entered('', states));
   const queue = [...reached];
-  const targetsFrom = (path: string) =>
-    transitions
-      .filter((t) => t.source === path)
-      .flatMap((t) => t.targets.map((x) => resolveTarget(x, t.source, states, def.process)).filter((x): x is string => x !== undefined));
+  // Remembered per state: the walks below ask for the same states again and again.
+  const targetsOf = new Map<string, string[]>();
+  const targetsFrom = (path: string): string[] => {
+    let targets = targetsOf.get(path);
+    if (targets === undefined) {
+      targets = transitions
+        .filter((t) => t.source === path)
+        .flatMap((t) => t.targets.map((x) => resolveTarget(x, t.source, states, def.process)).filter((x): x is string => x !== undefined));
+      targetsOf.set(path, targets);
+    }
+    return targets;
+  };
   while (queue.length) {
     const p = queue.shift()!;
     for (const target of targetsFrom(p)) {
@@ -776,8 +882,12 @@ export function lintDefinition(raw: unknown): LintResult {
     const node = states.get(p);
     return node?.type === 'final' && !p.includes('.');
   };
+  const successorsOf = new Map<string, string[]>();
   const leafSuccessors = (leaf: string): string[] => {
+    const known = successorsOf.get(leaf);
+    if (known) return known;
     const out: string[] = [];
+    successorsOf.set(leaf, out);
     for (const a of [leaf, ...ancestorsOf(leaf)]) {
       for (const target of targetsFrom(a)) out.push(...entered(target, states).filter((e) => states.get(e)?.children.length === 0));
     }
@@ -793,28 +903,31 @@ export function lintDefinition(raw: unknown): LintResult {
     }
     return out;
   };
+  // The leaves from which a final state can be reached: walked back from the final states once.
+  const isExit = (s: string) =>
+    isDone(s) || (states.get(s)?.type === 'final' && s.includes('.') && states.get(s.slice(0, s.lastIndexOf('.')))?.type === 'parallel');
+  const escaping = new Set<string>();
+  const comesFrom = new Map<string, string[]>();
+  const back: string[] = [];
+  for (const node of graphComplete ? states.values() : []) {
+    if (node.children.length > 0) continue;
+    for (const s of leafSuccessors(node.path)) {
+      if (isExit(s)) {
+        if (!escaping.has(node.path)) back.push(node.path);
+        escaping.add(node.path);
+      } else if (comesFrom.has(s)) comesFrom.get(s)!.push(node.path);
+      else comesFrom.set(s, [node.path]);
+    }
+  }
+  for (let p = back.pop(); p !== undefined; p = back.pop())
+    for (const from of comesFrom.get(p) ?? [])
+      if (!escaping.has(from)) {
+        escaping.add(from);
+        back.push(from);
+      }
   for (const node of states.values()) {
     if (!graphComplete || node.children.length > 0 || node.type === 'final' || !reached.has(node.path)) continue;
-    const seen = new Set<string>([node.path]);
-    const q = [node.path];
-    let escapes = false;
-    while (q.length && !escapes) {
-      const p = q.shift()!;
-      for (const s of leafSuccessors(p)) {
-        if (
-          isDone(s) ||
-          (states.get(s)?.type === 'final' && s.includes('.') && states.get(s.slice(0, s.lastIndexOf('.')))?.type === 'parallel')
-        ) {
-          escapes = true;
-          break;
-        }
-        if (!seen.has(s)) {
-          seen.add(s);
-          q.push(s);
-        }
-      }
-    }
-    if (!escapes)
+    if (!escaping.has(node.path))
       report(
         'no-way-out',
         node.configPath,
@@ -822,9 +935,38 @@ export function lintDefinition(raw: unknown): LintResult {
       );
   }
 
+  // Eventless loops: `always` and `onDone` transitions that can follow each other forever without an event.
+  if (graphComplete) {
+    const edges: EventlessEdge[] = [];
+    const resolved = (t: TransitionInfo) =>
+      t.targets.map((x) => resolveTarget(x, t.source, states, def.process)).filter((x): x is string => x !== undefined);
+    const finalChildren = (p: string) => (states.get(p)?.children ?? []).filter((c) => states.get(c)?.type === 'final');
+    for (const t of transitions) {
+      if (t.trigger === 'always') {
+        // Without a target it stays, and is checked again at once: a loop of its own.
+        const targets = resolved(t);
+        edges.push({ from: t.source, to: targets.length ? targets.flatMap((x) => entered(x, states)) : [t.source], at: t.configPath });
+      } else if (t.trigger === 'done' && t.targets.length > 0) {
+        // It fires when a final child is entered (of a parallel state: a final child of each region).
+        const node = states.get(t.source);
+        const finals = node?.type === 'parallel' ? node.children.flatMap(finalChildren) : finalChildren(t.source);
+        const to = resolved(t).flatMap((x) => entered(x, states));
+        for (const from of finals) edges.push({ from, to, at: t.configPath });
+      }
+    }
+    for (const cycle of eventlessCycles([...states.keys()], edges)) {
+      const loop = cycle.states.map((p) => (p === '' ? '(the machine)' : p)).join(' → ');
+      report(
+        'eventless-cycle',
+        cycle.edges[0]!.at,
+        `eventless transitions can loop without an event: ${loop} (through ${cycle.edges.map((e) => e.at).join(', ')}); a case there would never come to rest (the engine stops an event after ${MICROSTEP_LIMIT} steps) — make one of them wait for an event ("on") or a delay ("after"), or lead out of the loop. A guard does not make such a loop safe: every loop made only of "always" and "onDone" transitions is refused`,
+      );
+    }
+  }
+
   // Labels.
   for (const node of states.values()) {
-    if (node.path !== '' && !def.stateLabels[node.path]) {
+    if (node.path !== '' && !own(def.stateLabels, node.path)) {
       report(
         'missing-label',
         `stateLabels.${node.path}`,

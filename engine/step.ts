@@ -10,6 +10,7 @@ import {
 import { eventScope, TIMER_PREFIX, type CompiledDefinition, type MachineEvent } from './compile';
 import { readPath, resolveValue, type Scope } from './expressions';
 import { describeStorableProblems, storableProblems } from './storable';
+import { MicrostepCounter, MicrostepLimitError } from './microstep-limit';
 import type { Actor, CaseStatus, Deadline, Notification } from './types';
 
 /** A durable timer the workflow must arm: at `dueAt` it feeds `event` back into the machine. */
@@ -101,7 +102,10 @@ function collect(
     stopped: [],
     changed: false,
   };
-  if (after.status === 'error') throw new Error(`the machine failed: ${String(after.error)}`);
+  if (after.status === 'error') {
+    if (after.error instanceof MicrostepLimitError) throw after.error;
+    throw new Error(`the machine failed: ${String(after.error)}`);
+  }
   for (const action of actions) {
     if (action.type === 'xstate.raise') {
       const params = action.params as { event: { type: string }; id?: string; delay?: number };
@@ -170,6 +174,8 @@ interface InertScope {
   scope: AnyActorScope;
   /** Where the scope's action executor puts the actions of the transition under way. */
   actions: ExecutableActionObject[];
+  /** Stops a transition that takes more than `MICROSTEP_LIMIT` microsteps (reset before each one). */
+  microsteps: MicrostepCounter;
 }
 
 const inertScopes = new WeakMap<AnyStateMachine, InertScope>();
@@ -184,7 +190,11 @@ const inertScopes = new WeakMap<AnyStateMachine, InertScope>();
 function inertScope(machine: AnyStateMachine): InertScope {
   let inert = inertScopes.get(machine);
   if (inert === undefined) {
-    const self = createActor(machine);
+    // The counter watches this actor's system, which the scope shares; it also bounds the
+    // initial state the actor's construction computes.
+    const microsteps = new MicrostepCounter(stateToString);
+    microsteps.reset('xstate.init');
+    const self = createActor(machine, { inspect: microsteps.inspect });
     const actions: ExecutableActionObject[] = [];
     const scope = {
       self,
@@ -199,7 +209,7 @@ function inertScope(machine: AnyStateMachine): InertScope {
         actions.push(action);
       },
     } as unknown as AnyActorScope;
-    inert = { scope, actions };
+    inert = { scope, actions, microsteps };
     inertScopes.set(machine, inert);
   }
   return inert;
@@ -210,20 +220,25 @@ function takeActions(inert: InertScope): ExecutableActionObject[] {
   return actions;
 }
 
-/** Starts a case: the initial state for `input`, at workflow time `now`. */
+/** Starts a case: the initial state for `input`, at workflow time `now`. Throws `MicrostepLimitError` when it does not come to rest. */
 export function startCase(compiled: CompiledDefinition, input: Record<string, unknown>, now: number): StepResult {
   compiled.clock.now = now;
   const inert = inertScope(compiled.machine);
   inert.actions.length = 0;
+  inert.microsteps.reset('xstate.init');
   const snapshot = compiled.machine.getInitialSnapshot(inert.scope, input) as AnyMachineSnapshot;
   return collect(compiled, undefined, snapshot, takeActions(inert));
 }
 
-/** Applies one event to a snapshot at workflow time `now`. Pure apart from the compiled definition's clock. */
+/**
+ * Applies one event to a snapshot at workflow time `now`. Pure apart from the compiled definition's clock.
+ * Throws `MicrostepLimitError` when the event does not come to rest (the snapshot is unchanged).
+ */
 export function step(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot, event: MachineEvent, now: number): StepResult {
   compiled.clock.now = now;
   const inert = inertScope(compiled.machine);
   inert.actions.length = 0;
+  inert.microsteps.reset(event.type);
   const next = compiled.machine.transition(snapshot, event, inert.scope) as AnyMachineSnapshot;
   return collect(compiled, snapshot, next, takeActions(inert));
 }
@@ -258,7 +273,8 @@ function shown(name: unknown): string {
   return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
 }
 
-export type RefusalCode = 'UnknownEvent' | 'Forbidden' | 'ValidationError' | 'NotAllowedInState' | 'ConditionNotMet' | 'CaseClosed';
+export type RefusalCode =
+  'UnknownEvent' | 'Forbidden' | 'ValidationError' | 'NotAllowedInState' | 'ConditionNotMet' | 'CaseClosed' | 'StepLimitExceeded';
 
 export interface Refusal {
   code: RefusalCode;
@@ -349,18 +365,35 @@ export function checkEvent(
           : `${event.type} cannot be applied in state "${state}": its condition${guards.length > 1 ? 's' : ''} ${guards.join(', ')} ${guards.length > 1 ? 'do' : 'does'} not hold`,
     };
   }
-  return null;
+  return compiled.eventless ? stepLimitRefusal(compiled, snapshot, event, now) : null;
+}
+
+/** Tries the event on a definition with eventless transitions: one that would not come to rest is refused. */
+function stepLimitRefusal(
+  compiled: CompiledDefinition,
+  snapshot: AnyMachineSnapshot,
+  event: { type: string; data?: unknown; actor: Actor },
+  now: number,
+): Refusal | null {
+  try {
+    step(compiled, snapshot, { type: event.type, data: (event.data ?? {}) as Record<string, unknown>, actor: event.actor }, now);
+    return null;
+  } catch (err) {
+    // Any other failure is the step's own, and surfaces when the event is applied, as before.
+    if (!(err instanceof MicrostepLimitError)) return null;
+    return { code: 'StepLimitExceeded', message: err.message };
+  }
 }
 
 /**
  * Checks a case's start input without starting it: that it (and the starting actor's id and
- * request id, when given) can be stored, then the definition's `input` schema. Returns null
- * when the case may start with it.
+ * request id, when given) can be stored, then the definition's `input` schema and, given `now`,
+ * that the start comes to rest. Returns null when the case may start with it.
  */
 export function checkStartInput(
   compiled: CompiledDefinition,
   input: unknown,
-  start: { actor?: Actor; requestId?: string | null } = {},
+  start: { actor?: Actor; requestId?: string | null; now?: number } = {},
 ): Refusal | null {
   const { process } = compiled.definition;
   const unstorable = storableProblems({ input, startedBy: { userId: start.actor?.userId }, requestId: start.requestId });
@@ -379,6 +412,14 @@ export function checkStartInput(
       message: `the input of a ${process} case is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
       issues,
     };
+  }
+  if (compiled.eventless && start.now !== undefined) {
+    // A definition published before the linter refused eventless loops may loop on its start.
+    try {
+      startCase(compiled, input as Record<string, unknown>, start.now);
+    } catch (err) {
+      if (err instanceof MicrostepLimitError) return { code: 'StepLimitExceeded', message: err.message };
+    }
   }
   return null;
 }

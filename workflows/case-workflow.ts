@@ -525,7 +525,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     input.carried.timers.forEach(armTimer);
   } else {
     // A start sent straight to Temporal is checked like one through the client: nothing that cannot be stored gets in.
-    const refusal = checkStartInput(compiled, input.input, { actor: input.startedBy, requestId: input.requestId });
+    const refusal = checkStartInput(compiled, input.input, { actor: input.startedBy, requestId: input.requestId, now: Date.now() });
     if (refusal)
       throw ApplicationFailure.create({
         type: refusal.code,

@@ -42,3 +42,19 @@ export function complaintWithoutApproval(): Record<string, any> {
   delete d.actions.recordApprovalRejection;
   return d;
 }
+
+/**
+ * The complaint process with a loop of eventless transitions, as a definition published before
+ * the linter refused such loops could have it: a LOG_CONTACT with `loop: true` in `investigating`
+ * sends the case to `rechecking` and straight back, forever (the guard reads the event's data).
+ * With `unguarded`, the loop starts as soon as the case is accepted, whatever the data.
+ */
+export function complaintWithEventlessLoop(options: { unguarded?: boolean } = {}): Record<string, any> {
+  const d = complaintV1();
+  d.guards.loopRequested = { truthy: 'data.loop' };
+  d.events.LOG_CONTACT.payload.properties.loop = { type: 'boolean' };
+  d.stateLabels.rechecking = { en: 'Rechecking', 'zh-CN': '复查' };
+  d.machine.states.investigating.always = options.unguarded ? { target: 'rechecking' } : { guard: 'loopRequested', target: 'rechecking' };
+  d.machine.states.rechecking = { always: { target: 'investigating' } };
+  return d;
+}

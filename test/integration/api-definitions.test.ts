@@ -187,6 +187,34 @@ describe('the definition lifecycle', () => {
     expect((await api.call('POST', '/definitions/complaint/draft/discard', { token: tok.olga })).body.error.code).toBe('NoDraft');
   });
 
+  test('a draft that would hang the engine (an always loop, a catastrophic pattern) gets its findings, and even a dry-run publish is refused', async () => {
+    const latest = await api.call('GET', '/definitions/complaint/versions/latest', { token: tok.olga });
+    const hanging = structuredClone(latest.body.definition);
+    hanging.machine.states.received.always = { target: 'investigating' };
+    hanging.machine.states.investigating.always = { target: 'received' };
+    hanging.events.LOG_CONTACT.payload.properties.summary.pattern = '^(a+)+$';
+    const saved = await api.call('POST', '/definitions/complaint/draft', { token: tok.olga, body: hanging });
+    expect(saved.status).toBe(200);
+    expect(saved.body.ok).toBe(false);
+    expect(saved.body.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: 'eventless-cycle',
+          path: 'machine.states.received.always',
+          message: expect.stringContaining('received → investigating → received'),
+        }),
+        expect.objectContaining({ code: 'unsafe-pattern', path: 'events.LOG_CONTACT.payload.properties.summary.pattern' }),
+      ]),
+    );
+
+    const preview = await api.call('POST', '/definitions/complaint/publish', { token: tok.olga, body: { dryRun: true } });
+    expect(preview.status).toBe(422);
+    expect(preview.body.error.code).toBe('InvalidDefinition');
+    expect(preview.body.error.message).toContain('machine.states.received.always');
+    expect((await api.call('GET', '/definitions/complaint', { token: tok.olga })).body.version).toBe(2);
+    expect((await api.call('POST', '/definitions/complaint/draft/discard', { token: tok.olga })).body.discarded).toBe(true);
+  });
+
   test('the routes are in the OpenAPI document', async () => {
     const doc = await api.call('GET', '/openapi.json');
     for (const p of ['/processes', '/cases/{caseId}/diagram', '/definitions/{processId}/versions', '/definitions/{processId}/publish']) {

@@ -1,4 +1,5 @@
 import complaintJson from '../../definitions/complaint.json';
+import { DEFINITION_LIMITS } from '../../engine/definition-limits';
 import { assertValidDefinition, formatProblems, lintDefinition, type LintCode, type LintProblem } from '../../engine/lint';
 
 /** The definition file as untyped JSON, so that a test can break it in any way. */
@@ -594,5 +595,289 @@ describe('several mistakes at once', () => {
     expect(formatProblems(problems)).toContain('machine.initial: initial state "recieved"');
     expect(formatProblems(problems)).toContain('[no-role]');
     expect(assertValidDefinition(structuredClone(complaintJson)).process).toBe('complaint');
+  });
+});
+
+/** Adds labelled states to a copy of the complaint definition (`config` per state name). */
+function withStates(d: Json, states: Record<string, Json>): void {
+  for (const [name, config] of Object.entries(states)) {
+    d.machine.states[name] = config;
+    d.stateLabels[name] = { en: name, 'zh-CN': name };
+  }
+}
+
+describe('eventless loops (always, onDone), which would never let a case come to rest', () => {
+  it('reports two states whose always transitions lead to each other, naming the loop and the fix', () => {
+    const problems = lintMutated((d) => {
+      d.machine.states.received.always = { target: 'investigating' };
+      d.machine.states.investigating.always = { target: 'received' };
+    });
+    expectOnly(
+      problems,
+      'eventless-cycle',
+      'machine.states.received.always',
+      'received → investigating → received',
+      'machine.states.received.always, machine.states.investigating.always',
+      'wait for an event ("on") or a delay ("after")',
+      'engine stops an event after 100 steps',
+    );
+  });
+
+  it('reports a guarded loop too, and says that a guard does not make it safe', () => {
+    const problems = lintMutated((d) => {
+      d.machine.states.received.always = { guard: 'aboveApprovalLimit', target: 'investigating' };
+      d.machine.states.investigating.always = [{ guard: 'promiseNotReminded', target: 'received' }];
+    });
+    expectSome(problems, 'eventless-cycle', 'machine.states.received.always', 'A guard does not make such a loop safe');
+    expect(problems.filter((p) => p.code === 'eventless-cycle')).toHaveLength(1);
+  });
+
+  it('reports a longer loop once, at its first state', () => {
+    const problems = lintMutated((d) => {
+      withStates(d, {
+        checkA: { always: { target: 'checkB' } },
+        checkB: { always: { target: 'checkC' } },
+        checkC: { always: { target: 'checkA' } },
+      });
+      d.machine.states.received.on.ACCEPT.target = 'checkA';
+    });
+    expectSome(problems, 'eventless-cycle', 'machine.states.checkA.always', 'checkA → checkB → checkC → checkA');
+    expect(problems.filter((p) => p.code === 'eventless-cycle')).toHaveLength(1);
+  });
+
+  it('reports a state whose always targets itself, and one whose always has no target', () => {
+    const self = lintMutated((d) => {
+      d.machine.states.received.always = { target: 'received' };
+    });
+    expectOnly(self, 'eventless-cycle', 'machine.states.received.always', 'received → received');
+    const stays = lintMutated((d) => {
+      d.machine.states.received.always = { guard: 'promiseNotReminded', actions: 'markPromiseReminded' };
+    });
+    expectSome(stays, 'eventless-cycle', 'machine.states.received.always', 'received → received');
+  });
+
+  it('reports a loop through nested states (a child leaving its parent, the parent entering it again)', () => {
+    const problems = lintMutated((d) => {
+      withStates(d, {
+        review: { initial: 'first', states: { first: { always: { target: '#complaint.sorting' } } } },
+        sorting: { always: { target: 'review' } },
+      });
+      d.stateLabels['review.first'] = { en: 'first', 'zh-CN': 'first' };
+      d.machine.states.received.on.ACCEPT.target = 'review';
+    });
+    expectSome(problems, 'eventless-cycle', 'machine.states.review.states.first.always', 'review.first → sorting → review.first');
+  });
+
+  it("reports a parent's always that keeps it where it is, and an onDone that enters its own parent again", () => {
+    const parent = lintMutated((d) => {
+      withStates(d, {
+        review: {
+          initial: 'first',
+          always: { target: '.first' },
+          states: { first: { on: { ACCEPT: 'second' } }, second: { type: 'final' } },
+          onDone: 'investigating',
+        },
+      });
+      d.stateLabels['review.first'] = d.stateLabels['review.second'] = { en: 'x', 'zh-CN': 'x' };
+      d.machine.states.received.on.ACCEPT.target = 'review';
+    });
+    expectSome(parent, 'eventless-cycle', 'machine.states.review.always', 'review → review');
+    const done = lintMutated((d) => {
+      withStates(d, { review: { initial: 'done', states: { done: { type: 'final' } }, onDone: { target: 'review', reenter: true } } });
+      d.stateLabels['review.done'] = { en: 'x', 'zh-CN': 'x' };
+      d.machine.states.received.on.ACCEPT.target = 'review';
+    });
+    expectSome(done, 'eventless-cycle', 'machine.states.review.onDone', 'review.done → review.done');
+  });
+
+  it('accepts a chain of always transitions that ends in a state waiting for an event', () => {
+    const problems = lintMutated((d) => {
+      withStates(d, {
+        sortA: { always: [{ guard: 'promiseNotReminded', target: 'sortB' }, { target: 'investigating' }] },
+        sortB: { always: { target: 'investigating' } },
+      });
+      d.machine.states.received.on.ACCEPT.target = 'sortA';
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('payload patterns', () => {
+  const withPattern = (pattern: string, where: 'event' | 'input' = 'event') =>
+    lintMutated((d) => {
+      if (where === 'input') d.input.properties.contact.pattern = pattern;
+      else d.events.LOG_CONTACT.payload.properties.summary.pattern = pattern;
+    });
+
+  it('reports a pattern vulnerable to catastrophic backtracking, in an event payload and in the start input', () => {
+    expectOnly(
+      withPattern('^(a+)+$'),
+      'unsafe-pattern',
+      'events.LOG_CONTACT.payload.properties.summary.pattern',
+      '"^(a+)+$" is vulnerable to catastrophic backtracking',
+      'rewrite it',
+    );
+    expectOnly(withPattern('^(\\w+\\s?)*$', 'input'), 'unsafe-pattern', 'input.properties.contact.pattern', 'catastrophic backtracking');
+  });
+
+  it('reports a pattern that is no regular expression in unicode mode, as the payload validator reads it', () => {
+    expectOnly(
+      withPattern('[a-z'),
+      'invalid-pattern',
+      'events.LOG_CONTACT.payload.properties.summary.pattern',
+      'not a valid regular expression',
+    );
+    // Valid without the u flag, refused with it: every payload would fail to be checked.
+    expectOnly(withPattern('^\\-$'), 'invalid-pattern', 'events.LOG_CONTACT.payload.properties.summary.pattern', 'unicode mode');
+  });
+
+  it('reports patterns wherever a schema nests them: items, patternProperties keys, $defs', () => {
+    const problems = lintMutated((d) => {
+      d.events.LOG_CONTACT.payload.properties.tags = { type: 'array', items: { type: 'string', pattern: '^(a|a)*$' } };
+      d.events.LOG_CONTACT.payload.properties.extra = { type: 'object', patternProperties: { '^(x+)+$': { type: 'string' } } };
+      d.events.LOG_CONTACT.payload.$defs = { code: { type: 'string', pattern: '^([a-z]*)*$' } };
+    });
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['unsafe-pattern', 'events.LOG_CONTACT.payload.properties.tags.items.pattern'],
+      ['unsafe-pattern', 'events.LOG_CONTACT.payload.properties.extra.patternProperties.^(x+)+$'],
+      ['unsafe-pattern', 'events.LOG_CONTACT.payload.$defs.code.pattern'],
+    ]);
+  });
+
+  it('accepts ordinary patterns: phone numbers, dates, e-mail addresses, codes', () => {
+    for (const pattern of [
+      '^\\+?[0-9 ()-]{6,20}$',
+      '^1[3-9][0-9]{9}$',
+      '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$',
+      '^[^@\\s]+@[^@\\s.]+(?:\\.[^@\\s.]+)+$',
+      '^[A-Z]{2}-[0-9]{4,8}$',
+      '^(?:[01][0-9]|2[0-3]):[0-5][0-9]$',
+      '^\\p{L}[\\p{L} ]{0,99}$',
+    ])
+      expect([pattern, withPattern(pattern)]).toEqual([pattern, []]);
+  });
+
+  it('reports a pattern the check cannot read, and one that is too long to check', () => {
+    expectOnly(withPattern('^(?<year>[0-9]{4})$'), 'unsafe-pattern', 'events.LOG_CONTACT.payload.properties.summary.pattern', 'named one');
+    expectOnly(
+      withPattern(`^${'[a-z]'.repeat(120)}$`),
+      'too-large',
+      'events.LOG_CONTACT.payload.properties.summary.pattern',
+      'longer than 500 characters',
+    );
+  });
+
+  it('does not read a "pattern" inside data keywords (const, enum, default, examples) as a pattern', () => {
+    const problems = lintMutated((d) => {
+      d.events.LOG_CONTACT.payload.properties.summary.examples = [{ pattern: '^(a+)+$' }];
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('size limits', () => {
+  it('are one exported object, with room above every shipped definition', () => {
+    expect(DEFINITION_LIMITS).toMatchObject({ states: 200, events: 200, bytes: 1_000_000 });
+  });
+
+  it('refuses more states than the limit, and says how to shrink the process', () => {
+    const problems = lintMutated((d) => {
+      const states: Record<string, Json> = {};
+      for (let i = 0; i < DEFINITION_LIMITS.states; i++) states[`extra${i}`] = { on: { WITHDRAW: 'withdrawn' } };
+      withStates(d, states);
+    });
+    expectOnly(
+      problems,
+      'too-large',
+      'machine.states',
+      `${DEFINITION_LIMITS.states + 9} states; a definition may have at most 200 states`,
+      'sub-processes',
+    );
+  });
+
+  it('refuses more events than the limit', () => {
+    const problems = lintMutated((d) => {
+      for (let i = 0; i <= DEFINITION_LIMITS.events; i++)
+        d.events[`EXTRA_${i}`] = { roles: ['cs_agent'], labels: { en: 'x', 'zh-CN': 'x' } };
+    });
+    expectOnly(problems, 'too-large', 'events', 'at most 200 events');
+  });
+
+  it('refuses a file over the byte limit before reading it as a definition', () => {
+    const problems = lintMutated((d) => {
+      d.description = 'x'.repeat(DEFINITION_LIMITS.bytes);
+    });
+    expectOnly(problems, 'too-large', '(file)', 'a definition may have at most 1,000,000 bytes');
+  });
+
+  it('refuses a file nested too deep, without overflowing the stack', () => {
+    const problems = lintMutated((d) => {
+      let guard: Json = { truthy: 'context.x' };
+      for (let i = 0; i < 100_000; i++) guard = { not: guard };
+      d.guards.deep = guard;
+    });
+    expectOnly(problems, 'too-large', '(file)', `more than ${DEFINITION_LIMITS.depth} levels`);
+  });
+});
+
+describe('names that are properties of every JavaScript object', () => {
+  const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+  /** A definition with `name` put where the file names something, as JSON.parse would read it. */
+  const placements: Array<[string, (d: Json, name: string) => void]> = [
+    ['a transition action', (d, n) => (d.machine.states.received.on.ACCEPT.actions = n)],
+    ['an entry action', (d, n) => (d.machine.states.received.entry = n)],
+    ['a guard', (d, n) => (d.machine.states.received.on.ACCEPT.guard = n)],
+    ['a target', (d, n) => (d.machine.states.received.on.ACCEPT.target = n)],
+    ['an initial state', (d, n) => (d.machine.initial = n)],
+    ['an event a state accepts', (d, n) => (d.machine.states.received.on = JSON.parse(`{"${n}": "closed"}`))],
+    ['a delay', (d, n) => (d.machine.states.received.after = JSON.parse(`{"${n}": "closed"}`))],
+    ['a declared event', (d, n) => (d.events = JSON.parse(JSON.stringify(d.events).replace('"WITHDRAW":', `"${n}":`)))],
+    ['a declared action', (d, n) => (d.actions = JSON.parse(JSON.stringify(d.actions).replace('"logContact"', `"${n}"`)))],
+    ['a parameter read by a delay', (d, n) => (d.delays.acceptDue.businessDays = { param: n })],
+    ['a parameter read by a guard', (d, n) => (d.guards.aboveApprovalLimit = { gt: ['context.amount', `param.${n}`] })],
+    ['a guard read by a guard', (d, n) => (d.guards.aboveApprovalLimit = { guard: n })],
+    ['a delay read by a value', (d, n) => (d.guards.aboveApprovalLimit = { before: [{ dueAt: n }, 'now'] })],
+    ['a state', (d, n) => (d.machine.states = JSON.parse(JSON.stringify(d.machine.states).replace('"withdrawn"', `"${n}"`)))],
+    ['a state label', (d, n) => (d.stateLabels = JSON.parse(JSON.stringify(d.stateLabels).replace('"withdrawn"', `"${n}"`)))],
+    ['a timer event', (d, n) => (d.machine.states.received.on = JSON.parse(`{"timer.${n}": "closed"}`))],
+    ['an invoked task', (d, n) => (d.machine.states.received.invoke = { id: n, src: n, onDone: 'closed' })],
+    ['a role', (d, n) => (d.events.ACCEPT.roles = [n])],
+  ];
+
+  it.each(PROTO_NAMES)('gives findings, never an exception, wherever "%s" is written', (name) => {
+    for (const [where, put] of placements) {
+      let result: ReturnType<typeof lintDefinition> | undefined;
+      expect(() => {
+        result = lintDefinition(
+          (() => {
+            const d: Json = JSON.parse(JSON.stringify(complaintJson));
+            put(d, name);
+            return d;
+          })(),
+        );
+      }).not.toThrow();
+      expect([where, result!.ok]).toEqual([where, false]);
+      expect(result!.problems.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('reports a __proto__ key anywhere in the file as a name to change', () => {
+    const d: Json = JSON.parse(JSON.stringify(complaintJson).replace('"WITHDRAW":', '"__proto__":'));
+    expectSome(lintDefinition(d).problems, 'reserved-name', 'events.__proto__', 'rename it');
+  });
+
+  it('reports an unknown action named "constructor" as unknown, not as the object constructor', () => {
+    expectOnly(
+      lintMutated((d) => (d.machine.states.received.on.ACCEPT.actions = 'constructor')),
+      'unknown-action',
+      'machine.states.received.on.ACCEPT.actions',
+      'unknown action "constructor"',
+    );
+    expectOnly(
+      lintMutated((d) => (d.delays.acceptDue.businessDays = { param: 'constructor' })),
+      'unknown-parameter',
+      'delays.acceptDue.businessDays.param',
+      'unknown parameter "constructor"',
+    );
   });
 });
