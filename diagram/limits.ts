@@ -1,10 +1,12 @@
+import { DEFINITION_LIMITS } from '../engine/definition-limits';
 import type { DiagramModel } from './model';
 
 /**
- * The largest diagram drawn: beyond these a picture is unreadable and its layout
- * takes seconds of CPU. The time limit of the API's jobs bounds the rest.
+ * The largest diagram drawn: the largest definition the linter accepts (a draft being edited may
+ * be larger; beyond these a picture is unreadable and its layout takes seconds of CPU). The time
+ * limit of the API's jobs bounds the rest.
  */
-export const DIAGRAM_LIMITS = { states: 500, transitions: 1000 } as const;
+export const DIAGRAM_LIMITS = { states: DEFINITION_LIMITS.states, transitions: DEFINITION_LIMITS.transitions } as const;
 
 /** A definition with more states or transitions than a diagram is drawn for. */
 export class DiagramTooLargeError extends Error {

@@ -8,8 +8,8 @@ export const DEFINITION_LIMITS = {
   bytes: 1_000_000,
   /** Nesting of objects and lists in the file (the shipped definitions reach 11). */
   depth: 32,
-  /** States, at every level of nesting (the machine itself not counted). */
-  states: 200,
+  /** States, at every level of nesting (the machine itself not counted); a diagram is drawn for as many. */
+  states: 500,
   /** Declared events. */
   events: 200,
   /** Transitions (`on`, `after`, `always`, `onDone`, invoke `onDone`/`onError`), counted one per target list entry. */

@@ -777,7 +777,7 @@ describe('payload patterns', () => {
 
 describe('size limits', () => {
   it('are one exported object, with room above every shipped definition', () => {
-    expect(DEFINITION_LIMITS).toMatchObject({ states: 200, events: 200, bytes: 1_000_000 });
+    expect(DEFINITION_LIMITS).toMatchObject({ states: 500, events: 200, bytes: 1_000_000 });
   });
 
   it('refuses more states than the limit, and says how to shrink the process', () => {
@@ -790,7 +790,7 @@ describe('size limits', () => {
       problems,
       'too-large',
       'machine.states',
-      `${DEFINITION_LIMITS.states + 9} states; a definition may have at most 200 states`,
+      `${DEFINITION_LIMITS.states + 9} states; a definition may have at most 500 states`,
       'sub-processes',
     );
   });
