@@ -112,14 +112,20 @@ const CODE_KEYS: Record<string, MessageKey> = {
   InvalidDefinition: 'errInvalidDefinition',
   NoDraft: 'errNoDraft',
   RequestIdReused: 'errRequestIdReused',
+  CaseHasIncident: 'errCaseHasIncident',
+  IncidentOpened: 'errIncidentOpened',
+  NoIncident: 'errNoIncident',
 };
+
+/** Codes whose server message helps the user even on a 5xx (it names the effect that failed and why). */
+const TELLING_5XX = new Set(['IncidentOpened']);
 
 /** What went wrong, in words a user understands, and the server's own explanation as the detail. */
 export function describeError(err: unknown, lang: Lang): { title: string; detail: string; code: string } {
   if (err instanceof ApiFailure) {
     const key = CODE_KEYS[err.code] ?? (err.status >= 500 ? 'errServer' : undefined);
     const title = key ? translate(lang, key) : translate(lang, 'error');
-    const detail = err.status >= 500 || err.code === 'Network' ? '' : err.message;
+    const detail = (err.status >= 500 && !TELLING_5XX.has(err.code)) || err.code === 'Network' ? '' : err.message;
     return { title, detail, code: err.code };
   }
   return { title: translate(lang, 'error'), detail: err instanceof Error ? err.message : String(err), code: 'Error' };

@@ -5,6 +5,7 @@ import { ApiFailure, get, loadSession, saveSession, type Session } from './api';
 import { roleLabel, translate, type Lang, type MessageKey } from './i18n';
 import { UsersPage } from './pages/admin';
 import { AuditCase, AuditSearch } from './pages/audit';
+import { IncidentCase, IncidentsPage } from './pages/incidents';
 import { ProcessList, ProcessPage } from './pages/owner';
 import { CasePage, Inbox, StartCase } from './pages/staff';
 import { App, ErrorBox, type Me } from './ui';
@@ -32,7 +33,11 @@ function useHash(): string {
 function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
   if (role === 'process_owner') return [{ hash: '#/processes', key: 'processes' }];
   if (role === 'auditor') return [{ hash: '#/audit', key: 'audit' }];
-  if (role === 'admin') return [{ hash: '#/users', key: 'users' }];
+  if (role === 'admin')
+    return [
+      { hash: '#/users', key: 'users' },
+      { hash: '#/incidents', key: 'incidents' },
+    ];
   return [
     { hash: '#/inbox', key: 'inbox' },
     { hash: '#/start', key: 'startCase' },
@@ -133,6 +138,9 @@ function Root() {
       break;
     case 'users':
       page = <UsersPage />;
+      break;
+    case 'incidents':
+      page = arg ? <IncidentCase key={arg} caseId={arg} /> : <IncidentsPage />;
       break;
     case 'audit':
       page = arg ? <AuditCase key={arg} caseId={arg} /> : <AuditSearch />;

@@ -53,6 +53,28 @@ export interface CaseView {
   role: string;
   customerId?: string;
   allowedEvents: AllowedEvent[];
+  /** Effects that failed for good; while one is open the case takes no events. */
+  incidents?: Incident[];
+}
+
+/** An effect of a case that failed for good, held until an operator (admin) retries it. */
+export interface Incident {
+  id: string;
+  caseId: string;
+  processId: string;
+  effect: 'persistTransition' | 'notify' | 'runTask' | 'startChild' | 'transition';
+  seq: number | null;
+  description: string;
+  error: { type: string; message: string };
+  attempts: number;
+  openedAt: string;
+}
+
+/** What a retry did: the incidents it resolved, and those that failed again (with the new error). */
+export interface RetryResult {
+  caseId: string;
+  resolved: string[];
+  open: Incident[];
 }
 
 export interface Transition {

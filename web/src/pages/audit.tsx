@@ -1,7 +1,8 @@
 /** Auditors: search cases; a case's full timeline stepped through on the diagram; its chain verified; export as JSON or CSV. */
 import { useState } from 'preact/hooks';
 import { download, get } from '../api';
-import type { CaseSummary, DefinitionLabels, Transition, Verification } from '../types';
+import { IncidentBanner } from '../incidents';
+import type { CaseSummary, CaseView, DefinitionLabels, Transition, Verification } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, Show, useApp, useLoad } from '../ui';
 import { HistoryTable, useProcesses } from './staff';
 import { ownValue } from '../../../engine/own';
@@ -126,6 +127,8 @@ export function AuditCase({ caseId }: { caseId: string }) {
       ]),
     [caseId],
   );
+  // The live case, for its open incidents only: the audit view reads the log, which the failed effect never reached.
+  const live = useLoad(() => get<CaseView>(`/cases/${id}`), [caseId]);
   const [step, setStep] = useState(-1);
   const [verification, setVerification] = useState<Verification | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -161,6 +164,7 @@ export function AuditCase({ caseId }: { caseId: string }) {
             <h1>
               {l(definition.labels)} <span class="muted small">{caseId}</span>
             </h1>
+            <IncidentBanner caseId={caseId} incidents={live.data?.incidents ?? []} canRetry={false} />
             <div class="buttons">
               <button onClick={() => void verify()} data-action="verify">
                 {t('verify')}

@@ -1,8 +1,9 @@
 /** Staff: the inbox, starting a case, and the case page with its diagram, deadlines, actions and the customer's timeline. */
 import { useState } from 'preact/hooks';
-import { get, newKey, post } from '../api';
+import { ApiFailure, get, newKey, post } from '../api';
 import { SchemaForm } from '../form/SchemaForm';
 import { humanize, roleLabel } from '../i18n';
+import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
 import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
 import { ownValue } from '../../../engine/own';
@@ -143,17 +144,23 @@ async function loadCase(caseId: string): Promise<CaseBundle> {
   return { view, definition: def.definition, history: history.transitions };
 }
 
+/** Refusals that mean the case is on hold: the page reloads to show the incident instead of keeping the form open. */
+const HELD = new Set(['IncidentOpened', 'CaseHasIncident']);
+
 export function CasePage({ caseId }: { caseId: string }) {
-  const { t, l, lang, time } = useApp();
+  const { t, l, lang, time, me } = useApp();
   const load = useLoad(() => loadCase(caseId), [caseId]);
   const [openEvent, setOpenEvent] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [heldBy, setHeldBy] = useState<unknown>(null);
   return (
     <Show load={load}>
       {({ view, definition, history }) => {
         const stateLabel = (s: string | null) => (s ? l(ownValue(definition.stateLabels, s), s) : '—');
         const eventLabel = (e: string) => eventLabelOf(definition, e, lang);
-        const form = view.allowedEvents.find((e) => e.type === openEvent);
+        const incidents = view.incidents ?? [];
+        const held = incidents.length > 0;
+        const form = held ? undefined : view.allowedEvents.find((e) => e.type === openEvent);
         return (
           <div class="case-layout">
             <section class="case-main">
@@ -163,6 +170,16 @@ export function CasePage({ caseId }: { caseId: string }) {
                 </h1>
                 <button onClick={load.reload}>{t('reload')}</button>
               </div>
+              <IncidentBanner
+                caseId={view.caseId}
+                incidents={incidents}
+                canRetry={me.roles.includes(OPERATOR_ROLE)}
+                onRetried={() => {
+                  setNotice(null);
+                  setHeldBy(null);
+                  load.reload();
+                }}
+              />
               <p class="case-state">
                 {t('state')}: <strong data-testid="case-state">{l(view.stateLabels, stateLabel(view.state))}</strong>{' '}
                 <Badge kind={view.status === 'open' ? 'info' : 'done'}>{t(view.status)}</Badge>{' '}
@@ -174,13 +191,18 @@ export function CasePage({ caseId }: { caseId: string }) {
                   </>
                 )}
               </p>
+              <ErrorBox error={heldBy} />
               {notice && (
                 <div class="alert ok" role="status">
                   {notice}
                 </div>
               )}
               <h2>{t('actions')}</h2>
-              {view.allowedEvents.length === 0 ? (
+              {held ? (
+                <p class="muted held" data-testid="actions-held">
+                  {t('actionsHeld')}
+                </p>
+              ) : view.allowedEvents.length === 0 ? (
                 <p class="muted">{t('noActions')}</p>
               ) : (
                 <div class="event-buttons">
@@ -191,6 +213,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                       class={openEvent === e.type ? 'primary' : ''}
                       onClick={() => {
                         setNotice(null);
+                        setHeldBy(null);
                         setOpenEvent(openEvent === e.type ? null : e.type);
                       }}
                     >
@@ -210,11 +233,22 @@ export function CasePage({ caseId }: { caseId: string }) {
                     submitLabel={t('send')}
                     onCancel={() => setOpenEvent(null)}
                     onSubmit={async (data) => {
-                      const res = await post<{ state: string }>(
-                        `/cases/${encodeURIComponent(view.caseId)}/events`,
-                        { type: form.type, ...(Object.keys(data).length > 0 && { data }) },
-                        { idempotencyKey: newKey() },
-                      );
+                      let res: { state: string };
+                      try {
+                        res = await post<{ state: string }>(
+                          `/cases/${encodeURIComponent(view.caseId)}/events`,
+                          { type: form.type, ...(Object.keys(data).length > 0 && { data }) },
+                          { idempotencyKey: newKey() },
+                        );
+                      } catch (err) {
+                        if (err instanceof ApiFailure && HELD.has(err.code)) {
+                          setHeldBy(err);
+                          setOpenEvent(null);
+                          load.reload();
+                          return;
+                        }
+                        throw err;
+                      }
                       setOpenEvent(null);
                       setNotice(`${t('sent')} ${stateLabel(res.state)}`);
                       load.reload();
@@ -274,7 +308,7 @@ export function HistoryTable(props: {
 }) {
   const { t, lang, time } = useApp();
   return (
-    <table class="list history">
+    <table class="list stack history">
       <thead>
         <tr>
           <th>#</th>
@@ -290,18 +324,18 @@ export function HistoryTable(props: {
       <tbody>
         {props.history.map((h, i) => (
           <tr key={h.seq} class={props.selected === i ? 'selected' : ''} data-seq={h.seq} onClick={() => props.onSelect?.(i)}>
-            <td>{h.seq}</td>
-            <td>{time(h.at)}</td>
-            <td>{h.actor.userId}</td>
-            <td>{roleLabel(h.actor.role, lang)}</td>
-            <td>{props.eventLabel(h.event)}</td>
-            <td>
+            <td data-label="#">{h.seq}</td>
+            <td data-label={t('time')}>{time(h.at)}</td>
+            <td data-label={t('actor')}>{h.actor.userId}</td>
+            <td data-label={t('role')}>{roleLabel(h.actor.role, lang)}</td>
+            <td data-label={t('event')}>{props.eventLabel(h.event)}</td>
+            <td data-label={t('payload')}>
               <PayloadText payload={h.payload} />
             </td>
-            <td>
+            <td data-label={t('fromTo')}>
               {props.stateLabel(h.fromState)} → {props.stateLabel(h.toState)}
             </td>
-            <td>v{h.definitionVersion}</td>
+            <td data-label={t('version')}>v{h.definitionVersion}</td>
           </tr>
         ))}
       </tbody>

@@ -1,0 +1,183 @@
+/** Operators (admin): the open incidents of every case, filtered by process, retried case by case; and one case's incidents. */
+import { useRef, useState } from 'preact/hooks';
+import { get } from '../api';
+import { EffectText, IncidentBanner, retryIncidents, RetryOutcome } from '../incidents';
+import type { Incident, RetryResult } from '../types';
+import { Show, useApp, useLoad } from '../ui';
+
+/** The most the list asks for at once; the API allows up to 1000. */
+const LIMIT = 500;
+
+function loadIncidents(process: string): Promise<Incident[]> {
+  const q = new URLSearchParams({ limit: String(LIMIT) });
+  if (process) q.set('process', process);
+  return get<{ incidents: Incident[] }>(`/incidents?${q.toString()}`).then((r) => r.incidents);
+}
+
+/** Incidents grouped by case, in the order of each case's oldest incident. */
+function byCase(incidents: Incident[]): Array<[string, Incident[]]> {
+  const groups = new Map<string, Incident[]>();
+  for (const i of incidents) groups.set(i.caseId, [...(groups.get(i.caseId) ?? []), i]);
+  return [...groups.entries()];
+}
+
+type Outcome = { result: RetryResult } | { error: unknown };
+
+export function IncidentsPage() {
+  const { t, time } = useApp();
+  const [process, setProcess] = useState('');
+  const list = useLoad(() => loadIncidents(process), [process]);
+  // Processes seen in any answer so far: an operator may not read the process catalogue, the incidents name them.
+  const seen = useRef(new Set<string>());
+  for (const i of list.data ?? []) seen.current.add(i.processId);
+  if (process) seen.current.add(process);
+  const names = [...seen.current].sort();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
+  const [resolved, setResolved] = useState<string[]>([]);
+
+  const retry = async (caseId: string) => {
+    setBusy(caseId);
+    let outcome: Outcome;
+    try {
+      outcome = { result: await retryIncidents(caseId) };
+    } catch (error) {
+      outcome = { error };
+    }
+    setBusy(null);
+    setOutcomes((o) => ({ ...o, [caseId]: outcome }));
+    if ('result' in outcome && outcome.result.open.length === 0) setResolved((r) => [caseId, ...r.filter((c) => c !== caseId)]);
+    list.reload();
+  };
+
+  return (
+    <section>
+      <div class="heading">
+        <h1>{t('incidentsTitle')}</h1>
+        <button onClick={list.reload} data-action="refresh" disabled={list.loading}>
+          {t('reload')}
+        </button>
+      </div>
+      <p class="muted">{t('incidentsHelp')}</p>
+      <div class="filters">
+        <div class="field inline">
+          <label for="incident-process">{t('process')}</label>
+          <select id="incident-process" value={process} onChange={(e) => setProcess(e.currentTarget.value)}>
+            <option value="">{t('any')}</option>
+            {names.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {resolved.map((caseId) => (
+        <div key={caseId} class="alert ok" role="status" data-resolved={caseId}>
+          {t('retryResolvedCase', { id: caseId })}
+        </div>
+      ))}
+      <Show load={list}>
+        {(incidents) =>
+          incidents.length === 0 ? (
+            <p class="empty muted" data-testid="no-incidents">
+              {t('noIncidents')}
+            </p>
+          ) : (
+            <table class="list stack incidents">
+              <thead>
+                <tr>
+                  <th>{t('caseId')}</th>
+                  <th>{t('process')}</th>
+                  <th>{t('failedEffect')}</th>
+                  <th>{t('errorText')}</th>
+                  <th>{t('attempts')}</th>
+                  <th>{t('since')}</th>
+                  <th />
+                </tr>
+              </thead>
+              {byCase(incidents).map(([caseId, group]) => {
+                const outcome = outcomes[caseId];
+                return (
+                  <tbody key={caseId} data-case={caseId}>
+                    {group.map((i, n) => (
+                      <tr key={i.id} data-incident={i.id}>
+                        <td data-label={t('caseId')}>
+                          <a href={`#/incidents/${encodeURIComponent(caseId)}`}>{caseId}</a>
+                        </td>
+                        <td data-label={t('process')}>{i.processId}</td>
+                        <td data-label={t('failedEffect')}>
+                          <EffectText incident={i} />
+                        </td>
+                        <td data-label={t('errorText')}>
+                          <span class="mono">
+                            {i.error.type}: {i.error.message}
+                          </span>
+                        </td>
+                        <td data-label={t('attempts')} data-testid="attempts">
+                          {i.attempts}
+                        </td>
+                        <td data-label={t('since')}>{time(i.openedAt)}</td>
+                        <td class="row-actions">
+                          {n === 0 && (
+                            <button type="button" data-action="retry" disabled={busy === caseId} onClick={() => void retry(caseId)}>
+                              {busy === caseId ? t('retrying') : t('retry')}
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                    {outcome && (
+                      <tr class="outcome">
+                        <td colSpan={7}>
+                          <RetryOutcome
+                            outcome={'result' in outcome ? outcome.result : null}
+                            error={'error' in outcome ? outcome.error : null}
+                          />
+                        </td>
+                      </tr>
+                    )}
+                  </tbody>
+                );
+              })}
+            </table>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+/** One case's open incidents with its Retry, for an operator who may not read the case itself. */
+export function IncidentCase({ caseId }: { caseId: string }) {
+  const { t } = useApp();
+  const list = useLoad(() => loadIncidents('').then((all) => all.filter((i) => i.caseId === caseId)), [caseId]);
+  return (
+    <section>
+      <div class="heading">
+        <h1>
+          {t('incidents')} <span class="muted small">{caseId}</span>
+        </h1>
+        <button onClick={list.reload} data-action="refresh">
+          {t('reload')}
+        </button>
+      </div>
+      <p>
+        <a href="#/incidents">← {t('allIncidents')}</a>
+      </p>
+      <Show load={list}>
+        {(incidents) => (
+          <>
+            <IncidentBanner caseId={caseId} incidents={incidents} canRetry onRetried={list.reload} />
+            {incidents.length === 0 && (
+              <p class="empty muted" data-testid="no-incidents">
+                {t('caseIncidentsNone')}
+              </p>
+            )}
+            {incidents.length > 0 && <p class="muted small">{t('incidentCaseNote')}</p>}
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}
