@@ -94,6 +94,7 @@ export const incidentOut = z
 export const incidentsQuery = z
   .object({
     process: processIdSchema.optional(),
+    case: caseIdSchema.optional().describe("only this case's incidents"),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();

@@ -338,8 +338,8 @@ export class DocketClient {
 
   /** Open incidents (effects of cases that failed for good), oldest first; `caseId` narrows to one case. */
   async listIncidents(filter: { processId?: string; caseId?: string; limit?: number } = {}): Promise<Incident[]> {
-    if (filter.caseId !== undefined) return (await this.status(filter.caseId)).incidents;
-    return this.opts.incidents ? this.opts.incidents.listOpen(filter) : [];
+    if (this.opts.incidents) return this.opts.incidents.listOpen(filter);
+    return filter.caseId !== undefined ? (await this.status(filter.caseId)).incidents : [];
   }
 
   /** Retries a case's open incidents (or one of them) once their cause is fixed: an operator's action. */

@@ -22,6 +22,7 @@ export function incidentRoutes(deps: ApiDeps): AnyRoute[] {
       async handler(ctx) {
         const incidents = await deps.docket.listIncidents({
           ...(ctx.query.process !== undefined && { processId: ctx.query.process }),
+          ...(ctx.query.case !== undefined && { caseId: ctx.query.case }),
           limit: ctx.query.limit,
         });
         return { status: 200, body: { incidents } };

@@ -315,7 +315,7 @@ test('an auditor searches, steps through a case timeline on the diagram, verifie
   await result.waitFor();
   // The list may still show the unfiltered search for a moment: wait for the filtered one.
   await page
-    .waitForFunction(() => document.querySelectorAll('table.results tbody tr').length === 1, undefined, { timeout: 10_000 })
+    .waitForFunction("document.querySelectorAll('table.results tbody tr').length === 1", undefined, { timeout: 10_000 })
     .catch(() => undefined);
   expect(await page.locator('table.results tbody tr').count()).toBe(1);
   await screenshot(page, '20-auditor-search');

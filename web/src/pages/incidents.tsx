@@ -8,9 +8,10 @@ import { Show, useApp, useLoad } from '../ui';
 /** The most the list asks for at once; the API allows up to 1000. */
 const LIMIT = 500;
 
-function loadIncidents(process: string): Promise<Incident[]> {
+function loadIncidents(process: string, caseId?: string): Promise<Incident[]> {
   const q = new URLSearchParams({ limit: String(LIMIT) });
   if (process) q.set('process', process);
+  if (caseId) q.set('case', caseId);
   return get<{ incidents: Incident[] }>(`/incidents?${q.toString()}`).then((r) => r.incidents);
 }
 
@@ -151,7 +152,7 @@ export function IncidentsPage() {
 /** One case's open incidents with its Retry, for an operator who may not read the case itself. */
 export function IncidentCase({ caseId }: { caseId: string }) {
   const { t } = useApp();
-  const list = useLoad(() => loadIncidents('').then((all) => all.filter((i) => i.caseId === caseId)), [caseId]);
+  const list = useLoad(() => loadIncidents('', caseId), [caseId]);
   return (
     <section>
       <div class="heading">
