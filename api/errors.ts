@@ -30,6 +30,7 @@ export const STATUS_OF_CODE: Record<string, number> = {
   ConditionNotMet: 409,
   CaseClosed: 409,
   RequestIdReused: 409,
+  Unauthenticated: 401,
   CaseHasIncident: 409,
   NoIncident: 409,
   // Accepted, but an effect failed for good: the case shows an incident until an operator retries it.

@@ -13,6 +13,7 @@ import { migrate } from '../adapters/postgres';
 import { FileDefinitionSource } from '../client/definitions';
 import { loadCalendar } from '../client/setup';
 import type { CalendarData } from '../engine/types';
+import { resolveActorKeys, VouchCodec } from '../security';
 import { loadConfig, PROJECT_ROOT } from '../worker/config';
 import { bundleWorkflows, WORKFLOWS_PATH } from '../worker/bundle-options';
 import {
@@ -186,7 +187,11 @@ export async function runBenchmark(
   try {
     await migrate(db);
     connection = await Connection.connect({ address: servers.temporalAddress });
-    const client = new Client({ connection, namespace: servers.namespace });
+    const client = new Client({
+      connection,
+      namespace: servers.namespace,
+      dataConverter: { payloadCodecs: [new VouchCodec(resolveActorKeys(config))] },
+    });
     return await measure(opts, servers, log, { config, calendar, tag, bundle, db, client, children, interpreter, startedAt, t0 });
   } finally {
     await Promise.all(children.map((c) => c.stop()));

@@ -44,6 +44,8 @@ export const REFUSAL_CODES = [
   // Incidents: a case with an open incident takes no actions; a retry needs an open incident.
   'CaseHasIncident',
   'NoIncident',
+  // A start, action or signal that no Docket client signed (sent to Temporal directly).
+  'Unauthenticated',
   // Definition lifecycle and migration.
   'UnknownVersion',
   'UnknownParameter',
@@ -282,7 +284,7 @@ export class DocketClient {
   private async sendToCase(caseId: string, request: SendEventRequest): Promise<SendResult> {
     try {
       return await this.handle(caseId).executeUpdate(sendEventUpdate, {
-        args: [request],
+        args: [{ ...request, caseId }],
         // Identical retries share an update id, so Temporal itself answers them once; a
         // different event under a used request id reaches the validator and is refused.
         ...(request.requestId
@@ -330,7 +332,7 @@ export class DocketClient {
       throw new DocketError('Forbidden', `role "${request.actor.role}" may not migrate cases; it is for process_owner`);
     }
     try {
-      return await this.handle(caseId).executeUpdate(migrateCaseUpdate, { args: [request] });
+      return await this.handle(caseId).executeUpdate(migrateCaseUpdate, { args: [{ ...request, caseId }] });
     } catch (err) {
       throw toDocketError(err, caseId);
     }
@@ -347,7 +349,7 @@ export class DocketClient {
     if (actor.role !== 'admin') throw new DocketError('Forbidden', `role "${actor.role}" may not retry incidents; it is for admin`);
     try {
       return await this.handle(caseId).executeUpdate(retryIncidentsUpdate, {
-        args: [{ actor, ...(incidentId !== undefined && { incidentId }) }],
+        args: [{ caseId, actor, ...(incidentId !== undefined && { incidentId }) }],
       });
     } catch (err) {
       throw toDocketError(err, caseId);

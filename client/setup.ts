@@ -6,6 +6,7 @@ import { validateCalendar } from '../engine/calendar';
 import type { CalendarData } from '../engine/types';
 import type { DocketConfig } from '../worker/config';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
+import { resolveActorKeys, VouchCodec } from '../security';
 import { DocketClient } from './docket-client';
 import { DefinitionLifecycle } from './lifecycle';
 
@@ -32,7 +33,11 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
   const store = new PostgresCaseStore(pool);
   const calendar = await loadCalendar(config);
   const docket = new DocketClient({
-    temporal: new Client({ connection, namespace: config.namespace }),
+    temporal: new Client({
+      connection,
+      namespace: config.namespace,
+      dataConverter: { payloadCodecs: [new VouchCodec(resolveActorKeys(config))] },
+    }),
     store,
     incidents: new PostgresIncidentStore(pool),
     definitions,

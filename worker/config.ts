@@ -54,6 +54,7 @@ const envSchema = z.object({
   DOCKET_API_JOB_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   DOCKET_API_JOB_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  DOCKET_ACTOR_KEYS: z.string().optional(),
 });
 
 export interface DocketConfig {
@@ -72,6 +73,11 @@ export interface DocketConfig {
   /** A prebuilt workflow bundle (from bundleWorkflowCode); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * Keys clients and workers vouch for actors with (`id:base64secret`, comma-separated, the first
+   * signs); unset: the data directory's `secrets/actor-keys.json` (see security/actor-keys.ts).
+   */
+  actorKeys?: string;
   /** The HTTP API: where `npm start` serves it, and where the CLI finds it (with the token it authenticates with). */
   api?: {
     port: number;
@@ -129,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
     continueAsNewAfter: e.DOCKET_CONTINUE_AS_NEW_AFTER,
     ...(e.DOCKET_WORKFLOW_BUNDLE !== undefined && { workflowBundle: e.DOCKET_WORKFLOW_BUNDLE }),
     logLevel: e.LOG_LEVEL,
+    ...(e.DOCKET_ACTOR_KEYS !== undefined && e.DOCKET_ACTOR_KEYS !== '' && { actorKeys: e.DOCKET_ACTOR_KEYS }),
     api: {
       port: e.DOCKET_API_PORT,
       host: e.DOCKET_API_HOST,

@@ -4,6 +4,7 @@ import { type Pool } from 'pg';
 import { createActivities, type CaseStore } from '../activities';
 import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
+import { resolveActorKeys, VouchCodec } from '../security';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
 import type { DocketConfig } from './config';
 
@@ -58,6 +59,8 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
       : config.workflowBundle
         ? { workflowBundle: { codePath: config.workflowBundle } }
         : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
+    // Payloads are signed and checked: a start, action or signal no Docket client signed is refused by the case.
+    dataConverter: { payloadCodecs: [new VouchCodec(resolveActorKeys(config))] },
     activities: createActivities({ store, notifier, incidents: new PostgresIncidentStore(pool) }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

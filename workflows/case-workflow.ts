@@ -56,6 +56,8 @@ import {
   type SendResult,
   type SubprocessDone,
   retryIncidentsUpdate,
+  UNVOUCHED,
+  unvouched,
 } from './messages';
 
 const { persistTransition, notify, runTask, recordIncident } = proxyActivities<DocketActivities>({
@@ -147,6 +149,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   let retriedBy: string | undefined;
   // Cases started before incidents existed replay their effects as they ran then.
   const incidentsOn = patched('effect-incidents');
+  // Cases started before actors were vouched for replay their unsigned messages as they ran then.
+  const vouchedOn = patched('vouched-actors');
 
   const nowIso = () => new Date(Date.now()).toISOString();
 
@@ -524,6 +528,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     updatedAt = input.carried.updatedAt;
     input.carried.timers.forEach(armTimer);
   } else {
+    if (vouchedOn && (unvouched(input) || input.caseId !== workflowInfo().workflowId))
+      throw ApplicationFailure.create({
+        type: 'Unauthenticated',
+        nonRetryable: true,
+        message: unvouched(input)
+          ? 'this case was not started by Docket: its start carries no valid signature of a Docket client; start cases through the API or the CLI'
+          : `this start was made for case "${input.caseId}", not "${workflowInfo().workflowId}"`,
+      });
     // A start sent straight to Temporal is checked like one through the client: nothing that cannot be stored gets in.
     const refusal = checkStartInput(compiled, input.input, { actor: input.startedBy, requestId: input.requestId, now: Date.now() });
     if (refusal)
@@ -542,6 +554,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
 
   const refuse = (code: string, message: string, issues?: unknown): never => {
     throw ApplicationFailure.create({ type: code, message, nonRetryable: true, details: issues === undefined ? [] : [issues] });
+  };
+
+  /**
+   * An action must come from a Docket client or worker (signed: see security/vouch-codec.ts) and
+   * be made for this case. Checked in validators only, so histories from before replay as they ran.
+   */
+  const refuseUnvouched = (req: { caseId?: string }, what: string) => {
+    if (!vouchedOn) return;
+    if (unvouched(req))
+      refuse(
+        'Unauthenticated',
+        `${what} carries no valid signature of a Docket client: send it through the API or the CLI, which vouch for the actor`,
+      );
+    if (req.caseId !== caseId) refuse('Unauthenticated', `${what} was made for case "${String(req.caseId)}", not "${caseId}"`);
   };
 
   /** While an incident is open the case's effects wait, so it takes no new actions. */
@@ -609,7 +635,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       else await stored;
       return answer;
     },
-    { validator: (req: SendEventRequest) => void check(req) },
+    {
+      validator: (req: SendEventRequest) => {
+        refuseUnvouched(req, 'the event');
+        check(req);
+      },
+    },
   );
 
   setHandler(statusQuery, (role?: string): CaseStatusView => ({
@@ -631,6 +662,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     updatedAt,
   }));
   setHandler(subprocessDoneSignal, (done: SubprocessDone) => {
+    if (vouchedOn && unvouched(done)) return; // only a sub-process case's own worker reports it done
     const child = children.find((c) => c.caseId === done.caseId && c.status === 'open');
     if (!child) return;
     child.status = 'completed';
@@ -702,7 +734,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       else await stored;
       return answer;
     },
-    { validator: (req: MigrateCaseRequest) => void checkMigration(req) },
+    {
+      validator: (req: MigrateCaseRequest) => {
+        refuseUnvouched(req, 'the migration');
+        checkMigration(req);
+      },
+    },
   );
 
   const checkRetry = (req: RetryIncidentsRequest) => {
@@ -733,7 +770,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         open: [...incidents.values()].map((i) => i.incident),
       };
     },
-    { validator: (req: RetryIncidentsRequest) => void checkRetry(req) },
+    {
+      validator: (req: RetryIncidentsRequest) => {
+        refuseUnvouched(req, 'the retry');
+        checkRetry(req);
+      },
+    },
   );
 
   const threshold = input.continueAsNewAfter ?? 2000;
@@ -756,8 +798,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       return { caseId, state, status, seq };
     }
     const carriedTimers = [...timers.values()].map((t) => t.spec);
+    const { [UNVOUCHED]: _unvouched, ...signedInput } = input as CaseWorkflowInput & { [UNVOUCHED]?: boolean };
     return continueAsNew<typeof caseWorkflow>({
-      ...input,
+      ...signedInput,
       // A migrated case continues on the version it was migrated to.
       ...(pinned.definitionHash !== input.definitionHash && {
         definition: pinned.definition,

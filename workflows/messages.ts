@@ -3,6 +3,17 @@ import type { Actor, CalendarData, CaseStatus, Deadline } from '../engine/types'
 import type { TimerSpec } from '../engine/step';
 import type { MigrationBlocker } from '../engine/migration-plan';
 
+/**
+ * Set by a worker on a start input, action or signal that no Docket client or worker signed
+ * (security/vouch-codec.ts): someone reached Temporal directly, and the case refuses it.
+ */
+export const UNVOUCHED = '$unvouched';
+
+/** Whether a message arrived without the signature of a Docket client or worker. */
+export function unvouched(message: unknown): boolean {
+  return message !== null && typeof message === 'object' && (message as Record<string, unknown>)[UNVOUCHED] === true;
+}
+
 /** Everything a case needs, pinned at its start: the definition version and the calendar. */
 export interface CaseWorkflowInput {
   caseId: string;
@@ -85,6 +96,8 @@ export interface RememberedRequest {
 }
 
 export interface SendEventRequest {
+  /** The case the request was made for (a signed request is good for that case only). */
+  caseId?: string;
   type: string;
   data?: Record<string, unknown>;
   actor: Actor;
@@ -150,6 +163,8 @@ export interface Incident {
 }
 
 export interface RetryIncidentsRequest {
+  /** The case the request was made for. */
+  caseId?: string;
   actor: Actor;
   /** One incident to retry; all open incidents of the case when omitted. */
   incidentId?: string;
@@ -172,6 +187,8 @@ export const retryIncidentsUpdate = defineUpdate<RetryIncidentsResult, [RetryInc
 
 /** Moves a running case to another published version of its definition (a process owner's decision). */
 export interface MigrateCaseRequest {
+  /** The case the request was made for. */
+  caseId?: string;
   definition: unknown;
   definitionVersion: number;
   definitionHash: string;

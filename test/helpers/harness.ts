@@ -11,6 +11,7 @@ import { DefinitionLifecycle } from '../../client/lifecycle';
 import { loadCalendar } from '../../client/setup';
 import type { TransitionRecord } from '../../engine/types';
 import { createDatabase } from '../../infra/postgres';
+import { resolveActorKeys, VouchCodec } from '../../security';
 import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../worker/config';
 import { createDocketWorker, type CreateWorkerOptions, type DocketWorker } from '../../worker/worker';
 
@@ -96,7 +97,12 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
   };
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
   const connection = options.env ? undefined : await Connection.connect({ address });
-  const client = options.env ? options.env.client : new Client({ connection: connection!, namespace: config.namespace });
+  // The client signs what it sends, as Docket's clients do (the workers refuse what nobody signed).
+  const client = new Client({
+    connection: options.env ? options.env.connection : connection!,
+    namespace: config.namespace,
+    dataConverter: { payloadCodecs: [new VouchCodec(resolveActorKeys(config))] },
+  });
   const definitions = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
   const calendar = await loadCalendar(config);
   const docket = new DocketClient({

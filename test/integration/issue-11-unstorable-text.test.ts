@@ -69,7 +69,7 @@ function cliError(run: CliRun): { code: string; message: string; issues?: Array<
 async function updateRefusal(request: SendEventRequest): Promise<ApplicationFailure> {
   const err: unknown = await h.client.workflow
     .getHandle(caseId)
-    .executeUpdate(sendEventUpdate, { args: [request] })
+    .executeUpdate(sendEventUpdate, { args: [{ ...request, caseId }] })
     .then(
       () => undefined,
       (e: unknown) => e,
