@@ -145,7 +145,7 @@ export async function withTimeout<T>(promise: Promise<T>, what: string, ms = STU
 export async function send(handle: WorkflowHandle, step: HumanStep): Promise<number> {
   const t0 = performance.now();
   const result = await withTimeout(
-    handle.executeUpdate(sendEventUpdate, { args: [step.request] }),
+    handle.executeUpdate(sendEventUpdate, { args: [{ ...step.request, caseId: handle.workflowId }] }),
     `${step.request.type} to ${handle.workflowId}`,
   );
   const ms = performance.now() - t0;

@@ -257,7 +257,14 @@ test('early placement whose contract is not back within a month: reminders 14 an
     'formsFirstReminder',
     'formsLastReminder',
   ]);
-  const before = (await h.outbox(caseId)).length;
+  // Notifications follow their row: the approval's notice may land a moment after the approval answered.
+  const before = (
+    await waitFor(
+      () => h.outbox(caseId),
+      (r) => r.some((x) => x.template === 'contractApproved'),
+      'the approval notice',
+    )
+  ).length;
 
   await skipPast(env, formsDueBy);
   const outbox = await waitFor(

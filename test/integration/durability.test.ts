@@ -25,6 +25,8 @@ function spawnWorker(): ChildProcess {
       TEMPORAL_ADDRESS: h.config.temporalAddress,
       DOCKET_TASK_QUEUE: h.taskQueue,
       DOCKET_WORKFLOW_BUNDLE: requireEnv('DOCKET_TEST_BUNDLE'),
+      // The harness's data directory holds the key its client signs with.
+      DOCKET_DATA_DIR: h.config.dataDir,
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
