@@ -16,6 +16,7 @@ import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
 import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
+import { migrationRoutes } from './routes/migrations';
 import { serveWeb } from './web';
 
 export interface ApiOptions {
@@ -47,7 +48,14 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Every route; linting, diffs and diagrams run on `jobs` (default: on the calling thread). */
 export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs): AnyRoute[] {
-  return [...caseRoutes(deps), ...incidentRoutes(deps), ...auditRoutes(deps), ...adminRoutes(deps, jobs), ...definitionRoutes(deps, jobs)];
+  return [
+    ...caseRoutes(deps),
+    ...incidentRoutes(deps),
+    ...auditRoutes(deps),
+    ...adminRoutes(deps, jobs),
+    ...definitionRoutes(deps, jobs),
+    ...migrationRoutes(deps),
+  ];
 }
 
 const isRunner = (jobs: JobPoolOptions | JobRunner | undefined): jobs is JobRunner =>

@@ -15,7 +15,11 @@ export type Access = 'public' | 'any' | readonly string[];
 
 export interface Caller {
   principal: Principal;
-  /** The role the request acts in (the `X-Docket-Role` header or the user's only role). */
+  /**
+   * The role the request acts in: the `X-Docket-Role` header, or the user's only role; a user with
+   * several roles who names none gets 400 RoleRequired, except on reads open to every role (GET with
+   * access `any`), which read in the first role the user holds.
+   */
   role: string;
   /** The actor events are sent as: the authenticated user in the selected role. */
   actor: Actor;
@@ -104,8 +108,10 @@ async function authorise(spec: AnyRoute, request: FastifyRequest, options: Mount
   try {
     principal = await options.authenticator.authenticate(header(request, 'authorization'));
     const requested = header(request, 'x-docket-role');
+    // Only a read open to every role may default to the first role held; whatever acts
+    // (every POST) must name its role when the user holds several.
     const role =
-      spec.access === 'any' && requested === undefined && principal.roles.length > 1
+      spec.method === 'GET' && spec.access === 'any' && (requested === undefined || requested === '') && principal.roles.length > 1
         ? principal.roles[0]!
         : selectRole(principal, requested);
     if (Array.isArray(spec.access) && !spec.access.includes(role)) {
@@ -218,7 +224,10 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
         name: 'X-Docket-Role',
         in: 'header',
         required: false,
-        description: 'the role to act in; optional when the user holds one role',
+        description:
+          spec.method === 'GET' && spec.access === 'any'
+            ? 'the role to read in; a user with several roles who names none reads in the first of them'
+            : 'the role to act in; required (400 RoleRequired without it) when the user holds several roles',
         schema: { type: 'string' },
       });
     }

@@ -4,12 +4,13 @@ import { FileDefinitionSource, type DefinitionSource } from '../client/definitio
 import { createPool } from '../adapters/postgres/pool';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { HttpDocketClient, type CaseClient } from '../client/http-client';
-import type { DefinitionLifecycle } from '../client/lifecycle';
+import { HttpLifecycle, type LifecycleClient } from '../client/http-lifecycle';
 import { connectDocket, loadCalendar, type ConnectedClient } from '../client/setup';
 import type { Actor, CalendarData } from '../engine/types';
 import { loadConfig, type DocketConfig } from '../worker/config';
 import { parseActor } from './args';
-import { CliError } from './errors';
+import { recordDirectAccess, type CommandLine, type DirectAccessLog } from './direct';
+import { CliError, invalidArgument } from './errors';
 import { jsonText } from './format';
 
 /** Where a stream of output goes: `process.stdout`, or anything with `write` (tests collect it). */
@@ -32,6 +33,8 @@ export interface MainOptions {
   connect?: (config: DocketConfig) => Promise<ConnectedClient>;
   /** Where relative `@file` names are read from (default `process.cwd()`). */
   cwd?: string;
+  /** Where `--direct` is recorded (default `docket.security_log` in the configured database). */
+  securityLog?: DirectAccessLog;
   /** The current time in ms, for "in 2d 3h" next to deadlines (default `Date.now`). */
   now?: () => number;
 }
@@ -112,12 +115,23 @@ export class CliContext {
   }
 
   /**
-   * The published definitions new cases start on: the PostgreSQL store when a database
-   * is configured (DATABASE_URL or a running `npm start`), otherwise the files.
+   * The published definitions new cases start on: over the API when one is configured; with
+   * `--direct`, the PostgreSQL store (or the files when no database is configured); with
+   * neither, the files when no server is configured at all (nothing to bypass), else refused.
    */
-  async withPublishedDefinitions<T>(fn: (source: DefinitionSource, where: string) => Promise<T>): Promise<T> {
+  async withPublishedDefinitions<T>(fn: (source: DefinitionSource, where: string) => Promise<T>, role?: string): Promise<T> {
     const config = this.config();
+    if (!this.directFlag && !config.databaseUrl && !this.apiConfigured()) return fn(this.definitions(), config.definitionsDir);
+    if (this.mode() === 'api') {
+      const api = this.api();
+      const source: DefinitionSource = {
+        list: () => api.listDefinitions(role),
+        latest: (processId) => api.latestDefinition(processId, role),
+      };
+      return fn(source, 'the API');
+    }
     if (!config.databaseUrl) return fn(this.definitions(), config.definitionsDir);
+    await this.recordDirect();
     const pool = createPool({ connectionString: config.databaseUrl, max: 1 });
     try {
       return await fn(new PostgresDefinitionStore(pool, { importDir: config.definitionsDir }), 'the definition store');
@@ -130,10 +144,52 @@ export class CliContext {
   }
 
   private apiOptions: { api?: string; token?: string } = {};
+  private directFlag = false;
+  private command: CommandLine = { path: '', args: [] };
+  private directRecorded = false;
 
-  /** The `--api` and `--token` options of this command line (they win over the environment). */
-  useApiOptions(options: { api?: string; token?: string }): void {
-    this.apiOptions = options;
+  /** The `--api`, `--token` and `--direct` options of this command line (they win over the environment). */
+  useApiOptions(options: { api?: string; token?: string; direct?: boolean }): void {
+    if (options.direct && (options.api !== undefined || options.token !== undefined)) {
+      throw invalidArgument('--direct goes around the API: leave out --api and --token, or leave out --direct');
+    }
+    this.apiOptions = {
+      ...(options.api !== undefined && { api: options.api }),
+      ...(options.token !== undefined && { token: options.token }),
+    };
+    this.directFlag = options.direct === true;
+  }
+
+  /** The command being run, for the security log of `--direct`. */
+  useCommand(command: CommandLine): void {
+    this.command = command;
+  }
+
+  /** Whether an API is configured: `--api`, DOCKET_API_URL, a running `npm start`, or a token. */
+  private apiConfigured(): boolean {
+    const config = this.config();
+    return (this.apiOptions.api ?? config.api?.url ?? this.apiOptions.token ?? config.api?.token) !== undefined;
+  }
+
+  /**
+   * How this command reaches Docket: over the API whenever one is configured, straight to the
+   * servers only with `--direct`. With neither, the command is refused (NotConfigured, exit 2).
+   */
+  mode(): 'api' | 'direct' {
+    if (this.directFlag) return 'direct';
+    if (this.apiTarget()) return 'api';
+    throw new CliError(
+      'NotConfigured',
+      'no API configured: run `npm start` (the CLI finds its API), or set DOCKET_API_URL and DOCKET_TOKEN (or pass --api and --token); ' +
+        'an operator with access to the database and Temporal may pass --direct instead (it is recorded in the security log)',
+    );
+  }
+
+  /** Records this command's direct access in the security log, once, before it touches anything. */
+  private async recordDirect(): Promise<void> {
+    if (this.directRecorded) return;
+    await recordDirectAccess(this.command, this.config().databaseUrl, this.options.securityLog);
+    this.directRecorded = true;
   }
 
   /**
@@ -144,7 +200,13 @@ export class CliContext {
     const config = this.config();
     const url = this.apiOptions.api ?? config.api?.url;
     const token = this.apiOptions.token ?? config.api?.token;
-    if (url === undefined) return undefined;
+    if (url === undefined && token === undefined) return undefined;
+    if (url === undefined) {
+      throw new CliError(
+        'NotConfigured',
+        "a token is set but no API: run `npm start`, or set DOCKET_API_URL (or pass --api) to Docket's API",
+      );
+    }
     if (token === undefined) {
       throw new CliError(
         'NotConfigured',
@@ -154,8 +216,11 @@ export class CliContext {
     return { url, token };
   }
 
-  /** An HTTP client of the API; refused when none is configured. */
+  /** An HTTP client of the API, for the commands that only work over it; refused when none is configured. */
   api(): HttpDocketClient {
+    if (this.directFlag) {
+      throw new CliError('NotConfigured', `\`docket ${this.command.path}\` works only over the API: leave out --direct`);
+    }
     const target = this.apiTarget();
     if (!target) {
       throw new CliError(
@@ -166,21 +231,25 @@ export class CliContext {
     return new HttpDocketClient({ baseUrl: target.url, token: target.token });
   }
 
-  /** Runs `fn` on the API when one is configured, else on a direct connection to the servers. */
+  /** Runs `fn` on the API when one is configured, or with `--direct` on a direct connection to the servers. */
   async withCases<T>(fn: (client: CaseClient) => Promise<T>): Promise<T> {
-    return this.apiTarget() ? fn(this.api()) : this.withDocket(fn);
+    return this.mode() === 'api' ? fn(this.api()) : this.withDocket(fn);
   }
 
   /** `--as`: `<user>:<role>`; over the API the server knows the user, so `<role>` alone will do. */
   actor(as: string): Actor {
-    if (this.apiTarget() && !as.includes(':')) return parseActor(`-:${as}`);
+    if (!this.directFlag && this.apiConfigured() && !as.includes(':')) return parseActor(`-:${as}`);
     return parseActor(as);
   }
 
-  /** Connects, runs `fn`, and always closes the connection so that the process can exit. */
+  /** The role a read is made in (`--as <role>` or `<user>:<role>`), when given. */
+  readRole(as: string | undefined): string | undefined {
+    return as === undefined ? undefined : parseActor(as.includes(':') ? as : `-:${as}`).role;
+  }
+
+  /** Runs `fn` straight on the servers (`--direct` only), and always closes the connection so that the process can exit. */
   async withDocket<T>(fn: (docket: DocketClient) => Promise<T>): Promise<T> {
-    const config = this.config();
-    const connection = await this.connect(config);
+    const connection = await this.connect(this.config());
     try {
       return await fn(connection.docket);
     } finally {
@@ -188,26 +257,45 @@ export class CliContext {
     }
   }
 
-  /** Like `withDocket`, for the process owners' commands (definition lifecycle and migration). */
-  async withLifecycle<T>(fn: (lifecycle: DefinitionLifecycle, docket: DocketClient) => Promise<T>): Promise<T> {
+  /** The process owners' commands (definition lifecycle and migration): over the API, or with `--direct` on the servers. */
+  async withLifecycle<T>(fn: (lifecycle: LifecycleClient) => Promise<T>, readRole?: string): Promise<T> {
+    if (this.mode() === 'api') return fn(new HttpLifecycle(this.api(), readRole));
     const connection = await this.connect(this.config());
     try {
       if (!connection.lifecycle) throw new CliError('NotConfigured', 'this connection does not manage definitions', false);
-      return await fn(connection.lifecycle, connection.docket);
+      return await fn(connection.lifecycle);
     } finally {
       await connection.close().catch(() => undefined);
     }
   }
 
+  /** Before a command reads the database on its own (`--direct` only): records the access. */
+  async directDatabase(): Promise<string> {
+    if (this.mode() !== 'direct') throw new Error('directDatabase outside --direct');
+    const { databaseUrl } = this.config();
+    if (!databaseUrl) {
+      throw new CliError(
+        'NotConfigured',
+        '--direct needs the database: set DATABASE_URL, or run `npm start` first (it writes data/runtime.json)',
+      );
+    }
+    await this.recordDirect();
+    return databaseUrl;
+  }
+
   private async connect(config: DocketConfig): Promise<ConnectedClient> {
-    if (this.options.connect) return this.options.connect(config);
+    if (this.mode() !== 'direct') throw new Error('a direct connection outside --direct');
+    if (this.options.connect) {
+      await this.recordDirect();
+      return this.options.connect(config);
+    }
     if (!config.databaseUrl) {
       throw new CliError(
         'NotConfigured',
-        'no database configured: set DATABASE_URL, or run `npm start` first (it writes data/runtime.json)',
-        false,
+        '--direct needs the database: set DATABASE_URL, or run `npm start` first (it writes data/runtime.json)',
       );
     }
+    await this.recordDirect();
     await this.calendar(); // a broken calendar file is reported as such, not as a connection problem
     const address = config.temporalAddress ?? DEFAULT_TEMPORAL;
     try {

@@ -81,7 +81,7 @@ async function fromApi(
   return { timeline, books };
 }
 
-/** Straight from PostgreSQL (operators with database access): the same queries the API runs, unrestricted. */
+/** Straight from PostgreSQL (`--direct`, operators with database access): the same queries the API runs, unrestricted. */
 async function fromDatabase(
   databaseUrl: string,
   customerId: string,
@@ -128,18 +128,8 @@ export async function customerCommand(ctx: CliContext, customerId: string, opts:
   const limit = parseLimit(opts.limit);
   const wantLabels = !ctx.json;
   let result: { timeline: CustomerTimeline; books: Map<string, LabelBook> };
-  if (ctx.apiTarget()) result = await fromApi(ctx.api(), id, limit, wantLabels);
-  else {
-    const { databaseUrl } = ctx.config();
-    if (!databaseUrl) {
-      throw new CliError(
-        'NotConfigured',
-        'no API and no database configured: run `npm start`, or set DOCKET_API_URL and DOCKET_TOKEN, or DATABASE_URL',
-        false,
-      );
-    }
-    result = await fromDatabase(databaseUrl, id, limit, wantLabels);
-  }
+  if (ctx.mode() === 'api') result = await fromApi(ctx.api(), id, limit, wantLabels);
+  else result = await fromDatabase(await ctx.directDatabase(), id, limit, wantLabels);
   const { timeline, books } = result;
   const calendar = wantLabels ? await ctx.calendar() : undefined;
   ctx.print(timeline, () =>

@@ -8,14 +8,22 @@ import { describeDelay } from '../engine/definition-outline';
 import { lintDefinition } from '../engine/lint';
 import { ROLES } from '../engine/roles';
 import { didYouMean } from '../engine/suggest';
-import { parseActor, readArgumentFile, readJsonObject } from './args';
+import { readArgumentFile, readJsonObject } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK, EXIT_REFUSED, invalidArgument } from './errors';
 import { bothLabels, keyValues, table, truncate } from './format';
 import { ownValue } from '../engine/own';
 
-export async function listDefinitionsCommand(ctx: CliContext): Promise<number> {
-  const [list, where] = await ctx.withPublishedDefinitions(async (source, where) => [await source.list(), where] as const);
+/** The options of commands that only read: `--as` picks the role to read in. */
+export interface ReadOptions {
+  as?: string;
+}
+
+export async function listDefinitionsCommand(ctx: CliContext, opts: ReadOptions = {}): Promise<number> {
+  const [list, where] = await ctx.withPublishedDefinitions(
+    async (source, where) => [await source.list(), where] as const,
+    ctx.readRole(opts.as),
+  );
   ctx.print(
     list.map((d) => ({ processId: d.processId, version: d.version, hash: d.hash, labels: d.definition.labels })),
     () =>
@@ -30,7 +38,7 @@ export async function listDefinitionsCommand(ctx: CliContext): Promise<number> {
   return EXIT_OK;
 }
 
-export async function showDefinitionCommand(ctx: CliContext, processId: string): Promise<number> {
+export async function showDefinitionCommand(ctx: CliContext, processId: string, opts: ReadOptions = {}): Promise<number> {
   const published = await ctx.withPublishedDefinitions(async (source) => {
     const found = await source.latest(processId);
     if (!found) {
@@ -38,7 +46,7 @@ export async function showDefinitionCommand(ctx: CliContext, processId: string):
       throw new DocketError('UnknownProcess', `no process "${processId}"${didYouMean(processId, known)}`);
     }
     return found;
-  });
+  }, ctx.readRole(opts.as));
   ctx.print(published.raw, () => formatDefinition(published));
   return EXIT_OK;
 }
@@ -137,9 +145,9 @@ export function formatDefinition(published: PublishedDefinition): string {
 }
 
 /** Lints a definition file: problems are printed as `path: message`; exit 0 when clean, 2 otherwise. */
-export async function validateDefinitionCommand(ctx: CliContext, file: string): Promise<number> {
+export async function validateDefinitionCommand(ctx: CliContext, file: string, opts: ReadOptions = {}): Promise<number> {
   // A bare process name (no such file) means its stored draft.
-  if (PROCESS_NAME.test(file) && !existsSync(path.resolve(ctx.cwd, file))) return validateDraftCommand(ctx, file);
+  if (PROCESS_NAME.test(file) && !existsSync(path.resolve(ctx.cwd, file))) return validateDraftCommand(ctx, file, opts);
   const text = readArgumentFile(file, 'definitions validate', ctx.cwd);
   let problems: Array<{ code: string; path: string; message: string }>;
   let summary: { process: string; version: number } | undefined;
@@ -195,7 +203,7 @@ export async function draftCommand(
   file: string,
   opts: OwnerOptions & { version?: string },
 ): Promise<number> {
-  const actor = parseActor(opts.as);
+  const actor = ctx.actor(opts.as);
   if (!file.startsWith('@')) throw invalidArgument(`definitions draft: give the definition file as @file.json, got "${file}"`);
   const raw = readJsonObject(file, 'definitions draft', ctx.cwd);
   const version = opts.version === undefined ? undefined : parseVersionRef(opts.version, '--version');
@@ -205,8 +213,8 @@ export async function draftCommand(
   return EXIT_OK;
 }
 
-export async function validateDraftCommand(ctx: CliContext, processId: string): Promise<number> {
-  const result = await ctx.withLifecycle((l) => l.validateDraft(processId));
+export async function validateDraftCommand(ctx: CliContext, processId: string, opts: ReadOptions = {}): Promise<number> {
+  const result = await ctx.withLifecycle((l) => l.validateDraft(processId), ctx.readRole(opts.as));
   ctx.print(
     {
       process: processId,
@@ -230,14 +238,14 @@ export async function setParamCommand(
   value: string,
   opts: OwnerOptions,
 ): Promise<number> {
-  const actor = parseActor(opts.as);
+  const actor = ctx.actor(opts.as);
   const result = await ctx.withLifecycle((l) => l.setParameter(actor, processId, name, value));
   ctx.print(result, () => draftText(result));
   return EXIT_OK;
 }
 
 export async function discardDraftCommand(ctx: CliContext, processId: string, opts: OwnerOptions): Promise<number> {
-  const actor = parseActor(opts.as);
+  const actor = ctx.actor(opts.as);
   await ctx.withLifecycle((l) => l.discardDraft(actor, processId));
   ctx.print({ process: processId, discarded: true }, () => `${processId}: draft discarded\n`);
   return EXIT_OK;
@@ -265,7 +273,7 @@ export function impactText(impact: Impact): string {
 }
 
 export async function publishCommand(ctx: CliContext, processId: string, opts: OwnerOptions & { dryRun?: boolean }): Promise<number> {
-  const actor = parseActor(opts.as);
+  const actor = ctx.actor(opts.as);
   const result = await ctx.withLifecycle((l) => l.publish(actor, processId, { dryRun: opts.dryRun === true }));
   ctx.print(result, () => {
     let out = result.diff ? `${formatDiff(result.diff)}\n` : '';
@@ -278,8 +286,8 @@ export async function publishCommand(ctx: CliContext, processId: string, opts: O
   return EXIT_OK;
 }
 
-export async function versionsCommand(ctx: CliContext, processId: string): Promise<number> {
-  const versions: VersionInfo[] = await ctx.withLifecycle((l) => l.versions(processId));
+export async function versionsCommand(ctx: CliContext, processId: string, opts: ReadOptions = {}): Promise<number> {
+  const versions: VersionInfo[] = await ctx.withLifecycle((l) => l.versions(processId), ctx.readRole(opts.as));
   ctx.print(versions, () =>
     table(
       ['VERSION', 'STATUS', 'HASH', 'CREATED', 'PUBLISHED', 'OPEN CASES'],
@@ -297,10 +305,10 @@ export async function versionsCommand(ctx: CliContext, processId: string): Promi
   return EXIT_OK;
 }
 
-export async function diffCommand(ctx: CliContext, processId: string, from: string, to: string): Promise<number> {
+export async function diffCommand(ctx: CliContext, processId: string, from: string, to: string, opts: ReadOptions = {}): Promise<number> {
   const a = parseVersionRef(from, 'diff');
   const b = parseVersionRef(to, 'diff');
-  const diff = await ctx.withLifecycle((l) => l.diff(processId, a, b));
+  const diff = await ctx.withLifecycle((l) => l.diff(processId, a, b), ctx.readRole(opts.as));
   ctx.print(diff, () => formatDiff(diff));
   return EXIT_OK;
 }
@@ -308,12 +316,12 @@ export async function diffCommand(ctx: CliContext, processId: string, from: stri
 export async function diagramCommand(
   ctx: CliContext,
   processId: string,
-  opts: { version?: string; format?: string; out?: string },
+  opts: ReadOptions & { version?: string; format?: string; out?: string },
 ): Promise<number> {
   const format = opts.format ?? 'mermaid';
   if (format !== 'svg' && format !== 'mermaid') throw invalidArgument(`--format: "${format}" is not svg or mermaid`);
   const ref = opts.version === undefined ? 'latest' : parseVersionRef(opts.version, '--version');
-  const text = await ctx.withLifecycle((l) => l.diagram(processId, ref, format));
+  const text = await ctx.withLifecycle((l) => l.diagram(processId, ref, format), ctx.readRole(opts.as));
   if (opts.out) {
     writeFileSync(path.resolve(ctx.cwd, opts.out), text);
     ctx.print({ process: processId, format, file: opts.out }, () => `wrote ${opts.out}\n`);

@@ -1,6 +1,7 @@
 import type { Command as CommandType } from 'commander' with { 'resolution-mode': 'import' };
 import { historyCommand, sendCommand, startCommand, statusCommand, type SendOptions, type StartOptions } from './cases';
 import { CliContext, type CliIo, type MainOptions } from './context';
+import type { CommandLine } from './direct';
 import { customerCommand, type CustomerOptions } from './customer';
 import {
   diagramCommand,
@@ -13,6 +14,7 @@ import {
   showDefinitionCommand,
   validateDefinitionCommand,
   versionsCommand,
+  type ReadOptions,
 } from './definitions';
 import { listIncidentsCommand, retryIncidentsCommand, type IncidentListOptions } from './incidents';
 import { migrateCommand, type MigrateOptions } from './migrate';
@@ -63,6 +65,18 @@ function report(io: CliIo, json: boolean, failure: Failure): number {
   return failure.exitCode;
 }
 
+/** The command being run, by its path and positional arguments (for the security log of --direct). */
+function commandLine(action: CommandType): CommandLine {
+  const names: string[] = [];
+  for (let c: CommandType | null = action; c?.parent; c = c.parent) names.unshift(c.name());
+  const as = action.opts<{ as?: unknown }>().as;
+  const path = names.join(' ');
+  const caseId = ['send', 'status', 'history', 'migrate', 'incidents retry', 'audit verify', 'audit export'].includes(path)
+    ? action.args[0]
+    : undefined;
+  return { path, args: action.args, ...(typeof as === 'string' && { as }), ...(caseId !== undefined && { caseId }) };
+}
+
 function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (code: number) => void): CommandType {
   const { io } = ctx;
   const program = new Command('docket')
@@ -77,9 +91,16 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     })
     .option('--api <url>', "Docket's HTTP API (default DOCKET_API_URL, or the API `npm start` runs)")
     .option('--token <token>', 'API token (default DOCKET_TOKEN); over the API, --as only selects the role')
+    .option(
+      '--direct',
+      'operators only: go straight to PostgreSQL and Temporal instead of the API (--as is not checked; recorded in the security log)',
+    )
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', EXAMPLES)
-    .hook('preAction', () => ctx.useApiOptions(program.opts<{ api?: string; token?: string }>()));
+    .hook('preAction', (_program, action) => {
+      ctx.useApiOptions(program.opts<{ api?: string; token?: string; direct?: boolean }>());
+      ctx.useCommand(commandLine(action));
+    });
 
   const run = async (command: Promise<number>) => setExit(await command);
 
@@ -122,21 +143,27 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option('--limit <n>', 'show at most this many transitions (default 200, at most 1000)')
     .action((customerId: string, opts: CustomerOptions) => run(customerCommand(ctx, customerId, opts)));
 
-  const definitions = program.command('definitions').description('list, show and validate process definitions (no servers needed)');
+  const READ_AS = 'the role to read in (process_owner or auditor), when your token holds several';
+  const definitions = program
+    .command('definitions')
+    .description('list, show, validate, draft, publish and draw process definitions (validating a file needs no servers)');
   definitions
     .command('list')
     .description('list the published definitions')
-    .action(() => run(listDefinitionsCommand(ctx)));
+    .option('--as <role>', READ_AS)
+    .action((opts: ReadOptions) => run(listDefinitionsCommand(ctx, opts)));
   definitions
     .command('show')
     .description('summarise a definition (states, events, parameters, delays); --json prints the definition')
     .argument('<process>', 'process id, e.g. complaint')
-    .action((processId: string) => run(showDefinitionCommand(ctx, processId)));
+    .option('--as <role>', READ_AS)
+    .action((processId: string, opts: ReadOptions) => run(showDefinitionCommand(ctx, processId, opts)));
   definitions
     .command('validate')
-    .description('lint a definition file, or the stored draft of a process; exit 0 when clean, 2 when it has problems')
+    .description('lint a definition file (no servers needed), or the stored draft of a process; exit 0 when clean, 2 when it has problems')
     .argument('<file|process>', 'the definition JSON file, or a process id for its draft')
-    .action((file: string) => run(validateDefinitionCommand(ctx, file)));
+    .option('--as <role>', READ_AS)
+    .action((file: string, opts: ReadOptions) => run(validateDefinitionCommand(ctx, file, opts)));
 
   const OWNER_AS = 'who acts: <user>:process_owner';
   definitions
@@ -176,14 +203,16 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .command('versions')
     .description('list the versions of a process: status, hash, who published when, open cases on each')
     .argument('<process>', 'process id')
-    .action((processId: string) => run(versionsCommand(ctx, processId)));
+    .option('--as <role>', READ_AS)
+    .action((processId: string, opts: ReadOptions) => run(versionsCommand(ctx, processId, opts)));
   definitions
     .command('diff')
     .description('what changed between two versions: states, events, roles, deadlines, parameters')
     .argument('<process>', 'process id')
     .argument('<from>', 'a version number, draft or latest')
     .argument('<to>', 'a version number, draft or latest')
-    .action((processId: string, from: string, to: string) => run(diffCommand(ctx, processId, from, to)));
+    .option('--as <role>', READ_AS)
+    .action((processId: string, from: string, to: string, opts: ReadOptions) => run(diffCommand(ctx, processId, from, to, opts)));
   definitions
     .command('diagram')
     .description('draw a version: states, events with their roles, deadlines, final states')
@@ -191,7 +220,10 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option('--version <n>', 'a version number, draft or latest (default latest)')
     .option('--format <svg|mermaid>', 'svg or mermaid (default mermaid)')
     .option('--out <file>', 'write to a file instead of the terminal')
-    .action((processId: string, opts: { version?: string; format?: string; out?: string }) => run(diagramCommand(ctx, processId, opts)));
+    .option('--as <role>', READ_AS)
+    .action((processId: string, opts: ReadOptions & { version?: string; format?: string; out?: string }) =>
+      run(diagramCommand(ctx, processId, opts)),
+    );
 
   program
     .command('migrate')

@@ -1,5 +1,4 @@
 import type { CaseMigration } from '../client/lifecycle';
-import { parseActor } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK, EXIT_REFUSED, invalidArgument } from './errors';
 import { parseVersionRef } from './definitions';
@@ -54,7 +53,7 @@ function migrationText(m: CaseMigration, dryRun: boolean): string {
 
 /** `docket migrate <caseId> --to N` and `docket migrate --process P --from-version M --to N`; `--dry-run` changes nothing. */
 export async function migrateCommand(ctx: CliContext, caseId: string | undefined, opts: MigrateOptions): Promise<number> {
-  const actor = parseActor(opts.as);
+  const actor = ctx.actor(opts.as);
   const to = versionNumber(opts.to, '--to');
   const mapping = parseMappings(opts.map);
   const dryRun = opts.dryRun === true;

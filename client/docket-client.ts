@@ -28,6 +28,7 @@ import type { DefinitionSource } from './definitions';
 import { ownValue } from '../engine/own';
 import { describeStorableProblems, storableProblems } from '../engine/storable';
 import { checkStartInput } from '../engine/step';
+import { canonicalJson } from '../engine/canonical-json';
 
 /** Refusals: the request was understood and turned down; nothing changed. */
 export const REFUSAL_CODES = [
@@ -162,9 +163,11 @@ export class DocketClient {
     });
     if (refusal) throw new DocketError(refusal.code, refusal.message, refusal.issues);
     // Case ids carry no personal data: the process and a random (or request-derived) id.
-    const caseId = options.requestId
-      ? `${processId}-${createHash('sha256').update(`${actor.userId}\u0000${options.requestId}`).digest('hex').slice(0, 32)}`
-      : `${processId}-${randomUUID()}`;
+    const requestKey = options.requestId
+      ? createHash('sha256').update(`${actor.userId}\u0000${options.requestId}`).digest('hex').slice(0, 32)
+      : undefined;
+    const caseId = requestKey ? `${processId}-${requestKey}` : `${processId}-${randomUUID()}`;
+    if (requestKey) await this.refuseReusedStart(requestKey, processId, input, options.requestId!);
     const subprocessDefinitions = await this.pinSubprocesses(definition);
     const workflowInput: CaseWorkflowInput = {
       caseId,
@@ -206,7 +209,40 @@ export class DocketClient {
       );
     if (status.storedSeq < 0)
       throw new DocketError('Unavailable', `case "${caseId}" started, but its start is not stored yet: is a worker running?`);
+    // A concurrent start with the same request id may have got there first, with another input.
+    if (options.requestId) await this.refuseDifferentStart(caseId, processId, input, options.requestId);
     return { caseId, processId, definitionVersion: status.definitionVersion, state: status.state, status: status.status };
+  }
+
+  /**
+   * Refuses (RequestIdReused, nothing started) a request id this user already started a case with,
+   * when the process or the input differ: the case of any process whose id the key derives is looked
+   * up, since the key names the user and the request, not the process.
+   */
+  private async refuseReusedStart(requestKey: string, processId: string, input: Record<string, unknown>, requestId: string): Promise<void> {
+    const processes = new Set([processId, ...(await this.opts.definitions.list()).map((d) => d.processId)]);
+    for (const p of processes) {
+      const caseId = `${p}-${requestKey}`;
+      if (await this.opts.store.getCase(caseId)) await this.refuseDifferentStart(caseId, processId, input, requestId);
+    }
+  }
+
+  /** Compares the stored start of `caseId` (its first transition) with a start of `processId` with `input`. */
+  private async refuseDifferentStart(caseId: string, processId: string, input: Record<string, unknown>, requestId: string): Promise<void> {
+    const first = (await this.opts.store.listTransitions(caseId))[0];
+    if (!first || first.seq !== 0) return;
+    const what =
+      first.processId !== processId
+        ? `a ${first.processId} case (${caseId})`
+        : canonicalJson(first.payload) !== canonicalJson(input)
+          ? `case ${caseId} with another input`
+          : undefined;
+    if (what) {
+      throw new DocketError(
+        'RequestIdReused',
+        `request id "${requestId}" already started ${what}; use a new request id for a new case, or send the same start again to get that case`,
+      );
+    }
   }
 
   /** The latest published versions of the processes a definition runs as sub-processes, and of theirs. */

@@ -7,7 +7,7 @@ import type { ChainVerification } from '../audit/chain';
 import type { AuditExport } from '../audit/export';
 import type { Actor, TransitionRecord } from '../engine/types';
 import type { CaseStatusView, Incident, RetryIncidentsResult, SendEventRequest, SendResult } from '../workflows/messages';
-import type { PublishedDefinition } from './definitions';
+import { toPublished, type PublishedDefinition } from './definitions';
 import { DocketError, type StartCaseOptions, type StartedCase } from './docket-client';
 
 /** What the CLI needs of a client: a DocketClient, or this HTTP client. */
@@ -39,6 +39,9 @@ export interface HttpClientOptions {
   role?: string;
   fetch?: typeof fetch;
 }
+
+/** Users and tokens are an admin's: the role is named, so that a user with several roles acts as admin. */
+const ADMIN = { role: 'admin' } as const;
 
 export class HttpDocketClient implements CaseClient {
   private readonly base: string;
@@ -143,16 +146,46 @@ export class HttpDocketClient implements CaseClient {
   /** Definitions are read per case over the API; labels of a process before its first case are not available. */
   readonly definitions = { latest: async (_processId: string): Promise<PublishedDefinition | undefined> => undefined };
 
+  /** The latest published version of every process (process owners and auditors); `role` picks one of several. */
+  async listDefinitions(role?: string): Promise<PublishedDefinition[]> {
+    const { body } = await this.request<{ definitions: Array<{ processId: string }> }>(
+      'GET',
+      '/definitions',
+      role === undefined ? {} : { role },
+    );
+    const out: PublishedDefinition[] = [];
+    for (const d of body.definitions) {
+      const found = await this.latestDefinition(d.processId, role);
+      if (found) out.push(found);
+    }
+    return out;
+  }
+
+  /** The latest published version of a process, or undefined when there is no such process. */
+  async latestDefinition(processId: string, role?: string): Promise<PublishedDefinition | undefined> {
+    try {
+      const { body } = await this.request<{ definition: unknown }>(
+        'GET',
+        `/definitions/${HttpDocketClient.id(processId)}`,
+        role === undefined ? {} : { role },
+      );
+      return toPublished(body.definition, `${processId} (from the API)`);
+    } catch (err) {
+      if (err instanceof DocketError && err.code === 'UnknownProcess') return undefined;
+      throw err;
+    }
+  }
+
   async me(): Promise<{ userId: string; displayName: string; roles: string[]; role: string }> {
     return (await this.request<{ userId: string; displayName: string; roles: string[]; role: string }>('GET', '/me')).body;
   }
 
   async listUsers(): Promise<ApiUser[]> {
-    return (await this.request<{ users: ApiUser[] }>('GET', '/users')).body.users;
+    return (await this.request<{ users: ApiUser[] }>('GET', '/users', ADMIN)).body.users;
   }
 
   async addUser(user: { userId: string; displayName: string; email?: string; roles: string[] }): Promise<ApiUser> {
-    return (await this.request<ApiUser>('POST', '/users', { body: user })).body;
+    return (await this.request<ApiUser>('POST', '/users', { ...ADMIN, body: user })).body;
   }
 
   async issueToken(userId: string): Promise<{ token: string; tokenId: string; userId: string; createdAt: string }> {
@@ -160,12 +193,13 @@ export class HttpDocketClient implements CaseClient {
       await this.request<{ token: string; tokenId: string; userId: string; createdAt: string }>(
         'POST',
         `/users/${HttpDocketClient.id(userId)}/tokens`,
+        ADMIN,
       )
     ).body;
   }
 
   async disableUser(userId: string): Promise<ApiUser> {
-    return (await this.request<ApiUser>('POST', `/users/${HttpDocketClient.id(userId)}/disable`)).body;
+    return (await this.request<ApiUser>('POST', `/users/${HttpDocketClient.id(userId)}/disable`, ADMIN)).body;
   }
 
   async verifyCase(caseId: string): Promise<ChainVerification> {
@@ -173,7 +207,8 @@ export class HttpDocketClient implements CaseClient {
   }
 
   async verifyAll(): Promise<{ ok: boolean; checked: number; broken: ChainVerification[] }> {
-    return (await this.request<{ ok: boolean; checked: number; broken: ChainVerification[] }>('GET', '/audit/verify')).body;
+    return (await this.request<{ ok: boolean; checked: number; broken: ChainVerification[] }>('GET', '/audit/verify', { role: 'auditor' }))
+      .body;
   }
 
   async exportCase(caseId: string, format: 'json' | 'csv'): Promise<AuditExport | string> {

@@ -71,7 +71,7 @@ interface HistoryRow {
  * token of the user `--as` names (commands without `--as` read as the auditor eve).
  */
 function docket(...argv: string[]): Promise<CliRun> {
-  if (mode === 'direct') return runCli(argv, { config: h.config, cwd: PROJECT_ROOT });
+  if (mode === 'direct') return runCli(['--direct', ...argv], { config: h.config, cwd: PROJECT_ROOT });
   const as = argv.indexOf('--as');
   const user = as >= 0 ? argv[as + 1]!.split(':')[0]! : 'eve';
   if (!tokens[user]) throw new Error(`no token for ${user}`);

@@ -11,9 +11,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Runs `docket …` in-process against the real servers (the CLI connects on its own). */
+/** Runs `docket …` in-process straight on the real servers (an operator's `--direct`: the CLI connects on its own). */
 function docket(...argv: string[]): Promise<CliRun> {
-  return runCli(argv, { config: h.config, cwd: PROJECT_ROOT });
+  return runCli(['--direct', ...argv], { config: h.config, cwd: PROJECT_ROOT });
 }
 
 test('a complaint driven from received to closed with the CLI, then its history', async () => {

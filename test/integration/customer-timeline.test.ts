@@ -18,9 +18,9 @@ afterAll(async () => {
 const rep = { userId: 'ray', role: 'sales_rep' };
 const CUSTOMER = 'CUST-3001';
 
-/** `docket …` in-process, straight on the database (operator mode). */
+/** `docket …` in-process, straight on the database (an operator's `--direct`). */
 function docket(...argv: string[]): Promise<CliRun> {
-  return runCli(argv, { config: h.config, cwd: PROJECT_ROOT });
+  return runCli(['--direct', ...argv], { config: h.config, cwd: PROJECT_ROOT });
 }
 
 /** `docket …` in-process over the HTTP API, as the holder of `token`. */

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 function docket(...argv: string[]): Promise<CliRun> {
-  return runCli(argv, { config: h.config, cwd: dir });
+  return runCli(['--direct', ...argv], { config: h.config, cwd: dir });
 }
 
 const rows = async () =>

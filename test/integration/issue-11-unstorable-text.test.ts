@@ -53,7 +53,7 @@ async function caseRecord(id: string) {
 
 /** `docket …` directly on the servers, or over the API with a token. */
 function direct(...argv: string[]): Promise<CliRun> {
-  return runCli(argv, { config: h.config, cwd: PROJECT_ROOT });
+  return runCli(['--direct', ...argv], { config: h.config, cwd: PROJECT_ROOT });
 }
 function overApi(...argv: string[]): Promise<CliRun> {
   const config = { ...h.config, databaseUrl: undefined, temporalAddress: '127.0.0.1:1' };

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 function docket(...argv: string[]): Promise<CliRun> {
-  return runCli(argv, { config: h.config, cwd: mkdtempSync(`${tmpdir()}/docket-`) });
+  return runCli(['--direct', ...argv], { config: h.config, cwd: mkdtempSync(`${tmpdir()}/docket-`) });
 }
 
 const accept = { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs };

@@ -157,7 +157,13 @@ describe('refused input on the command line', () => {
   });
 });
 
-describe('commands against a client', () => {
+/** A stand-in for the security log `--direct` writes to. */
+function recordingLog(): { securityLog: NonNullable<MainOptions['securityLog']>; rows: Array<{ code: string; userId?: string | null }> } {
+  const rows: Array<{ code: string; userId?: string | null }> = [];
+  return { securityLog: { record: async (e) => void rows.push(e) }, rows };
+}
+
+describe('commands against a client (--direct)', () => {
   it('passes the parsed actor, input and request id to startCase and prints {caseId, state}', async () => {
     writeFileSync(path.join(tmp, 'input.json'), JSON.stringify({ customer: 'C-1' }));
     const startCase = jest.fn(async () => ({
@@ -168,10 +174,15 @@ describe('commands against a client', () => {
       status: 'open',
     }));
     const fake = fakeConnection({ startCase });
-    const r = await run(['start', 'complaint', '--as', 'alice:cs_agent', '--input', '@input.json', '--request-id', 'r-1', '--json'], {
-      connect: fake.connect,
-    });
+    const log = recordingLog();
+    const r = await run(
+      ['--direct', 'start', 'complaint', '--as', 'alice:cs_agent', '--input', '@input.json', '--request-id', 'r-1', '--json'],
+      { connect: fake.connect, securityLog: log.securityLog },
+    );
     expect(r.code).toBe(0);
+    expect(log.rows).toEqual([
+      expect.objectContaining({ code: 'DirectAccess', userId: 'alice', role: 'cs_agent', method: 'CLI', path: 'docket start complaint' }),
+    ]);
     expect(JSON.parse(r.stdout)).toEqual({ caseId: 'complaint-x', state: 'received' });
     expect(startCase).toHaveBeenCalledWith('complaint', { customer: 'C-1' }, { userId: 'alice', role: 'cs_agent' }, { requestId: 'r-1' });
     expect(fake.closed()).toBe(1);
@@ -182,14 +193,18 @@ describe('commands against a client', () => {
       throw new DocketError('Forbidden', 'role "handler" may not send APPROVE; it is for service_manager');
     });
     const fake = fakeConnection({ send });
-    const r = await run(['send', 'complaint-x', 'APPROVE', '--as', 'bob:handler', '--json'], { connect: fake.connect });
+    const { securityLog } = recordingLog();
+    const r = await run(['--direct', 'send', 'complaint-x', 'APPROVE', '--as', 'bob:handler', '--json'], {
+      connect: fake.connect,
+      securityLog,
+    });
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toEqual({
       error: { code: 'Forbidden', message: 'role "handler" may not send APPROVE; it is for service_manager' },
     });
     expect(fake.closed()).toBe(1);
 
-    const human = await run(['send', 'complaint-x', 'APPROVE', '--as', 'bob:handler'], { connect: fake.connect });
+    const human = await run(['send', 'complaint-x', 'APPROVE', '--as', 'bob:handler', '--direct'], { connect: fake.connect, securityLog });
     expect(human.code).toBe(2);
     expect(human.stdout).toBe('');
     expect(human.stderr).toBe('docket: role "handler" may not send APPROVE; it is for service_manager [Forbidden]\n');
@@ -201,21 +216,44 @@ describe('commands against a client', () => {
         throw new DocketError('CaseNotFound', 'no case "nope"');
       },
     });
-    const r = await run(['history', 'nope', '--json'], { connect: fake.connect });
+    const r = await run(['history', 'nope', '--json', '--direct'], { connect: fake.connect, ...recordingLog() });
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'CaseNotFound', message: 'no case "nope"' } });
   });
 
   it('exits 1 for any other failure', async () => {
-    const r = await run(['history', 'x'], { connect: () => Promise.reject(new Error('boom')) });
+    const r = await run(['history', 'x', '--direct'], { connect: () => Promise.reject(new Error('boom')), ...recordingLog() });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('docket: boom\n');
   });
 
-  it('explains a missing database configuration instead of trying to connect', async () => {
-    const r = await run(['status', 'x', '--json'], { connect: undefined });
+  it('without an API and without --direct, says how to configure one instead of connecting (exit 2)', async () => {
+    const r = await run(['status', 'x', '--json']);
+    expect(r.code).toBe(2);
+    const { error } = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe('NotConfigured');
+    expect(error.message).toMatch(/npm start.*DOCKET_API_URL.*DOCKET_TOKEN.*--direct/);
+  });
+
+  it('explains a missing database configuration with --direct instead of trying to connect', async () => {
+    const r = await run(['status', 'x', '--json', '--direct'], { connect: undefined });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'NotConfigured', message: expect.stringContaining('DATABASE_URL') } });
+  });
+
+  it('refuses the command when --direct cannot be recorded; nothing is connected', async () => {
+    const fake = fakeConnection({ history: async () => [] });
+    const securityLog = { record: () => Promise.reject(new Error('permission denied for table security_log')) };
+    const r = await run(['history', 'x', '--direct', '--json'], { connect: fake.connect, securityLog });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'NotConfigured', message: expect.stringContaining('npm start') } });
+    expect(JSON.parse(r.stdout).error.message).toMatch(/cannot write the direct access to the security log.*nothing was done/);
+    expect(fake.closed()).toBe(0);
+  });
+
+  it('refuses --direct together with --api or --token', async () => {
+    const r = await run(['--direct', '--token', 't', 'history', 'x', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.code).toBe('InvalidArgument');
   });
 });
 
@@ -245,10 +283,10 @@ describe('customer <customerId>', () => {
     expect(extra.stderr).toContain('too many arguments');
   });
 
-  it('explains that it needs the API or a database when neither is configured', async () => {
+  it('explains that it needs the API (or --direct) when none is configured', async () => {
     const r = await run(['customer', 'CUST-1', '--json']);
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'NotConfigured', message: expect.stringContaining('DATABASE_URL') } });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'NotConfigured', message: expect.stringContaining('DOCKET_API_URL') } });
   });
 
   it('is listed in the help', async () => {
