@@ -54,6 +54,9 @@ const envSchema = z.object({
   DOCKET_API_JOB_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   DOCKET_API_JOB_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  // Keyed audit (audit/keys.ts).
+  DOCKET_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  DOCKET_AUDIT_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
 });
 
 export interface DocketConfig {
@@ -72,6 +75,8 @@ export interface DocketConfig {
   /** A prebuilt workflow bundle (from bundleWorkflowCode); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** Keyed audit: the worker's signing key and the public keyring verifiers pin. */
+  audit: AuditKeyConfig;
   /** The HTTP API: where `npm start` serves it, and where the CLI finds it (with the token it authenticates with). */
   api?: {
     port: number;
@@ -80,6 +85,24 @@ export interface DocketConfig {
     token?: string;
     /** The API's threads for linting and diagrams, and how long one such job may run (defaults in api/jobs/pool.ts). */
     jobs?: { threads?: number; timeLimitMs?: number };
+  };
+}
+
+export interface AuditKeyConfig {
+  /** The worker's Ed25519 private key (PKCS#8 PEM, mode 0600). */
+  signingKeyFile: string;
+  /** Whether a missing signing key file is generated (only at the default path, under the data directory). */
+  generateSigningKey: boolean;
+  /** The public keys of every signing key, old and new: what the API and auditors verify with. */
+  publicKeysFile: string;
+}
+
+/** DOCKET_AUDIT_SIGNING_KEY_FILE (default `<data>/audit/signing-key.pem`, generated once), DOCKET_AUDIT_PUBLIC_KEYS_FILE (default `<data>/audit/public-keys.json`). */
+function auditKeyConfig(dataDir: string, signingKeyFile: string | undefined, publicKeysFile: string | undefined): AuditKeyConfig {
+  return {
+    signingKeyFile: signingKeyFile ?? path.join(dataDir, 'audit', 'signing-key.pem'),
+    generateSigningKey: signingKeyFile === undefined,
+    publicKeysFile: publicKeysFile ?? path.join(dataDir, 'audit', 'public-keys.json'),
   };
 }
 
@@ -129,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
     continueAsNewAfter: e.DOCKET_CONTINUE_AS_NEW_AFTER,
     ...(e.DOCKET_WORKFLOW_BUNDLE !== undefined && { workflowBundle: e.DOCKET_WORKFLOW_BUNDLE }),
     logLevel: e.LOG_LEVEL,
+    audit: auditKeyConfig(e.DOCKET_DATA_DIR, e.DOCKET_AUDIT_SIGNING_KEY_FILE, e.DOCKET_AUDIT_PUBLIC_KEYS_FILE),
     api: {
       port: e.DOCKET_API_PORT,
       host: e.DOCKET_API_HOST,
