@@ -109,6 +109,14 @@ export interface VerifyOptions {
  * sequence number and why.
  */
 export function verifyChain(caseId: string, rows: ChainedTransition[], options: VerifyOptions = {}): ChainVerification {
+  const keyed = verifyOnce(caseId, rows, options);
+  if (keyed.ok || options.keys === undefined) return keyed;
+  // A row changed with its hash recomputed fails both ways at the same seq: the chain's account says more.
+  const plain = verifyOnce(caseId, rows, { ...options, keys: undefined });
+  return plain.problem && plain.problem.seq <= keyed.problem!.seq ? { ...keyed, problem: plain.problem } : keyed;
+}
+
+function verifyOnce(caseId: string, rows: ChainedTransition[], options: VerifyOptions): ChainVerification {
   const keys = options.keys;
   let signedRows = 0;
   let unsignedRows = 0;
@@ -134,7 +142,11 @@ export function verifyChain(caseId: string, rows: ChainedTransition[], options: 
       return broken(c.seq, 'unknown-key', `the checkpoint at row ${c.seq} is signed with key ${c.keyId}, which is not a trusted key`);
     }
     if (!keys!.verifyCheckpoint(c)) {
-      return broken(c.seq, 'forged', `the checkpoint at row ${c.seq} has a signature that does not verify: it was changed or made without the key`);
+      return broken(
+        c.seq,
+        'forged',
+        `the checkpoint at row ${c.seq} has a signature that does not verify: it was changed or made without the key`,
+      );
     }
     keyIds.add(c.keyId);
     if (adopted === undefined || c.seq > adopted.seq) adopted = c;

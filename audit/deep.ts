@@ -55,12 +55,14 @@ export function appliedTransitions(runs: HistoryRun[]): { applied: Map<number, T
   const applied = new Map<number, TransitionRecord>();
   const pending = new Set<number>();
   for (const run of runs) {
-    const events = ((run.history as { events?: JsonEvent[] } | null)?.events ?? []) as JsonEvent[];
+    const events = (run.history as { events?: JsonEvent[] } | null)?.events ?? [];
     const scheduled = new Map<string, TransitionRecord>();
     for (const e of events) {
       const s = e.activityTaskScheduledEventAttributes;
       if (s?.activityType?.name === 'persistTransition') {
-        const input = decodePayload(s.input?.payloads?.[0], `run ${run.runId}, event ${String(e.eventId)}`) as { record?: TransitionRecord };
+        const input = decodePayload(s.input?.payloads?.[0], `run ${run.runId}, event ${String(e.eventId)}`) as {
+          record?: TransitionRecord;
+        };
         if (input.record) scheduled.set(String(e.eventId), input.record);
       }
       const done = e.activityTaskCompletedEventAttributes?.scheduledEventId;

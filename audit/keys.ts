@@ -74,15 +74,15 @@ export function readPublicKeys(file: string): PublicKeyEntry[] {
   } catch (err) {
     throw new Error(`cannot read the public key file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  if (text.includes('-----BEGIN PUBLIC KEY-----')) {
-    const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
-    return blocks.map((pem) => publicKeyEntry(pem, file));
-  }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new Error(`${file}: neither a PEM public key nor a JSON keyring ({"format":"${KEYRING_FORMAT}","keys":[…]})`);
+    const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g);
+    if (blocks === null) {
+      throw new Error(`${file}: neither a PEM public key nor a JSON keyring ({"format":"${KEYRING_FORMAT}","keys":[…]})`);
+    }
+    return blocks.map((pem) => publicKeyEntry(pem, file));
   }
   const keys = (data as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new Error(`${file}: a keyring needs a "keys" array`);

@@ -6,7 +6,8 @@
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { AuditSigner, PublicKeyEntry } from './keys';
 
-export const SIGNATURE_ALGORITHM = 'docket-sig-v1:ed25519(row: "docket-row-v1:"+hash; checkpoint: "docket-checkpoint-v1:"+caseId+":"+seq+":"+hash)';
+export const SIGNATURE_ALGORITHM =
+  'docket-sig-v1:ed25519(row: "docket-row-v1:"+hash; checkpoint: "docket-checkpoint-v1:"+caseId+":"+seq+":"+hash)';
 
 /** A signed statement that, when keyed audit began, a case's log ended at `seq` with `hash`. */
 export interface AuditCheckpoint {

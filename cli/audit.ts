@@ -24,7 +24,8 @@ function describe(v: ChainVerification & { deep?: DeepCheck }): string {
 
 function deepLines(deep: DeepCheck | undefined, shown?: { seq: number; message: string }): string {
   if (deep === undefined) return '';
-  if (deep.ok) return `\n  deep: the ${deep.applied} transitions of the Temporal history match the log${deep.pending.length > 0 ? ` (seq ${deep.pending.join(', ')} still being stored)` : ''}`;
+  if (deep.ok)
+    return `\n  deep: the ${deep.applied} transitions of the Temporal history match the log${deep.pending.length > 0 ? ` (seq ${deep.pending.join(', ')} still being stored)` : ''}`;
   return deep.problems
     .filter((p) => p !== shown)
     .map((p) => `\n  deep: seq ${p.seq} (${p.kind}): ${p.message}`)
@@ -35,7 +36,7 @@ const KEYS_NOTE: Record<string, string> = {
   export:
     "note: verified with the public keys inside the file, which anyone who edits the file can replace: pin the writer's keys with --public-key <file>\n",
   none: 'note: the export carries no public keys: signatures were NOT checked; pass --public-key <file>\n',
-  database: "note: the API has no public keyring file and trusted the keys recorded in the database (set DOCKET_AUDIT_PUBLIC_KEYS_FILE)\n",
+  database: 'note: the API has no public keyring file and trusted the keys recorded in the database (set DOCKET_AUDIT_PUBLIC_KEYS_FILE)\n',
 };
 
 function readJson(file: string, option: string, cwd: string): unknown {

@@ -253,7 +253,10 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .argument('[caseId]', 'the case to verify')
     .option('--all', 'every case')
     .option('--file <export.json>', 'an audit export, verified offline')
-    .option('--public-key <file>', "the writer's public keys (keyring JSON or PEM) to verify signatures with, instead of trusting any in the file")
+    .option(
+      '--public-key <file>',
+      "the writer's public keys (keyring JSON or PEM) to verify signatures with, instead of trusting any in the file",
+    )
     .option('--deep', "also cross-check the case's rows against its Temporal history (auditors)")
     .action((caseId: string | undefined, opts: { all?: boolean; file?: string; publicKey?: string; deep?: boolean }) =>
       run(verifyCommand(ctx, caseId, opts)),

@@ -225,7 +225,12 @@ export class PostgresCaseStore implements CaseStore {
       'SELECT key_id, public_key, created_at FROM docket.audit_keys ORDER BY created_at, key_id',
       [],
     );
-    return result.rows.map((r) => ({ keyId: r.key_id, algorithm: 'ed25519', publicKey: r.public_key, createdAt: r.created_at.toISOString() }));
+    return result.rows.map((r) => ({
+      keyId: r.key_id,
+      algorithm: 'ed25519',
+      publicKey: r.public_key,
+      createdAt: r.created_at.toISOString(),
+    }));
   }
 
   /** Records the signer's public key (once). */

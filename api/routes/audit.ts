@@ -38,7 +38,10 @@ export async function trustedKeys(deps: AuditDeps): Promise<{ keys?: KeySet; key
   const recorded = await deps.caseStore.listAuditKeys();
   if (recorded.length === 0) return { keysFrom: 'none' };
   // Ids are recomputed from the keys, never taken from the table.
-  return { keys: new KeySet(recorded.map((k) => publicKeyEntry(k.publicKey, `docket.audit_keys ${k.keyId}`, k.createdAt))), keysFrom: 'database' };
+  return {
+    keys: new KeySet(recorded.map((k) => publicKeyEntry(k.publicKey, `docket.audit_keys ${k.keyId}`, k.createdAt))),
+    keysFrom: 'database',
+  };
 }
 
 async function exportedCase(deps: ApiDeps, caseId: string): Promise<ExportedCase> {
@@ -148,7 +151,8 @@ export function auditRoutes(deps: ApiDeps): AnyRoute[] {
       query: verifyQuery,
       responses: {
         200: {
-          description: 'whether the chain and its signatures hold; if not, the first broken seq and why (forged, unsigned, unknown key, changed…)',
+          description:
+            'whether the chain and its signatures hold; if not, the first broken seq and why (forged, unsigned, unknown key, changed…)',
           schema: verificationOut,
         },
       },
@@ -157,7 +161,12 @@ export function auditRoutes(deps: ApiDeps): AnyRoute[] {
         await visibleCase(deps, ctx, caseId);
         if (ctx.query.deep !== true) return { status: 200, body: await verifyCase(deps, caseId) };
         if (ctx.caller.role !== 'auditor') {
-          await refused(deps, ctx, new ApiError(403, 'Forbidden', `a deep verification reads the Temporal history: role "auditor" only, not "${ctx.caller.role}"`), caseId);
+          await refused(
+            deps,
+            ctx,
+            new ApiError(403, 'Forbidden', `a deep verification reads the Temporal history: role "auditor" only, not "${ctx.caller.role}"`),
+            caseId,
+          );
         }
         const history = await deps.docket.workflowHistory(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId));
         return { status: 200, body: await verifyCase(deps, caseId, undefined, history) };
