@@ -16,6 +16,8 @@ export interface ApiDeps {
   securityLog: PostgresSecurityLog;
   catalog: DefinitionCatalog;
   authenticator: Authenticator;
+  /** The audit public keyring (`DOCKET_AUDIT_PUBLIC_KEYS_FILE`): the keys verifications trust; without it, docket.audit_keys. */
+  auditPublicKeysFile?: string;
   /** Drafts, publishing, diffs and diagrams of process owners (absent: those routes answer 503). */
   lifecycle?: DefinitionLifecycle;
 }

@@ -226,7 +226,7 @@ export const timelineQuery = z.object({ limit: limit(1000, 200) }).strict();
 
 export const chainProblemOut = z.object({
   seq: z.number(),
-  kind: z.enum(['changed', 'removed', 'reordered', 'inserted', 'unsealed', 'definition']),
+  kind: z.enum(['changed', 'removed', 'reordered', 'inserted', 'unsealed', 'definition', 'unsigned', 'forged', 'unknown-key']),
   message: z.string(),
 });
 
@@ -237,9 +237,25 @@ export const verificationOut = z
     algorithm: z.string(),
     rows: z.number(),
     headHash: z.string().nullable(),
+    signatures: z.enum(['verified', 'unchecked']),
+    signedRows: z.number(),
+    unsignedRows: z.number().describe('rows written before keyed audit, vouched for by a signed checkpoint'),
+    keyIds: z.array(z.string()),
+    keysFrom: z
+      .enum(['pinned', 'database', 'none'])
+      .optional()
+      .describe("'pinned': the public keyring file; 'database': docket.audit_keys (no keyring file configured)"),
     problem: chainProblemOut.optional(),
+    deep: z
+      .object({ ok: z.boolean(), applied: z.number(), pending: z.array(z.number()), problems: z.array(chainProblemOut) })
+      .optional()
+      .describe("?deep=true: the rows against the case's Temporal history"),
   })
   .meta({ id: 'ChainVerification' });
+
+export const verifyQuery = z
+  .object({ deep: boolString.describe("also cross-check the rows against the case's Temporal history (auditors)") })
+  .strict();
 
 export const verifyAllOut = z.object({ ok: z.boolean(), checked: z.number(), broken: z.array(verificationOut) });
 

@@ -85,7 +85,7 @@ export async function startApi(config: DocketConfig, options: StartApiOptions): 
   const connected = await connectDocket(config);
   const { pool, appRole } = await appRolePool(config.databaseUrl);
   try {
-    const deps = apiDeps(connected.docket, pool, undefined, connected.lifecycle);
+    const deps = { ...apiDeps(connected.docket, pool, undefined, connected.lifecycle), auditPublicKeysFile: config.audit.publicKeysFile };
     const app = buildApi(deps, { ...options, jobs: options.jobs ?? config.api?.jobs });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../engine/canonical-json';
 import type { TransitionRecord } from '../engine/types';
+import type { AuditCheckpoint, KeySet } from './signature';
 
 /**
  * `hash = SHA-256(canonical JSON of {algorithm, prev, row})`, hex; `prev` is the
@@ -19,6 +20,9 @@ export const CHAIN_ALGORITHM = 'docket-chain-v1:sha256(canonical-json({algorithm
 export interface ChainedTransition extends TransitionRecord {
   prevHash: string | null;
   hash: string | null;
+  /** The writer's key and its signature of `hash` (null in rows written before keyed audit). */
+  keyId?: string | null;
+  signature?: string | null;
 }
 
 /** The fields a row's hash covers: everything about the transition, nothing about where it is stored. */
@@ -49,7 +53,19 @@ export function rowHash(record: TransitionRecord, prevHash: string): string {
 }
 
 /** What a verification found wrong first. */
-export type ChainBreak = 'changed' | 'removed' | 'reordered' | 'inserted' | 'unsealed' | 'definition';
+export type ChainBreak =
+  | 'changed'
+  | 'removed'
+  | 'reordered'
+  | 'inserted'
+  | 'unsealed'
+  | 'definition'
+  /** No signature where the writer always signs: forged with database access, or its signature removed. */
+  | 'unsigned'
+  /** A signature that does not verify: the row (or one before it) changed after signing, or it was signed by no writer. */
+  | 'forged'
+  /** Signed with a key the verifier does not trust (e.g. one added to the database by an insider). */
+  | 'unknown-key';
 
 export interface ChainProblem {
   /** The first sequence number that is not as it was written. */
@@ -65,6 +81,14 @@ export interface ChainVerification {
   rows: number;
   /** The hash of the last row: what a later verification can compare against. */
   headHash: string | null;
+  /** Whether signatures were checked against trusted public keys ('unchecked': no keys were given). */
+  signatures: 'verified' | 'unchecked';
+  /** Rows with a valid signature. */
+  signedRows: number;
+  /** Rows written before keyed audit: unsigned, vouched for by a signed checkpoint. */
+  unsignedRows: number;
+  /** The keys that signed this case's rows and checkpoints. */
+  keyIds: string[];
   problem?: ChainProblem;
 }
 
@@ -73,6 +97,10 @@ export interface VerifyOptions {
   definitionHash?: string;
   /** The last seq the case says it has applied (its projection): catches rows removed or added at the end. */
   lastSeq?: number;
+  /** The trusted public keys: every row must be signed by one, or be vouched for by a signed checkpoint. */
+  keys?: KeySet;
+  /** The case's signed checkpoints (rows written before keyed audit, adopted when it began). */
+  checkpoints?: AuditCheckpoint[];
 }
 
 /**
@@ -81,15 +109,49 @@ export interface VerifyOptions {
  * sequence number and why.
  */
 export function verifyChain(caseId: string, rows: ChainedTransition[], options: VerifyOptions = {}): ChainVerification {
+  const keyed = verifyOnce(caseId, rows, options);
+  if (keyed.ok || options.keys === undefined) return keyed;
+  // A row changed with its hash recomputed fails both ways at the same seq: the chain's account says more.
+  const plain = verifyOnce(caseId, rows, { ...options, keys: undefined });
+  return plain.problem && plain.problem.seq <= keyed.problem!.seq ? { ...keyed, problem: plain.problem } : keyed;
+}
+
+function verifyOnce(caseId: string, rows: ChainedTransition[], options: VerifyOptions): ChainVerification {
+  const keys = options.keys;
+  let signedRows = 0;
+  let unsignedRows = 0;
+  const keyIds = new Set<string>();
   const result = (problem?: ChainProblem): ChainVerification => ({
     caseId,
     ok: problem === undefined,
     algorithm: CHAIN_ALGORITHM,
     rows: rows.length,
     headHash: rows.at(-1)?.hash ?? null,
+    signatures: keys ? 'verified' : 'unchecked',
+    signedRows,
+    unsignedRows,
+    keyIds: [...keyIds],
     ...(problem && { problem }),
   });
   const broken = (seq: number, kind: ChainBreak, message: string) => result({ seq, kind, message });
+
+  // The checkpoint that vouches for the rows written before keyed audit: the latest valid one.
+  let adopted: AuditCheckpoint | undefined;
+  for (const c of keys ? (options.checkpoints ?? []).filter((x) => x.caseId === caseId) : []) {
+    if (!keys!.has(c.keyId)) {
+      return broken(c.seq, 'unknown-key', `the checkpoint at row ${c.seq} is signed with key ${c.keyId}, which is not a trusted key`);
+    }
+    if (!keys!.verifyCheckpoint(c)) {
+      return broken(
+        c.seq,
+        'forged',
+        `the checkpoint at row ${c.seq} has a signature that does not verify: it was changed or made without the key`,
+      );
+    }
+    keyIds.add(c.keyId);
+    if (adopted === undefined || c.seq > adopted.seq) adopted = c;
+  }
+  let signedBefore: number | undefined;
 
   const start = options.definitionHash ?? rows[0]?.definitionHash;
   for (let i = 0; i < rows.length; i++) {
@@ -145,8 +207,26 @@ export function verifyChain(caseId: string, rows: ChainedTransition[], options: 
       }
       return broken(r.seq, 'changed', `row ${r.seq} was changed after it was written: its content does not match its hash`);
     }
+    if (keys) {
+      const problem = signatureProblem(r, keys, adopted, signedBefore);
+      if (problem) return broken(r.seq, problem.kind, problem.message);
+      if (r.signature) {
+        signedRows++;
+        signedBefore = r.seq;
+        keyIds.add(r.keyId!);
+      } else {
+        unsignedRows++;
+      }
+    }
   }
   const last = rows.at(-1);
+  if (adopted && adopted.seq > (last?.seq ?? -1)) {
+    return broken(
+      (last?.seq ?? -1) + 1,
+      'removed',
+      `a signed checkpoint of ${adopted.signedAt} says the log reached row ${adopted.seq}, but it ends at row ${last?.seq ?? -1}`,
+    );
+  }
   if (options.lastSeq !== undefined) {
     const lastSeq = last?.seq ?? -1;
     if (lastSeq < options.lastSeq) {
@@ -161,4 +241,47 @@ export function verifyChain(caseId: string, rows: ChainedTransition[], options: 
     }
   }
   return result();
+}
+
+/** Why row `r` (whose hash already checked out) is not vouched for by a trusted key, if it is not. */
+function signatureProblem(
+  r: ChainedTransition,
+  keys: KeySet,
+  adopted: AuditCheckpoint | undefined,
+  signedBefore: number | undefined,
+): { kind: ChainBreak; message: string } | undefined {
+  if (r.signature) {
+    if (!r.keyId || !keys.has(r.keyId)) {
+      return {
+        kind: 'unknown-key',
+        message: `row ${r.seq} is signed with key ${r.keyId ?? '(none named)'}, which is not among the trusted public keys (${keys.entries.map((k) => k.keyId).join(', ') || 'none'}): a key that is not pinned proves nothing`,
+      };
+    }
+    if (!keys.verifyRow(r.keyId, r.hash!, r.signature)) {
+      return {
+        kind: 'forged',
+        message: `row ${r.seq}: the signature of key ${r.keyId} does not match the row's hash: the row or one before it was rewritten after it was signed, or the signature was not made with that key`,
+      };
+    }
+    return undefined;
+  }
+  if (signedBefore !== undefined) {
+    return {
+      kind: 'unsigned',
+      message: `row ${r.seq} has no signature, but row ${signedBefore} before it is signed: it was written without the writer's key (forged with database access) or its signature was removed`,
+    };
+  }
+  if (adopted === undefined || r.seq > adopted.seq) {
+    return {
+      kind: 'unsigned',
+      message: `row ${r.seq} has no signature and no signed checkpoint vouches for it: it was written without the writer's key (forged with database access) or its signature was removed`,
+    };
+  }
+  if (r.seq === adopted.seq && r.hash !== adopted.hash) {
+    return {
+      kind: 'changed',
+      message: `row ${r.seq} does not match the checkpoint signed when keyed audit began (${adopted.signedAt}): the rows up to it were rewritten since`,
+    };
+  }
+  return undefined;
 }

@@ -1,10 +1,13 @@
 /**
- * Audit exports: one or more cases' transition logs with their hash chain, the
- * definition each case runs on and the algorithm, so that a verifier can
- * recompute everything offline (`docket audit verify --file export.json`).
+ * Audit exports: one or more cases' transition logs with their hash chain and
+ * signatures, the definition each case runs on, the algorithm and the public keys
+ * that signed, so that a verifier can recompute everything offline (`docket audit
+ * verify --file export.json --public-key keys.json`).
  */
 import { definitionHashOf } from './definition-hash';
 import { CHAIN_ALGORITHM, verifyChain, type ChainedTransition, type ChainVerification } from './chain';
+import { publicKeyEntry, type PublicKeyEntry } from './keys';
+import { KeySet, SIGNATURE_ALGORITHM, type AuditCheckpoint } from './signature';
 
 export const EXPORT_FORMAT = 'docket-audit-export';
 
@@ -21,28 +24,59 @@ export interface ExportedCase {
   /** The last seq the case's projection records. */
   lastSeq: number;
   transitions: ChainedTransition[];
+  /** Signed checkpoints vouching for rows written before keyed audit. */
+  checkpoints?: AuditCheckpoint[];
 }
 
 export interface AuditExport {
   format: typeof EXPORT_FORMAT;
-  version: 1;
+  /** 2: rows carry `keyId` and `signature`, cases their `checkpoints`, and `keys` the public keys. */
+  version: 1 | 2;
   algorithm: string;
+  signatureAlgorithm?: string;
   exportedAt: string;
   exportedBy: { userId: string; role: string };
+  /** The public keys that signed, for convenience: an auditor pins the writer's keys instead (`--public-key`). */
+  keys?: PublicKeyEntry[];
   cases: ExportedCase[];
 }
 
-export function buildExport(cases: ExportedCase[], exportedBy: { userId: string; role: string }, now = new Date()): AuditExport {
-  return { format: EXPORT_FORMAT, version: 1, algorithm: CHAIN_ALGORITHM, exportedAt: now.toISOString(), exportedBy, cases };
+export function buildExport(
+  cases: ExportedCase[],
+  exportedBy: { userId: string; role: string },
+  keys: PublicKeyEntry[] = [],
+  now = new Date(),
+): AuditExport {
+  const used = new Set(cases.flatMap((c) => [...c.transitions.map((t) => t.keyId), ...(c.checkpoints ?? []).map((k) => k.keyId)]));
+  return {
+    format: EXPORT_FORMAT,
+    version: 2,
+    algorithm: CHAIN_ALGORITHM,
+    signatureAlgorithm: SIGNATURE_ALGORITHM,
+    exportedAt: now.toISOString(),
+    exportedBy,
+    keys: keys.filter((k) => used.has(k.keyId)),
+    cases,
+  };
 }
+
+/** Where the keys an export was verified with came from. */
+export type KeySource = 'pinned' | 'export' | 'none';
 
 export interface ExportVerification {
   ok: boolean;
+  /** 'pinned': keys the auditor gave; 'export': keys inside the file (anyone who edits the file can replace them); 'none': signatures unchecked. */
+  keysFrom: KeySource;
   cases: Array<ChainVerification & { definitionMatches?: boolean }>;
 }
 
-/** Verifies an export offline: each case's chain, its definition's hash, and that it names the algorithm used here. */
-export function verifyExport(data: unknown): ExportVerification {
+/**
+ * Verifies an export offline: each case's chain and signatures, its definition's
+ * hash, and that it names the algorithm used here. `trustedKeys`: the writer's
+ * public keys as the auditor knows them; without them the keys inside the file are
+ * used, which proves only that the file is consistent with itself.
+ */
+export function verifyExport(data: unknown, trustedKeys?: PublicKeyEntry[]): ExportVerification {
   const exp = data as Partial<AuditExport> | null;
   if (!exp || exp.format !== EXPORT_FORMAT || !Array.isArray(exp.cases)) {
     throw new Error(`not a Docket audit export (expected "format": "${EXPORT_FORMAT}" and a "cases" array)`);
@@ -50,8 +84,24 @@ export function verifyExport(data: unknown): ExportVerification {
   if (exp.algorithm !== CHAIN_ALGORITHM) {
     throw new Error(`the export was chained with "${String(exp.algorithm)}"; this verifier knows "${CHAIN_ALGORITHM}"`);
   }
+  if (exp.signatureAlgorithm !== undefined && exp.signatureAlgorithm !== SIGNATURE_ALGORITHM) {
+    throw new Error(`the export was signed with "${String(exp.signatureAlgorithm)}"; this verifier knows "${SIGNATURE_ALGORITHM}"`);
+  }
+  let keysFrom: KeySource = 'none';
+  let keys: KeySet | undefined;
+  if (trustedKeys !== undefined) {
+    keysFrom = 'pinned';
+    keys = new KeySet(trustedKeys);
+  } else if (Array.isArray(exp.keys) && exp.keys.length > 0) {
+    keysFrom = 'export';
+    // Ids are recomputed from the keys, never taken from the file.
+    keys = new KeySet(exp.keys.map((k, i) => publicKeyEntry(String(k.publicKey), `keys[${i}]`, k.createdAt)));
+  }
   const cases = exp.cases.map((c) => {
-    const verification = verifyChain(c.caseId, c.transitions, { lastSeq: c.lastSeq });
+    const verification = verifyChain(c.caseId, c.transitions, {
+      lastSeq: c.lastSeq,
+      ...(keys && { keys, checkpoints: c.checkpoints ?? [] }),
+    });
     if (c.definition === undefined) return verification;
     const definitionMatches = definitionHashOf(c.definition) === c.definitionHash;
     if (!definitionMatches && verification.ok) {
@@ -68,7 +118,7 @@ export function verifyExport(data: unknown): ExportVerification {
     }
     return { ...verification, definitionMatches };
   });
-  return { ok: cases.every((c) => c.ok), cases };
+  return { ok: cases.every((c) => c.ok), keysFrom, cases };
 }
 
 const CSV_COLUMNS = [
@@ -88,6 +138,8 @@ const CSV_COLUMNS = [
   'payload',
   'prevHash',
   'hash',
+  'keyId',
+  'signature',
 ] as const;
 
 function csvCell(value: unknown): string {
@@ -119,6 +171,8 @@ export function exportToCsv(exp: AuditExport): string {
         payload: JSON.stringify(t.payload),
         prevHash: t.prevHash,
         hash: t.hash,
+        keyId: t.keyId ?? null,
+        signature: t.signature ?? null,
       };
       lines.push(CSV_COLUMNS.map((k) => csvCell(row[k])).join(','));
     }

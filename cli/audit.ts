@@ -1,54 +1,114 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChainVerification } from '../audit/chain';
+import type { DeepCheck } from '../audit/deep';
 import { verifyExport } from '../audit/export';
+import { readPublicKeys, type PublicKeyEntry } from '../audit/keys';
 import { DocketError } from '../client/docket-client';
 import { readArgumentFile } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK, EXIT_REFUSED, invalidArgument } from './errors';
 
-function describe(v: ChainVerification): string {
-  return v.ok
-    ? `${v.caseId}: intact (${v.rows} rows, head ${v.headHash?.slice(0, 12) ?? '-'})`
-    : `${v.caseId}: BROKEN at seq ${v.problem?.seq} (${v.problem?.kind}): ${v.problem?.message}`;
+function describe(v: ChainVerification & { deep?: DeepCheck }): string {
+  if (!v.ok) {
+    const p = v.problem ?? v.deep?.problems[0];
+    return `${v.caseId}: BROKEN at seq ${p?.seq} (${p?.kind}): ${p?.message}${deepLines(v.deep, p)}`;
+  }
+  const signed =
+    v.signatures === 'verified'
+      ? `${v.signedRows} signed${v.keyIds.length > 0 ? ` by ${v.keyIds.join(', ')}` : ''}` +
+        (v.unsignedRows > 0 ? `, ${v.unsignedRows} unsigned (before keyed audit, vouched for by a signed checkpoint)` : '')
+      : 'signatures NOT checked: no public keys';
+  return `${v.caseId}: intact (${v.rows} rows, ${signed}; head ${v.headHash?.slice(0, 12) ?? '-'})${deepLines(v.deep)}`;
+}
+
+function deepLines(deep: DeepCheck | undefined, shown?: { seq: number; message: string }): string {
+  if (deep === undefined) return '';
+  if (deep.ok)
+    return `\n  deep: the ${deep.applied} transitions of the Temporal history match the log${deep.pending.length > 0 ? ` (seq ${deep.pending.join(', ')} still being stored)` : ''}`;
+  return deep.problems
+    .filter((p) => p !== shown)
+    .map((p) => `\n  deep: seq ${p.seq} (${p.kind}): ${p.message}`)
+    .join('');
+}
+
+const KEYS_NOTE: Record<string, string> = {
+  export:
+    "note: verified with the public keys inside the file, which anyone who edits the file can replace: pin the writer's keys with --public-key <file>\n",
+  none: 'note: the export carries no public keys: signatures were NOT checked; pass --public-key <file>\n',
+  database: 'note: the API has no public keyring file and trusted the keys recorded in the database (set DOCKET_AUDIT_PUBLIC_KEYS_FILE)\n',
+};
+
+function readJson(file: string, option: string, cwd: string): unknown {
+  try {
+    return JSON.parse(readArgumentFile(file, option, cwd));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw invalidArgument(`${option}: "${file}" is not JSON: ${err.message}`);
+    throw err;
+  }
 }
 
 /**
  * `docket audit verify <caseId>`, `--all`, or `--file export.json` (offline: no
- * servers, the file carries what is needed). Exits 2 when a chain is broken.
+ * servers). `--public-key <file>` pins the writer's public keys (a keyring or a
+ * PEM key): with `--file`, or with a case id (its export is fetched and verified
+ * here rather than trusting the server's verdict). `--deep` also cross-checks a
+ * case against its Temporal history (auditors). Exits 2 when anything is broken.
  */
-export async function verifyCommand(ctx: CliContext, caseId: string | undefined, opts: { all?: boolean; file?: string }): Promise<number> {
+export async function verifyCommand(
+  ctx: CliContext,
+  caseId: string | undefined,
+  opts: { all?: boolean; file?: string; publicKey?: string; deep?: boolean },
+): Promise<number> {
   const chosen = [caseId !== undefined, opts.all === true, opts.file !== undefined].filter(Boolean).length;
   if (chosen !== 1) throw invalidArgument('name one case id, or --all, or --file <export.json>');
-  let cases: ChainVerification[];
+  if (opts.deep && caseId === undefined) throw invalidArgument('--deep checks one case against its Temporal history: name the case id');
+  if (opts.publicKey !== undefined && opts.all) throw invalidArgument('--public-key goes with --file or a case id, not --all');
+  let pinned: PublicKeyEntry[] | undefined;
+  if (opts.publicKey !== undefined) {
+    try {
+      pinned = readPublicKeys(path.resolve(ctx.cwd, opts.publicKey));
+    } catch (err) {
+      throw invalidArgument(`--public-key: ${(err as Error).message}`);
+    }
+    if (pinned.length === 0) throw invalidArgument(`--public-key: "${opts.publicKey}" holds no public key`);
+  }
+  let cases: Array<ChainVerification & { deep?: DeepCheck }>;
   let checked: number;
+  let keysFrom: string | undefined;
+  const offline = (data: unknown) => {
+    try {
+      const verified = verifyExport(data, pinned);
+      keysFrom = verified.keysFrom;
+      return verified.cases;
+    } catch (err) {
+      throw invalidArgument(`${opts.file !== undefined ? '--file' : caseId}: ${(err as Error).message}`);
+    }
+  };
   if (opts.file !== undefined) {
-    let data: unknown;
-    try {
-      data = JSON.parse(readArgumentFile(opts.file, '--file', ctx.cwd));
-    } catch (err) {
-      if (err instanceof SyntaxError) throw invalidArgument(`--file: "${opts.file}" is not JSON: ${err.message}`);
-      throw err;
-    }
-    try {
-      cases = verifyExport(data).cases;
-    } catch (err) {
-      throw invalidArgument(`--file: ${(err as Error).message}`);
-    }
+    cases = offline(readJson(opts.file, '--file', ctx.cwd));
     checked = cases.length;
   } else if (opts.all) {
     const all = await ctx.api().verifyAll();
     cases = all.broken;
     checked = all.checked;
   } else {
-    cases = [await ctx.api().verifyCase(caseId!)];
+    const online = await ctx.api().verifyCase(caseId!, { deep: opts.deep === true });
+    keysFrom = online.keysFrom;
+    cases = [online];
+    if (pinned !== undefined) {
+      // The server's verdict is not taken on trust: its export is verified here, with the pinned keys.
+      const local = offline(await ctx.api().exportCase(caseId!, 'json'))[0]!;
+      cases = [online.deep ? { ...local, ok: local.ok && online.deep.ok, deep: online.deep } : local];
+    }
     checked = 1;
   }
   const broken = cases.filter((c) => !c.ok);
-  ctx.print({ ok: broken.length === 0, checked, cases }, () =>
+  const note = keysFrom !== undefined ? (KEYS_NOTE[keysFrom] ?? '') : '';
+  ctx.print({ ok: broken.length === 0, checked, ...(keysFrom !== undefined && { keysFrom }), cases }, () =>
     opts.all
       ? `${checked} cases checked; ${broken.length === 0 ? 'every chain is intact' : `${broken.length} broken`}\n${broken.map((c) => `  ${describe(c)}\n`).join('')}`
-      : cases.map((c) => `${describe(c)}\n`).join(''),
+      : cases.map((c) => `${describe(c)}\n`).join('') + note,
   );
   return broken.length === 0 ? EXIT_OK : EXIT_REFUSED;
 }

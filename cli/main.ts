@@ -281,11 +281,18 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
   const audit = program.command('audit').description('export and verify the hash-chained audit trail');
   audit
     .command('verify')
-    .description('recompute hash chains and name the first broken seq; exit 2 when one is broken')
+    .description('recompute hash chains and signatures and name the first broken seq; exit 2 when one is broken')
     .argument('[caseId]', 'the case to verify')
     .option('--all', 'every case')
     .option('--file <export.json>', 'an audit export, verified offline')
-    .action((caseId: string | undefined, opts: { all?: boolean; file?: string }) => run(verifyCommand(ctx, caseId, opts)));
+    .option(
+      '--public-key <file>',
+      "the writer's public keys (keyring JSON or PEM) to verify signatures with, instead of trusting any in the file",
+    )
+    .option('--deep', "also cross-check the case's rows against its Temporal history (auditors)")
+    .action((caseId: string | undefined, opts: { all?: boolean; file?: string; publicKey?: string; deep?: boolean }) =>
+      run(verifyCommand(ctx, caseId, opts)),
+    );
   audit
     .command('export')
     .description("export a case's audit trail (JSON verifiable offline, or CSV)")

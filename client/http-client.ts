@@ -4,6 +4,7 @@
  * the role to act in (`X-Docket-Role`), its user id is ignored.
  */
 import type { ChainVerification } from '../audit/chain';
+import type { CaseVerification } from '../audit/deep';
 import type { AuditExport } from '../audit/export';
 import type { Actor, TransitionRecord } from '../engine/types';
 import type { CaseStatusView, Incident, RetryIncidentsResult, SendEventRequest, SendResult } from '../workflows/messages';
@@ -202,8 +203,10 @@ export class HttpDocketClient implements CaseClient {
     return (await this.request<ApiUser>('POST', `/users/${HttpDocketClient.id(userId)}/disable`, ADMIN)).body;
   }
 
-  async verifyCase(caseId: string): Promise<ChainVerification> {
-    return (await this.request<ChainVerification>('GET', `/cases/${HttpDocketClient.id(caseId)}/audit/verify`)).body;
+  /** `deep`: also against the case's Temporal history (auditors). */
+  async verifyCase(caseId: string, opts: { deep?: boolean } = {}): Promise<CaseVerification> {
+    const query = opts.deep ? '?deep=true' : '';
+    return (await this.request<CaseVerification>('GET', `/cases/${HttpDocketClient.id(caseId)}/audit/verify${query}`)).body;
   }
 
   async verifyAll(): Promise<{ ok: boolean; checked: number; broken: ChainVerification[] }> {

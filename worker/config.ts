@@ -55,6 +55,9 @@ const envSchema = z.object({
   DOCKET_API_JOB_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   DOCKET_ACTOR_KEYS: z.string().optional(),
+  // Keyed audit (audit/keys.ts).
+  DOCKET_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  DOCKET_AUDIT_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
 });
 
 export interface DocketConfig {
@@ -78,6 +81,8 @@ export interface DocketConfig {
    * signs); unset: the data directory's `secrets/actor-keys.json` (see security/actor-keys.ts).
    */
   actorKeys?: string;
+  /** Keyed audit: the worker's signing key and the public keyring verifiers pin. */
+  audit: AuditKeyConfig;
   /** The HTTP API: where `npm start` serves it, and where the CLI finds it (with the token it authenticates with). */
   api?: {
     port: number;
@@ -86,6 +91,24 @@ export interface DocketConfig {
     token?: string;
     /** The API's threads for linting and diagrams, and how long one such job may run (defaults in api/jobs/pool.ts). */
     jobs?: { threads?: number; timeLimitMs?: number };
+  };
+}
+
+export interface AuditKeyConfig {
+  /** The worker's Ed25519 private key (PKCS#8 PEM, mode 0600). */
+  signingKeyFile: string;
+  /** Whether a missing signing key file is generated (only at the default path, under the data directory). */
+  generateSigningKey: boolean;
+  /** The public keys of every signing key, old and new: what the API and auditors verify with. */
+  publicKeysFile: string;
+}
+
+/** DOCKET_AUDIT_SIGNING_KEY_FILE (default `<data>/audit/signing-key.pem`, generated once), DOCKET_AUDIT_PUBLIC_KEYS_FILE (default `<data>/audit/public-keys.json`). */
+function auditKeyConfig(dataDir: string, signingKeyFile: string | undefined, publicKeysFile: string | undefined): AuditKeyConfig {
+  return {
+    signingKeyFile: signingKeyFile ?? path.join(dataDir, 'audit', 'signing-key.pem'),
+    generateSigningKey: signingKeyFile === undefined,
+    publicKeysFile: publicKeysFile ?? path.join(dataDir, 'audit', 'public-keys.json'),
   };
 }
 
@@ -136,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
     ...(e.DOCKET_WORKFLOW_BUNDLE !== undefined && { workflowBundle: e.DOCKET_WORKFLOW_BUNDLE }),
     logLevel: e.LOG_LEVEL,
     ...(e.DOCKET_ACTOR_KEYS !== undefined && e.DOCKET_ACTOR_KEYS !== '' && { actorKeys: e.DOCKET_ACTOR_KEYS }),
+    audit: auditKeyConfig(e.DOCKET_DATA_DIR, e.DOCKET_AUDIT_SIGNING_KEY_FILE, e.DOCKET_AUDIT_PUBLIC_KEYS_FILE),
     api: {
       port: e.DOCKET_API_PORT,
       host: e.DOCKET_API_HOST,

@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type W
 import { type Pool } from 'pg';
 import { createActivities, type CaseStore } from '../activities';
 import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
+import { openSigner } from '../audit/keys';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { resolveActorKeys, VouchCodec } from '../security';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
@@ -43,9 +44,13 @@ export interface CreateWorkerOptions {
 /** The composition root: wires PostgreSQL, the notifier and the activities into a Temporal worker. */
 export async function createDocketWorker(config: DocketConfig, options: CreateWorkerOptions = {}): Promise<DocketWorker> {
   if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start` which starts one');
+  // Keyed audit: every row this worker appends is signed with a key the database never sees.
+  const { signer, keyringCreated } = openSigner(config.audit);
   const pool = createPool({ connectionString: config.databaseUrl, max: 10 });
   await migrate(pool);
-  const postgresStore = new PostgresCaseStore(pool);
+  const postgresStore = new PostgresCaseStore(pool, signer);
+  await postgresStore.registerAuditKey(signer.publicKey);
+  if (keyringCreated) await postgresStore.adoptUnsigned(signer);
   const store = options.wrapStore ? options.wrapStore(postgresStore) : postgresStore;
   const notifier = config.smtp ? smtpNotifierFromConfig(config.smtp, pool) : new OutboxNotifier(pool);
   const ownConnection = !options.connection;

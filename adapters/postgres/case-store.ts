@@ -7,6 +7,8 @@ import { inTransaction } from './transaction';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { CaseFilter, CaseStore } from '../../activities/ports';
 import { rowHash, type ChainedTransition } from '../../audit/chain';
+import type { AuditSigner, PublicKeyEntry } from '../../audit/keys';
+import { signCheckpoint, signRow, type AuditCheckpoint } from '../../audit/signature';
 import type { CaseProjection, CaseStatus, Deadline, TransitionRecord } from '../../engine/types';
 import { ConflictError, InvalidDataError, mapPgError } from './errors';
 
@@ -28,7 +30,7 @@ export type TransitionRow = {
   at: Date;
 };
 
-type ChainedRow = TransitionRow & { prev_hash: string | null; hash: string | null };
+type ChainedRow = TransitionRow & { prev_hash: string | null; hash: string | null; key_id: string | null; signature: string | null };
 
 /** A row of docket.cases as pg returns it. */
 export type CaseRow = {
@@ -54,7 +56,11 @@ const CASE_COLUMNS = `case_id, process_id, definition_version, definition_hash, 
   context, deadlines, last_seq, opened_at, updated_at, closed_at`;
 
 export class PostgresCaseStore implements CaseStore {
-  constructor(private readonly pool: Pool) {}
+  /** `signer`: the writer's audit key (the worker's); without it rows are appended unsigned, and a verification reports them. */
+  constructor(
+    private readonly pool: Pool,
+    private readonly signer?: AuditSigner,
+  ) {}
 
   async appendTransition(record: TransitionRecord, projection: CaseProjection): Promise<void> {
     if (projection.caseId !== record.caseId) {
@@ -69,9 +75,11 @@ export class PostgresCaseStore implements CaseStore {
 
     await this.inTransaction('appendTransition', async (client) => {
       const prevHash = await this.previousHash(client, record);
+      const hash = prevHash === null ? null : rowHash(record, prevHash);
+      const signed = hash !== null && this.signer ? signRow(this.signer, hash) : undefined;
       const inserted = await client.query(
-        `INSERT INTO docket.transitions (${TRANSITION_COLUMNS}, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        `INSERT INTO docket.transitions (${TRANSITION_COLUMNS}, prev_hash, hash, key_id, signature)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (case_id, seq) DO NOTHING`,
         [
           record.caseId,
@@ -89,7 +97,9 @@ export class PostgresCaseStore implements CaseStore {
           record.status,
           at,
           prevHash,
-          prevHash === null ? null : rowHash(record, prevHash),
+          hash,
+          signed?.keyId ?? null,
+          signed?.signature ?? null,
         ],
       );
 
@@ -175,14 +185,88 @@ export class PostgresCaseStore implements CaseStore {
     return hash;
   }
 
-  /** The transition log of a case with its hash chain, in sequence order (for audits). */
+  /** The transition log of a case with its hash chain and signatures, in sequence order (for audits). */
   async listChainedTransitions(caseId: string): Promise<ChainedTransition[]> {
     const result = await this.query<ChainedRow>(
       'listChainedTransitions',
-      `SELECT ${TRANSITION_COLUMNS}, prev_hash, hash FROM docket.transitions WHERE case_id = $1 ORDER BY seq`,
+      `SELECT ${TRANSITION_COLUMNS}, prev_hash, hash, key_id, signature FROM docket.transitions WHERE case_id = $1 ORDER BY seq`,
       [caseId],
     );
-    return result.rows.map((row) => ({ ...rowToTransition(row), prevHash: row.prev_hash, hash: row.hash }));
+    return result.rows.map((row) => ({
+      ...rowToTransition(row),
+      prevHash: row.prev_hash,
+      hash: row.hash,
+      keyId: row.key_id,
+      signature: row.signature,
+    }));
+  }
+
+  /** The signed checkpoints of a case, in sequence order. */
+  async listCheckpoints(caseId: string): Promise<AuditCheckpoint[]> {
+    const result = await this.query<{ case_id: string; seq: number; hash: string; key_id: string; signature: string; signed_at: Date }>(
+      'listCheckpoints',
+      'SELECT case_id, seq, hash, key_id, signature, signed_at FROM docket.audit_checkpoints WHERE case_id = $1 ORDER BY seq',
+      [caseId],
+    );
+    return result.rows.map((r) => ({
+      caseId: r.case_id,
+      seq: r.seq,
+      hash: r.hash,
+      keyId: r.key_id,
+      signature: r.signature,
+      signedAt: r.signed_at.toISOString(),
+    }));
+  }
+
+  /** The public keys recorded in the database (not trusted by a verifier unless pinned: see audit/keys.ts). */
+  async listAuditKeys(): Promise<PublicKeyEntry[]> {
+    const result = await this.query<{ key_id: string; public_key: string; created_at: Date }>(
+      'listAuditKeys',
+      'SELECT key_id, public_key, created_at FROM docket.audit_keys ORDER BY created_at, key_id',
+      [],
+    );
+    return result.rows.map((r) => ({
+      keyId: r.key_id,
+      algorithm: 'ed25519',
+      publicKey: r.public_key,
+      createdAt: r.created_at.toISOString(),
+    }));
+  }
+
+  /** Records the signer's public key (once). */
+  async registerAuditKey(key: PublicKeyEntry): Promise<void> {
+    await this.query(
+      'registerAuditKey',
+      `INSERT INTO docket.audit_keys (key_id, algorithm, public_key, created_at) VALUES ($1, 'ed25519', $2, $3)
+       ON CONFLICT (key_id) DO NOTHING`,
+      [key.keyId, key.publicKey, key.createdAt ? new Date(key.createdAt) : new Date()],
+    );
+  }
+
+  /**
+   * Signs a checkpoint over the last unsigned row of every case that has one and no
+   * checkpoint yet: done once, when keyed audit begins, so the rows written before
+   * stay verifiable. Returns the number of cases adopted.
+   */
+  async adoptUnsigned(signer: AuditSigner): Promise<number> {
+    const heads = await this.query<{ case_id: string; seq: number; hash: string }>(
+      'adoptUnsigned',
+      `SELECT DISTINCT ON (t.case_id) t.case_id, t.seq, t.hash FROM docket.transitions t
+       WHERE t.signature IS NULL AND t.hash IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM docket.audit_checkpoints c WHERE c.case_id = t.case_id)
+       ORDER BY t.case_id, t.seq DESC`,
+      [],
+    );
+    for (const h of heads.rows) {
+      const c = signCheckpoint(signer, h.case_id, h.seq, h.hash);
+      await this.query(
+        'adoptUnsigned',
+        `INSERT INTO docket.audit_checkpoints (case_id, seq, hash, key_id, signature, signed_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT DO NOTHING`,
+        [c.caseId, c.seq, c.hash, c.keyId, c.signature, new Date(c.signedAt)],
+      );
+    }
+    return heads.rows.length;
   }
 
   async getCase(caseId: string): Promise<CaseProjection | null> {

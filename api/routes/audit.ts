@@ -1,25 +1,55 @@
-/** Audit: export one case or a search result (JSON, CSV), and verify hash chains. */
+/** Audit: export one case or a search result (JSON, CSV), and verify hash chains and their signatures. */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { buildExport, exportToCsv, type ExportedCase } from '../../audit/export';
 import { verifyChain, type ChainVerification } from '../../audit/chain';
+import { crossCheck, type CaseVerification } from '../../audit/deep';
+import { buildExport, exportToCsv, type ExportedCase } from '../../audit/export';
+import { publicKeyEntry, readPublicKeys, type PublicKeyEntry } from '../../audit/keys';
+import { KeySet } from '../../audit/signature';
 import type { ApiDeps } from '../deps';
+import { ApiError } from '../errors';
 import { route, type AnyRoute, type Caller } from '../route';
-import { caseParams, exportQuery, formatQuery, toCaseSearch, verificationOut, verifyAllOut } from '../schemas';
-import { visibleCase } from './cases';
+import { caseParams, exportQuery, formatQuery, toCaseSearch, verificationOut, verifyAllOut, verifyQuery } from '../schemas';
+import { refused, visibleCase } from './cases';
 
 const exportSchema = z
   .object({
     format: z.literal('docket-audit-export'),
-    version: z.literal(1),
+    version: z.literal(2),
     algorithm: z.string(),
+    signatureAlgorithm: z.string(),
     exportedAt: z.string(),
     exportedBy: z.object({ userId: z.string(), role: z.string() }),
+    keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('ed25519'), publicKey: z.string(), createdAt: z.string() })),
     cases: z.array(z.looseObject({ caseId: z.string(), transitions: z.array(z.unknown()) })),
   })
   .meta({ id: 'AuditExport' });
 
+type AuditDeps = Pick<ApiDeps, 'caseStore' | 'auditPublicKeysFile'>;
+
+/**
+ * The keys a verification trusts: the public keyring file when there is one (an
+ * insider who adds a key to the database gains nothing), else the keys recorded in
+ * docket.audit_keys, else none (signatures unchecked).
+ */
+export async function trustedKeys(deps: AuditDeps): Promise<{ keys?: KeySet; keysFrom: 'pinned' | 'database' | 'none' }> {
+  const file = deps.auditPublicKeysFile;
+  if (file !== undefined && existsSync(file)) return { keys: new KeySet(readPublicKeys(file)), keysFrom: 'pinned' };
+  const recorded = await deps.caseStore.listAuditKeys();
+  if (recorded.length === 0) return { keysFrom: 'none' };
+  // Ids are recomputed from the keys, never taken from the table.
+  return {
+    keys: new KeySet(recorded.map((k) => publicKeyEntry(k.publicKey, `docket.audit_keys ${k.keyId}`, k.createdAt))),
+    keysFrom: 'database',
+  };
+}
+
 async function exportedCase(deps: ApiDeps, caseId: string): Promise<ExportedCase> {
-  const [projection, transitions] = await Promise.all([deps.caseStore.getCase(caseId), deps.caseStore.listChainedTransitions(caseId)]);
+  const [projection, transitions, checkpoints] = await Promise.all([
+    deps.caseStore.getCase(caseId),
+    deps.caseStore.listChainedTransitions(caseId),
+    deps.caseStore.listCheckpoints(caseId),
+  ]);
   const first = transitions[0];
   const definitionHash = projection?.definitionHash ?? first?.definitionHash ?? '';
   const known = definitionHash ? await deps.catalog.byHash(definitionHash, caseId) : undefined;
@@ -34,17 +64,47 @@ async function exportedCase(deps: ApiDeps, caseId: string): Promise<ExportedCase
     status: projection?.status ?? '',
     lastSeq: projection?.lastSeq ?? -1,
     transitions,
+    checkpoints,
   };
 }
 
-/** Verifies one case's chain as stored, against the last seq its projection records. */
-export async function verifyCase(deps: Pick<ApiDeps, 'caseStore'>, caseId: string): Promise<ChainVerification> {
-  const [projection, rows] = await Promise.all([deps.caseStore.getCase(caseId), deps.caseStore.listChainedTransitions(caseId)]);
-  return verifyChain(caseId, rows, { lastSeq: projection?.lastSeq ?? -1 });
+/**
+ * Verifies one case's chain and signatures as stored, against the last seq its
+ * projection records; with `history` (the workflow's runs), also against what
+ * Temporal applied.
+ */
+export async function verifyCase(
+  deps: AuditDeps,
+  caseId: string,
+  trust?: Awaited<ReturnType<typeof trustedKeys>>,
+  history?: Parameters<typeof crossCheck>[1],
+): Promise<CaseVerification> {
+  const [projection, rows, checkpoints, t] = await Promise.all([
+    deps.caseStore.getCase(caseId),
+    deps.caseStore.listChainedTransitions(caseId),
+    deps.caseStore.listCheckpoints(caseId),
+    trust ?? trustedKeys(deps),
+  ]);
+  const chain = verifyChain(caseId, rows, { lastSeq: projection?.lastSeq ?? -1, ...(t.keys && { keys: t.keys, checkpoints }) });
+  if (history === undefined) return { ...chain, keysFrom: t.keysFrom };
+  const deep = crossCheck(rows, history);
+  const first = deep.problems[0];
+  return {
+    ...chain,
+    ok: chain.ok && deep.ok,
+    keysFrom: t.keysFrom,
+    ...(chain.problem === undefined && first && { problem: first }),
+    deep,
+  };
 }
 
-function exportResponse(cases: ExportedCase[], caller: Caller, format: 'json' | 'csv', name: string) {
-  const exp = buildExport(cases, caller.actor);
+async function publicKeysFor(deps: ApiDeps, cases: ExportedCase[]): Promise<PublicKeyEntry[]> {
+  const { keys } = await trustedKeys(deps);
+  return keys?.entries ?? (cases.length > 0 ? await deps.caseStore.listAuditKeys() : []);
+}
+
+function exportResponse(cases: ExportedCase[], keys: PublicKeyEntry[], caller: Caller, format: 'json' | 'csv', name: string) {
+  const exp = buildExport(cases, caller.actor, keys);
   if (format === 'csv') {
     return {
       status: 200,
@@ -77,22 +137,39 @@ export function auditRoutes(deps: ApiDeps): AnyRoute[] {
       async handler(ctx) {
         const { caseId } = ctx.params;
         await visibleCase(deps, ctx, caseId);
-        const res = exportResponse([await exportedCase(deps, caseId)], ctx.caller, ctx.query.format, `audit-${caseId}`);
-        return res;
+        const cases = [await exportedCase(deps, caseId)];
+        return exportResponse(cases, await publicKeysFor(deps, cases), ctx.caller, ctx.query.format, `audit-${caseId}`);
       },
     }),
     route({
       method: 'GET',
       url: '/cases/:caseId/audit/verify',
-      summary: "Verify a case's hash chain",
+      summary: "Verify a case's hash chain and signatures (?deep=true: also against its Temporal history)",
       tag: 'audit',
       access: 'any',
       params: caseParams,
-      responses: { 200: { description: 'whether the chain holds; if not, the first broken seq and why', schema: verificationOut } },
+      query: verifyQuery,
+      responses: {
+        200: {
+          description:
+            'whether the chain and its signatures hold; if not, the first broken seq and why (forged, unsigned, unknown key, changed…)',
+          schema: verificationOut,
+        },
+      },
       async handler(ctx) {
         const { caseId } = ctx.params;
         await visibleCase(deps, ctx, caseId);
-        return { status: 200, body: await verifyCase(deps, caseId) };
+        if (ctx.query.deep !== true) return { status: 200, body: await verifyCase(deps, caseId) };
+        if (ctx.caller.role !== 'auditor') {
+          await refused(
+            deps,
+            ctx,
+            new ApiError(403, 'Forbidden', `a deep verification reads the Temporal history: role "auditor" only, not "${ctx.caller.role}"`),
+            caseId,
+          );
+        }
+        const history = await deps.docket.workflowHistory(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId));
+        return { status: 200, body: await verifyCase(deps, caseId, undefined, history) };
       },
     }),
     route({
@@ -110,21 +187,22 @@ export function auditRoutes(deps: ApiDeps): AnyRoute[] {
         });
         const cases: ExportedCase[] = [];
         for (const c of found) cases.push(await exportedCase(deps, c.caseId));
-        return exportResponse(cases, ctx.caller, q.format, 'audit-export');
+        return exportResponse(cases, await publicKeysFor(deps, cases), ctx.caller, q.format, 'audit-export');
       },
     }),
     route({
       method: 'GET',
       url: '/audit/verify',
-      summary: 'Verify every case’s hash chain',
+      summary: 'Verify every case’s hash chain and signatures',
       tag: 'audit',
       access: ['auditor'],
       responses: { 200: { description: 'the number of cases checked and every broken one', schema: verifyAllOut } },
       async handler() {
         const ids = await deps.queries.allCaseIds();
+        const trust = await trustedKeys(deps);
         const broken: ChainVerification[] = [];
         for (const id of ids) {
-          const v = await verifyCase(deps, id);
+          const v = await verifyCase(deps, id, trust);
           if (!v.ok) broken.push(v);
         }
         return { status: 200, body: { ok: broken.length === 0, checked: ids.length, broken } };
