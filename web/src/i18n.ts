@@ -153,6 +153,21 @@ const en = {
   shownOnce: 'shown this once: give it to the user now',
   disable: 'Disable',
   enable: 'Enable',
+  tokens: 'Tokens',
+  hideTokens: 'Hide tokens',
+  noTokens: 'No tokens yet.',
+  tokenId: 'Token id',
+  issuedAt: 'Issued',
+  issuedBy: 'Issued by',
+  expires: 'Expires',
+  lastUsed: 'Last used',
+  revoke: 'Revoke',
+  revoked: 'revoked',
+  expired: 'expired',
+  never: 'never',
+  firstStart: '(first start)',
+  tokenExpiry: 'New tokens expire',
+  inDays: 'in {n} days',
 };
 
 export type MessageKey = keyof typeof en;
@@ -304,6 +319,21 @@ const zh: Record<MessageKey, string> = {
   shownOnce: '仅显示这一次，请立即交给该用户',
   disable: '停用',
   enable: '启用',
+  tokens: '令牌',
+  hideTokens: '收起令牌',
+  noTokens: '尚无令牌。',
+  tokenId: '令牌 ID',
+  issuedAt: '签发时间',
+  issuedBy: '签发人',
+  expires: '到期',
+  lastUsed: '最近使用',
+  revoke: '吊销',
+  revoked: '已吊销',
+  expired: '已过期',
+  never: '永不',
+  firstStart: '（首次启动）',
+  tokenExpiry: '新令牌有效期',
+  inDays: '{n} 天',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
