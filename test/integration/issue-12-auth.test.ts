@@ -96,7 +96,9 @@ describe('tokens', () => {
     ]);
     expect(JSON.stringify(listed)).not.toContain(second.token);
     // Revoking again changes nothing and writes nothing more; a token of another user is not found.
-    expect((await api.call('POST', `/users/tina/tokens/${firstId}/revoke`, { token: admin() })).body.revokedAt).toBe(revoked.body.revokedAt);
+    expect((await api.call('POST', `/users/tina/tokens/${firstId}/revoke`, { token: admin() })).body.revokedAt).toBe(
+      revoked.body.revokedAt,
+    );
     expect(await securityRows(`code = 'TokenRevoked' AND target_user = 'tina'`, [])).toHaveLength(1);
     await api.user('tom', ['handler']);
     const foreign = await api.call('POST', `/users/tom/tokens/${second.tokenId}/revoke`, { token: admin() });
@@ -193,7 +195,9 @@ describe('tokens', () => {
       const reissued = await api.call('POST', `/users/${user}/tokens`, { token: admin() });
       expect(reissued.status).toBe(201);
       const row = (await securityRows(`code = 'TokenIssued' AND token_id = $1`, [reissued.body.tokenId]))[0]!;
-      expect(row.message).toMatch(new RegExp(`admin \\(token:[0-9a-f]{16}\\) issued token ${reissued.body.tokenId} for "${user}" who holds role`));
+      expect(row.message).toMatch(
+        new RegExp(`admin \\(token:[0-9a-f]{16}\\) issued token ${reissued.body.tokenId} for "${user}" who holds role`),
+      );
     }
     // An admin issues their own tokens freely.
     const own = await api.call('POST', '/users/admin/tokens', { token: admin(), body: { expiresIn: 1 } });
@@ -298,7 +302,7 @@ describe('failed authentication', () => {
         const res = await inject(attacker, bad);
         statuses.push(res.statusCode);
         if (res.statusCode === 429) {
-          retryAfter = res.headers['retry-after'] as string;
+          retryAfter = res.headers['retry-after'];
           expect(res.json().error.code).toBe('TooManyRequests');
           expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
         }
