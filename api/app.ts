@@ -7,6 +7,9 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { describeStorableProblems, MAX_JSON_DEPTH as MAX_DEPTH, storableProblems } from '../engine/storable';
 import type { ApiDeps } from './deps';
+import { AuthFailureLog } from './auth-failure-log';
+import { AuthenticationError } from './auth';
+import { AuthThrottle, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth-throttle';
 import { ApiError, toApiError } from './errors';
 import { JobPool, inlineJobs, type JobPoolOptions, type JobRunner } from './jobs';
 import { apiLogger, REQUEST_ID_HEADER, requestIdOf, routeOf, type ApiLogOptions } from './logging';
@@ -17,6 +20,7 @@ import { caseRoutes } from './routes/cases';
 import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
 import { migrationRoutes } from './routes/migrations';
+import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
 
 export interface ApiOptions {
@@ -28,6 +32,8 @@ export interface ApiOptions {
   jobs?: JobPoolOptions | JobRunner;
   /** A built web UI to serve at `/` (see web/build.ts). */
   webRoot?: string;
+  /** Rate limiting of failed authentication and its security-log rows (see auth-throttle.ts). */
+  authLimits?: AuthLimits;
 }
 
 /** The nesting depth of a parsed JSON value, without recursion. */
@@ -121,18 +127,31 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
     });
   });
 
+  registerSecurityHeaders(app);
+  const limits = { ...DEFAULT_AUTH_LIMITS, ...options.authLimits };
+  const throttle = new AuthThrottle(limits);
+  const failureLog = new AuthFailureLog(deps.securityLog, limits, (err) => app.log.error({ err }, 'could not write the security log'));
+  app.addHook('onClose', async () => failureLog.close());
+
+  // Failed authentications (and refusals of a throttled address) are counted and summed up; other refusals are written one by one.
   const refusedAuth = async (request: FastifyRequest, error: ApiError, caller?: Partial<Caller>) => {
-    await deps.securityLog
-      .record({
-        code: error.status === 401 ? 'Unauthenticated' : error.code,
-        message: error.message,
-        userId: caller?.principal?.userId ?? null,
-        role: caller?.role ?? null,
-        method: request.method,
-        path: request.url,
-        remoteIp: request.ip,
-      })
-      .catch((err: unknown) => request.log.error({ err }, 'could not write the security log'));
+    const event = {
+      code: error.status === 401 ? 'Unauthenticated' : error.code,
+      message: error.message,
+      userId: caller?.principal?.userId ?? null,
+      role: caller?.role ?? null,
+      method: request.method,
+      path: request.url,
+      remoteIp: request.ip,
+      tokenId: error instanceof AuthenticationError ? (error.tokenId ?? null) : null,
+    };
+    const written =
+      error.status === 401
+        ? Promise.all([throttle.failed(request), failureLog.refused(event)])
+        : error.status === 429
+          ? failureLog.refused(event)
+          : deps.securityLog.record(event);
+    await written.catch((err: unknown) => request.log.error({ err }, 'could not write the security log'));
   };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -191,6 +210,8 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
   const document = apiDocument(routes);
   app.get('/openapi.json', async () => document);
   app.get('/health', async () => ({ ok: true }));
+  const authenticated = new Set(routes.filter((r) => r.access !== 'public').map((r) => `${r.method} ${r.url}`));
+  throttle.register(app, (request) => authenticated.has(`${request.method} ${request.routeOptions.url}`), refusedAuth);
   mount(app, routes, { authenticator: deps.authenticator, onRefused: refusedAuth });
   if (options.webRoot) serveWeb(app, options.webRoot);
   return app;

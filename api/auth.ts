@@ -4,7 +4,7 @@
  * its claims to a user id and roles); `TokenAuthenticator` checks Docket's own API
  * tokens against the user store.
  */
-import type { PostgresUserStore } from '../adapters/postgres/user-store';
+import { tokenIdOf, type PostgresUserStore } from '../adapters/postgres/user-store';
 import { ApiError } from './errors';
 
 /** An authenticated user and the roles they hold. */
@@ -21,7 +21,18 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<Principal>;
 }
 
-const unauthenticated = (message: string) => new ApiError(401, 'Unauthenticated', message);
+/** A 401: the credentials are missing, malformed, unknown, revoked or expired, or their user is disabled. */
+export class AuthenticationError extends ApiError {
+  constructor(
+    message: string,
+    /** The id of the token presented, when it had the shape of one (for the security log). */
+    readonly tokenId?: string,
+  ) {
+    super(401, 'Unauthenticated', message);
+  }
+}
+
+const unauthenticated = (message: string, tokenId?: string) => new AuthenticationError(message, tokenId);
 
 /** Reads `Bearer <token>`. */
 export function bearerToken(authorization: string | undefined): string {
@@ -32,15 +43,23 @@ export function bearerToken(authorization: string | undefined): string {
 }
 
 export class TokenAuthenticator implements Authenticator {
-  constructor(private readonly users: Pick<PostgresUserStore, 'userForToken'>) {}
+  constructor(private readonly users: Pick<PostgresUserStore, 'findToken'>) {}
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const token = bearerToken(authorization);
     if (token.length > 200) throw unauthenticated('the token is not valid');
-    const user = await this.users.userForToken(token);
-    if (!user) throw unauthenticated('the token is not valid: it is unknown or revoked (ask an admin for a new one)');
-    if (user.status !== 'active') throw unauthenticated(`user "${user.userId}" is disabled`);
-    return { userId: user.userId, displayName: user.displayName, roles: user.roles, via: `token:${token.slice(4, 20)}` };
+    const tokenId = tokenIdOf(token);
+    const match = await this.users.findToken(token);
+    if (!match) throw unauthenticated('the token is not valid: it is unknown (ask an admin for a new one)', tokenId);
+    if (match.status === 'expired') {
+      throw unauthenticated(`the token ${match.tokenId} expired at ${match.expiresAt}: ask an admin for a new one`, match.tokenId);
+    }
+    if (match.status === 'revoked') {
+      throw unauthenticated(`the token ${match.tokenId} was revoked at ${match.revokedAt}: ask an admin for a new one`, match.tokenId);
+    }
+    const { user } = match;
+    if (user.status !== 'active') throw unauthenticated(`user "${user.userId}" is disabled`, match.tokenId);
+    return { userId: user.userId, displayName: user.displayName, roles: user.roles, via: `token:${match.tokenId}` };
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * Serves the built web UI (see web/build.ts): `index.html` at `/` and the hashed
  * files under `/assets/`. The UI routes with the URL's hash, so no API path is shadowed.
+ * The Content-Security-Policy and the other security headers come from security-headers.ts:
+ * the built page must load only its own script and stylesheet, with nothing inline.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +24,7 @@ export function serveWeb(app: FastifyInstance, root: string): void {
   const assets = path.join(base, 'assets');
   const index = async (_request: unknown, reply: FastifyReply) => {
     const html = await readFile(path.join(base, 'index.html'));
-    return reply.type(TYPES['.html']!).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(html);
+    return reply.type(TYPES['.html']!).header('cache-control', 'no-cache').send(html);
   };
   app.get('/', index);
   app.get('/index.html', index);
@@ -41,7 +43,6 @@ export function serveWeb(app: FastifyInstance, root: string): void {
     return reply
       .type(TYPES[path.extname(file)] ?? 'application/octet-stream')
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
       .send(body);
   });
 }

@@ -21,7 +21,17 @@ import { migrateCommand, type MigrateOptions } from './migrate';
 import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED, toFailure, type Failure } from './errors';
 import { jsonText } from './format';
 import { exportCommand, verifyCommand } from './audit';
-import { addUserCommand, disableUserCommand, listUsersCommand, tokenCommand, type AddUserOptions } from './users';
+import {
+  addUserCommand,
+  disableUserCommand,
+  enableUserCommand,
+  listTokensCommand,
+  listUsersCommand,
+  revokeTokenCommand,
+  tokenCommand,
+  type AddUserOptions,
+  type TokenOptions,
+} from './users';
 
 export type { CliIo, MainOptions, Writer } from './context';
 export { EXIT_FAILED, EXIT_OK, EXIT_REFUSED } from './errors';
@@ -271,12 +281,29 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .command('token')
     .description('issue a new API token for a user (printed once)')
     .argument('<userId>', 'the user id')
-    .action((userId: string) => run(tokenCommand(ctx, userId)));
+    .option('--expires-in <days>', 'the token expires after this many days, e.g. 30d (default: never)')
+    .action((userId: string, opts: TokenOptions) => run(tokenCommand(ctx, userId, opts)));
+  users
+    .command('tokens')
+    .description("list a user's tokens: id, status, issued at and by whom, expiry, last use (never the secret)")
+    .argument('<userId>', 'the user id')
+    .action((userId: string) => run(listTokensCommand(ctx, userId)));
+  users
+    .command('revoke-token')
+    .description("revoke one of a user's tokens: it is refused from now on, their other tokens still work")
+    .argument('<userId>', 'the user id')
+    .argument('<tokenId>', 'the token id (see `docket users tokens <userId>`)')
+    .action((userId: string, tokenId: string) => run(revokeTokenCommand(ctx, userId, tokenId)));
   users
     .command('disable')
     .description('disable a user: all their tokens are refused')
     .argument('<userId>', 'the user id')
     .action((userId: string) => run(disableUserCommand(ctx, userId)));
+  users
+    .command('enable')
+    .description('enable a disabled user: their live tokens work again')
+    .argument('<userId>', 'the user id')
+    .action((userId: string) => run(enableUserCommand(ctx, userId)));
 
   const audit = program.command('audit').description('export and verify the hash-chained audit trail');
   audit

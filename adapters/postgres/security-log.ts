@@ -1,4 +1,9 @@
-/** The security log (`docket.security_log`): refused attempts, kept apart from cases. Append-only. */
+/**
+ * The security log (`docket.security_log`), kept apart from cases, append-only: refused
+ * attempts, and what admins did to users and tokens (`UserAdded`, `TokenIssued`,
+ * `TokenRevoked`, `UserDisabled`, `UserEnabled`) with the acting admin in `userId` and
+ * the user acted on in `targetUser`.
+ */
 import type { Pool } from 'pg';
 import { mapPgError } from './errors';
 
@@ -12,6 +17,12 @@ export interface SecurityEvent {
   caseId?: string | null;
   event?: string | null;
   remoteIp?: string | null;
+  /** The user an admin acted on. */
+  targetUser?: string | null;
+  /** The token issued, revoked or presented. */
+  tokenId?: string | null;
+  /** How many refusals a summary row stands for (`AuthFailuresAggregated`). */
+  count?: number | null;
 }
 
 export interface SecurityLogEntry extends SecurityEvent {
@@ -29,8 +40,8 @@ export class PostgresSecurityLog {
   async record(e: SecurityEvent): Promise<void> {
     try {
       await this.pool.query(
-        `INSERT INTO docket.security_log (code, message, user_id, role, method, path, case_id, event, remote_ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        `INSERT INTO docket.security_log (code, message, user_id, role, method, path, case_id, event, remote_ip, target_user, token_id, count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [
           cut(e.code, 100),
           cut(e.message, 2000),
@@ -41,6 +52,9 @@ export class PostgresSecurityLog {
           cut(e.caseId),
           cut(e.event),
           cut(e.remoteIp, 100),
+          cut(e.targetUser),
+          cut(e.tokenId, 100),
+          e.count ?? null,
         ],
       );
     } catch (err) {
@@ -48,10 +62,15 @@ export class PostgresSecurityLog {
     }
   }
 
-  async list(filter: { userId?: string; caseId?: string; limit?: number } = {}): Promise<SecurityLogEntry[]> {
+  /** Newest first; `userId` matches the user who acted and the user acted on. */
+  async list(filter: { userId?: string; caseId?: string; code?: string; limit?: number } = {}): Promise<SecurityLogEntry[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.userId !== undefined) where.push(`user_id = $${params.push(filter.userId)}`);
+    if (filter.userId !== undefined) {
+      const p = `$${params.push(filter.userId)}`;
+      where.push(`(user_id = ${p} OR target_user = ${p})`);
+    }
+    if (filter.code !== undefined) where.push(`code = $${params.push(filter.code)}`);
     if (filter.caseId !== undefined) where.push(`case_id = $${params.push(filter.caseId)}`);
     const limit = `$${params.push(filter.limit ?? 100)}`;
     const { rows } = await this.pool.query<{
@@ -66,8 +85,11 @@ export class PostgresSecurityLog {
       case_id: string | null;
       event: string | null;
       remote_ip: string | null;
+      target_user: string | null;
+      token_id: string | null;
+      count: number | null;
     }>(
-      `SELECT id, at, code, message, user_id, role, method, path, case_id, event, remote_ip FROM docket.security_log
+      `SELECT id, at, code, message, user_id, role, method, path, case_id, event, remote_ip, target_user, token_id, count FROM docket.security_log
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
       params,
     );
@@ -83,6 +105,9 @@ export class PostgresSecurityLog {
       caseId: r.case_id,
       event: r.event,
       remoteIp: r.remote_ip,
+      targetUser: r.target_user,
+      tokenId: r.token_id,
+      count: r.count,
     }));
   }
 }

@@ -1,12 +1,57 @@
 /** Users and tokens (admin), the security log (admin, auditor), definitions (process owner, auditor), and who am I. */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { SecurityEvent } from '../../adapters/postgres/security-log';
+import type { User } from '../../adapters/postgres/user-store';
 import type { ApiDeps } from '../deps';
 import type { JobRunner } from '../jobs';
 import { ApiError } from '../errors';
-import { route, type AnyRoute } from '../route';
-import { newUserBody, processIdSchema, securityQuery, tokenOut, userOut, userParams } from '../schemas';
+import { route, type AnyRoute, type Caller } from '../route';
+import { newUserBody, processIdSchema, securityQuery, tokenOut, userOut, userParams, userIdSchema } from '../schemas';
 
 const ADMIN = ['admin'] as const;
+
+/** Roles whose tokens another admin may issue only while the user holds no live token (see README, "Tokens"). */
+export const GUARDED_ROLES = ['admin', 'auditor'] as const;
+
+const MAX_EXPIRY_DAYS = 3650;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const tokenInfoOut = z.object({
+  tokenId: z.string(),
+  userId: z.string(),
+  createdAt: z.string(),
+  issuedBy: z.string().nullable().describe('the admin who issued it (null: created at first start)'),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable().describe('when it last authenticated a request (written at most once a minute)'),
+  revokedAt: z.string().nullable(),
+  revokedBy: z.string().nullable(),
+  status: z.enum(['active', 'expired', 'revoked']),
+});
+
+const issueTokenBody = z
+  .object({
+    expiresIn: z.number().int().min(1).max(MAX_EXPIRY_DAYS).optional().describe('days until the token expires'),
+    expiresAt: z.iso.datetime({ offset: true }).optional().describe('when the token expires (ISO 8601); instead of expiresIn'),
+  })
+  .strict()
+  .refine((b) => b.expiresIn === undefined || b.expiresAt === undefined, { message: 'give expiresIn or expiresAt, not both' })
+  .optional()
+  .describe('optional: when the token expires (default: never; revoke it to end it)');
+
+const tokenParams = z.object({ userId: userIdSchema, tokenId: z.string().regex(/^[0-9a-f]{16}$/, 'a token id is 16 hex digits') }).strict();
+
+/** When a token issued now with these options expires, or null; a date in the past or too far ahead is a 400. */
+function expiryOf(body: z.infer<typeof issueTokenBody>, now = Date.now()): Date | null {
+  if (body?.expiresIn !== undefined) return new Date(now + body.expiresIn * DAY_MS);
+  if (body?.expiresAt === undefined) return null;
+  const at = new Date(body.expiresAt);
+  if (at.getTime() <= now) throw new ApiError(400, 'InvalidRequest', `body.expiresAt: ${body.expiresAt} is not in the future`);
+  if (at.getTime() > now + MAX_EXPIRY_DAYS * DAY_MS) {
+    throw new ApiError(400, 'InvalidRequest', `body.expiresAt: at most ${MAX_EXPIRY_DAYS} days ahead`);
+  }
+  return at;
+}
 
 /** Users, tokens, the security log and definitions as stored; the linter runs on `jobs`. */
 export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
@@ -15,6 +60,21 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
     if (!user) throw new ApiError(404, 'UserNotFound', `no user "${userId}": see GET /users`);
     return user;
   };
+  /** Records what an admin did, to whom, in the security log (a failure to write it fails the request). */
+  const recordAction = (
+    request: FastifyRequest,
+    caller: Caller,
+    event: Omit<SecurityEvent, 'userId' | 'role' | 'method' | 'path' | 'remoteIp'>,
+  ) =>
+    deps.securityLog.record({
+      ...event,
+      userId: caller.principal.userId,
+      role: caller.role,
+      method: request.method,
+      path: request.routeOptions.url ?? null,
+      remoteIp: request.ip,
+    });
+  const guarded = (user: User) => user.roles.filter((r) => (GUARDED_ROLES as readonly string[]).includes(r));
   return [
     route({
       method: 'GET',
@@ -52,9 +112,15 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
       access: ADMIN,
       body: newUserBody,
       responses: { 201: { description: 'the user, without a token (issue one with POST /users/{userId}/tokens)', schema: userOut } },
-      async handler({ body }) {
+      async handler({ body, caller, request }) {
         if (await deps.users.getUser(body.userId)) throw new ApiError(409, 'UserExists', `user "${body.userId}" already exists`);
-        return { status: 201, body: await deps.users.addUser(body) };
+        const user = await deps.users.addUser(body);
+        await recordAction(request, caller, {
+          code: 'UserAdded',
+          targetUser: user.userId,
+          message: `${caller.principal.userId} added user "${user.userId}" with roles ${user.roles.join(', ')}`,
+        });
+        return { status: 201, body: user };
       },
     }),
     route({
@@ -67,16 +133,27 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
       responses: {
         200: {
           description: 'the user and their tokens (ids only)',
-          schema: userOut.extend({
-            tokens: z.array(
-              z.object({ tokenId: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() }),
-            ),
-          }),
+          schema: userOut.extend({ tokens: z.array(tokenInfoOut) }),
         },
       },
       async handler({ params }) {
         const user = await mustExist(params.userId);
         return { status: 200, body: { ...user, tokens: await deps.users.listTokens(user.userId) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/users/:userId/tokens',
+      summary: 'List tokens',
+      tag: 'users',
+      access: ADMIN,
+      params: userParams,
+      responses: {
+        200: { description: "the user's tokens, oldest first, without their secrets", schema: z.object({ tokens: z.array(tokenInfoOut) }) },
+      },
+      async handler({ params }) {
+        await mustExist(params.userId);
+        return { status: 200, body: { tokens: await deps.users.listTokens(params.userId) } };
       },
     }),
     route({
@@ -86,10 +163,76 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
       tag: 'users',
       access: ADMIN,
       params: userParams,
-      responses: { 201: { description: 'the new token, shown this once', schema: tokenOut } },
-      async handler({ params }) {
+      body: issueTokenBody,
+      responses: {
+        201: {
+          description: 'the new token, shown this once',
+          schema: tokenOut.extend({ issuedBy: z.string().nullable(), expiresAt: z.string().nullable() }),
+        },
+      },
+      async handler({ params, body, caller, request }) {
+        const user = await mustExist(params.userId);
+        const expiresAt = expiryOf(body);
+        const admin = caller.principal.userId;
+        const privileged = guarded(user);
+        if (user.userId !== admin && privileged.length > 0) {
+          const live = (await deps.users.listTokens(user.userId)).filter((t) => t.status === 'active');
+          if (live.length > 0) {
+            throw new ApiError(
+              409,
+              'PrivilegedUserHasToken',
+              `user "${user.userId}" holds role ${privileged.join(', ')} and has a live token (${live.map((t) => t.tokenId).join(', ')}): ` +
+                `an admin issues a token for another admin or an auditor only while they have none. Revoke theirs first ` +
+                `(POST /users/${user.userId}/tokens/<tokenId>/revoke), which they will notice, or let them issue their own`,
+            );
+          }
+        }
+        const issued = await deps.users.issueToken(user.userId, { issuedBy: admin, expiresAt });
+        await recordAction(request, caller, {
+          code: 'TokenIssued',
+          targetUser: user.userId,
+          tokenId: issued.tokenId,
+          message:
+            `${admin} (${caller.principal.via}) issued token ${issued.tokenId} for "${user.userId}"` +
+            `${privileged.length > 0 ? ` who holds role ${privileged.join(', ')}` : ''}` +
+            `${issued.expiresAt ? `, expiring at ${issued.expiresAt}` : ', without expiry'}`,
+        });
+        return { status: 201, body: issued };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/users/:userId/tokens/:tokenId/revoke',
+      summary: 'Revoke a token',
+      tag: 'users',
+      access: ADMIN,
+      params: tokenParams,
+      responses: {
+        200: {
+          description: 'the token, revoked: from now on it is refused (401); other tokens of the user still work',
+          schema: tokenInfoOut,
+        },
+      },
+      async handler({ params, caller, request }) {
         await mustExist(params.userId);
-        return { status: 201, body: await deps.users.issueToken(params.userId) };
+        const admin = caller.principal.userId;
+        const done = await deps.users.revokeToken(params.userId, params.tokenId, admin);
+        if (!done) {
+          throw new ApiError(
+            404,
+            'TokenNotFound',
+            `user "${params.userId}" has no token ${params.tokenId}: see GET /users/${params.userId}/tokens`,
+          );
+        }
+        if (done.revoked) {
+          await recordAction(request, caller, {
+            code: 'TokenRevoked',
+            targetUser: params.userId,
+            tokenId: params.tokenId,
+            message: `${admin} (${caller.principal.via}) revoked token ${params.tokenId} of "${params.userId}"`,
+          });
+        }
+        return { status: 200, body: done.token };
       },
     }),
     route({
@@ -100,12 +243,20 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
       access: ADMIN,
       params: userParams,
       responses: { 200: { description: 'the user, disabled: every token of theirs is refused (401)', schema: userOut } },
-      async handler({ params, caller }) {
+      async handler({ params, caller, request }) {
         if (params.userId === caller.principal.userId) {
           throw new ApiError(409, 'CannotDisableSelf', 'you cannot disable yourself: ask another admin');
         }
-        await mustExist(params.userId);
-        return { status: 200, body: (await deps.users.setStatus(params.userId, 'disabled'))! };
+        const before = await mustExist(params.userId);
+        const user = (await deps.users.setStatus(params.userId, 'disabled'))!;
+        if (before.status !== 'disabled') {
+          await recordAction(request, caller, {
+            code: 'UserDisabled',
+            targetUser: user.userId,
+            message: `${caller.principal.userId} disabled user "${user.userId}": every token of theirs is refused`,
+          });
+        }
+        return { status: 200, body: user };
       },
     }),
     route({
@@ -116,9 +267,17 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
       access: ADMIN,
       params: userParams,
       responses: { 200: { description: 'the user, active again', schema: userOut } },
-      async handler({ params }) {
-        await mustExist(params.userId);
-        return { status: 200, body: (await deps.users.setStatus(params.userId, 'active'))! };
+      async handler({ params, caller, request }) {
+        const before = await mustExist(params.userId);
+        const user = (await deps.users.setStatus(params.userId, 'active'))!;
+        if (before.status !== 'active') {
+          await recordAction(request, caller, {
+            code: 'UserEnabled',
+            targetUser: user.userId,
+            message: `${caller.principal.userId} enabled user "${user.userId}": their live tokens work again`,
+          });
+        }
+        return { status: 200, body: user };
       },
     }),
     route({
@@ -127,10 +286,17 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
       summary: 'Read the security log',
       tag: 'audit',
       access: ['admin', 'auditor'],
-      query: securityQuery,
+      query: securityQuery.extend({
+        code: z
+          .string()
+          .regex(/^[A-Za-z]{1,100}$/, 'a code is letters only, e.g. TokenIssued')
+          .optional()
+          .describe('only rows with this code, e.g. TokenIssued, AuthFailuresAggregated'),
+      }),
       responses: {
         200: {
-          description: 'refused attempts, newest first',
+          description:
+            'refused attempts and what admins did (UserAdded, TokenIssued, TokenRevoked, UserDisabled, UserEnabled), newest first; `user` matches the acting and the target user',
           schema: z.object({
             entries: z.array(
               z.object({
@@ -145,6 +311,9 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
                 caseId: z.string().nullable().optional(),
                 event: z.string().nullable().optional(),
                 remoteIp: z.string().nullable().optional(),
+                targetUser: z.string().nullable().optional(),
+                tokenId: z.string().nullable().optional(),
+                count: z.number().nullable().optional(),
               }),
             ),
           }),
@@ -154,6 +323,7 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
         const entries = await deps.securityLog.list({
           ...(query.user !== undefined && { userId: query.user }),
           ...(query.caseId !== undefined && { caseId: query.caseId }),
+          ...(query.code !== undefined && { code: query.code }),
           limit: query.limit,
         });
         return { status: 200, body: { entries } };

@@ -94,6 +94,12 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
+/**
+ * Content-Security-Policy violations reported by any page opened with `newPage`: the
+ * browser's own console errors ("Refused to …") and `securitypolicyviolation` events.
+ */
+export const cspViolations: string[] = [];
+
 /** A page of a fresh browser context (its own session storage: one signed-in user). */
 export async function newPage(b: TestBrowser, options: { locale?: string } = {}): Promise<Page> {
   const context = await b.browser.newContext({
@@ -101,7 +107,15 @@ export async function newPage(b: TestBrowser, options: { locale?: string } = {})
     locale: options.locale ?? 'en-GB',
     acceptDownloads: true,
   });
+  // A string: it runs in the page, where `document` exists.
+  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) =>
+    console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));`);
   const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|CSP violation/i.test(message.text())) {
+      cspViolations.push(`${page.url()}: ${message.text()}`);
+    }
+  });
   page.setDefaultTimeout(30_000);
   return page;
 }

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { verifyExport } from '../../audit/export';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { complaintInput, createHarness, type Harness } from '../helpers/harness';
-import { buildWeb, launchBrowser, newPage, screenshot, SHOTS, signIn, type TestBrowser } from './browser';
+import { buildWeb, cspViolations, launchBrowser, newPage, screenshot, SHOTS, signIn, type TestBrowser } from './browser';
 
 let h: Harness;
 let api: TestApi;
@@ -92,6 +92,30 @@ test('an administrator adds a user with two roles; the token it shows signs in, 
   await stranger.locator('#token').fill('dkt_not_a_token');
   await stranger.getByRole('button', { name: 'Sign in' }).click();
   await stranger.locator('.alert.error', { hasText: 'Your sign-in is no longer valid' }).waitFor();
+
+  // A second token that expires in 30 days; the list shows both with who issued them; revoking the second leaves the first working.
+  await admin.locator('#token-expiry').selectOption('30');
+  await admin.locator('tr[data-user="dora"] button', { hasText: 'New token' }).click();
+  await admin.locator('[data-testid=issued-token] .mono', { hasNotText: token }).waitFor();
+  const second = (await issued.textContent())!.trim();
+  await admin.locator('tr[data-user="dora"] [data-action=show-tokens]').click();
+  const rows = admin.locator('table[data-tokens-of="dora"] tbody tr');
+  await rows.nth(1).waitFor();
+  expect(await rows.count()).toBe(2);
+  const secondRow = admin.locator(`tr[data-token="${second.slice(4, 20)}"]`);
+  expect(await secondRow.locator('td').nth(3).textContent()).toBe('admin');
+  expect(await secondRow.locator('td').nth(4).textContent()).not.toBe('never');
+  expect(
+    await admin
+      .locator(`tr[data-token="${token.slice(4, 20)}"] td`)
+      .nth(4)
+      .textContent(),
+  ).toBe('never');
+  await screenshot(admin, '01-admin-tokens');
+  await secondRow.locator('[data-action=revoke-token]').click();
+  await admin.locator(`tr[data-token="${second.slice(4, 20)}"][data-status="revoked"]`).waitFor();
+  expect((await api.call('GET', '/me', { token: second })).status).toBe(401);
+  expect((await api.call('GET', '/me', { token })).status).toBe(200);
 });
 
 test('a complaint from start to close through the UI by three users, with one refused action', async () => {
@@ -367,4 +391,8 @@ test('an auditor searches, steps through a case timeline on the diagram, verifie
   expect(csv).toHaveLength(5);
   expect(csv[0]).toContain('seq');
   await screenshot(page, '22-auditor-verified-exported');
+});
+
+test('no page reported a Content-Security-Policy violation', () => {
+  expect(cspViolations).toEqual([]);
 });

@@ -183,6 +183,21 @@ const en = {
   errIncidentOpened:
     'The action was taken, but one of its effects failed for good: the case is on hold until an administrator fixes the cause and retries it.',
   errNoIncident: 'This case has no open incident (it may have been retried already).',
+  tokens: 'Tokens',
+  hideTokens: 'Hide tokens',
+  noTokens: 'No tokens yet.',
+  tokenId: 'Token id',
+  issuedAt: 'Issued',
+  issuedBy: 'Issued by',
+  expires: 'Expires',
+  lastUsed: 'Last used',
+  revoke: 'Revoke',
+  revoked: 'revoked',
+  expired: 'expired',
+  never: 'never',
+  firstStart: '(first start)',
+  tokenExpiry: 'New tokens expire',
+  inDays: 'in {n} days',
 };
 
 export type MessageKey = keyof typeof en;
@@ -362,6 +377,21 @@ const zh: Record<MessageKey, string> = {
   errCaseHasIncident: '此工单因异常已暂停：在管理员重试之前不接受任何操作。',
   errIncidentOpened: '操作已受理，但其后续的一项操作已彻底失败：工单已暂停，等待管理员排除原因并重试。',
   errNoIncident: '此工单没有未处理的异常（可能已经重试过）。',
+  tokens: '令牌',
+  hideTokens: '收起令牌',
+  noTokens: '尚无令牌。',
+  tokenId: '令牌 ID',
+  issuedAt: '签发时间',
+  issuedBy: '签发人',
+  expires: '到期',
+  lastUsed: '最近使用',
+  revoke: '吊销',
+  revoked: '已吊销',
+  expired: '已过期',
+  never: '永不',
+  firstStart: '（首次启动）',
+  tokenExpiry: '新令牌有效期',
+  inDays: '{n} 天',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

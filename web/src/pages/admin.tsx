@@ -1,4 +1,8 @@
-/** Administrators: the users, adding one with roles, issuing a token (shown once), disabling and enabling. */
+/**
+ * Administrators: the users, adding one with roles, issuing a token (shown once, with an
+ * optional expiry), a user's tokens (issued when and by whom, expiry, last use) with a
+ * Revoke button each, disabling and enabling.
+ */
 import { useState } from 'preact/hooks';
 import { get, post } from '../api';
 import { ROLE_LABELS, roleLabel } from '../i18n';
@@ -11,6 +15,83 @@ interface User {
   status: 'active' | 'disabled';
 }
 
+interface Token {
+  tokenId: string;
+  createdAt: string;
+  issuedBy: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  status: 'active' | 'expired' | 'revoked';
+}
+
+const EXPIRY_DAYS = [0, 30, 90, 365];
+
+/** One user's tokens, never their secrets; an active one can be revoked. */
+function TokenList({ userId, reloadKey, onRevoke }: { userId: string; reloadKey: number; onRevoke: (tokenId: string) => void }) {
+  const { t, time } = useApp();
+  const tokens = useLoad(
+    () => get<{ tokens: Token[] }>(`/users/${encodeURIComponent(userId)}/tokens`).then((r) => r.tokens),
+    [userId, reloadKey],
+  );
+  const status = (tk: Token) =>
+    tk.status === 'active' ? (
+      <Badge kind="done">{t('active')}</Badge>
+    ) : (
+      <Badge kind={tk.status === 'revoked' ? 'danger' : 'warn'}>{tk.status === 'revoked' ? t('revoked') : t('expired')}</Badge>
+    );
+  return (
+    <Show load={tokens}>
+      {(list) =>
+        list.length === 0 ? (
+          <p class="muted">{t('noTokens')}</p>
+        ) : (
+          <table class="list tokens" data-tokens-of={userId}>
+            <thead>
+              <tr>
+                <th>{t('tokenId')}</th>
+                <th>{t('status')}</th>
+                <th>{t('issuedAt')}</th>
+                <th>{t('issuedBy')}</th>
+                <th>{t('expires')}</th>
+                <th>{t('lastUsed')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((tk) => (
+                <tr key={tk.tokenId} data-token={tk.tokenId} data-status={tk.status}>
+                  <td class="mono">{tk.tokenId}</td>
+                  <td>
+                    {status(tk)}
+                    {tk.revokedAt && (
+                      <div class="muted">
+                        {time(tk.revokedAt)} · {tk.revokedBy ?? ''}
+                      </div>
+                    )}
+                  </td>
+                  <td>{time(tk.createdAt)}</td>
+                  <td>{tk.issuedBy ?? t('firstStart')}</td>
+                  <td>{tk.expiresAt ? time(tk.expiresAt) : t('never')}</td>
+                  <td>{tk.lastUsedAt ? time(tk.lastUsedAt) : '—'}</td>
+                  <td class="row-actions">
+                    {tk.status === 'active' && (
+                      <button type="button" class="danger" data-action="revoke-token" onClick={() => onRevoke(tk.tokenId)}>
+                        {t('revoke')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
+    </Show>
+  );
+}
+
 export function UsersPage() {
   const { t, lang, me } = useApp();
   const users = useLoad(() => get<{ users: User[] }>('/users').then((r) => r.users), []);
@@ -19,21 +100,30 @@ export function UsersPage() {
   const [roles, setRoles] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [issued, setIssued] = useState<{ userId: string; token: string } | null>(null);
+  const [expiryDays, setExpiryDays] = useState(0);
+  const [open, setOpen] = useState<string | null>(null);
+  const [tokensKey, setTokensKey] = useState(0);
 
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
     try {
       await fn();
       users.reload();
+      setTokensKey((n) => n + 1);
     } catch (err) {
       setError(err);
     }
   };
   const issue = (id: string) =>
     act(async () => {
-      const r = await post<{ token: string }>(`/users/${encodeURIComponent(id)}/tokens`);
+      const r = await post<{ token: string }>(
+        `/users/${encodeURIComponent(id)}/tokens`,
+        expiryDays > 0 ? { expiresIn: expiryDays } : undefined,
+      );
       setIssued({ userId: id, token: r.token });
     });
+  const revoke = (id: string, tokenId: string) =>
+    act(() => post(`/users/${encodeURIComponent(id)}/tokens/${encodeURIComponent(tokenId)}/revoke`));
 
   return (
     <section>
@@ -85,6 +175,16 @@ export function UsersPage() {
           {t('addUser')}
         </button>
       </form>
+      <div class="field inline">
+        <label for="token-expiry">{t('tokenExpiry')}</label>
+        <select id="token-expiry" value={String(expiryDays)} onChange={(e) => setExpiryDays(Number(e.currentTarget.value))}>
+          {EXPIRY_DAYS.map((d) => (
+            <option key={d} value={String(d)}>
+              {d === 0 ? t('never') : t('inDays', { n: d })}
+            </option>
+          ))}
+        </select>
+      </div>
       <Show load={users}>
         {(list) => (
           <table class="list users">
@@ -98,7 +198,7 @@ export function UsersPage() {
               </tr>
             </thead>
             <tbody>
-              {list.map((u) => (
+              {list.flatMap((u) => [
                 <tr key={u.userId} data-user={u.userId}>
                   <td>{u.userId}</td>
                   <td>{u.displayName}</td>
@@ -109,6 +209,14 @@ export function UsersPage() {
                   <td class="row-actions">
                     <button type="button" onClick={() => void issue(u.userId)}>
                       {t('newToken')}
+                    </button>
+                    <button
+                      type="button"
+                      data-action="show-tokens"
+                      aria-expanded={open === u.userId}
+                      onClick={() => setOpen(open === u.userId ? null : u.userId)}
+                    >
+                      {open === u.userId ? t('hideTokens') : t('tokens')}
                     </button>
                     {u.userId !== me.userId && (
                       <button
@@ -121,8 +229,17 @@ export function UsersPage() {
                       </button>
                     )}
                   </td>
-                </tr>
-              ))}
+                </tr>,
+                ...(open === u.userId
+                  ? [
+                      <tr key={`${u.userId}-tokens`} class="token-row">
+                        <td colSpan={5}>
+                          <TokenList userId={u.userId} reloadKey={tokensKey} onRevoke={(tokenId) => void revoke(u.userId, tokenId)} />
+                        </td>
+                      </tr>,
+                    ]
+                  : []),
+              ])}
             </tbody>
           </table>
         )}
