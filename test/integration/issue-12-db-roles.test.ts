@@ -4,14 +4,14 @@
  * triggers or create anything; `docket db setup` makes the same roles on a database of one's own.
  */
 import { statSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { main } from '../../cli/main';
 import { dropDatabase, startPostgres, withDatabase } from '../../infra/postgres';
 import { defaultSecretsFile, readSecrets } from '../../infra/postgres-secrets';
-import { migrate } from '../../adapters/postgres';
+import { loadMigrations, migrate } from '../../adapters/postgres';
 import { loadConfig, PROJECT_ROOT, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo } from '../../worker/config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { complaintInput, createHarness, requireEnv, waitFor, type Harness } from '../helpers/harness';
@@ -212,6 +212,28 @@ test('the embedded cluster keeps generated passwords in a 0600 file; the runtime
     expect(await attempt(config.workerDatabaseUrl!, 'SELECT count(*) FROM docket.cases')).toBe('ok');
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a worker on a schema with a pending migration refuses to start and says who migrates', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'docket-migrations-'));
+  try {
+    for (const m of await loadMigrations()) await writeFile(path.join(dir, `${m.version}.sql`), m.sql);
+    await writeFile(path.join(dir, '999_next.sql'), 'CREATE TABLE docket.next_release (x int);');
+    const worker = new Pool({ connectionString: h.config.workerDatabaseUrl!, max: 1 });
+    try {
+      await expect(migrate(worker, { dir })).rejects.toThrow(/docket db migrate/);
+      // Up to date: the worker's check passes without creating anything.
+      await expect(migrate(worker)).resolves.toEqual([]);
+    } finally {
+      await worker.end();
+    }
+    const made = await h.pool.query(
+      "SELECT to_regclass('docket.next_release') AS t, (SELECT count(*)::int FROM docket.schema_migrations WHERE version = '999_next') AS n",
+    );
+    expect(made.rows[0]).toEqual({ t: null, n: 0 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
