@@ -1,8 +1,10 @@
 import { createPool } from '../adapters/postgres';
 /**
  * The API's composition root: connects to Temporal and PostgreSQL, builds the
- * app, and listens. The database pool acts as `docket_app` when that role exists,
- * so the API itself cannot change or remove a row of the transition log.
+ * app, and listens. It logs in to PostgreSQL as its own role `docket_api`
+ * (DOCKET_API_DATABASE_URL, or the embedded database's), a member of
+ * `docket_app` only: it cannot change or remove a row of the logs, nor become
+ * a role that could. Given a more powerful login, it still acts as `docket_app`.
  */
 import type { FastifyInstance } from 'fastify';
 import { type Pool } from 'pg';
@@ -13,33 +15,39 @@ import { PostgresUserStore, type IssuedToken } from '../adapters/postgres/user-s
 import type { DocketClient } from '../client/docket-client';
 import type { DefinitionLifecycle } from '../client/lifecycle';
 import { connectDocket } from '../client/setup';
+import { APP_ROLE } from '../adapters/postgres/roles';
 import type { DocketConfig } from '../worker/config';
 import { buildApi, type ApiOptions } from './app';
 import { TokenAuthenticator, type Authenticator } from './auth';
 import { DefinitionCatalog } from './catalog';
 import type { ApiDeps } from './deps';
 
-export const APP_ROLE = 'docket_app';
+export { APP_ROLE };
 
 /**
  * A pool whose connections act as `docket_app` when that role exists and the login
  * may use it (set at connection start, before any query), else an ordinary pool.
+ * `login` is the role the connections log in as: `docket_api` in a set-up deployment;
+ * a more powerful one (DATABASE_URL's superuser) could still `RESET ROLE`.
  */
-export async function appRolePool(connectionString: string, max = 10): Promise<{ pool: Pool; appRole: boolean }> {
+export async function appRolePool(connectionString: string, max = 10): Promise<{ pool: Pool; appRole: boolean; login: string }> {
   const probe = createPool({ connectionString, max: 1 });
   let appRole = false;
+  let login = '';
   try {
-    const { rows } = await probe.query<{ ok: boolean }>(
+    const { rows } = await probe.query<{ ok: boolean; login: string }>(
       `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)
-          AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = $1), 'MEMBER') AS ok`,
+          AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = $1), 'MEMBER') AS ok,
+          current_user AS login`,
       [APP_ROLE],
     );
     appRole = rows[0]?.ok === true;
+    login = rows[0]?.login ?? '';
   } finally {
     await probe.end();
   }
   const pool = createPool({ connectionString, max, ...(appRole && { options: `-c role=${APP_ROLE}` }) });
-  return { pool, appRole };
+  return { pool, appRole, login };
 }
 
 /** The API's dependencies over a DocketClient and a pool. */
@@ -70,6 +78,8 @@ export interface RunningApi {
   deps: ApiDeps;
   /** Whether the database connections act as docket_app. */
   appRole: boolean;
+  /** The role the database connections log in as (docket_api when set up). */
+  databaseLogin: string;
   close(): Promise<void>;
 }
 
@@ -80,10 +90,14 @@ export interface StartApiOptions extends ApiOptions {
 
 /** Connects, builds and starts the API. */
 export async function startApi(config: DocketConfig, options: StartApiOptions): Promise<RunningApi> {
-  if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start`');
+  const databaseUrl = config.apiDatabaseUrl ?? config.databaseUrl;
+  if (!databaseUrl) throw new Error('no database: set DOCKET_API_DATABASE_URL (or DATABASE_URL), or run `npm start`');
   // Cases and definitions through the one client module; users, audit and search on a pool of its own.
-  const connected = await connectDocket(config);
-  const { pool, appRole } = await appRolePool(config.databaseUrl);
+  const connected = await connectDocket({ ...config, databaseUrl });
+  const { pool, appRole, login } = await appRolePool(databaseUrl).catch(async (err: unknown) => {
+    await connected.close().catch(() => undefined);
+    throw err;
+  });
   try {
     const deps = { ...apiDeps(connected.docket, pool, undefined, connected.lifecycle), auditPublicKeysFile: config.audit.publicKeysFile };
     const app = buildApi(deps, { ...options, jobs: options.jobs ?? config.api?.jobs });
@@ -96,6 +110,7 @@ export async function startApi(config: DocketConfig, options: StartApiOptions): 
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       deps,
       appRole,
+      databaseLogin: login,
       async close() {
         await app.close();
         await pool.end();

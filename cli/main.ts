@@ -3,6 +3,7 @@ import { historyCommand, sendCommand, startCommand, statusCommand, type SendOpti
 import { CliContext, type CliIo, type MainOptions } from './context';
 import type { CommandLine } from './direct';
 import { customerCommand, type CustomerOptions } from './customer';
+import { dbMigrateCommand, dbSetupCommand, type DbOptions } from './db';
 import {
   diagramCommand,
   diffCommand,
@@ -327,6 +328,17 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option('--format <json|csv>', 'json (default) or csv')
     .option('--out <file>', 'write to a file')
     .action((caseId: string, opts: { format?: string; out?: string }) => run(exportCommand(ctx, caseId, opts)));
+
+  const db = program.command('db').description("Docket's PostgreSQL roles and schema on a server of your own (DATABASE_URL)");
+  const dbUrl = ['--database-url <url>', "an admin's URL of the database (default DATABASE_URL)"] as const;
+  db.command('setup')
+    .description('create the roles docket_owner, docket_api, docket_worker, migrate, print their URLs once')
+    .option(...dbUrl)
+    .action((opts: DbOptions) => run(dbSetupCommand(ctx, opts)));
+  db.command('migrate')
+    .description("apply pending migrations as the schema's owner")
+    .option(...dbUrl)
+    .action((opts: DbOptions) => run(dbMigrateCommand(ctx, opts)));
 
   return program;
 }

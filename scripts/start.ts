@@ -1,18 +1,22 @@
-import { createPool } from '../adapters/postgres';
 /**
  * `npm start`: everything Docket needs on one machine — PostgreSQL (embedded, or
  * DATABASE_URL), a Temporal dev server persisting under data/ (or
- * TEMPORAL_ADDRESS) and a worker — then says what to run next.
+ * TEMPORAL_ADDRESS) and a worker — then says what to run next. The schema is
+ * migrated as its owner; the worker logs in as `docket_worker`, the API as
+ * `docket_api` (the embedded database's, or DOCKET_WORKER_DATABASE_URL and
+ * DOCKET_API_DATABASE_URL).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createPool } from '../adapters/postgres';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { migrate } from '../adapters/postgres';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { bootstrapAdmin, startApi } from '../api/server';
 import { FileDefinitionSource } from '../client/definitions';
+import { applyGrants, connectClient } from '../adapters/postgres/roles';
 import { startPostgres } from '../infra/postgres';
 import { startDevServer } from '../infra/temporal-env';
-import { loadConfig, redactUrl, runtimeFile, type RuntimeInfo } from '../worker/config';
+import { loadConfig, redactUrl, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo, type RuntimeInfo } from '../worker/config';
 import { createDocketWorker, installSdkLogging } from '../worker/worker';
 import { ensureWebBuild } from './build-web';
 
@@ -20,7 +24,13 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   // Only the environment names servers here: a runtime file left by an earlier run must not.
-  const config = { ...loadConfig(), databaseUrl: process.env.DATABASE_URL, temporalAddress: process.env.TEMPORAL_ADDRESS };
+  const config = {
+    ...loadConfig(),
+    databaseUrl: process.env.DATABASE_URL,
+    apiDatabaseUrl: process.env.DOCKET_API_DATABASE_URL,
+    workerDatabaseUrl: process.env.DOCKET_WORKER_DATABASE_URL,
+    temporalAddress: process.env.TEMPORAL_ADDRESS,
+  };
   mkdirSync(config.dataDir, { recursive: true });
   installSdkLogging(config.logLevel === 'info' ? 'warn' : config.logLevel);
 
@@ -32,11 +42,27 @@ async function main(): Promise<void> {
   // by a handler that stops the worker, Temporal and then the database, in order.
   const signalsBefore = new Map((['SIGINT', 'SIGTERM'] as const).map((s) => [s, process.listeners(s)]));
   const pg = await startPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: Number(process.env.DOCKET_PG_PORT ?? 5433) });
-  const pool = createPool({ connectionString: pg.url, max: 2 });
+  // Migrations run as the schema's owner (docket_owner), or as DATABASE_URL's role.
+  const ownerUrl = pg.roles?.owner ?? pg.url;
+  const pool = createPool({ connectionString: ownerUrl, max: 2 });
   const applied = await migrate(pool);
+  if (pg.roles) {
+    const owner = await connectClient(ownerUrl);
+    await applyGrants(owner).finally(() => owner.end());
+  }
   say(
-    `  ${pg.embedded ? 'embedded' : 'external'} database ${redactUrl(pg.url)}${applied.length ? ` (migrated: ${applied.join(', ')})` : ''}`,
+    `  ${pg.embedded ? 'embedded' : 'external'} database ${redactUrl(ownerUrl)}${applied.length ? ` (migrated: ${applied.join(', ')})` : ''}`,
   );
+  const apiDatabaseUrl = config.apiDatabaseUrl ?? pg.roles?.api ?? pg.url;
+  const workerDatabaseUrl = config.workerDatabaseUrl ?? pg.roles?.worker ?? pg.url;
+  if (pg.roles) {
+    say(`  passwords of the superuser and of docket_owner, docket_api, docket_worker: ${pg.secretsFile ?? ''} (mode 0600)`);
+  } else if (apiDatabaseUrl === pg.url || workerDatabaseUrl === pg.url) {
+    say(
+      "  warning: the API and/or the worker log in as DATABASE_URL's role. Run `npx docket db setup` once and set " +
+        'DOCKET_API_DATABASE_URL and DOCKET_WORKER_DATABASE_URL to the URLs it prints (README, "Production deployment").',
+    );
+  }
   // Definitions live in the database: the files are imported as version 1 of a process that has none.
   const definitionStore = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
   const imported = await definitionStore.ensureImported();
@@ -57,20 +83,22 @@ async function main(): Promise<void> {
   const temporalUi = temporal.env ? `http://127.0.0.1:${process.env.DOCKET_TEMPORAL_UI_PORT ?? 8233}` : undefined;
   say(`  Temporal at ${temporal.address} (namespace ${temporal.namespace})${temporalUi ? `, web UI ${temporalUi}` : ''}`);
 
+  // No password in the runtime file: it names the embedded database and the 0600 file of its role passwords.
   const runtime: RuntimeInfo = {
-    databaseUrl: pg.url,
+    ...runtimeDatabaseFields(pg),
     temporalAddress: temporal.address,
     namespace: temporal.namespace,
     taskQueue: config.taskQueue,
     ...(temporalUi && { temporalUi }),
     pid: process.pid,
   };
-  writeFileSync(runtimeFile(config.dataDir), JSON.stringify(runtime, null, 2));
+  writeRuntimeInfo(config.dataDir, runtime);
 
   say('Starting the worker…');
   const docket = await createDocketWorker({
     ...config,
-    databaseUrl: pg.url,
+    databaseUrl: workerDatabaseUrl,
+    workerDatabaseUrl,
     temporalAddress: temporal.address,
     namespace: temporal.namespace,
   });
@@ -80,7 +108,7 @@ async function main(): Promise<void> {
   say('Starting the HTTP API and the web UI…');
   const webRoot = await ensureWebBuild({ log: say });
   const api = await startApi(
-    { ...config, databaseUrl: pg.url, temporalAddress: temporal.address, namespace: temporal.namespace },
+    { ...config, databaseUrl: apiDatabaseUrl, apiDatabaseUrl, temporalAddress: temporal.address, namespace: temporal.namespace },
     {
       port: config.api?.port ?? 3000,
       host: config.api?.host ?? '127.0.0.1',
@@ -88,8 +116,10 @@ async function main(): Promise<void> {
     },
   );
   runtime.apiUrl = api.url;
-  writeFileSync(runtimeFile(config.dataDir), JSON.stringify(runtime, null, 2));
-  say(`  API at ${api.url} (OpenAPI: ${api.url}/openapi.json)${api.appRole ? '; database role docket_app' : ''}`);
+  writeRuntimeInfo(config.dataDir, runtime);
+  say(
+    `  API at ${api.url} (OpenAPI: ${api.url}/openapi.json); database role ${api.databaseLogin}${api.appRole ? ' (acting as docket_app)' : ''}`,
+  );
   say(`  Web UI at ${api.url}/ — open it in a browser and sign in with a user's token`);
   const admin = await bootstrapAdmin(api.deps.users);
   if (admin) {

@@ -1,12 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { urlFor, API_ROLE, WORKER_ROLE } from '../adapters/postgres/roles';
+import { readSecrets } from '../infra/postgres-secrets';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
-/** Written by `npm start` so that the CLI and extra workers find the servers it started. */
+/**
+ * Written by `npm start` (mode 0600) so that the CLI and extra workers find the servers it started.
+ * It holds no password: the embedded database's role passwords are in the secrets file it names.
+ */
 export interface RuntimeInfo {
-  databaseUrl: string;
+  /** The embedded database, without user or password (postgres://127.0.0.1:5433/docket). */
+  database?: string;
+  /** The 0600 file with the passwords of the database's login roles (infra/postgres-secrets.ts). */
+  databaseSecrets?: string;
   temporalAddress: string;
   namespace: string;
   taskQueue: string;
@@ -21,6 +29,17 @@ const intFromEnv = (def: number) => z.coerce.number().int().positive().default(d
 const envSchema = z.object({
   DOCKET_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, 'data')),
   DATABASE_URL: z.string().url('DATABASE_URL must be a URL such as postgres://user:pass@host:5432/docket').optional(),
+  DOCKET_API_DATABASE_URL: z
+    .string()
+    .url('DOCKET_API_DATABASE_URL must be a URL such as postgres://docket_api:pass@host:5432/docket (`docket db setup` prints it)')
+    .optional(),
+  DOCKET_WORKER_DATABASE_URL: z
+    .string()
+    .url('DOCKET_WORKER_DATABASE_URL must be a URL such as postgres://docket_worker:pass@host:5432/docket (`docket db setup` prints it)')
+    .optional(),
+  DOCKET_DB_OWNER_PASSWORD: z.string().min(1).optional(),
+  DOCKET_DB_API_PASSWORD: z.string().min(1).optional(),
+  DOCKET_DB_WORKER_PASSWORD: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   DOCKET_TASK_QUEUE: z.string().default('docket'),
@@ -62,8 +81,20 @@ const envSchema = z.object({
 
 export interface DocketConfig {
   dataDir: string;
-  /** Undefined when neither DATABASE_URL nor a running `npm start` names one. */
+  /**
+   * The database for direct access (CLI, migrations): DATABASE_URL, else the API's role on the
+   * database a running `npm start` names. Undefined when neither names one.
+   */
   databaseUrl?: string;
+  /** The HTTP API's connection (role docket_api): DOCKET_API_DATABASE_URL, else DATABASE_URL, else `npm start`'s. */
+  apiDatabaseUrl?: string;
+  /** The worker's connection (role docket_worker): DOCKET_WORKER_DATABASE_URL, else DATABASE_URL, else `npm start`'s. */
+  workerDatabaseUrl?: string;
+  /**
+   * `docket db setup` and `docket db migrate`: DATABASE_URL as given (an admin's or the owner's),
+   * and the role passwords to set (DOCKET_DB_OWNER_PASSWORD, …_API_…, …_WORKER_…; generated when unset).
+   */
+  databaseSetup?: { adminUrl?: string; passwords: { owner?: string; api?: string; worker?: string } };
   temporalAddress?: string;
   namespace: string;
   taskQueue: string;
@@ -124,6 +155,44 @@ export function readRuntimeInfo(dataDir: string): RuntimeInfo | undefined {
   }
 }
 
+/** Writes the runtime file, readable by its owner only. */
+export function writeRuntimeInfo(dataDir: string, runtime: RuntimeInfo): void {
+  const file = runtimeFile(dataDir);
+  writeFileSync(file, JSON.stringify(runtime, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/**
+ * What the runtime file says about a database: for the embedded one, its address without user or
+ * password and the secrets file of its role passwords; nothing for DATABASE_URL (each process is given it).
+ */
+export function runtimeDatabaseFields(pg: {
+  url: string;
+  embedded: boolean;
+  secretsFile?: string;
+}): Pick<RuntimeInfo, 'database' | 'databaseSecrets'> {
+  if (!pg.embedded || pg.secretsFile === undefined) return {};
+  const address = new URL(pg.url);
+  address.username = '';
+  address.password = '';
+  return { database: address.toString(), databaseSecrets: pg.secretsFile };
+}
+
+/** The API's and the worker's URLs of the embedded database a running `npm start` names (none if its secrets cannot be read). */
+export function runtimeDatabaseUrls(runtime: RuntimeInfo | undefined): { api: string; worker: string } | undefined {
+  if (runtime?.database === undefined || runtime.databaseSecrets === undefined) return undefined;
+  try {
+    const secrets = readSecrets(runtime.databaseSecrets);
+    if (secrets === undefined) return undefined;
+    return {
+      api: urlFor(runtime.database, API_ROLE, secrets.roles.api),
+      worker: urlFor(runtime.database, WORKER_ROLE, secrets.roles.worker),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parses the configuration once, from the environment; where the environment says
  * nothing about the servers, from what a running `npm start` wrote, then defaults.
@@ -133,9 +202,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
   if (!parsed.success) throw new Error(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
   const runtime = readRuntimeInfo(e.DOCKET_DATA_DIR);
+  const started = e.DATABASE_URL === undefined ? runtimeDatabaseUrls(runtime) : undefined;
+  const databaseUrl = e.DATABASE_URL ?? started?.api;
+  const apiDatabaseUrl = e.DOCKET_API_DATABASE_URL ?? databaseUrl;
+  const workerDatabaseUrl = e.DOCKET_WORKER_DATABASE_URL ?? e.DATABASE_URL ?? started?.worker;
   return {
     dataDir: e.DOCKET_DATA_DIR,
-    databaseUrl: e.DATABASE_URL ?? runtime?.databaseUrl,
+    ...(databaseUrl !== undefined && { databaseUrl }),
+    ...(apiDatabaseUrl !== undefined && { apiDatabaseUrl }),
+    ...(workerDatabaseUrl !== undefined && { workerDatabaseUrl }),
+    databaseSetup: {
+      ...(e.DATABASE_URL !== undefined && { adminUrl: e.DATABASE_URL }),
+      passwords: {
+        ...(e.DOCKET_DB_OWNER_PASSWORD !== undefined && { owner: e.DOCKET_DB_OWNER_PASSWORD }),
+        ...(e.DOCKET_DB_API_PASSWORD !== undefined && { api: e.DOCKET_DB_API_PASSWORD }),
+        ...(e.DOCKET_DB_WORKER_PASSWORD !== undefined && { worker: e.DOCKET_DB_WORKER_PASSWORD }),
+      },
+    },
     temporalAddress: e.TEMPORAL_ADDRESS ?? runtime?.temporalAddress,
     namespace: env.TEMPORAL_NAMESPACE ? e.TEMPORAL_NAMESPACE : (runtime?.namespace ?? e.TEMPORAL_NAMESPACE),
     taskQueue: env.DOCKET_TASK_QUEUE ? e.DOCKET_TASK_QUEUE : (runtime?.taskQueue ?? e.DOCKET_TASK_QUEUE),

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       namespace: config.namespace,
       temporal: config.temporalAddress,
-      database: redactUrl(config.databaseUrl ?? ''),
+      database: redactUrl(config.workerDatabaseUrl ?? config.databaseUrl ?? ''),
     },
     'worker started',
   );

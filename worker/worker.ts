@@ -43,10 +43,12 @@ export interface CreateWorkerOptions {
 
 /** The composition root: wires PostgreSQL, the notifier and the activities into a Temporal worker. */
 export async function createDocketWorker(config: DocketConfig, options: CreateWorkerOptions = {}): Promise<DocketWorker> {
-  if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start` which starts one');
+  // The worker's own role (docket_worker); it only checks that the schema is up to date (the owner migrates).
+  const databaseUrl = config.workerDatabaseUrl ?? config.databaseUrl;
+  if (!databaseUrl) throw new Error('no database: set DOCKET_WORKER_DATABASE_URL (or DATABASE_URL), or run `npm start` which starts one');
   // Keyed audit: every row this worker appends is signed with a key the database never sees.
   const { signer, keyringCreated } = openSigner(config.audit);
-  const pool = createPool({ connectionString: config.databaseUrl, max: 10 });
+  const pool = createPool({ connectionString: databaseUrl, max: 10 });
   await migrate(pool);
   const postgresStore = new PostgresCaseStore(pool, signer);
   await postgresStore.registerAuditKey(signer.publicKey);

@@ -63,6 +63,7 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
  */
 export async function migrate(pool: Pool, opts: MigrateOptions = {}): Promise<string[]> {
   const migrations = await loadMigrations(opts.dir);
+  if (await upToDate(pool, migrations)) return [];
   let client: PoolClient;
   try {
     client = await pool.connect();
@@ -92,9 +93,29 @@ export async function migrate(pool: Pool, opts: MigrateOptions = {}): Promise<st
   }
 }
 
+/**
+ * Whether every migration is already applied, found without a lock or DDL: the
+ * API's and the worker's roles may read the migrations table but create nothing.
+ */
+async function upToDate(pool: Pool, migrations: Migration[]): Promise<boolean> {
+  let rows: Array<{ version: string; checksum: string }>;
+  try {
+    const exists = await pool.query<{ t: string | null }>(`SELECT to_regclass('${SCHEMA}.schema_migrations')::text AS t`);
+    if (exists.rows[0]?.t == null) return false;
+    rows = (await pool.query<{ version: string; checksum: string }>(`SELECT version, checksum FROM ${SCHEMA}.schema_migrations`)).rows;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === '42501') return false; // no right to read it: let the migration say so
+    throw mapPgError(err, 'migrate: could not read the migrations table');
+  }
+  const applied = new Map(rows.map((r) => [r.version, r.checksum]));
+  return migrations.every((m) => applied.get(m.version) === m.checksum);
+}
+
 async function applyPending(client: PoolClient, migrations: Migration[], log: ((message: string) => void) | undefined): Promise<string[]> {
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+    // CREATE SCHEMA IF NOT EXISTS needs the right to create schemas even when it exists: ask first.
+    const schema = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [SCHEMA]);
+    if (schema.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
     await client.query(`
       CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (
         version    text        PRIMARY KEY,
@@ -102,6 +123,13 @@ async function applyPending(client: PoolClient, migrations: Migration[], log: ((
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
   } catch (err) {
+    if ((err as { code?: unknown }).code === '42501') {
+      throw new MigrationError(
+        `migrate: this database role may not create Docket's schema (${(err as Error).message}). ` +
+          'Migrations run as the owner role: run `docket db setup` (first time) or `docket db migrate` with the owner or an admin URL.',
+        { code: '42501', cause: err },
+      );
+    }
     throw mapPgError(err, 'migrate: could not create the migrations table');
   }
   const { rows } = await client.query<{ version: string; checksum: string }>(`SELECT version, checksum FROM ${SCHEMA}.schema_migrations`);

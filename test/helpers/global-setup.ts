@@ -18,6 +18,11 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = path.join(cache, 'test-workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.DOCKET_TEST_DATABASE_URL = pg.url;
+  // The login roles of the embedded cluster (docket_api, docket_worker); harness databases get their grants by migration 005.
+  if (pg.roles) {
+    process.env.DOCKET_TEST_API_DATABASE_URL = pg.roles.api;
+    process.env.DOCKET_TEST_WORKER_DATABASE_URL = pg.roles.worker;
+  }
   process.env.DOCKET_TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.DOCKET_TEST_BUNDLE = bundlePath;
   (globalThis as Record<string, unknown>).__docketServers = { pg, temporal };

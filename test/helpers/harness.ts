@@ -10,7 +10,7 @@ import { DocketClient } from '../../client/docket-client';
 import { DefinitionLifecycle } from '../../client/lifecycle';
 import { loadCalendar } from '../../client/setup';
 import type { TransitionRecord } from '../../engine/types';
-import { createDatabase } from '../../infra/postgres';
+import { createDatabase, withDatabase } from '../../infra/postgres';
 import { resolveActorKeys, VouchCodec } from '../../security';
 import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../worker/config';
 import { createDocketWorker, type CreateWorkerOptions, type DocketWorker } from '../../worker/worker';
@@ -46,13 +46,30 @@ export async function freshDatabase(name: string): Promise<string> {
   return url;
 }
 
+/**
+ * The URLs of the API's and the worker's login roles (docket_api, docket_worker) on the database of
+ * `databaseUrl`; that URL itself when the test server has no such roles (an external DATABASE_URL).
+ */
+export function roleDatabaseUrls(databaseUrl: string): { api: string; worker: string } {
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const api = process.env.DOCKET_TEST_API_DATABASE_URL;
+  const worker = process.env.DOCKET_TEST_WORKER_DATABASE_URL;
+  return {
+    api: api ? withDatabase(api, database) : databaseUrl,
+    worker: worker ? withDatabase(worker, database) : databaseUrl,
+  };
+}
+
 export interface Harness {
   docket: DocketClient;
   /** Process owners' definition lifecycle and migration, on this harness's database. */
   lifecycle: DefinitionLifecycle;
   definitions: PostgresDefinitionStore;
   config: DocketConfig;
+  /** The database as its superuser: for what neither the API nor the worker may do (tampering, clean-up). */
   pool: Pool;
+  /** The database as the API's role (docket_api), under the harness's client and the test API. */
+  apiPool: Pool;
   client: Client;
   taskQueue: string;
   worker: DocketWorker;
@@ -84,11 +101,14 @@ export interface HarnessOptions {
 export async function createHarness(name: string, options: HarnessOptions = {}): Promise<Harness> {
   quietRuntime();
   const databaseUrl = await freshDatabase(name);
+  const roles = roleDatabaseUrls(databaseUrl);
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
   const address = options.env ? options.env.address : requireEnv('DOCKET_TEST_TEMPORAL_ADDRESS');
   const config: DocketConfig = {
     ...loadConfig({ DOCKET_DATA_DIR: path.join(PROJECT_ROOT, '.cache', 'test-data') }),
     databaseUrl,
+    apiDatabaseUrl: roles.api,
+    workerDatabaseUrl: roles.worker,
     temporalAddress: address,
     namespace: 'default',
     taskQueue,
@@ -96,6 +116,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     ...(options.definitionsDir !== undefined && { definitionsDir: options.definitionsDir }),
   };
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  const apiPool = new Pool({ connectionString: roles.api, max: 4 });
   const connection = options.env ? undefined : await Connection.connect({ address });
   // The client signs what it sends, as Docket's clients do (the workers refuse what nobody signed).
   const client = new Client({
@@ -103,12 +124,12 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     namespace: config.namespace,
     dataConverter: { payloadCodecs: [new VouchCodec(resolveActorKeys(config))] },
   });
-  const definitions = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
+  const definitions = new PostgresDefinitionStore(apiPool, { importDir: config.definitionsDir });
   const calendar = await loadCalendar(config);
   const docket = new DocketClient({
     temporal: client,
-    store: new PostgresCaseStore(pool),
-    incidents: new PostgresIncidentStore(pool),
+    store: new PostgresCaseStore(apiPool),
+    incidents: new PostgresIncidentStore(apiPool),
     definitions,
     calendar,
     taskQueue,
@@ -140,6 +161,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     definitions,
     config,
     pool,
+    apiPool,
     client,
     taskQueue,
     get worker() {
@@ -159,6 +181,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
       await stopWorker();
       if (nativeConnection && !options.env) await nativeConnection.close();
       await pool.end();
+      await apiPool.end();
       if (connection) await connection.close();
     },
   };

@@ -10,6 +10,7 @@ import { rowHash } from '../../audit/chain';
 import { verifyExport } from '../../audit/export';
 import { generateSigningKey, loadSigningKey, readPublicKeys } from '../../audit/keys';
 import { signRow } from '../../audit/signature';
+import { Pool } from 'pg';
 import { PostgresCaseStore } from '../../adapters/postgres';
 import { PROJECT_ROOT } from '../../worker/config';
 import { startTestApi, type TestApi } from '../helpers/api';
@@ -99,7 +100,7 @@ test('rows are signed as they are written and verify against the pinned keyring'
   expect(keys.map((k) => k.public_key as string).join('')).not.toMatch(/PRIVATE/);
 });
 
-test("as the API's role, a WITHDRAW by forged_user appended with a correct hash and a bumped last_seq is reported", async () => {
+test('with the database credentials of a worker, a WITHDRAW by forged_user appended with a correct hash and a bumped last_seq is reported', async () => {
   const caseId = await caseWithRows();
   const rows = await api.deps.caseStore.listChainedTransitions(caseId);
   const last = rows.at(-1)!;
@@ -116,10 +117,12 @@ test("as the API's role, a WITHDRAW by forged_user appended with a correct hash 
     at: new Date().toISOString(),
   };
   const hash = rowHash(forged, last.hash!);
-  // api.pool acts as docket_app, the API's database role.
-  const role = await api.pool.query<{ current_user: string }>('SELECT current_user');
-  expect(role.rows[0]!.current_user).toBe('docket_app');
-  await api.pool.query(
+  // The API's role may not append to the log at all; the worker's may: an insider with its credentials forges.
+  await expect(api.pool.query('INSERT INTO docket.transitions (case_id) VALUES ($1)', [caseId])).rejects.toMatchObject({ code: '42501' });
+  const insider = new Pool({ connectionString: h.config.workerDatabaseUrl!, max: 1 });
+  const role = await insider.query<{ current_user: string }>('SELECT current_user');
+  expect(role.rows[0]!.current_user).toBe('docket_worker');
+  await insider.query(
     `INSERT INTO docket.transitions (case_id, seq, process_id, definition_version, definition_hash, event, payload, actor_user, actor_role,
        request_id, from_state, to_state, status, at, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, NULL, $10, $11, $12, $13, $14, $15)`,
@@ -141,13 +144,14 @@ test("as the API's role, a WITHDRAW by forged_user appended with a correct hash 
       hash,
     ],
   );
-  await api.pool.query('UPDATE docket.cases SET last_seq = $2, state = $3, status = $4 WHERE case_id = $1', [
+  await insider.query('UPDATE docket.cases SET last_seq = $2, state = $3, status = $4 WHERE case_id = $1', [
     caseId,
     forged.seq,
     'withdrawn',
     'completed',
   ]);
-  // Nor can the role bring a key of its own, or a signature it made with one.
+  await insider.end();
+  // Nor can the API's role bring a key of its own, or a signature it made with one.
   const mallory = generateSigningKey(path.join(keyDir, 'mallory.pem'));
   await expect(
     api.pool.query(`INSERT INTO docket.audit_keys (key_id, algorithm, public_key) VALUES ($1, 'ed25519', $2)`, [

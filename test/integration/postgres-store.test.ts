@@ -18,6 +18,7 @@ import {
 } from '../../adapters/postgres';
 import type { CaseProjection, Notification, TransitionRecord } from '../../engine/types';
 import { createDatabase, dropDatabase, startPostgres, type RunningPostgres } from '../../infra/postgres';
+import { defaultSecretsFile, readSecrets } from '../../infra/postgres-secrets';
 
 const DATA_DIR = path.join(__dirname, '..', '..', '.cache', 'pg-test');
 const PORT = Number(process.env.DOCKET_TEST_PG_PORT ?? 5434);
@@ -363,7 +364,8 @@ describe('startPostgres (embedded)', () => {
   });
   afterAll(async () => {
     if (savedUrl !== undefined) process.env.DATABASE_URL = savedUrl;
-    for (const p of [dataDir, `${dataDir}.users`, `${dataDir}.lock`]) await rm(p, { recursive: true, force: true });
+    for (const p of [dataDir, `${dataDir}.users`, `${dataDir}.lock`, defaultSecretsFile(dataDir)])
+      await rm(p, { recursive: true, force: true });
   });
 
   async function freePort(): Promise<number> {
@@ -404,10 +406,13 @@ describe('startPostgres (embedded)', () => {
   test('shares one server between callers and stops it with the last one', async () => {
     const first = await startPostgres({ dataDir, port, database: 'infra_a' });
     expect(first.embedded).toBe(true);
-    expect(first.url).toBe(`postgres://postgres:password@127.0.0.1:${port}/infra_a`);
+    // The superuser's password is generated for the cluster and kept in its secrets file.
+    const password = encodeURIComponent(readSecrets(defaultSecretsFile(dataDir))!.superuser.password);
+    expect(password).not.toBe('password');
+    expect(first.url).toBe(`postgres://postgres:${password}@127.0.0.1:${port}/infra_a`);
     // A second caller (another port asked for) reuses the running server.
     const second = await startPostgres({ dataDir, port: port + 1, database: 'infra_b' });
-    expect(second.url).toBe(`postgres://postgres:password@127.0.0.1:${port}/infra_b`);
+    expect(second.url).toBe(`postgres://postgres:${password}@127.0.0.1:${port}/infra_b`);
     expect(await canConnect(second.url)).toBe(true);
 
     await first.stop();
