@@ -218,7 +218,8 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
   for (const [name, spec] of Object.entries(definition.delays)) {
     delays[name] = ({ context, event }) => {
       const due = delayDueAt(spec, eventScope(definition, calendar, context, event, params, clock.now), params, calendar);
-      return due === undefined ? Infinity : Math.max(0, due - clock.now);
+      // A deadline already past keeps its true due time (negative): timers due together fire in due order.
+      return due === undefined ? Infinity : due - clock.now;
     };
   }
 

@@ -261,6 +261,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         () => {
           // A timer fired early (see fireDueTimers) is gone from the map already.
           if (timers.get(spec.id)?.scope !== scope) return;
+          // Several timers due at once (after an outage, or armed already past due): the earliest fires first.
+          if (dueTimers(Date.now()).length > 1 && patched('due-timers-fire-in-due-order')) {
+            fireDueTimers(false);
+            return;
+          }
           timers.delete(spec.id);
           fireTimer(spec);
         },
@@ -284,12 +289,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       .sort(byDueTime);
 
   /**
-   * Fires every timer that is due before an event is applied, in due order, as if each had run on
-   * time: after an outage the event and the timer arrive together, and the deadline comes first.
-   * The timer's own sleep fires later and finds nothing to do.
+   * Fires every timer that is due, in due order, as if each had run on time: before an event is
+   * applied (after an outage the event and the timer arrive together, and the deadline comes
+   * first), and when several timers come due at once. A timer's own sleep that fires later finds
+   * nothing to do.
    */
-  const fireDueTimers = () => {
-    for (let i = 0; i < MAX_DUE_TIMERS && status === 'open' && incidents.size === 0; i++) {
+  const fireDueTimers = (beforeEvent = true) => {
+    // Before an event, a case with an open incident fires nothing: it refuses the event anyway.
+    for (let i = 0; i < MAX_DUE_TIMERS && status === 'open' && !(beforeEvent && incidents.size > 0); i++) {
       const [next] = dueTimers(Date.now());
       if (!next) return;
       timers.delete(next.id);

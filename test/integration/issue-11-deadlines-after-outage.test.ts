@@ -100,3 +100,23 @@ test('an event that arrives with a deadline that has closed the case is refused,
   const events = (await expiring.client.workflow.getHandle(caseId).fetchHistory()).events ?? [];
   expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toEqual([]);
 }, 60_000);
+
+test('deadlines that are due together fire in due order: the reminder before the escalation', async () => {
+  const { caseId } = await h.docket.startCase('complaint', complaintInput, cs);
+  // A promise that has already passed: its reminder (4 business hours before) and its escalation are both due at once.
+  const promisedResponseBy = new Date(Date.now() - 3_600_000).toISOString();
+  await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob', promisedResponseBy }, actor: cs });
+  const log = await waitFor(
+    () => h.history(caseId),
+    (rows) => rows.some((r) => r.event === 'after:promiseDue') && rows.some((r) => r.event === 'after:promiseReminder'),
+    'both promise deadlines',
+  );
+  const events = log.map((r) => r.event);
+  expect(events.indexOf('after:promiseReminder')).toBeLessThan(events.indexOf('after:promiseDue'));
+  const outbox = await waitFor(
+    () => h.outbox(caseId),
+    (rows) => rows.some((r) => r.template === 'promiseBroken'),
+    'the escalation',
+  );
+  expect(outbox.map((r) => r.template).filter((t) => t.startsWith('promise'))).toEqual(['promiseDueSoon', 'promiseBroken']);
+}, 60_000);

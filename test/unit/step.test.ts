@@ -185,9 +185,9 @@ describe('deadlines', () => {
     );
     expect(r.state).toBe('planning');
     for (const t of inv.startTimers) expect(r.cancelTimers).toContain(t.id);
-    // Planning arms its own promise timers; the reminder is already past, so it falls due at once.
+    // Planning arms its own promise timers; the reminder is already past: it keeps its due time and fires at once.
     expect(r.startTimers.map((t) => [t.id, t.dueAt])).toEqual([
-      [timerId('promiseReminder', 'planning'), '2026-04-07T02:00:00.000Z'],
+      [timerId('promiseReminder', 'planning'), '2026-04-03T08:00:00.000Z'],
       [timerId('promiseDue', 'planning'), '2026-04-07T03:00:00.000Z'],
     ]);
   });
