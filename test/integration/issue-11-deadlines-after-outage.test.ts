@@ -10,6 +10,7 @@ import path from 'node:path';
 import { DocketError } from '../../client/docket-client';
 import { complaintV1 } from '../helpers/definition-fixtures';
 import { complaintInput, createHarness, cs, handler, waitFor, type Harness } from '../helpers/harness';
+import { recordIfAsked } from '../helpers/history-files';
 
 let h: Harness;
 /** A complaint process whose acceptance deadline (3 seconds) closes the case: a deadline that moves it. */
@@ -71,6 +72,7 @@ test('a promise that passed during a worker outage is escalated before the next 
     // Sequence numbers stay gapless and single.
     expect(log.map((r) => r.seq)).toEqual(log.map((_, n) => n));
   }
+  await recordIfAsked(h.client, caseIds[0]!, 'robust-deadline-during-outage');
 }, 60_000);
 
 test('an event that arrives with a deadline that has closed the case is refused, and the deadline is stored', async () => {
@@ -119,4 +121,5 @@ test('deadlines that are due together fire in due order: the reminder before the
     'the escalation',
   );
   expect(outbox.map((r) => r.template).filter((t) => t.startsWith('promise'))).toEqual(['promiseDueSoon', 'promiseBroken']);
+  await recordIfAsked(h.client, caseId, 'robust-deadlines-in-due-order');
 }, 60_000);

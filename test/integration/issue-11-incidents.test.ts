@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '../../worker/config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli } from '../helpers/cli';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';
+import { recordIfAsked } from '../helpers/history-files';
 
 const admin = { userId: 'root', role: 'admin' };
 
@@ -133,6 +134,7 @@ test('a row the store refuses opens an incident; after the fix a retry stores it
   expect(rows[0].resolved_at).toBeInstanceOf(Date);
   expect((await h.docket.listIncidents()).map((i) => i.caseId)).not.toContain(caseId);
 
+  await recordIfAsked(h.client, caseId, 'robust-incident-retried');
   // The workflow task never failed: the failure was handled, not retried in a loop.
   const events = await workflowEvents(caseId);
   expect(events.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);

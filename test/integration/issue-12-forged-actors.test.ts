@@ -17,6 +17,7 @@ import {
 } from '../../workflows/messages';
 import { loadCalendar } from '../../client/setup';
 import { complaintInput, createHarness, cs, type Harness } from '../helpers/harness';
+import { recordIfAsked } from '../helpers/history-files';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'definitions');
 
@@ -104,6 +105,7 @@ test('an Update sent to Temporal with a forged actor is refused and leaves no ro
     ['xstate.init', 'amy'],
     ['WITHDRAW', 'amy'],
   ]);
+  await recordIfAsked(h.client, caseId, 'robust-forged-update-refused');
 });
 
 test('a signed request is good for the case it was made for only', async () => {

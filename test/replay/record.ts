@@ -6,35 +6,18 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer, startTimeSkippingEnv } from '../../infra/temporal-env';
 import { PROJECT_ROOT } from '../../worker/config';
 import { bundleWorkflows } from '../../worker/bundle-options';
 import { complaintV2 } from '../helpers/definition-fixtures';
+import { saveHistories } from '../helpers/history-files';
 import { complaintInput, createHarness, cs, handler, manager, type Harness } from '../helpers/harness';
 
 const OUT = path.join(__dirname, 'histories');
 
 async function save(h: Harness, name: string, caseId: string) {
-  const handle = h.client.workflow.getHandle(caseId);
-  const { runId } = await handle.describe();
-  const runs = [];
-  // Every run of the case, oldest first (continue-as-new makes several).
-  for (let id: string | undefined = runId; id;) {
-    const history: Awaited<ReturnType<ReturnType<typeof h.client.workflow.getHandle>['fetchHistory']>> = await h.client.workflow
-      .getHandle(caseId, id)
-      .fetchHistory();
-    runs.unshift(history);
-    const started: { continuedExecutionRunId?: string | null } | null | undefined =
-      history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    id = started?.continuedExecutionRunId || undefined;
-  }
-  runs.forEach((history, i) => {
-    const file = path.join(OUT, `${name}${runs.length > 1 ? `-run${i + 1}` : ''}.json`);
-    writeFileSync(file, historyToJSON(history) + '\n');
-    console.log(`wrote ${path.relative(PROJECT_ROOT, file)} (${history.events?.length} events)`);
-  });
+  for (const file of await saveHistories(h.client, caseId, name, OUT)) console.log(`wrote ${path.relative(PROJECT_ROOT, file)}`);
 }
 
 type Step = [string, Record<string, unknown>, typeof cs, string?];

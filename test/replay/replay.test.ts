@@ -35,12 +35,24 @@ test('recorded histories exist for every process', () => {
       'contract-early-placement-overdue.json',
       'lost_deal-measures.json',
       'lost_deal-measures-finance.json',
+      // Incidents, deadlines that passed during an outage or fell due together, a refused forged actor.
+      'robust-incident-retried.json',
+      'robust-deadline-during-outage.json',
+      'robust-deadlines-in-due-order.json',
+      'robust-forged-update-refused.json',
     ]),
   );
 });
 
+/** The case id a recorded history ran under (its workflow id): a case checks that its start was made for it. */
+function caseIdOf(file: string): string {
+  const json = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
+  const payload = json.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+  return (JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as { caseId: string }).caseId;
+}
+
 test.each(files)('%s replays cleanly on the current interpreter', async (file) => {
-  await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), file);
+  await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), caseIdOf(file));
 });
 
 /** The pinned definition inside a recorded history, edited by `edit`. */
