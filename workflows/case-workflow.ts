@@ -21,6 +21,7 @@ import { compileDefinition, DONE_PREFIX, TIMER_PREFIX } from '../engine/compile'
 import { withDefaults } from '../engine/definition-defaults';
 import type { Definition } from '../engine/definition-schema';
 import { migrationStep, planMigration } from '../engine/migration-plan';
+import type { RefusalCode } from '../engine/refusals';
 import {
   allowedEvents,
   checkEvent,
@@ -552,7 +553,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     void apply(startCase(compiled, input.input, Date.now()), 'xstate.init', input.input, input.startedBy, input.requestId);
   }
 
-  const refuse = (code: string, message: string, issues?: unknown): never => {
+  const refuse = (code: RefusalCode, message: string, issues?: unknown): never => {
     throw ApplicationFailure.create({ type: code, message, nonRetryable: true, details: issues === undefined ? [] : [issues] });
   };
 
