@@ -5,7 +5,8 @@
  * status, and every response carries its request id in `X-Request-Id`.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { describeStorableProblems, MAX_JSON_DEPTH as MAX_DEPTH, storableProblems } from '../engine/storable';
+import { describeIssues } from '../engine/refusals';
+import { MAX_JSON_DEPTH as MAX_DEPTH, storableProblems } from '../engine/storable';
 import type { ApiDeps } from './deps';
 import { AuthFailureLog } from './auth-failure-log';
 import { AuthenticationError } from './auth';
@@ -119,7 +120,7 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
       }
       const unstorable = storableProblems(value, 'body');
       if (unstorable.length > 0) {
-        const message = `the request body cannot be stored: ${describeStorableProblems(unstorable)}`;
+        const message = `the request body cannot be stored: ${describeIssues(unstorable)}`;
         done(new ApiError(400, 'ValidationError', message, unstorable), undefined);
         return;
       }

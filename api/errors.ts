@@ -2,7 +2,7 @@ import { DocketError } from '../client/docket-client';
 import { AppendOnlyViolationError, ConflictError, InvalidDataError, StoreError } from '../adapters/postgres/errors';
 import { DiagramTooLargeError } from '../diagram/limits';
 import { JobPoolBusyError, JobTooComplexError } from './jobs/errors';
-import { ownValue } from '../engine/own';
+import { httpStatusOf, type RefusalCode } from '../engine/refusals';
 
 /** An error the API answers with: an HTTP status, a stable code and a message that says what to fix. */
 export class ApiError extends Error {
@@ -19,36 +19,14 @@ export class ApiError extends Error {
   }
 }
 
-/** HTTP status of each DocketError code (refusals of the engine and the client). */
-export const STATUS_OF_CODE: Record<string, number> = {
-  UnknownProcess: 404,
-  CaseNotFound: 404,
-  UnknownEvent: 400,
-  Forbidden: 403,
-  ValidationError: 422,
-  NotAllowedInState: 409,
-  ConditionNotMet: 409,
-  CaseClosed: 409,
-  RequestIdReused: 409,
-  Unauthenticated: 401,
-  CaseHasIncident: 409,
-  NoIncident: 409,
-  // Accepted, but an effect failed for good: the case shows an incident until an operator retries it.
-  IncidentOpened: 503,
-  // The definition would step forever on this event (a loop of eventless transitions).
-  StepLimitExceeded: 422,
-  // Definition lifecycle.
-  UnknownVersion: 404,
-  UnknownParameter: 404,
-  NoDraft: 404,
-  InvalidDefinition: 422,
-  DefinitionImmutable: 409,
-  UnknownState: 409,
-  MigrationBlocked: 409,
-};
-
 /** Codes that are written to the security log when an event or a start is refused with them. */
-export const SECURITY_CODES = new Set(['Forbidden', 'NotAllowedInState', 'CaseClosed', 'ConditionNotMet', 'RequestIdReused']);
+export const SECURITY_CODES: ReadonlySet<string> = new Set<RefusalCode>([
+  'Forbidden',
+  'NotAllowedInState',
+  'CaseClosed',
+  'ConditionNotMet',
+  'RequestIdReused',
+]);
 
 export interface ErrorBody {
   error: { code: string; message: string; issues?: unknown; requestId?: string };
@@ -58,7 +36,7 @@ export interface ErrorBody {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof DocketError) {
-    const status = ownValue(STATUS_OF_CODE, err.code);
+    const status = httpStatusOf(err.code);
     if (status !== undefined) return new ApiError(status, err.code, err.message, err.issues);
   }
   if (err instanceof ConflictError) return new ApiError(409, 'Conflict', err.message);

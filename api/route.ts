@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { describeStorableProblems, storableProblems } from '../engine/storable';
+import { describeIssues, toIssues } from '../engine/refusals';
+import { storableProblems } from '../engine/storable';
 import type { Actor } from '../engine/types';
 import { selectRole, type Authenticator, type Principal } from './auth';
 import { ApiError } from './errors';
@@ -71,16 +72,12 @@ export function route<P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
 
 export type AnyRoute = RouteSpec<any, any, any>;
 
-function issuesOf(error: z.ZodError, where: string): Array<{ path: string; message: string }> {
-  return error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
-}
-
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (result.success) return result.data;
-  const issues = issuesOf(result.error, where);
-  throw new ApiError(400, 'InvalidRequest', `invalid ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  const issues = toIssues(result.error.issues, where);
+  throw new ApiError(400, 'InvalidRequest', `invalid ${where}: ${describeIssues(issues)}`, issues);
 }
 
 /**
@@ -89,7 +86,7 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
  */
 function refuseUnstorable(value: unknown, where: 'params' | 'query'): void {
   const problems = storableProblems(value, where);
-  if (problems.length > 0) throw new ApiError(400, 'ValidationError', `invalid ${where}: ${describeStorableProblems(problems)}`, problems);
+  if (problems.length > 0) throw new ApiError(400, 'ValidationError', `invalid ${where}: ${describeIssues(problems)}`, problems);
 }
 
 export interface MountOptions {
@@ -152,7 +149,7 @@ export function mount(app: FastifyInstance, routes: AnyRoute[], options: MountOp
         if (declared.schema && !out.contentType) {
           const checked = declared.schema.safeParse(out.body);
           if (!checked.success) {
-            const where = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+            const where = describeIssues(toIssues(checked.error.issues));
             throw new Error(`the ${out.status} response of ${spec.method} ${spec.url} does not match its schema: ${where}`);
           }
         }

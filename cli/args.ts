@@ -4,7 +4,8 @@ import type { Actor } from '../engine/types';
 import { ROLE_NAMES } from '../engine/roles';
 import { didYouMean } from '../engine/suggest';
 import { CliError, invalidArgument } from './errors';
-import { describeStorableProblems, storableProblems } from '../engine/storable';
+import { describeIssues } from '../engine/refusals';
+import { storableProblems } from '../engine/storable';
 
 /**
  * Parses `--as <user>:<role>`. The role follows the last colon, so user ids may
@@ -67,7 +68,7 @@ export function readJsonObject(value: string, option: string, cwd: string = proc
   if (problems.length > 0) {
     throw new CliError(
       'ValidationError',
-      `${option}${fromFile ? ` ("${file}")` : ''} cannot be stored: ${describeStorableProblems(problems)}`,
+      `${option}${fromFile ? ` ("${file}")` : ''} cannot be stored: ${describeIssues(problems)}`,
       true,
       problems,
     );

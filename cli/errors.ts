@@ -1,5 +1,4 @@
-import { isGrpcServiceError } from '@temporalio/client';
-import { DocketError } from '../client/docket-client';
+import { DocketError, grpcStatusOf } from '../client/docket-client';
 import type { DocketConfig } from '../worker/config';
 
 /** Exit codes: 0 done, 1 failed, 2 refused (bad input or a refusal by Docket; nothing changed). */
@@ -68,26 +67,10 @@ function databaseAddress(url: string | undefined): string {
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
-function grpcCode(err: unknown): number | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    if (isGrpcServiceError(e)) return e.code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** Classifies anything thrown by a command into what the user is told and the exit code. */
 export function toFailure(err: unknown, config?: Pick<DocketConfig, 'temporalAddress' | 'databaseUrl'>): Failure {
-  if (err instanceof CliError) {
-    return {
-      exitCode: err.refusal ? EXIT_REFUSED : EXIT_FAILED,
-      code: err.code,
-      message: err.message,
-      ...(err.issues !== undefined && { issues: err.issues }),
-    };
-  }
-  if (err instanceof DocketError) {
+  // A DocketError is a refusal when the vocabulary (engine/refusals.ts) says so; the CLI's own errors say it themselves.
+  if (err instanceof CliError || err instanceof DocketError) {
     return {
       exitCode: err.refusal ? EXIT_REFUSED : EXIT_FAILED,
       code: err.code,
@@ -96,7 +79,7 @@ export function toFailure(err: unknown, config?: Pick<DocketConfig, 'temporalAdd
     };
   }
   const temporal = config?.temporalAddress ?? 'localhost:7233';
-  const grpc = grpcCode(err);
+  const grpc = grpcStatusOf(err);
   if (grpc === GRPC_UNAVAILABLE) {
     return { exitCode: EXIT_FAILED, code: 'Unavailable', message: `cannot reach Temporal at ${temporal}: is \`npm start\` running?` };
   }

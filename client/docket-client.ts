@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { CaseStore, IncidentStore } from '../activities/ports';
 import { compileDefinition } from '../engine/compile';
@@ -26,39 +26,12 @@ import {
 import type { caseWorkflow } from '../workflows/case-workflow';
 import type { DefinitionSource } from './definitions';
 import { ownValue } from '../engine/own';
-import { describeStorableProblems, storableProblems } from '../engine/storable';
+import { describeIssues, isRefusalCode } from '../engine/refusals';
+import { storableProblems } from '../engine/storable';
 import { checkStartInput } from '../engine/step';
 import { canonicalJson } from '../engine/canonical-json';
 
-/** Refusals: the request was understood and turned down; nothing changed. */
-export const REFUSAL_CODES = [
-  'UnknownProcess',
-  'UnknownEvent',
-  'Forbidden',
-  'ValidationError',
-  'NotAllowedInState',
-  'ConditionNotMet',
-  'CaseClosed',
-  'StepLimitExceeded',
-  'CaseNotFound',
-  'RequestIdReused',
-  // Incidents: a case with an open incident takes no actions; a retry needs an open incident.
-  'CaseHasIncident',
-  'NoIncident',
-  // A start, action or signal that no Docket client signed (sent to Temporal directly).
-  'Unauthenticated',
-  // Definition lifecycle and migration.
-  'UnknownVersion',
-  'UnknownParameter',
-  'NoDraft',
-  'InvalidDefinition',
-  'DefinitionImmutable',
-  'UnknownState',
-  'MigrationBlocked',
-] as const;
-export type RefusalCode = (typeof REFUSAL_CODES)[number];
-
-/** An error with a stable code; `refusal` is true when the request was refused and nothing changed. */
+/** An error with a stable code (see engine/refusals.ts); `refusal` is true when the request was refused and nothing changed. */
 export class DocketError extends Error {
   override readonly name = 'DocketError';
   constructor(
@@ -70,7 +43,7 @@ export class DocketError extends Error {
   }
 
   get refusal(): boolean {
-    return (REFUSAL_CODES as readonly string[]).includes(this.code);
+    return isRefusalCode(this.code);
   }
 }
 
@@ -105,10 +78,30 @@ export interface StartedCase {
  */
 function refuseUnstorable(request: Record<string, unknown>, what: string): void {
   const problems = storableProblems(request);
-  if (problems.length > 0) throw new DocketError('ValidationError', `${what}: ${describeStorableProblems(problems)}`, problems);
+  if (problems.length > 0) throw new DocketError('ValidationError', `${what}: ${describeIssues(problems)}`, problems);
 }
 
-/** Maps a Temporal failure to a DocketError where it is one of ours. */
+/** gRPC's NOT_FOUND status code. */
+const GRPC_NOT_FOUND = 5;
+
+/** The gRPC status code of a Temporal service error (or of one it wraps), if `err` is one. */
+export function grpcStatusOf(err: unknown): number | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    if (isGrpcServiceError(e)) return e.code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Maps a Temporal failure to a DocketError where it is one of ours: a refusal the workflow threw
+ * (an ApplicationFailure whose `type` is the code, itself or as the cause of a failed Update), or a
+ * case Temporal does not have. Temporal answers NOT_FOUND both for a workflow that never existed and
+ * for an Update to one that finished ("workflow execution already completed"); the SDK reports both as
+ * WorkflowNotFoundError, so both map to CaseNotFound here and `send` tells a finished case apart by its
+ * stored status.
+ */
 export function toDocketError(err: unknown, caseId?: string): unknown {
   if (err instanceof DocketError) return err;
   if (err instanceof WorkflowNotFoundError) return new DocketError('CaseNotFound', `no case "${caseId ?? err.workflowId}"`);
@@ -116,11 +109,8 @@ export function toDocketError(err: unknown, caseId?: string): unknown {
   if (cause instanceof ApplicationFailure && cause.type) {
     return new DocketError(cause.type, cause.message, cause.details?.[0]);
   }
-  const message = (err as Error)?.message ?? '';
-  if (/workflow execution already completed/i.test(message))
-    return new DocketError('CaseClosed', `case "${caseId}" is finished and accepts no more events`);
-  if (/sql: no rows in result set|workflow not found|not found/i.test(message) && caseId)
-    return new DocketError('CaseNotFound', `no case "${caseId}"`);
+  // A service error the SDK left unclassified (it turns NOT_FOUND into WorkflowNotFoundError where it knows the call).
+  if (caseId && grpcStatusOf(err) === GRPC_NOT_FOUND) return new DocketError('CaseNotFound', `no case "${caseId}"`);
   return err;
 }
 
@@ -334,7 +324,7 @@ export class DocketClient {
     } catch (err) {
       const mapped = toDocketError(err, caseId);
       if (mapped instanceof DocketError && mapped.code === 'CaseNotFound') {
-        // Temporal answers an Update to a finished run as "not found"; tell the two apart.
+        // Temporal answers an Update to a finished run as NOT_FOUND; the stored case tells the two apart.
         const finished = await this.opts.store.getCase(caseId);
         if (finished?.status === 'completed') {
           throw new DocketError('CaseClosed', `case "${caseId}" is finished (state "${finished.state}") and accepts no more events`);
@@ -362,11 +352,11 @@ export class DocketClient {
     }
   }
 
-  /** Moves a running case to another definition version (the `migrateCase` Update); refusals change nothing. */
+  /**
+   * Moves a running case to another definition version (the `migrateCase` Update); refusals change nothing.
+   * The role is checked by the definition lifecycle, which plans the migration, and by the workflow.
+   */
   async migrateCase(caseId: string, request: MigrateCaseRequest): Promise<MigrateResult> {
-    if (request.actor.role !== 'process_owner') {
-      throw new DocketError('Forbidden', `role "${request.actor.role}" may not migrate cases; it is for process_owner`);
-    }
     try {
       return await this.handle(caseId).executeUpdate(migrateCaseUpdate, { args: [{ ...request, caseId }] });
     } catch (err) {

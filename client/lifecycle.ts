@@ -11,7 +11,8 @@ import { mermaidDiagram, svgDiagram } from '../diagram';
 import type { MigrateResult } from '../workflows/messages';
 import { DocketError, type DocketClient } from './docket-client';
 import { ownValue } from '../engine/own';
-import { describeStorableProblems, storableProblems } from '../engine/storable';
+import { describeIssues } from '../engine/refusals';
+import { storableProblems } from '../engine/storable';
 
 /** A version named on the command line or in the API: a number, `draft`, or `latest` (published). */
 export type VersionRef = number | 'draft' | 'latest';
@@ -191,7 +192,7 @@ export class DefinitionLifecycle {
     }
     const unstorable = storableProblems(raw);
     if (unstorable.length > 0) {
-      throw new DocketError('ValidationError', `the definition cannot be stored: ${describeStorableProblems(unstorable)}`, unstorable);
+      throw new DocketError('ValidationError', `the definition cannot be stored: ${describeIssues(unstorable)}`, unstorable);
     }
     const named = (raw as Record<string, unknown>).process;
     if (named !== undefined && named !== processId) {

@@ -3,6 +3,7 @@ export * from './definition-schema';
 export * from './expressions';
 export * from './compile';
 export * from './step';
+export * from './refusals';
 export * from './lint';
 export * from './roles';
 export * from './suggest';

@@ -1,4 +1,5 @@
 import { Validator, type OutputUnit } from '@cfworker/json-schema';
+import { describeIssues, toIssues } from './refusals';
 
 /** One problem with a value: where (`list.0.k`, '' for the value itself) and what, in words. */
 export interface SchemaIssue {
@@ -72,8 +73,7 @@ export function jsonSchemaValidator(schema: Record<string, unknown>): SchemaVali
       if (result.valid) return { success: true };
       const issues = result.errors.map(toIssue).filter((i): i is SchemaIssue => i !== undefined);
       if (issues.length === 0) issues.push({ path: [], message: result.errors[0]?.error ?? 'does not match its schema' });
-      const message = issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-      return { success: false, error: { issues, message } };
+      return { success: false, error: { issues, message: describeIssues(toIssues(issues)) } };
     },
   };
 }

@@ -9,7 +9,8 @@ import {
 } from 'xstate';
 import { eventScope, TIMER_PREFIX, type CompiledDefinition, type MachineEvent } from './compile';
 import { readPath, resolveValue, type Scope } from './expressions';
-import { describeStorableProblems, storableProblems } from './storable';
+import { storableProblems } from './storable';
+import { describeIssues, refusal, toIssues, type Refusal } from './refusals';
 import { MicrostepCounter, MicrostepLimitError } from './microstep-limit';
 import type { Actor, CaseStatus, Deadline, Notification } from './types';
 
@@ -273,15 +274,6 @@ function shown(name: unknown): string {
   return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
 }
 
-export type RefusalCode =
-  'UnknownEvent' | 'Forbidden' | 'ValidationError' | 'NotAllowedInState' | 'ConditionNotMet' | 'CaseClosed' | 'StepLimitExceeded';
-
-export interface Refusal {
-  code: RefusalCode;
-  message: string;
-  issues?: unknown[];
-}
-
 /**
  * Checks a human action without applying it: declared event, the actor's role,
  * the payload's schema, the current state, and the transition's guards.
@@ -296,10 +288,10 @@ export function checkEvent(
   const { definition } = compiled;
   const spec = Object.hasOwn(definition.events, event.type) ? definition.events[event.type] : undefined;
   if (!spec) {
-    return {
-      code: 'UnknownEvent',
-      message: `${shown(event.type)} is not an event of process "${definition.process}"; its events are ${Object.keys(definition.events).join(', ')}`,
-    };
+    return refusal(
+      'UnknownEvent',
+      `${shown(event.type)} is not an event of process "${definition.process}"; its events are ${Object.keys(definition.events).join(', ')}`,
+    );
   }
   const actor: unknown = event.actor;
   if (
@@ -308,45 +300,29 @@ export function checkEvent(
     typeof (actor as Actor).userId !== 'string' ||
     typeof (actor as Actor).role !== 'string'
   ) {
-    return {
-      code: 'ValidationError',
-      message: `${event.type} names no actor: send it as a user (userId) acting in a role`,
-      issues: [{ path: 'actor', message: 'required: { userId, role }' }],
-    };
+    return refusal('ValidationError', `${event.type} names no actor: send it as a user (userId) acting in a role`, [
+      { path: 'actor', message: 'required: { userId, role }' },
+    ]);
   }
   if (!spec.roles.includes(event.actor.role)) {
-    return {
-      code: 'Forbidden',
-      message: `role ${shown(event.actor.role)} may not send ${event.type}; it is for ${spec.roles.join(', ')}`,
-    };
+    return refusal('Forbidden', `role ${shown(event.actor.role)} may not send ${event.type}; it is for ${spec.roles.join(', ')}`);
   }
   const unstorable = storableProblems({ data: event.data ?? {}, actor: { userId: event.actor.userId }, requestId: event.requestId });
   if (unstorable.length > 0) {
-    return {
-      code: 'ValidationError',
-      message: `${event.type} cannot be stored: ${describeStorableProblems(unstorable)}`,
-      issues: unstorable,
-    };
+    return refusal('ValidationError', `${event.type} cannot be stored: ${describeIssues(unstorable)}`, unstorable);
   }
   const parsed = compiled.payloadSchemas.get(event.type)?.safeParse(event.data ?? {});
   if (parsed && !parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    return {
-      code: 'ValidationError',
-      message: `the data of ${event.type} is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
-      issues,
-    };
+    const issues = toIssues(parsed.error.issues);
+    return refusal('ValidationError', `the data of ${event.type} is invalid: ${describeIssues(issues)}`, issues);
   }
   const state = stateToString(snapshot.value);
   if (snapshot.status !== 'active') {
-    return { code: 'CaseClosed', message: `the case is finished (state "${state}") and accepts no more events` };
+    return refusal('CaseClosed', `the case is finished (state "${state}") and accepts no more events`);
   }
   if (!acceptedEvents(snapshot).has(event.type)) {
     const allowed = allowedEvents(compiled, snapshot, undefined);
-    return {
-      code: 'NotAllowedInState',
-      message: `${event.type} is not allowed in state "${state}"; allowed now: ${allowed.join(', ') || 'none'}`,
-    };
+    return refusal('NotAllowedInState', `${event.type} is not allowed in state "${state}"; allowed now: ${allowed.join(', ') || 'none'}`);
   }
   compiled.clock.now = now;
   if (!snapshot.can({ type: event.type, data: event.data ?? {}, actor: event.actor })) {
@@ -357,13 +333,12 @@ export function checkEvent(
     const words = guards
       .map((g) => (Object.hasOwn(definition.guardLabels, g) ? definition.guardLabels[g]?.en : undefined))
       .filter((w): w is string => w !== undefined);
-    return {
-      code: 'ConditionNotMet',
-      message:
-        words.length > 0
-          ? `${event.type} cannot be applied in state "${state}": ${words.join('; ')} (condition ${guards.join(', ')})`
-          : `${event.type} cannot be applied in state "${state}": its condition${guards.length > 1 ? 's' : ''} ${guards.join(', ')} ${guards.length > 1 ? 'do' : 'does'} not hold`,
-    };
+    return refusal(
+      'ConditionNotMet',
+      words.length > 0
+        ? `${event.type} cannot be applied in state "${state}": ${words.join('; ')} (condition ${guards.join(', ')})`
+        : `${event.type} cannot be applied in state "${state}": its condition${guards.length > 1 ? 's' : ''} ${guards.join(', ')} ${guards.length > 1 ? 'do' : 'does'} not hold`,
+    );
   }
   return compiled.eventless ? stepLimitRefusal(compiled, snapshot, event, now) : null;
 }
@@ -381,7 +356,7 @@ function stepLimitRefusal(
   } catch (err) {
     // Any other failure is the step's own, and surfaces when the event is applied, as before.
     if (!(err instanceof MicrostepLimitError)) return null;
-    return { code: 'StepLimitExceeded', message: err.message };
+    return refusal('StepLimitExceeded', err.message);
   }
 }
 
@@ -398,27 +373,19 @@ export function checkStartInput(
   const { process } = compiled.definition;
   const unstorable = storableProblems({ input, startedBy: { userId: start.actor?.userId }, requestId: start.requestId });
   if (unstorable.length > 0) {
-    return {
-      code: 'ValidationError',
-      message: `the input of a ${process} case cannot be stored: ${describeStorableProblems(unstorable)}`,
-      issues: unstorable,
-    };
+    return refusal('ValidationError', `the input of a ${process} case cannot be stored: ${describeIssues(unstorable)}`, unstorable);
   }
   const parsed = compiled.inputSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    return {
-      code: 'ValidationError',
-      message: `the input of a ${process} case is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
-      issues,
-    };
+    const issues = toIssues(parsed.error.issues);
+    return refusal('ValidationError', `the input of a ${process} case is invalid: ${describeIssues(issues)}`, issues);
   }
   if (compiled.eventless && start.now !== undefined) {
     // A definition published before the linter refused eventless loops may loop on its start.
     try {
       startCase(compiled, input as Record<string, unknown>, start.now);
     } catch (err) {
-      if (err instanceof MicrostepLimitError) return { code: 'StepLimitExceeded', message: err.message };
+      if (err instanceof MicrostepLimitError) return refusal('StepLimitExceeded', err.message);
     }
   }
   return null;

@@ -5,15 +5,13 @@
  * log's insert for good, so every edge (API, CLI, client, workflow) checks it first.
  * Pure and deterministic: the workflow imports it.
  */
+import type { Issue } from './refusals';
 
 /** The deepest nesting of objects and arrays accepted anywhere (a request body, a payload, a start input). */
 export const MAX_JSON_DEPTH = 64;
 
 /** One thing that cannot be stored, with the path of the field it is in (`data.items.0.name`). */
-export interface StorableProblem {
-  path: string;
-  message: string;
-}
+export type StorableProblem = Issue;
 
 /** How many problems one check reports at most. */
 const MAX_PROBLEMS = 20;
@@ -121,9 +119,4 @@ function walk(value: unknown, root: string, limit: number): StorableProblem[] {
 /** The first problem of `storableProblems`, or undefined when `value` can be stored. */
 export function firstStorableProblem(value: unknown, root = ''): StorableProblem | undefined {
   return walk(value, root, 1)[0];
-}
-
-/** One line naming each problem's path: `data.comment: contains the character U+0000 …; …`. */
-export function describeStorableProblems(problems: readonly StorableProblem[]): string {
-  return problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`)).join('; ');
 }

@@ -6,11 +6,11 @@
 import fc from 'fast-check';
 import type { AnyMachineSnapshot } from 'xstate';
 import cnJson from '../../calendars/cn.json';
-import { REFUSAL_CODES } from '../../client/docket-client';
 import { validateCalendar } from '../../engine/calendar';
 import { compileDefinition, type CompiledDefinition } from '../../engine/compile';
+import { REFUSAL_CODES, type Refusal } from '../../engine/refusals';
 import type { Definition } from '../../engine/definition-schema';
-import { allowedEvents, checkEvent, checkStartInput, persistSnapshot, startCase, step, type Refusal } from '../../engine/step';
+import { allowedEvents, checkEvent, checkStartInput, persistSnapshot, startCase, step } from '../../engine/step';
 import { storableProblems, unstorableText } from '../../engine/storable';
 import type { Actor } from '../../engine/types';
 import { hostileEventName, hostilePayload, hostileText, hostileValue, PROTOTYPE_NAMES } from '../helpers/hostile';

@@ -1,4 +1,5 @@
-import { describeStorableProblems, firstStorableProblem, MAX_JSON_DEPTH, storableProblems, unstorableText } from '../../engine/storable';
+import { describeIssues as describeStorableProblems } from '../../engine/refusals';
+import { firstStorableProblem, MAX_JSON_DEPTH, storableProblems, unstorableText } from '../../engine/storable';
 import { ownValue, hasOwnKey } from '../../engine/own';
 
 /** A value nested `depth` objects deep: `{ a: { a: … { a: 1 } } }`. */

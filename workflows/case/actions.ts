@@ -53,7 +53,6 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
   };
 
   const check = (req: SendEventRequest) => {
-    incidents.refuseDuringIncident();
     const key = requestKey(req);
     if (key !== undefined) {
       const prior = requests.get(key);
@@ -70,6 +69,8 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
       Date.now(),
     );
     if (refusal) refuse(refusal.code, refusal.message, refusal.issues);
+    // Checked after the event itself, so a role that may not send it is told so (and logged) first.
+    incidents.refuseDuringIncident();
     return undefined;
   };
 

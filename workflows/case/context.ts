@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { CompiledDefinition } from '../../engine/compile';
 import type { Definition } from '../../engine/definition-schema';
+import type { RefusalCode } from '../../engine/refusals';
 import type { CaseStatus } from '../../engine/types';
 import type { CaseWorkflowInput } from '../messages';
 
@@ -42,6 +43,6 @@ export interface CaseContext {
 export const nowIso = (): string => new Date(Date.now()).toISOString();
 
 /** Refuses an action: the Update fails with `code` as its type and nothing changes. */
-export function refuse(code: string, message: string, issues?: unknown): never {
+export function refuse(code: RefusalCode, message: string, issues?: unknown): never {
   throw ApplicationFailure.create({ type: code, message, nonRetryable: true, details: issues === undefined ? [] : [issues] });
 }
