@@ -7,7 +7,7 @@ import { openSigner } from '../audit/keys';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { resolveActorKeys, VouchCodec } from '../security';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
-import type { DocketConfig } from './config';
+import type { DocketConfig } from '../config';
 
 export { WORKFLOWS_PATH } from './bundle-options';
 

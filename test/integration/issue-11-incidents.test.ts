@@ -7,7 +7,7 @@ import type { CaseStore } from '../../activities/ports';
 import { InvalidDataError } from '../../adapters/postgres';
 import { DocketError } from '../../client/docket-client';
 import type { TransitionRecord } from '../../engine/types';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli } from '../helpers/cli';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';
