@@ -91,6 +91,23 @@ export default tseslint.config(
     },
   },
   {
+    // Arrows run downwards: storage, ports, activities and the audit library know nothing of their clients.
+    files: ['adapters/**/*.ts', 'ports/**/*.ts', 'activities/**/*.ts', 'audit/**/*.ts', 'security/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/client', '**/client/*', '**/api', '**/api/*', '**/cli', '**/cli/*', '**/worker', '**/worker/*', '**/scripts/*'],
+              message: 'a lower layer may not import its clients; move the shared part down (ports/, engine/, audit/)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The environment is read in one place (config/): everything else is given its configuration.
     // Tests and the benchmark set variables for the processes they start.
     files: ['**/*.ts', '**/*.tsx'],

@@ -1,6 +1,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { DocketError, type DocketClient } from '../client/docket-client';
-import { FileDefinitionSource, type DefinitionSource } from '../client/definitions';
+import { FileDefinitionSource } from '../client/definitions';
+import type { DefinitionSource } from '../ports';
 import { createPool } from '../adapters/postgres/pool';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { HttpDocketClient, type CaseClient } from '../client/http-client';

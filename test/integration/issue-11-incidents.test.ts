@@ -3,7 +3,7 @@
  * incident (status, the operators' list), takes no actions meanwhile, and goes on with
  * nothing lost or doubled once the cause is fixed and an operator retries it.
  */
-import type { CaseStore } from '../../activities/ports';
+import type { CaseStore } from '../../ports';
 import { InvalidDataError } from '../../adapters/postgres';
 import { DocketError } from '../../client/docket-client';
 import type { TransitionRecord } from '../../engine/types';
