@@ -67,7 +67,16 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['../activities', '../activities/*', '../adapters/*', '../infra/*', '../client/*', '../worker/*'],
+              group: [
+                '../activities',
+                '../activities/*',
+                '../adapters/*',
+                '../infra/*',
+                '../client/*',
+                '../worker/*',
+                '../config',
+                '../config/*',
+              ],
               allowTypeImports: true,
               message: 'import only types from here into workflow code',
             },
@@ -78,6 +87,35 @@ export default tseslint.config(
         'error',
         { name: 'process', message: 'no environment in workflow code' },
         { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' },
+      ],
+    },
+  },
+  {
+    // Arrows run downwards: storage, ports, activities and the audit library know nothing of their clients.
+    files: ['adapters/**/*.ts', 'ports/**/*.ts', 'activities/**/*.ts', 'audit/**/*.ts', 'security/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/client', '**/client/*', '**/api', '**/api/*', '**/cli', '**/cli/*', '**/worker', '**/worker/*', '**/scripts/*'],
+              message: 'a lower layer may not import its clients; move the shared part down (ports/, engine/, audit/)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The environment is read in one place (config/): everything else is given its configuration.
+    // Tests and the benchmark set variables for the processes they start.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['config/**', 'test/**', 'bench/**', 'web/test/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'read configuration through config/ (loadConfig, loadHostConfig)' },
       ],
     },
   },

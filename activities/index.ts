@@ -2,9 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { evaluateTask, type TaskInput, type TaskOutput } from '../engine/tasks';
 import type { CaseProjection, Notification, TransitionRecord } from '../engine/types';
 import type { Incident } from '../workflows/messages';
-import type { CaseStore, IncidentStore, Notifier } from './ports';
-
-export * from './ports';
+import type { CaseStore, IncidentStore, Notifier } from '../ports';
 
 export interface ActivityDeps {
   store: CaseStore;

@@ -3,7 +3,7 @@
  * DefinitionSource) for who may see which process, and any version by its hash
  * for a case's allowed events. Versions are immutable, so they are cached by hash.
  */
-import type { PublishedDefinition } from '../client/definitions';
+import type { PublishedDefinition } from '../ports';
 import { definitionSchema, type Definition } from '../engine/definition-schema';
 import { ROLE_NAMES } from '../engine/roles';
 

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { loadConfig } from '../worker/config';
+import { loadConfig } from '../config';
 import { bootstrapAdmin, startApi } from './server';
 
 /** Runs the HTTP API alone (`npm run api`), for deployments that run it apart from the workers. */

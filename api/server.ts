@@ -16,7 +16,7 @@ import type { DocketClient } from '../client/docket-client';
 import type { DefinitionLifecycle } from '../client/lifecycle';
 import { connectDocket } from '../client/setup';
 import { APP_ROLE } from '../adapters/postgres/roles';
-import type { DocketConfig } from '../worker/config';
+import type { DocketConfig } from '../config';
 import { buildApi, type ApiOptions } from './app';
 import { TokenAuthenticator, type Authenticator } from './auth';
 import { DefinitionCatalog } from './catalog';

@@ -4,7 +4,7 @@
  * that signed, so that a verifier can recompute everything offline (`docket audit
  * verify --file export.json --public-key keys.json`).
  */
-import { definitionHashOf } from './definition-hash';
+import { definitionHash } from './definition-hash';
 import { CHAIN_ALGORITHM, verifyChain, type ChainedTransition, type ChainVerification } from './chain';
 import { publicKeyEntry, type PublicKeyEntry } from './keys';
 import { KeySet, SIGNATURE_ALGORITHM, type AuditCheckpoint } from './signature';
@@ -103,7 +103,7 @@ export function verifyExport(data: unknown, trustedKeys?: PublicKeyEntry[]): Exp
       ...(keys && { keys, checkpoints: c.checkpoints ?? [] }),
     });
     if (c.definition === undefined) return verification;
-    const definitionMatches = definitionHashOf(c.definition) === c.definitionHash;
+    const definitionMatches = definitionHash(c.definition) === c.definitionHash;
     if (!definitionMatches && verification.ok) {
       return {
         ...verification,

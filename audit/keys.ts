@@ -166,7 +166,7 @@ export function addToKeyring(file: string, signer: AuditSigner, now = new Date()
   return { created: existing === undefined, keyring };
 }
 
-/** Where the writer's keys are (worker/config.ts `audit`). */
+/** Where the writer's keys are (config/docket-config.ts `audit`). */
 export interface SignerFiles {
   signingKeyFile: string;
   generateSigningKey: boolean;

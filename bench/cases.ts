@@ -4,7 +4,7 @@
  * transition is stored), wait for the result.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { PublishedDefinition } from '../client/definitions';
+import type { PublishedDefinition } from '../ports';
 import type { Actor, CalendarData } from '../engine/types';
 import { sendEventUpdate, type CaseWorkflowInput, type SendEventRequest } from '../workflows/messages';
 import type { HandwrittenInput } from './handwritten/complaint-workflow';

@@ -10,7 +10,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDatabase, startPostgres, type RunningPostgres } from '../infra/postgres';
 import { startDevServer, type DevServer } from '../infra/temporal-env';
 import { loadCalendar } from '../client/setup';
-import { loadConfig, PROJECT_ROOT } from '../worker/config';
+import { loadConfig, PROJECT_ROOT } from '../config';
 import { parseOptions, UsageError } from './options';
 import { formatReport } from './report';
 import { runBenchmark, timeInterpreter } from './run';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   let temporal: DevServer | undefined;
   try {
     // The pure step function first, while nothing else runs on the machine.
-    const config = loadConfig(process.env);
+    const config = loadConfig();
     const interpreter = timeInterpreter(config.definitionsDir, await loadCalendar(config), opts);
     console.log('Starting PostgreSQL and Temporal…');
     [pg, temporal] = await Promise.all([

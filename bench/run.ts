@@ -14,7 +14,7 @@ import { FileDefinitionSource } from '../client/definitions';
 import { loadCalendar } from '../client/setup';
 import type { CalendarData } from '../engine/types';
 import { resolveActorKeys, VouchCodec } from '../security';
-import { loadConfig, PROJECT_ROOT } from '../worker/config';
+import { loadConfig, PROJECT_ROOT } from '../config';
 import { bundleWorkflows, WORKFLOWS_PATH } from '../worker/bundle-options';
 import {
   ACCEPT,

@@ -5,7 +5,7 @@
  * for its memory use and stops on request.
  */
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import { loadConfig, type DocketConfig } from '../worker/config';
+import { loadConfig, type DocketConfig } from '../config';
 import { createDocketWorker, type DocketWorker } from '../worker/worker';
 
 export interface WorkerSpec {

@@ -1,13 +1,14 @@
 import { connect as tcpConnect } from 'node:net';
 import { DocketError, type DocketClient } from '../client/docket-client';
-import { FileDefinitionSource, type DefinitionSource } from '../client/definitions';
+import { FileDefinitionSource } from '../client/definitions';
+import type { DefinitionSource } from '../ports';
 import { createPool } from '../adapters/postgres/pool';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { HttpDocketClient, type CaseClient } from '../client/http-client';
 import { HttpLifecycle, type LifecycleClient } from '../client/http-lifecycle';
 import { connectDocket, loadCalendar, type ConnectedClient } from '../client/setup';
 import type { Actor, CalendarData } from '../engine/types';
-import { loadConfig, type DocketConfig } from '../worker/config';
+import { loadConfig, type DocketConfig } from '../config';
 import { parseActor } from './args';
 import { recordDirectAccess, type CommandLine, type DirectAccessLog } from './direct';
 import { CliError, invalidArgument } from './errors';
@@ -91,7 +92,7 @@ export class CliContext {
 
   /** The configuration, loaded on first use. */
   config(): DocketConfig {
-    this.loadedConfig ??= this.options.config ?? loadConfig(this.options.env ?? process.env);
+    this.loadedConfig ??= this.options.config ?? loadConfig(this.options.env);
     return this.loadedConfig;
   }
 

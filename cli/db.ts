@@ -15,7 +15,7 @@ import {
   type RolePasswords,
 } from '../adapters/postgres/roles';
 import { createDatabase } from '../infra/postgres';
-import { redactUrl } from '../worker/config';
+import { redactUrl } from '../config';
 import type { CliContext } from './context';
 import { CliError, EXIT_OK } from './errors';
 

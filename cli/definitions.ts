@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DocketError } from '../client/docket-client';
 import type { DraftResult, Impact, VersionInfo, VersionRef } from '../client/lifecycle';
 import { formatDiff } from '../engine/definition-diff';
-import type { PublishedDefinition } from '../client/definitions';
+import type { PublishedDefinition } from '../ports';
 import { describeDelay } from '../engine/definition-outline';
 import { lintDefinition } from '../engine/lint';
 import { ROLES } from '../engine/roles';

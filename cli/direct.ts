@@ -7,6 +7,7 @@ import os from 'node:os';
 import { createPool } from '../adapters/postgres/pool';
 import { PostgresSecurityLog, type SecurityEvent } from '../adapters/postgres/security-log';
 import { CliError } from './errors';
+import { loadHostConfig } from '../config';
 
 /** Where a direct access is recorded (default: `docket.security_log` in the configured database). */
 export interface DirectAccessLog {
@@ -29,7 +30,7 @@ function osUser(): string {
   try {
     return os.userInfo().username;
   } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+    return loadHostConfig().user;
   }
 }
 

@@ -1,5 +1,5 @@
 import { DocketError, grpcStatusOf } from '../client/docket-client';
-import type { DocketConfig } from '../worker/config';
+import type { DocketConfig } from '../config';
 
 /** Exit codes: 0 done, 1 failed, 2 refused (bad input or a refusal by Docket; nothing changed). */
 export const EXIT_OK = 0;

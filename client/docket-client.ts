@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { isGrpcServiceError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { CaseStore, IncidentStore } from '../activities/ports';
+import type { CaseStore, DefinitionSource, IncidentStore } from '../ports';
 import { compileDefinition } from '../engine/compile';
 import { withDefaults } from '../engine/definition-defaults';
 import type { Definition } from '../engine/definition-schema';
@@ -24,7 +24,6 @@ import {
   type SendResult,
 } from '../workflows/messages';
 import type { caseWorkflow } from '../workflows/case-workflow';
-import type { DefinitionSource } from './definitions';
 import { ownValue } from '../engine/own';
 import { describeIssues, isRefusalCode } from '../engine/refusals';
 import { storableProblems } from '../engine/storable';

@@ -8,7 +8,7 @@ import type { CaseVerification } from '../audit/deep';
 import type { AuditExport } from '../audit/export';
 import type { Actor, TransitionRecord } from '../engine/types';
 import type { CaseStatusView, Incident, RetryIncidentsResult, SendEventRequest, SendResult } from '../workflows/messages';
-import { toPublished, type PublishedDefinition } from './definitions';
+import { toPublished, type PublishedDefinition } from '../ports';
 import { DocketError, type StartCaseOptions, type StartedCase } from './docket-client';
 
 /** What the CLI needs of a client: a DocketClient, or this HTTP client. */

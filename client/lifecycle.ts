@@ -1,4 +1,4 @@
-import type { CaseStore } from '../activities/ports';
+import type { CaseStore } from '../ports';
 import type { DefinitionVersionRow, PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { diffDefinitions, type DefinitionDiff } from '../engine/definition-diff';
 import { outlineDefinition } from '../engine/definition-outline';

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { validateCalendar } from '../engine/calendar';
 import type { CalendarData } from '../engine/types';
-import type { DocketConfig } from '../worker/config';
+import type { DocketConfig } from '../config';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { resolveActorKeys, VouchCodec } from '../security';
 import { DocketClient } from './docket-client';

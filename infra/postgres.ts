@@ -37,6 +37,7 @@ import {
   type RoleUrls,
 } from '../adapters/postgres/roles';
 import { defaultSecretsFile, readSecrets, writeSecrets, type PostgresSecrets } from './postgres-secrets';
+import { loadHostConfig } from '../config';
 
 export interface StartPostgresOptions {
   /** Data directory of the embedded server; created and initialised when missing. */
@@ -88,8 +89,8 @@ const HOST = '127.0.0.1';
 const OS_USER = 'postgres';
 
 export async function startPostgres(opts: StartPostgresOptions): Promise<RunningPostgres> {
-  const envUrl = process.env.DATABASE_URL;
-  if (envUrl !== undefined && envUrl.trim() !== '') {
+  const envUrl = loadHostConfig().databaseUrl;
+  if (envUrl !== undefined) {
     return { url: envUrl, embedded: false, stop: async () => undefined };
   }
   return startEmbedded(opts);

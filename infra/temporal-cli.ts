@@ -16,6 +16,7 @@ import { spawn, execFile } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { childEnvironment, loadHostConfig } from '../config';
 
 /** The CLI release built from source. Later tags carry a `replace` directive that `go install` refuses. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -33,11 +34,7 @@ export type TemporalServerSource =
 
 /** Root of everything Docket caches on this machine. */
 export function docketCacheDir(): string {
-  const explicit = process.env.DOCKET_CACHE_DIR;
-  if (explicit) return path.resolve(explicit);
-  const xdg = process.env.XDG_CACHE_HOME;
-  if (xdg) return path.join(path.resolve(xdg), 'docket');
-  return path.join(os.homedir(), '.cache', 'docket');
+  return loadHostConfig().cacheDir;
 }
 
 /** Where a built `temporal` binary is kept. */
@@ -46,10 +43,11 @@ export function cachedTemporalCliPath(): string {
 }
 
 export async function resolveTemporalCli(): Promise<TemporalServerSource> {
-  const address = process.env.TEMPORAL_ADDRESS?.trim();
+  const host = loadHostConfig();
+  const address = host.temporalAddress;
   if (address) return { kind: 'address', address };
 
-  const explicit = process.env.TEMPORAL_CLI_PATH?.trim();
+  const explicit = host.temporalCliPath;
   if (explicit) {
     const resolved = path.resolve(explicit);
     if (!(await isExecutable(resolved))) {
@@ -127,7 +125,7 @@ async function buildOrAwaitTemporalCli(): Promise<{ path: string; origin: 'cache
           `-ldflags=-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`,
           `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
         ],
-        { ...process.env, GOBIN: staging },
+        childEnvironment({ GOBIN: staging }),
         'building the Temporal CLI',
       );
       const built = path.join(staging, 'temporal');
@@ -165,8 +163,7 @@ export async function isExecutable(file: string): Promise<boolean> {
 }
 
 export async function findOnPath(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
+  for (const dir of loadHostConfig().searchPath) {
     const candidate = path.join(dir, name);
     if (await isExecutable(candidate)) return candidate;
   }
@@ -193,8 +190,9 @@ async function previousSdkDownload(): Promise<string | undefined> {
 async function findGo(): Promise<string | undefined> {
   const onPath = await findOnPath('go');
   if (onPath) return onPath;
+  const goRoot = loadHostConfig().goRoot;
   const candidates = [
-    process.env.GOROOT ? path.join(process.env.GOROOT, 'bin', 'go') : undefined,
+    goRoot ? path.join(goRoot, 'bin', 'go') : undefined,
     '/usr/local/go/bin/go',
     '/usr/lib/go/bin/go',
     path.join(os.homedir(), 'go', 'bin', 'go'),

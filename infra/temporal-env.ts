@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DevServerConfig, EphemeralServerExecutable, ClientOptionsForTestEnv } from '@temporalio/testing';
 import { resolveTemporalCli, type TemporalServerSource } from './temporal-cli';
 import { resolveTimeSkippingServer } from './temporal-test-server';
+import { loadHostConfig } from '../config';
 
 export interface StartDevServerOptions {
   /** SQLite file to persist to; in-memory when omitted. */
@@ -52,7 +53,7 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
   if (source.kind === 'address') {
     return {
       address: source.address,
-      namespace: opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+      namespace: opts.namespace ?? loadHostConfig().temporalNamespace,
       source,
       shutdown: async () => undefined,
     };

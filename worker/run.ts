@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { loadConfig, redactUrl } from './config';
+import { loadConfig, redactUrl } from '../config';
 import { createDocketWorker, installSdkLogging } from './worker';
 
 /** Runs one Docket worker until SIGINT/SIGTERM. Start as many as you need, on as many machines. */

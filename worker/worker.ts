@@ -1,13 +1,14 @@
 import { createPool } from '../adapters/postgres';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { type Pool } from 'pg';
-import { createActivities, type CaseStore } from '../activities';
+import { createActivities } from '../activities';
+import type { CaseStore } from '../ports';
 import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
 import { openSigner } from '../audit/keys';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { resolveActorKeys, VouchCodec } from '../security';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
-import type { DocketConfig } from './config';
+import type { DocketConfig } from '../config';
 
 export { WORKFLOWS_PATH } from './bundle-options';
 

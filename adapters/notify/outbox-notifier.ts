@@ -4,7 +4,7 @@
  * notification id.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { Notifier } from '../../activities/ports';
+import type { Notifier } from '../../ports';
 import type { Notification } from '../../engine/types';
 import { InvalidDataError, mapPgError } from '../postgres/errors';
 

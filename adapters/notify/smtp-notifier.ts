@@ -10,7 +10,7 @@
  */
 import * as nodemailer from 'nodemailer';
 import type { Pool, PoolClient } from 'pg';
-import type { Notifier } from '../../activities/ports';
+import type { Notifier } from '../../ports';
 import type { Notification } from '../../engine/types';
 import { mapPgError } from '../postgres/errors';
 import { recordInOutbox } from './outbox-notifier';

@@ -5,7 +5,7 @@ import { inTransaction } from './transaction';
  * `docket.cases` projection (schema from ./migrations).
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import type { CaseFilter, CaseStore } from '../../activities/ports';
+import type { CaseFilter, CaseStore } from '../../ports';
 import { rowHash, type ChainedTransition } from '../../audit/chain';
 import type { AuditSigner, PublicKeyEntry } from '../../audit/keys';
 import { signCheckpoint, signRow, type AuditCheckpoint } from '../../audit/signature';

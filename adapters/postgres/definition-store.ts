@@ -8,7 +8,8 @@ import { inTransaction } from './transaction';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { definitionHash, toPublished, type DefinitionSource, type PublishedDefinition } from '../../client/definitions';
+import { definitionHash } from '../../audit/definition-hash';
+import { toPublished, type DefinitionSource, type PublishedDefinition } from '../../ports';
 import { definitionSchema } from '../../engine/definition-schema';
 import { StoreError, mapPgError } from './errors';
 

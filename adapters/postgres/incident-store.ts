@@ -1,6 +1,6 @@
 /** The operators' list of incidents (`docket.incidents`), written by the `recordIncident` activity. */
 import type { Pool } from 'pg';
-import type { IncidentStore } from '../../activities/ports';
+import type { IncidentStore } from '../../ports';
 import type { EffectKind, Incident } from '../../workflows/messages';
 import { mapPgError } from './errors';
 

@@ -1,7 +1,7 @@
 /** Cases: start, send an event, read one, search, inbox, a customer's timeline, history. */
 import { z } from 'zod';
 import type { CaseSummary } from '../../adapters/postgres/case-query';
-import { definitionHashOf } from '../../audit/definition-hash';
+import { definitionHash } from '../../audit/definition-hash';
 import { ROLE_NAMES } from '../../engine/roles';
 import { allowedEventsFor, payloadJsonSchema } from '../allowed';
 import type { ApiDeps } from '../deps';
@@ -355,7 +355,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const { caseId } = ctx.params;
         await visibleCase(deps, ctx, caseId);
         const definition = await deps.docket.caseDefinition(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId));
-        return { status: 200, body: { caseId, definitionHash: definitionHashOf(definition), definition } };
+        return { status: 200, body: { caseId, definitionHash: definitionHash(definition), definition } };
       },
     }),
     route({

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 
 export const SHOTS = path.join(PROJECT_ROOT, 'test-output', 'e2e');
 

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { CaseStore } from '../../activities/ports';
+import type { CaseStore } from '../../ports';
 import { InvalidDataError } from '../../adapters/postgres';
 import type { TransitionRecord } from '../../engine/types';
 import { startTestApi, type TestApi } from '../helpers/api';

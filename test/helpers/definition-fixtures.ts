@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 
 /** The complaint definition file as JSON. */
 export function complaintV1(): Record<string, any> {

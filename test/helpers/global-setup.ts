@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer } from '../../infra/temporal-env';
 import { bundleWorkflows } from '../../worker/bundle-options';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 
 /** Starts one PostgreSQL and one Temporal dev server for the run and builds the workflow bundle once. */
 export default async function globalSetup(): Promise<void> {

@@ -12,7 +12,7 @@ import { loadCalendar } from '../../client/setup';
 import type { TransitionRecord } from '../../engine/types';
 import { createDatabase, withDatabase } from '../../infra/postgres';
 import { resolveActorKeys, VouchCodec } from '../../security';
-import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../worker/config';
+import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../config';
 import { createDocketWorker, type CreateWorkerOptions, type DocketWorker } from '../../worker/worker';
 
 let runtimeInstalled = false;

@@ -7,7 +7,7 @@ import type { Definition } from '../../engine/definition-schema';
 import { assertValidDefinition } from '../../engine/lint';
 import { allowedEvents, checkEvent, startCase, step, type Invocation, type StepResult, type TimerSpec } from '../../engine/step';
 import { SYSTEM_ACTOR, type Actor, type CalendarData, type CaseStatus } from '../../engine/types';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import type { ModelDriver, SampleContext } from './model-driver';
 
 export const DEFINITIONS_DIR = path.join(PROJECT_ROOT, 'definitions');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DocketError } from '../../client/docket-client';
 import type { Definition } from '../../engine/definition-schema';
 import { ROLE_NAMES } from '../../engine/roles';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { complaintInput, createHarness, type Harness } from '../helpers/harness';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { complaintInput, createHarness, type Harness } from '../helpers/harness';
 

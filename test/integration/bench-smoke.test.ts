@@ -7,7 +7,7 @@ import { SMOKE_OPTIONS } from '../../bench/options';
 import { formatReport } from '../../bench/report';
 import { runBenchmark, type BenchResult } from '../../bench/run';
 import { VARIANTS } from '../../bench/cases';
-import { loadConfig } from '../../worker/config';
+import { loadConfig } from '../../config';
 import { freshDatabase, quietRuntime, requireEnv } from '../helpers/harness';
 
 jest.setTimeout(180_000);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { runCli, type CliRun } from '../helpers/cli';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { createHarness, type Harness } from '../helpers/harness';
 
 let h: Harness;

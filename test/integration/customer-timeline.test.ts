@@ -1,5 +1,5 @@
 import type { CustomerTimeline } from '../../cli/customer';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli, type CliRun } from '../helpers/cli';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';

@@ -5,7 +5,7 @@ import { runCli, type CliRun } from '../helpers/cli';
 import { DocketError } from '../../client/docket-client';
 import { ImmutableDefinitionError } from '../../adapters/postgres/definition-store';
 import { PostgresDefinitionStore } from '../../adapters/postgres/definition-store';
-import { definitionHash } from '../../client/definitions';
+import { definitionHash } from '../../audit/definition-hash';
 import { complaintInput, createHarness, cs, handler, manager, type Harness } from '../helpers/harness';
 import { complaintV1, complaintV2 } from '../helpers/definition-fixtures';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { DocketError } from '../../client/docket-client';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { complaintInput, createHarness, cs, handler, requireEnv, type Harness } from '../helpers/harness';
 
 let h: Harness;

@@ -3,7 +3,7 @@
  * before the linter refused such loops still runs: an event that would step forever is refused
  * with StepLimitExceeded, and the case, its log and its status stay as they were.
  */
-import { definitionHash } from '../../client/definitions';
+import { definitionHash } from '../../audit/definition-hash';
 import { DocketError } from '../../client/docket-client';
 import { complaintWithEventlessLoop } from '../helpers/definition-fixtures';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';

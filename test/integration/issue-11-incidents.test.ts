@@ -3,11 +3,11 @@
  * incident (status, the operators' list), takes no actions meanwhile, and goes on with
  * nothing lost or doubled once the cause is fixed and an operator retries it.
  */
-import type { CaseStore } from '../../activities/ports';
+import type { CaseStore } from '../../ports';
 import { InvalidDataError } from '../../adapters/postgres';
 import { DocketError } from '../../client/docket-client';
 import type { TransitionRecord } from '../../engine/types';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli } from '../helpers/cli';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';

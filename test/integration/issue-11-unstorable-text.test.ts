@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DocketError } from '../../client/docket-client';
 import { loadCalendar } from '../../client/setup';
 import { sendEventUpdate, type SendEventRequest } from '../../workflows/messages';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli, type CliRun } from '../helpers/cli';
 import { complaintInput, createHarness, cs, type Harness } from '../helpers/harness';

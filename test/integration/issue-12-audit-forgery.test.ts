@@ -12,7 +12,7 @@ import { generateSigningKey, loadSigningKey, readPublicKeys } from '../../audit/
 import { signRow } from '../../audit/signature';
 import { Pool } from 'pg';
 import { PostgresCaseStore } from '../../adapters/postgres';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli, type CliRun } from '../helpers/cli';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';

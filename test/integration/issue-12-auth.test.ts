@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { buildApi } from '../../api/app';
 import { inlineJobs } from '../../api/jobs';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli, type CliRun } from '../helpers/cli';
 import { createHarness, type Harness } from '../helpers/harness';

@@ -10,7 +10,7 @@ import { DocketError } from '../../client/docket-client';
 import { runCli, type CliRun } from '../helpers/cli';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createHarness, type Harness } from '../helpers/harness';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 
 let h: Harness;
 let api: TestApi;

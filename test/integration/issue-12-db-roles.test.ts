@@ -12,7 +12,7 @@ import { main } from '../../cli/main';
 import { dropDatabase, startPostgres, withDatabase } from '../../infra/postgres';
 import { defaultSecretsFile, readSecrets } from '../../infra/postgres-secrets';
 import { loadMigrations, migrate } from '../../adapters/postgres';
-import { loadConfig, PROJECT_ROOT, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo } from '../../worker/config';
+import { loadConfig, PROJECT_ROOT, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { complaintInput, createHarness, requireEnv, waitFor, type Harness } from '../helpers/harness';
 

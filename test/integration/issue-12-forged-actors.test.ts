@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import {
   migrateCaseUpdate,
   retryIncidentsUpdate,

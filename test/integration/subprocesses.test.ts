@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DocketError } from '../../client/docket-client';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { startTestApi } from '../helpers/api';
 import { createHarness, type Harness } from '../helpers/harness';
 

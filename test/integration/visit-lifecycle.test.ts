@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { definitionHash } from '../../client/definitions';
+import { definitionHash } from '../../audit/definition-hash';
 import { lintDefinition } from '../../engine/lint';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { createHarness, type Harness } from '../helpers/harness';
 
 /**

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer, startTimeSkippingEnv } from '../../infra/temporal-env';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { bundleWorkflows } from '../../worker/bundle-options';
 import { createHarness, type Harness } from '../helpers/harness';
 

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer, startTimeSkippingEnv } from '../../infra/temporal-env';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { bundleWorkflows } from '../../worker/bundle-options';
 import { complaintV2 } from '../helpers/definition-fixtures';
 import { saveHistories } from '../helpers/history-files';

@@ -1,9 +1,9 @@
 import { CHAIN_ALGORITHM, rowHash, verifyChain, type ChainedTransition } from '../../audit/chain';
 import { buildExport, exportToCsv, verifyExport } from '../../audit/export';
-import { definitionHashOf } from '../../audit/definition-hash';
+import { definitionHash } from '../../audit/definition-hash';
 
 const definition = { process: 'p', version: 1 };
-const DEF = definitionHashOf(definition);
+const DEF = definitionHash(definition);
 
 function chain(n: number): ChainedTransition[] {
   const rows: ChainedTransition[] = [];

@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { rowHash, verifyChain, type ChainedTransition } from '../../audit/chain';
-import { definitionHashOf } from '../../audit/definition-hash';
+import { definitionHash } from '../../audit/definition-hash';
 import { crossCheck } from '../../audit/deep';
 import { buildExport, verifyExport } from '../../audit/export';
 import { generateSigningKey, openSigner, readKeyring, readPublicKeys, type AuditSigner } from '../../audit/keys';
 import { KeySet, signCheckpoint, signRow } from '../../audit/signature';
 
-const DEF = definitionHashOf({ process: 'p', version: 1 });
+const DEF = definitionHash({ process: 'p', version: 1 });
 const dir = () => mkdtempSync(path.join(tmpdir(), 'docket-audit-'));
 
 function row(seq: number, over: Partial<ChainedTransition> = {}) {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DocketError, type DocketClient } from '../../client/docket-client';
 import type { ConnectedClient } from '../../client/setup';
-import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../worker/config';
+import { loadConfig, PROJECT_ROOT, type DocketConfig } from '../../config';
 import { parseActor, readJsonObject } from '../../cli/args';
 import { CliError } from '../../cli/errors';
 import { main, type MainOptions } from '../../cli/main';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { diffDefinitions, formatDiff } from '../../engine/definition-diff';
 import { definitionSchema, type Definition } from '../../engine/definition-schema';
 import { lintDefinition } from '../../engine/lint';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { complaintV2 } from '../helpers/definition-fixtures';
 
 const DIR = path.join(PROJECT_ROOT, 'definitions');

@@ -4,7 +4,7 @@ import cnJson from '../../calendars/cn.json';
 import { validateCalendar } from '../../engine/calendar';
 import { compileDefinition } from '../../engine/compile';
 import { lintDefinition } from '../../engine/lint';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 
 const cn = validateCalendar(cnJson);
 const DIR = path.join(PROJECT_ROOT, 'definitions');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { mermaidDiagram, svgDiagram } from '../../diagram';
 import { outlineDefinition } from '../../engine/definition-outline';
 import { definitionSchema } from '../../engine/definition-schema';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 
 const DIR = path.join(PROJECT_ROOT, 'definitions');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));

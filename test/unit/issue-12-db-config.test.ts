@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { roleUrls, urlFor } from '../../adapters/postgres/roles';
 import { defaultSecretsFile, readSecrets, SecretsFileError, writeSecrets, type PostgresSecrets } from '../../infra/postgres-secrets';
-import { loadConfig, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo } from '../../worker/config';
+import { loadConfig, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo } from '../../config';
 
 let dir: string;
 beforeEach(() => {

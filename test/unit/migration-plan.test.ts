@@ -5,7 +5,7 @@ import { definitionSchema } from '../../engine/definition-schema';
 import { migrationStep, planMigration, stateValueOf, type MigrationCase } from '../../engine/migration-plan';
 import { step } from '../../engine/step';
 import type { CalendarData } from '../../engine/types';
-import { PROJECT_ROOT } from '../../worker/config';
+import { PROJECT_ROOT } from '../../config';
 import { complaintV2 } from '../helpers/definition-fixtures';
 
 const calendar = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'calendars', 'cn.json'), 'utf8')) as CalendarData;

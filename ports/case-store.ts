@@ -1,5 +1,4 @@
-import type { CaseProjection, Notification, TransitionRecord } from '../engine/types';
-import type { Incident } from '../workflows/messages';
+import type { CaseProjection, TransitionRecord } from '../engine/types';
 
 /**
  * Storage of cases: the append-only transition log and the case projection.
@@ -26,17 +25,4 @@ export interface CaseFilter {
   status?: CaseProjection['status'];
   customerId?: string;
   limit?: number;
-}
-
-/** Delivers notifications. `send` is idempotent on `notification.id`. */
-export interface Notifier {
-  send(notification: Notification): Promise<void>;
-}
-
-/** Operators' list of incidents: effects of cases that failed for good. */
-export interface IncidentStore {
-  /** Records an incident as it is now (opened, failed again or resolved); idempotent on `incident.id` and `attempts`. */
-  record(incident: Incident): Promise<void>;
-  /** Open incidents, oldest first. */
-  listOpen(filter?: { processId?: string; caseId?: string; limit?: number }): Promise<Incident[]>;
 }

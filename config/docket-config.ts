@@ -1,28 +1,8 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { urlFor, API_ROLE, WORKER_ROLE } from '../adapters/postgres/roles';
-import { readSecrets } from '../infra/postgres-secrets';
+import { readRuntimeInfo, runtimeDatabaseUrls } from './runtime-file';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-
-/**
- * Written by `npm start` (mode 0600) so that the CLI and extra workers find the servers it started.
- * It holds no password: the embedded database's role passwords are in the secrets file it names.
- */
-export interface RuntimeInfo {
-  /** The embedded database, without user or password (postgres://127.0.0.1:5433/docket). */
-  database?: string;
-  /** The 0600 file with the passwords of the database's login roles (infra/postgres-secrets.ts). */
-  databaseSecrets?: string;
-  temporalAddress: string;
-  namespace: string;
-  taskQueue: string;
-  temporalUi?: string;
-  /** The HTTP API started next to the worker. */
-  apiUrl?: string;
-  pid: number;
-}
 
 const intFromEnv = (def: number) => z.coerce.number().int().positive().default(def);
 
@@ -143,66 +123,25 @@ function auditKeyConfig(dataDir: string, signingKeyFile: string | undefined, pub
   };
 }
 
-export function runtimeFile(dataDir: string): string {
-  return path.join(dataDir, 'runtime.json');
-}
-
-export function readRuntimeInfo(dataDir: string): RuntimeInfo | undefined {
-  try {
-    return JSON.parse(readFileSync(runtimeFile(dataDir), 'utf8')) as RuntimeInfo;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes the runtime file, readable by its owner only. */
-export function writeRuntimeInfo(dataDir: string, runtime: RuntimeInfo): void {
-  const file = runtimeFile(dataDir);
-  writeFileSync(file, JSON.stringify(runtime, null, 2), { mode: 0o600 });
-  chmodSync(file, 0o600);
+export interface LoadConfigOptions {
+  /**
+   * Whether the servers a running `npm start` names (its runtime file) stand in for those the
+   * environment leaves out (default true). `npm start` itself says false: an earlier run's file must not.
+   */
+  serversFromRuntimeFile?: boolean;
 }
 
 /**
- * What the runtime file says about a database: for the embedded one, its address without user or
- * password and the secrets file of its role passwords; nothing for DATABASE_URL (each process is given it).
+ * Parses the configuration once, from the environment (or the variables given); where the
+ * environment says nothing about the servers, from what a running `npm start` wrote, then defaults.
  */
-export function runtimeDatabaseFields(pg: {
-  url: string;
-  embedded: boolean;
-  secretsFile?: string;
-}): Pick<RuntimeInfo, 'database' | 'databaseSecrets'> {
-  if (!pg.embedded || pg.secretsFile === undefined) return {};
-  const address = new URL(pg.url);
-  address.username = '';
-  address.password = '';
-  return { database: address.toString(), databaseSecrets: pg.secretsFile };
-}
-
-/** The API's and the worker's URLs of the embedded database a running `npm start` names (none if its secrets cannot be read). */
-export function runtimeDatabaseUrls(runtime: RuntimeInfo | undefined): { api: string; worker: string } | undefined {
-  if (runtime?.database === undefined || runtime.databaseSecrets === undefined) return undefined;
-  try {
-    const secrets = readSecrets(runtime.databaseSecrets);
-    if (secrets === undefined) return undefined;
-    return {
-      api: urlFor(runtime.database, API_ROLE, secrets.roles.api),
-      worker: urlFor(runtime.database, WORKER_ROLE, secrets.roles.worker),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Parses the configuration once, from the environment; where the environment says
- * nothing about the servers, from what a running `npm start` wrote, then defaults.
- */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): DocketConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new Error(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
   const runtime = readRuntimeInfo(e.DOCKET_DATA_DIR);
-  const started = e.DATABASE_URL === undefined ? runtimeDatabaseUrls(runtime) : undefined;
+  const runtimeServers = options.serversFromRuntimeFile !== false;
+  const started = e.DATABASE_URL === undefined && runtimeServers ? runtimeDatabaseUrls(runtime) : undefined;
   const databaseUrl = e.DATABASE_URL ?? started?.api;
   const apiDatabaseUrl = e.DOCKET_API_DATABASE_URL ?? databaseUrl;
   const workerDatabaseUrl = e.DOCKET_WORKER_DATABASE_URL ?? e.DATABASE_URL ?? started?.worker;
@@ -219,7 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
         ...(e.DOCKET_DB_WORKER_PASSWORD !== undefined && { worker: e.DOCKET_DB_WORKER_PASSWORD }),
       },
     },
-    temporalAddress: e.TEMPORAL_ADDRESS ?? runtime?.temporalAddress,
+    temporalAddress: e.TEMPORAL_ADDRESS ?? (runtimeServers ? runtime?.temporalAddress : undefined),
     namespace: env.TEMPORAL_NAMESPACE ? e.TEMPORAL_NAMESPACE : (runtime?.namespace ?? e.TEMPORAL_NAMESPACE),
     taskQueue: env.DOCKET_TASK_QUEUE ? e.DOCKET_TASK_QUEUE : (runtime?.taskQueue ?? e.DOCKET_TASK_QUEUE),
     definitionsDir: e.DOCKET_DEFINITIONS_DIR,
@@ -254,15 +193,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DocketConfig {
       },
     },
   };
-}
-
-/** Secrets out: the URL with its password masked, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable url>';
-  }
 }

@@ -1,0 +1,4 @@
+export * from './docket-config';
+export * from './host';
+export * from './redact-url';
+export * from './runtime-file';

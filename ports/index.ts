@@ -1,0 +1,4 @@
+export * from './case-store';
+export * from './definition-source';
+export * from './incident-store';
+export * from './notifier';
