@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { validateCalendar } from '../engine/calendar';
 import type { CalendarData } from '../engine/types';
-import type { DocketConfig } from '../config';
+import { temporalTls, type DocketConfig } from '../config';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { resolveActorKeys, VouchCodec } from '../security';
 import { DocketClient } from './docket-client';
@@ -26,7 +26,7 @@ export interface ConnectedClient {
 /** Connects a DocketClient to the configured Temporal server and database. */
 export async function connectDocket(config: DocketConfig): Promise<ConnectedClient> {
   if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start` first');
-  const connection = await Connection.connect({ address: config.temporalAddress ?? 'localhost:7233' });
+  const connection = await Connection.connect({ address: config.temporalAddress ?? 'localhost:7233', tls: temporalTls(config) });
   const pool = createPool({ connectionString: config.databaseUrl, max: 4 });
   // Definitions live in the database; the files are imported as version 1 of a process that has none.
   const definitions = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });

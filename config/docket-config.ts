@@ -21,6 +21,10 @@ const envSchema = z.object({
   DOCKET_DB_API_PASSWORD: z.string().min(1).optional(),
   DOCKET_DB_WORKER_PASSWORD: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   DOCKET_TASK_QUEUE: z.string().default('docket'),
   DOCKET_DEFINITIONS_DIR: z.string().default(path.join(PROJECT_ROOT, 'definitions')),
@@ -76,6 +80,11 @@ export interface DocketConfig {
    */
   databaseSetup?: { adminUrl?: string; passwords: { owner?: string; api?: string; worker?: string } };
   temporalAddress?: string;
+  /**
+   * TLS to Temporal (mTLS with a client certificate per service in production): files of the
+   * client certificate and key, the server's root CA, and a server name override. Absent: plain TCP.
+   */
+  temporalTls?: { certFile?: string; keyFile?: string; caFile?: string; serverName?: string };
   namespace: string;
   taskQueue: string;
   definitionsDir: string;
@@ -139,6 +148,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new Error(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
+  if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined))
+    throw new Error('invalid configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the client certificate and its key)');
+  const tlsSet = [e.TEMPORAL_TLS_CERT, e.TEMPORAL_TLS_CA, e.TEMPORAL_TLS_SERVER_NAME].some((v) => v !== undefined);
+  const temporalTls = tlsSet
+    ? {
+        ...(e.TEMPORAL_TLS_CERT !== undefined && { certFile: e.TEMPORAL_TLS_CERT, keyFile: e.TEMPORAL_TLS_KEY! }),
+        ...(e.TEMPORAL_TLS_CA !== undefined && { caFile: e.TEMPORAL_TLS_CA }),
+        ...(e.TEMPORAL_TLS_SERVER_NAME !== undefined && { serverName: e.TEMPORAL_TLS_SERVER_NAME }),
+      }
+    : undefined;
   const runtime = readRuntimeInfo(e.DOCKET_DATA_DIR);
   const runtimeServers = options.serversFromRuntimeFile !== false;
   const started = e.DATABASE_URL === undefined && runtimeServers ? runtimeDatabaseUrls(runtime) : undefined;
@@ -159,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       },
     },
     temporalAddress: e.TEMPORAL_ADDRESS ?? (runtimeServers ? runtime?.temporalAddress : undefined),
+    ...(temporalTls !== undefined && { temporalTls }),
     namespace: env.TEMPORAL_NAMESPACE ? e.TEMPORAL_NAMESPACE : (runtime?.namespace ?? e.TEMPORAL_NAMESPACE),
     taskQueue: env.DOCKET_TASK_QUEUE ? e.DOCKET_TASK_QUEUE : (runtime?.taskQueue ?? e.DOCKET_TASK_QUEUE),
     definitionsDir: e.DOCKET_DEFINITIONS_DIR,

@@ -8,7 +8,7 @@ import { openSigner } from '../audit/keys';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { resolveActorKeys, VouchCodec } from '../security';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
-import type { DocketConfig } from '../config';
+import { temporalTls, type DocketConfig } from '../config';
 
 export { WORKFLOWS_PATH } from './bundle-options';
 
@@ -57,7 +57,9 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
   const store = options.wrapStore ? options.wrapStore(postgresStore) : postgresStore;
   const notifier = config.smtp ? smtpNotifierFromConfig(config.smtp, pool) : new OutboxNotifier(pool);
   const ownConnection = !options.connection;
-  const connection = options.connection ?? (await NativeConnection.connect({ address: config.temporalAddress ?? 'localhost:7233' }));
+  const connection =
+    options.connection ??
+    (await NativeConnection.connect({ address: config.temporalAddress ?? 'localhost:7233', tls: temporalTls(config) }));
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
