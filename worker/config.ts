@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { urlFor, API_ROLE, WORKER_ROLE } from '../adapters/postgres/roles';
-import { readSecrets } from '../infra/postgres-secrets';
+import { readSecrets } from '../infra/postgres/secrets';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -13,7 +13,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export interface RuntimeInfo {
   /** The embedded database, without user or password (postgres://127.0.0.1:5433/docket). */
   database?: string;
-  /** The 0600 file with the passwords of the database's login roles (infra/postgres-secrets.ts). */
+  /** The 0600 file with the passwords of the database's login roles (infra/postgres/secrets.ts). */
   databaseSecrets?: string;
   temporalAddress: string;
   namespace: string;
