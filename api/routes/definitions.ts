@@ -1,7 +1,9 @@
 /**
- * The definition lifecycle for process owners: versions, the draft, parameters,
- * diff, impact preview, publish and diagrams. Reading is also for auditors; every
- * change is for process owners only. The lifecycle checks the role again.
+ * Processes and their definitions: the definitions as stored, validation, and the
+ * definition lifecycle for process owners (versions, the draft, parameters, diff,
+ * impact preview, publish and diagrams). Reading is also for auditors; every change is
+ * for process owners only. The lifecycle checks the role again. (Migration of a
+ * version's open cases is in migrations.ts.)
  */
 import { z } from 'zod';
 import type { DefinitionLifecycle, VersionRef } from '../../client/lifecycle';
@@ -114,6 +116,74 @@ async function run<T>(fn: () => Promise<T>): Promise<T> {
 /** The routes of processes and their definitions; linting, diffs and diagrams run on `jobs`. */
 export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
   return [
+    route({
+      method: 'GET',
+      url: '/definitions',
+      summary: 'List definitions',
+      tag: 'definitions',
+      access: ['process_owner', 'auditor'],
+      responses: {
+        200: {
+          description: 'the latest version of every process',
+          schema: z.object({
+            definitions: z.array(
+              z.object({
+                processId: z.string(),
+                version: z.number(),
+                hash: z.string(),
+                labels: z.object({ en: z.string(), 'zh-CN': z.string() }),
+              }),
+            ),
+          }),
+        },
+      },
+      async handler() {
+        const list = await deps.catalog.latest();
+        return {
+          status: 200,
+          body: {
+            definitions: list.map((d) => ({ processId: d.processId, version: d.version, hash: d.hash, labels: d.definition.labels })),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/definitions/:processId',
+      summary: 'Read a definition',
+      tag: 'definitions',
+      access: ['process_owner', 'auditor'],
+      params: z.object({ processId: processIdSchema }).strict(),
+      responses: {
+        200: {
+          description: 'the latest version, as written',
+          schema: z.object({ processId: z.string(), version: z.number(), hash: z.string(), definition: z.unknown() }),
+        },
+      },
+      async handler({ params }) {
+        const found = (await deps.catalog.latest()).find((d) => d.processId === params.processId);
+        if (!found) throw new ApiError(404, 'UnknownProcess', `no process "${params.processId}": see GET /definitions`);
+        return { status: 200, body: { processId: found.processId, version: found.version, hash: found.hash, definition: found.raw } };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/definitions/validate',
+      summary: 'Validate a definition',
+      tag: 'definitions',
+      access: ['process_owner'],
+      body: z.record(z.string(), z.unknown()).describe('a process definition (JSON)'),
+      responses: {
+        200: {
+          description: 'every problem, with its path in the definition and how to fix it',
+          schema: z.object({ ok: z.boolean(), problems: z.array(z.object({ code: z.string(), path: z.string(), message: z.string() })) }),
+        },
+      },
+      async handler({ body }) {
+        const { ok, problems } = await jobs.lint(body);
+        return { status: 200, body: { ok, problems } };
+      },
+    }),
     route({
       method: 'GET',
       url: '/processes',
