@@ -20,6 +20,14 @@ export interface CaseMigration {
   error?: { code: string; message: string };
 }
 
+/** How to migrate: state mappings for removed or renamed states, and whether only to plan. */
+export interface MigrateOptions {
+  /** Old state path → new state path. */
+  mapping?: Record<string, string>;
+  /** Only plan: change nothing. */
+  dryRun?: boolean;
+}
+
 export interface CaseMigrationOptions {
   /** Where the versions of a process are looked up (and an unknown one refused). */
   lifecycle: Pick<DefinitionLifecycle, 'version'>;
@@ -82,12 +90,7 @@ export class CaseMigrations {
   }
 
   /** Migrates one case (or, with `dryRun`, only plans it). A blocked migration is refused and changes nothing. */
-  async migrateCase(
-    actor: Actor,
-    caseId: string,
-    toVersion: number,
-    options: { mapping?: Record<string, string>; dryRun?: boolean } = {},
-  ): Promise<CaseMigration> {
+  async migrateCase(actor: Actor, caseId: string, toVersion: number, options: MigrateOptions = {}): Promise<CaseMigration> {
     requireOwner(actor, 'migrate cases');
     const mapping = options.mapping ?? {};
     const { plan, target, stateEnteredAt } = await this.prepare(caseId, toVersion, mapping);
@@ -118,7 +121,7 @@ export class CaseMigrations {
     processId: string,
     fromVersion: number,
     toVersion: number,
-    options: { mapping?: Record<string, string>; dryRun?: boolean } = {},
+    options: MigrateOptions = {},
   ): Promise<CaseMigration[]> {
     requireOwner(actor, 'migrate cases');
     await this.opts.lifecycle.version(processId, fromVersion);

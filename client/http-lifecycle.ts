@@ -8,7 +8,7 @@ import type { LintProblem } from '../engine/lint';
 import type { Actor } from '../engine/types';
 import { DocketError } from './docket-client';
 import type { HttpDocketClient } from './http-client';
-import type { CaseMigration, CaseMigrations } from './case-migration';
+import type { CaseMigration, CaseMigrations, MigrateOptions } from './case-migration';
 import type { DefinitionLifecycle, DraftResult, PublishResult, VersionInfo, VersionRef } from './lifecycle';
 
 /** What the CLI needs of the lifecycle: a `DefinitionLifecycle` (direct), or `HttpLifecycle`. */
@@ -94,12 +94,7 @@ export class HttpLifecycle implements LifecycleClient, MigrationClient {
     return text;
   }
 
-  async migrateCase(
-    actor: Actor,
-    caseId: string,
-    toVersion: number,
-    options: { mapping?: Record<string, string>; dryRun?: boolean } = {},
-  ): Promise<CaseMigration> {
+  async migrateCase(actor: Actor, caseId: string, toVersion: number, options: MigrateOptions = {}): Promise<CaseMigration> {
     return this.post<CaseMigration>(`/cases/${id(caseId)}/migrate`, actor, {
       to: toVersion,
       mapping: options.mapping ?? {},
@@ -112,7 +107,7 @@ export class HttpLifecycle implements LifecycleClient, MigrationClient {
     processId: string,
     fromVersion: number,
     toVersion: number,
-    options: { mapping?: Record<string, string>; dryRun?: boolean } = {},
+    options: MigrateOptions = {},
   ): Promise<CaseMigration[]> {
     return this.post<CaseMigration[]>(`/definitions/${id(processId)}/migrate`, actor, {
       fromVersion,
