@@ -59,7 +59,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs): AnyRoute
     ...caseRoutes(deps),
     ...incidentRoutes(deps),
     ...auditRoutes(deps),
-    ...adminRoutes(deps, jobs),
+    ...adminRoutes(deps),
     ...definitionRoutes(deps, jobs),
     ...migrationRoutes(deps),
   ];

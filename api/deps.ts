@@ -3,6 +3,7 @@ import type { PostgresCaseStore } from '../adapters/postgres/case-store';
 import type { PostgresSecurityLog } from '../adapters/postgres/security-log';
 import type { PostgresUserStore } from '../adapters/postgres/user-store';
 import type { DocketClient } from '../client/docket-client';
+import type { CaseMigrations } from '../client/case-migration';
 import type { DefinitionLifecycle } from '../client/lifecycle';
 import type { Authenticator } from './auth';
 import type { DefinitionCatalog } from './catalog';
@@ -20,4 +21,6 @@ export interface ApiDeps {
   auditPublicKeysFile?: string;
   /** Drafts, publishing, diffs and diagrams of process owners (absent: those routes answer 503). */
   lifecycle?: DefinitionLifecycle;
+  /** Migration of running cases by process owners (absent: those routes answer 503). */
+  migrations?: CaseMigrations;
 }

@@ -290,3 +290,96 @@ export const tokenOut = z
   .meta({ id: 'IssuedToken' });
 
 export const securityQuery = z.object({ user: userIdSchema.optional(), caseId: caseIdSchema.optional(), limit: limit(1000, 100) }).strict();
+
+// Definitions and processes.
+
+export const problemOut = z.object({ code: z.string(), path: z.string(), message: z.string() });
+
+export const versionInfoOut = z
+  .object({
+    processId: z.string(),
+    version: z.number(),
+    status: z.enum(['draft', 'published']),
+    hash: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    publishedBy: z.string().nullable(),
+    publishedAt: z.string().nullable(),
+    openCases: z.number(),
+  })
+  .meta({ id: 'DefinitionVersion' });
+
+export const diffOut = z
+  .object({
+    process: z.string(),
+    from: z.number(),
+    to: z.number(),
+    changes: z.array(
+      z.object({
+        area: z.string(),
+        change: z.enum(['added', 'removed', 'changed']),
+        name: z.string(),
+        text: z.string(),
+        before: z.unknown().optional(),
+        after: z.unknown().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'DefinitionDiff' });
+
+export const draftOut = z
+  .object({ draft: versionInfoOut, ok: z.boolean(), problems: z.array(problemOut), diff: diffOut.optional() })
+  .meta({ id: 'DraftResult' });
+
+export const impactOut = z
+  .object({
+    processId: z.string(),
+    replacedVersion: z.number().nullable(),
+    newVersion: z.number(),
+    byState: z.array(z.object({ state: z.string(), count: z.number() })),
+    inRemovedStates: z.array(z.object({ caseId: z.string(), version: z.number(), state: z.string() })),
+    olderVersions: z.array(z.object({ version: z.number(), count: z.number() })),
+  })
+  .meta({ id: 'PublishImpact' });
+
+export const listedDefinitionOut = z.object({
+  processId: z.string(),
+  version: z.number(),
+  hash: z.string(),
+  labels: labelsOut,
+});
+
+export const processOut = z.object({
+  processId: z.string(),
+  version: z.number(),
+  labels: labelsOut,
+  description: z.string().optional(),
+  canStart: z.boolean(),
+  input: z.record(z.string(), z.unknown()),
+  stateLabels: z.record(z.string(), labelsOut),
+  events: z.record(z.string(), z.object({ labels: labelsOut, roles: z.array(z.string()) })),
+});
+
+export const versionOut = z.object({
+  processId: z.string(),
+  version: z.number(),
+  status: z.enum(['draft', 'published']),
+  hash: z.string(),
+  definition: z.unknown(),
+  ok: z.boolean(),
+  problems: z.array(problemOut),
+});
+
+export const publishOut = z.object({
+  published: versionInfoOut.optional(),
+  impact: impactOut,
+  diff: diffOut.optional(),
+  dryRun: z.boolean(),
+});
+
+export const validationOut = z.object({
+  ok: z.boolean(),
+  problems: z.array(problemOut),
+});
+
+export const retryOut = z.object({ caseId: z.string(), resolved: z.array(z.string()), open: z.array(incidentOut) });

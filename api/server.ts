@@ -13,7 +13,7 @@ import { PostgresCaseStore } from '../adapters/postgres/case-store';
 import { PostgresSecurityLog } from '../adapters/postgres/security-log';
 import { PostgresUserStore, type IssuedToken } from '../adapters/postgres/user-store';
 import type { DocketClient } from '../client/docket-client';
-import type { DefinitionLifecycle } from '../client/lifecycle';
+import type { ConnectedClient } from '../client/setup';
 import { connectDocket } from '../client/setup';
 import { APP_ROLE } from '../adapters/postgres/roles';
 import type { DocketConfig } from '../config';
@@ -51,7 +51,12 @@ export async function appRolePool(connectionString: string, max = 10): Promise<{
 }
 
 /** The API's dependencies over a DocketClient and a pool. */
-export function apiDeps(docket: DocketClient, pool: Pool, authenticator?: Authenticator, lifecycle?: DefinitionLifecycle): ApiDeps {
+export function apiDeps(
+  docket: DocketClient,
+  pool: Pool,
+  authenticator?: Authenticator,
+  owners: Pick<ConnectedClient, 'lifecycle' | 'migrations'> = {},
+): ApiDeps {
   const users = new PostgresUserStore(pool);
   return {
     docket,
@@ -61,7 +66,8 @@ export function apiDeps(docket: DocketClient, pool: Pool, authenticator?: Authen
     securityLog: new PostgresSecurityLog(pool),
     catalog: new DefinitionCatalog(docket),
     authenticator: authenticator ?? new TokenAuthenticator(users),
-    ...(lifecycle && { lifecycle }),
+    ...(owners.lifecycle && { lifecycle: owners.lifecycle }),
+    ...(owners.migrations && { migrations: owners.migrations }),
   };
 }
 
@@ -99,7 +105,7 @@ export async function startApi(config: DocketConfig, options: StartApiOptions): 
     throw err;
   });
   try {
-    const deps = { ...apiDeps(connected.docket, pool, undefined, connected.lifecycle), auditPublicKeysFile: config.audit.publicKeysFile };
+    const deps = { ...apiDeps(connected.docket, pool, undefined, connected), auditPublicKeysFile: config.audit.publicKeysFile };
     const app = buildApi(deps, { ...options, jobs: options.jobs ?? config.api?.jobs });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });

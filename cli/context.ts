@@ -5,7 +5,7 @@ import type { DefinitionSource } from '../ports';
 import { createPool } from '../adapters/postgres/pool';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { HttpDocketClient, type CaseClient } from '../client/http-client';
-import { HttpLifecycle, type LifecycleClient } from '../client/http-lifecycle';
+import { HttpLifecycle, type LifecycleClient, type MigrationClient } from '../client/http-lifecycle';
 import { connectDocket, loadCalendar, type ConnectedClient } from '../client/setup';
 import type { Actor, CalendarData } from '../engine/types';
 import { loadConfig, type DocketConfig } from '../config';
@@ -258,13 +258,25 @@ export class CliContext {
     }
   }
 
-  /** The process owners' commands (definition lifecycle and migration): over the API, or with `--direct` on the servers. */
+  /** The process owners' definition lifecycle: over the API, or with `--direct` on the servers. */
   async withLifecycle<T>(fn: (lifecycle: LifecycleClient) => Promise<T>, readRole?: string): Promise<T> {
     if (this.mode() === 'api') return fn(new HttpLifecycle(this.api(), readRole));
+    return this.withOwners((c) => c.lifecycle, fn);
+  }
+
+  /** The process owners' migration of running cases: over the API, or with `--direct` on the servers. */
+  async withMigrations<T>(fn: (migrations: MigrationClient) => Promise<T>): Promise<T> {
+    if (this.mode() === 'api') return fn(new HttpLifecycle(this.api()));
+    return this.withOwners((c) => c.migrations, fn);
+  }
+
+  /** Runs `fn` on a part of a direct connection that process owners use, and closes the connection. */
+  private async withOwners<P, T>(part: (connection: ConnectedClient) => P | undefined, fn: (p: P) => Promise<T>): Promise<T> {
     const connection = await this.connect(this.config());
     try {
-      if (!connection.lifecycle) throw new CliError('NotConfigured', 'this connection does not manage definitions', false);
-      return await fn(connection.lifecycle);
+      const owners = part(connection);
+      if (!owners) throw new CliError('NotConfigured', 'this connection does not manage definitions', false);
+      return await fn(owners);
     } finally {
       await connection.close().catch(() => undefined);
     }

@@ -1,4 +1,4 @@
-import type { CaseMigration } from '../client/lifecycle';
+import type { CaseMigration } from '../client/case-migration';
 import type { CliContext } from './context';
 import { EXIT_OK, EXIT_REFUSED, invalidArgument } from './errors';
 import { parseVersionRef } from './definitions';
@@ -61,13 +61,13 @@ export async function migrateCommand(ctx: CliContext, caseId: string | undefined
   if (caseId) {
     if (opts.process || opts.fromVersion)
       throw invalidArgument('give either a case id, or --process and --from-version for all open cases of a version');
-    results = [await ctx.withLifecycle((l) => l.migrateCase(actor, caseId, to, { mapping, dryRun }))];
+    results = [await ctx.withMigrations((m) => m.migrateCase(actor, caseId, to, { mapping, dryRun }))];
   } else {
     if (!opts.process || !opts.fromVersion)
       throw invalidArgument('name a case id, or --process and --from-version to migrate all open cases of a version');
     const from = versionNumber(opts.fromVersion, '--from-version');
     const processId = opts.process;
-    results = await ctx.withLifecycle((l) => l.migrateVersion(actor, processId, from, to, { mapping, dryRun }));
+    results = await ctx.withMigrations((m) => m.migrateVersion(actor, processId, from, to, { mapping, dryRun }));
   }
   const blocked = results.filter((r) => r.error || !r.plan.ok).length;
   ctx.print(caseId ? results[0] : results, () => {

@@ -1,6 +1,6 @@
 /**
  * The definition lifecycle and migration over Docket's HTTP API: the same operations as
- * `DefinitionLifecycle`, decided by the server for the token's user. An actor's role selects
+ * `DefinitionLifecycle` and `CaseMigrations`, decided by the server for the token's user. An actor's role selects
  * the role to act in (`X-Docket-Role`); its user id is ignored.
  */
 import type { DefinitionDiff } from '../engine/definition-diff';
@@ -8,26 +8,21 @@ import type { LintProblem } from '../engine/lint';
 import type { Actor } from '../engine/types';
 import { DocketError } from './docket-client';
 import type { HttpDocketClient } from './http-client';
-import type { CaseMigration, DefinitionLifecycle, DraftResult, PublishResult, VersionInfo, VersionRef } from './lifecycle';
+import type { CaseMigration, CaseMigrations, MigrateOptions } from './case-migration';
+import type { DefinitionLifecycle, DraftResult, PublishResult, VersionInfo, VersionRef } from './lifecycle';
 
 /** What the CLI needs of the lifecycle: a `DefinitionLifecycle` (direct), or `HttpLifecycle`. */
 export type LifecycleClient = Pick<
   DefinitionLifecycle,
-  | 'saveDraft'
-  | 'validateDraft'
-  | 'discardDraft'
-  | 'setParameter'
-  | 'publish'
-  | 'versions'
-  | 'diff'
-  | 'diagram'
-  | 'migrateCase'
-  | 'migrateVersion'
+  'saveDraft' | 'validateDraft' | 'discardDraft' | 'setParameter' | 'publish' | 'versions' | 'diff' | 'diagram'
 >;
+
+/** What the CLI needs of migration: `CaseMigrations` (direct), or `HttpLifecycle`. */
+export type MigrationClient = Pick<CaseMigrations, 'migrateCase' | 'migrateVersion'>;
 
 const id = (value: string) => encodeURIComponent(value);
 
-export class HttpLifecycle implements LifecycleClient {
+export class HttpLifecycle implements LifecycleClient, MigrationClient {
   /** `readRole`: the role reads are made in (`--as`), when the user holds several. */
   constructor(
     private readonly api: HttpDocketClient,
@@ -99,12 +94,7 @@ export class HttpLifecycle implements LifecycleClient {
     return text;
   }
 
-  async migrateCase(
-    actor: Actor,
-    caseId: string,
-    toVersion: number,
-    options: { mapping?: Record<string, string>; dryRun?: boolean } = {},
-  ): Promise<CaseMigration> {
+  async migrateCase(actor: Actor, caseId: string, toVersion: number, options: MigrateOptions = {}): Promise<CaseMigration> {
     return this.post<CaseMigration>(`/cases/${id(caseId)}/migrate`, actor, {
       to: toVersion,
       mapping: options.mapping ?? {},
@@ -117,7 +107,7 @@ export class HttpLifecycle implements LifecycleClient {
     processId: string,
     fromVersion: number,
     toVersion: number,
-    options: { mapping?: Record<string, string>; dryRun?: boolean } = {},
+    options: MigrateOptions = {},
   ): Promise<CaseMigration[]> {
     return this.post<CaseMigration[]>(`/definitions/${id(processId)}/migrate`, actor, {
       fromVersion,

@@ -2,14 +2,12 @@ import type { CaseStore } from '../ports';
 import type { DefinitionVersionRow, PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { diffDefinitions, type DefinitionDiff } from '../engine/definition-diff';
 import { outlineDefinition } from '../engine/definition-outline';
-import { definitionSchema, type Definition } from '../engine/definition-schema';
+import type { Definition } from '../engine/definition-schema';
 import { lintDefinition, type LintProblem, type LintResult } from '../engine/lint';
-import { planMigration, type MigrationPlan } from '../engine/migration-plan';
-import type { Actor, CalendarData } from '../engine/types';
+import type { Actor } from '../engine/types';
 import { didYouMean } from '../engine/suggest';
 import { mermaidDiagram, svgDiagram } from '../diagram';
-import type { MigrateResult } from '../workflows/messages';
-import { DocketError, type DocketClient } from './docket-client';
+import { DocketError } from './docket-client';
 import { ownValue } from '../engine/own';
 import { describeIssues } from '../engine/refusals';
 import { storableProblems } from '../engine/storable';
@@ -59,14 +57,6 @@ export interface PublishResult {
   dryRun: boolean;
 }
 
-export interface CaseMigration {
-  caseId: string;
-  plan: MigrationPlan;
-  result?: MigrateResult;
-  /** Why a batch skipped this case (its blockers, or the refusal). */
-  error?: { code: string; message: string };
-}
-
 /** Where the linter and diffs run: on the calling thread by default; the HTTP API hands them to its job pool. */
 export interface DefinitionAnalysis {
   lint(raw: unknown): Promise<LintResult>;
@@ -80,20 +70,22 @@ const onThisThread: DefinitionAnalysis = {
 
 export interface LifecycleOptions {
   store: PostgresDefinitionStore;
-  docket: DocketClient;
   cases: CaseStore;
-  calendar: CalendarData;
-  /** The clock for dry runs (default `Date.now`). */
-  now?: () => number;
   analysis?: DefinitionAnalysis;
 }
 
 const OWNER = 'process_owner';
 
+/** Refuses (Forbidden) an actor that is not a process owner; `what` says what it may not do. */
+export function requireOwner(actor: Actor, what: string): void {
+  if (actor.role !== OWNER) throw new DocketError('Forbidden', `role "${actor.role}" may not ${what}; it is for ${OWNER}`);
+}
+
 /**
  * The definition lifecycle of process owners: drafts, validation, publishing,
- * diffs, diagrams, parameter edits and opt-in migration of running cases. Every
- * change is checked against the actor's role, so the CLI and the HTTP API share it.
+ * diffs, diagrams and parameter edits (migration of running cases is `CaseMigrations`,
+ * case-migration.ts). Every change is checked against the actor's role, so the CLI and
+ * the HTTP API share it.
  */
 export class DefinitionLifecycle {
   constructor(private readonly opts: LifecycleOptions) {}
@@ -109,10 +101,6 @@ export class DefinitionLifecycle {
 
   private get store(): PostgresDefinitionStore {
     return this.opts.store;
-  }
-
-  private requireOwner(actor: Actor, what: string): void {
-    if (actor.role !== OWNER) throw new DocketError('Forbidden', `role "${actor.role}" may not ${what}; it is for ${OWNER}`);
   }
 
   private async requireProcess(processId: string): Promise<DefinitionVersionRow[]> {
@@ -185,7 +173,7 @@ export class DefinitionLifecycle {
    * version the caller means to write: a published one is refused, since published versions never change.
    */
   async saveDraft(actor: Actor, processId: string, raw: unknown, options: { version?: number } = {}): Promise<DraftResult> {
-    this.requireOwner(actor, 'edit process definitions');
+    requireOwner(actor, 'edit process definitions');
     const rows = await this.requireProcess(processId);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new DocketError('ValidationError', 'a definition is a JSON object (see definitions/definition.schema.json)');
@@ -229,14 +217,14 @@ export class DefinitionLifecycle {
 
   /** Removes the draft of a process. */
   async discardDraft(actor: Actor, processId: string): Promise<void> {
-    this.requireOwner(actor, 'edit process definitions');
+    requireOwner(actor, 'edit process definitions');
     await this.version(processId, 'draft');
     await this.store.discardDraft(processId);
   }
 
   /** Changes one parameter's value in the draft (started from the latest published version when there is none). */
   async setParameter(actor: Actor, processId: string, name: string, value: string | number | boolean): Promise<DraftResult> {
-    this.requireOwner(actor, 'edit process definitions');
+    requireOwner(actor, 'edit process definitions');
     const rows = await this.requireProcess(processId);
     const base = rows.find((r) => r.status === 'draft') ?? (await this.version(processId, 'latest'));
     const raw = structuredClone(base.raw) as Record<string, any>;
@@ -282,7 +270,7 @@ export class DefinitionLifecycle {
 
   /** Publishes the draft when it passes the linter; with `dryRun`, only shows the impact. New cases start on it at once. */
   async publish(actor: Actor, processId: string, options: { dryRun?: boolean } = {}): Promise<PublishResult> {
-    this.requireOwner(actor, 'publish process definitions');
+    requireOwner(actor, 'publish process definitions');
     const { row, definition } = await this.definition(processId, 'draft');
     const latest = await this.store.latest(processId);
     const impact = await this.impact(processId, definition, row.version);
@@ -305,108 +293,6 @@ export class DefinitionLifecycle {
   async diagram(processId: string, ref: VersionRef, format: 'svg' | 'mermaid'): Promise<string> {
     const { definition } = await this.definition(processId, ref);
     return format === 'svg' ? svgDiagram(definition) : mermaidDiagram(definition);
-  }
-
-  /** The migration plan of one case to a published version: target state, deadlines recomputed, blockers. Changes nothing. */
-  async planCaseMigration(actor: Actor, caseId: string, toVersion: number, mapping: Record<string, string> = {}): Promise<MigrationPlan> {
-    this.requireOwner(actor, 'migrate cases');
-    return (await this.prepare(caseId, toVersion, mapping)).plan;
-  }
-
-  private async prepare(caseId: string, toVersion: number, mapping: Record<string, string>) {
-    const status = await this.opts.docket.status(caseId);
-    const from = definitionSchema.parse(await this.opts.docket.caseDefinition(caseId));
-    const target = await this.store.publishedVersion(status.processId, toVersion);
-    if (!target) {
-      const versions = (await this.store.versions(status.processId)).filter((r) => r.status === 'published').map((r) => r.version);
-      throw new DocketError(
-        'UnknownVersion',
-        `process "${status.processId}" has no published version ${toVersion}; published: ${versions.join(', ')}`,
-      );
-    }
-    const log = await this.opts.cases.listTransitions(caseId);
-    let stateEnteredAt: string | undefined;
-    for (let i = log.length - 1; i >= 0; i--) {
-      const row = log[i]!;
-      if (row.toState === status.state && row.fromState !== status.state) {
-        stateEnteredAt = row.at;
-        break;
-      }
-    }
-    const plan = planMigration({
-      from,
-      to: target.definition,
-      toVersion,
-      case: {
-        caseId,
-        state: status.state,
-        status: status.status,
-        context: status.context,
-        definitionVersion: status.definitionVersion,
-        deadlines: status.deadlines,
-        ...(stateEnteredAt && { stateEnteredAt }),
-      },
-      mapping,
-      calendar: this.opts.calendar,
-      now: (this.opts.now ?? Date.now)(),
-    });
-    return { plan, target, stateEnteredAt };
-  }
-
-  /** Migrates one case (or, with `dryRun`, only plans it). A blocked migration is refused and changes nothing. */
-  async migrateCase(
-    actor: Actor,
-    caseId: string,
-    toVersion: number,
-    options: { mapping?: Record<string, string>; dryRun?: boolean } = {},
-  ): Promise<CaseMigration> {
-    this.requireOwner(actor, 'migrate cases');
-    const mapping = options.mapping ?? {};
-    const { plan, target, stateEnteredAt } = await this.prepare(caseId, toVersion, mapping);
-    if (options.dryRun) return { caseId, plan };
-    if (!plan.ok) {
-      const codes = plan.blockers.map((b) => b.code);
-      const code = codes.includes('CaseClosed') ? 'CaseClosed' : codes.includes('UnknownState') ? 'UnknownState' : 'MigrationBlocked';
-      throw new DocketError(
-        code,
-        `case ${caseId} cannot be migrated to v${toVersion}: ${plan.blockers.map((b) => b.message).join('; ')}`,
-        plan.blockers,
-      );
-    }
-    const result = await this.opts.docket.migrateCase(caseId, {
-      definition: target.raw,
-      definitionVersion: target.version,
-      definitionHash: target.hash,
-      mapping,
-      ...(stateEnteredAt && { stateEnteredAt }),
-      actor,
-    });
-    return { caseId, plan, result };
-  }
-
-  /** Migrates every open case of one version; blocked cases are reported and left as they are. */
-  async migrateVersion(
-    actor: Actor,
-    processId: string,
-    fromVersion: number,
-    toVersion: number,
-    options: { mapping?: Record<string, string>; dryRun?: boolean } = {},
-  ): Promise<CaseMigration[]> {
-    this.requireOwner(actor, 'migrate cases');
-    await this.version(processId, fromVersion);
-    const open = (await this.opts.cases.listCases({ processId, status: 'open' })).filter((c) => c.definitionVersion === fromVersion);
-    const out: CaseMigration[] = [];
-    for (const c of open) {
-      try {
-        out.push(await this.migrateCase(actor, c.caseId, toVersion, options));
-      } catch (err) {
-        if (!(err instanceof DocketError) || !err.refusal) throw err;
-        const plan = await this.planCaseMigration(actor, c.caseId, toVersion, options.mapping).catch(() => undefined);
-        if (!plan) throw err;
-        out.push({ caseId: c.caseId, plan, error: { code: err.code, message: err.message } });
-      }
-    }
-    return out;
   }
 }
 

@@ -8,6 +8,7 @@ import { temporalTls, type DocketConfig } from '../config';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { resolveActorKeys, VouchCodec } from '../security';
 import { DocketClient } from './docket-client';
+import { CaseMigrations } from './case-migration';
 import { DefinitionLifecycle } from './lifecycle';
 
 /** The calendar new cases are pinned to: the configured file, with an optional time zone override. */
@@ -18,8 +19,10 @@ export async function loadCalendar(config: Pick<DocketConfig, 'calendarFile' | '
 
 export interface ConnectedClient {
   docket: DocketClient;
-  /** Drafts, publishing, diffs, diagrams and migration (process owners). */
+  /** Drafts, publishing, diffs and diagrams (process owners). */
   lifecycle?: DefinitionLifecycle;
+  /** Migration of running cases (process owners). */
+  migrations?: CaseMigrations;
   close(): Promise<void>;
 }
 
@@ -45,9 +48,11 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
     taskQueue: config.taskQueue,
     continueAsNewAfter: config.continueAsNewAfter,
   });
+  const lifecycle = new DefinitionLifecycle({ store: definitions, cases: store });
   return {
     docket,
-    lifecycle: new DefinitionLifecycle({ store: definitions, docket, cases: store, calendar }),
+    lifecycle,
+    migrations: new CaseMigrations({ lifecycle, store: definitions, docket, cases: store, calendar }),
     async close() {
       await pool.end();
       await connection.close();

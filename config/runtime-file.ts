@@ -1,7 +1,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { urlFor, API_ROLE, WORKER_ROLE } from '../adapters/postgres/roles';
-import { readSecrets } from '../infra/postgres-secrets';
+import { readSecrets } from '../infra/postgres/secrets';
 
 /**
  * Written by `npm start` (mode 0600) so that the CLI and extra workers find the servers it started.
@@ -10,7 +10,7 @@ import { readSecrets } from '../infra/postgres-secrets';
 export interface RuntimeInfo {
   /** The embedded database, without user or password (postgres://127.0.0.1:5433/docket). */
   database?: string;
-  /** The 0600 file with the passwords of the database's login roles (infra/postgres-secrets.ts). */
+  /** The 0600 file with the passwords of the database's login roles (infra/postgres/secrets.ts). */
   databaseSecrets?: string;
   temporalAddress: string;
   namespace: string;

@@ -1,3 +1,5 @@
+export * from './file-lock';
+export * from './provisioning';
 export * from './temporal-cli';
 export * from './temporal-test-server';
 export * from './temporal-env';

@@ -12,10 +12,12 @@
  *
  * The cache dir is $DOCKET_CACHE_DIR, else $XDG_CACHE_HOME/docket, else ~/.cache/docket.
  */
-import { spawn, execFile } from 'node:child_process';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withFileLock } from './file-lock';
+import { findOnPath, formatSeconds, isExecutable, isHostReachable, progress, runStreaming } from './provisioning';
 import { childEnvironment, loadHostConfig } from '../config';
 
 /** The CLI release built from source. Later tags carry a `replace` directive that `go install` refuses. */
@@ -105,69 +107,43 @@ async function buildOrAwaitTemporalCli(): Promise<{ path: string; origin: 'cache
 
   const binDir = path.dirname(target);
   await fs.mkdir(binDir, { recursive: true });
-  return withFileLock(path.join(docketCacheDir(), 'locks', 'temporal-cli.lock'), 'building the Temporal CLI', async () => {
-    // Another process may have finished the build while we waited for the lock.
-    if (await isExecutable(target)) return { path: target, origin: 'cache' as const };
+  const lock = path.join(docketCacheDir(), 'locks', 'temporal-cli.lock');
+  return withFileLock(
+    lock,
+    async () => {
+      // Another process may have finished the build while we waited for the lock.
+      if (await isExecutable(target)) return { path: target, origin: 'cache' as const };
 
-    const staging = path.join(binDir, `.staging-${process.pid}`);
-    await removeStaleStaging(binDir);
-    await fs.mkdir(staging, { recursive: true });
-    const started = Date.now();
-    progress(
-      `building the Temporal CLI from source (${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}) into ${binDir}; ` +
-        'the first build takes several minutes',
-    );
-    try {
-      await runStreaming(
-        go,
-        [
-          'install',
-          `-ldflags=-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`,
-          `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
-        ],
-        childEnvironment({ GOBIN: staging }),
-        'building the Temporal CLI',
+      const staging = path.join(binDir, `.staging-${process.pid}`);
+      await removeStaleStaging(binDir);
+      await fs.mkdir(staging, { recursive: true });
+      const started = Date.now();
+      progress(
+        `building the Temporal CLI from source (${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}) into ${binDir}; ` +
+          'the first build takes several minutes',
       );
-      const built = path.join(staging, 'temporal');
-      if (!(await isExecutable(built))) throw new Error(`go install finished but ${built} is missing`);
-      await fs.rename(built, target);
-    } finally {
-      await fs.rm(staging, { recursive: true, force: true });
-    }
-    progress(`built the Temporal CLI in ${formatSeconds(Date.now() - started)}: ${target}`);
-    return { path: target, origin: 'built' as const };
-  });
-}
-
-// ---------------------------------------------------------------------------
-// Shared helpers (also used by temporal-test-server.ts)
-// ---------------------------------------------------------------------------
-
-export function progress(message: string): void {
-  process.stderr.write(`[docket] ${message}\n`);
-}
-
-export function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
-export async function isExecutable(file: string): Promise<boolean> {
-  try {
-    const stat = await fs.stat(file);
-    if (!stat.isFile()) return false;
-    await fs.access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function findOnPath(name: string): Promise<string | undefined> {
-  for (const dir of loadHostConfig().searchPath) {
-    const candidate = path.join(dir, name);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+      try {
+        await runStreaming(
+          go,
+          [
+            'install',
+            `-ldflags=-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`,
+            `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
+          ],
+          childEnvironment({ GOBIN: staging }),
+          'building the Temporal CLI',
+        );
+        const built = path.join(staging, 'temporal');
+        if (!(await isExecutable(built))) throw new Error(`go install finished but ${built} is missing`);
+        await fs.rename(built, target);
+      } finally {
+        await fs.rm(staging, { recursive: true, force: true });
+      }
+      progress(`built the Temporal CLI in ${formatSeconds(Date.now() - started)}: ${target}`);
+      return { path: target, origin: 'built' as const };
+    },
+    { what: 'building the Temporal CLI', pollMs: 1000 },
+  );
 }
 
 /** A CLI the SDK downloaded into our download dir on an earlier, online run. */
@@ -212,146 +188,9 @@ async function isTemporalCli(file: string): Promise<boolean> {
   });
 }
 
-/**
- * True when an HTTPS HEAD request to `host` gets any HTTP answer within `timeoutMs`.
- * Offline machines fail fast (DNS) or hit the timeout, so this never hangs.
- */
-export async function isHostReachable(host: string, timeoutMs = 3000): Promise<boolean> {
-  try {
-    await fetch(`https://${host}/`, {
-      method: 'HEAD',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Runs a command, copying its output to stderr, with a heartbeat line every 30 s. */
-export async function runStreaming(command: string, args: string[], env: NodeJS.ProcessEnv, what: string, cwd?: string): Promise<void> {
-  const started = Date.now();
-  const heartbeat = setInterval(() => progress(`still ${what} (${formatSeconds(Date.now() - started)})`), 30_000);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(command, args, {
-        env,
-        cwd,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const relay = (chunk: string): void => {
-        // Drop colour codes (Maven emits them even in batch mode).
-        const text = chunk.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
-        if (text.trim()) process.stderr.write(text);
-      };
-      child.stdout.setEncoding('utf8').on('data', relay);
-      child.stderr.setEncoding('utf8').on('data', relay);
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        if (code === 0) resolve();
-        else reject(new Error(`${what} failed: \`${command} ${args.join(' ')}\` exited with ${signal ?? code}`));
-      });
-    });
-  } finally {
-    clearInterval(heartbeat);
-  }
-}
-
 async function removeStaleStaging(dir: string): Promise<void> {
   // Only called while holding the lock, so any staging dir left here belongs to a dead build.
   for (const entry of await fs.readdir(dir)) {
     if (entry.startsWith('.staging-')) await fs.rm(path.join(dir, entry), { recursive: true, force: true });
-  }
-}
-
-interface LockOwner {
-  pid: number;
-  host: string;
-  since: string;
-}
-
-const LOCK_HEARTBEAT_MS = 30_000;
-const LOCK_STALE_MS = 5 * 60_000;
-
-/**
- * Runs `fn` while holding an exclusive lock file, so that parallel processes (e.g. test
- * workers) don't provision the same thing at once. The holder touches the file every 30 s;
- * a lock whose owner process is gone, or that has not been touched for 5 minutes, is taken over.
- */
-export async function withFileLock<T>(lockPath: string, what: string, fn: () => Promise<T>): Promise<T> {
-  await fs.mkdir(path.dirname(lockPath), { recursive: true });
-  const me: LockOwner = {
-    pid: process.pid,
-    host: os.hostname(),
-    since: new Date().toISOString(),
-  };
-  const content = JSON.stringify(me);
-  let announced = false;
-  for (;;) {
-    try {
-      await fs.writeFile(lockPath, content, { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const owner = await staleLockOwner(lockPath);
-    if (owner === 'stale') {
-      await fs.rm(lockPath, { force: true });
-      continue;
-    }
-    if (!announced) {
-      progress(`waiting for another process (${owner}) that is ${what} (lock: ${lockPath})`);
-      announced = true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    fs.utimes(lockPath, now, now).catch(() => undefined);
-  }, LOCK_HEARTBEAT_MS);
-  heartbeat.unref();
-  try {
-    return await fn();
-  } finally {
-    clearInterval(heartbeat);
-    try {
-      if ((await fs.readFile(lockPath, 'utf8')) === content) await fs.rm(lockPath, { force: true });
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/** Returns 'stale' or a description of the live owner. */
-async function staleLockOwner(lockPath: string): Promise<string> {
-  let text: string;
-  let mtimeMs: number;
-  try {
-    text = await fs.readFile(lockPath, 'utf8');
-    mtimeMs = (await fs.stat(lockPath)).mtimeMs;
-  } catch {
-    return 'stale'; // vanished between our attempts: just retry
-  }
-  const age = Date.now() - mtimeMs;
-  if (age > LOCK_STALE_MS) return 'stale';
-  let owner: LockOwner | undefined;
-  try {
-    owner = JSON.parse(text) as LockOwner;
-  } catch {
-    // Written non-atomically by `wx` + write: give the writer a moment.
-    return age > 10_000 ? 'stale' : 'unknown';
-  }
-  if (owner.host === os.hostname() && !isProcessAlive(owner.pid)) return 'stale';
-  return `pid ${owner.pid} on ${owner.host}`;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -16,7 +16,9 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { docketCacheDir, findOnPath, formatSeconds, isExecutable, progress, runStreaming, withFileLock } from './temporal-cli';
+import { withFileLock } from './file-lock';
+import { findOnPath, formatSeconds, isExecutable, progress, runStreaming } from './provisioning';
+import { docketCacheDir } from './temporal-cli';
 import { childEnvironment, loadHostConfig } from '../config';
 
 export const TEST_SERVER_POM = path.join(__dirname, 'temporal-test-server', 'pom.xml');
@@ -52,12 +54,12 @@ export async function provisionTimeSkippingServer(): Promise<TimeSkippingServerS
 
   return withFileLock(
     path.join(docketCacheDir(), 'locks', 'temporal-test-server.lock'),
-    'provisioning the Temporal test server',
     async () => {
       if (await isCurrent(dir, stamp)) return { path: wrapper, origin: 'cache' as const };
       await buildInto(dir, stamp);
       return { path: wrapper, origin: 'built' as const };
     },
+    { what: 'provisioning the Temporal test server', pollMs: 1000 },
   );
 }
 

@@ -1,13 +1,12 @@
-/** Users and tokens (admin), the security log (admin, auditor), definitions (process owner, auditor), and who am I. */
+/** Users and tokens (admin), the security log (admin, auditor), and who am I. */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SecurityEvent } from '../../adapters/postgres/security-log';
 import type { User } from '../../adapters/postgres/user-store';
 import type { ApiDeps } from '../deps';
-import type { JobRunner } from '../jobs';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type Caller } from '../route';
-import { newUserBody, processIdSchema, securityQuery, tokenOut, userOut, userParams, userIdSchema } from '../schemas';
+import { newUserBody, securityQuery, tokenOut, userOut, userParams, userIdSchema } from '../schemas';
 
 const ADMIN = ['admin'] as const;
 
@@ -53,8 +52,8 @@ function expiryOf(body: z.infer<typeof issueTokenBody>, now = Date.now()): Date 
   return at;
 }
 
-/** Users, tokens, the security log and definitions as stored; the linter runs on `jobs`. */
-export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
+/** Users, tokens and the security log. */
+export function adminRoutes(deps: ApiDeps): AnyRoute[] {
   const mustExist = async (userId: string) => {
     const user = await deps.users.getUser(userId);
     if (!user) throw new ApiError(404, 'UserNotFound', `no user "${userId}": see GET /users`);
@@ -327,74 +326,6 @@ export function adminRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
           limit: query.limit,
         });
         return { status: 200, body: { entries } };
-      },
-    }),
-    route({
-      method: 'GET',
-      url: '/definitions',
-      summary: 'List definitions',
-      tag: 'definitions',
-      access: ['process_owner', 'auditor'],
-      responses: {
-        200: {
-          description: 'the latest version of every process',
-          schema: z.object({
-            definitions: z.array(
-              z.object({
-                processId: z.string(),
-                version: z.number(),
-                hash: z.string(),
-                labels: z.object({ en: z.string(), 'zh-CN': z.string() }),
-              }),
-            ),
-          }),
-        },
-      },
-      async handler() {
-        const list = await deps.catalog.latest();
-        return {
-          status: 200,
-          body: {
-            definitions: list.map((d) => ({ processId: d.processId, version: d.version, hash: d.hash, labels: d.definition.labels })),
-          },
-        };
-      },
-    }),
-    route({
-      method: 'GET',
-      url: '/definitions/:processId',
-      summary: 'Read a definition',
-      tag: 'definitions',
-      access: ['process_owner', 'auditor'],
-      params: z.object({ processId: processIdSchema }).strict(),
-      responses: {
-        200: {
-          description: 'the latest version, as written',
-          schema: z.object({ processId: z.string(), version: z.number(), hash: z.string(), definition: z.unknown() }),
-        },
-      },
-      async handler({ params }) {
-        const found = (await deps.catalog.latest()).find((d) => d.processId === params.processId);
-        if (!found) throw new ApiError(404, 'UnknownProcess', `no process "${params.processId}": see GET /definitions`);
-        return { status: 200, body: { processId: found.processId, version: found.version, hash: found.hash, definition: found.raw } };
-      },
-    }),
-    route({
-      method: 'POST',
-      url: '/definitions/validate',
-      summary: 'Validate a definition',
-      tag: 'definitions',
-      access: ['process_owner'],
-      body: z.record(z.string(), z.unknown()).describe('a process definition (JSON)'),
-      responses: {
-        200: {
-          description: 'every problem, with its path in the definition and how to fix it',
-          schema: z.object({ ok: z.boolean(), problems: z.array(z.object({ code: z.string(), path: z.string(), message: z.string() })) }),
-        },
-      },
-      async handler({ body }) {
-        const { ok, problems } = await jobs.lint(body);
-        return { status: 200, body: { ok, problems } };
       },
     }),
   ];

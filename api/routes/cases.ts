@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { CaseSummary } from '../../adapters/postgres/case-query';
 import { definitionHash } from '../../audit/definition-hash';
 import { ROLE_NAMES } from '../../engine/roles';
-import { allowedEventsFor, payloadJsonSchema } from '../allowed';
+import { allowedEventsFor } from '../allowed';
+import { caseView } from '../case-view';
 import type { ApiDeps } from '../deps';
 import { ApiError, SECURITY_CODES, toApiError } from '../errors';
 import { route, type AnyRoute, type Caller, type RouteContext } from '../route';
@@ -169,68 +170,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         if (!(await deps.catalog.canSee(ctx.caller.role, view.processId))) {
           await refused(deps, ctx, new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not see ${view.processId} cases`), caseId);
         }
-        const known = await deps.catalog.byHash(view.definitionHash, caseId);
-        const def = known?.definition;
-        const now = Date.now();
-        const deadlines = view.deadlines.map((d) => ({
-          ...d,
-          overdue: Date.parse(d.dueAt) <= now,
-          ...(ownValue(def?.delays, d.delay)?.labels && { labels: ownValue(def?.delays, d.delay)!.labels }),
-        }));
-        const overdue =
-          view.status === 'open' &&
-          (deadlines.some((d) => d.overdue) || (await deps.queries.search({ caseId, limit: 1 }))[0]?.overdue === true);
-        const stateLabels = ownValue(def?.stateLabels, view.state);
-        // Events of open sub-process cases the caller may send: sent here, they are routed by their key.
-        const routed = [];
-        for (const child of view.children.filter((c) => c.status === 'open')) {
-          const field = ownValue(def?.subprocesses, child.invokeId)?.routeBy;
-          const childView = field ? await deps.docket.status(child.caseId, ctx.caller.role).catch(() => undefined) : undefined;
-          if (!field || !childView) continue;
-          const childDef = (await deps.catalog.byHash(childView.definitionHash, child.caseId))?.definition;
-          for (const type of childView.allowedEvents) {
-            routed.push({
-              type,
-              ...(ownValue(childDef?.events, type)?.labels && { labels: ownValue(childDef?.events, type)!.labels }),
-              roles: ownValue(childDef?.events, type)?.roles ?? [],
-              schema: childDef ? payloadJsonSchema(childDef, type) : { type: 'object' },
-              routeTo: { caseId: child.caseId, key: child.key, field },
-            });
-          }
-        }
-        const customerId = (await deps.caseStore.getCase(caseId))?.customerId;
-        return {
-          status: 200,
-          body: {
-            caseId: view.caseId,
-            processId: view.processId,
-            definitionVersion: view.definitionVersion,
-            definitionHash: view.definitionHash,
-            state: view.state,
-            ...(stateLabels && { stateLabels }),
-            ...(customerId && { customerId }),
-            status: view.status,
-            context: view.context,
-            deadlines,
-            overdue,
-            seq: view.seq,
-            storedSeq: view.storedSeq,
-            openedAt: view.openedAt,
-            updatedAt: view.updatedAt,
-            role: ctx.caller.role,
-            allowedEvents: view.allowedEvents
-              .map((type) => ({
-                type,
-                ...(ownValue(def?.events, type)?.labels && { labels: ownValue(def?.events, type)!.labels }),
-                roles: ownValue(def?.events, type)?.roles ?? [],
-                schema: def ? payloadJsonSchema(def, type) : { type: 'object' },
-              }))
-              .concat(routed),
-            children: view.children,
-            ...(view.parent && { parent: view.parent }),
-            incidents: view.incidents,
-          },
-        };
+        return { status: 200, body: await caseView(deps, view, ctx.caller.role) };
       },
     }),
     route({

@@ -1,7 +1,9 @@
 /**
- * The definition lifecycle for process owners: versions, the draft, parameters,
- * diff, impact preview, publish and diagrams. Reading is also for auditors; every
- * change is for process owners only. The lifecycle checks the role again.
+ * Processes and their definitions: the definitions as stored, validation, and the
+ * definition lifecycle for process owners (versions, the draft, parameters, diff,
+ * impact preview, publish and diagrams). Reading is also for auditors; every change is
+ * for process owners only. The lifecycle checks the role again. (Migration of a
+ * version's open cases is in migrations.ts.)
  */
 import { z } from 'zod';
 import type { DefinitionLifecycle, VersionRef } from '../../client/lifecycle';
@@ -10,7 +12,18 @@ import { DIAGRAM_LIMITS } from '../../diagram/limits';
 import { ApiError, toApiError } from '../errors';
 import type { DiagramResult, JobRunner } from '../jobs';
 import { route, type AnyRoute } from '../route';
-import { caseParams, labelsOut, processIdSchema } from '../schemas';
+import {
+  caseParams,
+  diffOut,
+  draftOut,
+  listedDefinitionOut,
+  processIdSchema,
+  processOut,
+  publishOut,
+  validationOut,
+  versionInfoOut,
+  versionOut,
+} from '../schemas';
 import { refused, visibleCase } from './cases';
 
 const OWNER = ['process_owner'] as const;
@@ -24,55 +37,6 @@ const versionRef = z
   .transform((v): VersionRef => (v === 'draft' || v === 'latest' ? v : Number(v)));
 
 const versionParams = z.object({ processId: processIdSchema, version: versionRef }).strict();
-
-const problemOut = z.object({ code: z.string(), path: z.string(), message: z.string() });
-
-const versionInfoOut = z
-  .object({
-    processId: z.string(),
-    version: z.number(),
-    status: z.enum(['draft', 'published']),
-    hash: z.string(),
-    createdBy: z.string(),
-    createdAt: z.string(),
-    publishedBy: z.string().nullable(),
-    publishedAt: z.string().nullable(),
-    openCases: z.number(),
-  })
-  .meta({ id: 'DefinitionVersion' });
-
-const diffOut = z
-  .object({
-    process: z.string(),
-    from: z.number(),
-    to: z.number(),
-    changes: z.array(
-      z.object({
-        area: z.string(),
-        change: z.enum(['added', 'removed', 'changed']),
-        name: z.string(),
-        text: z.string(),
-        before: z.unknown().optional(),
-        after: z.unknown().optional(),
-      }),
-    ),
-  })
-  .meta({ id: 'DefinitionDiff' });
-
-const draftOut = z
-  .object({ draft: versionInfoOut, ok: z.boolean(), problems: z.array(problemOut), diff: diffOut.optional() })
-  .meta({ id: 'DraftResult' });
-
-const impactOut = z
-  .object({
-    processId: z.string(),
-    replacedVersion: z.number().nullable(),
-    newVersion: z.number(),
-    byState: z.array(z.object({ state: z.string(), count: z.number() })),
-    inRemovedStates: z.array(z.object({ caseId: z.string(), version: z.number(), state: z.string() })),
-    olderVersions: z.array(z.object({ version: z.number(), count: z.number() })),
-  })
-  .meta({ id: 'PublishImpact' });
 
 const definitionBody = z.record(z.string(), z.unknown()).describe('a process definition (JSON)');
 
@@ -116,6 +80,67 @@ export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
   return [
     route({
       method: 'GET',
+      url: '/definitions',
+      summary: 'List definitions',
+      tag: 'definitions',
+      access: ['process_owner', 'auditor'],
+      responses: {
+        200: {
+          description: 'the latest version of every process',
+          schema: z.object({
+            definitions: z.array(listedDefinitionOut),
+          }),
+        },
+      },
+      async handler() {
+        const list = await deps.catalog.latest();
+        return {
+          status: 200,
+          body: {
+            definitions: list.map((d) => ({ processId: d.processId, version: d.version, hash: d.hash, labels: d.definition.labels })),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/definitions/:processId',
+      summary: 'Read a definition',
+      tag: 'definitions',
+      access: ['process_owner', 'auditor'],
+      params: z.object({ processId: processIdSchema }).strict(),
+      responses: {
+        200: {
+          description: 'the latest version, as written',
+          schema: z.object({ processId: z.string(), version: z.number(), hash: z.string(), definition: z.unknown() }),
+        },
+      },
+      async handler({ params }) {
+        const found = (await deps.catalog.latest()).find((d) => d.processId === params.processId);
+        if (!found) throw new ApiError(404, 'UnknownProcess', `no process "${params.processId}": see GET /definitions`);
+        return { status: 200, body: { processId: found.processId, version: found.version, hash: found.hash, definition: found.raw } };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/definitions/validate',
+      summary: 'Validate a definition',
+      tag: 'definitions',
+      access: ['process_owner'],
+      body: z.record(z.string(), z.unknown()).describe('a process definition (JSON)'),
+      responses: {
+        200: {
+          description: 'every problem, with its path in the definition and how to fix it',
+          schema: validationOut,
+        },
+      },
+      async handler({ body }) {
+        const { ok, problems } = await jobs.lint(body);
+        return { status: 200, body: { ok, problems } };
+      },
+    }),
+    route({
+      method: 'GET',
       url: '/processes',
       summary: 'List the processes I work with',
       tag: 'definitions',
@@ -126,18 +151,7 @@ export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
             "the latest version of every process the caller's role takes part in: labels, whether it may start a case, and the start input's JSON Schema",
           schema: z.object({
             role: z.string(),
-            processes: z.array(
-              z.object({
-                processId: z.string(),
-                version: z.number(),
-                labels: labelsOut,
-                description: z.string().optional(),
-                canStart: z.boolean(),
-                input: z.record(z.string(), z.unknown()),
-                stateLabels: z.record(z.string(), labelsOut),
-                events: z.record(z.string(), z.object({ labels: labelsOut, roles: z.array(z.string()) })),
-              }),
-            ),
+            processes: z.array(processOut),
           }),
         },
       },
@@ -217,15 +231,7 @@ export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
       responses: {
         200: {
           description: 'the version as stored (a draft may be any JSON object) and, for a draft, the linter’s problems',
-          schema: z.object({
-            processId: z.string(),
-            version: z.number(),
-            status: z.enum(['draft', 'published']),
-            hash: z.string(),
-            definition: z.unknown(),
-            ok: z.boolean(),
-            problems: z.array(problemOut),
-          }),
+          schema: versionOut,
         },
       },
       async handler({ params }) {
@@ -316,7 +322,7 @@ export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
       responses: {
         200: {
           description: 'the impact on open cases and the diff; unless a dry run, the published version (new cases start on it at once)',
-          schema: z.object({ published: versionInfoOut.optional(), impact: impactOut, diff: diffOut.optional(), dryRun: z.boolean() }),
+          schema: publishOut,
         },
       },
       async handler({ params, body, caller }) {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { route, type AnyRoute } from '../route';
-import { caseParams, incidentOut, incidentsQuery, retryBody } from '../schemas';
+import { caseParams, incidentOut, incidentsQuery, retryBody, retryOut } from '../schemas';
 import { refused } from './cases';
 
 const OPERATORS = ['admin'] as const;
@@ -40,7 +40,7 @@ export function incidentRoutes(deps: ApiDeps): AnyRoute[] {
         200: {
           description:
             'the retried effects that succeeded, and the incidents still open (a retry that failed again counts one more attempt)',
-          schema: z.object({ caseId: z.string(), resolved: z.array(z.string()), open: z.array(incidentOut) }),
+          schema: retryOut,
         },
       },
       async handler(ctx) {

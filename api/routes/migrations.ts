@@ -1,10 +1,10 @@
 /**
  * Migration of running cases to another published version, on purpose: one case, or every open
  * case of a version. Process owners only (of every process: they need not take part in it); a dry
- * run plans and changes nothing. The lifecycle checks the role again.
+ * run plans and changes nothing. `CaseMigrations` checks the role again.
  */
 import { z } from 'zod';
-import type { DefinitionLifecycle } from '../../client/lifecycle';
+import type { CaseMigrations } from '../../client/case-migration';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute } from '../route';
@@ -48,9 +48,9 @@ const migrationOut = z
   })
   .meta({ id: 'CaseMigration' });
 
-function lifecycleOf(deps: ApiDeps): DefinitionLifecycle {
-  if (!deps.lifecycle) throw new ApiError(503, 'Unavailable', 'this server does not manage definitions');
-  return deps.lifecycle;
+function migrationsOf(deps: ApiDeps): CaseMigrations {
+  if (!deps.migrations) throw new ApiError(503, 'Unavailable', 'this server does not manage definitions');
+  return deps.migrations;
 }
 
 export function migrationRoutes(deps: ApiDeps): AnyRoute[] {
@@ -74,7 +74,7 @@ export function migrationRoutes(deps: ApiDeps): AnyRoute[] {
         const { caseId } = ctx.params;
         const { to, mapping: map, dryRun } = ctx.body;
         try {
-          const out = await lifecycleOf(deps).migrateCase(ctx.caller.actor, caseId, to, { mapping: map ?? {}, dryRun: dryRun === true });
+          const out = await migrationsOf(deps).migrateCase(ctx.caller.actor, caseId, to, { mapping: map ?? {}, dryRun: dryRun === true });
           return { status: 200, body: out };
         } catch (err) {
           return refused(deps, ctx, err, caseId, 'migrate');
@@ -99,7 +99,7 @@ export function migrationRoutes(deps: ApiDeps): AnyRoute[] {
       async handler(ctx) {
         const { fromVersion, to, mapping: map, dryRun } = ctx.body;
         try {
-          const out = await lifecycleOf(deps).migrateVersion(ctx.caller.actor, ctx.params.processId, fromVersion, to, {
+          const out = await migrationsOf(deps).migrateVersion(ctx.caller.actor, ctx.params.processId, fromVersion, to, {
             mapping: map ?? {},
             dryRun: dryRun === true,
           });

@@ -36,7 +36,7 @@ export interface TestApi {
 /** The real API on 127.0.0.1 (a random port) over a harness's database and worker, logged in as docket_api. */
 export async function startTestApi(h: Harness, options: ApiOptions = {}): Promise<TestApi> {
   const { pool } = await appRolePool(h.config.apiDatabaseUrl ?? h.config.databaseUrl!, 6);
-  const deps = { ...apiDeps(h.docket, pool, undefined, h.lifecycle), auditPublicKeysFile: h.config.audit.publicKeysFile };
+  const deps = { ...apiDeps(h.docket, pool, undefined, h), auditPublicKeysFile: h.config.audit.publicKeysFile };
   const app = buildApi(deps, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

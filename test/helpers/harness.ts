@@ -7,6 +7,7 @@ import { Pool } from 'pg';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../../adapters/postgres';
 import { PostgresDefinitionStore } from '../../adapters/postgres/definition-store';
 import { DocketClient } from '../../client/docket-client';
+import { CaseMigrations } from '../../client/case-migration';
 import { DefinitionLifecycle } from '../../client/lifecycle';
 import { loadCalendar } from '../../client/setup';
 import type { TransitionRecord } from '../../engine/types';
@@ -62,8 +63,10 @@ export function roleDatabaseUrls(databaseUrl: string): { api: string; worker: st
 
 export interface Harness {
   docket: DocketClient;
-  /** Process owners' definition lifecycle and migration, on this harness's database. */
+  /** Process owners' definition lifecycle, on this harness's database. */
   lifecycle: DefinitionLifecycle;
+  /** Process owners' migration of running cases, on this harness's database. */
+  migrations: CaseMigrations;
   definitions: PostgresDefinitionStore;
   config: DocketConfig;
   /** The database as its superuser: for what neither the API nor the worker may do (tampering, clean-up). */
@@ -155,9 +158,11 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     running = undefined;
   };
   if (!options.noWorker) await startWorker();
+  const lifecycle = new DefinitionLifecycle({ store: definitions, cases: docket.store });
   return {
     docket,
-    lifecycle: new DefinitionLifecycle({ store: definitions, docket, cases: docket.store, calendar }),
+    lifecycle,
+    migrations: new CaseMigrations({ lifecycle, store: definitions, docket, cases: docket.store, calendar }),
     definitions,
     config,
     pool,

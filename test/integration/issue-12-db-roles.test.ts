@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { main } from '../../cli/main';
 import { dropDatabase, startPostgres, withDatabase } from '../../infra/postgres';
-import { defaultSecretsFile, readSecrets } from '../../infra/postgres-secrets';
+import { defaultSecretsFile, readSecrets } from '../../infra/postgres/secrets';
 import { loadMigrations, migrate } from '../../adapters/postgres';
 import { loadConfig, PROJECT_ROOT, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';

@@ -18,7 +18,7 @@ import {
 } from '../../adapters/postgres';
 import type { CaseProjection, Notification, TransitionRecord } from '../../engine/types';
 import { createDatabase, dropDatabase, startPostgres, type RunningPostgres } from '../../infra/postgres';
-import { defaultSecretsFile, readSecrets } from '../../infra/postgres-secrets';
+import { defaultSecretsFile, readSecrets } from '../../infra/postgres/secrets';
 
 const DATA_DIR = path.join(__dirname, '..', '..', '.cache', 'pg-test');
 const PORT = Number(process.env.DOCKET_TEST_PG_PORT ?? 5434);

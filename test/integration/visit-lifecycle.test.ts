@@ -158,7 +158,7 @@ test('a process owner adds a debriefing state to the visit process; v1 cases fin
 
   // The other is migrated on purpose: a dry run first, which changes nothing.
   const before = await h.history(moves.caseId);
-  const dry = await h.lifecycle.migrateCase(owner, moves.caseId, 2, { dryRun: true });
+  const dry = await h.migrations.migrateCase(owner, moves.caseId, 2, { dryRun: true });
   expect(dry.result).toBeUndefined();
   expect(dry.plan).toMatchObject({ ok: true, fromVersion: 1, toVersion: 2, fromState: 'recording', toState: 'recording', blockers: [] });
   expect(dry.plan.deadlines.map((d) => d.delay).sort()).toEqual(['recordEscalation', 'recordReminder']);
@@ -166,12 +166,12 @@ test('a process owner adds a debriefing state to the visit process; v1 cases fin
   expect((await h.docket.status(moves.caseId)).definitionVersion).toBe(1);
 
   // A mapping to a state v2 does not have is refused, and changes nothing.
-  await expect(h.lifecycle.migrateCase(owner, moves.caseId, 2, { mapping: { recording: 'debriefed' } })).rejects.toMatchObject({
+  await expect(h.migrations.migrateCase(owner, moves.caseId, 2, { mapping: { recording: 'debriefed' } })).rejects.toMatchObject({
     code: 'UnknownState',
   });
   expect(await h.history(moves.caseId)).toEqual(before);
 
-  const migrated = await h.lifecycle.migrateCase(owner, moves.caseId, 2);
+  const migrated = await h.migrations.migrateCase(owner, moves.caseId, 2);
   expect(migrated.result).toMatchObject({ fromVersion: 1, toVersion: 2, fromState: 'recording', state: 'recording', status: 'open' });
   const moved = await h.docket.status(moves.caseId, 'sales_rep');
   expect(moved).toMatchObject({ definitionVersion: 2, definitionHash: v2!.hash, state: 'recording' });

@@ -96,7 +96,7 @@ async function main() {
     const migrated = await run(h, [accept]);
     await h.lifecycle.saveDraft(owner, 'complaint', complaintV2());
     await h.lifecycle.publish(owner, 'complaint');
-    await h.lifecycle.migrateCase(owner, migrated, 2);
+    await h.migrations.migrateCase(owner, migrated, 2);
     for (const [type, data, actor] of [
       findings,
       ['FINDINGS_REVIEWED', {}, manager] as Step,

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { roleUrls, urlFor } from '../../adapters/postgres/roles';
-import { defaultSecretsFile, readSecrets, SecretsFileError, writeSecrets, type PostgresSecrets } from '../../infra/postgres-secrets';
+import { defaultSecretsFile, readSecrets, SecretsFileError, writeSecrets, type PostgresSecrets } from '../../infra/postgres/secrets';
 import { loadConfig, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo } from '../../config';
 
 let dir: string;

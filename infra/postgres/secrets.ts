@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import type { RolePasswords } from '../adapters/postgres/roles';
+import type { RolePasswords } from '../../adapters/postgres/roles';
 
 export interface PostgresSecrets {
   superuser: { user: string; password: string };
