@@ -5,7 +5,9 @@ import type { DraftResult, Impact, VersionInfo, VersionRef } from '../client/lif
 import { formatDiff } from '../engine/definition-diff';
 import type { PublishedDefinition } from '../ports';
 import { describeDelay } from '../engine/definition-outline';
+import { isObject } from '../engine/json-data';
 import { lintDefinition } from '../engine/lint';
+import { walkMachine } from '../engine/machine-walker';
 import { ROLES } from '../engine/roles';
 import { didYouMean } from '../engine/suggest';
 import { readArgumentFile, readJsonObject } from './args';
@@ -58,23 +60,20 @@ interface StateRow {
   after: string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Every state of the machine, depth first, with what it reacts to. */
-function walkStates(states: Record<string, unknown>, parent: string, initial: string | undefined, out: StateRow[]): void {
-  for (const [key, raw] of Object.entries(states)) {
-    const config = isObject(raw) ? raw : {};
-    const statePath = parent ? `${parent}.${key}` : key;
+function stateRows(def: PublishedDefinition['definition']): StateRow[] {
+  const walk = walkMachine(def.machine, def.process);
+  const rows: StateRow[] = [];
+  for (const node of walk.nodes.slice(1)) {
     const notes: string[] = [];
-    if (key === initial) notes.push('initial');
-    if (config.type === 'final') notes.push('final');
-    if (config.type === 'parallel') notes.push('parallel');
-    const on = isObject(config.on) ? Object.keys(config.on) : [];
-    if (config.always !== undefined) on.push('(always)');
-    const after = isObject(config.after) ? Object.keys(config.after) : [];
-    out.push({ path: statePath, notes, on, after });
-    if (isObject(config.states)) walkStates(config.states, statePath, typeof config.initial === 'string' ? config.initial : undefined, out);
+    if (node.isInitial) notes.push('initial');
+    if (node.kind === 'final') notes.push('final');
+    if (node.kind === 'parallel') notes.push('parallel');
+    const on = [...node.events];
+    if (node.config.always !== undefined) on.push('(always)');
+    rows.push({ path: node.path, notes, on, after: node.delays });
   }
+  return rows;
 }
 
 export { describeDelay };
@@ -108,8 +107,7 @@ export function formatDefinition(published: PublishedDefinition): string {
     ['Input', payloadFields(def.input) || '(any)'],
   ]);
 
-  const rows: StateRow[] = [];
-  walkStates(def.machine.states, '', def.machine.initial, rows);
+  const rows = stateRows(def);
   out += '\nStates\n';
   out += table(
     ['STATE', 'LABEL', '', 'EVENTS', 'DEADLINES'],

@@ -1,5 +1,6 @@
 import type { Labels } from '../engine/definition-schema';
 import { bothLabels } from './format';
+import { isObject } from '../engine/json-data';
 import { ownValue } from '../engine/own';
 
 type LabelMap = Record<string, Labels | undefined>;
@@ -11,8 +12,6 @@ export interface LabelBook {
   events: Record<string, { labels?: Labels; roles: string[] }>;
   delays: LabelMap;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function asLabels(v: unknown): Labels | undefined {
   if (!isObject(v) || typeof v.en !== 'string') return undefined;

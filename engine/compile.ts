@@ -7,7 +7,8 @@ import { addBusinessDays } from './calendar/business-days';
 import { addBusinessHours } from './calendar/business-hours';
 import { addCalendarDuration } from './calendar/calendar-duration';
 import { evaluateGuard, readPath, resolveNumber, resolveValue, toInstant, type Scope } from './expressions';
-import { jsonSchemaValidator, type SchemaValidator } from './json-schema';
+import type { SchemaValidator } from './json-schema';
+import { payloadValidator } from './payload-schema';
 
 /** The event object the machine sees for a human action. */
 export interface MachineEvent {
@@ -40,30 +41,6 @@ export interface CompiledDefinition {
 /** The payload validator of each declared event (undefined for an undeclared one). */
 export interface PayloadValidators {
   get(event: string): SchemaValidator | undefined;
-}
-
-/** Fields every event may carry besides its own: a comment and attachment references. */
-const COMMON_EVENT_FIELDS = {
-  comment: { type: 'string', maxLength: 4000 },
-  attachments: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 500 } },
-};
-
-/** A payload's JSON Schema as it is checked: an object, closed to unknown fields unless the schema says otherwise. */
-export function payloadJsonSchema(schema: Record<string, unknown> | undefined, withCommonFields: boolean): Record<string, unknown> {
-  const base: Record<string, unknown> = schema ? { ...schema } : { type: 'object', properties: {} };
-  if (base.type === undefined) base.type = 'object';
-  if (base.additionalProperties === undefined) base.additionalProperties = false;
-  if (withCommonFields) {
-    const properties = { ...((base.properties as Record<string, unknown>) ?? {}) };
-    for (const [k, v] of Object.entries(COMMON_EVENT_FIELDS)) if (!(k in properties)) properties[k] = v;
-    base.properties = properties;
-  }
-  return base;
-}
-
-/** The validator of a payload's JSON Schema (see `payloadJsonSchema`). */
-export function payloadValidator(schema: Record<string, unknown> | undefined, withCommonFields: boolean): SchemaValidator {
-  return jsonSchemaValidator(payloadJsonSchema(schema, withCommonFields));
 }
 
 /** A definition's parameter values. A changed value is a new definition version, never a per-case override. */

@@ -1,11 +1,12 @@
 import type { Definition, DelaySpec, Labels, NumberRef } from './definition-schema';
+import { resolveTarget, walkMachine, type MachineWalk, type StateKind } from './machine-walker';
 import { ownValue } from './own';
 
 /** One state of a definition's machine, with what leaves it. */
 export interface OutlineState {
   /** Dotted path, e.g. `analysis.reporting`; '' for the machine itself. */
   path: string;
-  type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+  type: StateKind;
   labels?: Labels;
   /** The child entered by default (compound states). */
   initial?: string;
@@ -32,106 +33,45 @@ export interface DefinitionOutline {
   transitions: OutlineTransition[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
-const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const refName = (ref: unknown): string | undefined =>
-  typeof ref === 'string' ? ref : isObject(ref) && typeof ref.type === 'string' ? ref.type : undefined;
-
 /** Reads the states and transitions of a definition (valid or not: unknown targets are dropped). */
 export function outlineDefinition(definition: Pick<Definition, 'process' | 'machine' | 'stateLabels'>): DefinitionOutline {
+  const walk = walkMachine(definition.machine, definition.process);
   const states = new Map<string, OutlineState>();
-  const configs = new Map<string, Record<string, unknown>>();
-  const collect = (config: Record<string, unknown>, path: string) => {
-    const children = isObject(config.states) ? config.states : {};
-    const declared = config.type;
-    const type: OutlineState['type'] =
-      declared === 'final' || declared === 'parallel' || declared === 'history'
-        ? declared
-        : Object.keys(children).length
-          ? 'compound'
-          : 'atomic';
-    const labels = path ? ownValue(definition.stateLabels, path) : undefined;
-    states.set(path, {
-      path,
-      type,
+  for (const node of walk.states.values()) {
+    const labels = node.path ? ownValue(definition.stateLabels, node.path) : undefined;
+    states.set(node.path, {
+      path: node.path,
+      type: node.kind,
       ...(labels && { labels }),
-      ...(typeof config.initial === 'string' && { initial: join(path, config.initial) }),
-      children: Object.keys(children).map((c) => join(path, c)),
+      ...(node.initial !== undefined && { initial: node.initial }),
+      children: node.children,
       transitions: [],
-      invokes: config.invoke !== undefined,
+      invokes: node.config.invoke !== undefined,
     });
-    configs.set(path, config);
-    for (const [key, child] of Object.entries(children)) collect(isObject(child) ? child : {}, join(path, key));
-  };
-  collect(definition.machine, '');
-
+  }
   const transitions: OutlineTransition[] = [];
-  for (const [path, config] of configs) {
-    const state = states.get(path)!;
-    const add = (raw: unknown, trigger: OutlineTransition['trigger'], name: string | null) => {
-      for (const t of asList(raw)) {
-        const spec = typeof t === 'string' ? { target: t } : isObject(t) ? t : undefined;
-        if (!spec) continue;
-        const targets = asList(spec.target as string | string[] | undefined)
-          .filter((x): x is string => typeof x === 'string')
-          .map((x) => resolveTarget(x, path, states, configs, definition.process))
-          .filter((x): x is string => x !== undefined);
-        const guard = spec.guard === undefined ? undefined : refName(spec.guard);
-        const transition: OutlineTransition = {
-          source: path,
-          trigger,
-          name,
-          targets,
-          ...(guard !== undefined && { guard }),
-          actions: asList(spec.actions)
-            .map(refName)
-            .filter((a): a is string => a !== undefined),
-        };
-        state.transitions.push(transition);
-        transitions.push(transition);
-      }
+  for (const t of walk.transitions) {
+    // An invoke that does not name what it runs has no place in the outline.
+    if (t.trigger === 'invoke' && t.name === null) continue;
+    const timer = t.trigger === 'on' && t.name !== null && t.name.startsWith('timer.');
+    const transition: OutlineTransition = {
+      source: t.source,
+      trigger: timer ? 'timer' : t.trigger,
+      name: timer ? t.name!.slice('timer.'.length) : t.name,
+      targets: t.targets.map((x) => outlineTarget(walk, x, t.source)).filter((x): x is string => x !== undefined),
+      ...(typeof t.guard === 'string' && { guard: t.guard }),
+      actions: t.actions.filter((a): a is string => a !== null),
     };
-    if (isObject(config.on))
-      for (const [event, t] of Object.entries(config.on))
-        if (event.startsWith('timer.')) add(t, 'timer', event.slice('timer.'.length));
-        else add(t, 'on', event);
-    if (isObject(config.after)) for (const [delay, t] of Object.entries(config.after)) add(t, 'after', delay);
-    if (config.always !== undefined) add(config.always, 'always', null);
-    if (config.onDone !== undefined) add(config.onDone, 'done', null);
-    for (const inv of asList(config.invoke)) {
-      if (!isObject(inv) || typeof inv.src !== 'string') continue;
-      if (inv.onDone !== undefined) add(inv.onDone, 'invoke', inv.src);
-      if (inv.onError !== undefined) add(inv.onError, 'invoke', inv.src);
-    }
+    states.get(t.source)!.transitions.push(transition);
+    transitions.push(transition);
   }
   return { states, transitions };
 }
 
-function resolveTarget(
-  target: string,
-  source: string,
-  states: Map<string, OutlineState>,
-  configs: Map<string, Record<string, unknown>>,
-  machineId: string,
-): string | undefined {
-  if (target.startsWith('#')) {
-    const [id, ...below] = target.slice(1).split('.');
-    let base: string | undefined;
-    if (id === machineId) base = '';
-    else for (const [p, c] of configs) if (p !== '' && c.id === id) base = p;
-    if (base === undefined) return undefined;
-    const p = below.reduce(join, base);
-    return states.has(p) ? p : undefined;
-  }
-  if (target.startsWith('.')) {
-    const p = join(source, target.slice(1));
-    return states.has(p) ? p : undefined;
-  }
-  if (source === '') return states.has(target) ? target : undefined;
-  const parent = source.includes('.') ? source.slice(0, source.lastIndexOf('.')) : '';
-  const p = join(parent, target);
-  return states.has(p) ? p : undefined;
+/** A target as XState resolves it, except that a plain name on the machine itself is read as its child (the linter asks for ".child"). */
+function outlineTarget(walk: MachineWalk, target: string, source: string): string | undefined {
+  const plainOnRoot = source === '' && !target.startsWith('#') && !target.startsWith('.');
+  return resolveTarget(walk, plainOnRoot ? `.${target}` : target, source);
 }
 
 /** The leaf state a transition into `path` ends in when entered by default (compound states descend to their initial child). */

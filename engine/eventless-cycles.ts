@@ -1,3 +1,5 @@
+import { enteredStates, resolvedTargets, type MachineWalk } from './machine-walker';
+
 /**
  * An eventless step: while `from` is active, the machine may move on by itself (an `always`
  * transition, or the `onDone` of a parent once its final child is entered), after which every
@@ -8,6 +10,29 @@ export interface EventlessEdge {
   to: readonly string[];
   /** Where the transition is written, e.g. `machine.states.received.always`. */
   at: string;
+}
+
+/**
+ * The eventless steps of a machine: each `always` transition (one without a target stays, and is
+ * checked again at once), and each `onDone` with a target, from every final child that completes
+ * its state (of a parallel state: a final child of each region).
+ */
+export function eventlessEdges(walk: MachineWalk): EventlessEdge[] {
+  const edges: EventlessEdge[] = [];
+  const finalChildren = (p: string) => (walk.states.get(p)?.children ?? []).filter((c) => walk.states.get(c)?.kind === 'final');
+  const entering = (targets: string[]) => targets.flatMap((x) => enteredStates(walk, x));
+  for (const t of walk.transitions) {
+    if (t.trigger === 'always') {
+      const targets = resolvedTargets(walk, t);
+      edges.push({ from: t.source, to: targets.length ? entering(targets) : [t.source], at: t.configPath });
+    } else if (t.trigger === 'done' && t.targets.length > 0) {
+      const node = walk.states.get(t.source);
+      const finals = node?.kind === 'parallel' ? node.children.flatMap(finalChildren) : finalChildren(t.source);
+      const to = entering(resolvedTargets(walk, t));
+      for (const from of finals) edges.push({ from, to, at: t.configPath });
+    }
+  }
+  return edges;
 }
 
 /** A loop of eventless steps: the states in order (the first repeated at the end) and the transitions taken. */

@@ -2,9 +2,11 @@ import type { AnyMachineSnapshot, StateValue } from 'xstate';
 import { delayDueAt, parameterValues, type CompiledDefinition } from './compile';
 import type { Definition, GuardExpr } from './definition-schema';
 import { ancestry, outlineDefinition, type DefinitionOutline } from './definition-outline';
+import { configsAlong } from './machine-walker';
 import { guardPaths } from './expressions';
 import { stateToString, type StepResult, type TimerSpec } from './step';
 import type { CalendarData, CaseStatus, Deadline } from './types';
+import { isObject } from './json-data';
 import { ownValue } from './own';
 
 /** What the planner needs to know about a running case. */
@@ -72,20 +74,11 @@ export interface MigrationPlanInput {
   now: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function stateConfig(def: Definition, path: string): Record<string, unknown> | undefined {
-  let config: unknown = def.machine;
-  for (const key of path.split('.')) {
-    if (!isObject(config) || !isObject(config.states)) return undefined;
-    config = ownValue(config.states, key);
-  }
-  return isObject(config) ? config : undefined;
-}
-
 /** XState's id of a state node: its own `id`, or the machine id (the process) and its path. */
 function stateNodeId(def: Definition, path: string): string {
-  const own = stateConfig(def, path)?.id;
+  const along = configsAlong(def.machine, path);
+  const config = along.length === path.split('.').length + 1 ? along[along.length - 1] : undefined;
+  const own = isObject(config) ? config.id : undefined;
   return typeof own === 'string' ? own : `${def.process}.${path}`;
 }
 

@@ -1,5 +1,6 @@
 import { isSafePattern } from 'redos-detector';
 import { DEFINITION_LIMITS } from './definition-limits';
+import { isObject } from './json-data';
 
 /** A regular expression written in a JSON Schema: where (`…properties.email.pattern`) and what. */
 export interface SchemaPattern {
@@ -26,8 +27,7 @@ export function schemaPatterns(schema: unknown, at: string): SchemaPattern[] {
     if (Object.hasOwn(record, 'pattern') && typeof record.pattern === 'string')
       found.push({ at: `${here}.pattern`, pattern: record.pattern });
     const props = Object.hasOwn(record, 'patternProperties') ? record.patternProperties : undefined;
-    if (props !== null && typeof props === 'object' && !Array.isArray(props))
-      for (const key of Object.keys(props)) found.push({ at: `${here}.patternProperties.${key}`, pattern: key });
+    if (isObject(props)) for (const key of Object.keys(props)) found.push({ at: `${here}.patternProperties.${key}`, pattern: key });
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i]!;
       if (DATA_KEYWORDS.has(key) || key === 'pattern') continue;

@@ -1,0 +1,63 @@
+import { isObject } from '../json-data';
+import type { MachineTransition } from '../machine-walker';
+import { ownValue } from '../own';
+import { didYouMean } from '../suggest';
+import type { LintContext } from './types';
+import type { ValueChecks } from './values';
+
+/** Named delays: the date they count from, and the parameters they count with (numbers). */
+export function lintDelays({ def, report }: LintContext, values: ValueChecks): void {
+  const paramNames = Object.keys(def.parameters);
+  for (const [name, delay] of Object.entries(def.delays)) {
+    if (delay.from !== undefined && delay.from !== 'now') values.checkPath(delay.from, `delays.${name}.from`);
+    const numberRefs: Array<[string, unknown]> = [
+      ['businessDays', delay.businessDays],
+      ['businessHours', delay.businessHours],
+      ...Object.entries(delay.duration ?? {}).map(([k, v]) => [`duration.${k}`, v] as [string, unknown]),
+    ];
+    for (const [key, ref] of numberRefs) {
+      if (!isObject(ref) || typeof ref.param !== 'string') continue;
+      const spec = ownValue(def.parameters, ref.param);
+      if (!spec)
+        report(
+          'unknown-parameter',
+          `delays.${name}.${key}.param`,
+          `unknown parameter "${ref.param}"${didYouMean(ref.param, paramNames)} — declare it under "parameters"`,
+        );
+      else if (spec.type !== 'number' && spec.type !== 'integer')
+        report('unknown-parameter', `delays.${name}.${key}.param`, `parameter "${ref.param}" is a ${spec.type}; a delay needs a number`);
+    }
+  }
+}
+
+/** The check of a transition on a case timer (`on: { "timer.<delay>": … }`): some action starts that timer. True when `t` is one. */
+export function transitionTimer({ def, report }: LintContext): (t: MachineTransition) => boolean {
+  const startedTimers = new Set(Object.values(def.actions).flatMap((a) => (a.type === 'startTimer' ? [a.delay] : [])));
+  return (t) => {
+    if (t.trigger !== 'on' || t.name === null || !t.name.startsWith('timer.')) return false;
+    const delay = t.name.slice('timer.'.length);
+    if (!startedTimers.has(delay))
+      report(
+        'unknown-timer',
+        t.configPath,
+        `"${t.name}" is raised only by a startTimer action for delay "${delay}", and no action starts it — add { "type": "startTimer", "delay": "${delay}" }`,
+      );
+    return true;
+  };
+}
+
+/** The check of an `after` transition: its delay is a declared name, not a raw number of milliseconds. */
+export function transitionDelay({ def, report }: LintContext): (t: MachineTransition) => void {
+  const delayNames = Object.keys(def.delays);
+  return (t) => {
+    if (t.trigger !== 'after' || t.name === null) return;
+    if (/^\d+$/.test(t.name))
+      report(
+        'numeric-delay',
+        t.configPath,
+        `"${t.name}" is a raw number of milliseconds — name a delay under "delays" (business days, business hours or a duration)`,
+      );
+    else if (!delayNames.includes(t.name))
+      report('unknown-delay', t.configPath, `unknown delay "${t.name}"${didYouMean(t.name, delayNames)} — declare it under "delays"`);
+  };
+}

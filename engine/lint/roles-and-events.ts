@@ -1,0 +1,68 @@
+import type { MachineTransition } from '../machine-walker';
+import { ROLE_NAMES } from '../roles';
+import { didYouMean } from '../suggest';
+import { payloadChecks } from './payloads-and-patterns';
+import type { LintContext } from './types';
+
+/** Events (who may send them, what they carry), who may start a case, and the case input (which must name the customer). */
+export function lintEventsAndRoles(ctx: LintContext): void {
+  const { def, report } = ctx;
+  const checkPayload = payloadChecks(ctx);
+  for (const [name, event] of Object.entries(def.events)) {
+    if (event.roles.length === 0) report('no-role', `events.${name}.roles`, `no role may send ${name} — list the roles allowed to send it`);
+    event.roles.forEach((role, i) => {
+      if (!ROLE_NAMES.includes(role))
+        report('unknown-role', `events.${name}.roles[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
+    });
+    if (event.payload !== undefined) {
+      if (event.payload.type !== undefined && event.payload.type !== 'object') {
+        report(
+          'invalid-payload-schema',
+          `events.${name}.payload.type`,
+          `an event's payload is an object — set "type": "object" and list its fields under "properties"`,
+        );
+      } else checkPayload(event.payload, `events.${name}.payload`, true);
+    }
+  }
+  def.startedBy.forEach((role, i) => {
+    if (!ROLE_NAMES.includes(role)) report('unknown-role', `startedBy[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
+  });
+  checkPayload(def.input, 'input', false);
+  const inputRequired = Array.isArray(def.input.required) ? (def.input.required as unknown[]) : [];
+  if (!inputRequired.includes(def.customerField)) {
+    report(
+      'customer-field',
+      'customerField',
+      `the input must require "${def.customerField}" (every case names its customer) — add it to input.required and input.properties`,
+    );
+  }
+}
+
+/** The check of the event a transition waits for (declared), and at the end, the declared events no state accepts. */
+export function transitionEvents({ def, report }: LintContext): { check(t: MachineTransition): void; reportUnused(): void } {
+  const eventNames = Object.keys(def.events);
+  const usedEvents = new Set<string>();
+  return {
+    check(t) {
+      if (t.trigger !== 'on' || t.name === null) return;
+      usedEvents.add(t.name);
+      if (!eventNames.includes(t.name)) {
+        report(
+          'undeclared-event',
+          t.configPath,
+          `event "${t.name}" is not declared${didYouMean(t.name, eventNames)} — declare it under "events" with its roles and payload`,
+        );
+      }
+    },
+    reportUnused() {
+      for (const name of eventNames) {
+        if (!usedEvents.has(name))
+          report(
+            'unused-event',
+            `events.${name}`,
+            `event ${name} is declared but no state accepts it — add a transition for it or remove it`,
+          );
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Definition } from '../definition-schema';
+import type { MachineWalk } from '../machine-walker';
+
+export type LintCode =
+  | 'schema'
+  | 'unknown-target'
+  | 'unknown-initial'
+  | 'unknown-guard'
+  | 'unknown-action'
+  | 'unknown-delay'
+  | 'numeric-delay'
+  | 'undeclared-event'
+  | 'unused-event'
+  | 'no-role'
+  | 'unknown-role'
+  | 'unreachable-state'
+  | 'no-way-out'
+  | 'unknown-parameter'
+  | 'parameter-default'
+  | 'bad-path'
+  | 'unknown-data-field'
+  | 'missing-label'
+  | 'unknown-label'
+  | 'invalid-payload-schema'
+  | 'customer-field'
+  | 'guard-cycle'
+  | 'unknown-invoke'
+  | 'unknown-timer'
+  | 'too-large'
+  | 'reserved-name'
+  | 'eventless-cycle'
+  | 'invalid-pattern'
+  | 'unsafe-pattern';
+
+export interface LintProblem {
+  code: LintCode;
+  /** Where in the file, e.g. `machine.states.investigating.on.SUBMIT_FINDINGS`. */
+  path: string;
+  /** What is wrong and how to fix it. */
+  message: string;
+}
+
+export interface LintResult {
+  ok: boolean;
+  problems: LintProblem[];
+  definition?: Definition;
+}
+
+/** What every rule family reads: the parsed definition, its machine read once, and the findings so far (in order). */
+export interface LintContext {
+  def: Definition;
+  walk: MachineWalk;
+  problems: LintProblem[];
+  report: (code: LintCode, path: string, message: string) => void;
+}
+
+/** A guard or action reference as a finding names it (the walker gives null for one not written as a name). */
+export const refLabel = (name: string | null): string => name ?? '<invalid>';
