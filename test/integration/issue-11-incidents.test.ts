@@ -187,7 +187,7 @@ test('over the API and the CLI: the case shows its incident, operators list and 
   expect(view.body.incidents).toEqual([expect.objectContaining({ id: `${caseId}:incident:1`, effect: 'persistTransition', seq: 1 })]);
   const held = await api.call('POST', `/cases/${caseId}/events`, {
     token: amy,
-    body: { type: 'WITHDRAW', data: { reason: 'r', requestedByCustomer: true } },
+    body: { type: 'WITHDRAW', data: { reason: 'r' } },
   });
   expect(held.status).toBe(409);
   expect(held.body.error.code).toBe('CaseHasIncident');
