@@ -4,6 +4,7 @@ import type { CliContext } from './context';
 import { EXIT_OK } from './errors';
 import { invalidArgument } from './errors';
 import { keyValues, table } from './format';
+import type { TokenInfo } from '../adapters/postgres/user-store';
 
 export interface AddUserOptions {
   name: string;
@@ -40,19 +41,6 @@ export async function listUsersCommand(ctx: CliContext): Promise<number> {
     ),
   );
   return EXIT_OK;
-}
-
-/** A token as the API lists it (never its secret). */
-export interface TokenInfo {
-  tokenId: string;
-  userId: string;
-  createdAt: string;
-  issuedBy: string | null;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  revokedBy: string | null;
-  status: 'active' | 'expired' | 'revoked';
 }
 
 interface IssuedToken {
