@@ -4,7 +4,7 @@ import type { CliContext } from './context';
 import { EXIT_OK } from './errors';
 import { invalidArgument } from './errors';
 import { keyValues, table } from './format';
-import type { TokenInfo } from '../adapters/postgres/user-store';
+import type { IssuedToken, TokenInfo } from '../adapters/postgres/user-store';
 
 export interface AddUserOptions {
   name: string;
@@ -41,15 +41,6 @@ export async function listUsersCommand(ctx: CliContext): Promise<number> {
     ),
   );
   return EXIT_OK;
-}
-
-interface IssuedToken {
-  token: string;
-  tokenId: string;
-  userId: string;
-  createdAt: string;
-  issuedBy: string | null;
-  expiresAt: string | null;
 }
 
 export interface TokenOptions {
