@@ -2,7 +2,7 @@
  * Human actions: the `sendEvent` Update (refused in its validator, so a refusal never reaches
  * the history; a request id makes a repeat count once), and what the case tells its readers.
  */
-import { setHandler } from '@temporalio/workflow';
+import { currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import { allowedEvents, checkEvent, step } from '../../engine/step';
 import {
   definitionQuery,
@@ -37,6 +37,12 @@ export type Actions = ReturnType<typeof createActions>;
 
 export function createActions(c: CaseContext, incidents: Incidents, timers: Timers, invocations: Invocations, transitions: Transitions) {
   const requests = new Map<string, RememberedRequest>(c.input.carried?.requests ?? []);
+  /**
+   * Updates whose validator accepted the event, with the case as it was checked: the snapshot
+   * and definition objects. Where the handler finds the case as it was, the check holds (due
+   * timers fire the same way in the same workflow task) and is not run again.
+   */
+  const checked = new Map<string, { snapshot: CaseContext['snapshot']; compiled: CaseContext['compiled'] }>();
 
   /**
    * An action must come from a Docket client or worker (signed: see security/vouch-codec.ts) and
@@ -74,6 +80,12 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
     return undefined;
   };
 
+  /** A request's first answer, when its request id was seen before (with the same event). */
+  const remembered = (req: SendEventRequest) => {
+    const key = requestKey(req);
+    return key === undefined ? undefined : requests.get(key);
+  };
+
   return {
     refuseUnvouched,
     /** The request ids to carry across continue-as-new. */
@@ -83,8 +95,17 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
       setHandler(
         sendEventUpdate,
         async (req: SendEventRequest): Promise<SendResult> => {
+          const updateId = currentUpdateInfo()?.id;
+          const asChecked = updateId === undefined ? undefined : checked.get(updateId);
+          if (updateId !== undefined) checked.delete(updateId);
+          const unchanged = asChecked?.snapshot === c.snapshot && asChecked.compiled === c.compiled;
           timers.fireDueBeforeEvent();
-          const prior = check(req);
+          let prior: RememberedRequest | undefined;
+          if (unchanged) {
+            prior = remembered(req);
+            // A due timer that failed to fire opens an incident, which the check would have found.
+            if (!prior) incidents.refuseDuringIncident();
+          } else prior = check(req); // replaying, or the case moved since the validator ran
           if (prior) return prior.result; // the first answer, again
           const data = req.data ?? {};
           const result = step(c.compiled, c.snapshot, { type: req.type, data, actor: req.actor }, Date.now());
@@ -102,7 +123,9 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
         {
           validator: (req: SendEventRequest) => {
             refuseUnvouched(req, 'the event');
-            check(req);
+            const prior = check(req);
+            const updateId = currentUpdateInfo()?.id;
+            if (!prior && updateId !== undefined) checked.set(updateId, { snapshot: c.snapshot, compiled: c.compiled });
           },
         },
       );
