@@ -266,6 +266,7 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .action((caseId: string, opts: { as: string; incident?: string }) => run(retryIncidentsCommand(ctx, caseId, opts)));
 
   const users = program.command('users').description('manage users, their roles and API tokens (admin, over the API)');
+  const aboutUser = (name: string, description: string) => users.command(name).description(description).argument('<userId>', 'the user id');
   users
     .command('add')
     .description('add a user with one or more roles')
@@ -278,33 +279,19 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .command('list')
     .description('list users')
     .action(() => run(listUsersCommand(ctx)));
-  users
-    .command('token')
-    .description('issue a new API token for a user (printed once)')
-    .argument('<userId>', 'the user id')
+  aboutUser('token', 'issue a new API token for a user (printed once)')
     .option('--expires-in <days>', 'the token expires after this many days, e.g. 30d (default: never)')
     .action((userId: string, opts: TokenOptions) => run(tokenCommand(ctx, userId, opts)));
-  users
-    .command('tokens')
-    .description("list a user's tokens: id, status, issued at and by whom, expiry, last use (never the secret)")
-    .argument('<userId>', 'the user id')
-    .action((userId: string) => run(listTokensCommand(ctx, userId)));
-  users
-    .command('revoke-token')
-    .description("revoke one of a user's tokens: it is refused from now on, their other tokens still work")
-    .argument('<userId>', 'the user id')
+  aboutUser('tokens', "list a user's tokens: id, status, issued at and by whom, expiry, last use (never the secret)").action(
+    (userId: string) => run(listTokensCommand(ctx, userId)),
+  );
+  aboutUser('revoke-token', "revoke one of a user's tokens: it is refused from now on, their other tokens still work")
     .argument('<tokenId>', 'the token id (see `docket users tokens <userId>`)')
     .action((userId: string, tokenId: string) => run(revokeTokenCommand(ctx, userId, tokenId)));
-  users
-    .command('disable')
-    .description('disable a user: all their tokens are refused')
-    .argument('<userId>', 'the user id')
-    .action((userId: string) => run(disableUserCommand(ctx, userId)));
-  users
-    .command('enable')
-    .description('enable a disabled user: their live tokens work again')
-    .argument('<userId>', 'the user id')
-    .action((userId: string) => run(enableUserCommand(ctx, userId)));
+  aboutUser('disable', 'disable a user: all their tokens are refused').action((userId: string) => run(disableUserCommand(ctx, userId)));
+  aboutUser('enable', 'enable a disabled user: their live tokens work again').action((userId: string) =>
+    run(enableUserCommand(ctx, userId)),
+  );
 
   const audit = program.command('audit').description('export and verify the hash-chained audit trail');
   audit

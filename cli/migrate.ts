@@ -67,7 +67,7 @@ export async function migrateCommand(ctx: CliContext, caseId: string | undefined
       throw invalidArgument('name a case id, or --process and --from-version to migrate all open cases of a version');
     const from = versionNumber(opts.fromVersion, '--from-version');
     const processId = opts.process;
-    results = await ctx.withMigrations((m) => m.migrateVersion(actor, processId, from, to, { mapping, dryRun }));
+    results = await ctx.withMigrations((m) => m.migrateVersion(actor, { processId, fromVersion: from, toVersion: to, mapping, dryRun }));
   }
   const blocked = results.filter((r) => r.error || !r.plan.ok).length;
   ctx.print(caseId ? results[0] : results, () => {

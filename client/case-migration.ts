@@ -28,6 +28,13 @@ export interface MigrateOptions {
   dryRun?: boolean;
 }
 
+/** The open cases of one version of a process, to migrate to another version. */
+export interface VersionMigration extends MigrateOptions {
+  processId: string;
+  fromVersion: number;
+  toVersion: number;
+}
+
 export interface CaseMigrationOptions {
   /** Where the versions of a process are looked up (and an unknown one refused). */
   lifecycle: Pick<DefinitionLifecycle, 'version'>;
@@ -116,13 +123,8 @@ export class CaseMigrations {
   }
 
   /** Migrates every open case of one version; blocked cases are reported and left as they are. */
-  async migrateVersion(
-    actor: Actor,
-    processId: string,
-    fromVersion: number,
-    toVersion: number,
-    options: MigrateOptions = {},
-  ): Promise<CaseMigration[]> {
+  async migrateVersion(actor: Actor, migration: VersionMigration): Promise<CaseMigration[]> {
+    const { processId, fromVersion, toVersion, ...options } = migration;
     requireOwner(actor, 'migrate cases');
     await this.opts.lifecycle.version(processId, fromVersion);
     const open = (await this.opts.cases.listCases({ processId, status: 'open' })).filter((c) => c.definitionVersion === fromVersion);

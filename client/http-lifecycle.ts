@@ -8,7 +8,7 @@ import type { LintProblem } from '../engine/lint';
 import type { Actor } from '../engine/types';
 import { DocketError } from './docket-client';
 import type { HttpDocketClient } from './http-client';
-import type { CaseMigration, CaseMigrations, MigrateOptions } from './case-migration';
+import type { CaseMigration, CaseMigrations, MigrateOptions, VersionMigration } from './case-migration';
 import type { DefinitionLifecycle, DraftResult, PublishResult, VersionInfo, VersionRef } from './lifecycle';
 
 /** What the CLI needs of the lifecycle: a `DefinitionLifecycle` (direct), or `HttpLifecycle`. */
@@ -102,13 +102,7 @@ export class HttpLifecycle implements LifecycleClient, MigrationClient {
     });
   }
 
-  async migrateVersion(
-    actor: Actor,
-    processId: string,
-    fromVersion: number,
-    toVersion: number,
-    options: MigrateOptions = {},
-  ): Promise<CaseMigration[]> {
+  async migrateVersion(actor: Actor, { processId, fromVersion, toVersion, ...options }: VersionMigration): Promise<CaseMigration[]> {
     return this.post<CaseMigration[]>(`/definitions/${id(processId)}/migrate`, actor, {
       fromVersion,
       to: toVersion,

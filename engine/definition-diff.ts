@@ -49,36 +49,31 @@ function transitionText(t: OutlineTransition, labelOf: (p: string) => string): s
 export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const changes: DefinitionChange[] = [];
   const push = (c: DefinitionChange) => changes.push(c);
+  const added = (area: DiffArea, name: string, text: string, after?: unknown) => push({ area, change: 'added', name, text, after });
+  const removed = (area: DiffArea, name: string, text: string, before?: unknown) => push({ area, change: 'removed', name, text, before });
+  const changed = (area: DiffArea, name: string, text: string, before: unknown, after: unknown) =>
+    push({ area, change: 'changed', name, text, before, after });
 
   if (!same(a.labels, b.labels)) {
-    push({
-      area: 'process',
-      change: 'changed',
-      name: 'labels',
-      text: `The process is now called "${b.labels.en}" / "${b.labels['zh-CN']}" (was "${a.labels.en}").`,
-      before: a.labels,
-      after: b.labels,
-    });
+    changed(
+      'process',
+      'labels',
+      `The process is now called "${b.labels.en}" / "${b.labels['zh-CN']}" (was "${a.labels.en}").`,
+      a.labels,
+      b.labels,
+    );
   }
   if (!same(a.startedBy, b.startedBy)) {
-    push({
-      area: 'process',
-      change: 'changed',
-      name: 'startedBy',
-      text: `New cases may now be started by ${list(b.startedBy.map(roleName))} (was ${list(a.startedBy.map(roleName))}).`,
-      before: a.startedBy,
-      after: b.startedBy,
-    });
+    changed(
+      'process',
+      'startedBy',
+      `New cases may now be started by ${list(b.startedBy.map(roleName))} (was ${list(a.startedBy.map(roleName))}).`,
+      a.startedBy,
+      b.startedBy,
+    );
   }
   if (!same(a.input, b.input) || a.customerField !== b.customerField) {
-    push({
-      area: 'input',
-      change: 'changed',
-      name: 'input',
-      text: 'The information asked for when a case starts has changed.',
-      before: a.input,
-      after: b.input,
-    });
+    changed('input', 'input', 'The information asked for when a case starts has changed.', a.input, b.input);
   }
 
   // States.
@@ -89,46 +84,26 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const lb = stateLabel(b);
   for (const [path, s] of ob.states) {
     if (path === '' || oa.states.has(path)) continue;
-    push({
-      area: 'state',
-      change: 'added',
-      name: path,
-      text: `New state ${lb(path)}${s.type === 'final' ? ' (a final state)' : ''}.`,
-      after: s.labels,
-    });
+    added('state', path, `New state ${lb(path)}${s.type === 'final' ? ' (a final state)' : ''}.`, s.labels);
   }
   for (const [path, s] of oa.states) {
     if (path === '' || ob.states.has(path)) continue;
-    push({
-      area: 'state',
-      change: 'removed',
-      name: path,
-      text: `State ${la(path)} is removed: open cases in it keep running on their version unless migrated.`,
-      before: s.labels,
-    });
+    removed('state', path, `State ${la(path)} is removed: open cases in it keep running on their version unless migrated.`, s.labels);
   }
   for (const [path, s] of oa.states) {
     const t = ob.states.get(path);
     if (path === '' || !t) continue;
     if (!same(s.labels, t.labels)) {
-      push({
-        area: 'state',
-        change: 'changed',
-        name: path,
-        text: `State ${path} is now labelled "${t.labels?.en ?? ''}" (was "${s.labels?.en ?? ''}").`,
-        before: s.labels,
-        after: t.labels,
-      });
+      changed('state', path, `State ${path} is now labelled "${t.labels?.en ?? ''}" (was "${s.labels?.en ?? ''}").`, s.labels, t.labels);
     }
     if (s.type !== t.type) {
-      push({
-        area: 'state',
-        change: 'changed',
-        name: path,
-        text: `State ${lb(path)} is now ${t.type === 'final' ? 'a final state' : `a ${t.type} state`} (was ${s.type}).`,
-        before: s.type,
-        after: t.type,
-      });
+      changed(
+        'state',
+        path,
+        `State ${lb(path)} is now ${t.type === 'final' ? 'a final state' : `a ${t.type} state`} (was ${s.type}).`,
+        s.type,
+        t.type,
+      );
     }
   }
 
@@ -195,16 +170,9 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   // Events and their roles.
   const ev = keyed(a.events, b.events);
   for (const name of ev.added) {
-    push({
-      area: 'event',
-      change: 'added',
-      name,
-      text: `New event ${eventLabel(b, name)}, sent by ${list(b.events[name]!.roles.map(roleName))}.`,
-      after: b.events[name],
-    });
+    added('event', name, `New event ${eventLabel(b, name)}, sent by ${list(b.events[name]!.roles.map(roleName))}.`, b.events[name]);
   }
-  for (const name of ev.removed)
-    push({ area: 'event', change: 'removed', name, text: `Event ${eventLabel(a, name)} is removed.`, before: a.events[name] });
+  for (const name of ev.removed) removed('event', name, `Event ${eventLabel(a, name)} is removed.`, a.events[name]);
   for (const name of ev.common) {
     const ea = a.events[name]!;
     const eb = b.events[name]!;
@@ -217,36 +185,20 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
       ]
         .filter(Boolean)
         .join('; ');
-      push({ area: 'role', change: 'changed', name, text: `${eventLabel(b, name)} ${parts}.`, before: ea.roles, after: eb.roles });
+      changed('role', name, `${eventLabel(b, name)} ${parts}.`, ea.roles, eb.roles);
     }
     if (!same(ea.payload, eb.payload))
-      push({
-        area: 'event',
-        change: 'changed',
-        name,
-        text: `The information asked for with ${eventLabel(b, name)} has changed.`,
-        before: ea.payload,
-        after: eb.payload,
-      });
+      changed('event', name, `The information asked for with ${eventLabel(b, name)} has changed.`, ea.payload, eb.payload);
     if (!same(ea.labels, eb.labels))
-      push({
-        area: 'event',
-        change: 'changed',
-        name,
-        text: `Event ${name} is now labelled "${eb.labels.en}" (was "${ea.labels.en}").`,
-        before: ea.labels,
-        after: eb.labels,
-      });
+      changed('event', name, `Event ${name} is now labelled "${eb.labels.en}" (was "${ea.labels.en}").`, ea.labels, eb.labels);
   }
 
   // Roles taking part at all.
   const roles = (d: Definition) => new Set([...d.startedBy, ...Object.values(d.events).flatMap((e) => e.roles)]);
   const ra = roles(a);
   const rb = roles(b);
-  for (const r of rb)
-    if (!ra.has(r)) push({ area: 'role', change: 'added', name: r, text: `${roleName(r)} now takes part in the process.` });
-  for (const r of ra)
-    if (!rb.has(r)) push({ area: 'role', change: 'removed', name: r, text: `${roleName(r)} no longer takes part in the process.` });
+  for (const r of rb) if (!ra.has(r)) added('role', r, `${roleName(r)} now takes part in the process.`);
+  for (const r of ra) if (!rb.has(r)) removed('role', r, `${roleName(r)} no longer takes part in the process.`);
 
   // Deadlines: what they are and where they run.
   const armedIn = (o: typeof oa, delay: string) =>
@@ -255,30 +207,21 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const delayLabel = (def: Definition, name: string) => en(ownValue(def.delays, name)?.labels, name);
   for (const name of dl.added) {
     const states = armedIn(ob, name).map(lb);
-    push({
-      area: 'deadline',
-      change: 'added',
+    added(
+      'deadline',
       name,
-      text: `New deadline ${delayLabel(b, name)}: ${describeDelay(b.delays[name]!, b)}${states.length ? `, in ${states.join(', ')}` : ''}.`,
-      after: b.delays[name],
-    });
+      `New deadline ${delayLabel(b, name)}: ${describeDelay(b.delays[name]!, b)}${states.length ? `, in ${states.join(', ')}` : ''}.`,
+      b.delays[name],
+    );
   }
-  for (const name of dl.removed)
-    push({ area: 'deadline', change: 'removed', name, text: `Deadline ${delayLabel(a, name)} is removed.`, before: a.delays[name] });
+  for (const name of dl.removed) removed('deadline', name, `Deadline ${delayLabel(a, name)} is removed.`, a.delays[name]);
   for (const name of dl.common) {
     const da = a.delays[name]!;
     const db = b.delays[name]!;
     const ta = describeDelay(da, a);
     const tb = describeDelay(db, b);
     if (!same({ ...da, labels: undefined }, { ...db, labels: undefined })) {
-      push({
-        area: 'deadline',
-        change: 'changed',
-        name,
-        text: `Deadline ${delayLabel(b, name)} now falls ${tb} (was ${ta}).`,
-        before: da,
-        after: db,
-      });
+      changed('deadline', name, `Deadline ${delayLabel(b, name)} now falls ${tb} (was ${ta}).`, da, db);
     }
     const sa = armedIn(oa, name);
     const sb = armedIn(ob, name);
@@ -304,42 +247,21 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const pa = keyed(a.parameters, b.parameters);
   const paramText = (p: { default: unknown; unit?: string | undefined }) => `${String(p.default)}${p.unit ? ` ${p.unit}` : ''}`;
   for (const name of pa.added)
-    push({
-      area: 'parameter',
-      change: 'added',
+    added(
+      'parameter',
       name,
-      text: `New parameter ${en(b.parameters[name]!.labels, name)} = ${paramText(b.parameters[name]!)}.`,
-      after: b.parameters[name],
-    });
+      `New parameter ${en(b.parameters[name]!.labels, name)} = ${paramText(b.parameters[name]!)}.`,
+      b.parameters[name],
+    );
   for (const name of pa.removed)
-    push({
-      area: 'parameter',
-      change: 'removed',
-      name,
-      text: `Parameter ${en(a.parameters[name]!.labels, name)} is removed.`,
-      before: a.parameters[name],
-    });
+    removed('parameter', name, `Parameter ${en(a.parameters[name]!.labels, name)} is removed.`, a.parameters[name]);
   for (const name of pa.common) {
     const x = a.parameters[name]!;
     const y = b.parameters[name]!;
     if (!same(x.default, y.default)) {
-      push({
-        area: 'parameter',
-        change: 'changed',
-        name,
-        text: `Parameter ${en(y.labels, name)} changes from ${paramText(x)} to ${paramText(y)}.`,
-        before: x.default,
-        after: y.default,
-      });
+      changed('parameter', name, `Parameter ${en(y.labels, name)} changes from ${paramText(x)} to ${paramText(y)}.`, x.default, y.default);
     } else if (!same(x, y)) {
-      push({
-        area: 'parameter',
-        change: 'changed',
-        name,
-        text: `Parameter ${en(y.labels, name)} is described differently (its value stays ${paramText(y)}).`,
-        before: x,
-        after: y,
-      });
+      changed('parameter', name, `Parameter ${en(y.labels, name)} is described differently (its value stays ${paramText(y)}).`, x, y);
     }
   }
 

@@ -1,4 +1,4 @@
-import { rowToTransition, type CaseRow, type TransitionRow } from './case-store';
+import { rowToProjection, rowToTransition, type CaseRow, type TransitionRow } from './case-store';
 /**
  * Read queries over the case projection and the transition log for the API:
  * search, inbox candidates, a customer's timeline. Every value is a bound
@@ -49,23 +49,7 @@ const SELECT = `SELECT c.case_id, c.process_id, c.definition_version, c.definiti
   FROM docket.cases c`;
 
 function toSummary(r: Row): CaseSummary {
-  return {
-    caseId: r.case_id,
-    processId: r.process_id,
-    definitionVersion: r.definition_version,
-    definitionHash: r.definition_hash,
-    customerId: r.customer_id,
-    state: r.state,
-    status: r.status as CaseStatus,
-    context: r.context,
-    deadlines: r.deadlines,
-    lastSeq: r.last_seq,
-    openedAt: r.opened_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
-    closedAt: r.closed_at?.toISOString() ?? null,
-    overdue: r.overdue,
-    nextDueAt: r.next_due_at?.toISOString() ?? null,
-  };
+  return { ...rowToProjection(r), overdue: r.overdue, nextDueAt: r.next_due_at?.toISOString() ?? null };
 }
 
 export interface TimelineEntry extends TransitionRecord {

@@ -349,7 +349,7 @@ export function rowToTransition(row: TransitionRow): TransitionRecord {
   };
 }
 
-function rowToProjection(row: CaseRow): CaseProjection {
+export function rowToProjection(row: CaseRow): CaseProjection {
   return {
     caseId: row.case_id,
     processId: row.process_id,

@@ -39,54 +39,40 @@ export class ConflictError extends StoreError {
   }
 }
 
-/** Serialization failure (40001) or deadlock (40P01): retry the transaction. */
-export class SerializationError extends StoreError {
+/** A failure that may pass: trying the same operation again may succeed. */
+export abstract class TransientStoreError extends StoreError {
   constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
     super(message, { retryable: true, ...opts });
   }
 }
+
+/** A failure that trying again will not mend. */
+export abstract class PermanentStoreError extends StoreError {
+  constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
+    super(message, { retryable: false, ...opts });
+  }
+}
+
+/** Serialization failure (40001) or deadlock (40P01): retry the transaction. */
+export class SerializationError extends TransientStoreError {}
 
 /** The database could not be reached or went away (08xxx, 57P0x, 53300, ECONNREFUSED, …). */
-export class ConnectionError extends StoreError {
-  constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
-    super(message, { retryable: true, ...opts });
-  }
-}
+export class ConnectionError extends TransientStoreError {}
 
 /** A lock or statement timeout or a cancelled query (55P03, 57014): may succeed later. */
-export class TimeoutError extends StoreError {
-  constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
-    super(message, { retryable: true, ...opts });
-  }
-}
+export class TimeoutError extends TransientStoreError {}
 
 /** Data refused by a constraint or type (class 22, 23 other than 23505). */
-export class InvalidDataError extends StoreError {
-  constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
-    super(message, { retryable: false, ...opts });
-  }
-}
+export class InvalidDataError extends PermanentStoreError {}
 
 /** An attempt to change or remove rows of the append-only transition log. */
-export class AppendOnlyViolationError extends StoreError {
-  constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
-    super(message, { retryable: false, ...opts });
-  }
-}
+export class AppendOnlyViolationError extends PermanentStoreError {}
 
 /** A migration could not be applied, or an applied one was changed afterwards. */
-export class MigrationError extends StoreError {
-  constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
-    super(message, { retryable: false, ...opts });
-  }
-}
+export class MigrationError extends PermanentStoreError {}
 
 /** Any other database error. */
-export class DatabaseError extends StoreError {
-  constructor(message: string, opts: { code?: string; cause?: unknown } = {}) {
-    super(message, { retryable: false, ...opts });
-  }
-}
+export class DatabaseError extends PermanentStoreError {}
 
 const NODE_CONNECTION_CODES = new Set([
   'ECONNREFUSED',

@@ -99,7 +99,10 @@ export function migrationRoutes(deps: ApiDeps): AnyRoute[] {
       async handler(ctx) {
         const { fromVersion, to, mapping: map, dryRun } = ctx.body;
         try {
-          const out = await migrationsOf(deps).migrateVersion(ctx.caller.actor, ctx.params.processId, fromVersion, to, {
+          const out = await migrationsOf(deps).migrateVersion(ctx.caller.actor, {
+            processId: ctx.params.processId,
+            fromVersion,
+            toVersion: to,
             mapping: map ?? {},
             dryRun: dryRun === true,
           });

@@ -69,37 +69,11 @@ export function wallClockAt(timeZone: string, t: number): WallClock {
       msOfDay: known.secondsOfDay * 1000 + millis,
       offsetMs: known.offsetMs,
     };
-  let year = 0;
-  let month = 0;
-  let day = 0;
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  for (const part of formatterFor(timeZone).formatToParts(wholeSeconds)) {
-    switch (part.type) {
-      case 'year':
-        year = Number(part.value);
-        break;
-      case 'month':
-        month = Number(part.value);
-        break;
-      case 'day':
-        day = Number(part.value);
-        break;
-      case 'hour':
-        // Some ICU versions write midnight as 24.
-        hour = Number(part.value) % 24;
-        break;
-      case 'minute':
-        minute = Number(part.value);
-        break;
-      case 'second':
-        second = Number(part.value);
-        break;
-      default:
-        break;
-    }
-  }
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
+  for (const part of formatterFor(timeZone).formatToParts(wholeSeconds)) parts[part.type] = Number(part.value);
+  const { year = 0, month = 0, day = 0, minute = 0, second = 0 } = parts;
+  // Some ICU versions write midnight as 24.
+  const hour = (parts.hour ?? 0) % 24;
   const dayNumber = daysFromCivil(year, month, day);
   const secondsOfDay = hour * 3600 + minute * 60 + second;
   const offsetMs = dayNumber * MS_PER_DAY + secondsOfDay * 1000 - wholeSeconds;
