@@ -51,7 +51,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const push = (c: DefinitionChange) => changes.push(c);
   const added = (area: DiffArea, name: string, text: string, after?: unknown) => push({ area, change: 'added', name, text, after });
   const removed = (area: DiffArea, name: string, text: string, before?: unknown) => push({ area, change: 'removed', name, text, before });
-  const changed = (area: DiffArea, name: string, text: string, before: unknown, after: unknown) =>
+  const changed = (area: DiffArea, name: string, text: string, before?: unknown, after?: unknown) =>
     push({ area, change: 'changed', name, text, before, after });
 
   if (!same(a.labels, b.labels)) {
@@ -227,20 +227,8 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
     const sb = armedIn(ob, name);
     const on = sb.filter((s) => !sa.includes(s));
     const off = sa.filter((s) => !sb.includes(s));
-    if (on.length)
-      push({
-        area: 'deadline',
-        change: 'changed',
-        name,
-        text: `Deadline ${delayLabel(b, name)} now also runs in ${on.map(lb).join(', ')}.`,
-      });
-    if (off.length)
-      push({
-        area: 'deadline',
-        change: 'changed',
-        name,
-        text: `Deadline ${delayLabel(b, name)} no longer runs in ${off.map(la).join(', ')}.`,
-      });
+    if (on.length) changed('deadline', name, `Deadline ${delayLabel(b, name)} now also runs in ${on.map(lb).join(', ')}.`);
+    if (off.length) changed('deadline', name, `Deadline ${delayLabel(b, name)} no longer runs in ${off.map(la).join(', ')}.`);
   }
 
   // Parameters.

@@ -53,18 +53,10 @@ type Row = {
 
 const COLUMNS = 'process_id, version, hash, status, definition, created_by, created_at, published_by, published_at';
 
-function toRow(r: Row): DefinitionVersionRow {
-  return {
-    processId: r.process_id,
-    version: r.version,
-    hash: r.hash,
-    status: r.status,
-    raw: r.definition,
-    createdBy: r.created_by,
-    createdAt: r.created_at.toISOString(),
-    publishedBy: r.published_by,
-    publishedAt: r.published_at === null ? null : r.published_at.toISOString(),
-  };
+function toRow(row: Row): DefinitionVersionRow {
+  const { process_id: processId, version, hash, status, definition: raw, created_by: createdBy, published_by: publishedBy } = row;
+  const publishedAt = row.published_at?.toISOString() ?? null;
+  return { processId, version, hash, status, raw, createdBy, createdAt: row.created_at.toISOString(), publishedBy, publishedAt };
 }
 
 /** `raw` with its `version` field set to `version` (objects only). */
