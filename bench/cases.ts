@@ -6,7 +6,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { PublishedDefinition } from '../ports';
 import type { Actor, CalendarData } from '../engine/types';
-import { sendEventUpdate, type CaseWorkflowInput, type SendEventRequest } from '../workflows/messages';
+import { sendEventUpdate, statusQuery, type CaseWorkflowInput, type SendEventRequest } from '../workflows/messages';
 import type { HandwrittenInput } from './handwritten/complaint-workflow';
 
 export type VariantName = 'docket' | 'handwritten';
@@ -200,4 +200,29 @@ export async function openCases(client: Client, variant: Variant, n: number, con
     await send(await startCase(client, variant, caseId, i), accept);
   });
   return caseIds;
+}
+
+/**
+ * Opens `n` cases, then times `queries` status Queries on each with `concurrency` concurrent
+ * clients: the round trip of a Query answered from a cached workflow.
+ */
+export async function queryRoundTrips(
+  client: Client,
+  variant: Variant,
+  n: number,
+  queries: number,
+  concurrency: number,
+  idPrefix: string,
+): Promise<number[]> {
+  const handles = await Promise.all(Array.from({ length: n }, (_, i) => startCase(client, variant, `${idPrefix}-${i}`, i)));
+  const latenciesMs: number[] = [];
+  await pool(n, concurrency, async (i) => {
+    for (let q = 0; q < queries; q++) {
+      const t0 = performance.now();
+      await withTimeout(handles[i]!.query(statusQuery), `the status of ${handles[i]!.workflowId}`);
+      latenciesMs.push(performance.now() - t0);
+    }
+  });
+  await Promise.all(handles.map((h) => h.terminate('benchmark done').catch(() => undefined)));
+  return latenciesMs;
 }

@@ -77,6 +77,12 @@ export function formatReport(r: BenchResult, command: string): string {
         l.underLoadMs.handwritten.p99,
         l.underLoadRatioP99,
       ),
+      row(
+        '   status Query round trip p50, ms',
+        l.statusQueryMs.docket.p50,
+        l.statusQueryMs.handwritten.p50,
+        l.statusQueryMs.docket.p50 / l.statusQueryMs.handwritten.p50,
+      ),
       row('4. history events per case', hs.events.docket, hs.events.handwritten, hs.ratioEvents),
       row('   history bytes per case', hs.bytes.docket, hs.bytes.handwritten, hs.ratioBytes, 0),
       row(

@@ -26,6 +26,7 @@ import {
   openCases,
   pool,
   promisedResponseBy,
+  queryRoundTrips,
   send,
   startCase,
   TRANSITIONS_PER_CASE,
@@ -99,6 +100,8 @@ export interface BenchResult {
     ratioP99: number;
     underLoadMs: PerVariant<Percentiles>;
     underLoadRatioP99: number;
+    /** A status Query's round trip on an open case (the API ran one before each step until it trusted the validator alone). */
+    statusQueryMs: PerVariant<Percentiles>;
   };
   history: { events: PerVariant<number>; bytes: PerVariant<number>; sampled: PerVariant<number>; ratioEvents: number; ratioBytes: number };
   replay: { historyEvents: PerVariant<number>; ms: PerVariant<number>; ratio: number };
@@ -289,6 +292,19 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
     }
   }
 
+  // A status Query's round trip, at the same load, on cases waiting in their first state.
+  log(`Queries: ${opts.latencyCases} open cases each, ${TRANSITIONS_PER_CASE - 1} status Queries per case…`);
+  const queries: PerVariant<number[]> = { docket: [], handwritten: [] };
+  for (const name of VARIANTS)
+    queries[name] = await queryRoundTrips(
+      client,
+      variants[name],
+      opts.latencyCases,
+      TRANSITIONS_PER_CASE - 1,
+      opts.latencyConcurrency,
+      `bench-query-${name}-${tag}`,
+    );
+
   // Every case stored its transitions exactly once.
   const stored = async (name: VariantName) => {
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM docket.transitions WHERE case_id LIKE $1', [
@@ -360,6 +376,7 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
   const latency = {
     ms: { docket: percentiles(latencies.docket), handwritten: percentiles(latencies.handwritten) },
     underLoadMs: { docket: percentiles(underLoad.docket), handwritten: percentiles(underLoad.handwritten) },
+    statusQueryMs: { docket: percentiles(queries.docket), handwritten: percentiles(queries.handwritten) },
   };
   const result: BenchResult = {
     startedAt: startedAt.toISOString(),
@@ -391,6 +408,7 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
       ratioP99: round(ratio(latency.ms.docket.p99, latency.ms.handwritten.p99), 3),
       underLoadMs: roundPercentiles(latency.underLoadMs),
       underLoadRatioP99: round(ratio(latency.underLoadMs.docket.p99, latency.underLoadMs.handwritten.p99), 3),
+      statusQueryMs: roundPercentiles(latency.statusQueryMs),
     },
     history: {
       ...history,

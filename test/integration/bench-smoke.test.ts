@@ -67,6 +67,8 @@ test('3. latency: one round trip per human step', () => {
     expect(l.p50).toBeLessThanOrEqual(l.p95);
     expect(l.p95).toBeLessThanOrEqual(l.p99);
     expect(result.latency.underLoadMs[name].count).toBe(SMOKE_OPTIONS.cases * 7);
+    expect(result.latency.statusQueryMs[name].count).toBe(SMOKE_OPTIONS.latencyCases * 7);
+    positive(result.latency.statusQueryMs[name].p50);
   }
   positive(result.latency.ratioP99);
 });
