@@ -289,6 +289,19 @@ export const tokenOut = z
   })
   .meta({ id: 'IssuedToken' });
 
+/** A token as listed: never its secret. */
+export const tokenInfoOut = z.object({
+  tokenId: z.string(),
+  userId: z.string(),
+  createdAt: z.string(),
+  issuedBy: z.string().nullable().describe('the admin who issued it (null: created at first start)'),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable().describe('when it last authenticated a request (written at most once a minute)'),
+  revokedAt: z.string().nullable(),
+  revokedBy: z.string().nullable(),
+  status: z.enum(['active', 'expired', 'revoked']),
+});
+
 export const securityQuery = z.object({ user: userIdSchema.optional(), caseId: caseIdSchema.optional(), limit: limit(1000, 100) }).strict();
 
 // Definitions and processes.

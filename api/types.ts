@@ -26,3 +26,5 @@ export type DraftResult = z.infer<typeof schemas.draftOut>;
 export type Impact = z.infer<typeof schemas.impactOut>;
 export type PublishResult = z.infer<typeof schemas.publishOut>;
 export type Verification = z.infer<typeof schemas.verificationOut>;
+export type User = z.infer<typeof schemas.userOut>;
+export type TokenInfo = z.infer<typeof schemas.tokenInfoOut>;

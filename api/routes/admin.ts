@@ -6,7 +6,7 @@ import type { User } from '../../adapters/postgres/user-store';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type Caller } from '../route';
-import { newUserBody, securityQuery, tokenOut, userOut, userParams, userIdSchema } from '../schemas';
+import { newUserBody, securityQuery, tokenInfoOut, tokenOut, userOut, userParams, userIdSchema } from '../schemas';
 
 const ADMIN = ['admin'] as const;
 
@@ -15,18 +15,6 @@ export const GUARDED_ROLES = ['admin', 'auditor'] as const;
 
 const MAX_EXPIRY_DAYS = 3650;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-const tokenInfoOut = z.object({
-  tokenId: z.string(),
-  userId: z.string(),
-  createdAt: z.string(),
-  issuedBy: z.string().nullable().describe('the admin who issued it (null: created at first start)'),
-  expiresAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable().describe('when it last authenticated a request (written at most once a minute)'),
-  revokedAt: z.string().nullable(),
-  revokedBy: z.string().nullable(),
-  status: z.enum(['active', 'expired', 'revoked']),
-});
 
 const issueTokenBody = z
   .object({

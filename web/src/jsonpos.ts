@@ -40,18 +40,34 @@ export function jsonPositions(text: string): Map<string, Position> | undefined {
     i++;
     return JSON.parse(text.slice(start, i)) as string;
   };
+  /** The items of an object or array, `item` reading each one, up to `close`. */
+  const items = (close: '}' | ']', item: (n: number) => void): void => {
+    i++;
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (let n = 0; ; n++) {
+      ws();
+      item(n);
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      fail();
+    }
+  };
   const value = (path: string): void => {
     ws();
     const c = text[i];
     if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
+      items('}', () => {
         const at = i;
         const key = str();
         const child = path ? `${path}.${key}` : key;
@@ -60,40 +76,13 @@ export function jsonPositions(text: string): Map<string, Position> | undefined {
         if (text[i] !== ':') fail();
         i++;
         value(child);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail();
-      }
+      });
     } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (let n = 0; ; n++) {
-        ws();
+      items(']', (n) => {
         const child = `${path}[${n}]`;
         out.set(child, pos(i));
         value(child);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail();
-      }
+      });
     } else if (c === '"') {
       str();
     } else {

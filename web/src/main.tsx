@@ -1,5 +1,5 @@
 /** The Docket web UI: sign in with a token, then the pages of the signed-in role. Routes live in the URL's hash. */
-import { render } from 'preact';
+import { render, type JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, get, loadSession, saveSession, type Session } from './api';
 import { roleLabel, translate, type Lang, type MessageKey } from './i18n';
@@ -9,6 +9,7 @@ import { IncidentCase, IncidentsPage } from './pages/incidents';
 import { ProcessList, ProcessPage } from './pages/owner';
 import { CasePage, Inbox, StartCase } from './pages/staff';
 import { App, ErrorBox, type Me } from './ui';
+import { ownValue } from '../../engine/own';
 import './style.css';
 
 const LANG_KEY = 'docket.lang';
@@ -43,6 +44,17 @@ function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
     { hash: '#/start', key: 'startCase' },
   ];
 }
+
+/** The page of each route (the hash's first part), given the rest of the hash. */
+const ROUTES: Record<string, (arg: string | undefined) => JSX.Element> = {
+  inbox: () => <Inbox />,
+  start: (arg) => <StartCase processId={arg} />,
+  cases: (arg) => (arg ? <CasePage key={arg} caseId={arg} /> : <Inbox />),
+  processes: (arg) => (arg ? <ProcessPage key={arg} processId={arg} /> : <ProcessList />),
+  users: () => <UsersPage />,
+  incidents: (arg) => (arg ? <IncidentCase key={arg} caseId={arg} /> : <IncidentsPage />),
+  audit: (arg) => (arg ? <AuditCase key={arg} caseId={arg} /> : <AuditSearch />),
+};
 
 function Root() {
   const [lang, setLang] = useState<Lang>(initialLang);
@@ -122,32 +134,7 @@ function Root() {
   const nav = navFor(me.role);
   const [path, ...rest] = hash.replace(/^#\/?/, '').split('/');
   const arg = rest.join('/') ? decodeURIComponent(rest.join('/')) : undefined;
-  let page;
-  switch (path) {
-    case 'inbox':
-      page = <Inbox />;
-      break;
-    case 'start':
-      page = <StartCase processId={arg} />;
-      break;
-    case 'cases':
-      page = arg ? <CasePage key={arg} caseId={arg} /> : <Inbox />;
-      break;
-    case 'processes':
-      page = arg ? <ProcessPage key={arg} processId={arg} /> : <ProcessList />;
-      break;
-    case 'users':
-      page = <UsersPage />;
-      break;
-    case 'incidents':
-      page = arg ? <IncidentCase key={arg} caseId={arg} /> : <IncidentsPage />;
-      break;
-    case 'audit':
-      page = arg ? <AuditCase key={arg} caseId={arg} /> : <AuditSearch />;
-      break;
-    default:
-      page = null;
-  }
+  const page = ownValue(ROUTES, path ?? '')?.(arg);
   if (!page) {
     navigate(nav[0]!.hash);
     return null;

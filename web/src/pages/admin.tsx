@@ -6,25 +6,9 @@
 import { useState } from 'preact/hooks';
 import { get, post } from '../api';
 import { ROLE_LABELS, roleLabel } from '../i18n';
-import { Badge, ErrorBox, Show, useApp, useLoad } from '../ui';
-
-interface User {
-  userId: string;
-  displayName: string;
-  roles: string[];
-  status: 'active' | 'disabled';
-}
-
-interface Token {
-  tokenId: string;
-  createdAt: string;
-  issuedBy: string | null;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  revokedBy: string | null;
-  status: 'active' | 'expired' | 'revoked';
-}
+import { LoadedList } from '../components/list-table';
+import type { TokenInfo, User } from '../types';
+import { Badge, ErrorBox, useApp, useLoad } from '../ui';
 
 const EXPIRY_DAYS = [0, 30, 90, 365];
 
@@ -32,63 +16,52 @@ const EXPIRY_DAYS = [0, 30, 90, 365];
 function TokenList({ userId, reloadKey, onRevoke }: { userId: string; reloadKey: number; onRevoke: (tokenId: string) => void }) {
   const { t, time } = useApp();
   const tokens = useLoad(
-    () => get<{ tokens: Token[] }>(`/users/${encodeURIComponent(userId)}/tokens`).then((r) => r.tokens),
+    () => get<{ tokens: TokenInfo[] }>(`/users/${encodeURIComponent(userId)}/tokens`).then((r) => r.tokens),
     [userId, reloadKey],
   );
-  const status = (tk: Token) =>
+  const status = (tk: TokenInfo) =>
     tk.status === 'active' ? (
       <Badge kind="done">{t('active')}</Badge>
     ) : (
       <Badge kind={tk.status === 'revoked' ? 'danger' : 'warn'}>{tk.status === 'revoked' ? t('revoked') : t('expired')}</Badge>
     );
   return (
-    <Show load={tokens}>
-      {(list) =>
-        list.length === 0 ? (
-          <p class="muted">{t('noTokens')}</p>
-        ) : (
-          <table class="list tokens" data-tokens-of={userId}>
-            <thead>
-              <tr>
-                <th>{t('tokenId')}</th>
-                <th>{t('status')}</th>
-                <th>{t('issuedAt')}</th>
-                <th>{t('issuedBy')}</th>
-                <th>{t('expires')}</th>
-                <th>{t('lastUsed')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((tk) => (
-                <tr key={tk.tokenId} data-token={tk.tokenId} data-status={tk.status}>
-                  <td class="mono">{tk.tokenId}</td>
-                  <td>
-                    {status(tk)}
-                    {tk.revokedAt && (
-                      <div class="muted">
-                        {time(tk.revokedAt)} · {tk.revokedBy ?? ''}
-                      </div>
-                    )}
-                  </td>
-                  <td>{time(tk.createdAt)}</td>
-                  <td>{tk.issuedBy ?? t('firstStart')}</td>
-                  <td>{tk.expiresAt ? time(tk.expiresAt) : t('never')}</td>
-                  <td>{tk.lastUsedAt ? time(tk.lastUsedAt) : '—'}</td>
-                  <td class="row-actions">
-                    {tk.status === 'active' && (
-                      <button type="button" class="danger" data-action="revoke-token" onClick={() => onRevoke(tk.tokenId)}>
-                        {t('revoke')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      }
-    </Show>
+    <LoadedList
+      kind="tokens"
+      attrs={{ 'data-tokens-of': userId }}
+      load={tokens}
+      empty={<p class="muted">{t('noTokens')}</p>}
+      row={(tk) => ({ key: tk.tokenId, 'data-token': tk.tokenId, 'data-status': tk.status })}
+      columns={[
+        { label: t('tokenId'), attrs: { class: 'mono' }, cell: (tk) => tk.tokenId },
+        {
+          label: t('status'),
+          cell: (tk) => (
+            <>
+              {status(tk)}
+              {tk.revokedAt && (
+                <div class="muted">
+                  {time(tk.revokedAt)} · {tk.revokedBy ?? ''}
+                </div>
+              )}
+            </>
+          ),
+        },
+        { label: t('issuedAt'), cell: (tk) => time(tk.createdAt) },
+        { label: t('issuedBy'), cell: (tk) => tk.issuedBy ?? t('firstStart') },
+        { label: t('expires'), cell: (tk) => (tk.expiresAt ? time(tk.expiresAt) : t('never')) },
+        { label: t('lastUsed'), cell: (tk) => (tk.lastUsedAt ? time(tk.lastUsedAt) : '—') },
+        {
+          attrs: { class: 'row-actions' },
+          cell: (tk) =>
+            tk.status === 'active' && (
+              <button type="button" class="danger" data-action="revoke-token" onClick={() => onRevoke(tk.tokenId)}>
+                {t('revoke')}
+              </button>
+            ),
+        },
+      ]}
+    />
   );
 }
 
@@ -185,65 +158,59 @@ export function UsersPage() {
           ))}
         </select>
       </div>
-      <Show load={users}>
-        {(list) => (
-          <table class="list users">
-            <thead>
-              <tr>
-                <th>{t('userId')}</th>
-                <th>{t('displayName')}</th>
-                <th>{t('roles')}</th>
-                <th>{t('status')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.flatMap((u) => [
-                <tr key={u.userId} data-user={u.userId}>
-                  <td>{u.userId}</td>
-                  <td>{u.displayName}</td>
-                  <td>{u.roles.map((r) => roleLabel(r, lang)).join(', ')}</td>
-                  <td>
-                    <Badge kind={u.status === 'active' ? 'done' : 'danger'}>{u.status === 'active' ? t('active') : t('disabled')}</Badge>
-                  </td>
-                  <td class="row-actions">
-                    <button type="button" onClick={() => void issue(u.userId)}>
-                      {t('newToken')}
-                    </button>
-                    <button
-                      type="button"
-                      data-action="show-tokens"
-                      aria-expanded={open === u.userId}
-                      onClick={() => setOpen(open === u.userId ? null : u.userId)}
-                    >
-                      {open === u.userId ? t('hideTokens') : t('tokens')}
-                    </button>
-                    {u.userId !== me.userId && (
-                      <button
-                        type="button"
-                        onClick={() =>
-                          void act(() => post(`/users/${encodeURIComponent(u.userId)}/${u.status === 'active' ? 'disable' : 'enable'}`))
-                        }
-                      >
-                        {u.status === 'active' ? t('disable') : t('enable')}
-                      </button>
-                    )}
-                  </td>
-                </tr>,
-                ...(open === u.userId
-                  ? [
-                      <tr key={`${u.userId}-tokens`} class="token-row">
-                        <td colSpan={5}>
-                          <TokenList userId={u.userId} reloadKey={tokensKey} onRevoke={(tokenId) => void revoke(u.userId, tokenId)} />
-                        </td>
-                      </tr>,
-                    ]
-                  : []),
-              ])}
-            </tbody>
-          </table>
-        )}
-      </Show>
+      <LoadedList
+        kind="users"
+        load={users}
+        row={(u) => ({ key: u.userId, 'data-user': u.userId })}
+        after={(u) =>
+          open === u.userId && (
+            <tr class="token-row">
+              <td colSpan={5}>
+                <TokenList userId={u.userId} reloadKey={tokensKey} onRevoke={(tokenId) => void revoke(u.userId, tokenId)} />
+              </td>
+            </tr>
+          )
+        }
+        columns={[
+          { label: t('userId'), cell: (u) => u.userId },
+          { label: t('displayName'), cell: (u) => u.displayName },
+          { label: t('roles'), cell: (u) => u.roles.map((r) => roleLabel(r, lang)).join(', ') },
+          {
+            label: t('status'),
+            cell: (u) => (
+              <Badge kind={u.status === 'active' ? 'done' : 'danger'}>{u.status === 'active' ? t('active') : t('disabled')}</Badge>
+            ),
+          },
+          {
+            attrs: { class: 'row-actions' },
+            cell: (u) => (
+              <>
+                <button type="button" onClick={() => void issue(u.userId)}>
+                  {t('newToken')}
+                </button>
+                <button
+                  type="button"
+                  data-action="show-tokens"
+                  aria-expanded={open === u.userId}
+                  onClick={() => setOpen(open === u.userId ? null : u.userId)}
+                >
+                  {open === u.userId ? t('hideTokens') : t('tokens')}
+                </button>
+                {u.userId !== me.userId && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void act(() => post(`/users/${encodeURIComponent(u.userId)}/${u.status === 'active' ? 'disable' : 'enable'}`))
+                    }
+                  >
+                    {u.status === 'active' ? t('disable') : t('enable')}
+                  </button>
+                )}
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }

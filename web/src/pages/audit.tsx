@@ -1,6 +1,7 @@
 /** Auditors: search cases; a case's full timeline stepped through on the diagram; its chain verified; export as JSON or CSV. */
 import { useState } from 'preact/hooks';
 import { download, get } from '../api';
+import { LoadedList } from '../components/list-table';
 import { IncidentBanner } from '../incidents';
 import type { CaseSummary, CaseView, DefinitionLabels, Transition, Verification } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, Show, useApp, useLoad } from '../ui';
@@ -69,49 +70,29 @@ export function AuditSearch() {
           {t('search')}
         </button>
       </form>
-      <Show load={search}>
-        {(cases) =>
-          cases.length === 0 ? (
-            <p class="muted">{t('noResults')}</p>
-          ) : (
-            <table class="list results">
-              <thead>
-                <tr>
-                  <th>{t('caseId')}</th>
-                  <th>{t('process')}</th>
-                  <th>{t('customer')}</th>
-                  <th>{t('state')}</th>
-                  <th>{t('opened')}</th>
-                  <th>{t('updated')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {cases.map((c) => {
-                  const p = byId.get(c.processId);
-                  return (
-                    <tr key={c.caseId} data-case={c.caseId} onClick={() => navigate(`#/audit/${c.caseId}`)}>
-                      <td>
-                        <a href={`#/audit/${c.caseId}`}>{c.caseId}</a>
-                      </td>
-                      <td>
-                        {l(p?.labels, c.processId)} v{c.definitionVersion}
-                      </td>
-                      <td>{c.customerId}</td>
-                      <td>
-                        {l(ownValue(p?.stateLabels, c.state), c.state)}{' '}
-                        <Badge kind={c.status === 'open' ? 'info' : 'done'}>{t(c.status)}</Badge>
-                        {c.overdue && <Badge kind="danger">{t('overdue')}</Badge>}
-                      </td>
-                      <td>{time(c.openedAt)}</td>
-                      <td>{time(c.updatedAt)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          )
-        }
-      </Show>
+      <LoadedList
+        kind="results"
+        load={search}
+        empty={<p class="muted">{t('noResults')}</p>}
+        row={(c) => ({ key: c.caseId, 'data-case': c.caseId, onClick: () => navigate(`#/audit/${c.caseId}`) })}
+        columns={[
+          { label: t('caseId'), cell: (c) => <a href={`#/audit/${c.caseId}`}>{c.caseId}</a> },
+          { label: t('process'), cell: (c) => `${l(byId.get(c.processId)?.labels, c.processId)} v${c.definitionVersion}` },
+          { label: t('customer'), cell: (c) => c.customerId },
+          {
+            label: t('state'),
+            cell: (c) => (
+              <>
+                {l(ownValue(byId.get(c.processId)?.stateLabels, c.state), c.state)}{' '}
+                <Badge kind={c.status === 'open' ? 'info' : 'done'}>{t(c.status)}</Badge>
+                {c.overdue && <Badge kind="danger">{t('overdue')}</Badge>}
+              </>
+            ),
+          },
+          { label: t('opened'), cell: (c) => time(c.openedAt) },
+          { label: t('updated'), cell: (c) => time(c.updatedAt) },
+        ]}
+      />
     </section>
   );
 }

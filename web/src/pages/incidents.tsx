@@ -1,6 +1,7 @@
 /** Operators (admin): the open incidents of every case, filtered by process, retried case by case; and one case's incidents. */
 import { useRef, useState } from 'preact/hooks';
 import { get } from '../api';
+import { ListTable } from '../components/list-table';
 import { EffectText, IncidentBanner, retryIncidents, RetryOutcome } from '../incidents';
 import type { Incident, RetryResult } from '../types';
 import { Show, useApp, useLoad } from '../ui';
@@ -79,71 +80,60 @@ export function IncidentsPage() {
         </div>
       ))}
       <Show load={list}>
-        {(incidents) =>
-          incidents.length === 0 ? (
-            <p class="empty muted" data-testid="no-incidents">
-              {t('noIncidents')}
-            </p>
-          ) : (
-            <table class="list stack incidents">
-              <thead>
-                <tr>
-                  <th>{t('caseId')}</th>
-                  <th>{t('process')}</th>
-                  <th>{t('failedEffect')}</th>
-                  <th>{t('errorText')}</th>
-                  <th>{t('attempts')}</th>
-                  <th>{t('since')}</th>
-                  <th />
-                </tr>
-              </thead>
-              {byCase(incidents).map(([caseId, group]) => {
-                const outcome = outcomes[caseId];
-                return (
-                  <tbody key={caseId} data-case={caseId}>
-                    {group.map((i, n) => (
-                      <tr key={i.id} data-incident={i.id}>
-                        <td data-label={t('caseId')}>
-                          <a href={`#/incidents/${encodeURIComponent(caseId)}`}>{caseId}</a>
-                        </td>
-                        <td data-label={t('process')}>{i.processId}</td>
-                        <td data-label={t('failedEffect')}>
-                          <EffectText incident={i} />
-                        </td>
-                        <td data-label={t('errorText')}>
-                          <span class="mono">
-                            {i.error.type}: {i.error.message}
-                          </span>
-                        </td>
-                        <td data-label={t('attempts')} data-testid="attempts">
-                          {i.attempts}
-                        </td>
-                        <td data-label={t('since')}>{time(i.openedAt)}</td>
-                        <td class="row-actions">
-                          {n === 0 && (
-                            <button type="button" data-action="retry" disabled={busy === caseId} onClick={() => void retry(caseId)}>
-                              {busy === caseId ? t('retrying') : t('retry')}
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                    {outcome && (
-                      <tr class="outcome">
-                        <td colSpan={7}>
-                          <RetryOutcome
-                            outcome={'result' in outcome ? outcome.result : null}
-                            error={'error' in outcome ? outcome.error : null}
-                          />
-                        </td>
-                      </tr>
-                    )}
-                  </tbody>
-                );
-              })}
-            </table>
-          )
-        }
+        {(incidents) => (
+          <ListTable
+            kind="incidents"
+            stack
+            groups={byCase(incidents).map(([caseId, group]) => {
+              const outcome = outcomes[caseId];
+              return {
+                key: caseId,
+                items: group,
+                attrs: { 'data-case': caseId },
+                after: outcome && (
+                  <tr class="outcome">
+                    <td colSpan={7}>
+                      <RetryOutcome
+                        outcome={'result' in outcome ? outcome.result : null}
+                        error={'error' in outcome ? outcome.error : null}
+                      />
+                    </td>
+                  </tr>
+                ),
+              };
+            })}
+            empty={
+              <p class="empty muted" data-testid="no-incidents">
+                {t('noIncidents')}
+              </p>
+            }
+            row={(i) => ({ key: i.id, 'data-incident': i.id })}
+            columns={[
+              { label: t('caseId'), cell: (i) => <a href={`#/incidents/${encodeURIComponent(i.caseId)}`}>{i.caseId}</a> },
+              { label: t('process'), cell: (i) => i.processId },
+              { label: t('failedEffect'), cell: (i) => <EffectText incident={i} /> },
+              {
+                label: t('errorText'),
+                cell: (i) => (
+                  <span class="mono">
+                    {i.error.type}: {i.error.message}
+                  </span>
+                ),
+              },
+              { label: t('attempts'), attrs: { 'data-testid': 'attempts' }, cell: (i) => i.attempts },
+              { label: t('since'), cell: (i) => time(i.openedAt) },
+              {
+                attrs: { class: 'row-actions' },
+                cell: (i, n) =>
+                  n === 0 && (
+                    <button type="button" data-action="retry" disabled={busy === i.caseId} onClick={() => void retry(i.caseId)}>
+                      {busy === i.caseId ? t('retrying') : t('retry')}
+                    </button>
+                  ),
+              },
+            ]}
+          />
+        )}
       </Show>
     </section>
   );

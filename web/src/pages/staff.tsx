@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiFailure, get, newKey, post } from '../api';
 import { SchemaForm } from '../form/SchemaForm';
 import { humanize, roleLabel } from '../i18n';
+import { ListTable, LoadedList } from '../components/list-table';
 import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
 import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
@@ -24,59 +25,46 @@ export function Inbox() {
         <h1>{t('inbox')}</h1>
         <button onClick={inbox.reload}>{t('reload')}</button>
       </div>
-      <Show load={inbox}>
-        {(items) =>
-          items.length === 0 ? (
-            <p class="muted">{t('inboxEmpty')}</p>
-          ) : (
-            <table class="list inbox">
-              <thead>
-                <tr>
-                  <th>{t('nextDue')}</th>
-                  <th>{t('process')}</th>
-                  <th>{t('state')}</th>
-                  <th>{t('customer')}</th>
-                  <th>{t('actions')}</th>
-                  <th>{t('caseId')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((c) => {
-                  const p = byId.get(c.processId);
-                  return (
-                    <tr
-                      key={c.caseId}
-                      class={c.overdue ? 'overdue' : ''}
-                      data-case={c.caseId}
-                      onClick={() => navigate(`#/cases/${c.caseId}`)}
-                    >
-                      <td>
-                        {c.overdue && <Badge kind="danger">{t('overdue')}</Badge>}{' '}
-                        {c.nextDueAt ? time(c.nextDueAt) : <span class="muted">{t('noDeadline')}</span>}
-                      </td>
-                      <td>{l(p?.labels, c.processId)}</td>
-                      <td>{l(ownValue(p?.stateLabels, c.state), c.state)}</td>
-                      <td>{c.customerId}</td>
-                      <td>
-                        {c.allowedEvents.map((e) => l(ownValue(p?.events, e)?.labels, e)).join(', ')}
-                        {c.assignedToMe && (
-                          <>
-                            {' '}
-                            <Badge kind="info">{t('assignedToMe')}</Badge>
-                          </>
-                        )}
-                      </td>
-                      <td>
-                        <a href={`#/cases/${c.caseId}`}>{c.caseId}</a>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          )
-        }
-      </Show>
+      <LoadedList
+        kind="inbox"
+        load={inbox}
+        empty={<p class="muted">{t('inboxEmpty')}</p>}
+        row={(c) => ({
+          key: c.caseId,
+          class: c.overdue ? 'overdue' : '',
+          'data-case': c.caseId,
+          onClick: () => navigate(`#/cases/${c.caseId}`),
+        })}
+        columns={[
+          {
+            label: t('nextDue'),
+            cell: (c) => (
+              <>
+                {c.overdue && <Badge kind="danger">{t('overdue')}</Badge>}{' '}
+                {c.nextDueAt ? time(c.nextDueAt) : <span class="muted">{t('noDeadline')}</span>}
+              </>
+            ),
+          },
+          { label: t('process'), cell: (c) => l(byId.get(c.processId)?.labels, c.processId) },
+          { label: t('state'), cell: (c) => l(ownValue(byId.get(c.processId)?.stateLabels, c.state), c.state) },
+          { label: t('customer'), cell: (c) => c.customerId },
+          {
+            label: t('actions'),
+            cell: (c) => (
+              <>
+                {c.allowedEvents.map((e) => l(ownValue(byId.get(c.processId)?.events, e)?.labels, e)).join(', ')}
+                {c.assignedToMe && (
+                  <>
+                    {' '}
+                    <Badge kind="info">{t('assignedToMe')}</Badge>
+                  </>
+                )}
+              </>
+            ),
+          },
+          { label: t('caseId'), cell: (c) => <a href={`#/cases/${c.caseId}`}>{c.caseId}</a> },
+        ]}
+      />
     </section>
   );
 }
@@ -308,38 +296,29 @@ export function HistoryTable(props: {
 }) {
   const { t, lang, time } = useApp();
   return (
-    <table class="list stack history">
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>{t('time')}</th>
-          <th>{t('actor')}</th>
-          <th>{t('role')}</th>
-          <th>{t('event')}</th>
-          <th>{t('payload')}</th>
-          <th>{t('fromTo')}</th>
-          <th>{t('version')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.history.map((h, i) => (
-          <tr key={h.seq} class={props.selected === i ? 'selected' : ''} data-seq={h.seq} onClick={() => props.onSelect?.(i)}>
-            <td data-label="#">{h.seq}</td>
-            <td data-label={t('time')}>{time(h.at)}</td>
-            <td data-label={t('actor')}>{h.actor.userId}</td>
-            <td data-label={t('role')}>{roleLabel(h.actor.role, lang)}</td>
-            <td data-label={t('event')}>{props.eventLabel(h.event)}</td>
-            <td data-label={t('payload')}>
-              <PayloadText payload={h.payload} />
-            </td>
-            <td data-label={t('fromTo')}>
+    <ListTable
+      kind="history"
+      stack
+      items={props.history}
+      row={(h, i) => ({ key: h.seq, class: props.selected === i ? 'selected' : '', 'data-seq': h.seq, onClick: () => props.onSelect?.(i) })}
+      columns={[
+        { label: '#', cell: (h) => h.seq },
+        { label: t('time'), cell: (h) => time(h.at) },
+        { label: t('actor'), cell: (h) => h.actor.userId },
+        { label: t('role'), cell: (h) => roleLabel(h.actor.role, lang) },
+        { label: t('event'), cell: (h) => props.eventLabel(h.event) },
+        { label: t('payload'), cell: (h) => <PayloadText payload={h.payload} /> },
+        {
+          label: t('fromTo'),
+          cell: (h) => (
+            <>
               {props.stateLabel(h.fromState)} → {props.stateLabel(h.toState)}
-            </td>
-            <td data-label={t('version')}>v{h.definitionVersion}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+        { label: t('version'), cell: (h) => `v${h.definitionVersion}` },
+      ]}
+    />
   );
 }
 

@@ -1,7 +1,8 @@
 /** The processes a process owner manages, latest version of each. */
 import { get } from '../../api';
+import { LoadedList } from '../../components/list-table';
 import type { ListedDefinition } from '../../types';
-import { Show, useApp, useLoad } from '../../ui';
+import { useApp, useLoad } from '../../ui';
 
 export function ProcessList() {
   const { t, l } = useApp();
@@ -9,28 +10,21 @@ export function ProcessList() {
   return (
     <section>
       <h1>{t('processes')}</h1>
-      <Show load={load}>
-        {(list) => (
-          <table class="list">
-            <thead>
-              <tr>
-                <th>{t('process')}</th>
-                <th>{t('version')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((d) => (
-                <tr key={d.processId} data-process={d.processId}>
-                  <td>
-                    <a href={`#/processes/${d.processId}`}>{l(d.labels, d.processId)}</a> <span class="muted small">{d.processId}</span>
-                  </td>
-                  <td>v{d.version}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Show>
+      <LoadedList
+        load={load}
+        row={(d) => ({ key: d.processId, 'data-process': d.processId })}
+        columns={[
+          {
+            label: t('process'),
+            cell: (d) => (
+              <>
+                <a href={`#/processes/${d.processId}`}>{l(d.labels, d.processId)}</a> <span class="muted small">{d.processId}</span>
+              </>
+            ),
+          },
+          { label: t('version'), cell: (d) => `v${d.version}` },
+        ]}
+      />
     </section>
   );
 }

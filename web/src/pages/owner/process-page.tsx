@@ -1,6 +1,7 @@
 /** One process: its versions, parameters, the draft (diff, impact, publish, discard) and the editor. */
 import { useState } from 'preact/hooks';
 import { ApiFailure, get, post } from '../../api';
+import { ListTable } from '../../components/list-table';
 import type { DefinitionLabels, PublishResult, VersionInfo, VersionRead } from '../../types';
 import { Badge, ErrorBox, Show, useApp, useLoad } from '../../ui';
 import { DraftEditor } from './draft-editor';
@@ -51,33 +52,26 @@ export function ProcessPage({ processId }: { processId: string }) {
             )}
             <ErrorBox error={error} />
             <h2>{t('versions')}</h2>
-            <table class="list versions">
-              <thead>
-                <tr>
-                  <th>{t('version')}</th>
-                  <th>{t('status')}</th>
-                  <th>{t('createdBy')}</th>
-                  <th>{t('publishedBy')}</th>
-                  <th>{t('openCases')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {versions.map((v) => (
-                  <tr key={v.version} data-version={v.version} data-status={v.status}>
-                    <td>v{v.version}</td>
-                    <td>
+            <ListTable
+              kind="versions"
+              items={versions}
+              row={(v) => ({ key: v.version, 'data-version': v.version, 'data-status': v.status })}
+              columns={[
+                { label: t('version'), cell: (v) => `v${v.version}` },
+                {
+                  label: t('status'),
+                  cell: (v) => (
+                    <>
                       <Badge kind={v.status === 'draft' ? 'warn' : 'done'}>{t(v.status)}</Badge>
                       {v.version === latest.version && <> {t('latest')}</>}
-                    </td>
-                    <td>
-                      {v.createdBy} · {time(v.createdAt)}
-                    </td>
-                    <td>{v.publishedBy ? `${v.publishedBy} · ${time(v.publishedAt)}` : ''}</td>
-                    <td>{v.openCases}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                },
+                { label: t('createdBy'), cell: (v) => `${v.createdBy} · ${time(v.createdAt)}` },
+                { label: t('publishedBy'), cell: (v) => (v.publishedBy ? `${v.publishedBy} · ${time(v.publishedAt)}` : '') },
+                { label: t('openCases'), cell: (v) => v.openCases },
+              ]}
+            />
 
             <h2>{t('parameters')}</h2>
             <ParametersForm
