@@ -3,6 +3,7 @@
  * dependencies that refuse every use (building and describing its routes uses none) and asked
  * for GET /openapi.json. For writing the web UI's types (scripts/write-openapi-types.ts).
  */
+import type { FastifyInstance } from 'fastify';
 import { buildApi } from './app';
 import type { ApiDeps } from './deps';
 import { inlineJobs } from './jobs';
@@ -19,7 +20,8 @@ function unconnected(name: string): never {
   ) as never;
 }
 
-export async function servedDocument(): Promise<unknown> {
+/** The app over dependencies that refuse every use: for reading what it registers and describes. */
+export function unconnectedApi(): FastifyInstance {
   const deps: ApiDeps = {
     docket: unconnected('docket'),
     caseStore: unconnected('caseStore'),
@@ -29,7 +31,11 @@ export async function servedDocument(): Promise<unknown> {
     catalog: unconnected('catalog'),
     authenticator: unconnected('authenticator'),
   };
-  const app = buildApi(deps, { jobs: inlineJobs, logger: { level: 'silent' } });
+  return buildApi(deps, { jobs: inlineJobs, logger: { level: 'silent' } });
+}
+
+export async function servedDocument(): Promise<unknown> {
+  const app = unconnectedApi();
   try {
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     if (res.statusCode !== 200) throw new Error(`GET /openapi.json answered ${res.statusCode}: ${res.body.slice(0, 500)}`);
