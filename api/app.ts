@@ -14,7 +14,9 @@ import { AuthThrottle, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth-throt
 import { ApiError, toApiError } from './errors';
 import { JobPool, inlineJobs, type JobPoolOptions, type JobRunner } from './jobs';
 import { apiLogger, REQUEST_ID_HEADER, requestIdOf, routeOf, type ApiLogOptions } from './logging';
-import { mount, openApiDocument, type AnyRoute, type Caller } from './route';
+import { openApiDocument } from './openapi';
+import { mount, type AnyRoute, type Caller } from './route';
+import { RouteTable, type RegisteredRoute } from './route-table';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
@@ -68,8 +70,8 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs): AnyRoute
 const isRunner = (jobs: JobPoolOptions | JobRunner | undefined): jobs is JobRunner =>
   typeof (jobs as JobRunner | undefined)?.diagram === 'function';
 
-/** The OpenAPI document of the API (static: the same for every deployment). */
-export function apiDocument(routes: AnyRoute[]): unknown {
+/** The OpenAPI document of the API's registered routes (static: the same for every deployment). */
+export function apiDocument(routes: RegisteredRoute[]): unknown {
   return openApiDocument(routes, {
     title: 'Docket API',
     version: '1',
@@ -92,6 +94,8 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
     // Keep-alive connections of clients must not hold up a shutdown.
     forceCloseConnections: true,
   });
+  // Before any route: the OpenAPI document and the 405s are made from what is registered.
+  const table = new RouteTable(app);
 
   // Plain JSON.parse: a "__proto__" key stays an own key (it sets no prototype) and is then
   // refused by the storable check below with its path, instead of as "not valid JSON".
@@ -195,6 +199,21 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
   });
 
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allow = table.allowed(path);
+    if (allow.length > 0) {
+      void reply
+        .code(405)
+        .header('allow', allow.join(', '))
+        .send({
+          error: {
+            code: 'MethodNotAllowed',
+            message: `${path.slice(0, 200)} does not take ${request.method}: it takes ${allow.join(', ')}`,
+            requestId: request.id,
+          },
+        });
+      return;
+    }
     void reply.code(404).send({
       error: {
         code: 'NotFound',
@@ -208,9 +227,13 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
   if (!isRunner(options.jobs)) app.addHook('onClose', async () => jobs.close());
   const lifecycle = deps.lifecycle?.withAnalysis(jobs);
   const routes = allRoutes({ ...deps, ...(lifecycle && { lifecycle }) }, jobs);
-  const document = apiDocument(routes);
-  app.get('/openapi.json', async () => document);
-  app.get('/health', async () => ({ ok: true }));
+  // Made once every route is registered (including any added after buildApi returns).
+  let document: unknown;
+  app.addHook('onReady', async () => {
+    document = apiDocument(table.routes);
+  });
+  app.get('/openapi.json', { config: { openapi: { summary: 'This OpenAPI document', tag: 'operations' } } }, async () => document);
+  app.get('/health', { config: { openapi: { summary: 'Liveness: the process answers', tag: 'operations' } } }, async () => ({ ok: true }));
   const authenticated = new Set(routes.filter((r) => r.access !== 'public').map((r) => `${r.method} ${r.url}`));
   throttle.register(app, (request) => authenticated.has(`${request.method} ${request.routeOptions.url}`), refusedAuth);
   mount(app, routes, { authenticator: deps.authenticator, onRefused: refusedAuth });

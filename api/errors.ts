@@ -2,14 +2,45 @@ import { DocketError } from '../client/docket-client';
 import { AppendOnlyViolationError, ConflictError, InvalidDataError, StoreError } from '../adapters/postgres/errors';
 import { DiagramTooLargeError } from '../diagram/limits';
 import { JobPoolBusyError, JobTooComplexError } from './jobs/errors';
-import { httpStatusOf, type RefusalCode } from '../engine/refusals';
+import { DOCKET_CODES, httpStatusOf, type DocketCode, type RefusalCode } from '../engine/refusals';
+
+/** The codes the API answers with beside the engine's (engine/refusals.ts). */
+const API_CODES = [
+  'InvalidRequest',
+  'InvalidJson',
+  'InvalidUtf8',
+  'TooDeep',
+  'PayloadTooLarge',
+  'UnsupportedMediaType',
+  'NotFound',
+  'MethodNotAllowed',
+  'RoleRequired',
+  'TooManyRequests',
+  'UserNotFound',
+  'UserExists',
+  'TokenNotFound',
+  'CannotDisableSelf',
+  'PrivilegedUserHasToken',
+  'Conflict',
+  'InvalidData',
+  'AppendOnly',
+  'TooComplex',
+  'Busy',
+  'Unavailable',
+  'Internal',
+] as const;
+
+/** Every `error.code` the API answers with (listed as an enum in the OpenAPI document). */
+export type ErrorCode = DocketCode | (typeof API_CODES)[number];
+
+export const ERROR_CODES: readonly ErrorCode[] = [...(Object.keys(DOCKET_CODES) as DocketCode[]), ...API_CODES];
 
 /** An error the API answers with: an HTTP status, a stable code and a message that says what to fix. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly issues?: unknown,
     /** Seconds, sent as `Retry-After` (with 503). */
@@ -29,7 +60,7 @@ export const SECURITY_CODES: ReadonlySet<string> = new Set<RefusalCode>([
 ]);
 
 export interface ErrorBody {
-  error: { code: string; message: string; issues?: unknown; requestId?: string };
+  error: { code: ErrorCode; message: string; issues?: unknown; requestId?: string };
 }
 
 /** Maps anything thrown by a handler to the status and body the API answers with. Unknown errors say nothing internal. */
@@ -37,7 +68,8 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof DocketError) {
     const status = httpStatusOf(err.code);
-    if (status !== undefined) return new ApiError(status, err.code, err.message, err.issues);
+    // A code with a status is one of the engine's.
+    if (status !== undefined) return new ApiError(status, err.code as DocketCode, err.message, err.issues);
   }
   if (err instanceof ConflictError) return new ApiError(409, 'Conflict', err.message);
   if (err instanceof InvalidDataError) return new ApiError(400, 'InvalidData', err.message);

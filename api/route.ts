@@ -1,10 +1,10 @@
 /**
  * Routes as data: each declares its access, zod schemas for params, query, body
  * and responses, and a handler. `mount` validates requests and responses with the
- * schemas; `openApiDocument` describes the same routes as OpenAPI 3.1.
+ * schemas; openapi.ts describes the same routes as OpenAPI 3.0.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { describeIssues, toIssues } from '../engine/refusals';
 import { storableProblems } from '../engine/storable';
 import type { Actor } from '../engine/types';
@@ -135,6 +135,7 @@ export function mount(app: FastifyInstance, routes: AnyRoute[], options: MountOp
     app.route({
       method: spec.method,
       url: spec.url,
+      config: { spec },
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const caller = spec.access === 'public' ? PUBLIC_CALLER : await authorise(spec, request, options);
         refuseUnstorable(request.params, 'params');
@@ -159,104 +160,4 @@ export function mount(app: FastifyInstance, routes: AnyRoute[], options: MountOp
       },
     });
   }
-}
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>;
-  delete out.$schema;
-  return out;
-}
-
-function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unknown[] {
-  if (!schema) return [];
-  const js = jsonSchema(schema, 'input');
-  const props = (js.properties ?? {}) as Record<string, Record<string, unknown>>;
-  const required = new Set((js.required as string[] | undefined) ?? []);
-  return Object.entries(props).map(([name, s]) => ({
-    name,
-    in: where,
-    required: where === 'path' || required.has(name),
-    ...(typeof s.description === 'string' && { description: s.description }),
-    schema: s,
-  }));
-}
-
-export const errorBodySchema = z
-  .object({
-    error: z.object({
-      code: z.string().describe('a stable code, e.g. Forbidden, NotAllowedInState, ValidationError'),
-      message: z.string().describe('what is wrong and how to fix it'),
-      issues: z.unknown().optional(),
-      requestId: z
-        .string()
-        .optional()
-        .describe('the id of this request, also in the X-Request-Id header: quote it when reporting a problem'),
-    }),
-  })
-  .meta({ id: 'Error' });
-
-/** The OpenAPI 3 document of the routes. */
-export function openApiDocument(routes: AnyRoute[], info: { title: string; version: string; description: string }): unknown {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const spec of routes) {
-    const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
-    const responses: Record<string, unknown> = {};
-    for (const [status, r] of Object.entries(spec.responses)) {
-      responses[status] = {
-        description: r.description,
-        ...(r.schema && {
-          content: {
-            [r.contentType ?? 'application/json']: { schema: jsonSchema(r.schema, 'output') },
-            ...(r.alsoAs && { [r.alsoAs]: { schema: { type: 'string' } } }),
-          },
-        }),
-        ...(!r.schema && r.contentType && { content: { [r.contentType]: { schema: { type: 'string' } } } }),
-      };
-    }
-    const errorContent = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    responses.default = { description: 'an error: see `error.code`', ...errorContent };
-    const headers: unknown[] = [];
-    if (spec.access !== 'public') {
-      headers.push({
-        name: 'X-Docket-Role',
-        in: 'header',
-        required: false,
-        description:
-          spec.method === 'GET' && spec.access === 'any'
-            ? 'the role to read in; a user with several roles who names none reads in the first of them'
-            : 'the role to act in; required (400 RoleRequired without it) when the user holds several roles',
-        schema: { type: 'string' },
-      });
-    }
-    if (spec.idempotent) {
-      headers.push({
-        name: 'Idempotency-Key',
-        in: 'header',
-        required: false,
-        description: 'a key of your choosing: the request retried with the same key applies once and returns the same answer',
-        schema: { type: 'string', maxLength: 200 },
-      });
-    }
-    paths[path] ??= {};
-    paths[path][spec.method.toLowerCase()] = {
-      summary: spec.summary,
-      tags: [spec.tag],
-      ...(Array.isArray(spec.access) && { description: `Roles: ${spec.access.join(', ')}` }),
-      ...(spec.access === 'public' ? { security: [] } : {}),
-      parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query'), ...headers],
-      ...(spec.body && { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }),
-      responses,
-    };
-  }
-  return {
-    openapi: '3.0.3',
-    info,
-    servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `docket users token <user>`' } },
-      schemas: { Error: jsonSchema(errorBodySchema, 'output') },
-    },
-    paths,
-  };
 }

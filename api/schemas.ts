@@ -23,18 +23,35 @@ const jsonObject = z.record(z.string(), z.unknown());
 export const caseParams = z.object({ caseId: caseIdSchema }).strict();
 export const userParams = z.object({ userId: userIdSchema }).strict();
 
-export const labelsOut = z.object({ en: z.string(), 'zh-CN': z.string() });
+export const labelsOut = z.object({ en: z.string(), 'zh-CN': z.string() }).meta({ id: 'Labels' });
+
+const caseStatus = z.enum(['open', 'completed']);
+
+/** The fields every view of a case starts with: which case, of which process, on which version. */
+const caseKey = { caseId: z.string(), processId: z.string(), definitionVersion: z.number() };
+
+/** A case's key and where it stands: what both a case and a case in a list say. */
+const caseStanding = {
+  ...caseKey,
+  state: z.string(),
+  status: caseStatus,
+  overdue: z.boolean(),
+  openedAt: z.string(),
+  updatedAt: z.string(),
+};
 
 export const actorOut = z.object({ userId: z.string(), role: z.string() });
 
-export const deadlineOut = z.object({
-  id: z.string(),
-  delay: z.string(),
-  state: z.string(),
-  dueAt: z.string(),
-  overdue: z.boolean().optional(),
-  labels: labelsOut.optional(),
-});
+export const deadlineOut = z
+  .object({
+    id: z.string(),
+    delay: z.string(),
+    state: z.string(),
+    dueAt: z.string(),
+    overdue: z.boolean().optional(),
+    labels: labelsOut.optional(),
+  })
+  .meta({ id: 'Deadline' });
 
 export const startBody = z
   .object({
@@ -43,9 +60,7 @@ export const startBody = z
   })
   .strict();
 
-export const startedOut = z
-  .object({ caseId: z.string(), processId: z.string(), definitionVersion: z.number(), state: z.string(), status: z.string() })
-  .meta({ id: 'StartedCase' });
+export const startedOut = z.object({ ...caseKey, state: z.string(), status: z.string() }).meta({ id: 'StartedCase' });
 
 export const sendBody = z
   .object({
@@ -54,27 +69,27 @@ export const sendBody = z
   })
   .strict();
 
-export const sendOut = z
-  .object({ caseId: z.string(), seq: z.number(), state: z.string(), status: z.enum(['open', 'completed']) })
-  .meta({ id: 'SendResult' });
+export const sendOut = z.object({ caseId: z.string(), seq: z.number(), state: z.string(), status: caseStatus }).meta({ id: 'SendResult' });
 
-export const allowedEventOut = z.object({
-  type: z.string(),
-  labels: labelsOut.optional(),
-  roles: z.array(z.string()),
-  schema: jsonObject.describe("the JSON Schema of the event's payload"),
-  routeTo: z
-    .object({ caseId: z.string(), key: z.string(), field: z.string() })
-    .optional()
-    .describe('an event of a sub-process case: sent to this case with `field` = `key`, it goes to `caseId`'),
-});
+export const allowedEventOut = z
+  .object({
+    type: z.string(),
+    labels: labelsOut.optional(),
+    roles: z.array(z.string()),
+    schema: jsonObject.describe("the JSON Schema of the event's payload"),
+    routeTo: z
+      .object({ caseId: z.string(), key: z.string(), field: z.string() })
+      .optional()
+      .describe('an event of a sub-process case: sent to this case with `field` = `key`, it goes to `caseId`'),
+  })
+  .meta({ id: 'AllowedEvent' });
 
 export const childCaseOut = z.object({
   invokeId: z.string(),
   key: z.string(),
   caseId: z.string(),
   processId: z.string(),
-  status: z.enum(['open', 'completed']),
+  status: caseStatus,
 });
 
 export const incidentOut = z
@@ -107,21 +122,14 @@ export const retryBody = z
 
 export const caseOut = z
   .object({
-    caseId: z.string(),
-    processId: z.string(),
-    definitionVersion: z.number(),
+    ...caseStanding,
     definitionHash: z.string(),
-    state: z.string(),
     stateLabels: labelsOut.optional(),
     customerId: z.string().optional().describe("the case's customer (see GET /customers/{customerId}/timeline)"),
-    status: z.enum(['open', 'completed']),
     context: jsonObject,
     deadlines: z.array(deadlineOut),
-    overdue: z.boolean(),
     seq: z.number(),
     storedSeq: z.number().describe('the last seq whose row is in the transition log (history reads see up to it)'),
-    openedAt: z.string(),
-    updatedAt: z.string(),
     role: z.string(),
     allowedEvents: z.array(allowedEventOut).describe('the events the caller, in its role, may send now'),
     children: z.array(childCaseOut).describe('sub-process cases this case started'),
@@ -134,16 +142,9 @@ export const caseOut = z
 
 export const caseSummaryOut = z
   .object({
-    caseId: z.string(),
-    processId: z.string(),
-    definitionVersion: z.number(),
+    ...caseStanding,
     customerId: z.string(),
-    state: z.string(),
-    status: z.enum(['open', 'completed']),
-    overdue: z.boolean(),
     nextDueAt: z.string().nullable(),
-    openedAt: z.string(),
-    updatedAt: z.string(),
     closedAt: z.string().nullable(),
   })
   .meta({ id: 'CaseSummary' });
@@ -158,10 +159,8 @@ export const inboxItemOut = caseSummaryOut
 
 export const transitionOut = z
   .object({
-    caseId: z.string(),
+    ...caseKey,
     seq: z.number(),
-    processId: z.string(),
-    definitionVersion: z.number(),
     definitionHash: z.string(),
     event: z.string(),
     payload: jsonObject,
@@ -169,7 +168,7 @@ export const transitionOut = z
     requestId: z.string().nullable(),
     fromState: z.string().nullable(),
     toState: z.string(),
-    status: z.enum(['open', 'completed']),
+    status: caseStatus,
     at: z.string(),
     prevHash: z.string().nullable().optional(),
     hash: z.string().nullable().optional(),
@@ -187,7 +186,7 @@ export const searchQuery = z
   .object({
     process: processIdSchema.optional(),
     state: shortText.optional(),
-    status: z.enum(['open', 'completed']).optional(),
+    status: caseStatus.optional(),
     customer: shortText.optional(),
     actor: userIdSchema.optional().describe('a user who acted on the case'),
     openedFrom: isoString.describe('cases opened at or after this instant'),
@@ -290,30 +289,32 @@ export const tokenOut = z
   .meta({ id: 'IssuedToken' });
 
 /** A token as listed: never its secret. */
-export const tokenInfoOut = z.object({
-  tokenId: z.string(),
-  userId: z.string(),
-  createdAt: z.string(),
-  issuedBy: z.string().nullable().describe('the admin who issued it (null: created at first start)'),
-  expiresAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable().describe('when it last authenticated a request (written at most once a minute)'),
-  revokedAt: z.string().nullable(),
-  revokedBy: z.string().nullable(),
-  status: z.enum(['active', 'expired', 'revoked']),
-});
+export const tokenInfoOut = z
+  .object({
+    tokenId: z.string(),
+    userId: z.string(),
+    createdAt: z.string(),
+    issuedBy: z.string().nullable().describe('the admin who issued it (null: created at first start)'),
+    expiresAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable().describe('when it last authenticated a request (written at most once a minute)'),
+    revokedAt: z.string().nullable(),
+    revokedBy: z.string().nullable(),
+    status: z.enum(['active', 'expired', 'revoked']),
+  })
+  .meta({ id: 'TokenInfo' });
 
 export const securityQuery = z.object({ user: userIdSchema.optional(), caseId: caseIdSchema.optional(), limit: limit(1000, 100) }).strict();
 
 // Definitions and processes.
 
-export const problemOut = z.object({ code: z.string(), path: z.string(), message: z.string() });
+export const problemOut = z.object({ code: z.string(), path: z.string(), message: z.string() }).meta({ id: 'Problem' });
+
+/** Which version of which process, whether it is published, and its hash. */
+const versionKey = { processId: z.string(), version: z.number(), status: z.enum(['draft', 'published']), hash: z.string() };
 
 export const versionInfoOut = z
   .object({
-    processId: z.string(),
-    version: z.number(),
-    status: z.enum(['draft', 'published']),
-    hash: z.string(),
+    ...versionKey,
     createdBy: z.string(),
     createdAt: z.string(),
     publishedBy: z.string().nullable(),
@@ -355,44 +356,37 @@ export const impactOut = z
   })
   .meta({ id: 'PublishImpact' });
 
-export const listedDefinitionOut = z.object({
-  processId: z.string(),
-  version: z.number(),
-  hash: z.string(),
-  labels: labelsOut,
-});
+export const listedDefinitionOut = z
+  .object({ processId: z.string(), version: z.number(), hash: z.string(), labels: labelsOut })
+  .meta({ id: 'ListedDefinition' });
 
-export const processOut = z.object({
-  processId: z.string(),
-  version: z.number(),
-  labels: labelsOut,
-  description: z.string().optional(),
-  canStart: z.boolean(),
-  input: z.record(z.string(), z.unknown()),
-  stateLabels: z.record(z.string(), labelsOut),
-  events: z.record(z.string(), z.object({ labels: labelsOut, roles: z.array(z.string()) })),
-});
+export const processOut = z
+  .object({
+    processId: z.string(),
+    version: z.number(),
+    labels: labelsOut,
+    description: z.string().optional(),
+    canStart: z.boolean(),
+    input: z.record(z.string(), z.unknown()),
+    stateLabels: z.record(z.string(), labelsOut),
+    events: z.record(z.string(), z.object({ labels: labelsOut, roles: z.array(z.string()) })),
+  })
+  .meta({ id: 'Process' });
 
-export const versionOut = z.object({
-  processId: z.string(),
-  version: z.number(),
-  status: z.enum(['draft', 'published']),
-  hash: z.string(),
-  definition: z.unknown(),
-  ok: z.boolean(),
-  problems: z.array(problemOut),
-});
+/** Whether a definition passes the linter, and what it finds. */
+export const validationOut = z.object({ ok: z.boolean(), problems: z.array(problemOut) }).meta({ id: 'Validation' });
 
-export const publishOut = z.object({
-  published: versionInfoOut.optional(),
-  impact: impactOut,
-  diff: diffOut.optional(),
-  dryRun: z.boolean(),
-});
+export const versionOut = validationOut.extend({ ...versionKey, definition: z.unknown() }).meta({ id: 'DefinitionVersionRead' });
 
-export const validationOut = z.object({
-  ok: z.boolean(),
-  problems: z.array(problemOut),
-});
+export const publishOut = z
+  .object({
+    published: versionInfoOut.optional(),
+    impact: impactOut,
+    diff: diffOut.optional(),
+    dryRun: z.boolean(),
+  })
+  .meta({ id: 'PublishResult' });
 
-export const retryOut = z.object({ caseId: z.string(), resolved: z.array(z.string()), open: z.array(incidentOut) });
+export const retryOut = z
+  .object({ caseId: z.string(), resolved: z.array(z.string()), open: z.array(incidentOut) })
+  .meta({ id: 'RetryResult' });

@@ -222,50 +222,40 @@ export function adminRoutes(deps: ApiDeps): AnyRoute[] {
         return { status: 200, body: done.token };
       },
     }),
-    route({
-      method: 'POST',
-      url: '/users/:userId/disable',
-      summary: 'Disable a user',
-      tag: 'users',
-      access: ADMIN,
-      params: userParams,
-      responses: { 200: { description: 'the user, disabled: every token of theirs is refused (401)', schema: userOut } },
-      async handler({ params, caller, request }) {
-        if (params.userId === caller.principal.userId) {
-          throw new ApiError(409, 'CannotDisableSelf', 'you cannot disable yourself: ask another admin');
-        }
-        const before = await mustExist(params.userId);
-        const user = (await deps.users.setStatus(params.userId, 'disabled'))!;
-        if (before.status !== 'disabled') {
-          await recordAction(request, caller, {
-            code: 'UserDisabled',
-            targetUser: user.userId,
-            message: `${caller.principal.userId} disabled user "${user.userId}": every token of theirs is refused`,
-          });
-        }
-        return { status: 200, body: user };
-      },
-    }),
-    route({
-      method: 'POST',
-      url: '/users/:userId/enable',
-      summary: 'Enable a user',
-      tag: 'users',
-      access: ADMIN,
-      params: userParams,
-      responses: { 200: { description: 'the user, active again', schema: userOut } },
-      async handler({ params, caller, request }) {
-        const before = await mustExist(params.userId);
-        const user = (await deps.users.setStatus(params.userId, 'active'))!;
-        if (before.status !== 'active') {
-          await recordAction(request, caller, {
-            code: 'UserEnabled',
-            targetUser: user.userId,
-            message: `${caller.principal.userId} enabled user "${user.userId}": their live tokens work again`,
-          });
-        }
-        return { status: 200, body: user };
-      },
+    ...(['disabled', 'active'] as const).map((status) => {
+      const disable = status === 'disabled';
+      return route({
+        method: 'POST',
+        url: `/users/:userId/${disable ? 'disable' : 'enable'}`,
+        summary: disable ? 'Disable a user' : 'Enable a user',
+        tag: 'users',
+        access: ADMIN,
+        params: userParams,
+        responses: {
+          200: {
+            description: disable ? 'the user, disabled: every token of theirs is refused (401)' : 'the user, active again',
+            schema: userOut,
+          },
+        },
+        async handler({ params, caller, request }) {
+          if (disable && params.userId === caller.principal.userId) {
+            throw new ApiError(409, 'CannotDisableSelf', 'you cannot disable yourself: ask another admin');
+          }
+          const before = await mustExist(params.userId);
+          const user = (await deps.users.setStatus(params.userId, status))!;
+          if (before.status !== status) {
+            const admin = caller.principal.userId;
+            await recordAction(request, caller, {
+              code: disable ? 'UserDisabled' : 'UserEnabled',
+              targetUser: user.userId,
+              message: disable
+                ? `${admin} disabled user "${user.userId}": every token of theirs is refused`
+                : `${admin} enabled user "${user.userId}": their live tokens work again`,
+            });
+          }
+          return { status: 200, body: user };
+        },
+      });
     }),
     route({
       method: 'GET',

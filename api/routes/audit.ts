@@ -10,7 +10,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type Caller } from '../route';
 import { caseParams, exportQuery, formatQuery, toCaseSearch, verificationOut, verifyAllOut, verifyQuery } from '../schemas';
-import { refused, visibleCase } from './cases';
+import { refused, seenCase } from './cases';
 
 const exportSchema = z
   .object({
@@ -135,8 +135,7 @@ export function auditRoutes(deps: ApiDeps): AnyRoute[] {
       query: formatQuery,
       responses: exportResponses,
       async handler(ctx) {
-        const { caseId } = ctx.params;
-        await visibleCase(deps, ctx, caseId);
+        const caseId = await seenCase(deps, ctx);
         const cases = [await exportedCase(deps, caseId)];
         return exportResponse(cases, await publicKeysFor(deps, cases), ctx.caller, ctx.query.format, `audit-${caseId}`);
       },
@@ -157,8 +156,7 @@ export function auditRoutes(deps: ApiDeps): AnyRoute[] {
         },
       },
       async handler(ctx) {
-        const { caseId } = ctx.params;
-        await visibleCase(deps, ctx, caseId);
+        const caseId = await seenCase(deps, ctx);
         if (ctx.query.deep !== true) return { status: 200, body: await verifyCase(deps, caseId) };
         if (ctx.caller.role !== 'auditor') {
           await refused(

@@ -7,7 +7,7 @@ import { allowedEventsFor } from '../allowed';
 import { caseView } from '../case-view';
 import type { ApiDeps } from '../deps';
 import { ApiError, SECURITY_CODES, toApiError } from '../errors';
-import { route, type AnyRoute, type Caller, type RouteContext } from '../route';
+import { route, type AnyRoute, type Caller, type RouteContext, type RouteResponse } from '../route';
 import {
   caseOut,
   caseParams,
@@ -101,6 +101,27 @@ export async function visibleCase(
   return { processId };
 }
 
+/** The case of the route's `caseId`, after checking that the caller may see it. */
+export async function seenCase(deps: ApiDeps, ctx: RouteContext<{ caseId: string }, unknown, unknown>): Promise<string> {
+  const { caseId } = ctx.params;
+  await visibleCase(deps, ctx, caseId);
+  return caseId;
+}
+
+/** Acts for the caller and answers with `status` and what the action returned; a refusal is answered as `refused` does. */
+export async function acting(
+  deps: ApiDeps,
+  ctx: RouteContext<unknown, unknown, unknown>,
+  on: { caseId?: string; event: string; status: 200 | 201 },
+  action: () => Promise<unknown>,
+): Promise<RouteResponse> {
+  try {
+    return { status: on.status, body: await action() };
+  } catch (err) {
+    return refused(deps, ctx, err, on.caseId, on.event);
+  }
+}
+
 async function visibleProcessIds(deps: ApiDeps, caller: Caller): Promise<string[]> {
   return deps.catalog.visibleProcesses(caller.role);
 }
@@ -120,12 +141,9 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       },
       async handler(ctx) {
         const requestId = idempotencyKey(ctx);
-        try {
-          const started = await deps.docket.startCase(ctx.body.process, ctx.body.input, ctx.caller.actor, requestId ? { requestId } : {});
-          return { status: 201, body: started };
-        } catch (err) {
-          return refused(deps, ctx, err, undefined, 'start');
-        }
+        return acting(deps, ctx, { event: 'start', status: 201 }, () =>
+          deps.docket.startCase(ctx.body.process, ctx.body.input, ctx.caller.actor, requestId ? { requestId } : {}),
+        );
       },
     }),
     route({
@@ -142,18 +160,15 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const { caseId } = ctx.params;
         const requestId = idempotencyKey(ctx);
         const { type, data } = ctx.body;
-        try {
-          // The workflow's Update validator checks the role (and everything else): its refusal is the answer.
-          const result = await deps.docket.send(caseId, {
+        // The workflow's Update validator checks the role (and everything else): its refusal is the answer.
+        return acting(deps, ctx, { caseId, event: type, status: 200 }, () =>
+          deps.docket.send(caseId, {
             type,
             actor: ctx.caller.actor,
             ...(data !== undefined && { data }),
             ...(requestId !== undefined && { requestId }),
-          });
-          return { status: 200, body: result };
-        } catch (err) {
-          return refused(deps, ctx, err, caseId, type);
-        }
+          }),
+        );
       },
     }),
     route({
@@ -273,8 +288,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         },
       },
       async handler(ctx) {
-        const { caseId } = ctx.params;
-        await visibleCase(deps, ctx, caseId);
+        const caseId = await seenCase(deps, ctx);
         return { status: 200, body: { caseId, transitions: await deps.caseStore.listChainedTransitions(caseId) } };
       },
     }),
@@ -292,8 +306,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         },
       },
       async handler(ctx) {
-        const { caseId } = ctx.params;
-        await visibleCase(deps, ctx, caseId);
+        const caseId = await seenCase(deps, ctx);
         const definition = await deps.docket.caseDefinition(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId));
         return { status: 200, body: { caseId, definitionHash: definitionHash(definition), definition } };
       },

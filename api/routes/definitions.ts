@@ -24,7 +24,7 @@ import {
   versionInfoOut,
   versionOut,
 } from '../schemas';
-import { refused, visibleCase } from './cases';
+import { refused, seenCase } from './cases';
 
 const OWNER = ['process_owner'] as const;
 const READERS = ['process_owner', 'auditor'] as const;
@@ -191,8 +191,7 @@ export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
         },
       },
       async handler(ctx) {
-        const { caseId } = ctx.params;
-        await visibleCase(deps, ctx, caseId);
+        const caseId = await seenCase(deps, ctx);
         const raw = await deps.docket.caseDefinition(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId));
         // Only parsed, not linted: the version was valid when published, and the linter may have grown stricter since.
         const result = await jobs.diagram(raw, 'svg', 'schema');

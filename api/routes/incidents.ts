@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { route, type AnyRoute } from '../route';
 import { caseParams, incidentOut, incidentsQuery, retryBody, retryOut } from '../schemas';
-import { refused } from './cases';
+import { acting } from './cases';
 
 const OPERATORS = ['admin'] as const;
 
@@ -45,11 +45,9 @@ export function incidentRoutes(deps: ApiDeps): AnyRoute[] {
       },
       async handler(ctx) {
         const { caseId } = ctx.params;
-        try {
-          return { status: 200, body: await deps.docket.retryIncidents(caseId, ctx.caller.actor, ctx.body.incidentId) };
-        } catch (err) {
-          return refused(deps, ctx, err, caseId, 'retryIncidents');
-        }
+        return acting(deps, ctx, { caseId, event: 'retryIncidents', status: 200 }, () =>
+          deps.docket.retryIncidents(caseId, ctx.caller.actor, ctx.body.incidentId),
+        );
       },
     }),
   ];

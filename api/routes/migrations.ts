@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute } from '../route';
 import { caseParams, processIdSchema } from '../schemas';
-import { refused } from './cases';
+import { acting } from './cases';
 
 const OWNER = ['process_owner'] as const;
 
@@ -73,12 +73,9 @@ export function migrationRoutes(deps: ApiDeps): AnyRoute[] {
       async handler(ctx) {
         const { caseId } = ctx.params;
         const { to, mapping: map, dryRun } = ctx.body;
-        try {
-          const out = await migrationsOf(deps).migrateCase(ctx.caller.actor, caseId, to, { mapping: map ?? {}, dryRun: dryRun === true });
-          return { status: 200, body: out };
-        } catch (err) {
-          return refused(deps, ctx, err, caseId, 'migrate');
-        }
+        return acting(deps, ctx, { caseId, event: 'migrate', status: 200 }, () =>
+          migrationsOf(deps).migrateCase(ctx.caller.actor, caseId, to, { mapping: map ?? {}, dryRun: dryRun === true }),
+        );
       },
     }),
     route({
@@ -98,18 +95,15 @@ export function migrationRoutes(deps: ApiDeps): AnyRoute[] {
       },
       async handler(ctx) {
         const { fromVersion, to, mapping: map, dryRun } = ctx.body;
-        try {
-          const out = await migrationsOf(deps).migrateVersion(ctx.caller.actor, {
+        return acting(deps, ctx, { event: 'migrate', status: 200 }, () =>
+          migrationsOf(deps).migrateVersion(ctx.caller.actor, {
             processId: ctx.params.processId,
             fromVersion,
             toVersion: to,
             mapping: map ?? {},
             dryRun: dryRun === true,
-          });
-          return { status: 200, body: out };
-        } catch (err) {
-          return refused(deps, ctx, err, undefined, 'migrate');
-        }
+          }),
+        );
       },
     }),
   ];

@@ -1,4 +1,10 @@
-/** Calls to the Docket HTTP API with the signed-in user's token and role. */
+/**
+ * Calls to the Docket HTTP API with the signed-in user's token and role: `api`, typed by the
+ * API's OpenAPI document (api-types.ts, written by `npm run write-openapi-types`), and `get`/`post`
+ * for a path built at run time.
+ */
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from './api-types';
 import { translate, type Lang, type MessageKey } from './i18n';
 
 const TOKEN_KEY = 'docket.token';
@@ -49,6 +55,47 @@ function issuesOf(value: unknown): Issue[] {
     .map((i) => ({ path: typeof i.path === 'string' ? i.path : '', message: typeof i.message === 'string' ? i.message : '' }));
 }
 
+/** A failure from the status and the (parsed) body of an answer that is not 2xx. */
+function failureOf(status: number, body: unknown): ApiFailure {
+  const error =
+    typeof body === 'object' && body !== null
+      ? (body as { error?: { code?: unknown; message?: unknown; issues?: unknown } }).error
+      : undefined;
+  const code = typeof error?.code === 'string' ? error.code : 'Internal';
+  const message = typeof error?.message === 'string' ? error.message : typeof body === 'string' ? body.slice(0, 500) : '';
+  return new ApiFailure(status, code, message, issuesOf(error?.issues));
+}
+
+const unreachable = () => new ApiFailure(0, 'Network', 'the server cannot be reached');
+
+/** A session's token and, when it names one, its role, as request headers. */
+export function sessionHeaders(session: Session | null): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (session?.role) headers['x-docket-role'] = session.role;
+  return headers;
+}
+
+/** The stored session on every typed request that does not bring a token of its own. */
+const storedSession: Middleware = {
+  onRequest({ request }) {
+    if (request.headers.has('authorization')) return request;
+    for (const [name, value] of Object.entries(sessionHeaders(loadSession()))) request.headers.set(name, value);
+    return request;
+  },
+};
+
+/** The API's typed client: paths, parameters, bodies and answers as its OpenAPI document describes them. */
+export const api = createClient<paths>({ fetch: (request) => globalThis.fetch(request) });
+api.use(storedSession);
+
+/** What a call of `api` answered; a refusal or failure is thrown as ApiFailure. */
+export async function answered<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const result = await pending.catch(() => Promise.reject(unreachable()));
+  if (!result.response.ok) throw failureOf(result.response.status, result.error);
+  return result.data as T;
+}
+
 export interface CallOptions {
   body?: unknown;
   /** Read the answer as text (SVG, CSV). */
@@ -59,32 +106,27 @@ export interface CallOptions {
 }
 
 export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
-  const session = options.session ?? loadSession();
-  const headers: Record<string, string> = { accept: options.text ? '*/*' : 'application/json' };
-  if (session) headers.authorization = `Bearer ${session.token}`;
-  if (session?.role) headers['x-docket-role'] = session.role;
+  const headers: Record<string, string> = {
+    accept: options.text ? '*/*' : 'application/json',
+    ...sessionHeaders(options.session ?? loadSession()),
+  };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   let res: Response;
   try {
     res = await fetch(path, { method, headers, ...(options.body !== undefined && { body: JSON.stringify(options.body) }) });
   } catch {
-    throw new ApiFailure(0, 'Network', 'the server cannot be reached');
+    throw unreachable();
   }
   const text = await res.text();
   if (!res.ok) {
-    let code = 'Internal';
-    let message = text.slice(0, 500);
-    let issues: Issue[] = [];
+    let body: unknown = text;
     try {
-      const body = JSON.parse(text) as { error?: { code?: string; message?: string; issues?: unknown } };
-      code = body.error?.code ?? code;
-      message = body.error?.message ?? message;
-      issues = issuesOf(body.error?.issues);
+      body = JSON.parse(text);
     } catch {
       // not JSON
     }
-    throw new ApiFailure(res.status, code, message, issues);
+    throw failureOf(res.status, body);
   }
   if (options.text) return text as T;
   return (text ? JSON.parse(text) : undefined) as T;

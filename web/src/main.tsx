@@ -1,7 +1,7 @@
 /** The Docket web UI: sign in with a token, then the pages of the signed-in role. Routes live in the URL's hash. */
 import { render, type JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure, get, loadSession, saveSession, type Session } from './api';
+import { answered, api, ApiFailure, loadSession, saveSession, sessionHeaders, type Session } from './api';
 import { roleLabel, translate, type Lang, type MessageKey } from './i18n';
 import { UsersPage } from './pages/admin';
 import { AuditCase, AuditSearch } from './pages/audit';
@@ -75,7 +75,7 @@ function Root() {
       return;
     }
     // A user with several roles acts in one: the stored choice, else the first.
-    get<Me>('/me', { session: { token: session.token, role: null } }).then(
+    answered(api.GET('/me', { headers: sessionHeaders({ token: session.token, role: null }) })).then(
       (who) => {
         const role = session.role && who.roles.includes(session.role) ? session.role : who.roles[0]!;
         if (role !== session.role) {
@@ -211,7 +211,7 @@ function SignIn({ lang, error, onSignedIn }: { lang: Lang; error: unknown; onSig
     }
     setBusy(true);
     try {
-      await get('/me', { session: { token: value, role: null } });
+      await answered(api.GET('/me', { headers: sessionHeaders({ token: value, role: null }) }));
       const s = { token: value, role: null };
       saveSession(s);
       onSignedIn(s);

@@ -1,32 +1,33 @@
 /**
- * Shapes of the API's answers that the UI reads: the API's own types (api/types.ts, inferred
- * from its response schemas), imported type-only so that nothing of the server reaches the bundle.
+ * Shapes of the API's answers that the UI reads: the schemas of the API's OpenAPI document
+ * (api-types.ts, generated from it by `npm run write-openapi-types`).
  */
+import type { components } from './api-types';
 import type { Labels } from './i18n';
 
-export type {
-  AllowedEvent,
-  CaseSummary,
-  CaseView,
-  Deadline,
-  DefinitionDiff,
-  DraftResult,
-  Impact,
-  InboxItem,
-  Incident,
-  ListedDefinition,
-  ProcessInfo,
-  Problem,
-  PublishResult,
-  RetryResult,
-  TokenInfo,
-  Transition,
-  User,
-  Validation,
-  Verification,
-  VersionInfo,
-  VersionRead,
-} from '../../api/types';
+type Schemas = components['schemas'];
+
+export type AllowedEvent = Schemas['AllowedEvent'];
+export type CaseSummary = Schemas['CaseSummary'];
+export type CaseView = Schemas['Case'];
+export type Deadline = Schemas['Deadline'];
+export type DefinitionDiff = Schemas['DefinitionDiff'];
+export type DraftResult = Schemas['DraftResult'];
+export type Impact = Schemas['PublishImpact'];
+export type InboxItem = Schemas['InboxItem'];
+export type Incident = Schemas['Incident'];
+export type ListedDefinition = Schemas['ListedDefinition'];
+export type ProcessInfo = Schemas['Process'];
+export type Problem = Schemas['Problem'];
+export type PublishResult = Schemas['PublishResult'];
+export type RetryResult = Schemas['RetryResult'];
+export type TokenInfo = Schemas['TokenInfo'];
+export type Transition = Schemas['Transition'];
+export type User = Schemas['User'];
+export type Validation = Schemas['Validation'];
+export type Verification = Schemas['ChainVerification'];
+export type VersionInfo = Schemas['DefinitionVersion'];
+export type VersionRead = Schemas['DefinitionVersionRead'];
 
 /**
  * The parts of a definition the UI reads for labels. The API hands a definition over as it was

@@ -2,15 +2,12 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { describeError, get } from './api';
+import type { operations } from './api-types';
 import { formatTime, labelOf, translate, type Labels, type Lang, type MessageKey } from './i18n';
 import { ownValue } from '../../engine/own';
 
-export interface Me {
-  userId: string;
-  displayName: string;
-  roles: string[];
-  role: string;
-}
+/** The signed-in user and the role they act in (GET /me). */
+export type Me = operations['getMe']['responses'][200]['content']['application/json'];
 
 export interface AppCtx {
   lang: Lang;
