@@ -11,7 +11,6 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { createLogger, type LogFormat } from '../logging';
 
-
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 /** A request id a client may choose: a short token of letters, digits, `.`, `_`, `:` and `-`. */

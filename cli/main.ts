@@ -4,6 +4,7 @@ import { CliContext, type CliIo, type MainOptions } from './context';
 import type { CommandLine } from './direct';
 import { customerCommand, type CustomerOptions } from './customer';
 import { dbMigrateCommand, dbSetupCommand, type DbOptions } from './db';
+import { doctorCommand } from './doctor';
 import {
   diagramCommand,
   diffCommand,
@@ -339,6 +340,11 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .description("apply pending migrations as the schema's owner")
     .option(...dbUrl)
     .action((opts: DbOptions) => run(dbMigrateCommand(ctx, opts)));
+
+  program
+    .command('doctor')
+    .description('what is configured, what answers (PostgreSQL, Temporal, the API), calendar coverage, what production still needs')
+    .action(() => run(doctorCommand(ctx)));
 
   return program;
 }

@@ -70,6 +70,9 @@ const envSchema = z.object({
   DOCKET_AUDIT_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
 });
 
+/** Every variable `loadConfig` reads, by name (for `docket doctor`). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface DocketConfig {
   dataDir: string;
   /**

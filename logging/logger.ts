@@ -43,7 +43,8 @@ export function errorForLog(err: unknown): Record<string, unknown> {
 function destination(options: CreateLoggerOptions): DestinationStream {
   if (options.stream) return options.stream;
   const fd = options.fd ?? 1;
-  if (options.format === 'pretty') return pinoPretty({ destination: fd, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  if (options.format === 'pretty')
+    return pinoPretty({ destination: fd, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
   return pino.destination({ fd, sync: true });
 }
 

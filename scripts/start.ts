@@ -98,7 +98,10 @@ async function main(): Promise<void> {
     namespace: temporal.namespace,
   });
   const running = docket.worker.run();
-  log.info({ taskQueue: config.taskQueue, ...(metricsAddress !== undefined && { metrics: `http://${metricsAddress}/metrics` }) }, 'worker polling');
+  log.info(
+    { taskQueue: config.taskQueue, ...(metricsAddress !== undefined && { metrics: `http://${metricsAddress}/metrics` }) },
+    'worker polling',
+  );
 
   log.info('starting the HTTP API and the web UI');
   const webRoot = await ensureWebBuild({ log: (line) => log.info(line.trim()) });
@@ -122,7 +125,9 @@ async function main(): Promise<void> {
     tell();
     tell('  First start: created the user "admin". Its API token, shown this once — keep it:');
     tell(`    ${admin.token}`);
-    tell(`  Sign in with it at ${api.url}/ to add users and give them tokens (Users page), or see README "Driving a complaint with the CLI".`);
+    tell(
+      `  Sign in with it at ${api.url}/ to add users and give them tokens (Users page), or see README "Driving a complaint with the CLI".`,
+    );
     tell();
   }
   log.info({ api: api.url, web: `${api.url}/` }, 'ready: Ctrl-C stops everything (README: "Driving a complaint with the CLI")');

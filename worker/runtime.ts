@@ -56,7 +56,11 @@ export function installWorkerRuntime(options: WorkerRuntimeOptions): boolean {
       logger: sdkLogger(options.log, SDK_LEVELS[options.logLevel]),
       shutdownSignals: [],
       ...(options.metricsAddress !== undefined && {
-        telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } },
+        telemetryOptions: {
+          metrics: {
+            prometheus: { bindAddress: options.metricsAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true },
+          },
+        },
       }),
     });
     return true;

@@ -3,7 +3,6 @@
  * counted from real requests and real cases.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PostgresCaseStore } from '../../adapters/postgres';
@@ -15,6 +14,7 @@ import { loadCalendar } from '../../client/setup';
 import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';
+import { freePort } from '../helpers/ports';
 import { parsePrometheus, sampleValue } from '../helpers/prometheus';
 
 let h: Harness;
@@ -28,18 +28,6 @@ afterAll(async () => {
   await api?.close();
   await h?.close();
 });
-
-/** A TCP port nobody listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function scrape() {
   const res = await api.call('GET', '/metrics');
@@ -80,7 +68,7 @@ test('GET /ready answers 200 when PostgreSQL and Temporal both answer', async ()
 });
 
 test('GET /ready answers 503 naming PostgreSQL when the database does not answer (and /health still 200)', async () => {
-  const pool = createPool({ connectionString: `postgres://docket_api:x@127.0.0.1:${await closedPort()}/docket`, max: 1 });
+  const pool = createPool({ connectionString: `postgres://docket_api:x@127.0.0.1:${await freePort()}/docket`, max: 1 });
   const app = buildApi(apiDeps(h.docket, pool), { logger: { level: 'silent' } });
   try {
     const ready = await app.inject({ method: 'GET', url: '/ready' });
@@ -105,7 +93,7 @@ test('GET /ready answers 503 naming PostgreSQL when the database does not answer
 });
 
 test('GET /ready answers 503 naming Temporal when Temporal does not answer', async () => {
-  const connection = Connection.lazy({ address: `127.0.0.1:${await closedPort()}` });
+  const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
   const docket = new DocketClient({
     temporal: new Client({ connection, namespace: 'default' }),
     store: new PostgresCaseStore(h.apiPool),
@@ -202,7 +190,9 @@ test('with DOCKET_METRICS_TOKEN set, /metrics answers only with that bearer toke
   const app = buildApi(apiDeps(h.docket, h.apiPool), { logger: { level: 'silent' }, metrics: { token } });
   try {
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${api.adminToken}` } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${api.adminToken}` } })).statusCode).toBe(
+      401,
+    );
     const ok = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('# TYPE docket_api_requests_total counter');
