@@ -247,9 +247,8 @@ function text(report: DoctorReport): string {
   for (const r of report.reachable) {
     const mark = r.ok ? 'ok  ' : !r.tried && !r.required ? 'skip' : 'FAIL';
     const what = r.ok ? r.detail : (r.error ?? r.detail);
-    lines.push(
-      `  ${mark}  ${LABELS[r.name].padEnd(10)} ${r.target ?? ''}${r.ms !== undefined ? ` (${r.ms} ms)` : ''}${what ? `: ${what}` : ''}`,
-    );
+    const where = [r.target, r.ms !== undefined ? `(${r.ms} ms)` : undefined].filter(Boolean).join(' ');
+    lines.push(`  ${mark}  ${LABELS[r.name].padEnd(10)} ${[where, what].filter(Boolean).join(': ')}`);
   }
   lines.push('', 'Calendar');
   const cal = report.calendar;

@@ -5,6 +5,7 @@ import type { CommandLine } from './direct';
 import { customerCommand, type CustomerOptions } from './customer';
 import { dbMigrateCommand, dbSetupCommand, type DbOptions } from './db';
 import { doctorCommand } from './doctor';
+import { createLogger } from '../logging';
 import {
   diagramCommand,
   diffCommand,
@@ -393,7 +394,8 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
-      process.stderr.write(`docket: ${(err as Error)?.stack ?? String(err)}\n`);
+      // A crash, not an answer: one JSON line for the operator's log (answers and refusals are printed by main).
+      createLogger({ name: 'docket-cli', fd: 2 }).fatal({ err }, 'docket crashed');
       process.exitCode = EXIT_FAILED;
     },
   );
