@@ -14,7 +14,10 @@ import { AuthThrottle, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth-throt
 import { ApiError, toApiError } from './errors';
 import { JobPool, inlineJobs, type JobPoolOptions, type JobRunner } from './jobs';
 import { apiLogger, REQUEST_ID_HEADER, requestIdOf, routeOf, type ApiLogOptions } from './logging';
+import { ApiMetrics } from './metrics';
+import { postgresBusinessCounts } from './metrics-business';
 import { openApiDocument } from './openapi';
+import { apiReadinessChecks } from './readiness';
 import { mount, type AnyRoute, type Caller } from './route';
 import { RouteTable, type RegisteredRoute } from './route-table';
 import { adminRoutes } from './routes/admin';
@@ -23,6 +26,7 @@ import { caseRoutes } from './routes/cases';
 import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
 import { migrationRoutes } from './routes/migrations';
+import { operationsRoutes, type OperationsOptions } from './routes/operations';
 import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
 
@@ -37,6 +41,10 @@ export interface ApiOptions {
   webRoot?: string;
   /** Rate limiting of failed authentication and its security-log rows (see auth-throttle.ts). */
   authLimits?: AuthLimits;
+  /** Prometheus metrics (README "Operations"): the scrape token, Node.js process metrics, how long business counts are kept. */
+  metrics?: { token?: string; processMetrics?: boolean; businessCacheMs?: number };
+  /** How long each readiness check may take (default 2000 ms). */
+  readyTimeoutMs?: number;
 }
 
 /** The nesting depth of a parsed JSON value, without recursion. */
@@ -56,8 +64,9 @@ function depthOf(value: unknown): number {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Every route; linting, diffs and diagrams run on `jobs` (default: on the calling thread). */
-export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs): AnyRoute[] {
+export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operations?: OperationsOptions): AnyRoute[] {
   return [
+    ...operationsRoutes(operations ?? { metrics: new ApiMetrics(), readiness: apiReadinessChecks(deps.pool, deps.docket) }),
     ...caseRoutes(deps),
     ...incidentRoutes(deps),
     ...auditRoutes(deps),
@@ -133,6 +142,10 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
   });
 
   registerSecurityHeaders(app);
+  const metrics = new ApiMetrics({
+    ...(options.metrics?.processMetrics !== undefined && { processMetrics: options.metrics.processMetrics }),
+    business: postgresBusinessCounts(deps.pool, options.metrics?.businessCacheMs),
+  });
   const limits = { ...DEFAULT_AUTH_LIMITS, ...options.authLimits };
   const throttle = new AuthThrottle(limits);
   const failureLog = new AuthFailureLog(deps.securityLog, limits, (err) => app.log.error({ err }, 'could not write the security log'));
@@ -140,6 +153,7 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
 
   // Failed authentications (and refusals of a throttled address) are counted and summed up; other refusals are written one by one.
   const refusedAuth = async (request: FastifyRequest, error: ApiError, caller?: Partial<Caller>) => {
+    metrics.authFailed(error.status === 401 ? 'unauthenticated' : error.status === 429 ? 'throttled' : 'forbidden');
     const event = {
       code: error.status === 401 ? 'Unauthenticated' : error.code,
       message: error.message,
@@ -163,6 +177,7 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
+    metrics.answered(request.method, request.routeOptions?.url, reply.statusCode, reply.elapsedTime / 1000);
     // A failed request was logged by the error handler, with its error.
     if (reply.statusCode >= 500) return;
     request.log.info(
@@ -186,6 +201,7 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
     } else {
       api = toApiError(err);
     }
+    metrics.refused(api.code);
     const line = { method: request.method, route: routeOf(request), status: api.status, code: api.code };
     if (api.status === 500) request.log.error({ ...line, err }, 'request failed');
     else if (api.status > 500) request.log.warn({ ...line, error: api.message }, 'request refused');
@@ -226,14 +242,18 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
   const jobs = isRunner(options.jobs) ? options.jobs : new JobPool(options.jobs);
   if (!isRunner(options.jobs)) app.addHook('onClose', async () => jobs.close());
   const lifecycle = deps.lifecycle?.withAnalysis(jobs);
-  const routes = allRoutes({ ...deps, ...(lifecycle && { lifecycle }) }, jobs);
+  const routes = allRoutes({ ...deps, ...(lifecycle && { lifecycle }) }, jobs, {
+    metrics,
+    ...(options.metrics?.token !== undefined && { metricsToken: options.metrics.token }),
+    readiness: apiReadinessChecks(deps.pool, deps.docket),
+    ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
+  });
   // Made once every route is registered (including any added after buildApi returns).
   let document: unknown;
   app.addHook('onReady', async () => {
     document = apiDocument(table.routes);
   });
   app.get('/openapi.json', { config: { openapi: { summary: 'This OpenAPI document', tag: 'operations' } } }, async () => document);
-  app.get('/health', { config: { openapi: { summary: 'Liveness: the process answers', tag: 'operations' } } }, async () => ({ ok: true }));
   const authenticated = new Set(routes.filter((r) => r.access !== 'public').map((r) => `${r.method} ${r.url}`));
   throttle.register(app, (request) => authenticated.has(`${request.method} ${request.routeOptions.url}`), refusedAuth);
   mount(app, routes, { authenticator: deps.authenticator, onRefused: refusedAuth });

@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import type { PostgresCaseQueries } from '../adapters/postgres/case-query';
 import type { PostgresCaseStore } from '../adapters/postgres/case-store';
 import type { PostgresSecurityLog } from '../adapters/postgres/security-log';
@@ -17,6 +18,8 @@ export interface ApiDeps {
   securityLog: PostgresSecurityLog;
   catalog: DefinitionCatalog;
   authenticator: Authenticator;
+  /** The API's own PostgreSQL pool: readiness queries it, the business metrics are counted on it. */
+  pool: Pool;
   /** The audit public keyring (`DOCKET_AUDIT_PUBLIC_KEYS_FILE`): the keys verifications trust; without it, docket.audit_keys. */
   auditPublicKeysFile?: string;
   /** Drafts, publishing, diffs and diagrams of process owners (absent: those routes answer 503). */

@@ -30,6 +30,7 @@ export function unconnectedApi(): FastifyInstance {
     securityLog: unconnected('securityLog'),
     catalog: unconnected('catalog'),
     authenticator: unconnected('authenticator'),
+    pool: unconnected('pool'),
   };
   return buildApi(deps, { jobs: inlineJobs, logger: { level: 'silent' } });
 }

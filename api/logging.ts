@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import pino, { type DestinationStream } from 'pino';
+import type { DestinationStream } from 'pino';
+import { createLogger, type LogFormat } from '../logging';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -22,6 +23,10 @@ export interface ApiLogOptions {
   level?: LogLevel;
   /** Where the JSON lines go (default: stderr). */
   stream?: DestinationStream;
+  /** Or the file descriptor they go to: 1 (stdout) or 2 (stderr, the default). */
+  fd?: 1 | 2;
+  /** `pretty` for a person at a terminal (LOG_FORMAT); JSON lines otherwise. */
+  format?: LogFormat;
 }
 
 /** The incoming `X-Request-Id` when it is a safe short token, else a new random one. */
@@ -31,18 +36,6 @@ export function requestIdOf(raw: IncomingMessage): string {
   return value !== undefined && SAFE_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-/** An error as logged: what it is and where it came from, without the data it may carry. */
-export function errorForLog(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { type: typeof err };
-  const code = (err as { code?: unknown }).code;
-  return {
-    type: err.constructor?.name ?? err.name,
-    ...(typeof code === 'string' && { code }),
-    message: err.message,
-    ...(err.stack !== undefined && { stack: err.stack }),
-  };
-}
-
 /** The route pattern of a request (`/cases/:caseId`), or its path without the query when no route matched. */
 export function routeOf(request: FastifyRequest): string {
   return request.routeOptions?.url ?? request.url.split('?')[0]!.slice(0, 200);
@@ -50,17 +43,16 @@ export function routeOf(request: FastifyRequest): string {
 
 /** The pino logger of the API. */
 export function apiLogger(options: ApiLogOptions = {}): FastifyBaseLogger {
-  return pino(
-    {
-      level: options.level ?? 'warn',
-      base: { name: 'docket-api' },
-      serializers: {
-        err: errorForLog,
-        // fastify's own lines (a request while closing, …) name the request: method and route only.
-        req: (req: FastifyRequest) => ({ method: req.method, route: typeof req.routeOptions === 'object' ? routeOf(req) : undefined }),
-        res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
-      },
+  return createLogger({
+    name: 'docket-api',
+    level: options.level ?? 'warn',
+    ...(options.format !== undefined && { format: options.format }),
+    ...(options.stream !== undefined && { stream: options.stream }),
+    fd: options.fd ?? 2,
+    serializers: {
+      // fastify's own lines (a request while closing, …) name the request: method and route only.
+      req: (req: FastifyRequest) => ({ method: req.method, route: typeof req.routeOptions === 'object' ? routeOf(req) : undefined }),
+      res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
     },
-    options.stream ?? pino.destination({ fd: 2, sync: true }),
-  );
+  });
 }

@@ -1,20 +1,20 @@
-import pino from 'pino';
 import { loadConfig } from '../config';
+import { createLogger } from '../logging';
 import { bootstrapAdmin, startApi } from './server';
 
 /** Runs the HTTP API alone (`npm run api`), for deployments that run it apart from the workers. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = pino({ level: config.logLevel });
+  const log = createLogger({ name: 'docket-api', level: config.logLevel, format: config.logFormat });
   const api = await startApi(config, {
     port: config.api?.port ?? 3000,
     host: config.api?.host ?? '127.0.0.1',
     // Request lines and failures as JSON on stdout, beside the lines of this process.
-    logger: { level: config.logLevel, stream: process.stdout },
+    logger: { level: config.logLevel, format: config.logFormat, fd: 1 },
   });
-  log.info({ url: api.url, appRole: api.appRole }, 'API listening');
+  log.info({ url: api.url, appRole: api.appRole, metricsProtected: config.metrics.token !== undefined }, 'API listening');
   const admin = await bootstrapAdmin(api.deps.users);
-  // Printed once, to the terminal only: the token is not kept anywhere.
+  // Printed once, to the terminal only: the token is not kept anywhere (and never written to the log).
   if (admin) process.stdout.write(`First start: created the user "admin". Its API token, shown this once:\n  ${admin.token}\n`);
   const stop = () => void api.close();
   process.once('SIGINT', stop);
@@ -22,6 +22,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  createLogger({ name: 'docket-api', fd: 2 }).fatal({ err }, 'API failed');
   process.exitCode = 1;
 });

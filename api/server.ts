@@ -66,6 +66,7 @@ export function apiDeps(
     securityLog: new PostgresSecurityLog(pool),
     catalog: new DefinitionCatalog(docket),
     authenticator: authenticator ?? new TokenAuthenticator(users),
+    pool,
     ...(owners.lifecycle && { lifecycle: owners.lifecycle }),
     ...(owners.migrations && { migrations: owners.migrations }),
   };
@@ -106,7 +107,12 @@ export async function startApi(config: DocketConfig, options: StartApiOptions): 
   });
   try {
     const deps = { ...apiDeps(connected.docket, pool, undefined, connected), auditPublicKeysFile: config.audit.publicKeysFile };
-    const app = buildApi(deps, { ...options, jobs: options.jobs ?? config.api?.jobs });
+    const app = buildApi(deps, {
+      ...options,
+      jobs: options.jobs ?? config.api?.jobs,
+      metrics: { processMetrics: true, ...(config.metrics.token !== undefined && { token: config.metrics.token }), ...options.metrics },
+      logger: { format: config.logFormat, ...options.logger },
+    });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });
     const address = app.server.address();

@@ -12,7 +12,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`docket: ${err && err.stack ? err.stack : String(err)}\n`);
+    // A crash, not an answer: one JSON line for the operator's log (answers and refusals are printed by main).
+    const { createLogger } = require(path.join(__dirname, '..', 'logging', 'index.ts'));
+    createLogger({ name: 'docket-cli', fd: 2 }).fatal({ err }, 'docket crashed');
     process.exitCode = 1;
   },
 );

@@ -96,6 +96,16 @@ export class CliContext {
     return this.loadedConfig;
   }
 
+  /** The environment the configuration is read from (undefined: this process's). */
+  environment(): NodeJS.ProcessEnv | undefined {
+    return this.options.env;
+  }
+
+  /** The API this command line names (`--api`, DOCKET_API_URL or `npm start`'s), token or not. */
+  apiUrl(): string | undefined {
+    return this.apiOptions.api ?? this.config().api?.url;
+  }
+
   /** The configuration if a command already loaded it (for error messages). */
   get configIfLoaded(): DocketConfig | undefined {
     return this.loadedConfig;

@@ -4,6 +4,8 @@ import { CliContext, type CliIo, type MainOptions } from './context';
 import type { CommandLine } from './direct';
 import { customerCommand, type CustomerOptions } from './customer';
 import { dbMigrateCommand, dbSetupCommand, type DbOptions } from './db';
+import { doctorCommand } from './doctor';
+import { createLogger } from '../logging';
 import {
   diagramCommand,
   diffCommand,
@@ -327,6 +329,11 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option(...dbUrl)
     .action((opts: DbOptions) => run(dbMigrateCommand(ctx, opts)));
 
+  program
+    .command('doctor')
+    .description('what is configured, what answers (PostgreSQL, Temporal, the API), calendar coverage, what production still needs')
+    .action(() => run(doctorCommand(ctx)));
+
   return program;
 }
 
@@ -374,7 +381,8 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
-      process.stderr.write(`docket: ${(err as Error)?.stack ?? String(err)}\n`);
+      // A crash, not an answer: one JSON line for the operator's log (answers and refusals are printed by main).
+      createLogger({ name: 'docket-cli', fd: 2 }).fatal({ err }, 'docket crashed');
       process.exitCode = EXIT_FAILED;
     },
   );

@@ -124,6 +124,14 @@ export class DocketClient {
     return this.opts.temporal.workflow.getHandle<typeof caseWorkflow>(caseId);
   }
 
+  /** Readiness: resolves when Temporal describes this client's namespace within `timeoutMs`, rejects otherwise. */
+  async checkTemporal(timeoutMs: number): Promise<void> {
+    const temporal = this.opts.temporal;
+    await temporal.withDeadline(Date.now() + timeoutMs, () =>
+      temporal.workflowService.describeNamespace({ namespace: temporal.options.namespace }),
+    );
+  }
+
   /** Checks the role and input, then starts a case on the latest definition version. */
   async startCase(processId: string, input: Record<string, unknown>, actor: Actor, options: StartCaseOptions = {}): Promise<StartedCase> {
     refuseUnstorable({ process: processId, actor: { userId: actor.userId }, requestId: options.requestId }, 'the case cannot be started');

@@ -57,11 +57,21 @@ const envSchema = z.object({
   DOCKET_API_JOB_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   DOCKET_API_JOB_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'LOG_FORMAT must be json (the default) or pretty' }).default('json'),
+  // Operations (README "Operations").
+  DOCKET_METRICS_TOKEN: z.string().min(16, 'DOCKET_METRICS_TOKEN must be at least 16 characters (a random secret)').optional(),
+  DOCKET_WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'DOCKET_WORKER_METRICS_ADDRESS must be host:port, e.g. 127.0.0.1:9464')
+    .optional(),
   DOCKET_ACTOR_KEYS: z.string().optional(),
   // Keyed audit (audit/keys.ts).
   DOCKET_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   DOCKET_AUDIT_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
 });
+
+/** Every variable `loadConfig` reads, by name (for `docket doctor`). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface DocketConfig {
   dataDir: string;
@@ -96,6 +106,13 @@ export interface DocketConfig {
   /** A prebuilt workflow bundle (from bundleWorkflowCode); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** JSON lines (default), or `pretty` for a person at a terminal (LOG_FORMAT). */
+  logFormat: 'json' | 'pretty';
+  /**
+   * Prometheus metrics: the bearer token `GET /metrics` of the API requires (DOCKET_METRICS_TOKEN; unset: open),
+   * and where a worker serves the Temporal SDK's metrics (DOCKET_WORKER_METRICS_ADDRESS; unset: not served).
+   */
+  metrics: { token?: string; workerAddress?: string };
   /**
    * Keys clients and workers vouch for actors with (`id:base64secret`, comma-separated, the first
    * signs); unset: the data directory's `secrets/actor-keys.json` (see security/actor-keys.ts).
@@ -200,6 +217,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     continueAsNewAfter: e.DOCKET_CONTINUE_AS_NEW_AFTER,
     ...(e.DOCKET_WORKFLOW_BUNDLE !== undefined && { workflowBundle: e.DOCKET_WORKFLOW_BUNDLE }),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    metrics: {
+      ...(e.DOCKET_METRICS_TOKEN !== undefined && { token: e.DOCKET_METRICS_TOKEN }),
+      ...(e.DOCKET_WORKER_METRICS_ADDRESS !== undefined && { workerAddress: e.DOCKET_WORKER_METRICS_ADDRESS }),
+    },
     ...(e.DOCKET_ACTOR_KEYS !== undefined && e.DOCKET_ACTOR_KEYS !== '' && { actorKeys: e.DOCKET_ACTOR_KEYS }),
     audit: auditKeyConfig(e.DOCKET_DATA_DIR, e.DOCKET_AUDIT_SIGNING_KEY_FILE, e.DOCKET_AUDIT_PUBLIC_KEYS_FILE),
     api: {

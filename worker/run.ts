@@ -1,12 +1,13 @@
-import pino from 'pino';
 import { loadConfig, redactUrl } from '../config';
-import { createDocketWorker, installSdkLogging } from './worker';
+import { createLogger } from '../logging';
+import { createDocketWorker, installWorkerRuntime } from './worker';
 
 /** Runs one Docket worker until SIGINT/SIGTERM. Start as many as you need, on as many machines. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = pino({ level: config.logLevel });
-  installSdkLogging(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const log = createLogger({ name: 'docket-worker', level: config.logLevel, format: config.logFormat });
+  const metricsAddress = config.metrics.workerAddress;
+  installWorkerRuntime({ logLevel: config.logLevel, log, ...(metricsAddress !== undefined && { metricsAddress }) });
   const docket = await createDocketWorker(config);
   log.info(
     {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
       namespace: config.namespace,
       temporal: config.temporalAddress,
       database: redactUrl(config.workerDatabaseUrl ?? config.databaseUrl ?? ''),
+      ...(metricsAddress !== undefined && { metrics: `http://${metricsAddress}/metrics` }),
     },
     'worker started',
   );
@@ -25,9 +27,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   await docket.worker.run();
   await docket.close();
+  log.info('worker stopped');
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  createLogger({ name: 'docket-worker', fd: 2 }).fatal({ err }, 'worker failed');
   process.exitCode = 1;
 });

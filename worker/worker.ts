@@ -1,5 +1,5 @@
 import { createPool } from '../adapters/postgres';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { type Pool } from 'pg';
 import { createActivities } from '../activities';
 import type { CaseStore } from '../ports';
@@ -11,18 +11,7 @@ import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
 import { temporalTls, type DocketConfig } from '../config';
 
 export { WORKFLOWS_PATH } from './bundle-options';
-
-/** Sets the Temporal SDK's log level for this process (its INFO lines include the whole workflow bundle report). */
-export function installSdkLogging(level: DocketConfig['logLevel']): void {
-  const sdkLevel: LogLevel =
-    level === 'trace' ? 'TRACE' : level === 'debug' ? 'DEBUG' : level === 'info' ? 'INFO' : level === 'warn' ? 'WARN' : 'ERROR';
-  try {
-    // Signals are handled by the entry points, which stop the worker, then the servers, in order.
-    Runtime.install({ logger: new DefaultLogger(sdkLevel), shutdownSignals: [] });
-  } catch {
-    // The runtime was already installed (it can be installed once per process).
-  }
-}
+export { installWorkerRuntime } from './runtime';
 
 export interface DocketWorker {
   worker: Worker;

@@ -28,8 +28,42 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness: the process answers */
+    /** Liveness */
     get: operations['getHealth'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness */
+    get: operations['getReady'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Prometheus metrics */
+    get: operations['getMetrics'];
     put?: never;
     post?: never;
     delete?: never;
@@ -836,6 +870,18 @@ export interface components {
         requestId?: string;
       };
     };
+    Readiness: {
+      ready: boolean;
+      checks: {
+        [key: string]: {
+          ok: boolean;
+          /** @description how long the check took */
+          ms: number;
+          /** @description timeout, a network or gRPC code (ECONNREFUSED, grpc-14), or failed */
+          error?: string;
+        };
+      };
+    };
     StartedCase: {
       caseId: string;
       processId: string;
@@ -1287,14 +1333,75 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Liveness: the process answers */
+      /** @description the process is up (nothing else is checked) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/json': {
+            /** @enum {boolean} */
+            ok: true;
+          };
         };
+      };
+      default: components['responses']['Error'];
+    };
+  };
+  getReady: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description PostgreSQL and Temporal answered: send traffic here */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Readiness'];
+        };
+      };
+      /** @description a check failed (named in `checks`): send no traffic here now */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Readiness'];
+        };
+      };
+      default: components['responses']['Error'];
+    };
+  };
+  getMetrics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the Prometheus text exposition of this API process */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain; version=0.0.4': string;
+        };
+      };
+      /** @description DOCKET_METRICS_TOKEN is set and the request does not carry it as a bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       default: components['responses']['Error'];
     };
