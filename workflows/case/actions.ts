@@ -104,6 +104,8 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
             refuseUnvouched(req, 'the event');
             check(req);
           },
+          description:
+            "A person's action on the case: the event type (e.g. ACCEPT) and its data, by a user in a role; refused in the validator",
         },
       );
 
