@@ -6,7 +6,7 @@
  * Nothing personal goes here: ids only (the process, the customer's business id, the assignee's
  * user id), never names, phone numbers or e-mail addresses.
  */
-import { defineSearchAttributeKey, type SearchAttributeUpdatePair } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Definition, Labels } from '../engine/definition-schema';
 import { ownValue } from '../engine/own';
 import type { CaseStatus } from '../engine/types';
@@ -100,4 +100,27 @@ export function customerOf(definition: Pick<Definition, 'customerField'>, input:
 export function assigneeOf(definition: Pick<Definition, 'assigneeField'>, context: Record<string, unknown>): string | undefined {
   const value = definition.assigneeField === undefined ? undefined : ownValue(context, definition.assigneeField);
   return typeof value === 'string' ? value : undefined;
+}
+
+/** What a case's start tells Temporal (before the workflow has run): attributes, memo and the Web UI's summary and details. */
+export function startVisibility(
+  definition: Pick<Definition, 'process' | 'labels' | 'stateLabels' | 'customerField'>,
+  version: { definitionVersion: number; definitionHash: string },
+  input: Record<string, unknown>,
+): { typedSearchAttributes: SearchAttributePair[]; memo: Record<string, unknown>; staticSummary: string; staticDetails: string } {
+  const customerId = customerOf(definition, input);
+  const pairs = searchAttributeUpdates({
+    processId: definition.process,
+    definitionVersion: version.definitionVersion,
+    status: 'open',
+    customerId,
+    overdue: false,
+    openIncidents: 0,
+  });
+  return {
+    typedSearchAttributes: pairs.filter((p): p is SearchAttributePair => p.value !== null),
+    memo: caseMemo(definition),
+    staticSummary: caseSummaryLine(definition.process, undefined, customerId),
+    staticDetails: `${definition.labels.en} (${definition.labels['zh-CN']}), definition version ${version.definitionVersion} (${version.definitionHash.slice(0, 12)})`,
+  };
 }
