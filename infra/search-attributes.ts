@@ -13,8 +13,11 @@ export interface OperatorConnection {
   readonly operatorService: OperatorService;
 }
 
-/** gRPC's ALREADY_EXISTS status code. */
+/** gRPC's ALREADY_EXISTS and UNIMPLEMENTED status codes. */
 const GRPC_ALREADY_EXISTS = 6;
+const GRPC_UNIMPLEMENTED = 12;
+
+const codeOf = (err: unknown) => (err as { code?: number }).code;
 
 /** The command that registers Docket's search attributes on a namespace (for a cluster's operator). */
 export function searchAttributeCommand(namespace: string): string {
@@ -25,12 +28,21 @@ export function searchAttributeCommand(namespace: string): string {
   ].join(' ');
 }
 
-/** Docket's attributes the namespace lacks, and those it has with another type. */
+/**
+ * Docket's attributes the namespace lacks, and those it has with another type; undefined from a
+ * server that cannot list them (Temporal's Java test server adds them but does not list them).
+ */
 export async function searchAttributeProblems(
   connection: OperatorConnection,
   namespace: string,
-): Promise<{ missing: string[]; wrongType: string[] }> {
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+): Promise<{ missing: string[]; wrongType: string[] } | undefined> {
+  let customAttributes;
+  try {
+    ({ customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }));
+  } catch (err) {
+    if (codeOf(err) === GRPC_UNIMPLEMENTED) return undefined;
+    throw err;
+  }
   const missing: string[] = [];
   const wrongType: string[] = [];
   for (const { name, type } of DOCKET_SEARCH_ATTRIBUTES) {
@@ -46,21 +58,28 @@ export async function searchAttributeProblems(
  * several processes do it at once) and waits until the server lists them all.
  */
 export async function ensureSearchAttributes(connection: OperatorConnection, namespace: string, timeoutMs = 30_000): Promise<void> {
-  const { missing, wrongType } = await searchAttributeProblems(connection, namespace);
-  if (wrongType.length > 0) throw new Error(wrongTypeMessage(wrongType, namespace));
+  const problems = await searchAttributeProblems(connection, namespace);
+  if (problems?.wrongType.length) throw new Error(wrongTypeMessage(problems.wrongType, namespace));
+  // A server that cannot list them gets each one on its own (one it has already answers ALREADY_EXISTS).
+  const missing = problems?.missing ?? DOCKET_SEARCH_ATTRIBUTES.map((a) => a.name);
   if (missing.length === 0) return;
   const types = new Map(DOCKET_SEARCH_ATTRIBUTES.map((a) => [a.name, a.type]));
-  try {
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((name) => [name, encodeSearchAttributeIndexedValueType(types.get(name)!)!])),
-    });
-  } catch (err) {
-    // Another process registered them first.
-    if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw err;
-  }
+  const add = async (names: string[]) => {
+    try {
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(names.map((name) => [name, encodeSearchAttributeIndexedValueType(types.get(name)!)!])),
+      });
+    } catch (err) {
+      // Another process registered them first.
+      if (codeOf(err) !== GRPC_ALREADY_EXISTS) throw err;
+    }
+  };
+  if (problems) await add(missing);
+  else for (const name of missing) await add([name]);
   for (const deadline = Date.now() + timeoutMs; ;) {
     const now = await searchAttributeProblems(connection, namespace);
+    if (!now) return;
     if (now.wrongType.length > 0) throw new Error(wrongTypeMessage(now.wrongType, namespace));
     if (now.missing.length === 0) return;
     if (Date.now() > deadline)
@@ -73,10 +92,13 @@ export async function ensureSearchAttributes(connection: OperatorConnection, nam
 
 /**
  * Throws, saying how to fix it, when `namespace` lacks Docket's search attributes: cases could
- * not be started there. For a worker or an API process at its start.
+ * not be started there. For a worker or an API process at its start (a server that cannot list
+ * them, a test server, passes: it refuses a case's upsert of an attribute it lacks).
  */
 export async function requireSearchAttributes(connection: OperatorConnection, namespace: string): Promise<void> {
-  const { missing, wrongType } = await searchAttributeProblems(connection, namespace);
+  const problems = await searchAttributeProblems(connection, namespace);
+  if (!problems) return;
+  const { missing, wrongType } = problems;
   if (wrongType.length > 0) throw new Error(wrongTypeMessage(wrongType, namespace));
   if (missing.length > 0)
     throw new Error(

@@ -230,7 +230,7 @@ test('a worker refuses to start on a namespace without Docket’s search attribu
       (ok) => ok,
       'the namespace',
     );
-    expect((await searchAttributeProblems(connection, namespace)).missing).toEqual(
+    expect((await searchAttributeProblems(connection, namespace))?.missing).toEqual(
       expect.arrayContaining(['DocketProcess', 'DocketState']),
     );
     await expect(createDocketWorker({ ...h.config, namespace })).rejects.toThrow(
