@@ -68,7 +68,7 @@ export async function ensureSearchAttributes(connection: OperatorConnection, nam
     try {
       await connection.operatorService.addSearchAttributes({
         namespace,
-        searchAttributes: Object.fromEntries(names.map((name) => [name, encodeSearchAttributeIndexedValueType(types.get(name)!)!])),
+        searchAttributes: Object.fromEntries(names.map((name) => [name, encodeSearchAttributeIndexedValueType(types.get(name))!])),
       });
     } catch (err) {
       // Another process registered them first.
