@@ -15,6 +15,7 @@ import { PostgresUserStore, type IssuedToken } from '../adapters/postgres/user-s
 import type { DocketClient } from '../client/docket-client';
 import type { ConnectedClient } from '../client/setup';
 import { connectDocket } from '../client/setup';
+import { requireSearchAttributes } from '../infra/search-attributes';
 import { APP_ROLE } from '../adapters/postgres/roles';
 import type { DocketConfig } from '../config';
 import { buildApi, type ApiOptions } from './app';
@@ -106,6 +107,8 @@ export async function startApi(config: DocketConfig, options: StartApiOptions): 
     throw err;
   });
   try {
+    // Cases cannot be started on a namespace without Docket's search attributes: say so now, not at the first start.
+    if (connected.connection) await requireSearchAttributes(connected.connection, config.namespace);
     const deps = { ...apiDeps(connected.docket, pool, undefined, connected), auditPublicKeysFile: config.audit.publicKeysFile };
     const app = buildApi(deps, {
       ...options,

@@ -24,6 +24,7 @@ import {
   type SendResult,
 } from '../workflows/messages';
 import type { caseWorkflow } from '../workflows/case-workflow';
+import { startVisibility } from '../workflows/search-attributes';
 import { ownValue } from '../engine/own';
 import { describeIssues, isRefusalCode } from '../engine/refusals';
 import { storableProblems } from '../engine/storable';
@@ -183,6 +184,8 @@ export class DocketClient {
         workflowId: caseId,
         taskQueue: this.opts.taskQueue,
         args: [workflowInput],
+        // What operators see in Temporal (its Web UI, `temporal workflow list --query`); the case keeps it current.
+        ...startVisibility(definition, { definitionVersion: published.version, definitionHash: published.hash }, input),
         ...(options.requestId ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
       });
     } catch (err) {
@@ -320,13 +323,14 @@ export class DocketClient {
         args: [{ ...request, caseId }],
         // Identical retries share an update id, so Temporal itself answers them once; a
         // different event under a used request id reaches the validator and is refused.
-        ...(request.requestId
-          ? {
-              updateId: createHash('sha256')
+        // The id starts with the event type: the Web UI lists every Update as `sendEvent`, by its id.
+        updateId: `${request.type.slice(0, 64)}-${
+          request.requestId
+            ? createHash('sha256')
                 .update(JSON.stringify([request.actor.userId, request.actor.role, request.requestId, request.type, request.data ?? {}]))
-                .digest('hex'),
-            }
-          : {}),
+                .digest('hex')
+            : randomUUID()
+        }`,
       });
     } catch (err) {
       const mapped = toDocketError(err, caseId);

@@ -23,6 +23,8 @@ export interface ConnectedClient {
   lifecycle?: DefinitionLifecycle;
   /** Migration of running cases (process owners). */
   migrations?: CaseMigrations;
+  /** The connection to Temporal (for checks such as its search attributes). */
+  connection?: Connection;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
     docket,
     lifecycle,
     migrations: new CaseMigrations({ lifecycle, store: definitions, docket, cases: store, calendar }),
+    connection,
     async close() {
       await pool.end();
       await connection.close();

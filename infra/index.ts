@@ -3,3 +3,4 @@ export * from './provisioning';
 export * from './temporal-cli';
 export * from './temporal-test-server';
 export * from './temporal-env';
+export * from './search-attributes';

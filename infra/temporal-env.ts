@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DevServerConfig, EphemeralServerExecutable, ClientOptionsForTestEnv } from '@temporalio/testing';
 import { resolveTemporalCli, type TemporalServerSource } from './temporal-cli';
 import { resolveTimeSkippingServer } from './temporal-test-server';
+import { ensureSearchAttributes } from './search-attributes';
 import { loadHostConfig } from '../config';
 
 export interface StartDevServerOptions {
@@ -46,7 +47,7 @@ export interface DevServer {
 
 /**
  * Uses the server at TEMPORAL_ADDRESS when set; otherwise starts a Temporal CLI dev server
- * (building the CLI on first use if nothing else is available).
+ * (building the CLI on first use if nothing else is available) with Docket's search attributes.
  */
 export async function startDevServer(opts: StartDevServerOptions = {}): Promise<DevServer> {
   const source = await resolveTemporalCli();
@@ -87,6 +88,11 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
     }),
   );
   let stopped: Promise<void> | undefined;
+  // Docket's search attributes, on the server it started (a server at TEMPORAL_ADDRESS is checked by the worker).
+  await ensureSearchAttributes(env.connection, namespace).catch(async (err: unknown) => {
+    await env.teardown();
+    throw err;
+  });
   return {
     address: env.address,
     namespace,
@@ -103,12 +109,12 @@ export interface StartTimeSkippingEnvOptions {
 }
 
 /**
- * Starts Temporal's Java time-skipping test server (provisioned through Maven on first use).
- * Call `teardown()` on the result when done.
+ * Starts Temporal's Java time-skipping test server (provisioned through Maven on first use), with
+ * Docket's search attributes registered. Call `teardown()` on the result when done.
  */
 export async function startTimeSkippingEnv(opts: StartTimeSkippingEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   const exe = await resolveTimeSkippingServer();
-  return retryStartupTimeout(() =>
+  const env = await retryStartupTimeout(() =>
     TestWorkflowEnvironment.createTimeSkipping({
       server: {
         executable: { type: 'existing-path', path: exe },
@@ -117,6 +123,12 @@ export async function startTimeSkippingEnv(opts: StartTimeSkippingEnvOptions = {
       ...(opts.client !== undefined && { client: opts.client }),
     }),
   );
+  // The test server keeps search attributes like any other and refuses a case's upserts of unregistered ones.
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default').catch(async (err: unknown) => {
+    await env.teardown();
+    throw err;
+  });
+  return env;
 }
 
 /**

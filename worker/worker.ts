@@ -9,6 +9,7 @@ import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/p
 import { resolveActorKeys, VouchCodec } from '../security';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
 import { temporalTls, type DocketConfig } from '../config';
+import { requireSearchAttributes } from '../infra/search-attributes';
 
 export { WORKFLOWS_PATH } from './bundle-options';
 export { installWorkerRuntime } from './runtime';
@@ -49,6 +50,12 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
   const connection =
     options.connection ??
     (await NativeConnection.connect({ address: config.temporalAddress ?? 'localhost:7233', tls: temporalTls(config) }));
+  // The cases this worker runs keep Docket's search attributes current: the namespace must have them.
+  await requireSearchAttributes(connection, config.namespace).catch(async (err: unknown) => {
+    await pool.end();
+    if (ownConnection) await connection.close();
+    throw err;
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,

@@ -32,6 +32,7 @@ import { createInvocations, type Invocations } from './case/invocations';
 import { registerMigration } from './case/migration';
 import { createTimers, type Timers } from './case/timers';
 import { createTransitions } from './case/transitions';
+import { watchVisibility } from './case/visibility';
 import { subprocessDoneSignal, UNVOUCHED, unvouched, type CaseWorkflowInput, type SubprocessDone } from './messages';
 
 export interface CaseResult {
@@ -127,6 +128,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     void transitions.apply(startCase(c.compiled, input.input, Date.now()), 'xstate.init', input.input, input.startedBy, input.requestId);
   }
 
+  watchVisibility(c, { deadlines: timers.deadlines, openIncidents: () => incidents.open.size });
   actions.register();
   registerMigration(c, incidents, timers, transitions, actions.refuseUnvouched);
   incidents.register(actions.refuseUnvouched);

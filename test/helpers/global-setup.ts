@@ -1,8 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer } from '../../infra/temporal-env';
+import { ensureSearchAttributes } from '../../infra/search-attributes';
 import { bundleWorkflows } from '../../worker/bundle-options';
 import { PROJECT_ROOT } from '../../config';
 
@@ -15,6 +17,9 @@ export default async function globalSetup(): Promise<void> {
     startDevServer({ log: { format: 'pretty', level: 'error' } }),
     bundleWorkflows({ logger: quietLogger }),
   ]);
+  // The tests' server has Docket's search attributes, also when it is one at TEMPORAL_ADDRESS.
+  const connection = await Connection.connect({ address: temporal.address });
+  await ensureSearchAttributes(connection, temporal.namespace).finally(() => connection.close());
   const bundlePath = path.join(cache, 'test-workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.DOCKET_TEST_DATABASE_URL = pg.url;

@@ -40,6 +40,8 @@ test('recorded histories exist for every process', () => {
       'robust-deadline-during-outage.json',
       'robust-deadlines-in-due-order.json',
       'robust-forged-update-refused.json',
+      // Search attributes, memo and named timers and activities (what operators see in Temporal).
+      'complaint-visibility.json',
     ]),
   );
 });

@@ -127,6 +127,8 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
             const updateId = currentUpdateInfo()?.id;
             if (!prior && updateId !== undefined) checked.set(updateId, { snapshot: c.snapshot, compiled: c.compiled });
           },
+          description:
+            "A person's action on the case: the event type (e.g. ACCEPT) and its data, by a user in a role; refused in the validator",
         },
       );
 

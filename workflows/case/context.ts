@@ -34,6 +34,8 @@ export interface CaseContext {
   storedSeq: number;
   openedAt: string;
   updatedAt: string;
+  /** An escalation was raised since the case entered its current state (the case is overdue); see visibility.ts. */
+  escalated?: boolean;
   /** Cases started before incidents existed replay their effects as they ran then. */
   readonly incidentsOn: boolean;
   /** Cases started before actors were vouched for replay their unsigned messages as they ran then. */

@@ -34,7 +34,8 @@ export function createIncidents(c: CaseContext, queue: EffectQueue) {
   const recordRow = (incident: Incident) => {
     queue.pending += 1;
     recording += 1;
-    void recordIncident(incident)
+    void recordIncident
+      .executeWithOptions({ summary: `record incident ${incident.id}${incident.resolvedAt ? ' (resolved)' : ''}` }, [incident])
       .catch(() => undefined) // the incident stays visible in the case's status
       .then(() => {
         queue.pending -= 1;
@@ -164,6 +165,7 @@ export function createIncidents(c: CaseContext, queue: EffectQueue) {
             refuseUnvouched(req, 'the retry');
             checkRetry(req);
           },
+          description: "An operator's retry of the case's open incidents (or one of them), once their cause is fixed",
         },
       );
     },

@@ -61,15 +61,17 @@ export function createInvocations(
         void stored
           .then(() =>
             incidents.effect('runTask', null, `run the automatic step ${id}`, () =>
-              runTask({
-                caseId: c.caseId,
-                invokeId: id,
-                task,
-                context: invocation.context,
-                params: c.compiled.params,
-                guards: c.compiled.definition.guards,
-                now,
-              }),
+              runTask.executeWithOptions({ summary: `run the automatic step ${id}` }, [
+                {
+                  caseId: c.caseId,
+                  invokeId: id,
+                  task,
+                  context: invocation.context,
+                  params: c.compiled.params,
+                  guards: c.compiled.definition.guards,
+                  now,
+                },
+              ]),
             ),
           )
           .then((output) => {

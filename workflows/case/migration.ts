@@ -95,6 +95,7 @@ export function registerMigration(
         refuseUnvouched(req, 'the migration');
         checkMigration(req);
       },
+      description: 'A process owner moves the case to another published version of its definition',
     },
   );
 }

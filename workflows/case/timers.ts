@@ -66,7 +66,7 @@ export function createTimers(
     const scope = new CancellationScope();
     timers.set(spec.id, { spec, scope });
     scope
-      .run(() => sleep(Math.max(1, Date.parse(spec.dueAt) - Date.now())))
+      .run(() => sleep(Math.max(1, Date.parse(spec.dueAt) - Date.now()), { summary: `${spec.delay} (${spec.state}) due ${spec.dueAt}` }))
       .then(
         () => {
           // A timer fired early (see fireDue) is gone from the map already.

@@ -40,6 +40,8 @@ export function createTransitions(
     if (!result.changed) return Promise.resolve();
 
     c.seq += 1;
+    if (fromState !== c.state) c.escalated = false;
+    if (result.notifications.some((n) => n.kind === 'escalation')) c.escalated = true;
     const at = nowIso();
     c.updatedAt = at;
     const record: TransitionRecord = {
@@ -82,15 +84,19 @@ export function createTransitions(
     // Rows are stored strictly in sequence order; notifications follow their row.
     queue.pending += 1;
     const stored = queue.chain.then(async () => {
-      await incidents.effect('persistTransition', record.seq, `store transition ${record.seq} (${event})`, () =>
-        persistTransition({ record, projection }),
+      const what = `store transition ${record.seq} (${event})`;
+      await incidents.effect('persistTransition', record.seq, what, () =>
+        persistTransition.executeWithOptions({ summary: what }, [{ record, projection }]),
       );
       c.storedSeq = record.seq;
     });
     queue.chain = stored
       .then(() =>
         Promise.all(
-          notifications.map((n) => incidents.effect('notify', record.seq, `send the ${n.kind} ${n.template} (${n.id})`, () => notify(n))),
+          notifications.map((n) => {
+            const what = `send the ${n.kind} ${n.template} (${n.id})`;
+            return incidents.effect('notify', record.seq, what, () => notify.executeWithOptions({ summary: what }, [n]));
+          }),
         ),
       )
       .then(() => {
