@@ -200,3 +200,17 @@ export function validateCalendar(data: unknown): CalendarData {
     ...(cal.coversUntil !== undefined && { coversUntil: cal.coversUntil }),
   };
 }
+
+/**
+ * Checks a calendar to be published as a version: a valid calendar that names the dates it
+ * covers (`coversFrom`, `coversUntil`), so that its end can be warned about and seen.
+ */
+export function validatePublishedCalendar(data: unknown): CalendarData {
+  const cal = validateCalendar(data);
+  if (cal.coversFrom === undefined || cal.coversUntil === undefined) {
+    throw new CalendarValidationError(cal.id, [
+      'coversFrom: is missing: a published calendar names the first and last dates whose holidays and make-up days it lists, e.g. "coversFrom": "2027-01-01", "coversUntil": "2027-12-31"',
+    ]);
+  }
+  return cal;
+}
