@@ -17,6 +17,7 @@ import { apiLogger, REQUEST_ID_HEADER, requestIdOf, routeOf, type ApiLogOptions 
 import { mount, openApiDocument, type AnyRoute, type Caller } from './route';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
+import { calendarRoutes } from './routes/calendars';
 import { caseRoutes } from './routes/cases';
 import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
@@ -62,6 +63,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs): AnyRoute
     ...adminRoutes(deps),
     ...definitionRoutes(deps, jobs),
     ...migrationRoutes(deps),
+    ...calendarRoutes(deps),
   ];
 }
 

@@ -13,6 +13,8 @@ async function main(): Promise<void> {
     logger: { level: config.logLevel, stream: process.stdout },
   });
   log.info({ url: api.url, appRole: api.appRole }, 'API listening');
+  const calendarWarning = await api.deps.calendars?.warning();
+  if (calendarWarning) log.warn(calendarWarning);
   const admin = await bootstrapAdmin(api.deps.users);
   // Printed once, to the terminal only: the token is not kept anywhere.
   if (admin) process.stdout.write(`First start: created the user "admin". Its API token, shown this once:\n  ${admin.token}\n`);

@@ -55,7 +55,7 @@ export function apiDeps(
   docket: DocketClient,
   pool: Pool,
   authenticator?: Authenticator,
-  owners: Pick<ConnectedClient, 'lifecycle' | 'migrations'> = {},
+  owners: Pick<ConnectedClient, 'lifecycle' | 'migrations' | 'calendars'> = {},
 ): ApiDeps {
   const users = new PostgresUserStore(pool);
   return {
@@ -68,6 +68,7 @@ export function apiDeps(
     authenticator: authenticator ?? new TokenAuthenticator(users),
     ...(owners.lifecycle && { lifecycle: owners.lifecycle }),
     ...(owners.migrations && { migrations: owners.migrations }),
+    ...(owners.calendars && { calendars: owners.calendars }),
   };
 }
 

@@ -167,7 +167,7 @@ export class CliContext {
   }
 
   /** Whether an API is configured: `--api`, DOCKET_API_URL, a running `npm start`, or a token. */
-  private apiConfigured(): boolean {
+  apiConfigured(): boolean {
     const config = this.config();
     return (this.apiOptions.api ?? config.api?.url ?? this.apiOptions.token ?? config.api?.token) !== undefined;
   }

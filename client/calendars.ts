@@ -4,7 +4,10 @@
  * version from PostgreSQL, so a publication through one API process is seen by all.
  */
 import { readFile } from 'node:fs/promises';
-import type { CalendarVersion, PostgresCalendarStore } from '../adapters/postgres/calendar-store';
+import type { Pool } from 'pg';
+import { PostgresCalendarStore, type CalendarVersion, type PublishedCalendar } from '../adapters/postgres/calendar-store';
+import { coverageWarning } from '../engine/calendar/coverage';
+import { validateCalendar } from '../engine/calendar/validate-calendar';
 import type { DocketConfig } from '../config';
 import type { Actor, CalendarData } from '../engine/types';
 import type { CaseStore } from '../ports';
@@ -36,6 +39,16 @@ export class CalendarSource {
   async current(): Promise<CalendarData> {
     const { calendar } = await this.currentVersion();
     return this.config.timeZone ? { ...calendar, timeZone: this.config.timeZone } : calendar;
+  }
+
+  /** The warning to show while the newest version ends within 60 days of `now` (or has ended). */
+  async warning(now = Date.now()): Promise<string | undefined> {
+    return coverageWarning((await this.currentVersion()).calendar, now);
+  }
+
+  /** Publishes a calendar as the next version of its id (see PostgresCalendarStore.publish). */
+  publish(raw: unknown, by: string): Promise<PublishedCalendar> {
+    return this.store.publish(raw, by);
   }
 
   versions(calendarId: string): Promise<CalendarVersion[]> {
@@ -80,4 +93,18 @@ export async function rollOutCalendar(
     }
   }
   return out;
+}
+
+/**
+ * The start-up warning of a process whose calendar ends within 60 days (or has ended): the
+ * newest published version, read as `pool`'s role may, else the configured file.
+ */
+export async function calendarStartupWarning(
+  pool: Pool,
+  config: Pick<DocketConfig, 'calendarFile'>,
+  now = Date.now(),
+): Promise<string | undefined> {
+  const file = validateCalendar(await readCalendarFile(config));
+  const latest = await new PostgresCalendarStore(pool).latest(file.id).catch(() => undefined);
+  return coverageWarning(latest?.calendar ?? file, now);
 }

@@ -116,6 +116,8 @@ async function main(): Promise<void> {
     `  API at ${api.url} (OpenAPI: ${api.url}/openapi.json); database role ${api.databaseLogin}${api.appRole ? ' (acting as docket_app)' : ''}`,
   );
   say(`  Web UI at ${api.url}/ — open it in a browser and sign in with a user's token`);
+  const calendarWarning = await api.deps.calendars?.warning();
+  if (calendarWarning) say(`  warning: ${calendarWarning}`);
   const admin = await bootstrapAdmin(api.deps.users);
   if (admin) {
     say();

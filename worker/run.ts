@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { loadConfig, redactUrl } from '../config';
+import { calendarStartupWarning } from '../client/calendars';
 import { createDocketWorker, installSdkLogging } from './worker';
 
 /** Runs one Docket worker until SIGINT/SIGTERM. Start as many as you need, on as many machines. */
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
+  const calendarWarning = await calendarStartupWarning(docket.pool, config);
+  if (calendarWarning) log.warn({ calendarFile: config.calendarFile }, calendarWarning);
   const stop = () => {
     log.info('worker stopping');
     docket.worker.shutdown();
