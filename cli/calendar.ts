@@ -16,7 +16,7 @@ import { keyValues } from './format';
 
 /** The active calendar: over the API when one is configured, else the newest version in the database, else the file. */
 async function activeCalendar(ctx: CliContext): Promise<{ calendar: CalendarData; source: string }> {
-  if (ctx.apiConfigured()) {
+  if (ctx.readsOverApi()) {
     const { body } = await ctx.api().request<{ calendar: CalendarData; version: number }>('GET', '/calendars/current');
     return { calendar: { ...body.calendar, version: body.version }, source: 'the API' };
   }
@@ -26,7 +26,9 @@ async function activeCalendar(ctx: CliContext): Promise<{ calendar: CalendarData
   const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
   try {
     const latest = await new PostgresCalendarStore(pool).latest(file.id);
-    return latest ? { calendar: latest.calendar, source: 'the database' } : { calendar: file, source: `${config.calendarFile} (not yet imported)` };
+    return latest
+      ? { calendar: latest.calendar, source: 'the database' }
+      : { calendar: file, source: `${config.calendarFile} (not yet imported)` };
   } finally {
     await pool.end();
   }
@@ -34,7 +36,8 @@ async function activeCalendar(ctx: CliContext): Promise<{ calendar: CalendarData
 
 export async function calendarCheckCommand(ctx: CliContext, opts: { within?: string } = {}): Promise<number> {
   const within = opts.within === undefined ? COVERAGE_WARNING_DAYS : Number(opts.within);
-  if (!Number.isInteger(within) || within < 0 || within > 3650) throw invalidArgument(`--within "${opts.within}": give a number of days from 0 to 3650`);
+  if (!Number.isInteger(within) || within < 0 || within > 3650)
+    throw invalidArgument(`--within "${opts.within}": give a number of days from 0 to 3650`);
   const { calendar, source } = await activeCalendar(ctx);
   const now = ctx.now();
   const coverage = calendarCoverage(calendar);
@@ -52,7 +55,10 @@ export async function calendarCheckCommand(ctx: CliContext, opts: { within?: str
   ctx.print(report, () => {
     const lines = keyValues([
       ['Calendar', `${calendar.id}${calendar.version === undefined ? '' : ` version ${calendar.version}`} (from ${source})`],
-      ['Covers', coverage ? `${coverage.from} to ${coverage.until}${coverage.inferred ? ' (read from its dates)' : ''}` : 'no dates listed'],
+      [
+        'Covers',
+        coverage ? `${coverage.from} to ${coverage.until}${coverage.inferred ? ' (read from its dates)' : ''}` : 'no dates listed',
+      ],
       ['Days left', daysLeft === undefined ? '-' : String(daysLeft)],
     ]);
     return lines + (warning ? `warning: ${warning}\n` : `ok: covered for more than ${within} days\n`);

@@ -1,4 +1,5 @@
 /** The Docket web UI: sign in with a token, then the pages of the signed-in role. Routes live in the URL's hash. */
+import { CalendarBanner } from './calendar';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, get, loadSession, saveSession, type Session } from './api';
@@ -205,6 +206,7 @@ function Root() {
           {t('signOut')}
         </button>
       </header>
+      <CalendarBanner key={`calendar-${me.role}`} />
       <main key={`${me.role}-${lang}`}>{page}</main>
     </App.Provider>
   );
