@@ -371,7 +371,8 @@ export class DocketClient {
 
   /** Tells an open case about a newer version of its calendar: it recounts its running deadlines on it (admin). */
   async adoptCalendar(caseId: string, request: AdoptCalendarRequest): Promise<AdoptCalendarResult> {
-    if (request.actor.role !== 'admin') throw new DocketError('Forbidden', `role "${request.actor.role}" may not change calendars; it is for admin`);
+    if (request.actor.role !== 'admin')
+      throw new DocketError('Forbidden', `role "${request.actor.role}" may not change calendars; it is for admin`);
     try {
       return await this.handle(caseId).executeUpdate(adoptCalendarUpdate, { args: [{ ...request, caseId }] });
     } catch (err) {

@@ -109,7 +109,12 @@ export function delayDueAt(spec: DelaySpec, scope: Scope, params: Record<string,
 }
 
 /** The instant a named delay falls due when it counts from `base`. */
-export function delayDueFrom(spec: DelaySpec, base: number | undefined, params: Record<string, unknown>, calendar: CalendarData): number | undefined {
+export function delayDueFrom(
+  spec: DelaySpec,
+  base: number | undefined,
+  params: Record<string, unknown>,
+  calendar: CalendarData,
+): number | undefined {
   let t = base;
   if (t === undefined) return undefined;
   const sign = spec.before ? -1 : 1;

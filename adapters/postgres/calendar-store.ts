@@ -70,13 +70,21 @@ export class PostgresCalendarStore {
 
   /** The newest version of a calendar, or undefined when none is published. */
   async latest(calendarId: string): Promise<CalendarVersion | undefined> {
-    const { rows } = await this.query('latest calendar', `SELECT ${COLUMNS} FROM docket.calendar_versions WHERE calendar_id = $1 ORDER BY version DESC LIMIT 1`, [calendarId]);
+    const { rows } = await this.query(
+      'latest calendar',
+      `SELECT ${COLUMNS} FROM docket.calendar_versions WHERE calendar_id = $1 ORDER BY version DESC LIMIT 1`,
+      [calendarId],
+    );
     return rows[0] && toVersion(rows[0]);
   }
 
   /** Every version of a calendar, newest first. */
   async versions(calendarId: string): Promise<CalendarVersion[]> {
-    const { rows } = await this.query('calendar versions', `SELECT ${COLUMNS} FROM docket.calendar_versions WHERE calendar_id = $1 ORDER BY version DESC`, [calendarId]);
+    const { rows } = await this.query(
+      'calendar versions',
+      `SELECT ${COLUMNS} FROM docket.calendar_versions WHERE calendar_id = $1 ORDER BY version DESC`,
+      [calendarId],
+    );
     return rows.map(toVersion);
   }
 
@@ -90,7 +98,10 @@ export class PostgresCalendarStore {
     const hash = calendarHash(cal);
     return inTransaction(this.pool, 'publish calendar', async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', LOCK_KEY);
-      const same = await client.query<Row>(`SELECT ${COLUMNS} FROM docket.calendar_versions WHERE calendar_id = $1 AND hash = $2`, [cal.id, hash]);
+      const same = await client.query<Row>(`SELECT ${COLUMNS} FROM docket.calendar_versions WHERE calendar_id = $1 AND hash = $2`, [
+        cal.id,
+        hash,
+      ]);
       if (same.rows[0]) return { version: toVersion(same.rows[0]), created: false };
       const { rows } = await client.query<Row>(
         `INSERT INTO docket.calendar_versions (calendar_id, version, hash, calendar, covers_from, covers_until, published_by)

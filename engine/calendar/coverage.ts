@@ -23,7 +23,8 @@ export interface CalendarCoverage {
  * calendars had a coverage, the whole years its holidays and make-up days fall in.
  */
 export function calendarCoverage(cal: CalendarData): CalendarCoverage | undefined {
-  if (cal.coversFrom !== undefined && cal.coversUntil !== undefined) return { from: cal.coversFrom, until: cal.coversUntil, inferred: false };
+  if (cal.coversFrom !== undefined && cal.coversUntil !== undefined)
+    return { from: cal.coversFrom, until: cal.coversUntil, inferred: false };
   const years = [...cal.holidays, ...cal.workingDays].map((d) => d.slice(0, 4)).sort();
   const [first] = years;
   const last = years.at(-1);

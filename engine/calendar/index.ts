@@ -5,4 +5,11 @@ export { addCalendarDuration, type CalendarDuration } from './calendar-duration'
 export { localDate, localDateTime, zonedToInstant } from './local-time';
 export { validateCalendar, validatePublishedCalendar, CalendarValidationError } from './validate-calendar';
 export { isValidTimeZone } from './time-zone';
-export { beyondCoverage, calendarCoverage, coverageDaysLeft, coverageWarning, COVERAGE_WARNING_DAYS, type CalendarCoverage } from './coverage';
+export {
+  beyondCoverage,
+  calendarCoverage,
+  coverageDaysLeft,
+  coverageWarning,
+  COVERAGE_WARNING_DAYS,
+  type CalendarCoverage,
+} from './coverage';

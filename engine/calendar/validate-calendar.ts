@@ -99,7 +99,10 @@ const calendarSchema = z
     const from = coversFrom !== undefined && isLocalDateString(coversFrom) ? coversFrom : undefined;
     const until = coversUntil !== undefined && isLocalDateString(coversUntil) ? coversUntil : undefined;
     if ((coversFrom === undefined) !== (coversUntil === undefined)) {
-      add([coversFrom === undefined ? 'coversFrom' : 'coversUntil'], 'is missing: give both coversFrom and coversUntil, e.g. "2027-01-01" and "2027-12-31"');
+      add(
+        [coversFrom === undefined ? 'coversFrom' : 'coversUntil'],
+        'is missing: give both coversFrom and coversUntil, e.g. "2027-01-01" and "2027-12-31"',
+      );
     }
     if (from !== undefined && until !== undefined && until < from) {
       add(['coversUntil'], `"${until}" is before coversFrom "${from}": the coverage must end on or after the day it starts`);
