@@ -132,7 +132,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
 
   actions.register();
   registerMigration(c, incidents, timers, transitions, actions.refuseUnvouched);
-  registerCalendarAdoption(c, incidents, timers, transitions, actions.refuseUnvouched);
+  registerCalendarAdoption(c, { incidents, timers, transitions, refuseUnvouched: actions.refuseUnvouched });
   incidents.register(actions.refuseUnvouched);
 
   const threshold = input.continueAsNewAfter ?? 2000;

@@ -118,7 +118,16 @@ describe('calendars/cn.json', () => {
   });
 
   it('is read into plain CalendarData, leaving out description and notes', () => {
-    expect(Object.keys(cn).sort()).toEqual(['holidays', 'id', 'timeZone', 'workingDays', 'workingHours', 'workingWeekdays']);
+    expect(Object.keys(cn).sort()).toEqual([
+      'coversFrom',
+      'coversUntil',
+      'holidays',
+      'id',
+      'timeZone',
+      'workingDays',
+      'workingHours',
+      'workingWeekdays',
+    ]);
     expect(cn).toMatchObject({
       id: 'cn',
       timeZone: 'Asia/Shanghai',

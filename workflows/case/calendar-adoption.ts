@@ -25,13 +25,15 @@ function reasonToIgnore(c: CaseContext, req: AdoptCalendarRequest): string | und
   return undefined;
 }
 
-export function registerCalendarAdoption(
-  c: CaseContext,
-  incidents: Incidents,
-  timers: Timers,
-  transitions: Transitions,
-  refuseUnvouched: (req: { caseId?: string }, what: string) => void,
-): void {
+/** What the adoption works with: the case's timers and transitions, and its checks of incidents and of unsigned requests. */
+export interface AdoptionParts {
+  incidents: Incidents;
+  timers: Timers;
+  transitions: Transitions;
+  refuseUnvouched: (req: { caseId?: string }, what: string) => void;
+}
+
+export function registerCalendarAdoption(c: CaseContext, { incidents, timers, transitions, refuseUnvouched }: AdoptionParts): void {
   setHandler(
     adoptCalendarUpdate,
     async (req: AdoptCalendarRequest): Promise<AdoptCalendarResult> => {
