@@ -22,6 +22,7 @@ import { mount, type AnyRoute, type Caller } from './route';
 import { RouteTable, type RegisteredRoute } from './route-table';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
+import { calendarRoutes } from './routes/calendars';
 import { caseRoutes } from './routes/cases';
 import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
@@ -73,6 +74,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
     ...adminRoutes(deps),
     ...definitionRoutes(deps, jobs),
     ...migrationRoutes(deps),
+    ...calendarRoutes(deps),
   ];
 }
 

@@ -5,6 +5,7 @@ import type { PostgresSecurityLog } from '../adapters/postgres/security-log';
 import type { PostgresUserStore } from '../adapters/postgres/user-store';
 import type { DocketClient } from '../client/docket-client';
 import type { CaseMigrations } from '../client/case-migration';
+import type { CalendarSource } from '../client/calendars';
 import type { DefinitionLifecycle } from '../client/lifecycle';
 import type { Authenticator } from './auth';
 import type { DefinitionCatalog } from './catalog';
@@ -26,4 +27,6 @@ export interface ApiDeps {
   lifecycle?: DefinitionLifecycle;
   /** Migration of running cases by process owners (absent: those routes answer 503). */
   migrations?: CaseMigrations;
+  /** The business calendar's versions (absent: the calendar routes answer 503). */
+  calendars?: CalendarSource;
 }

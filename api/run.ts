@@ -13,6 +13,8 @@ async function main(): Promise<void> {
     logger: { level: config.logLevel, format: config.logFormat, fd: 1 },
   });
   log.info({ url: api.url, appRole: api.appRole, metricsProtected: config.metrics.token !== undefined }, 'API listening');
+  const calendarWarning = await api.deps.calendars?.warning();
+  if (calendarWarning) log.warn(calendarWarning);
   const admin = await bootstrapAdmin(api.deps.users);
   // Printed once, to the terminal only: the token is not kept anywhere (and never written to the log).
   if (admin) process.stdout.write(`First start: created the user "admin". Its API token, shown this once:\n  ${admin.token}\n`);

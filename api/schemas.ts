@@ -50,6 +50,11 @@ export const deadlineOut = z
     dueAt: z.string(),
     overdue: z.boolean().optional(),
     labels: labelsOut.optional(),
+    countedFrom: z.string().optional().describe('the instant the deadline counts from'),
+    beyondCalendar: z
+      .string()
+      .optional()
+      .describe('set when the due time lies beyond the business calendar: e.g. "counted on weekends only: the calendar ends 2026-12-31"'),
   })
   .meta({ id: 'Deadline' });
 

@@ -56,7 +56,7 @@ export function apiDeps(
   docket: DocketClient,
   pool: Pool,
   authenticator?: Authenticator,
-  owners: Pick<ConnectedClient, 'lifecycle' | 'migrations'> = {},
+  owners: Pick<ConnectedClient, 'lifecycle' | 'migrations' | 'calendars'> = {},
 ): ApiDeps {
   const users = new PostgresUserStore(pool);
   return {
@@ -70,6 +70,7 @@ export function apiDeps(
     pool,
     ...(owners.lifecycle && { lifecycle: owners.lifecycle }),
     ...(owners.migrations && { migrations: owners.migrations }),
+    ...(owners.calendars && { calendars: owners.calendars }),
   };
 }
 

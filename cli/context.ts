@@ -177,6 +177,11 @@ export class CliContext {
   }
 
   /** Whether an API is configured: `--api`, DOCKET_API_URL, a running `npm start`, or a token. */
+  /** Whether a read goes over the API: one is configured and `--direct` was not given. */
+  readsOverApi(): boolean {
+    return !this.directFlag && this.apiConfigured();
+  }
+
   private apiConfigured(): boolean {
     const config = this.config();
     return (this.apiOptions.api ?? config.api?.url ?? this.apiOptions.token ?? config.api?.token) !== undefined;

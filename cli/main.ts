@@ -1,4 +1,5 @@
 import type { Command as CommandType } from 'commander' with { 'resolution-mode': 'import' };
+import { calendarCheckCommand, calendarPublishCommand } from './calendar';
 import { historyCommand, sendCommand, startCommand, statusCommand, type SendOptions, type StartOptions } from './cases';
 import { CliContext, type CliIo, type MainOptions } from './context';
 import type { CommandLine } from './direct';
@@ -266,6 +267,18 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .requiredOption('--as <user:role>', `${AS_HELP}; an admin`)
     .option('--incident <id>', 'only this incident of the case')
     .action((caseId: string, opts: { as: string; incident?: string }) => run(retryIncidentsCommand(ctx, caseId, opts)));
+
+  const calendar = program.command('calendar').description('the business calendar: its coverage, and new versions (admin)');
+  calendar
+    .command('check')
+    .description('print the active calendar and its coverage; exits 1 when it ends within --within days (default 60)')
+    .option('--within <days>', 'warn when the calendar ends within this many days')
+    .action((opts: { within?: string }) => run(calendarCheckCommand(ctx, opts)));
+  calendar
+    .command('publish')
+    .description("publish a new version (e.g. next year's holidays and make-up days) over the API; open cases adopt it (admin)")
+    .argument('<file>', 'the calendar file (JSON, with coversFrom and coversUntil)')
+    .action((file: string) => run(calendarPublishCommand(ctx, file)));
 
   const users = program.command('users').description('manage users, their roles and API tokens (admin, over the API)');
   const aboutUser = (name: string, description: string) => users.command(name).description(description).argument('<userId>', 'the user id');

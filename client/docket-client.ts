@@ -10,6 +10,9 @@ import type { Actor, CalendarData, TransitionRecord } from '../engine/types';
 import {
   definitionQuery,
   migrateCaseUpdate,
+  adoptCalendarUpdate,
+  type AdoptCalendarRequest,
+  type AdoptCalendarResult,
   retryIncidentsUpdate,
   sendEventUpdate,
   statusQuery,
@@ -52,6 +55,8 @@ export interface DocketClientOptions {
   store: CaseStore;
   definitions: DefinitionSource;
   calendar: CalendarData;
+  /** The calendar versions: new cases pin the newest (read at each start); without it, `calendar`. */
+  calendars?: { current(): Promise<CalendarData> };
   taskQueue: string;
   /** The operators' list of incidents (absent: `incidents()` answers from nothing). */
   incidents?: IncidentStore;
@@ -154,7 +159,8 @@ export class DocketClient {
         `role "${actor.role}" may not start a ${processId} case; it is for ${definition.startedBy.join(', ')}`,
       );
     }
-    const refusal = checkStartInput(compileDefinition(definition, this.opts.calendar), input, {
+    const calendar = this.opts.calendars ? await this.opts.calendars.current() : this.opts.calendar;
+    const refusal = checkStartInput(compileDefinition(definition, calendar), input, {
       actor,
       requestId: options.requestId ?? null,
       now: Date.now(),
@@ -172,7 +178,7 @@ export class DocketClient {
       definition: published.raw,
       definitionVersion: published.version,
       definitionHash: published.hash,
-      calendar: this.opts.calendar,
+      calendar,
       input,
       startedBy: actor,
       requestId: options.requestId ?? null,
@@ -370,6 +376,17 @@ export class DocketClient {
   async migrateCase(caseId: string, request: MigrateCaseRequest): Promise<MigrateResult> {
     try {
       return await this.handle(caseId).executeUpdate(migrateCaseUpdate, { args: [{ ...request, caseId }] });
+    } catch (err) {
+      throw toDocketError(err, caseId);
+    }
+  }
+
+  /** Tells an open case about a newer version of its calendar: it recounts its running deadlines on it (admin). */
+  async adoptCalendar(caseId: string, request: AdoptCalendarRequest): Promise<AdoptCalendarResult> {
+    if (request.actor.role !== 'admin')
+      throw new DocketError('Forbidden', `role "${request.actor.role}" may not change calendars; it is for admin`);
+    try {
+      return await this.handle(caseId).executeUpdate(adoptCalendarUpdate, { args: [{ ...request, caseId }] });
     } catch (err) {
       throw toDocketError(err, caseId);
     }

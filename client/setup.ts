@@ -1,5 +1,4 @@
 import { createPool } from '../adapters/postgres';
-import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { validateCalendar } from '../engine/calendar';
@@ -10,10 +9,12 @@ import { resolveActorKeys, VouchCodec } from '../security';
 import { DocketClient } from './docket-client';
 import { CaseMigrations } from './case-migration';
 import { DefinitionLifecycle } from './lifecycle';
+import { CalendarSource, readCalendarFile } from './calendars';
+import { PostgresCalendarStore } from '../adapters/postgres/calendar-store';
 
 /** The calendar new cases are pinned to: the configured file, with an optional time zone override. */
 export async function loadCalendar(config: Pick<DocketConfig, 'calendarFile' | 'timeZone'>): Promise<CalendarData> {
-  const data = JSON.parse(await readFile(config.calendarFile, 'utf8')) as Record<string, unknown>;
+  const data = await readCalendarFile(config);
   return validateCalendar(config.timeZone ? { ...data, timeZone: config.timeZone } : data);
 }
 
@@ -25,6 +26,8 @@ export interface ConnectedClient {
   migrations?: CaseMigrations;
   /** The connection to Temporal (for checks such as its search attributes). */
   connection?: Connection;
+  /** The business calendar's versions (new cases pin the newest). */
+  calendars?: CalendarSource;
   close(): Promise<void>;
 }
 
@@ -36,7 +39,8 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
   // Definitions live in the database; the files are imported as version 1 of a process that has none.
   const definitions = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
   const store = new PostgresCaseStore(pool);
-  const calendar = await loadCalendar(config);
+  const calendars = new CalendarSource(new PostgresCalendarStore(pool), config);
+  const calendar = await calendars.current();
   const docket = new DocketClient({
     temporal: new Client({
       connection,
@@ -47,6 +51,7 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
     incidents: new PostgresIncidentStore(pool),
     definitions,
     calendar,
+    calendars,
     taskQueue: config.taskQueue,
     continueAsNewAfter: config.continueAsNewAfter,
   });
@@ -56,6 +61,7 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
     lifecycle,
     migrations: new CaseMigrations({ lifecycle, store: definitions, docket, cases: store, calendar }),
     connection,
+    calendars,
     async close() {
       await pool.end();
       await connection.close();

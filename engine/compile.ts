@@ -29,6 +29,8 @@ export interface CompiledDefinition {
   machine: AnyStateMachine;
   params: Record<string, unknown>;
   clock: { now: number };
+  /** The instant each named delay last counted from (set as the machine reads its delays): a timer's `countedFrom`. */
+  countedFrom: Map<string, number>;
   payloadSchemas: PayloadValidators;
   inputSchema: SchemaValidator;
   /**
@@ -96,9 +98,24 @@ export function eventScope(
   };
 }
 
+/** The instant a named delay counts from: now, or its `from` date (undefined when that is not known). */
+export function delayBase(spec: DelaySpec, scope: Scope): number | undefined {
+  return spec.from === undefined || spec.from === 'now' ? scope.now : toInstant(readPath(scope, spec.from));
+}
+
 /** The instant a named delay falls due, or undefined when its `from` date is not known. */
 export function delayDueAt(spec: DelaySpec, scope: Scope, params: Record<string, unknown>, calendar: CalendarData): number | undefined {
-  let t = spec.from === undefined || spec.from === 'now' ? scope.now : toInstant(readPath(scope, spec.from));
+  return delayDueFrom(spec, delayBase(spec, scope), params, calendar);
+}
+
+/** The instant a named delay falls due when it counts from `base`. */
+export function delayDueFrom(
+  spec: DelaySpec,
+  base: number | undefined,
+  params: Record<string, unknown>,
+  calendar: CalendarData,
+): number | undefined {
+  let t = base;
   if (t === undefined) return undefined;
   const sign = spec.before ? -1 : 1;
   const n = (ref: Parameters<typeof resolveNumber>[1]) => sign * resolveNumber(params, ref);
@@ -165,6 +182,7 @@ function movesOnByItself(root: AnyStateNode): boolean {
 export function compileDefinition(definition: Definition, calendar: CalendarData): CompiledDefinition {
   const params = parameterValues(definition);
   const clock = { now: 0 };
+  const countedFrom = new Map<string, number>();
 
   const guards: Record<string, (args: { context: Record<string, unknown>; event: unknown }) => boolean> = {};
   for (const name of Object.keys(definition.guards)) {
@@ -194,7 +212,9 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
   const delays: Record<string, (args: { context: Record<string, unknown>; event: unknown }) => number> = {};
   for (const [name, spec] of Object.entries(definition.delays)) {
     delays[name] = ({ context, event }) => {
-      const due = delayDueAt(spec, eventScope(definition, calendar, context, event, params, clock.now), params, calendar);
+      const base = delayBase(spec, eventScope(definition, calendar, context, event, params, clock.now));
+      if (base !== undefined) countedFrom.set(name, base);
+      const due = delayDueFrom(spec, base, params, calendar);
       // A deadline already past keeps its true due time (negative): timers due together fire in due order.
       return due === undefined ? Infinity : due - clock.now;
     };
@@ -240,6 +260,7 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
     machine: runnable,
     params,
     clock,
+    countedFrom,
     payloadSchemas,
     eventless: movesOnByItself(runnable.root),
     get inputSchema() {

@@ -35,6 +35,9 @@ export const DOCKET_CODES = {
   DefinitionImmutable: { status: 409, refusal: true },
   UnknownState: { status: 409, refusal: true },
   MigrationBlocked: { status: 409, refusal: true },
+  // Business calendars: a case already counts on this version (or a newer one); a calendar file that is not valid.
+  CalendarCurrent: { status: 409, refusal: true },
+  InvalidCalendar: { status: 422, refusal: true },
   // Accepted, but an effect failed for good: the case shows an incident until an operator retries it.
   IncidentOpened: { status: 503, refusal: false },
 } as const satisfies Record<string, CodeSpec>;

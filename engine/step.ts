@@ -113,11 +113,14 @@ function collect(
       if (params.delay === undefined || !Number.isFinite(params.delay)) continue; // not armed: its date is unknown
       const parsed = parseAfterEvent(params.event.type, compiled.definition.process);
       const timerDelay = params.event.type.startsWith(TIMER_PREFIX) ? params.event.type.slice(TIMER_PREFIX.length) : undefined;
+      const delay = parsed?.delay ?? timerDelay ?? params.event.type;
+      const base = compiled.countedFrom.get(delay);
       result.startTimers.push({
         id: params.id ?? params.event.type,
-        delay: parsed?.delay ?? timerDelay ?? params.event.type,
+        delay,
         state: parsed?.state ?? result.state,
         dueAt: new Date(now + params.delay).toISOString(),
+        ...(base !== undefined && { countedFrom: new Date(base).toISOString() }),
         event: { type: params.event.type },
       });
     } else if (action.type === 'xstate.cancel') {

@@ -30,6 +30,11 @@ export interface CalendarData {
   holidays: string[];
   /** Local dates (`YYYY-MM-DD`) worked although they fall on a weekend (make-up days, 调休). */
   workingDays: string[];
+  /** The first and last local dates whose holidays and make-up days the calendar lists; beyond them only weekdays count. */
+  coversFrom?: string;
+  coversUntil?: string;
+  /** The published version (`docket.calendar_versions`); absent in calendars pinned before calendars had versions. */
+  version?: number;
 }
 
 /** A deadline armed in a case: a durable timer that raises `event` at `dueAt`. */
@@ -42,6 +47,10 @@ export interface Deadline {
   state: string;
   /** ISO timestamp. */
   dueAt: string;
+  /** The instant the delay counts from (ISO): a new calendar version recomputes the due time from it. */
+  countedFrom?: string;
+  /** Set when the due time lies beyond the calendar's coverage, e.g. `counted on weekends only: the calendar ends 2026-12-31`. */
+  beyondCalendar?: string;
 }
 
 export type NotificationKind = 'reminder' | 'escalation' | 'info';

@@ -120,6 +120,8 @@ async function main(): Promise<void> {
     { url: api.url, openapi: `${api.url}/openapi.json`, web: `${api.url}/`, databaseRole: api.databaseLogin, actsAsApp: api.appRole },
     'API and web UI listening',
   );
+  const calendarWarning = await api.deps.calendars?.warning();
+  if (calendarWarning) log.warn(calendarWarning);
   const admin = await bootstrapAdmin(api.deps.users);
   if (admin) {
     tell();

@@ -1,4 +1,5 @@
 import { loadConfig, redactUrl } from '../config';
+import { calendarStartupWarning } from '../client/calendars';
 import { createLogger } from '../logging';
 import { createDocketWorker, installWorkerRuntime } from './worker';
 
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
+  const calendarWarning = await calendarStartupWarning(docket.pool, config);
+  if (calendarWarning) log.warn({ calendarFile: config.calendarFile }, calendarWarning);
   const stop = () => {
     log.info('worker stopping');
     docket.worker.shutdown();

@@ -7,7 +7,8 @@
  * - `transitions` and `effect-queue`: a step's result, its row and notifications, stored in order;
  * - `incidents`: an effect that fails for good holds the case until an operator retries it;
  * - `actions`: human events (the `sendEvent` Update with its validator), status and signals;
- * - `migration`: a process owner moves the case to another version.
+ * - `migration`: a process owner moves the case to another version;
+ * - `calendar-adoption`: a newer version of the case's calendar recounts its deadlines.
  */
 import {
   allHandlersFinished,
@@ -25,6 +26,7 @@ import type { Definition } from '../engine/definition-schema';
 import { checkStartInput, persistSnapshot, restoreSnapshot, startCase, stateToString } from '../engine/step';
 import type { CaseStatus } from '../engine/types';
 import { createActions } from './case/actions';
+import { registerCalendarAdoption } from './case/calendar-adoption';
 import { nowIso, type CaseContext } from './case/context';
 import { createEffectQueue } from './case/effect-queue';
 import { createIncidents } from './case/incidents';
@@ -89,6 +91,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
       definitionHash: input.definitionHash,
       parsed: definition,
     },
+    calendar: input.calendar,
     snapshot: undefined as unknown as AnyMachineSnapshot,
     state: '',
     status: 'open',
@@ -131,6 +134,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
   watchVisibility(c, { deadlines: timers.deadlines, openIncidents: () => incidents.open.size });
   actions.register();
   registerMigration(c, incidents, timers, transitions, actions.refuseUnvouched);
+  registerCalendarAdoption(c, { incidents, timers, transitions, refuseUnvouched: actions.refuseUnvouched });
   incidents.register(actions.refuseUnvouched);
 
   const threshold = input.continueAsNewAfter ?? 2000;
@@ -168,6 +172,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
         definitionVersion: c.pinned.definitionVersion,
         definitionHash: c.pinned.definitionHash,
       }),
+      // A case that adopted a newer calendar version continues on it.
+      ...(c.calendar !== input.calendar && { calendar: c.calendar }),
       carried: {
         snapshot: persistSnapshot(c.compiled, c.snapshot),
         seq: c.seq,

@@ -214,3 +214,35 @@ export interface MigrateResult {
 export type MigrationRefusalDetails = MigrationBlocker[];
 
 export const migrateCaseUpdate = defineUpdate<MigrateResult, [MigrateCaseRequest]>('migrateCase');
+
+/** A newer published version of the case's calendar: the case recomputes its running deadlines on it. */
+export interface AdoptCalendarRequest {
+  /** The case the request was made for. */
+  caseId?: string;
+  /** The published version, with its `version` set. */
+  calendar: CalendarData;
+  actor: Actor;
+}
+
+/** A running deadline that a calendar adoption moved. */
+export interface MovedDeadline {
+  id: string;
+  delay: string;
+  state: string;
+  from: string;
+  to: string;
+}
+
+export interface AdoptCalendarResult {
+  caseId: string;
+  seq: number;
+  calendarId: string;
+  fromVersion: number;
+  toVersion: number;
+  /** False when the case counted on this version (or a newer one) already: nothing changed. */
+  adopted: boolean;
+  moved: MovedDeadline[];
+}
+
+/** Tells an open case about a newer version of its calendar (sent for every open case when one is published). */
+export const adoptCalendarUpdate = defineUpdate<AdoptCalendarResult, [AdoptCalendarRequest]>('adoptCalendar');

@@ -22,3 +22,5 @@ export { PostgresSecurityLog } from './security-log';
 export { PostgresIncidentStore } from './incident-store';
 export type { SecurityEvent, SecurityLogEntry } from './security-log';
 export { createPool } from './pool';
+export { PostgresCalendarStore, calendarHash } from './calendar-store';
+export type { CalendarVersion, PublishedCalendar } from './calendar-store';

@@ -22,7 +22,7 @@ const hoursBoundSchema = z.string({ error: typeError('a time "HH:MM"', '"09:00"'
   error: (issue) => `${JSON.stringify(issue.input)} is not a time of day: write it as HH:MM on the 24-hour clock, e.g. "09:00" or "18:00"`,
 });
 
-const FIELDS = 'id, description, notes, timeZone, workingWeekdays, workingHours, holidays, workingDays';
+const FIELDS = 'id, description, notes, timeZone, workingWeekdays, workingHours, holidays, workingDays, coversFrom, coversUntil';
 
 const calendarSchema = z
   .strictObject(
@@ -59,6 +59,9 @@ const calendarSchema = z
       ),
       holidays: z.array(localDateSchema, { error: typeError('a list of dates', '["2025-10-01"]') }),
       workingDays: z.array(localDateSchema, { error: typeError('a list of dates', '["2025-09-28"]') }),
+      /** The first and last dates whose holidays and make-up days are listed. */
+      coversFrom: localDateSchema.optional(),
+      coversUntil: localDateSchema.optional(),
     },
     {
       error: (issue) =>
@@ -91,6 +94,26 @@ const calendarSchema = z
       if (first !== undefined) add(['workingWeekdays', i], `${weekday} is listed twice (also at workingWeekdays[${first}]): remove one`);
       else seenWeekdays.set(weekday, i);
     });
+
+    const { coversFrom, coversUntil } = cal;
+    const from = coversFrom !== undefined && isLocalDateString(coversFrom) ? coversFrom : undefined;
+    const until = coversUntil !== undefined && isLocalDateString(coversUntil) ? coversUntil : undefined;
+    if ((coversFrom === undefined) !== (coversUntil === undefined)) {
+      add(
+        [coversFrom === undefined ? 'coversFrom' : 'coversUntil'],
+        'is missing: give both coversFrom and coversUntil, e.g. "2027-01-01" and "2027-12-31"',
+      );
+    }
+    if (from !== undefined && until !== undefined && until < from) {
+      add(['coversUntil'], `"${until}" is before coversFrom "${from}": the coverage must end on or after the day it starts`);
+    }
+    const outside = (field: 'holidays' | 'workingDays') =>
+      cal[field].forEach((date, i) => {
+        if (!isLocalDateString(date) || from === undefined || until === undefined || (date >= from && date <= until)) return;
+        add([field, i], `"${date}" lies outside the coverage ${from} to ${until}: widen coversFrom/coversUntil or remove the date`);
+      });
+    outside('holidays');
+    outside('workingDays');
 
     const holidayIndex = new Map<string, number>();
     cal.holidays.forEach((date, i) => {
@@ -176,5 +199,21 @@ export function validateCalendar(data: unknown): CalendarData {
     workingHours: { start: cal.workingHours.start, end: cal.workingHours.end },
     holidays: [...cal.holidays],
     workingDays: [...cal.workingDays],
+    ...(cal.coversFrom !== undefined && { coversFrom: cal.coversFrom }),
+    ...(cal.coversUntil !== undefined && { coversUntil: cal.coversUntil }),
   };
+}
+
+/**
+ * Checks a calendar to be published as a version: a valid calendar that names the dates it
+ * covers (`coversFrom`, `coversUntil`), so that its end can be warned about and seen.
+ */
+export function validatePublishedCalendar(data: unknown): CalendarData {
+  const cal = validateCalendar(data);
+  if (cal.coversFrom === undefined || cal.coversUntil === undefined) {
+    throw new CalendarValidationError(cal.id, [
+      'coversFrom: is missing: a published calendar names the first and last dates whose holidays and make-up days it lists, e.g. "coversFrom": "2027-01-01", "coversUntil": "2027-12-31"',
+    ]);
+  }
+  return cal;
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { CalendarSource } from '../../client/calendars';
+import { PostgresCalendarStore } from '../../adapters/postgres/calendar-store';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
@@ -67,6 +69,8 @@ export interface Harness {
   lifecycle: DefinitionLifecycle;
   /** Process owners' migration of running cases, on this harness's database. */
   migrations: CaseMigrations;
+  /** The business calendar's versions, on this harness's database (new cases pin the newest). */
+  calendars: CalendarSource;
   definitions: PostgresDefinitionStore;
   config: DocketConfig;
   /** The database as its superuser: for what neither the API nor the worker may do (tampering, clean-up). */
@@ -95,6 +99,8 @@ export interface HarnessOptions {
   definitionsDir?: string;
   /** Wraps the worker's case store (e.g. one that refuses rows). */
   wrapStore?: CreateWorkerOptions['wrapStore'];
+  /** The calendar file imported as version 1 (DOCKET_CALENDAR) instead of `calendars/cn.json`. */
+  calendarFile?: string;
 }
 
 /**
@@ -117,6 +123,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     taskQueue,
     ...(options.continueAsNewAfter !== undefined && { continueAsNewAfter: options.continueAsNewAfter }),
     ...(options.definitionsDir !== undefined && { definitionsDir: options.definitionsDir }),
+    ...(options.calendarFile !== undefined && { calendarFile: options.calendarFile }),
   };
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
   const apiPool = new Pool({ connectionString: roles.api, max: 4 });
@@ -129,12 +136,14 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
   });
   const definitions = new PostgresDefinitionStore(apiPool, { importDir: config.definitionsDir });
   const calendar = await loadCalendar(config);
+  const calendars = new CalendarSource(new PostgresCalendarStore(apiPool), config);
   const docket = new DocketClient({
     temporal: client,
     store: new PostgresCaseStore(apiPool),
     incidents: new PostgresIncidentStore(apiPool),
     definitions,
     calendar,
+    calendars,
     taskQueue,
     continueAsNewAfter: config.continueAsNewAfter,
   });
@@ -163,6 +172,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     docket,
     lifecycle,
     migrations: new CaseMigrations({ lifecycle, store: definitions, docket, cases: docket.store, calendar }),
+    calendars,
     definitions,
     config,
     pool,

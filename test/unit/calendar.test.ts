@@ -118,7 +118,16 @@ describe('calendars/cn.json', () => {
   });
 
   it('is read into plain CalendarData, leaving out description and notes', () => {
-    expect(Object.keys(cn).sort()).toEqual(['holidays', 'id', 'timeZone', 'workingDays', 'workingHours', 'workingWeekdays']);
+    expect(Object.keys(cn).sort()).toEqual([
+      'coversFrom',
+      'coversUntil',
+      'holidays',
+      'id',
+      'timeZone',
+      'workingDays',
+      'workingHours',
+      'workingWeekdays',
+    ]);
     expect(cn).toMatchObject({
       id: 'cn',
       timeZone: 'Asia/Shanghai',
@@ -430,7 +439,7 @@ describe('validateCalendar', () => {
       'holidays: must be a list of dates, e.g. ["2025-10-01"] (got "2025-10-01")',
     ]);
     expect(issuesOf({ ...valid, holiday: [] })).toEqual([
-      'calendar: has unknown field(s) "holiday": the fields are id, description, notes, timeZone, workingWeekdays, workingHours, holidays, workingDays (put free text in "notes")',
+      'calendar: has unknown field(s) "holiday": the fields are id, description, notes, timeZone, workingWeekdays, workingHours, holidays, workingDays, coversFrom, coversUntil (put free text in "notes")',
     ]);
     expect(issuesOf(null)[0]).toMatch(/^calendar: must be a JSON object/);
   });

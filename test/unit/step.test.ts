@@ -120,6 +120,8 @@ describe('startCase', () => {
         state: 'received',
         // Friday 10:00 + 1 business day: Sat/Sun and Monday 6 April (Qingming) are off → Tuesday 10:00 +08:00.
         dueAt: '2026-04-07T02:00:00.000Z',
+        // What a newer calendar version recounts it from: the start of the case.
+        countedFrom: '2026-04-03T02:00:00.000Z',
         event: { type: timerId('acceptDue', 'received') },
       },
     ]);
@@ -155,12 +157,21 @@ describe('deadlines', () => {
       promiseReminder: '2026-04-03T08:00:00.000Z',
       promiseDue: '2026-04-07T03:00:00.000Z',
     });
+    // Investigation deadlines count from the acceptance, promise deadlines from the promised time.
+    const from = Object.fromEntries(r.startTimers.map((t) => [t.delay, t.countedFrom]));
+    expect(from).toEqual({
+      investigationReminder: '2026-04-03T07:00:00.000Z',
+      investigationEscalation: '2026-04-03T07:00:00.000Z',
+      promiseReminder: '2026-04-07T03:00:00.000Z',
+      promiseDue: '2026-04-07T03:00:00.000Z',
+    });
     for (const t of r.startTimers) {
       expect(t).toEqual({
         id: timerId(t.delay, 'investigating'),
         delay: t.delay,
         state: 'investigating',
         dueAt: t.dueAt,
+        countedFrom: t.countedFrom,
         event: { type: t.id },
       });
     }

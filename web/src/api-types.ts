@@ -808,6 +808,44 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/calendars': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The versions of the business calendar, newest first, with its coverage warning */
+    get: operations['getCalendars'];
+    put?: never;
+    /**
+     * Publish a new version of a calendar (next year holidays and make-up days); open cases adopt it
+     * @description Roles: admin
+     */
+    post: operations['postCalendars'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/calendars/current': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The calendar new cases pin, its coverage and warning */
+    get: operations['getCalendarsCurrent'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -839,6 +877,8 @@ export interface components {
           | 'DefinitionImmutable'
           | 'UnknownState'
           | 'MigrationBlocked'
+          | 'CalendarCurrent'
+          | 'InvalidCalendar'
           | 'IncidentOpened'
           | 'InvalidRequest'
           | 'InvalidJson'
@@ -1117,6 +1157,49 @@ export interface components {
         message: string;
       };
     };
+    CurrentCalendar: {
+      calendarId: string;
+      version: number;
+      /** @description SHA-256 of the canonical JSON of the calendar as published */
+      hash: string;
+      coversFrom: string;
+      coversUntil: string;
+      publishedBy: string;
+      publishedAt: string;
+      /** @description days from today (in the calendar time zone) to its last covered date; negative once it has passed */
+      daysLeft: number;
+      /** @description set while the calendar ends within 60 days, or has ended */
+      warning?: string;
+      /** @description the calendar as new cases pin it */
+      calendar: {
+        [key: string]: unknown;
+      };
+    };
+    CalendarPublication: {
+      published: components['schemas']['CalendarVersion'];
+      /** @description false: this calendar was published already */
+      created: boolean;
+      rollout: {
+        cases: number;
+        adopted: number;
+        unchanged: number;
+        failed: {
+          caseId: string;
+          code: string;
+          message: string;
+        }[];
+      };
+    };
+    CalendarVersion: {
+      calendarId: string;
+      version: number;
+      /** @description SHA-256 of the canonical JSON of the calendar as published */
+      hash: string;
+      coversFrom: string;
+      coversUntil: string;
+      publishedBy: string;
+      publishedAt: string;
+    };
     PublishImpact: {
       processId: string;
       replacedVersion: number | null;
@@ -1277,6 +1360,10 @@ export interface components {
       dueAt: string;
       overdue?: boolean;
       labels?: components['schemas']['Labels'];
+      /** @description the instant the deadline counts from */
+      countedFrom?: string;
+      /** @description set when the due time lies beyond the business calendar: e.g. "counted on weekends only: the calendar ends 2026-12-31" */
+      beyondCalendar?: string;
     };
   };
   responses: {
@@ -2889,6 +2976,140 @@ export interface operations {
       401: components['responses']['Error'];
       403: components['responses']['Error'];
       429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  getCalendars: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to read in; a user with several roles who names none reads in the first of them */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the versions of the active calendar; `warning` while the newest ends within 60 days */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            calendarId: string;
+            versions: components['schemas']['CalendarVersion'][];
+            /** @description days from today (in the calendar time zone) to its last covered date; negative once it has passed */
+            daysLeft: number;
+            /** @description set while the calendar ends within 60 days, or has ended */
+            warning?: string;
+          };
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      /** @description an error (see the Error schema) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      default: components['responses']['Error'];
+    };
+  };
+  postCalendars: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description this calendar was published already: rolled out again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CalendarPublication'];
+        };
+      };
+      /** @description published, and rolled out to the open cases */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CalendarPublication'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description InvalidCalendar: the calendar is not valid (issues list each problem); nothing changed */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      /** @description an error (see the Error schema) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      default: components['responses']['Error'];
+    };
+  };
+  getCalendarsCurrent: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to read in; a user with several roles who names none reads in the first of them */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the newest version of the active calendar */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CurrentCalendar'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      /** @description an error (see the Error schema) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       default: components['responses']['Error'];
     };
   };

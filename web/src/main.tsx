@@ -1,5 +1,6 @@
 /** The Docket web UI: sign in with a token, then the pages of the signed-in role. Routes live in the URL's hash. */
 import { render, type JSX } from 'preact';
+import { CalendarBanner } from './calendar';
 import { useEffect, useState } from 'preact/hooks';
 import { answered, api, ApiFailure, loadSession, saveSession, sessionHeaders, type Session } from './api';
 import { roleLabel, translate, type Lang, type MessageKey } from './i18n';
@@ -192,6 +193,7 @@ function Root() {
           {t('signOut')}
         </button>
       </header>
+      <CalendarBanner key={`calendar-${me.role}`} />
       <main key={`${me.role}-${lang}`}>{page}</main>
     </App.Provider>
   );

@@ -3,7 +3,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { CompiledDefinition } from '../../engine/compile';
 import type { Definition } from '../../engine/definition-schema';
 import type { RefusalCode } from '../../engine/refusals';
-import type { CaseStatus } from '../../engine/types';
+import type { CalendarData, CaseStatus } from '../../engine/types';
 import type { CaseWorkflowInput } from '../messages';
 
 /** The definition a case runs on: the one it started with until a process owner migrates it. */
@@ -25,6 +25,8 @@ export interface CaseContext {
   readonly customerId: string;
   compiled: CompiledDefinition;
   pinned: PinnedVersion;
+  /** The calendar the case counts on: the one pinned at its start until it adopts a newer version. */
+  calendar: CalendarData;
   snapshot: AnyMachineSnapshot;
   state: string;
   status: CaseStatus;

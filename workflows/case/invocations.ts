@@ -120,7 +120,7 @@ export function createInvocations(
                     definition: sub.definition,
                     definitionVersion: sub.definitionVersion,
                     definitionHash: sub.definitionHash,
-                    calendar: input.calendar,
+                    calendar: c.calendar,
                     input: item.input,
                     startedBy: SYSTEM_ACTOR,
                     requestId: null,

@@ -41,7 +41,7 @@ export function registerMigration(
         ...(req.stateEnteredAt !== undefined && { stateEnteredAt: req.stateEnteredAt }),
       },
       mapping: req.mapping ?? {},
-      calendar: c.input.calendar,
+      calendar: c.calendar,
       now: Date.now(),
     });
     if (!plan.ok) {
@@ -59,7 +59,7 @@ export function registerMigration(
       const { target, plan } = checkMigration(req);
       const fromVersion = c.pinned.definitionVersion;
       const fromState = c.state;
-      const next = compileDefinition(target, c.input.calendar);
+      const next = compileDefinition(target, c.calendar);
       timers.cancelAll();
       c.compiled = next;
       c.pinned = {

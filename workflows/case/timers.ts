@@ -5,7 +5,9 @@
  */
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
-import { TIMER_PREFIX } from '../../engine/compile';
+import { beyondCoverage } from '../../engine/calendar/coverage';
+import { delayBase, delayDueFrom, TIMER_PREFIX } from '../../engine/compile';
+import { ownValue } from '../../engine/own';
 import { step, type StepResult, type TimerSpec } from '../../engine/step';
 import type { CaseContext } from './context';
 import type { Incidents } from './incidents';
@@ -122,8 +124,32 @@ export function createTimers(
       return snap;
     },
 
-    /** The running deadlines, as the status and the projection show them. */
-    deadlines: () => [...timers.values()].map(({ spec: { event: _event, ...deadline } }) => deadline),
+    /**
+     * The running deadlines, as the status and the projection show them; one counted in business
+     * days or hours past the end of the case's calendar says so (`beyondCalendar`).
+     */
+    deadlines: () =>
+      [...timers.values()].map(({ spec: { event: _event, ...deadline } }) => {
+        const spec = ownValue(c.pinned.parsed.delays, deadline.delay);
+        const counted = spec !== undefined && (spec.businessDays !== undefined || spec.businessHours !== undefined);
+        const flag = counted ? beyondCoverage(c.calendar, Date.parse(deadline.dueAt)) : undefined;
+        return flag === undefined ? deadline : { ...deadline, beyondCalendar: flag };
+      }),
+
+    /**
+     * The due time of a running timer recounted on the case's current calendar, from the instant it
+     * counted from (its `countedFrom`, or its `from` date in the context); undefined when neither is known.
+     */
+    recount(spec: TimerSpec): number | undefined {
+      const delay = ownValue(c.pinned.parsed.delays, spec.delay);
+      if (delay === undefined) return undefined;
+      const context = c.snapshot.context as Record<string, unknown>;
+      const fromContext = delay.from?.startsWith('context.')
+        ? delayBase(delay, { data: {}, context, param: c.compiled.params, actor: undefined, now: 0 })
+        : undefined;
+      const base = spec.countedFrom !== undefined ? Date.parse(spec.countedFrom) : fromContext;
+      return delayDueFrom(delay, base, c.compiled.params, c.calendar);
+    },
     /** The timers to carry across continue-as-new. */
     specs: () => [...timers.values()].map((t) => t.spec),
   };

@@ -3,6 +3,7 @@
  * optional expiry), a user's tokens (issued when and by whom, expiry, last use) with a
  * Revoke button each, disabling and enabling.
  */
+import { CalendarPublishForm } from '../calendar';
 import { useState } from 'preact/hooks';
 import { get, post } from '../api';
 import { ROLE_LABELS, roleLabel } from '../i18n';
@@ -101,6 +102,7 @@ export function UsersPage() {
   return (
     <section>
       <h1>{t('users')}</h1>
+      <CalendarPublishForm />
       <ErrorBox error={error} />
       {issued && (
         <div class="alert ok" role="status" data-testid="issued-token">

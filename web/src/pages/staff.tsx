@@ -1,4 +1,5 @@
 /** Staff: the inbox, starting a case, and the case page with its diagram, deadlines, actions and the customer's timeline. */
+import { BeyondCalendar } from '../calendar';
 import { useState } from 'preact/hooks';
 import { ApiFailure, get, newKey, post } from '../api';
 import { SchemaForm } from '../form/SchemaForm';
@@ -253,6 +254,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                     <li key={d.id} class={d.overdue ? 'overdue' : ''}>
                       {d.overdue && <Badge kind="danger">{t('overdue')}</Badge>}{' '}
                       {l(d.labels ?? ownValue(definition.delays, d.delay)?.labels, humanize(d.delay))} — {t('due')} {time(d.dueAt)}
+                      <BeyondCalendar note={d.beyondCalendar} />
                     </li>
                   ))}
                 </ul>
