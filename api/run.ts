@@ -1,21 +1,27 @@
 import pino from 'pino';
 import { loadConfig } from '../config';
 import { bootstrapAdmin, startApi } from './server';
+import { webRoot } from './web';
 
-/** Runs the HTTP API alone (`npm run api`), for deployments that run it apart from the workers. */
+/**
+ * Runs the HTTP API and the web UI (`npm run api`), for deployments that run it apart from the workers:
+ * as many processes as needed, behind any load balancer (they share nothing but PostgreSQL and Temporal).
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
+  const web = await webRoot(config.api?.webDir, (line) => log.info(line.trim()));
   const api = await startApi(config, {
     port: config.api?.port ?? 3000,
     host: config.api?.host ?? '127.0.0.1',
+    webRoot: web,
     // Request lines and failures as JSON on stdout, beside the lines of this process.
     logger: { level: config.logLevel, stream: process.stdout },
   });
-  log.info({ url: api.url, appRole: api.appRole }, 'API listening');
   const admin = await bootstrapAdmin(api.deps.users);
   // Printed once, to the terminal only: the token is not kept anywhere.
   if (admin) process.stdout.write(`First start: created the user "admin". Its API token, shown this once:\n  ${admin.token}\n`);
+  log.info({ url: api.url, appRole: api.appRole, web }, 'API and web UI listening');
   const stop = () => void api.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -18,7 +18,7 @@ import { startPostgres } from '../infra/postgres';
 import { startDevServer } from '../infra/temporal-env';
 import { loadConfig, loadHostConfig, redactUrl, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo, type RuntimeInfo } from '../config';
 import { createDocketWorker, installSdkLogging } from '../worker/worker';
-import { ensureWebBuild } from './build-web';
+import { webRoot as resolveWebRoot } from '../api/web';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   say(`  worker polling task queue "${config.taskQueue}"`);
 
   say('Starting the HTTP API and the web UI…');
-  const webRoot = await ensureWebBuild({ log: say });
+  const webRoot = await resolveWebRoot(config.api?.webDir, say);
   const api = await startApi(
     { ...config, databaseUrl: apiDatabaseUrl, apiDatabaseUrl, temporalAddress: temporal.address, namespace: temporal.namespace },
     {
