@@ -17,6 +17,7 @@ import type { ConnectedClient } from '../client/setup';
 import { connectDocket } from '../client/setup';
 import { requireSearchAttributes } from '../infra/search-attributes';
 import { APP_ROLE } from '../adapters/postgres/roles';
+import { ConflictError } from '../adapters/postgres/errors';
 import type { DocketConfig } from '../config';
 import { buildApi, type ApiOptions } from './app';
 import { TokenAuthenticator, type Authenticator } from './auth';
@@ -74,10 +75,18 @@ export function apiDeps(
   };
 }
 
-/** Creates the first admin (user `admin`) when there are no users; returns its token, which is shown only now. */
+/**
+ * Creates the first admin (user `admin`) when there are no users; returns its token, which is shown only now.
+ * Of several API processes starting at once on an empty database, one creates it; the others find it there.
+ */
 export async function bootstrapAdmin(users: PostgresUserStore): Promise<IssuedToken | undefined> {
   if ((await users.countUsers()) > 0) return undefined;
-  await users.addUser({ userId: 'admin', displayName: 'Administrator', roles: ['admin'] });
+  try {
+    await users.addUser({ userId: 'admin', displayName: 'Administrator', roles: ['admin'] });
+  } catch (err) {
+    if (err instanceof ConflictError) return undefined;
+    throw err;
+  }
   return users.issueToken('admin');
 }
 

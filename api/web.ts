@@ -4,9 +4,11 @@
  * The Content-Security-Policy and the other security headers come from security-headers.ts:
  * the built page must load only its own script and stylesheet, with nothing inline.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ensureWebBuild } from '../scripts/build-web';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,6 +20,19 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
 };
+
+/**
+ * The folder of the UI an API process serves: DOCKET_WEB_DIR as given (a prebuilt folder; refused when it
+ * holds no index.html), else a build of the current web sources in `.cache/web`, made now when missing
+ * or out of date (several processes starting at once each end up with the same build).
+ */
+export async function webRoot(webDir: string | undefined, log?: (line: string) => void): Promise<string> {
+  if (webDir === undefined) return ensureWebBuild(log && { log });
+  if (!existsSync(path.join(webDir, 'index.html'))) {
+    throw new Error(`DOCKET_WEB_DIR is ${webDir}, which holds no index.html: point it at a folder \`npm run build:web\` printed`);
+  }
+  return webDir;
+}
 
 export function serveWeb(app: FastifyInstance, root: string): void {
   const base = path.resolve(root);

@@ -53,6 +53,7 @@ const envSchema = z.object({
   DOCKET_API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DOCKET_API_HOST: z.string().default('127.0.0.1'),
   DOCKET_API_URL: z.string().url('DOCKET_API_URL must be a URL such as http://127.0.0.1:3000').optional(),
+  DOCKET_WEB_DIR: z.string().min(1).optional(),
   DOCKET_TOKEN: z.string().optional(),
   DOCKET_API_JOB_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   DOCKET_API_JOB_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
@@ -126,6 +127,11 @@ export interface DocketConfig {
     host: string;
     url?: string;
     token?: string;
+    /**
+     * A prebuilt web UI (DOCKET_WEB_DIR: a folder `npm run build:web` made) the API serves as is;
+     * unset: the API builds the UI of its sources into `.cache/web` when no build of them is there.
+     */
+    webDir?: string;
     /** The API's threads for linting and diagrams, and how long one such job may run (defaults in api/jobs/pool.ts). */
     jobs?: { threads?: number; timeLimitMs?: number };
   };
@@ -229,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       host: e.DOCKET_API_HOST,
       ...((e.DOCKET_API_URL ?? runtime?.apiUrl) !== undefined && { url: e.DOCKET_API_URL ?? runtime?.apiUrl }),
       ...(e.DOCKET_TOKEN !== undefined && e.DOCKET_TOKEN !== '' && { token: e.DOCKET_TOKEN }),
+      ...(e.DOCKET_WEB_DIR !== undefined && { webDir: path.resolve(e.DOCKET_WEB_DIR) }),
       jobs: {
         ...(e.DOCKET_API_JOB_THREADS !== undefined && { threads: e.DOCKET_API_JOB_THREADS }),
         ...(e.DOCKET_API_JOB_TIME_LIMIT_MS !== undefined && { timeLimitMs: e.DOCKET_API_JOB_TIME_LIMIT_MS }),

@@ -14,11 +14,10 @@
  */
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { withFileLock } from './file-lock';
-import { findOnPath, formatSeconds, isExecutable, isHostReachable, progress, runStreaming } from './provisioning';
-import { childEnvironment, loadHostConfig } from '../config';
+import { goInstallCached } from './go-build';
+import { findOnPath, isExecutable, isHostReachable } from './provisioning';
+import { loadHostConfig } from '../config';
 
 /** The CLI release built from source. Later tags carry a `replace` directive that `go install` refuses. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -86,64 +85,25 @@ export async function buildTemporalCli(): Promise<string> {
 
 async function buildOrAwaitTemporalCli(): Promise<{ path: string; origin: 'cache' | 'built' }> {
   const target = cachedTemporalCliPath();
-  if (await isExecutable(target)) return { path: target, origin: 'cache' };
-
-  const go = await findGo();
-  if (!go) {
-    throw new Error(
-      [
-        'Cannot provide a Temporal server:',
-        '  - TEMPORAL_ADDRESS (an existing server) is not set,',
-        '  - TEMPORAL_CLI_PATH (a temporal binary) is not set,',
-        '  - no `temporal` on PATH,',
-        `  - no cached build at ${target},`,
-        `  - ${TEMPORAL_DOWNLOAD_HOST} is unreachable, and`,
-        `  - Go is not installed, so ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} cannot be built.`,
-        'Install Go (>= 1.25, or any Go with GOTOOLCHAIN=auto and the Go module proxy reachable),',
-        'or set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS.',
-      ].join('\n'),
-    );
-  }
-
-  const binDir = path.dirname(target);
-  await fs.mkdir(binDir, { recursive: true });
-  const lock = path.join(docketCacheDir(), 'locks', 'temporal-cli.lock');
-  return withFileLock(
-    lock,
-    async () => {
-      // Another process may have finished the build while we waited for the lock.
-      if (await isExecutable(target)) return { path: target, origin: 'cache' as const };
-
-      const staging = path.join(binDir, `.staging-${process.pid}`);
-      await removeStaleStaging(binDir);
-      await fs.mkdir(staging, { recursive: true });
-      const started = Date.now();
-      progress(
-        `building the Temporal CLI from source (${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}) into ${binDir}; ` +
-          'the first build takes several minutes',
-      );
-      try {
-        await runStreaming(
-          go,
-          [
-            'install',
-            `-ldflags=-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`,
-            `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
-          ],
-          childEnvironment({ GOBIN: staging }),
-          'building the Temporal CLI',
-        );
-        const built = path.join(staging, 'temporal');
-        if (!(await isExecutable(built))) throw new Error(`go install finished but ${built} is missing`);
-        await fs.rename(built, target);
-      } finally {
-        await fs.rm(staging, { recursive: true, force: true });
-      }
-      progress(`built the Temporal CLI in ${formatSeconds(Date.now() - started)}: ${target}`);
-      return { path: target, origin: 'built' as const };
-    },
-    { what: 'building the Temporal CLI', pollMs: 1000 },
-  );
+  const { built } = await goInstallCached({
+    what: 'the Temporal CLI',
+    packages: [`${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`],
+    binaries: { temporal: target },
+    lock: 'temporal-cli.lock',
+    flags: [`-ldflags=-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`],
+    withoutGo: [
+      'Cannot provide a Temporal server:',
+      '  - TEMPORAL_ADDRESS (an existing server) is not set,',
+      '  - TEMPORAL_CLI_PATH (a temporal binary) is not set,',
+      '  - no `temporal` on PATH,',
+      `  - no cached build at ${target},`,
+      `  - ${TEMPORAL_DOWNLOAD_HOST} is unreachable, and`,
+      `  - Go is not installed, so ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} cannot be built.`,
+      'Install Go (>= 1.25, or any Go with GOTOOLCHAIN=auto and the Go module proxy reachable),',
+      'or set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS.',
+    ],
+  });
+  return { path: target, origin: built ? 'built' : 'cache' };
 }
 
 /** A CLI the SDK downloaded into our download dir on an earlier, online run. */
@@ -163,22 +123,6 @@ async function previousSdkDownload(): Promise<string | undefined> {
   return undefined;
 }
 
-async function findGo(): Promise<string | undefined> {
-  const onPath = await findOnPath('go');
-  if (onPath) return onPath;
-  const goRoot = loadHostConfig().goRoot;
-  const candidates = [
-    goRoot ? path.join(goRoot, 'bin', 'go') : undefined,
-    '/usr/local/go/bin/go',
-    '/usr/lib/go/bin/go',
-    path.join(os.homedir(), 'go', 'bin', 'go'),
-  ];
-  for (const candidate of candidates) {
-    if (candidate && (await isExecutable(candidate))) return candidate;
-  }
-  return undefined;
-}
-
 /** Guards against some unrelated program called `temporal`. */
 async function isTemporalCli(file: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -186,11 +130,4 @@ async function isTemporalCli(file: string): Promise<boolean> {
       resolve(!err && /^temporal version/m.test(stdout));
     });
   });
-}
-
-async function removeStaleStaging(dir: string): Promise<void> {
-  // Only called while holding the lock, so any staging dir left here belongs to a dead build.
-  for (const entry of await fs.readdir(dir)) {
-    if (entry.startsWith('.staging-')) await fs.rm(path.join(dir, entry), { recursive: true, force: true });
-  }
 }

@@ -18,6 +18,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { withFileLock } from './file-lock';
 import { findOnPath, formatSeconds, isExecutable, progress, runStreaming } from './provisioning';
+import { freePort } from './net';
 import { docketCacheDir } from './temporal-cli';
 import { childEnvironment, loadHostConfig } from '../config';
 
@@ -228,17 +229,6 @@ async function createClassDataArchive(java: string, dir: string): Promise<void> 
   } catch {
     await fs.rm(archive, { force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function canConnect(port: number): Promise<boolean> {

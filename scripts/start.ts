@@ -19,7 +19,7 @@ import { startDevServer } from '../infra/temporal-env';
 import { loadConfig, loadHostConfig, redactUrl, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo, type RuntimeInfo } from '../config';
 import { createLogger } from '../logging';
 import { createDocketWorker, installWorkerRuntime } from '../worker/worker';
-import { ensureWebBuild } from './build-web';
+import { webRoot as resolveWebRoot } from '../api/web';
 
 /** For the person at the terminal only (the admin's token, shown once): never a log line. */
 const tell = (line = '') => process.stdout.write(`${line}\n`);
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   );
 
   log.info('starting the HTTP API and the web UI');
-  const webRoot = await ensureWebBuild({ log: (line) => log.info(line.trim()) });
+  const webRoot = await resolveWebRoot(config.api?.webDir, (line) => log.info(line.trim()));
   const api = await startApi(
     { ...config, databaseUrl: apiDatabaseUrl, apiDatabaseUrl, temporalAddress: temporal.address, namespace: temporal.namespace },
     {
