@@ -7,8 +7,10 @@
 import { Connection } from '@temporalio/client';
 import { loadMigrations, SCHEMA } from '../adapters/postgres/migrate';
 import { createPool } from '../adapters/postgres/pool';
+import { PostgresCalendarStore } from '../adapters/postgres/calendar-store';
 import { loadCalendar } from '../client/setup';
 import { configuredVariables, redactUrl, temporalTls, type ConfiguredVariable, type DocketConfig } from '../config';
+import { calendarCoverage as engineCoverage, coverageDaysLeft } from '../engine/calendar/coverage';
 import type { CalendarData } from '../engine/types';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './errors';
@@ -32,8 +34,10 @@ export interface Reachability {
 
 export interface CalendarCoverage {
   id: string;
+  /** The published version (none: the file, not yet imported). */
+  version?: number;
   timeZone: string;
-  /** The first and last days the calendar's holidays and make-up days cover (whole years). */
+  /** The first and last days the calendar covers (its coverage range, or the whole years it lists dates of). */
   from: string;
   to: string;
   daysLeft: number;
@@ -58,16 +62,31 @@ export interface DoctorReport {
   production: ProductionGap[];
 }
 
-/**
- * The days a calendar covers: every year it lists a holiday or make-up day of, whole. Kept apart
- * so that a calendar with a declared coverage range can answer from it instead.
- */
+/** A calendar's coverage as the doctor reports it (engine/calendar/coverage.ts decides the range). */
 export function calendarCoverage(calendar: CalendarData, today: Date): CalendarCoverage | undefined {
-  const years = [...calendar.holidays, ...calendar.workingDays].map((d) => Number(d.slice(0, 4))).filter(Number.isFinite);
-  if (years.length === 0) return undefined;
-  const to = `${Math.max(...years)}-12-31`;
-  const daysLeft = Math.floor((Date.parse(`${to}T23:59:59Z`) - today.getTime()) / 86_400_000);
-  return { id: calendar.id, timeZone: calendar.timeZone, from: `${Math.min(...years)}-01-01`, to, daysLeft };
+  const coverage = engineCoverage(calendar);
+  const daysLeft = coverageDaysLeft(calendar, today.getTime());
+  if (!coverage || daysLeft === undefined) return undefined;
+  return {
+    id: calendar.id,
+    ...(calendar.version !== undefined && { version: calendar.version }),
+    timeZone: calendar.timeZone,
+    from: coverage.from,
+    to: coverage.until,
+    daysLeft,
+  };
+}
+
+/** The calendar new cases pin: the newest published version in the database, else the configured file. */
+async function activeCalendar(config: DocketConfig, database: string | undefined): Promise<CalendarData> {
+  const file = await loadCalendar(config);
+  if (!database) return file;
+  const pool = createPool({ connectionString: database, max: 1, connectionTimeoutMillis: TIMEOUT_MS, statement_timeout: TIMEOUT_MS });
+  try {
+    return (await new PostgresCalendarStore(pool).latest(file.id).catch(() => undefined))?.calendar ?? file;
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }
 
 function message(err: unknown): string {
@@ -208,7 +227,7 @@ export async function diagnose(ctx: CliContext, now: Date): Promise<DoctorReport
           ok: false,
           detail: 'no API configured (DOCKET_API_URL)',
         }),
-    loadCalendar(config).then(
+    activeCalendar(config, database).then(
       (data) => ({ file: config.calendarFile, ok: true, ...(calendarCoverage(data, now) && { coverage: calendarCoverage(data, now)! }) }),
       (err: unknown) => ({ file: config.calendarFile, ok: false, error: message(err) }),
     ),
