@@ -131,7 +131,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     void transitions.apply(startCase(c.compiled, input.input, Date.now()), 'xstate.init', input.input, input.startedBy, input.requestId);
   }
 
-  watchVisibility(c, { deadlines: timers.deadlines, openIncidents: () => incidents.open.size });
+  watchVisibility(c, { nextDueAt: timers.nextDueAt, openIncidents: () => incidents.open.size });
   actions.register();
   registerMigration(c, incidents, timers, transitions, actions.refuseUnvouched);
   registerCalendarAdoption(c, { incidents, timers, transitions, refuseUnvouched: actions.refuseUnvouched });

@@ -119,7 +119,7 @@ test('`temporal workflow list` finds cases by process, state and customer', asyn
   expect(await listed("DocketStatus='completed'", [investigating])).toEqual([investigating]);
 });
 
-test('the attributes, the memo and the current details change with each transition; the Web UI reads process · state · customer', async () => {
+test('the attributes and the current details change with each transition, the memo stays the process labels; the Web UI reads process · state · customer', async () => {
   const { caseId } = await h.docket.startCase('complaint', complaintInput, cs);
   const started = await attributesWhen(caseId, (a) => a.DocketState === 'received', 'the state received');
   expect(started).toMatchObject({
@@ -138,8 +138,10 @@ test('the attributes, the memo and the current details change with each transiti
   let view = await webUiView(caseId);
   expect(view.summary).toBe('complaint · CUST-1001');
   expect(view.details).toContain('Complaint handling (客户投诉处理), definition version 1');
-  expect(view.memo).toEqual({ process: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' }, state: { en: 'Received', 'zh-CN': '受理' } });
+  // The memo is the process's labels, set at the start; the state's labels are in the current details.
+  expect(view.memo).toEqual({ process: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' } });
   expect(view.currentDetails).toContain('complaint · received · CUST-1001');
+  expect(view.currentDetails).toContain('Received (受理)');
   expect(view.updates).toEqual(
     expect.arrayContaining([expect.objectContaining({ name: 'sendEvent', description: expect.stringContaining('event type') })]),
   );
@@ -150,8 +152,9 @@ test('the attributes, the memo and the current details change with each transiti
   const nextDue = (await h.docket.status(caseId)).deadlines.map((d) => d.dueAt).sort()[0];
   expect((moved.DocketDueAt as Date).toISOString()).toBe(nextDue);
   view = await webUiView(caseId);
-  expect(view.memo).toMatchObject({ state: { en: 'Investigating', 'zh-CN': '调查核实' } });
+  expect(view.memo).toEqual({ process: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' } });
   expect(view.currentDetails).toContain('complaint · investigating · CUST-1001');
+  expect(view.currentDetails).toContain('Investigating (调查核实)');
 
   // Each Update is listed by an id that starts with its event; the timers and activities are named.
   const history = await h.client.workflow.getHandle(caseId).fetchHistory();

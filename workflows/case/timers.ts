@@ -128,6 +128,13 @@ export function createTimers(
      * The running deadlines, as the status and the projection show them; one counted in business
      * days or hours past the end of the case's calendar says so (`beyondCalendar`).
      */
+    /** The earliest running deadline (ISO), if any. */
+    nextDueAt: (): string | undefined => {
+      let next: TimerSpec | undefined;
+      for (const { spec } of timers.values()) if (next === undefined || byDueTime(spec, next) < 0) next = spec;
+      return next?.dueAt;
+    },
+
     deadlines: () =>
       [...timers.values()].map(({ spec: { event: _event, ...deadline } }) => {
         const spec = ownValue(c.pinned.parsed.delays, deadline.delay);

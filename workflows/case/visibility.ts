@@ -1,13 +1,13 @@
 /**
  * Keeps what Temporal shows of a case current: its search attributes (process, version, state,
- * status, customer, overdue, assignee, incidents, next deadline), its memo (the labels of its
- * process and state) and its current details in the Web UI. Watches the case rather than being
+ * status, customer, overdue, assignee, incidents, next deadline) and its current details in the
+ * Web UI (with the labels of its process and state). Its memo, the process's labels, is set at
+ * the start and not rewritten at every step: each upsert is one more history event. Watches the case rather than being
  * called from each place that changes it, and writes only what changed.
  *
  * Upserts are workflow commands: cases started before they existed replay without them.
  */
-import { condition, patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Deadline } from '../../engine/types';
+import { condition, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   assigneeOf,
   caseMemo,
@@ -21,7 +21,8 @@ import type { CaseContext } from './context';
 
 /** What the case shows besides its context: its running deadlines and how many incidents are open. */
 export interface VisibilitySources {
-  deadlines: () => Deadline[];
+  /** The earliest running deadline (ISO), if any: read on every workflow activation, so cheap. */
+  nextDueAt: () => string | undefined;
   openIncidents: () => number;
 }
 
@@ -29,10 +30,7 @@ export interface VisibilitySources {
 function currentVisibility(c: CaseContext, sources: VisibilitySources): CaseVisibility {
   const context = (c.snapshot?.context ?? {}) as Record<string, unknown>;
   const assignee = c.status === 'open' ? assigneeOf(c.pinned.parsed, context) : undefined;
-  const [next] = sources
-    .deadlines()
-    .map((d) => d.dueAt)
-    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  const next = sources.nextDueAt();
   return {
     processId: c.processId,
     definitionVersion: c.pinned.definitionVersion,
@@ -73,9 +71,6 @@ export function watchVisibility(c: CaseContext, sources: VisibilitySources): voi
     const current = workflowInfo().typedSearchAttributes;
     const changed = searchAttributeUpdates(v).filter(({ key, value }) => !sameSearchValue(current.get(key), value));
     if (changed.length > 0) upsertSearchAttributes(changed);
-    const memo = caseMemo(c.pinned.parsed, v.state);
-    const memoBefore = workflowInfo().memo ?? {};
-    if (JSON.stringify([memoBefore.process, memoBefore.state]) !== JSON.stringify([memo.process, memo.state])) upsertMemo(memo);
   };
   const key = () => JSON.stringify(currentVisibility(c, sources));
   void (async () => {
