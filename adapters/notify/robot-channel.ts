@@ -99,7 +99,7 @@ export function robotRefusal(kind: RobotKind, status: number, text: string): str
   const code = kind === 'feishu' ? (answer.code ?? answer.StatusCode) : answer.errcode;
   const message = kind === 'feishu' ? (answer.msg ?? answer.StatusMessage) : answer.errmsg;
   if (code === 0) return undefined;
-  return `${kind === 'feishu' ? 'code' : 'errcode'} ${JSON.stringify(code ?? null)}: ${String(message ?? '').slice(0, 200)}`;
+  return `${kind === 'feishu' ? 'code' : 'errcode'} ${JSON.stringify(code ?? null)}: ${(typeof message === 'string' ? message : JSON.stringify(message ?? '')).slice(0, 200)}`;
 }
 
 export class RobotChannel implements DeliveryChannel {

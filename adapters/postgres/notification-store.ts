@@ -111,7 +111,7 @@ function encodeCursor(key: unknown[]): string {
 function decodeCursor(cursor: string, length: number): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === length && key.every((k) => typeof k === 'string')) return key as string[];
+    if (Array.isArray(key) && key.length === length && key.every((k) => typeof k === 'string')) return key;
   } catch {
     // reported below
   }

@@ -10,13 +10,12 @@ import { route, type AnyRoute } from '../route';
 
 const subject = z.object({ en: z.string(), 'zh-CN': z.string() });
 
+/** What a notification is about: shared by an in-app item and an outbox row. */
+const about = { id: z.string(), caseId: z.string(), processId: z.string(), kind: z.string(), template: z.string() };
+
 const notificationOut = z
   .object({
-    id: z.string(),
-    caseId: z.string(),
-    processId: z.string(),
-    kind: z.string(),
-    template: z.string(),
+    ...about,
     subject,
     state: z.string().nullable(),
     createdAt: z.string(),
@@ -42,11 +41,7 @@ const preferencesBody = z.object({ mail: z.boolean() }).strict();
 
 const outboxEntry = z
   .object({
-    id: z.string(),
-    caseId: z.string(),
-    processId: z.string(),
-    kind: z.string(),
-    template: z.string(),
+    ...about,
     status: z.enum(['pending', 'sent', 'failed']),
     attempts: z.number().int(),
     deliveredChannels: z.array(z.string()),

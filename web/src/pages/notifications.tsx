@@ -17,12 +17,12 @@ export function NotificationBadge() {
   useEffect(() => {
     let live = true;
     const count = () =>
-      answered(api.GET('/notifications', { params: { query: { unread: 'true', limit: 1 } } })).then(
+      void answered(api.GET('/notifications', { params: { query: { unread: 'true', limit: 1 } } })).then(
         (page) => live && setUnread(page.unread),
         () => undefined,
       );
-    void count();
-    const timer = setInterval(() => void count(), 60_000);
+    count();
+    const timer = setInterval(count, 60_000);
     window.addEventListener(CHANGED, count);
     return () => {
       live = false;
@@ -56,7 +56,7 @@ export function NotificationsPage() {
     window.dispatchEvent(new Event(CHANGED));
     page.reload();
   };
-  const act = (fn: () => Promise<unknown>) => () => fn().then(changed, setError);
+  const act = (fn: () => Promise<unknown>) => () => void fn().then(changed, setError);
 
   return (
     <section class="notifications">
@@ -99,7 +99,7 @@ export function NotificationsPage() {
             {cursor ? (
               <button
                 onClick={() =>
-                  answered(
+                  void answered(
                     api.GET('/notifications', { params: { query: { limit: 30, cursor, ...(onlyUnread && { unread: 'true' as const }) } } }),
                   ).then((next) => {
                     setMore((m) => [...m, ...next.items]);
@@ -136,7 +136,10 @@ function Preferences() {
               data-testid="mail-preference"
               checked={p.mail}
               onChange={(e) =>
-                answered(api.PUT('/me/notification-preferences', { body: { mail: e.currentTarget.checked } })).then(prefs.reload, setError)
+                void answered(api.PUT('/me/notification-preferences', { body: { mail: e.currentTarget.checked } })).then(
+                  prefs.reload,
+                  setError,
+                )
               }
             />{' '}
             {t('mailNotifications')}
