@@ -27,6 +27,7 @@ import { caseRoutes } from './routes/cases';
 import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
 import { migrationRoutes } from './routes/migrations';
+import { notificationRoutes } from './routes/notifications';
 import { operationsRoutes, type OperationsOptions } from './routes/operations';
 import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
@@ -75,6 +76,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
     ...definitionRoutes(deps, jobs),
     ...migrationRoutes(deps),
     ...calendarRoutes(deps),
+    ...notificationRoutes(deps),
   ];
 }
 

@@ -21,6 +21,14 @@ import {
   type ReadOptions,
 } from './definitions';
 import { listIncidentsCommand, retryIncidentsCommand, type IncidentListOptions } from './incidents';
+import {
+  listNotificationsCommand,
+  listOutboxCommand,
+  notificationPreferencesCommand,
+  readNotificationsCommand,
+  type NotificationListOptions,
+  type OutboxListOptions,
+} from './notifications';
 import { migrateCommand, type MigrateOptions } from './migrate';
 import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED, toFailure, type Failure } from './errors';
 import { jsonText } from './format';
@@ -267,6 +275,37 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .requiredOption('--as <user:role>', `${AS_HELP}; an admin`)
     .option('--incident <id>', 'only this incident of the case')
     .action((caseId: string, opts: { as: string; incident?: string }) => run(retryIncidentsCommand(ctx, caseId, opts)));
+
+  const notifications = program.command('notifications').description('your in-app notifications and channels (over the API)');
+  notifications
+    .command('list')
+    .description('your notifications, newest first, with the unread count')
+    .option('--unread', 'only the unread')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .option('--cursor <cursor>', 'the next page (printed by the previous one)')
+    .action((opts: NotificationListOptions) => run(listNotificationsCommand(ctx, opts)));
+  notifications
+    .command('read')
+    .description('mark a notification read, or all of them with --all')
+    .argument('[id]', 'the notification id (see `docket notifications list`)')
+    .option('--all', 'every unread notification')
+    .action((id: string | undefined, opts: { all?: boolean }) => run(readNotificationsCommand(ctx, id, opts)));
+  notifications
+    .command('preferences')
+    .description('print your channels; --mail on|off sets mail (in-app is always on)')
+    .option('--mail <on|off>', 'mail notifications on or off')
+    .action((opts: { mail?: string }) => run(notificationPreferencesCommand(ctx, opts)));
+  program
+    .command('outbox')
+    .description('the notification outbox and each row’s delivery (admin, over the API)')
+    .command('list')
+    .description('outbox rows, newest first: status, attempts, channels delivered, next attempt, last error')
+    .option('--status <status>', 'pending, sent or failed')
+    .option('--process <process>', 'only this process')
+    .option('--case <caseId>', 'only this case')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .option('--cursor <cursor>', 'the next page (printed by the previous one)')
+    .action((opts: OutboxListOptions) => run(listOutboxCommand(ctx, opts)));
 
   const calendar = program.command('calendar').description('the business calendar: its coverage, and new versions (admin)');
   calendar

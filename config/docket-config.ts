@@ -6,6 +6,18 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 const intFromEnv = (def: number) => z.coerce.number().int().positive().default(def);
 
+const robotSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a name of letters, digits, _ . - (at most 64)'),
+    kind: z.enum(['wecom', 'dingtalk', 'feishu']),
+    url: z.string().regex(/^https?:\/\/\S+$/, 'an http(s) URL'),
+    secret: z.string().min(1).optional(),
+    roles: z.array(z.string().min(1)).optional(),
+    processes: z.array(z.string().min(1)).optional(),
+    kinds: z.array(z.enum(['reminder', 'escalation', 'info'])).optional(),
+  })
+  .strict();
+
 const envSchema = z.object({
   DOCKET_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, 'data')),
   DATABASE_URL: z.string().url('DATABASE_URL must be a URL such as postgres://user:pass@host:5432/docket').optional(),
@@ -45,6 +57,32 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  // Notifications (README "Notifications").
+  DOCKET_ROBOT_WEBHOOKS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return [];
+      let json: unknown;
+      try {
+        json = JSON.parse(s);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'DOCKET_ROBOT_WEBHOOKS must be JSON: [{"name":"ops","kind":"feishu","url":"https://…","secret":"…"}]',
+        });
+        return z.NEVER;
+      }
+      const parsed = z.array(robotSchema).safeParse(json);
+      if (parsed.success) return parsed.data;
+      // Name the fields, never echo the values (URLs and secrets).
+      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+      ctx.addIssue({ code: 'custom', message: `DOCKET_ROBOT_WEBHOOKS: ${where}` });
+      return z.NEVER;
+    }),
+  DOCKET_DELIVERY_INTERVAL_MS: intFromEnv(5000),
+  DOCKET_DELIVERY_MAX_ATTEMPTS: intFromEnv(8),
+  DOCKET_DELIVERY_BACKOFF_MS: intFromEnv(30_000),
   WORKER_MAX_CACHED_WORKFLOWS: intFromEnv(1000),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: intFromEnv(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv(100),
@@ -102,6 +140,10 @@ export interface DocketConfig {
   calendarFile: string;
   timeZone?: string;
   smtp?: { url: string; from: string; defaultDomain?: string; roleAddresses: Record<string, string[]> };
+  /** Group robots notifications are posted to (DOCKET_ROBOT_WEBHOOKS); secrets and URLs are never logged. */
+  robots: Array<z.infer<typeof robotSchema>>;
+  /** Every worker's outbox delivery loop: poll interval, attempts before a row fails, first retry delay (doubling). */
+  delivery: { intervalMs: number; maxAttempts: number; backoffMs: number };
   worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks: number; maxConcurrentActivities: number };
   continueAsNewAfter: number;
   /** A prebuilt workflow bundle (from bundleWorkflowCode); otherwise the worker bundles workflows/ at start. */
@@ -215,6 +257,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
         roleAddresses: e.NOTIFY_ROLE_ADDRESSES,
       },
     }),
+    robots: e.DOCKET_ROBOT_WEBHOOKS,
+    delivery: {
+      intervalMs: e.DOCKET_DELIVERY_INTERVAL_MS,
+      maxAttempts: e.DOCKET_DELIVERY_MAX_ATTEMPTS,
+      backoffMs: e.DOCKET_DELIVERY_BACKOFF_MS,
+    },
     worker: {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

@@ -90,13 +90,16 @@ async function main(): Promise<void> {
   writeRuntimeInfo(config.dataDir, runtime);
 
   log.info('starting the worker');
-  const docket = await createDocketWorker({
-    ...config,
-    databaseUrl: workerDatabaseUrl,
-    workerDatabaseUrl,
-    temporalAddress: temporal.address,
-    namespace: temporal.namespace,
-  });
+  const docket = await createDocketWorker(
+    {
+      ...config,
+      databaseUrl: workerDatabaseUrl,
+      workerDatabaseUrl,
+      temporalAddress: temporal.address,
+      namespace: temporal.namespace,
+    },
+    { log },
+  );
   const running = docket.worker.run();
   log.info(
     { taskQueue: config.taskQueue, ...(metricsAddress !== undefined && { metrics: `http://${metricsAddress}/metrics` }) },

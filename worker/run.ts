@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const log = createLogger({ name: 'docket-worker', level: config.logLevel, format: config.logFormat });
   const metricsAddress = config.metrics.workerAddress;
   installWorkerRuntime({ logLevel: config.logLevel, log, ...(metricsAddress !== undefined && { metricsAddress }) });
-  const docket = await createDocketWorker(config);
+  const docket = await createDocketWorker(config, { log });
   log.info(
     {
       taskQueue: config.taskQueue,

@@ -3,7 +3,9 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { type Pool } from 'pg';
 import { createActivities } from '../activities';
 import type { CaseStore } from '../ports';
-import { OutboxNotifier, smtpNotifierFromConfig } from '../adapters/notify';
+import { OutboxNotifier } from '../adapters/notify';
+import { startDelivery, type DeliveryHandle } from './delivery';
+import type { Logger } from '../logging';
 import { openSigner } from '../audit/keys';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
 import { resolveActorKeys, VouchCodec } from '../security';
@@ -17,6 +19,8 @@ export { installWorkerRuntime } from './runtime';
 export interface DocketWorker {
   worker: Worker;
   pool: Pool;
+  /** The outbox delivery loop this worker process runs (absent with `noDelivery`). */
+  delivery?: DeliveryHandle;
   /** Stops polling, lets running tasks finish, closes connections. */
   close(): Promise<void>;
 }
@@ -30,6 +34,10 @@ export interface CreateWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Wraps the case store (tests: a store that refuses rows, to see incidents). */
   wrapStore?: (store: CaseStore) => CaseStore;
+  /** Where the outbox delivery loop reports (ids and counts only). */
+  log?: Logger;
+  /** Don't run the outbox delivery loop in this worker (tests that drive delivery themselves). */
+  noDelivery?: boolean;
 }
 
 /** The composition root: wires PostgreSQL, the notifier and the activities into a Temporal worker. */
@@ -45,7 +53,8 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
   await postgresStore.registerAuditKey(signer.publicKey);
   if (keyringCreated) await postgresStore.adoptUnsigned(signer);
   const store = options.wrapStore ? options.wrapStore(postgresStore) : postgresStore;
-  const notifier = config.smtp ? smtpNotifierFromConfig(config.smtp, pool) : new OutboxNotifier(pool);
+  // The notify activity records notifications; the delivery loop below sends them (README "Notifications").
+  const notifier = new OutboxNotifier(pool);
   const ownConnection = !options.connection;
   const connection =
     options.connection ??
@@ -73,11 +82,14 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     ...options.workerOptions,
   });
+  const delivery = options.noDelivery === true ? undefined : startDelivery(config, pool, options.log);
   return {
     worker,
     pool,
+    ...(delivery && { delivery }),
     async close() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      await delivery?.stop();
       await pool.end();
       if (ownConnection) await connection.close();
     },

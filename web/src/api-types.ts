@@ -846,6 +846,95 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List my notifications */
+    get: operations['getNotifications'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/notifications/{id}/read': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mark a notification read */
+    post: operations['postNotificationsIdRead'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/notifications/read-all': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mark all my notifications read */
+    post: operations['postNotificationsReadAll'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/me/notification-preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read my notification preferences */
+    get: operations['getMeNotificationPreferences'];
+    /** Set my notification preferences */
+    put: operations['putMeNotificationPreferences'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/outbox': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the notification outbox
+     * @description Roles: admin
+     */
+    get: operations['getOutbox'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1189,6 +1278,43 @@ export interface components {
           message: string;
         }[];
       };
+    };
+    Notification: {
+      id: string;
+      caseId: string;
+      processId: string;
+      kind: string;
+      template: string;
+      subject: {
+        en: string;
+        'zh-CN': string;
+      };
+      state: string | null;
+      createdAt: string;
+      readAt: string | null;
+    };
+    NotificationPreferences: {
+      /**
+       * @description always on
+       * @enum {boolean}
+       */
+      inApp: true;
+      mail: boolean;
+    };
+    OutboxEntry: {
+      id: string;
+      caseId: string;
+      processId: string;
+      kind: string;
+      template: string;
+      /** @enum {string} */
+      status: 'pending' | 'sent' | 'failed';
+      attempts: number;
+      deliveredChannels: string[];
+      lastError: string | null;
+      nextAttemptAt: string | null;
+      sentAt: string | null;
+      createdAt: string;
     };
     CalendarVersion: {
       calendarId: string;
@@ -3110,6 +3236,213 @@ export interface operations {
         };
         content?: never;
       };
+      default: components['responses']['Error'];
+    };
+  };
+  getNotifications: {
+    parameters: {
+      query?: {
+        /** @description `true`: only the unread */
+        unread?: 'true' | 'false';
+        cursor?: string;
+        limit?: number;
+      };
+      header?: {
+        /** @description the role to read in; a user with several roles who names none reads in the first of them */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the caller’s notifications, newest first, with counts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Notification'][];
+            /** @description all of the caller’s notifications, read or not */
+            total: number;
+            unread: number;
+            /** @description pass as `cursor` for the next (older) page; absent on the last */
+            nextCursor?: string;
+          };
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postNotificationsIdRead: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the notification, read */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Notification'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description the caller has no notification of that id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postNotificationsReadAll: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description how many were unread */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            marked: number;
+          };
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  getMeNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to read in; a user with several roles who names none reads in the first of them */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the caller’s channels */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationPreferences'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  putMeNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          mail: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description the caller’s channels, as stored */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationPreferences'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  getOutbox: {
+    parameters: {
+      query?: {
+        status?: 'pending' | 'sent' | 'failed';
+        process?: string;
+        case?: string;
+        cursor?: string;
+        limit?: number;
+      };
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description outbox rows, newest first, with their delivery status */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            rows: components['schemas']['OutboxEntry'][];
+            total: number;
+            nextCursor?: string;
+          };
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      429: components['responses']['Error'];
       default: components['responses']['Error'];
     };
   };

@@ -5,6 +5,48 @@ import { ownValue } from '../../engine/own';
 export type Lang = 'en' | 'zh-CN';
 export type Labels = { en: string; 'zh-CN': string };
 
+// Notifications (pages/notifications.tsx).
+const notificationMessages = {
+  en: {
+    notifications: 'Notifications',
+    markAllRead: 'Mark all read',
+    markRead: 'Mark read',
+    onlyUnread: 'Only unread',
+    notifyUnread: 'unread',
+    notifyAll: 'All',
+    unreadOfTotal: '{unread} unread of {total}',
+    noNotifications: 'No notifications.',
+    loadMore: 'More',
+    notificationChannels: 'Channels',
+    inAppAlwaysOn: 'In-app notifications are always on.',
+    mailNotifications: 'Also by e-mail',
+    outboxTitle: 'Outbox: delivery of every notification',
+    notificationId: 'Notification',
+    channels: 'Delivered to',
+    nextAttempt: 'Next attempt',
+    lastError: 'Last error',
+  },
+  'zh-CN': {
+    notifications: '通知',
+    markAllRead: '全部标为已读',
+    markRead: '标为已读',
+    onlyUnread: '只看未读',
+    notifyUnread: '未读',
+    notifyAll: '全部',
+    unreadOfTotal: '未读 {unread} / 共 {total}',
+    noNotifications: '没有通知。',
+    loadMore: '更多',
+    notificationChannels: '通知渠道',
+    inAppAlwaysOn: '站内通知始终开启。',
+    mailNotifications: '同时发送邮件',
+    outboxTitle: '发件箱：每条通知的投递情况',
+    notificationId: '通知',
+    channels: '已送达',
+    nextAttempt: '下次尝试',
+    lastError: '最近错误',
+  },
+};
+
 const en = {
   appName: 'Docket',
   signIn: 'Sign in',
@@ -198,6 +240,7 @@ const en = {
   firstStart: '(first start)',
   tokenExpiry: 'New tokens expire',
   inDays: 'in {n} days',
+  ...notificationMessages.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -392,6 +435,7 @@ const zh: Record<MessageKey, string> = {
   firstStart: '（首次启动）',
   tokenExpiry: '新令牌有效期',
   inDays: '{n} 天',
+  ...notificationMessages['zh-CN'],
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

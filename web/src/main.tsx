@@ -7,6 +7,7 @@ import { roleLabel, translate, type Lang, type MessageKey } from './i18n';
 import { UsersPage } from './pages/admin';
 import { AuditCase, AuditSearch } from './pages/audit';
 import { IncidentCase, IncidentsPage } from './pages/incidents';
+import { NotificationBadge, NotificationsPage } from './pages/notifications';
 import { ProcessList, ProcessPage } from './pages/owner';
 import { CasePage, Inbox, StartCase } from './pages/staff';
 import { App, ErrorBox, type Me } from './ui';
@@ -55,6 +56,7 @@ const ROUTES: Record<string, (arg: string | undefined) => JSX.Element> = {
   users: () => <UsersPage />,
   incidents: (arg) => (arg ? <IncidentCase key={arg} caseId={arg} /> : <IncidentsPage />),
   audit: (arg) => (arg ? <AuditCase key={arg} caseId={arg} /> : <AuditSearch />),
+  notifications: () => <NotificationsPage />,
 };
 
 function Root() {
@@ -155,6 +157,7 @@ function Root() {
           ))}
         </nav>
         <span class="spacer" />
+        <NotificationBadge key={`badge-${me.role}`} />
         <span class="who" data-testid="who">
           {t('signedInAs')} <strong>{me.displayName}</strong>
         </span>
