@@ -115,7 +115,7 @@ describe('schema errors (the file format)', () => {
 
   it('reports a file that is not an object at all', () => {
     expect(lintDefinition(null).problems).toEqual([
-      { code: 'schema', path: '(file)', message: expect.stringContaining('change it to an object') },
+      { code: 'schema', path: '(file)', message: expect.stringContaining('change it to an object'), messageZh: expect.stringContaining('请改为对象') },
     ]);
     expect(lintDefinition(null).ok).toBe(false);
   });
