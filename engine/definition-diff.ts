@@ -135,7 +135,12 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   for (const [path, s] of ob.states) {
     if (path === '' || oa.states.has(path)) continue;
     const final = s.type === 'final';
-    added('state', path, { en: `New state ${lb(path).en}${final ? ' (a final state)' : ''}.`, zh: `新状态 ${lb(path).zh}${final ? '（终态）' : ''}。` }, s.labels);
+    added(
+      'state',
+      path,
+      { en: `New state ${lb(path).en}${final ? ' (a final state)' : ''}.`, zh: `新状态 ${lb(path).zh}${final ? '（终态）' : ''}。` },
+      s.labels,
+    );
   }
   for (const [path, s] of oa.states) {
     if (path === '' || ob.states.has(path)) continue;
@@ -304,7 +309,8 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   for (const r of rb)
     if (!ra.has(r)) added('role', r, { en: `${roleName(r).en} now takes part in the process.`, zh: `${roleName(r).zh} 现在参与该流程。` });
   for (const r of ra)
-    if (!rb.has(r)) removed('role', r, { en: `${roleName(r).en} no longer takes part in the process.`, zh: `${roleName(r).zh} 不再参与该流程。` });
+    if (!rb.has(r))
+      removed('role', r, { en: `${roleName(r).en} no longer takes part in the process.`, zh: `${roleName(r).zh} 不再参与该流程。` });
 
   // Deadlines: what they are and where they run.
   const armedIn = (o: typeof oa, delay: string) =>
@@ -385,7 +391,10 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
       changed(
         'parameter',
         name,
-        { en: `Parameter ${n.en} changes from ${paramText(x)} to ${paramText(y)}.`, zh: `参数 ${n.zh} 从 ${paramText(x)} 改为 ${paramText(y)}。` },
+        {
+          en: `Parameter ${n.en} changes from ${paramText(x)} to ${paramText(y)}.`,
+          zh: `参数 ${n.zh} 从 ${paramText(x)} 改为 ${paramText(y)}。`,
+        },
         x.default,
         y.default,
       );
@@ -409,8 +418,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
     ['action', a.actions, b.actions, 'Action', '动作'],
   ] as const) {
     const k = keyed<unknown>(ma, mb);
-    for (const name of k.added)
-      added(area, name, { en: `New ${noun.toLowerCase()} ${name}.`, zh: `新${nounZh} ${name}。` }, mb[name]);
+    for (const name of k.added) added(area, name, { en: `New ${noun.toLowerCase()} ${name}.`, zh: `新${nounZh} ${name}。` }, mb[name]);
     for (const name of k.removed) removed(area, name, { en: `${noun} ${name} is removed.`, zh: `${nounZh} ${name} 被删除。` }, ma[name]);
     for (const name of k.common)
       if (!same(ma[name], mb[name]))

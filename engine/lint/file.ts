@@ -18,7 +18,8 @@ export function fileProblems(raw: unknown): { problems: LintProblem[]; fatal: bo
       `the file is nested more than ${depth} levels deep — a definition may nest at most ${depth} levels (objects and lists); flatten the deepest part`,
       `文件嵌套超过 ${depth} 层——定义最多可嵌套 ${depth} 层（对象和列表）；请展平最深的部分`,
     );
-  if (measure.bytes === undefined) return fatal('schema', 'not JSON — write the definition as a JSON object', '不是 JSON——请把定义写成一个 JSON 对象');
+  if (measure.bytes === undefined)
+    return fatal('schema', 'not JSON — write the definition as a JSON object', '不是 JSON——请把定义写成一个 JSON 对象');
   if (measure.bytes > bytes)
     return fatal(
       'too-large',

@@ -30,7 +30,12 @@ export function lintGuards({ def, report }: LintContext, values: ValueChecks): v
       return g ? guardPaths(g).guards.some((child) => child === name || visit(child)) : false;
     };
     if (visit(name))
-      report('guard-cycle', `guards.${name}`, `guard "${name}" refers back to itself — break the cycle`, `条件 "${name}" 引用了自身——请打破循环`);
+      report(
+        'guard-cycle',
+        `guards.${name}`,
+        `guard "${name}" refers back to itself — break the cycle`,
+        `条件 "${name}" 引用了自身——请打破循环`,
+      );
   }
 }
 

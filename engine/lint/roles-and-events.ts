@@ -10,7 +10,12 @@ export function lintEventsAndRoles(ctx: LintContext): void {
   const { def, report } = ctx;
   const checkPayload = payloadChecks(ctx);
   const unknownRole = (at: string, role: string) =>
-    report('unknown-role', at, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`, `未知角色 "${role}"${didYouMeanZh(role, ROLE_NAMES)}`);
+    report(
+      'unknown-role',
+      at,
+      `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`,
+      `未知角色 "${role}"${didYouMeanZh(role, ROLE_NAMES)}`,
+    );
   for (const [name, event] of Object.entries(def.events)) {
     if (event.roles.length === 0)
       report(
