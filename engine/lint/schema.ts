@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { definitionSchema } from '../definition-schema';
+import { definitionSchema, PAYLOAD_FIELD_DOC } from '../definition-schema';
 import { asList, isObject, joinPath } from '../json-data';
 import { ownValue } from '../own';
 import { didYouMean } from '../suggest';
@@ -129,5 +129,7 @@ export function schemaProblems(issue: z.core.$ZodIssue, raw: unknown): LintProbl
 
 /** The JSON Schema of the definition file format, for editors. */
 export function definitionJsonSchema(): unknown {
-  return z.toJSONSchema(definitionSchema, { io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(definitionSchema, { io: 'input', unrepresentable: 'any' });
+  // The payload schemas' field annotations, which zod leaves unchecked, for editors.
+  return { ...schema, $defs: { ...schema.$defs, PayloadField: PAYLOAD_FIELD_DOC } };
 }
