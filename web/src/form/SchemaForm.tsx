@@ -145,14 +145,19 @@ function FieldInput({ field: f, id, lang, value, error, onChange }: FieldInputPr
       break;
     case 'choices': {
       const picked = chosenOptions(value);
-      const toggle = (option: string, on: boolean) =>
+      // Read from the boxes themselves: two clicks before a render must both count.
+      const toggle = (box: HTMLInputElement) => {
+        const ticked = new Set(
+          Array.from(box.closest('.choices')?.querySelectorAll<HTMLInputElement>('input:checked') ?? [], (b) => b.value),
+        );
         onChange(
           f.name,
           (f.options ?? [])
             .map(String)
-            .filter((o) => (o === option ? on : picked.includes(o)))
+            .filter((o) => ticked.has(o))
             .join('\n'),
         );
+      };
       input = (
         <div class="choices" role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
           {(f.options ?? []).map((o) => (
@@ -162,7 +167,7 @@ function FieldInput({ field: f, id, lang, value, error, onChange }: FieldInputPr
                 name={f.name}
                 value={String(o)}
                 checked={picked.includes(String(o))}
-                onChange={(e) => toggle(String(o), e.currentTarget.checked)}
+                onChange={(e) => toggle(e.currentTarget)}
               />{' '}
               {optionLabel(f, o, lang)}
             </label>
