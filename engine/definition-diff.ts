@@ -78,6 +78,18 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   const removed = (area: DiffArea, name: string, text: Text, before?: unknown) => push(area, 'removed', name, text, before);
   const changed = (area: DiffArea, name: string, text: Text, before?: unknown, after?: unknown) =>
     push(area, 'changed', name, text, before, after);
+  /** `State x is now labelled "…" (was "…").` */
+  const relabelled = (area: DiffArea, name: string, noun: Text, was: Labels | undefined, now: Labels | undefined) =>
+    changed(
+      area,
+      name,
+      {
+        en: `${noun.en} ${name} is now labelled "${now?.en ?? ''}" (was "${was?.en ?? ''}").`,
+        zh: `${noun.zh} ${name} 的标签现在是"${now?.['zh-CN'] ?? ''}"（原为"${was?.['zh-CN'] ?? ''}"）。`,
+      },
+      was,
+      now,
+    );
 
   if (!same(a.labels, b.labels)) {
     changed(
@@ -158,18 +170,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
   for (const [path, s] of oa.states) {
     const t = ob.states.get(path);
     if (path === '' || !t) continue;
-    if (!same(s.labels, t.labels)) {
-      changed(
-        'state',
-        path,
-        {
-          en: `State ${path} is now labelled "${t.labels?.en ?? ''}" (was "${s.labels?.en ?? ''}").`,
-          zh: `状态 ${path} 的标签现在是"${t.labels?.['zh-CN'] ?? ''}"（原为"${s.labels?.['zh-CN'] ?? ''}"）。`,
-        },
-        s.labels,
-        t.labels,
-      );
-    }
+    if (!same(s.labels, t.labels)) relabelled('state', path, { en: 'State', zh: '状态' }, s.labels, t.labels);
     if (s.type !== t.type) {
       changed(
         'state',
@@ -289,17 +290,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
         ea.payload,
         eb.payload,
       );
-    if (!same(ea.labels, eb.labels))
-      changed(
-        'event',
-        name,
-        {
-          en: `Event ${name} is now labelled "${eb.labels.en}" (was "${ea.labels.en}").`,
-          zh: `事件 ${name} 的标签现在是"${eb.labels['zh-CN']}"（原为"${ea.labels['zh-CN']}"）。`,
-        },
-        ea.labels,
-        eb.labels,
-      );
+    if (!same(ea.labels, eb.labels)) relabelled('event', name, { en: 'Event', zh: '事件' }, ea.labels, eb.labels);
   }
 
   // Roles taking part at all.
