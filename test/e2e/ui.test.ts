@@ -262,6 +262,7 @@ test('a complaint from start to close through the UI by three users, with one re
       .textContent(),
   ).toBe('产品质量');
   expect(await amy.locator('.payload .kv', { hasText: '处理人' }).first().textContent()).toBe('处理人: bob');
+  expect(await amy.locator('.payload .kv', { hasText: '渠道' }).first().textContent()).toBe('渠道: 电话');
   await screenshot(amy, '06-staff-closed-zh');
   await amy.locator('header nav a', { hasText: '新建工单' }).click();
   await amy.locator('#start-severity').waitFor();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { definitionSchema } from '../../engine/definition-schema';
-import { caseFieldsByName, fieldTitle, valueText } from '../../web/src/form/labels';
+import { caseFieldsByName, eventFieldsByName, fieldTitle, valueText } from '../../web/src/form/labels';
 import { payloadFields, withoutLabels } from '../../engine/payload-labels';
 import { eventPayloadJsonSchema, payloadValidator } from '../../engine/payload-schema';
 
@@ -70,6 +70,10 @@ test('case data and history show field names and enum values by their labels', (
   expect(valueText(fields.get('severity'), 'high', 'en')).toBe('High');
   expect(valueText(fields.get('severity'), 'unheard-of', 'zh-CN')).toBe('unheard-of');
   expect(fieldTitle(fields.get('acceptedAt'), 'acceptedAt', 'zh-CN')).toBe('Accepted at');
+  // The history: the start's data by the input's labels, an event's by its payload's.
+  expect(fieldTitle(eventFieldsByName(complaint, 'xstate.init').get('channel'), 'channel', 'zh-CN')).toBe('渠道');
+  expect(fieldTitle(eventFieldsByName(complaint, 'ACCEPT').get('assignee'), 'assignee', 'zh-CN')).toBe('处理人');
+  expect(eventFieldsByName(complaint, 'NO_SUCH_EVENT').size).toBe(0);
   const visit = load('visit');
   const objectives = caseFieldsByName(visit).get('objectives');
   expect(valueText(objectives, ['needs', 'trust'], 'zh-CN')).toBe('了解需求、建立信任');

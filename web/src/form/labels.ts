@@ -3,7 +3,11 @@
  * payload and input schemas (`x-labels`, `x-enum-labels`), in the chosen language.
  */
 import { enumValueLabels, fieldLabels, payloadFields, type PayloadField } from '../../../engine/payload-labels';
+import { ownValue } from '../../../engine/own';
 import { humanize, labelOf, type Lang } from '../i18n';
+
+/** The event of a case's first history entry, whose data is the start input. */
+const START_EVENT = 'xstate.init';
 
 /** The schemas of a definition a case page reads labels from. */
 export interface LabelledSchemas {
@@ -14,6 +18,11 @@ export interface LabelledSchemas {
 /** The top-level fields of a payload schema, by name. */
 export function fieldsByName(schema: unknown): Map<string, PayloadField> {
   return new Map(payloadFields(schema).flatMap((f) => (f.path.includes('.') ? [] : [[f.path, f] as const])));
+}
+
+/** The fields of the data an entry of a case's history carries: the start input's for the start, else the event's payload's. */
+export function eventFieldsByName(def: LabelledSchemas | undefined, event: string): Map<string, PayloadField> {
+  return fieldsByName(event === START_EVENT ? def?.input : ownValue(def?.events ?? {}, event)?.payload);
 }
 
 /** The fields of a case's data by name: the start input's first, then each event's (case data copies them under the same names). */

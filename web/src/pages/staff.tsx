@@ -3,7 +3,7 @@ import { BeyondCalendar } from '../calendar';
 import { useState } from 'preact/hooks';
 import { ApiFailure, get, newKey, post } from '../api';
 import { SchemaForm } from '../form/SchemaForm';
-import { caseFieldsByName, fieldsByName, fieldTitle, valueText } from '../form/labels';
+import { caseFieldsByName, eventFieldsByName, fieldTitle, valueText } from '../form/labels';
 import { humanize, roleLabel } from '../i18n';
 import { ListTable, LoadedList } from '../components/list-table';
 import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
@@ -283,7 +283,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                 history={history}
                 stateLabel={stateLabel}
                 eventLabel={eventLabel}
-                payloadFields={(e) => fieldsByName(ownValue(definition.events, e)?.payload)}
+                payloadFields={(e) => eventFieldsByName(definition, e)}
               />
             </section>
             <aside class="case-side">
