@@ -312,7 +312,12 @@ export const securityQuery = z.object({ user: userIdSchema.optional(), caseId: c
 
 // Definitions and processes.
 
-export const problemOut = z.object({ code: z.string(), path: z.string(), message: z.string() }).meta({ id: 'Problem' });
+export const problemOut = z
+  .object({ code: z.string(), path: z.string(), message: z.string(), messageZh: z.string().describe('the message in Chinese (zh-CN)') })
+  .meta({ id: 'Problem' });
+
+/** Warnings: what should be fixed but does not stop publishing (e.g. a payload field without labels). */
+const warningsOut = z.array(problemOut).describe('what should be fixed but does not stop publishing (e.g. a field without labels)');
 
 /** Which version of which process, whether it is published, and its hash. */
 const versionKey = { processId: z.string(), version: z.number(), status: z.enum(['draft', 'published']), hash: z.string() };
@@ -339,6 +344,7 @@ export const diffOut = z
         change: z.enum(['added', 'removed', 'changed']),
         name: z.string(),
         text: z.string(),
+        textZh: z.string().describe('the sentence in Chinese (zh-CN)'),
         before: z.unknown().optional(),
         after: z.unknown().optional(),
       }),
@@ -347,7 +353,7 @@ export const diffOut = z
   .meta({ id: 'DefinitionDiff' });
 
 export const draftOut = z
-  .object({ draft: versionInfoOut, ok: z.boolean(), problems: z.array(problemOut), diff: diffOut.optional() })
+  .object({ draft: versionInfoOut, ok: z.boolean(), problems: z.array(problemOut), warnings: warningsOut, diff: diffOut.optional() })
   .meta({ id: 'DraftResult' });
 
 export const impactOut = z
@@ -379,7 +385,7 @@ export const processOut = z
   .meta({ id: 'Process' });
 
 /** Whether a definition passes the linter, and what it finds. */
-export const validationOut = z.object({ ok: z.boolean(), problems: z.array(problemOut) }).meta({ id: 'Validation' });
+export const validationOut = z.object({ ok: z.boolean(), problems: z.array(problemOut), warnings: warningsOut }).meta({ id: 'Validation' });
 
 export const versionOut = validationOut.extend({ ...versionKey, definition: z.unknown() }).meta({ id: 'DefinitionVersionRead' });
 

@@ -160,6 +160,19 @@ export class CliContext {
   private directRecorded = false;
 
   /** The `--api`, `--token` and `--direct` options of this command line (they win over the environment). */
+  private langOption?: 'en' | 'zh-CN';
+
+  /** The language of linter and diff messages: `--lang`, else DOCKET_LANG or LANG. */
+  lang(): 'en' | 'zh-CN' {
+    return this.langOption ?? this.config().lang;
+  }
+
+  useLang(lang: string | undefined): void {
+    if (lang === undefined) return;
+    if (lang !== 'en' && lang !== 'zh-CN') throw invalidArgument(`--lang: "${lang}" is not a language: write en or zh-CN`);
+    this.langOption = lang;
+  }
+
   useApiOptions(options: { api?: string; token?: string; direct?: boolean }): void {
     if (options.direct && (options.api !== undefined || options.token !== undefined)) {
       throw invalidArgument('--direct goes around the API: leave out --api and --token, or leave out --direct');

@@ -147,22 +147,28 @@ export async function validateDefinitionCommand(ctx: CliContext, file: string, o
   // A bare process name (no such file) means its stored draft.
   if (PROCESS_NAME.test(file) && !existsSync(path.resolve(ctx.cwd, file))) return validateDraftCommand(ctx, file, opts);
   const text = readArgumentFile(file, 'definitions validate', ctx.cwd);
-  let problems: Array<{ code: string; path: string; message: string }>;
+  let problems: Problem[];
+  let warnings: Problem[] = [];
   let summary: { process: string; version: number } | undefined;
   try {
     const result = lintDefinition(JSON.parse(text));
     problems = result.problems;
+    warnings = result.warnings;
     if (result.ok && result.definition) summary = { process: result.definition.process, version: result.definition.version };
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
-    problems = [{ code: 'invalid-json', path: '(file)', message: `invalid JSON: ${err.message}` }];
+    problems = [
+      { code: 'invalid-json', path: '(file)', message: `invalid JSON: ${err.message}`, messageZh: `不是有效的 JSON：${err.message}` },
+    ];
   }
   const ok = problems.length === 0;
   const shown = file;
-  ctx.print({ file: shown, ok, ...(summary && summary), problems }, () => {
-    if (ok) return `${shown}: OK${summary ? ` (${summary.process} v${summary.version})` : ''}\n`;
-    const lines = problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`);
-    return `${shown}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`;
+  const lang = ctx.lang();
+  ctx.print({ file: shown, ok, ...(summary && summary), problems, warnings }, () => {
+    const verdict = ok
+      ? `${shown}: OK${summary ? ` (${summary.process} v${summary.version})` : ''}\n`
+      : `${shown}: ${countText(problems.length, 'problem', lang)}\n${problemLines(problems, lang)}\n`;
+    return `${verdict}${warningText(warnings, lang)}`;
   });
   return ok ? EXIT_OK : EXIT_REFUSED;
 }
@@ -178,16 +184,38 @@ export function parseVersionRef(text: string, option = 'version'): VersionRef {
   return n;
 }
 
-function problemLines(problems: DraftResult['problems']): string {
-  return problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n');
+/** A problem as the CLI prints it (the linter's, or the file's JSON syntax). */
+type Problem = Omit<DraftResult['problems'][number], 'code'> & { code: string };
+type Lang = 'en' | 'zh-CN';
+
+function problemLines(problems: Problem[], lang: Lang): string {
+  return problems.map((p) => `  ${p.path || '(root)'}: ${lang === 'zh-CN' ? p.messageZh : p.message}`).join('\n');
 }
 
-function draftText(r: DraftResult): string {
+/** `3 problems` / `3 个问题`. */
+function countText(n: number, what: 'problem' | 'warning', lang: Lang): string {
+  if (lang === 'zh-CN') return `${n} 个${what === 'problem' ? '问题' : '警告'}`;
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** The linter's warnings (they do not stop publishing), or nothing. */
+function warningText(warnings: Problem[], lang: Lang): string {
+  if (warnings.length === 0) return '';
+  const head = lang === 'zh-CN' ? '（不影响发布）' : ' (they do not stop publishing)';
+  return `${countText(warnings.length, 'warning', lang)}${head}:\n${problemLines(warnings, lang)}\n`;
+}
+
+function draftText(r: DraftResult, lang: Lang): string {
   let out = `${r.draft.processId} draft v${r.draft.version} saved by ${r.draft.createdBy} (hash ${r.draft.hash.slice(0, 12)})\n`;
   out += r.ok
-    ? 'Linter: OK, it can be published.\n'
-    : `Linter: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}; fix them before publishing:\n${problemLines(r.problems)}\n`;
-  if (r.diff) out += `\n${formatDiff(r.diff)}`;
+    ? lang === 'zh-CN'
+      ? '检查：通过，可以发布。\n'
+      : 'Linter: OK, it can be published.\n'
+    : lang === 'zh-CN'
+      ? `检查：${countText(r.problems.length, 'problem', lang)}，发布前请修正：\n${problemLines(r.problems, lang)}\n`
+      : `Linter: ${countText(r.problems.length, 'problem', lang)}; fix them before publishing:\n${problemLines(r.problems, lang)}\n`;
+  out += warningText(r.warnings, lang);
+  if (r.diff) out += `\n${formatDiff(r.diff, lang)}`;
   return out;
 }
 
@@ -207,24 +235,26 @@ export async function draftCommand(
   const version = opts.version === undefined ? undefined : parseVersionRef(opts.version, '--version');
   if (typeof version === 'string') throw invalidArgument('--version: name a version number');
   const result = await ctx.withLifecycle((l) => l.saveDraft(actor, processId, raw, version === undefined ? {} : { version }));
-  ctx.print(result, () => draftText(result));
+  ctx.print(result, () => draftText(result, ctx.lang()));
   return EXIT_OK;
 }
 
 export async function validateDraftCommand(ctx: CliContext, processId: string, opts: ReadOptions = {}): Promise<number> {
   const result = await ctx.withLifecycle((l) => l.validateDraft(processId), ctx.readRole(opts.as));
+  const lang = ctx.lang();
   ctx.print(
     {
       process: processId,
       version: result.draft.version,
       ok: result.ok,
       problems: result.problems,
+      warnings: result.warnings,
       ...(result.diff && { diff: result.diff }),
     },
     () =>
       result.ok
-        ? `${processId} draft v${result.draft.version}: OK\n${result.diff ? `\n${formatDiff(result.diff)}` : ''}`
-        : `${processId} draft v${result.draft.version}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n${problemLines(result.problems)}\n`,
+        ? `${processId} draft v${result.draft.version}: OK\n${warningText(result.warnings, lang)}${result.diff ? `\n${formatDiff(result.diff, lang)}` : ''}`
+        : `${processId} draft v${result.draft.version}: ${countText(result.problems.length, 'problem', lang)}\n${problemLines(result.problems, lang)}\n${warningText(result.warnings, lang)}`,
   );
   return result.ok ? EXIT_OK : EXIT_REFUSED;
 }
@@ -238,7 +268,7 @@ export async function setParamCommand(
 ): Promise<number> {
   const actor = ctx.actor(opts.as);
   const result = await ctx.withLifecycle((l) => l.setParameter(actor, processId, name, value));
-  ctx.print(result, () => draftText(result));
+  ctx.print(result, () => draftText(result, ctx.lang()));
   return EXIT_OK;
 }
 
@@ -274,7 +304,7 @@ export async function publishCommand(ctx: CliContext, processId: string, opts: O
   const actor = ctx.actor(opts.as);
   const result = await ctx.withLifecycle((l) => l.publish(actor, processId, { dryRun: opts.dryRun === true }));
   ctx.print(result, () => {
-    let out = result.diff ? `${formatDiff(result.diff)}\n` : '';
+    let out = result.diff ? `${formatDiff(result.diff, ctx.lang())}\n` : '';
     out += impactText(result.impact);
     if (result.published) {
       out += `\nPublished ${processId} v${result.published.version} (hash ${result.published.hash.slice(0, 12)}) by ${result.published.publishedBy} at ${result.published.publishedAt}.\n`;
@@ -307,7 +337,7 @@ export async function diffCommand(ctx: CliContext, processId: string, from: stri
   const a = parseVersionRef(from, 'diff');
   const b = parseVersionRef(to, 'diff');
   const diff = await ctx.withLifecycle((l) => l.diff(processId, a, b), ctx.readRole(opts.as));
-  ctx.print(diff, () => formatDiff(diff));
+  ctx.print(diff, () => formatDiff(diff, ctx.lang()));
   return EXIT_OK;
 }
 

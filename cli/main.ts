@@ -117,10 +117,12 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
       '--direct',
       'operators only: go straight to PostgreSQL and Temporal instead of the API (--as is not checked; recorded in the security log)',
     )
+    .option('--lang <en|zh-CN>', 'language of linter and diff messages (default DOCKET_LANG, or zh-CN when LANG starts with zh)')
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', EXAMPLES)
     .hook('preAction', (_program, action) => {
       ctx.useApiOptions(program.opts<{ api?: string; token?: string; direct?: boolean }>());
+      ctx.useLang(program.opts<{ lang?: string }>().lang);
       ctx.useCommand(commandLine(action));
     });
 

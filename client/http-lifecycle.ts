@@ -60,10 +60,12 @@ export class HttpLifecycle implements LifecycleClient, MigrationClient {
 
   async validateDraft(processId: string): Promise<DraftResult> {
     const draft = (await this.versions(processId)).find((v) => v.status === 'draft');
-    const row = await this.get<{ ok: boolean; problems: LintProblem[] }>(`/definitions/${id(processId)}/versions/draft`);
+    const row = await this.get<{ ok: boolean; problems: LintProblem[]; warnings: LintProblem[] }>(
+      `/definitions/${id(processId)}/versions/draft`,
+    );
     if (!draft) throw new DocketError('NoDraft', `process "${processId}" has no draft`);
     const diff = row.ok ? await this.diff(processId, 'latest', 'draft').catch(() => undefined) : undefined;
-    return { draft, ok: row.ok, problems: row.problems, ...(diff && { diff }) };
+    return { draft, ok: row.ok, problems: row.problems, warnings: row.warnings, ...(diff && { diff }) };
   }
 
   async discardDraft(actor: Actor, processId: string): Promise<void> {

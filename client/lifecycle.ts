@@ -33,6 +33,8 @@ export interface DraftResult {
   /** The linter's verdict: only a draft without problems can be published. */
   ok: boolean;
   problems: LintProblem[];
+  /** What should be fixed but does not stop publishing (e.g. payload fields without labels). */
+  warnings: LintProblem[];
   /** What the draft changes compared with the latest published version (when the draft is valid). */
   diff?: DefinitionDiff;
 }
@@ -207,7 +209,7 @@ export class DefinitionLifecycle {
       const latest = await this.store.latest(processId);
       if (latest) diff = await this.analysis.diff(latest.definition, lint.definition);
     }
-    return { draft: this.info(row, counts), ok: lint.ok, problems: lint.problems, ...(diff && { diff }) };
+    return { draft: this.info(row, counts), ok: lint.ok, problems: lint.problems, warnings: lint.warnings, ...(diff && { diff }) };
   }
 
   /** Lints the draft of a process. */

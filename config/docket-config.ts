@@ -97,6 +97,9 @@ const envSchema = z.object({
   DOCKET_API_JOB_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'LOG_FORMAT must be json (the default) or pretty' }).default('json'),
+  // The CLI's language for linter and diff messages: DOCKET_LANG, else the locale (LANG, e.g. zh_CN.UTF-8).
+  DOCKET_LANG: z.enum(['en', 'zh-CN'], { message: 'DOCKET_LANG must be en or zh-CN' }).optional(),
+  LANG: z.string().optional(),
   // Operations (README "Operations").
   DOCKET_METRICS_TOKEN: z.string().min(16, 'DOCKET_METRICS_TOKEN must be at least 16 characters (a random secret)').optional(),
   DOCKET_WORKER_METRICS_ADDRESS: z
@@ -149,6 +152,8 @@ export interface DocketConfig {
   /** A prebuilt workflow bundle (from bundleWorkflowCode); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** The CLI's language for linter and diff messages (DOCKET_LANG, else `zh-CN` when LANG starts with zh). */
+  lang: 'en' | 'zh-CN';
   /** JSON lines (default), or `pretty` for a person at a terminal (LOG_FORMAT). */
   logFormat: 'json' | 'pretty';
   /**
@@ -272,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     ...(e.DOCKET_WORKFLOW_BUNDLE !== undefined && { workflowBundle: e.DOCKET_WORKFLOW_BUNDLE }),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    lang: e.DOCKET_LANG ?? (/^zh/i.test(e.LANG ?? '') ? 'zh-CN' : 'en'),
     metrics: {
       ...(e.DOCKET_METRICS_TOKEN !== undefined && { token: e.DOCKET_METRICS_TOKEN }),
       ...(e.DOCKET_WORKER_METRICS_ADDRESS !== undefined && { workerAddress: e.DOCKET_WORKER_METRICS_ADDRESS }),

@@ -100,13 +100,17 @@ function numberText(n: NumberRef | undefined, def: Pick<Definition, 'parameters'
   return param ? `${n.param} (${String(param.default)})` : n.param;
 }
 
-/** `acceptDays (1) business days after the state is entered`, `at context.promisedResponseBy`. */
-export function describeDelay(delay: DelaySpec, def: Pick<Definition, 'parameters'>): string {
+/** `acceptDays (1) business days after the state is entered`, `at context.promisedResponseBy` (or the same in Chinese). */
+export function describeDelay(delay: DelaySpec, def: Pick<Definition, 'parameters'>, lang: 'en' | 'zh-CN' = 'en'): string {
+  const zh = lang === 'zh-CN';
+  const units: Record<string, string> = zh ? { months: '个月', days: '天', hours: '小时', minutes: '分钟', seconds: '秒' } : {};
   const parts: string[] = [];
-  if (delay.businessDays !== undefined) parts.push(`${numberText(delay.businessDays, def)} business days`);
-  if (delay.businessHours !== undefined) parts.push(`${numberText(delay.businessHours, def)} business hours`);
-  for (const [unit, n] of Object.entries(delay.duration ?? {})) if (n !== undefined) parts.push(`${numberText(n, def)} ${unit}`);
-  const from = delay.from ?? 'the state is entered';
+  if (delay.businessDays !== undefined) parts.push(`${numberText(delay.businessDays, def)}${zh ? ' 个工作日' : ' business days'}`);
+  if (delay.businessHours !== undefined) parts.push(`${numberText(delay.businessHours, def)}${zh ? ' 个工作小时' : ' business hours'}`);
+  for (const [unit, n] of Object.entries(delay.duration ?? {}))
+    if (n !== undefined) parts.push(`${numberText(n, def)} ${units[unit] ?? unit}`);
+  const from = delay.from ?? (zh ? '进入该状态' : 'the state is entered');
+  if (zh) return parts.length === 0 ? `于 ${from}` : `${from}${delay.before ? '之前' : '之后'} ${parts.join(' + ')}`;
   if (parts.length === 0) return `at ${from}`;
   return `${parts.join(' + ')} ${delay.before ? 'before' : 'after'} ${from}`;
 }

@@ -211,12 +211,41 @@ export const subprocessSchema = z
   .strict();
 export type SubprocessSpec = z.infer<typeof subprocessSchema>;
 
+const partialLabels = {
+  type: 'object',
+  properties: { en: { type: 'string' }, 'zh-CN': { type: 'string' } },
+  additionalProperties: false,
+};
+
+/**
+ * For editors only (the definition format's JSON Schema; zod does not check it): a field of a payload or
+ * start input schema, with its labels (`x-labels`) and the labels of its choices (`x-enum-labels`, beside
+ * the `enum`). The validator of payloads ignores both; the linter warns when one is missing.
+ */
+export const PAYLOAD_FIELD_DOC = {
+  type: 'object',
+  description:
+    'A field (JSON Schema). Label it in both languages: "x-labels": { "en": …, "zh-CN": … }; label each value of its "enum" under "x-enum-labels": { "<value>": { "en": …, "zh-CN": … } } (for a list of choices, in its "items"). Labels never change what is checked.',
+  properties: {
+    'x-labels': { ...partialLabels, description: 'the field label shown in forms and on the case page' },
+    'x-enum-labels': { type: 'object', additionalProperties: partialLabels, description: 'labels of the values of "enum", by value' },
+    properties: { type: 'object', additionalProperties: { $ref: '#/$defs/PayloadField' } },
+    items: { $ref: '#/$defs/PayloadField' },
+  },
+};
+
+/** The JSON Schema annotation of a payload or start input schema (see PAYLOAD_FIELD_DOC). */
+const payloadDoc = (what: string) => ({
+  description: `JSON Schema of ${what} (an object schema); label every field with "x-labels" and every enum value with "x-enum-labels"`,
+  properties: { properties: { type: 'object', additionalProperties: { $ref: '#/$defs/PayloadField' } } },
+});
+
 export const eventSchema = z
   .object({
     roles: z.array(z.string()),
     labels: labelsSchema,
-    /** JSON Schema of the event's data (an object schema). */
-    payload: z.record(z.string(), z.unknown()).optional(),
+    /** JSON Schema of the event's data (an object schema), its fields labelled (see PAYLOAD_FIELD_DOC). */
+    payload: z.record(z.string(), z.unknown()).optional().meta(payloadDoc("the event's data")),
     description: z.string().optional(),
   })
   .strict();
@@ -244,8 +273,8 @@ export const definitionSchema = z
     description: z.string().optional(),
     /** Roles that may start a case; none for a process that runs only as a sub-process of another. */
     startedBy: z.array(z.string()),
-    /** JSON Schema of the start input (an object schema). */
-    input: z.record(z.string(), z.unknown()),
+    /** JSON Schema of the start input (an object schema), its fields labelled (see PAYLOAD_FIELD_DOC). */
+    input: z.record(z.string(), z.unknown()).meta(payloadDoc('the start input')),
     /** The input field holding the customer id (every case names its customer). */
     customerField: z.string(),
     /** The context field naming the user a case waits on (e.g. `assignee`): their inbox lists the case first. */

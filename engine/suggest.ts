@@ -13,18 +13,24 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** ` — did you mean "x"?` for the closest candidate, or a list of what exists. */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-  const list = [...candidates];
+/** The candidate close enough to `name` to be what was meant, if any. */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const c of list) {
+  for (const c of candidates) {
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
-  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) return ` — did you mean "${best}"?`;
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** ` — did you mean "x"?` for the closest candidate, or a list of what exists. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const list = [...candidates];
+  const best = closestName(name, list);
+  if (best !== undefined) return ` — did you mean "${best}"?`;
   return list.length ? ` (known: ${list.slice(0, 20).join(', ')})` : ' (none are declared)';
 }

@@ -40,7 +40,12 @@ function diagram(raw: unknown, format: DiagramFormat, check: 'lint' | 'schema'):
     if (!parsed.success) {
       return {
         ok: false,
-        problems: parsed.error.issues.map((i) => ({ code: 'schema' as const, path: i.path.join('.'), message: i.message })),
+        problems: parsed.error.issues.map((i) => ({
+          code: 'schema' as const,
+          path: i.path.join('.'),
+          message: i.message,
+          messageZh: `定义格式不符：${i.message}`,
+        })),
       };
     }
     definition = parsed.data;

@@ -135,8 +135,8 @@ export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
         },
       },
       async handler({ body }) {
-        const { ok, problems } = await jobs.lint(body);
-        return { status: 200, body: { ok, problems } };
+        const { ok, problems, warnings } = await jobs.lint(body);
+        return { status: 200, body: { ok, problems, warnings } };
       },
     }),
     route({
@@ -246,6 +246,7 @@ export function definitionRoutes(deps: ApiDeps, jobs: JobRunner): AnyRoute[] {
             definition: row.raw,
             ok: lint.ok,
             problems: lint.problems,
+            warnings: lint.warnings,
           },
         };
       },

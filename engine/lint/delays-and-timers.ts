@@ -2,6 +2,7 @@ import { isObject } from '../json-data';
 import type { MachineTransition } from '../machine-walker';
 import { ownValue } from '../own';
 import { didYouMean } from '../suggest';
+import { didYouMeanZh } from './zh';
 import type { LintContext } from './types';
 import type { ValueChecks } from './values';
 
@@ -23,9 +24,15 @@ export function lintDelays({ def, report }: LintContext, values: ValueChecks): v
           'unknown-parameter',
           `delays.${name}.${key}.param`,
           `unknown parameter "${ref.param}"${didYouMean(ref.param, paramNames)} — declare it under "parameters"`,
+          `未知参数 "${ref.param}"${didYouMeanZh(ref.param, paramNames)}——请在 "parameters" 下声明它`,
         );
       else if (spec.type !== 'number' && spec.type !== 'integer')
-        report('unknown-parameter', `delays.${name}.${key}.param`, `parameter "${ref.param}" is a ${spec.type}; a delay needs a number`);
+        report(
+          'unknown-parameter',
+          `delays.${name}.${key}.param`,
+          `parameter "${ref.param}" is a ${spec.type}; a delay needs a number`,
+          `参数 "${ref.param}" 的类型是 ${spec.type}；期限需要一个数字`,
+        );
     }
   }
 }
@@ -41,6 +48,7 @@ export function transitionTimer({ def, report }: LintContext): (t: MachineTransi
         'unknown-timer',
         t.configPath,
         `"${t.name}" is raised only by a startTimer action for delay "${delay}", and no action starts it — add { "type": "startTimer", "delay": "${delay}" }`,
+        `"${t.name}" 只由期限 "${delay}" 的 startTimer 动作触发，但没有动作启动它——请添加 { "type": "startTimer", "delay": "${delay}" }`,
       );
     return true;
   };
@@ -56,8 +64,14 @@ export function transitionDelay({ def, report }: LintContext): (t: MachineTransi
         'numeric-delay',
         t.configPath,
         `"${t.name}" is a raw number of milliseconds — name a delay under "delays" (business days, business hours or a duration)`,
+        `"${t.name}" 是裸的毫秒数——请在 "delays" 下命名一个期限（工作日、工作小时或时长）`,
       );
     else if (!delayNames.includes(t.name))
-      report('unknown-delay', t.configPath, `unknown delay "${t.name}"${didYouMean(t.name, delayNames)} — declare it under "delays"`);
+      report(
+        'unknown-delay',
+        t.configPath,
+        `unknown delay "${t.name}"${didYouMean(t.name, delayNames)} — declare it under "delays"`,
+        `未知期限 "${t.name}"${didYouMeanZh(t.name, delayNames)}——请在 "delays" 下声明它`,
+      );
   };
 }

@@ -4,6 +4,7 @@ import type { MachineTransition } from '../machine-walker';
 import { ownValue } from '../own';
 import { ROLE_NAMES } from '../roles';
 import { didYouMean } from '../suggest';
+import { didYouMeanZh } from './zh';
 import { refLabel, type LintContext } from './types';
 import { valueRefs, type ValueChecks } from './values';
 
@@ -13,7 +14,12 @@ export function lintGuards({ def, report }: LintContext, values: ValueChecks): v
   for (const [name, expr] of Object.entries(def.guards)) values.walkGuard(expr, `guards.${name}`, false);
   for (const name of Object.keys(def.guardLabels)) {
     if (!guardNames.includes(name))
-      report('unknown-label', `guardLabels.${name}`, `labels for "${name}", which is no guard${didYouMean(name, guardNames)}`);
+      report(
+        'unknown-label',
+        `guardLabels.${name}`,
+        `labels for "${name}", which is no guard${didYouMean(name, guardNames)}`,
+        `"${name}" 的标签，但没有这个条件${didYouMeanZh(name, guardNames)}`,
+      );
   }
   for (const name of guardNames) {
     const seen = new Set<string>();
@@ -23,7 +29,13 @@ export function lintGuards({ def, report }: LintContext, values: ValueChecks): v
       const g = ownValue(def.guards, n);
       return g ? guardPaths(g).guards.some((child) => child === name || visit(child)) : false;
     };
-    if (visit(name)) report('guard-cycle', `guards.${name}`, `guard "${name}" refers back to itself — break the cycle`);
+    if (visit(name))
+      report(
+        'guard-cycle',
+        `guards.${name}`,
+        `guard "${name}" refers back to itself — break the cycle`,
+        `条件 "${name}" 引用了自身——请打破循环`,
+      );
   }
 }
 
@@ -38,12 +50,18 @@ export function lintActions({ def, report }: LintContext, values: ValueChecks): 
           'unknown-delay',
           `actions.${name}.delay`,
           `unknown delay "${action.delay}"${didYouMean(action.delay, delayNames)} — declare it under "delays"`,
+          `未知期限 "${action.delay}"${didYouMeanZh(action.delay, delayNames)}——请在 "delays" 下声明它`,
         );
     }
     if (action.type === 'notify') {
       action.to.forEach((r, i) => {
         if (r.role && !ROLE_NAMES.includes(r.role))
-          report('unknown-role', `actions.${name}.to[${i}].role`, `unknown role "${r.role}"${didYouMean(r.role, ROLE_NAMES)}`);
+          report(
+            'unknown-role',
+            `actions.${name}.to[${i}].role`,
+            `unknown role "${r.role}"${didYouMean(r.role, ROLE_NAMES)}`,
+            `未知角色 "${r.role}"${didYouMeanZh(r.role, ROLE_NAMES)}`,
+          );
       });
     }
   }
@@ -90,6 +108,7 @@ export function transitionGuardAndActions({ def, report }: LintContext): (t: Mac
         'unknown-guard',
         `${t.configPath}.guard`,
         `unknown guard "${guard}"${didYouMean(guard, guardNames)} — declare it under "guards"`,
+        `未知条件 "${guard}"${didYouMeanZh(guard, guardNames)}——请在 "guards" 下声明它`,
       );
     }
     for (const a of actions) {
@@ -98,6 +117,7 @@ export function transitionGuardAndActions({ def, report }: LintContext): (t: Mac
           'unknown-action',
           `${t.configPath}.actions`,
           `unknown action "${a}"${didYouMean(a, actionNames)} — declare it under "actions"`,
+          `未知动作 "${a}"${didYouMeanZh(a, actionNames)}——请在 "actions" 下声明它`,
         );
     }
     // A done transition of an invoke reads the task's or sub-processes' output as data.
@@ -109,12 +129,14 @@ export function transitionGuardAndActions({ def, report }: LintContext): (t: Mac
           'unknown-data-field',
           t.configPath,
           `${at} reads "${path}", but ${t.trigger === 'after' ? 'an' : 'a'} ${t.trigger} transition carries no event data — read it from context instead`,
+          `${at} 读取 "${path}"，但 ${t.trigger} 转换不携带事件数据——请改为从 context 读取`,
         );
       } else if (ownValue(def.events, t.name) && fields !== undefined && !fields.includes(field)) {
         report(
           'unknown-data-field',
           t.configPath,
           `${at} reads "${path}", but ${t.name}'s payload has no field "${field}"${didYouMean(field, fields)} — add it to events.${t.name}.payload.properties`,
+          `${at} 读取 "${path}"，但 ${t.name} 的数据没有字段 "${field}"${didYouMeanZh(field, fields)}——请把它加到 events.${t.name}.payload.properties`,
         );
       }
     }
@@ -132,6 +154,7 @@ export function lintEntryExit({ def, walk, report }: LintContext): void {
             'unknown-action',
             `${node.configPath}.${key}`,
             `unknown action "${a}"${didYouMean(a, actionNames)} — declare it under "actions"`,
+            `未知动作 "${a}"${didYouMeanZh(a, actionNames)}——请在 "actions" 下声明它`,
           );
         const spec = ownValue(def.actions, a);
         if (spec)
@@ -141,6 +164,7 @@ export function lintEntryExit({ def, walk, report }: LintContext): void {
                 'unknown-data-field',
                 `${node.configPath}.${key}`,
                 `actions.${a} reads "${ref}" on ${key}, where no event data is known — read it from context instead`,
+                `actions.${a} 在 ${key} 时读取 "${ref}"，此时没有事件数据——请改为从 context 读取`,
               );
       }
     }

@@ -23,22 +23,28 @@ export { definitionJsonSchema } from './schema';
  */
 export function lintDefinition(raw: unknown): LintResult {
   const file = fileProblems(raw);
-  if (file.fatal) return { ok: false, problems: file.problems };
+  if (file.fatal) return { ok: false, problems: file.problems, warnings: [] };
   const parsed = definitionSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, problems: [...file.problems, ...parsed.error.issues.flatMap((issue) => schemaProblems(issue, raw))] };
+    return {
+      ok: false,
+      problems: [...file.problems, ...parsed.error.issues.flatMap((issue) => schemaProblems(issue, raw))],
+      warnings: [],
+    };
   }
   const def = parsed.data;
   const problems: LintProblem[] = [...file.problems];
+  const warnings: LintProblem[] = [];
   const ctx: LintContext = {
     def,
     walk: walkMachine(def.machine, def.process),
     problems,
-    report: (code, path, message) => problems.push({ code, path, message }),
+    report: (code, path, message, messageZh) => problems.push({ code, path, message, messageZh }),
+    warn: (code, path, message, messageZh) => warnings.push({ code, path, message, messageZh }),
   };
 
   lintSizes(ctx);
-  if (problems.some((p) => p.code === 'too-large')) return { ok: false, problems };
+  if (problems.some((p) => p.code === 'too-large')) return { ok: false, problems, warnings };
   lintStructure(ctx);
   lintParameters(ctx);
   const values = valueChecks(ctx);
@@ -69,7 +75,7 @@ export function lintDefinition(raw: unknown): LintResult {
   }
   lintLabels(ctx);
 
-  return { ok: problems.length === 0, problems, definition: def };
+  return { ok: problems.length === 0, problems, warnings, definition: def };
 }
 
 /** Lints and throws one error listing every problem; returns the parsed definition. */
@@ -81,6 +87,7 @@ export function assertValidDefinition(raw: unknown, source = 'definition'): Defi
   return result.definition;
 }
 
-export function formatProblems(problems: LintProblem[]): string {
-  return problems.map((p) => `  ${p.path}: ${p.message} [${p.code}]`).join('\n');
+/** Problems (or warnings) as lines of text, in English or Chinese. */
+export function formatProblems(problems: LintProblem[], lang: 'en' | 'zh-CN' = 'en'): string {
+  return problems.map((p) => `  ${p.path}: ${lang === 'zh-CN' ? p.messageZh : p.message} [${p.code}]`).join('\n');
 }

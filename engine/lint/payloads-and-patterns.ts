@@ -4,6 +4,7 @@ import { jsonSchemaValidator } from '../json-schema';
 import { payloadJsonSchema } from '../payload-schema';
 import { checkPattern, PATTERN_CHECK_MS, patternMessage, schemaPatterns } from '../pattern-safety';
 import type { LintContext } from './types';
+import { patternMessageZh } from './zh';
 
 /**
  * The check of a payload's (or the case input's) JSON Schema: its patterns are safe (a regular
@@ -24,6 +25,7 @@ export function payloadChecks({ report }: LintContext): (schema: Record<string, 
             'too-large',
             where,
             `more than ${DEFINITION_LIMITS.patterns} different patterns; a definition may have at most ${DEFINITION_LIMITS.patterns} — list allowed values under "enum" instead, or reuse a pattern`,
+            `超过 ${DEFINITION_LIMITS.patterns} 个不同的正则表达式；定义最多 ${DEFINITION_LIMITS.patterns} 个——请改为在 "enum" 下列出允许的值，或复用一个表达式`,
           );
         ok = false;
         continue;
@@ -32,7 +34,7 @@ export function payloadChecks({ report }: LintContext): (schema: Record<string, 
       if (verdict === undefined) continue;
       ok = false;
       const code = verdict.kind === 'invalid' ? 'invalid-pattern' : verdict.kind === 'too-long' ? 'too-large' : 'unsafe-pattern';
-      report(code, where, patternMessage(pattern, verdict));
+      report(code, where, patternMessage(pattern, verdict), patternMessageZh(pattern, verdict));
     }
     return ok;
   };
@@ -42,7 +44,8 @@ export function payloadChecks({ report }: LintContext): (schema: Record<string, 
       z.fromJSONSchema(payloadJsonSchema(schema, withCommonFields));
       jsonSchemaValidator(payloadJsonSchema(schema, withCommonFields));
     } catch (e) {
-      report('invalid-payload-schema', at, `not a usable JSON Schema: ${(e as Error).message}`);
+      const reason = (e as Error).message;
+      report('invalid-payload-schema', at, `not a usable JSON Schema: ${reason}`, `不是可用的 JSON Schema：${reason}`);
     }
   };
 }

@@ -3,16 +3,29 @@ import { ROLE_NAMES } from '../roles';
 import { didYouMean } from '../suggest';
 import { payloadChecks } from './payloads-and-patterns';
 import type { LintContext } from './types';
+import { didYouMeanZh } from './zh';
 
 /** Events (who may send them, what they carry), who may start a case, and the case input (which must name the customer). */
 export function lintEventsAndRoles(ctx: LintContext): void {
   const { def, report } = ctx;
   const checkPayload = payloadChecks(ctx);
+  const unknownRole = (at: string, role: string) =>
+    report(
+      'unknown-role',
+      at,
+      `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`,
+      `未知角色 "${role}"${didYouMeanZh(role, ROLE_NAMES)}`,
+    );
   for (const [name, event] of Object.entries(def.events)) {
-    if (event.roles.length === 0) report('no-role', `events.${name}.roles`, `no role may send ${name} — list the roles allowed to send it`);
+    if (event.roles.length === 0)
+      report(
+        'no-role',
+        `events.${name}.roles`,
+        `no role may send ${name} — list the roles allowed to send it`,
+        `没有角色可以发送 ${name}——请列出允许发送它的角色`,
+      );
     event.roles.forEach((role, i) => {
-      if (!ROLE_NAMES.includes(role))
-        report('unknown-role', `events.${name}.roles[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
+      if (!ROLE_NAMES.includes(role)) unknownRole(`events.${name}.roles[${i}]`, role);
     });
     if (event.payload !== undefined) {
       if (event.payload.type !== undefined && event.payload.type !== 'object') {
@@ -20,12 +33,13 @@ export function lintEventsAndRoles(ctx: LintContext): void {
           'invalid-payload-schema',
           `events.${name}.payload.type`,
           `an event's payload is an object — set "type": "object" and list its fields under "properties"`,
+          `事件的数据是一个对象——请设置 "type": "object"，并在 "properties" 下列出字段`,
         );
       } else checkPayload(event.payload, `events.${name}.payload`, true);
     }
   }
   def.startedBy.forEach((role, i) => {
-    if (!ROLE_NAMES.includes(role)) report('unknown-role', `startedBy[${i}]`, `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`);
+    if (!ROLE_NAMES.includes(role)) unknownRole(`startedBy[${i}]`, role);
   });
   checkPayload(def.input, 'input', false);
   const inputRequired = Array.isArray(def.input.required) ? (def.input.required as unknown[]) : [];
@@ -34,6 +48,7 @@ export function lintEventsAndRoles(ctx: LintContext): void {
       'customer-field',
       'customerField',
       `the input must require "${def.customerField}" (every case names its customer) — add it to input.required and input.properties`,
+      `输入必须要求 "${def.customerField}"（每个案件都要指明客户）——请把它加到 input.required 和 input.properties`,
     );
   }
 }
@@ -51,6 +66,7 @@ export function transitionEvents({ def, report }: LintContext): { check(t: Machi
           'undeclared-event',
           t.configPath,
           `event "${t.name}" is not declared${didYouMean(t.name, eventNames)} — declare it under "events" with its roles and payload`,
+          `事件 "${t.name}" 未声明${didYouMeanZh(t.name, eventNames)}——请在 "events" 下声明它的角色和数据`,
         );
       }
     },
@@ -61,6 +77,7 @@ export function transitionEvents({ def, report }: LintContext): { check(t: Machi
             'unused-event',
             `events.${name}`,
             `event ${name} is declared but no state accepts it — add a transition for it or remove it`,
+            `事件 ${name} 已声明，但没有状态接受它——请为它添加转换或删除它`,
           );
       }
     },

@@ -1,6 +1,7 @@
 import { joinPath } from '../json-data';
 import { didYouMean } from '../suggest';
 import type { LintContext } from './types';
+import { didYouMeanZh } from './zh';
 
 /** What XState reads from a state node and from a transition; anything else it silently ignores. */
 const STATE_KEYS = [
@@ -39,6 +40,7 @@ export function lintStructure({ walk, report }: LintContext): void {
           'schema',
           joinPath(node.configPath, key),
           `unknown field "${key}" of ${node.path === '' ? 'the machine' : 'a state'}${didYouMean(key, known)} — remove it or check its spelling`,
+          `${node.path === '' ? '状态机' : '状态'}的未知字段 "${key}"${didYouMeanZh(key, known)}——请删除它或检查拼写`,
         );
     }
     const type = node.config.type;
@@ -47,6 +49,7 @@ export function lintStructure({ walk, report }: LintContext): void {
         'schema',
         `${node.configPath}.type`,
         `unknown state type ${JSON.stringify(type)}${typeof type === 'string' ? didYouMean(type, STATE_TYPES) : ''} — use one of ${STATE_TYPES.join(', ')} or leave it out`,
+        `未知状态类型 ${JSON.stringify(type)}${typeof type === 'string' ? didYouMeanZh(type, STATE_TYPES) : ''}——请使用 ${STATE_TYPES.join('、')} 之一或省略它`,
       );
     }
   }
@@ -57,6 +60,7 @@ export function lintStructure({ walk, report }: LintContext): void {
           'schema',
           `${t.configPath}.${key}`,
           `unknown field "${key}" of a transition${didYouMean(key, TRANSITION_KEYS)} — remove it or check its spelling`,
+          `转换的未知字段 "${key}"${didYouMeanZh(key, TRANSITION_KEYS)}——请删除它或检查拼写`,
         );
     }
   }
@@ -70,6 +74,7 @@ export function lintStructure({ walk, report }: LintContext): void {
         'unknown-initial',
         `${node.configPath}.initial`,
         `initial state "${String(initial)}" is not a child of ${node.path || 'the machine'}${typeof initial === 'string' ? didYouMean(initial, names) : ` — set it to one of ${names.join(', ')}`}`,
+        `初始状态 "${String(initial)}" 不是 ${node.path || '状态机'} 的子状态${typeof initial === 'string' ? didYouMeanZh(initial, names) : `——请设为 ${names.join('、')} 之一`}`,
       );
     }
   }

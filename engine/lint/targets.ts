@@ -1,6 +1,7 @@
 import { enteredStates, resolvedTargets, resolveTarget, type MachineTransition } from '../machine-walker';
 import { didYouMean } from '../suggest';
 import type { LintContext } from './types';
+import { didYouMeanZh } from './zh';
 
 /** The check of a transition's targets: each names a state the way XState resolves it. */
 export function transitionTargets({ walk, report }: LintContext): (t: MachineTransition) => void {
@@ -12,14 +13,17 @@ export function transitionTargets({ walk, report }: LintContext): (t: MachineTra
           'unknown-target',
           t.configPath,
           `target "${target}" of a transition on the machine itself must name a child — write ".${target}"`,
+          `状态机自身转换的目标 "${target}" 必须指向子状态——请写 ".${target}"`,
         );
         continue;
       }
       const siblings = [...walk.states.keys()].filter((p) => p !== '').map((p) => p.slice(p.lastIndexOf('.') + 1));
+      const last = target.replace(/^[.#]/, '').split('.').pop() ?? target;
       report(
         'unknown-target',
         t.configPath,
-        `unknown target "${target}"${didYouMean(target.replace(/^[.#]/, '').split('.').pop() ?? target, siblings)}`,
+        `unknown target "${target}"${didYouMean(last, siblings)}`,
+        `未知目标 "${target}"${didYouMeanZh(last, siblings)}`,
       );
     }
   };
@@ -62,6 +66,7 @@ export function lintReachability({ walk, report }: LintContext): void {
       'unreachable-state',
       node.configPath,
       `state "${node.path}" cannot be reached from the initial state — add a transition to it or remove it`,
+      `从初始状态无法到达状态 "${node.path}"——请添加到它的转换或删除它`,
     );
   }
   const ancestorsOf = (p: string) => {
@@ -126,6 +131,7 @@ export function lintReachability({ walk, report }: LintContext): void {
         'no-way-out',
         node.configPath,
         `state "${node.path}" is not final but no path leads from it to a final state — add a transition out of it or mark it "type": "final"`,
+        `状态 "${node.path}" 不是终态，但没有路径从它通往终态——请添加离开它的转换，或标记为 "type": "final"`,
       );
   }
 }

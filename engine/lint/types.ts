@@ -30,7 +30,10 @@ export type LintCode =
   | 'reserved-name'
   | 'eventless-cycle'
   | 'invalid-pattern'
-  | 'unsafe-pattern';
+  | 'unsafe-pattern'
+  | 'missing-field-label'
+  | 'missing-enum-label'
+  | 'unknown-enum-label';
 
 export interface LintProblem {
   code: LintCode;
@@ -38,11 +41,16 @@ export interface LintProblem {
   path: string;
   /** What is wrong and how to fix it. */
   message: string;
+  /** The same in Chinese (zh-CN). */
+  messageZh: string;
 }
 
 export interface LintResult {
+  /** No problems (warnings do not count: a definition with warnings can be published). */
   ok: boolean;
   problems: LintProblem[];
+  /** What should be fixed but does not stop publishing (e.g. a payload field without labels). */
+  warnings: LintProblem[];
   definition?: Definition;
 }
 
@@ -51,7 +59,10 @@ export interface LintContext {
   def: Definition;
   walk: MachineWalk;
   problems: LintProblem[];
-  report: (code: LintCode, path: string, message: string) => void;
+  /** Records a problem: what is wrong and how to fix it, in English and in Chinese. */
+  report: (code: LintCode, path: string, message: string, messageZh: string) => void;
+  /** Records a warning (see `LintResult.warnings`). */
+  warn: (code: LintCode, path: string, message: string, messageZh: string) => void;
 }
 
 /** A guard or action reference as a finding names it (the walker gives null for one not written as a name). */

@@ -2,6 +2,7 @@ import type { ActionSpec, GuardExpr, ValueRef } from '../definition-schema';
 import { parsePath } from '../expressions';
 import { didYouMean } from '../suggest';
 import type { LintContext } from './types';
+import { didYouMeanZh } from './zh';
 
 /** The checks of what a definition reads: paths (`data.…`, `context.…`, `param.…`, `actor.…`, `now`), values, guard expressions. */
 export interface ValueChecks {
@@ -45,6 +46,7 @@ export function lintParameters({ def, report }: LintContext): void {
         'parameter-default',
         `parameters.${name}.default`,
         `default ${JSON.stringify(spec.default)} is not of type ${spec.type} — change the default or the type`,
+        `默认值 ${JSON.stringify(spec.default)} 不是 ${spec.type} 类型——请修改默认值或类型`,
       );
     if (
       typeof spec.default === 'number' &&
@@ -54,6 +56,7 @@ export function lintParameters({ def, report }: LintContext): void {
         'parameter-default',
         `parameters.${name}.default`,
         `default ${spec.default} is outside [${spec.minimum ?? '-∞'}, ${spec.maximum ?? '∞'}] — change the default or the bounds`,
+        `默认值 ${spec.default} 超出 [${spec.minimum ?? '-∞'}, ${spec.maximum ?? '∞'}]——请修改默认值或范围`,
       );
     }
   }
@@ -71,6 +74,7 @@ export function valueChecks({ def, report }: LintContext): ValueChecks {
         'bad-path',
         at,
         `"${path}" is not a path: start it with data., context., param., actor. or write now${allowItem ? ' (or item. inside some/every)' : ''}; write a literal string as { "value": "${path}" }`,
+        `"${path}" 不是路径：请以 data.、context.、param.、actor. 开头或写 now${allowItem ? '（在 some/every 内也可用 item.）' : ''}；字面字符串请写成 { "value": "${path}" }`,
       );
       return;
     }
@@ -79,10 +83,11 @@ export function valueChecks({ def, report }: LintContext): ValueChecks {
         'unknown-parameter',
         at,
         `unknown parameter "${p.keys[0]}"${didYouMean(p.keys[0]!, paramNames)} — declare it under "parameters"`,
+        `未知参数 "${p.keys[0]}"${didYouMeanZh(p.keys[0]!, paramNames)}——请在 "parameters" 下声明它`,
       );
     }
     if (p.root === 'actor' && !['userId', 'role'].includes(p.keys[0]!))
-      report('bad-path', at, `"${path}": an actor has only userId and role`);
+      report('bad-path', at, `"${path}": an actor has only userId and role`, `"${path}"：操作人只有 userId 和 role`);
   };
   const checkRef = (ref: ValueRef, at: string, allowItem = false): void => {
     if (typeof ref === 'string') return checkPath(ref, at, allowItem);
@@ -100,6 +105,7 @@ export function valueChecks({ def, report }: LintContext): ValueChecks {
         'unknown-delay',
         `${at}.dueAt`,
         `unknown delay "${ref.dueAt}"${didYouMean(ref.dueAt, delayNames)} — declare it under "delays"`,
+        `未知期限 "${ref.dueAt}"${didYouMeanZh(ref.dueAt, delayNames)}——请在 "delays" 下声明它`,
       );
   };
   function walkGuard(expr: GuardExpr, at: string, inItem: boolean): void {
@@ -110,6 +116,7 @@ export function valueChecks({ def, report }: LintContext): ValueChecks {
             'unknown-guard',
             `${at}.guard`,
             `unknown guard "${String(arg)}"${didYouMean(arg as string, guardNames)} — declare it under "guards"`,
+            `未知条件 "${String(arg)}"${didYouMeanZh(arg as string, guardNames)}——请在 "guards" 下声明它`,
           );
       } else if (op === 'and' || op === 'or') (arg as GuardExpr[]).forEach((g, i) => walkGuard(g, `${at}.${op}[${i}]`, inItem));
       else if (op === 'not') walkGuard(arg as GuardExpr, `${at}.not`, inItem);

@@ -247,7 +247,29 @@ test('a complaint from start to close through the UI by three users, with one re
   await amy.locator('[data-testid=lang]').selectOption('zh-CN');
   await state(amy).filter({ hasText: '已结案' }).waitFor();
   expect(await amy.locator('h2').first().textContent()).toBe('您现在可以执行的操作');
+  // …and so do the names of the case data and the values chosen (x-labels, x-enum-labels).
+  const details = amy.locator('table.kv-table');
+  expect(
+    await details
+      .locator('tr', { has: amy.locator('th', { hasText: '严重程度' }) })
+      .locator('td')
+      .textContent(),
+  ).toBe('高');
+  expect(
+    await details
+      .locator('tr', { has: amy.locator('th', { hasText: '投诉类别' }) })
+      .locator('td')
+      .textContent(),
+  ).toBe('产品质量');
+  expect(await amy.locator('.payload .kv', { hasText: '处理人' }).first().textContent()).toBe('处理人: bob');
+  expect(await amy.locator('.payload .kv', { hasText: '渠道' }).first().textContent()).toBe('渠道: 电话');
   await screenshot(amy, '06-staff-closed-zh');
+  await amy.locator('header nav a', { hasText: '新建工单' }).click();
+  await amy.locator('#start-severity').waitFor();
+  expect(await amy.locator('label[for=start-severity]').textContent()).toContain('严重程度');
+  expect(await amy.locator('#start-severity option').allTextContents()).toEqual(['— 请选择 —', '低', '一般', '高']);
+  await screenshot(amy, '07-staff-start-zh');
+  await amy.locator('[data-testid=lang]').selectOption('en');
 
   const events = (await h.history(caseId)).map((t) => `${t.event}:${t.actor.userId}`);
   expect(events).toEqual([
@@ -277,6 +299,12 @@ test('a process owner changes a parameter, reviews the diff and the impact, and 
   const diff = page.locator('ul.diff li');
   await diff.first().waitFor();
   expect((await diff.allTextContents()).join('\n')).toMatch(/approvalLimit.*5000.*8000/s);
+  // The diff in Chinese.
+  await page.locator('[data-testid=lang]').selectOption('zh-CN');
+  await page.locator('ul.diff li', { hasText: '从 5000 CNY 改为 8000 CNY' }).waitFor();
+  expect(await diff.first().textContent()).toBe('修改 参数 "需经理审批的补偿金额上限"（approvalLimit） 从 5000 CNY 改为 8000 CNY。');
+  await screenshot(page, '10b-owner-diff-zh');
+  await page.locator('[data-testid=lang]').selectOption('en');
 
   // The editor marks a problem at its line.
   const editor = page.getByRole('textbox', { name: 'Draft editor' });
@@ -338,9 +366,9 @@ test('an auditor searches, steps through a case timeline on the diagram, verifie
   const result = page.locator(`table.results tr[data-case="${caseId}"]`);
   await result.waitFor();
   // The list may still show the unfiltered search for a moment: wait for the filtered one.
-  await page
-    .waitForFunction("document.querySelectorAll('table.results tbody tr').length === 1", undefined, { timeout: 10_000 })
-    .catch(() => undefined);
+  // (Polled from here: a waitForFunction expression is an eval in the page, which its CSP refuses.)
+  for (const until = Date.now() + 10_000; Date.now() < until && (await page.locator('table.results tbody tr').count()) !== 1;)
+    await page.waitForTimeout(100);
   expect(await page.locator('table.results tbody tr').count()).toBe(1);
   await screenshot(page, '20-auditor-search');
   await result.click();

@@ -196,7 +196,16 @@ test('definitions: process owners and auditors read them, process owners validat
   expect((await api.call('GET', '/definitions', { token: tokens.amy })).status).toBe(403);
   const raw = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'complaint.json'), 'utf8'));
   const ok = await api.call('POST', '/definitions/validate', { token: tokens.olga, body: raw });
-  expect(ok.body).toEqual({ ok: true, problems: [] });
+  expect(ok.body).toEqual({ ok: true, problems: [], warnings: [] });
   const broken = await api.call('POST', '/definitions/validate', { token: tokens.olga, body: { ...raw, startedBy: ['nobody'] } });
   expect(broken.body.ok).toBe(false);
+  // Every problem also in Chinese.
+  expect(broken.body.problems).toEqual([
+    {
+      code: 'unknown-role',
+      path: 'startedBy[0]',
+      message: expect.stringContaining('unknown role "nobody"'),
+      messageZh: expect.stringContaining('未知角色 "nobody"'),
+    },
+  ]);
 });

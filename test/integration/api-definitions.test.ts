@@ -128,6 +128,7 @@ describe('the definition lifecycle', () => {
     const diff = await api.call('GET', '/definitions/complaint/diff?from=latest&to=draft', { token: tok.eve });
     expect(diff.body).toMatchObject({ process: 'complaint', from: 1, to: 2 });
     expect(diff.body.changes[0].text).toContain('8000');
+    expect(diff.body.changes[0].textZh).toBe('参数 "需经理审批的补偿金额上限"（approvalLimit） 从 5000 CNY 改为 8000 CNY。');
 
     const svg = await api.call('GET', '/definitions/complaint/diagram?version=draft', { token: tok.olga });
     expect(svg.headers.get('content-type')).toContain('image/svg+xml');

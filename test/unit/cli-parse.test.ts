@@ -340,6 +340,39 @@ describe('definitions (no servers)', () => {
     });
   });
 
+  it('validate in Chinese: --lang zh-CN, or DOCKET_LANG / LANG; warnings shown apart and the exit stays 0', async () => {
+    const d = JSON.parse(readFileSync(complaintFile, 'utf8'));
+    delete d.events.ACCEPT.payload.properties.assignee['x-labels'];
+    writeFileSync(path.join(tmp, 'unlabelled.json'), JSON.stringify(d));
+    const en = await run(['definitions', 'validate', 'unlabelled.json']);
+    expect(en.code).toBe(0);
+    expect(en.stdout).toBe(
+      'unlabelled.json: OK (complaint v1)\n1 warning (they do not stop publishing):\n  events.ACCEPT.payload.properties.assignee: field "assignee" has no en or zh-CN label — add "x-labels": { "en": …, "zh-CN": … } to it\n',
+    );
+    const zh = await run(['--lang', 'zh-CN', 'definitions', 'validate', 'unlabelled.json']);
+    expect(zh.code).toBe(0);
+    expect(zh.stdout).toContain(
+      '1 个警告（不影响发布）:\n  events.ACCEPT.payload.properties.assignee: 字段 "assignee" 缺少 en、zh-CN 标签',
+    );
+
+    d.machine.states.received.on.ACCEPT.target = 'investigatin';
+    writeFileSync(path.join(tmp, 'broken-zh.json'), JSON.stringify(d));
+    for (const env of [{ DOCKET_LANG: 'zh-CN' }, { LANG: 'zh_CN.UTF-8' }]) {
+      const broken = await run(['definitions', 'validate', 'broken-zh.json'], { config: loadConfig({ DOCKET_DATA_DIR: tmp, ...env }) });
+      expect(broken.code).toBe(2);
+      expect(broken.stdout).toContain(
+        'broken-zh.json: 1 个问题\n  machine.states.received.on.ACCEPT: 未知目标 "investigatin"——是否想写 "investigating"？',
+      );
+    }
+    const c = await run(['--lang', 'fr', 'definitions', 'validate', 'broken-zh.json', '--json']);
+    expect(c.code).toBe(2);
+    expect(JSON.parse(c.stdout).error.message).toBe('--lang: "fr" is not a language: write en or zh-CN');
+    const json = await run(['definitions', 'validate', 'unlabelled.json', '--json']);
+    expect(JSON.parse(json.stdout).warnings).toEqual([
+      expect.objectContaining({ code: 'missing-field-label', messageZh: expect.stringContaining('字段') }),
+    ]);
+  });
+
   it('list and show read the definitions folder', async () => {
     const list = await run(['definitions', 'list', '--json']);
     expect(list.code).toBe(0);

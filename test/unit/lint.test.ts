@@ -1,6 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import complaintJson from '../../definitions/complaint.json';
 import { DEFINITION_LIMITS } from '../../engine/definition-limits';
-import { assertValidDefinition, formatProblems, lintDefinition, type LintCode, type LintProblem } from '../../engine/lint';
+import { assertValidDefinition, formatProblems, lintDefinition as lint, type LintCode, type LintProblem } from '../../engine/lint';
+
+/** Every problem and warning the tests below see, to check at the end that each says what is wrong in Chinese too. */
+const seen: LintProblem[] = [];
+const lintDefinition: typeof lint = (raw) => {
+  const result = lint(raw);
+  seen.push(...result.problems, ...result.warnings);
+  return result;
+};
+
+/** Every code the linter has: a code missing here is a type error, so a new rule cannot go unchecked. */
+const ALL_CODES: Record<LintCode, true> = {
+  schema: true,
+  'unknown-target': true,
+  'unknown-initial': true,
+  'unknown-guard': true,
+  'unknown-action': true,
+  'unknown-delay': true,
+  'numeric-delay': true,
+  'undeclared-event': true,
+  'unused-event': true,
+  'no-role': true,
+  'unknown-role': true,
+  'unreachable-state': true,
+  'no-way-out': true,
+  'unknown-parameter': true,
+  'parameter-default': true,
+  'bad-path': true,
+  'unknown-data-field': true,
+  'missing-label': true,
+  'unknown-label': true,
+  'invalid-payload-schema': true,
+  'customer-field': true,
+  'guard-cycle': true,
+  'unknown-invoke': true,
+  'unknown-timer': true,
+  'too-large': true,
+  'reserved-name': true,
+  'eventless-cycle': true,
+  'invalid-pattern': true,
+  'unsafe-pattern': true,
+  'missing-field-label': true,
+  'missing-enum-label': true,
+  'unknown-enum-label': true,
+};
+
+afterAll(() => {
+  // Run after every test of this file: the broken definitions above produce every code.
+  expect(new Set(seen.map((p) => p.code))).toEqual(new Set(Object.keys(ALL_CODES)));
+  const han = /[\u4e00-\u9fff]/;
+  const untranslated = seen.filter((p) => typeof p.messageZh !== 'string' || !han.test(p.messageZh) || p.messageZh === p.message);
+  expect(untranslated).toEqual([]);
+});
 
 /** The definition file as untyped JSON, so that a test can break it in any way. */
 type Json = any;
@@ -115,7 +169,12 @@ describe('schema errors (the file format)', () => {
 
   it('reports a file that is not an object at all', () => {
     expect(lintDefinition(null).problems).toEqual([
-      { code: 'schema', path: '(file)', message: expect.stringContaining('change it to an object') },
+      {
+        code: 'schema',
+        path: '(file)',
+        message: expect.stringContaining('change it to an object'),
+        messageZh: expect.stringContaining('请改为对象'),
+      },
     ]);
     expect(lintDefinition(null).ok).toBe(false);
   });
@@ -554,6 +613,104 @@ describe('labels and the customer field', () => {
       d.input.required = d.input.required.filter((f: string) => f !== 'customer');
     });
     expectOnly(problems, 'customer-field', 'customerField', 'the input must require "customer"', 'add it to input.required');
+  });
+});
+
+describe('labels of payload fields and enum values (warnings: the definition still publishes)', () => {
+  const warningsOf = (mutate: (d: Json) => void) => {
+    const d: Json = structuredClone(complaintJson);
+    mutate(d);
+    return lintDefinition(d);
+  };
+
+  it('the shipped definitions label every field and enum value in both languages', () => {
+    for (const file of ['complaint', 'contract', 'improvement_measure', 'lost_deal', 'visit']) {
+      const result = lintDefinition(JSON.parse(readFileSync(join(__dirname, '..', '..', 'definitions', `${file}.json`), 'utf8')));
+      expect([file, result.problems, result.warnings]).toEqual([file, [], []]);
+    }
+  });
+
+  it('warns about a field without labels, and one without its Chinese label, and stays publishable', () => {
+    const result = warningsOf((d) => {
+      delete d.events.ACCEPT.payload.properties.assignee['x-labels'];
+      d.input.properties.contact['x-labels'] = { en: 'Contact' };
+    });
+    expect(result.ok).toBe(true);
+    expect(result.problems).toEqual([]);
+    expect(result.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['missing-field-label', 'input.properties.contact'],
+      ['missing-field-label', 'events.ACCEPT.payload.properties.assignee'],
+    ]);
+    expect(result.warnings[0]!.message).toBe('field "contact" has no zh-CN label — add "x-labels": { "en": …, "zh-CN": … } to it');
+    expect(result.warnings[1]!.messageZh).toContain('字段 "assignee" 缺少 en、zh-CN 标签');
+  });
+
+  it('walks nested objects and lists of objects', () => {
+    const result = warningsOf((d) => {
+      d.events.SUBMIT_FINDINGS.payload.properties.parts = {
+        'x-labels': { en: 'Parts', 'zh-CN': '部件' },
+        type: 'array',
+        items: { type: 'object', properties: { serial: { type: 'string' } } },
+      };
+      d.events.SUBMIT_FINDINGS.payload.properties.site = {
+        'x-labels': { en: 'Site', 'zh-CN': '现场' },
+        type: 'object',
+        properties: { room: { type: 'string', 'x-labels': { en: 'Room', 'zh-CN': '房间' } }, floor: { type: 'integer' } },
+      };
+    });
+    expect(result.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['missing-field-label', 'events.SUBMIT_FINDINGS.payload.properties.parts.items.properties.serial'],
+      ['missing-field-label', 'events.SUBMIT_FINDINGS.payload.properties.site.properties.floor'],
+    ]);
+    expect(result.warnings[0]!.message).toContain('field "parts[].serial"');
+  });
+
+  it('warns about an enum value without labels, and labels of a value that is no choice', () => {
+    const result = warningsOf((d) => {
+      const severity = d.input.properties.severity;
+      severity.enum.push('critical');
+      severity['x-enum-labels'].hgih = { en: 'High', 'zh-CN': '高' };
+      d.events.LOG_CONTACT.payload.properties.topics = {
+        'x-labels': { en: 'Topics', 'zh-CN': '话题' },
+        type: 'array',
+        items: { type: 'string', enum: ['price', 'delay'], 'x-enum-labels': { price: { en: 'Price', 'zh-CN': '价格' } } },
+      };
+    });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['missing-enum-label', 'input.properties.severity.x-enum-labels.critical'],
+      ['unknown-enum-label', 'input.properties.severity.x-enum-labels.hgih'],
+      ['missing-enum-label', 'events.LOG_CONTACT.payload.properties.topics.items.x-enum-labels.delay'],
+    ]);
+    expect(result.warnings[1]!.message).toContain('did you mean "high"?');
+    expect(result.warnings[1]!.messageZh).toContain('是否想写 "high"');
+  });
+
+  it('a definition written before labels existed still lints clean of problems', () => {
+    const result = warningsOf((d) => {
+      const strip = (schema: Json) => {
+        for (const prop of Object.values<Json>(schema?.properties ?? {})) {
+          delete prop['x-labels'];
+          delete prop['x-enum-labels'];
+        }
+      };
+      strip(d.input);
+      for (const e of Object.values<Json>(d.events)) strip(e.payload);
+    });
+    expect(result.ok).toBe(true);
+    expect(result.problems).toEqual([]);
+    expect(result.warnings.length).toBeGreaterThan(20);
+    expect(new Set(result.warnings.map((w) => w.code))).toEqual(new Set(['missing-field-label', 'missing-enum-label']));
+  });
+
+  it('formats problems in either language', () => {
+    const result = warningsOf((d) => {
+      delete d.input.properties.contact['x-labels'];
+    });
+    expect(formatProblems(result.warnings)).toBe(
+      '  input.properties.contact: field "contact" has no en or zh-CN label — add "x-labels": { "en": …, "zh-CN": … } to it [missing-field-label]',
+    );
+    expect(formatProblems(result.warnings, 'zh-CN')).toContain('字段 "contact" 缺少 en、zh-CN 标签');
   });
 });
 

@@ -1161,10 +1161,14 @@ export interface components {
     Validation: {
       ok: boolean;
       problems: components['schemas']['Problem'][];
+      /** @description what should be fixed but does not stop publishing (e.g. a field without labels) */
+      warnings: components['schemas']['Problem'][];
     };
     DefinitionVersionRead: {
       ok: boolean;
       problems: components['schemas']['Problem'][];
+      /** @description what should be fixed but does not stop publishing (e.g. a field without labels) */
+      warnings: components['schemas']['Problem'][];
       processId: string;
       version: number;
       /** @enum {string} */
@@ -1176,6 +1180,8 @@ export interface components {
       draft: components['schemas']['DefinitionVersion'];
       ok: boolean;
       problems: components['schemas']['Problem'][];
+      /** @description what should be fixed but does not stop publishing (e.g. a field without labels) */
+      warnings: components['schemas']['Problem'][];
       diff?: components['schemas']['DefinitionDiff'];
     };
     PublishResult: {
@@ -1194,6 +1200,8 @@ export interface components {
         change: 'added' | 'removed' | 'changed';
         name: string;
         text: string;
+        /** @description the sentence in Chinese (zh-CN) */
+        textZh: string;
         before?: unknown;
         after?: unknown;
       }[];
@@ -1379,6 +1387,8 @@ export interface components {
       code: string;
       path: string;
       message: string;
+      /** @description the message in Chinese (zh-CN) */
+      messageZh: string;
     };
     ListedDefinition: {
       processId: string;

@@ -36,9 +36,11 @@ export type VersionRead = Schemas['DefinitionVersionRead'];
 export interface DefinitionLabels {
   labels: Labels;
   stateLabels?: Record<string, Labels>;
-  events?: Record<string, { labels?: Labels }>;
+  events?: Record<string, { labels?: Labels; payload?: unknown }>;
   delays?: Record<string, { labels?: Labels }>;
   parameters?: Record<string, ParameterSpec>;
+  /** The start input's JSON Schema, its fields labelled (x-labels, x-enum-labels). */
+  input?: unknown;
 }
 
 export interface ParameterSpec {

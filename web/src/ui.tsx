@@ -5,6 +5,8 @@ import { describeError, get } from './api';
 import type { operations } from './api-types';
 import { formatTime, labelOf, translate, type Labels, type Lang, type MessageKey } from './i18n';
 import { ownValue } from '../../engine/own';
+import type { PayloadField } from '../../engine/payload-labels';
+import { fieldTitle, valueText } from './form/labels';
 
 /** The signed-in user and the role they act in (GET /me). */
 export type Me = operations['getMe']['responses'][200]['content']['application/json'];
@@ -160,14 +162,16 @@ export function Badge({ kind, children }: { kind: string; children: preact.Compo
 }
 
 /** A compact one-line view of a payload. */
-export function PayloadText({ payload }: { payload: Record<string, unknown> | undefined }) {
+/** Event data; with `fields` (the event's payload schema's), field names and enum values by their labels. */
+export function PayloadText({ payload, fields }: { payload: Record<string, unknown> | undefined; fields?: Map<string, PayloadField> }) {
+  const { lang } = useApp();
   const entries = Object.entries(payload ?? {});
   if (entries.length === 0) return <span class="muted">—</span>;
   return (
     <span class="payload">
       {entries.map(([k, v]) => (
         <span key={k} class="kv">
-          <b>{k}</b>: {typeof v === 'string' ? v : JSON.stringify(v)}
+          <b>{fields ? fieldTitle(fields.get(k), k, lang) : k}</b>: {valueText(fields?.get(k), v, lang)}
         </span>
       ))}
     </span>

@@ -1,12 +1,14 @@
 /** A form generated from a JSON Schema: required fields marked, enums as choices, dates as date pickers, messages per field. */
 import { useMemo, useState } from 'preact/hooks';
 import { ApiFailure, describeError } from '../api';
-import { humanize, translate, type Lang } from '../i18n';
+import { translate, type Lang } from '../i18n';
 import {
+  chosenOptions,
   fieldLabel,
   fieldsOf,
   initialValues,
   issuesToErrors,
+  optionLabel,
   toPayload,
   validate,
   type Field,
@@ -135,12 +137,45 @@ function FieldInput({ field: f, id, lang, value, error, onChange }: FieldInputPr
           <option value="">{translate(lang, 'chooseOne')}</option>
           {(f.options ?? []).map((o) => (
             <option key={String(o)} value={String(o)}>
-              {typeof o === 'string' ? humanize(o) : String(o)}
+              {optionLabel(f, o, lang)}
             </option>
           ))}
         </select>
       );
       break;
+    case 'choices': {
+      const picked = chosenOptions(value);
+      // Read from the boxes themselves: two clicks before a render must both count.
+      const toggle = (box: HTMLInputElement) => {
+        const ticked = new Set(
+          Array.from(box.closest('.choices')?.querySelectorAll<HTMLInputElement>('input:checked') ?? [], (b) => b.value),
+        );
+        onChange(
+          f.name,
+          (f.options ?? [])
+            .map(String)
+            .filter((o) => ticked.has(o))
+            .join('\n'),
+        );
+      };
+      input = (
+        <div class="choices" role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
+          {(f.options ?? []).map((o) => (
+            <label key={String(o)} class="choice">
+              <input
+                type="checkbox"
+                name={f.name}
+                value={String(o)}
+                checked={picked.includes(String(o))}
+                onChange={(e) => toggle(e.currentTarget)}
+              />{' '}
+              {optionLabel(f, o, lang)}
+            </label>
+          ))}
+        </div>
+      );
+      break;
+    }
     case 'textarea':
     case 'json':
     case 'list':
@@ -179,7 +214,7 @@ function FieldInput({ field: f, id, lang, value, error, onChange }: FieldInputPr
   }
   return (
     <div class={`field${error ? ' invalid' : ''}${f.kind === 'boolean' ? ' check' : ''}`}>
-      <label for={id}>
+      <label for={f.kind === 'choices' ? undefined : id} id={`${id}-label`}>
         {label}
         {f.required ? (
           <span class="req" title={translate(lang, 'requiredMark')}>

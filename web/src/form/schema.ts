@@ -6,8 +6,11 @@
  */
 import { humanize, labelOf, translate, type Labels, type Lang } from '../i18n';
 import { ownValue } from '../../../engine/own';
+import { enumValueLabels, fieldLabels } from '../../../engine/payload-labels';
 
-export type FieldKind = 'text' | 'textarea' | 'number' | 'integer' | 'boolean' | 'select' | 'date' | 'datetime' | 'list' | 'json';
+/** `choices`: a list of enum values, picked with checkboxes. */
+export type FieldKind =
+  'text' | 'textarea' | 'number' | 'integer' | 'boolean' | 'select' | 'choices' | 'date' | 'datetime' | 'list' | 'json';
 
 export interface Field {
   name: string;
@@ -16,6 +19,8 @@ export interface Field {
   labels?: Partial<Labels>;
   description?: string;
   options?: Array<string | number>;
+  /** Labels of the options (the schema's `x-enum-labels`), by option. */
+  optionLabels?: Record<string, Partial<Labels>>;
   minimum?: number;
   maximum?: number;
   minLength?: number;
@@ -40,8 +45,8 @@ const COMMON_LABELS: Record<string, Labels> = {
 };
 
 function labelsOf(name: string, prop: Schema): Partial<Labels> | undefined {
-  const l = (prop['x-labels'] ?? prop.labels) as Partial<Labels> | undefined;
-  if (l && typeof l === 'object') return l;
+  const l = fieldLabels(prop) ?? (prop.labels as Partial<Labels> | undefined);
+  if (l && typeof l === 'object' && Object.keys(l).length > 0) return l;
   if (typeof prop.title === 'string') return { en: prop.title, 'zh-CN': prop.title };
   return ownValue(COMMON_LABELS, name);
 }
@@ -60,7 +65,8 @@ function kindOf(prop: Schema): FieldKind {
   }
   if (type === 'array') {
     const items = (prop.items ?? {}) as Schema;
-    if (items.type === 'string' && !Array.isArray(items.enum)) return 'list';
+    if (Array.isArray(items.enum)) return 'choices';
+    if (items.type === 'string') return 'list';
   }
   return 'json';
 }
@@ -73,13 +79,17 @@ export function fieldsOf(schema: Schema | undefined): Field[] {
     const kind = kindOf(prop);
     const labels = labelsOf(name, prop);
     const items = (prop.items ?? {}) as Schema;
+    const choices = kind === 'choices' ? items : prop;
+    const options = Array.isArray(choices.enum) ? (choices.enum as Array<string | number>) : undefined;
+    const optionLabels = options && optionLabelsOf(choices, options);
     return {
       name,
       kind,
       required: required.has(name),
       ...(labels && { labels }),
       ...(typeof prop.description === 'string' && { description: prop.description }),
-      ...(Array.isArray(prop.enum) && { options: prop.enum as Array<string | number> }),
+      ...(options && { options }),
+      ...(optionLabels && { optionLabels }),
       ...(num(prop.minimum) !== undefined && { minimum: num(prop.minimum) }),
       ...(num(prop.maximum) !== undefined && { maximum: num(prop.maximum) }),
       ...(num(prop.minLength ?? items.minLength) !== undefined && { minLength: num(prop.minLength ?? items.minLength) }),
@@ -96,9 +106,29 @@ export function fieldsOf(schema: Schema | undefined): Field[] {
   ];
 }
 
+/** The labels of the options that have some, or undefined when none has. */
+function optionLabelsOf(schema: Schema, options: Array<string | number>): Record<string, Partial<Labels>> | undefined {
+  const out: Record<string, Partial<Labels>> = {};
+  for (const o of options) {
+    const l = enumValueLabels(schema, o);
+    if (l && Object.keys(l).length > 0) out[String(o)] = l;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function fieldLabel(field: Field, lang: Lang): string {
   return labelOf(field.labels, lang, humanize(field.name));
 }
+
+/** An option as the form shows it: its label in the language, else the value made readable. */
+export function optionLabel(field: Field, option: string | number, lang: Lang): string {
+  const fallback = typeof option === 'string' ? humanize(option) : String(option);
+  return labelOf(ownValue(field.optionLabels ?? {}, String(option)), lang, fallback);
+}
+
+/** The options ticked in a `choices` field's value (one per line). */
+export const chosenOptions = (value: FormValue | undefined): string[] =>
+  typeof value === 'string' && value !== '' ? value.split('\n') : [];
 
 /** The empty values of a form (booleans start unticked, everything else empty). */
 export function initialValues(fields: Field[], from: Record<string, unknown> = {}): FormValues {
@@ -107,7 +137,7 @@ export function initialValues(fields: Field[], from: Record<string, unknown> = {
     const v = from[f.name];
     if (f.kind === 'boolean') values[f.name] = v === true;
     else if (v === undefined || v === null) values[f.name] = '';
-    else if (f.kind === 'list' && Array.isArray(v)) values[f.name] = v.join('\n');
+    else if ((f.kind === 'list' || f.kind === 'choices') && Array.isArray(v)) values[f.name] = v.map(String).join('\n');
     else if (f.kind === 'json') values[f.name] = JSON.stringify(v, null, 2);
     else if (f.kind === 'datetime' && typeof v === 'string') values[f.name] = isoToLocalInput(v);
     else values[f.name] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
@@ -177,6 +207,8 @@ export function validate(fields: Field[], values: FormValues, lang: Lang): FormE
       case 'select':
         if (!(f.options ?? []).map(String).includes(s)) errors[f.name] = t('required');
         break;
+      case 'choices':
+        break;
       case 'json':
         try {
           JSON.parse(s);
@@ -233,6 +265,11 @@ export function toPayload(fields: Field[], values: FormValues): Record<string, u
       case 'select': {
         const option = (f.options ?? []).find((o) => String(o) === s);
         out[f.name] = option ?? s;
+        break;
+      }
+      case 'choices': {
+        const picked = chosenOptions(s);
+        out[f.name] = (f.options ?? []).filter((o) => picked.includes(String(o)));
         break;
       }
       case 'list':

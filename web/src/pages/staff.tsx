@@ -3,12 +3,14 @@ import { BeyondCalendar } from '../calendar';
 import { useState } from 'preact/hooks';
 import { ApiFailure, get, newKey, post } from '../api';
 import { SchemaForm } from '../form/SchemaForm';
+import { caseFieldsByName, eventFieldsByName, fieldTitle, valueText } from '../form/labels';
 import { humanize, roleLabel } from '../i18n';
 import { ListTable, LoadedList } from '../components/list-table';
 import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
 import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
 import { ownValue } from '../../../engine/own';
+import type { PayloadField } from '../../../engine/payload-labels';
 
 /** Labels of the processes the caller works with, by process id. */
 export function useProcesses() {
@@ -147,6 +149,7 @@ export function CasePage({ caseId }: { caseId: string }) {
       {({ view, definition, history }) => {
         const stateLabel = (s: string | null) => (s ? l(ownValue(definition.stateLabels, s), s) : '—');
         const eventLabel = (e: string) => eventLabelOf(definition, e, lang);
+        const caseFields = caseFieldsByName(definition);
         const incidents = view.incidents ?? [];
         const held = incidents.length > 0;
         const form = held ? undefined : view.allowedEvents.find((e) => e.type === openEvent);
@@ -269,14 +272,19 @@ export function CasePage({ caseId }: { caseId: string }) {
                 <tbody>
                   {Object.entries(view.context).map(([k, v]) => (
                     <tr key={k}>
-                      <th>{humanize(k)}</th>
-                      <td>{typeof v === 'string' ? v : JSON.stringify(v)}</td>
+                      <th>{fieldTitle(caseFields.get(k), k, lang)}</th>
+                      <td>{valueText(caseFields.get(k), v, lang)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
               <h2>{t('history')}</h2>
-              <HistoryTable history={history} stateLabel={stateLabel} eventLabel={eventLabel} />
+              <HistoryTable
+                history={history}
+                stateLabel={stateLabel}
+                eventLabel={eventLabel}
+                payloadFields={(e) => eventFieldsByName(definition, e)}
+              />
             </section>
             <aside class="case-side">
               <h2>{t('customerTimeline')}</h2>
@@ -293,6 +301,8 @@ export function HistoryTable(props: {
   history: Transition[];
   stateLabel: (s: string | null) => string;
   eventLabel: (e: string) => string;
+  /** The labelled fields of an event's payload, to show its data by their labels. */
+  payloadFields?: (event: string) => Map<string, PayloadField>;
   selected?: number;
   onSelect?: (i: number) => void;
 }) {
@@ -309,7 +319,7 @@ export function HistoryTable(props: {
         { label: t('actor'), cell: (h) => h.actor.userId },
         { label: t('role'), cell: (h) => roleLabel(h.actor.role, lang) },
         { label: t('event'), cell: (h) => props.eventLabel(h.event) },
-        { label: t('payload'), cell: (h) => <PayloadText payload={h.payload} /> },
+        { label: t('payload'), cell: (h) => <PayloadText payload={h.payload} fields={props.payloadFields?.(h.event)} /> },
         {
           label: t('fromTo'),
           cell: (h) => (

@@ -7,14 +7,16 @@ import { Diagram, ErrorBox, useApp } from '../../ui';
 
 interface Check {
   problems: Array<Problem & { line: number }>;
+  warnings: Array<Problem & { line: number }>;
   syntax?: { line: number | undefined; message: string };
   svg?: string;
 }
 
 export function DraftEditor(props: { processId: string; initial: unknown; onSaved: (r: DraftResult) => void }) {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   const [text, setText] = useState(() => JSON.stringify(props.initial, null, 2));
-  const [check, setCheck] = useState<Check>({ problems: [] });
+  const [check, setCheck] = useState<Check>({ problems: [], warnings: [] });
+  const say = (p: Problem) => (lang === 'zh-CN' ? p.messageZh : p.message);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -29,16 +31,16 @@ export function DraftEditor(props: { processId: string; initial: unknown; onSave
           parsed = JSON.parse(text);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
-          if (live) setCheck({ problems: [], syntax: { line: syntaxErrorLine(text, message), message } });
+          if (live) setCheck({ problems: [], warnings: [], syntax: { line: syntaxErrorLine(text, message), message } });
           return;
         }
         try {
           const positions = jsonPositions(text) ?? new Map();
           const lint = await post<Validation>('/definitions/validate', parsed);
-          const problems = lint.problems.map((p) => ({ ...p, line: lineOf(positions, p.path) }));
+          const located = (ps: Problem[]) => ps.map((p) => ({ ...p, line: lineOf(positions, p.path) }));
           let svg: string | undefined;
           if (lint.ok) svg = await post<string>('/definitions/diagram', parsed, { text: true });
-          if (live) setCheck({ problems, ...(svg !== undefined && { svg }) });
+          if (live) setCheck({ problems: located(lint.problems), warnings: located(lint.warnings), ...(svg !== undefined && { svg }) });
         } catch (err) {
           if (live) setError(err);
         }
@@ -52,7 +54,7 @@ export function DraftEditor(props: { processId: string; initial: unknown; onSave
 
   const lines = text.split('\n').length;
   const marks = new Map<number, string[]>();
-  for (const p of check.problems) marks.set(p.line, [...(marks.get(p.line) ?? []), p.message]);
+  for (const p of check.problems) marks.set(p.line, [...(marks.get(p.line) ?? []), say(p)]);
   if (check.syntax?.line) marks.set(check.syntax.line, [check.syntax.message]);
 
   const goTo = (line: number) => {
@@ -128,17 +130,16 @@ export function DraftEditor(props: { processId: string; initial: unknown; onSave
               <strong>
                 {t('problems')} ({check.problems.length})
               </strong>
-              <ul>
-                {check.problems.map((p, k) => (
-                  <li key={k} data-line={p.line}>
-                    <button type="button" class="link" onClick={() => goTo(p.line)}>
-                      {t('line')} {p.line}
-                    </button>{' '}
-                    <code>{p.path}</code>: {p.message}
-                  </li>
-                ))}
-              </ul>
+              <ProblemList problems={check.problems} goTo={goTo} say={say} />
             </>
+          )}
+          {!check.syntax && check.warnings.length > 0 && (
+            <div class="warnings" data-testid="warnings">
+              <strong>
+                {t('warnings')} ({check.warnings.length})
+              </strong>
+              <ProblemList problems={check.warnings} goTo={goTo} say={say} />
+            </div>
           )}
         </div>
         <ErrorBox error={error} />
@@ -148,5 +149,21 @@ export function DraftEditor(props: { processId: string; initial: unknown; onSave
       </div>
       <div class="editor-diagram">{check.svg ? <Diagram svg={check.svg} fit /> : null}</div>
     </div>
+  );
+}
+
+function ProblemList(props: { problems: Array<Problem & { line: number }>; goTo: (line: number) => void; say: (p: Problem) => string }) {
+  const { t } = useApp();
+  return (
+    <ul>
+      {props.problems.map((p, k) => (
+        <li key={k} data-line={p.line} data-code={p.code}>
+          <button type="button" class="link" onClick={() => props.goTo(p.line)}>
+            {t('line')} {p.line}
+          </button>{' '}
+          <code>{p.path}</code>: {props.say(p)}
+        </li>
+      ))}
+    </ul>
   );
 }

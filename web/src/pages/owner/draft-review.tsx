@@ -3,8 +3,10 @@ import { get } from '../../api';
 import type { DefinitionDiff } from '../../types';
 import { Badge, Show, useApp, useLoad } from '../../ui';
 
+const CHANGE_KEYS = { added: 'changeAdded', removed: 'changeRemoved', changed: 'changeChanged' } as const;
+
 export function DraftReview({ processId, draftOk }: { processId: string; draftOk: boolean }) {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   const diff = useLoad(
     () => (draftOk ? get<DefinitionDiff>(`/definitions/${processId}/diff?from=latest&to=draft`) : Promise.resolve(null)),
     [processId, draftOk],
@@ -22,7 +24,10 @@ export function DraftReview({ processId, draftOk }: { processId: string; draftOk
             <ul class="diff">
               {d.changes.map((c, i) => (
                 <li key={i} class={c.change}>
-                  <Badge kind={c.change === 'removed' ? 'danger' : c.change === 'added' ? 'done' : 'warn'}>{c.change}</Badge> {c.text}
+                  <Badge kind={c.change === 'removed' ? 'danger' : c.change === 'added' ? 'done' : 'warn'}>
+                    {t(CHANGE_KEYS[c.change])}
+                  </Badge>{' '}
+                  {lang === 'zh-CN' ? c.textZh : c.text}
                 </li>
               ))}
             </ul>
