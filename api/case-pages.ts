@@ -73,7 +73,7 @@ export function listFingerprint(parts: Record<string, unknown>): string {
  * shows nothing the caller could not list anyway.
  */
 export function encodeCursor(key: CaseKey, fingerprint: string): string {
-  const body = JSON.stringify({ at: key.updatedAt, id: key.caseId, q: fingerprint });
+  const body = JSON.stringify({ at: key.openedAt, id: key.caseId, q: fingerprint });
   return `${Buffer.from(body).toString('base64url')}.${digest(`cursor\u0000${body}`)}`;
 }
 
@@ -96,5 +96,5 @@ export function decodeCursor(cursor: string, fingerprint: string): CaseKey {
     throw bad('not a cursor Docket made');
   }
   if (parsed.q !== fingerprint) throw bad('made for another list (another view, filter, role or user)');
-  return { updatedAt: parsed.at, caseId: parsed.id };
+  return { openedAt: parsed.at, caseId: parsed.id };
 }

@@ -59,10 +59,10 @@ export interface InboxSelection {
   mine?: boolean;
 }
 
-/** A position in the page order (newest update first, then case id): the last row of a page. */
+/** A position in the page order (newest case first, then case id): the last row of a page. */
 export interface CaseKey {
-  /** `updated_at` in UTC to the microsecond, as PostgreSQL keeps it. */
-  updatedAt: string;
+  /** `opened_at` in UTC to the microsecond, as PostgreSQL keeps it. */
+  openedAt: string;
   caseId: string;
 }
 
@@ -159,8 +159,12 @@ function freeForSql(versions: VersionFacts[], userId: string, p: (v: unknown) =>
 /** The case is in a state where the role has an event: (version, state) pairs, which the (definition_hash, state) index answers. */
 function actionableSql(versions: VersionFacts[], p: (v: unknown) => string): string {
   const flat = versions.filter((v) => !v.parallel).flatMap((v) => v.actionableStates.map((s) => [v.hash, s] as const));
+  const hashes = p(flat.map(([h]) => h));
+  const states = p(flat.map(([, s]) => s));
+  // The two ANY tests are what the planner can estimate (and the index can seek); the pairs are the exact test.
   const parts = [
-    `(c.definition_hash, c.state) IN (SELECT * FROM unnest(${p(flat.map(([h]) => h))}::text[], ${p(flat.map(([, s]) => s))}::text[]))`,
+    `(c.definition_hash = ANY(${hashes}::text[]) AND c.state = ANY(${states}::text[])
+      AND (c.definition_hash, c.state) IN (SELECT * FROM unnest(${hashes}::text[], ${states}::text[])))`,
   ];
   const parallel = versions.filter((v) => v.parallel).flatMap((v) => v.actionableStates.map((s) => [v.hash, s] as const));
   if (parallel.length) {
@@ -191,8 +195,12 @@ function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
   }
 }
 
-/** The order of a page, and of the key a cursor carries: newest update first, then case id. */
-const PAGE_KEY = `to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/**
+ * The order of a page, and of the key a cursor carries: newest case first, then case id. The
+ * opening time never changes, so a case that moves on (or a new case) between two pages is neither
+ * listed twice nor skipped.
+ */
+const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** The statements of one page and of its total (exported so that a test can EXPLAIN them). */
 export function caseListSql(
@@ -206,11 +214,11 @@ export function caseListSql(
   };
   const count = build();
   const page = build();
-  const keyset = after ? ` AND (c.updated_at, c.case_id) < (${page.p(after.updatedAt)}::timestamptz, ${page.p(after.caseId)})` : '';
+  const keyset = after ? ` AND (c.opened_at, c.case_id) < (${page.p(after.openedAt)}::timestamptz, ${page.p(after.caseId)})` : '';
   return {
     page: {
       text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c WHERE ${page.where}${keyset}
-        ORDER BY c.updated_at DESC, c.case_id DESC LIMIT ${page.p(limit + 1)}${offset ? ` OFFSET ${page.p(offset)}` : ''}`,
+        ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${page.p(limit + 1)}${offset ? ` OFFSET ${page.p(offset)}` : ''}`,
       params: page.params,
     },
     count: { text: `SELECT count(*)::int AS total FROM docket.cases c WHERE ${count.where}`, params: count.params },
@@ -251,7 +259,7 @@ export class PostgresCaseQueries {
     return {
       cases: shown.map(toSummary),
       total: count?.total ?? 0,
-      next: more && last ? { updatedAt: last.page_key, caseId: last.case_id } : null,
+      next: more && last ? { openedAt: last.page_key, caseId: last.case_id } : null,
     };
   }
 

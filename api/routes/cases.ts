@@ -204,7 +204,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       query: searchPageQuery,
       responses: {
         200: {
-          description: 'matching cases the caller may see, most recently updated first, a page at a time, with the total',
+          description: 'matching cases the caller may see, newest first, a page at a time, with the total',
           schema: z.object({ cases: z.array(caseSummaryOut), ...pageFields }),
         },
       },
@@ -228,7 +228,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       responses: {
         200: {
           description:
-            'one view of the caller’s cases (see view), most recently updated first, a page at a time, with the total; allowedEvents are those of the caller’s role in the case’s state (guards are checked when an event is sent)',
+            'one view of the caller’s cases (see view), newest first, a page at a time, with the total; allowedEvents are those of the caller’s role in the case’s state (guards are checked when an event is sent)',
           schema: z.object({ role: z.string(), view: z.enum(INBOX_VIEWS), items: z.array(inboxItemOut), ...pageFields }),
         },
       },
