@@ -49,6 +49,7 @@ function queryOf(opts: Record<string, string | boolean | undefined>): string {
 }
 
 function rows(cases: ListedCase[], withEvents: boolean): string {
+  if (cases.length === 0) return '  (no cases)\n';
   const head = ['CASE', 'PROCESS', 'CUSTOMER', 'STATE', 'DUE', 'UPDATED'];
   return table(
     withEvents ? [...head, 'ASSIGNEE', 'YOU MAY SEND'] : head,
@@ -67,10 +68,14 @@ function rows(cases: ListedCase[], withEvents: boolean): string {
   );
 }
 
-/** "3 of 12 cases" and, when more follow, the command that shows them. */
-function footer(shown: number, total: number, nextCursor: string | null, again: string): string {
-  const line = `${shown} of ${total} case${total === 1 ? '' : 's'}\n`;
-  return nextCursor === null ? line : `${line}next page: ${again} --cursor ${nextCursor}\n`;
+/** "3 of 12 cases". */
+function shown(count: number, total: number): string {
+  return `${count} of ${total} case${total === 1 ? '' : 's'}\n`;
+}
+
+/** When more follow, the command that shows them. */
+function footer(nextCursor: string | null, again: string): string {
+  return nextCursor === null ? '' : `next page: ${again} --cursor ${nextCursor}\n`;
 }
 
 /** The command line that lists the next page, as typed (without the cursor). */
@@ -93,56 +98,46 @@ async function list<T>(ctx: CliContext, path: string, role: string | undefined):
   }
 }
 
-/** `docket inbox`: one view of my cases (actionable, assigned, claimable, started, done), a page at a time. */
-export async function inboxCommand(ctx: CliContext, opts: InboxOptions): Promise<number> {
-  const api = ctx.api();
+/**
+ * Lists a page of `path` with the options given (`--cursor` for a later page) and prints it, or
+ * (as text) its rows, the total and the command line of the next page.
+ */
+async function listCommand<B extends { total: number; nextCursor: string | null }>(
+  ctx: CliContext,
+  name: 'inbox' | 'search',
+  path: string,
+  opts: ListOptions,
+  params: Record<string, string | boolean | undefined>,
+  text: (body: B, footer: string) => string,
+): Promise<number> {
   const role = opts.as === undefined ? undefined : ctx.actor(opts.as).role;
-  const params = {
-    view: opts.view,
-    process: opts.process,
-    state: opts.state,
-    customer: opts.customer,
-    overdue: opts.overdue,
-    limit: opts.limit,
-  };
-  const body = await list<{ role: string; view: string; items: ListedCase[]; total: number; nextCursor: string | null }>(
-    ctx,
-    `/inbox${queryOf({ ...params, cursor: opts.cursor })}`,
-    role,
-  );
-  ctx.print(body, () => {
-    const head = `Inbox of ${body.role}: ${body.view}\n`;
-    if (body.items.length === 0) return `${head}  (no cases)\n${footer(0, body.total, null, '')}`;
-    return (
-      head +
-      rows(body.items, true) +
-      footer(body.items.length, body.total, body.nextCursor, commandLine('inbox', { ...params, as: opts.as }))
-    );
-  });
+  const body = await list<B>(ctx, `${path}${queryOf({ ...params, cursor: opts.cursor })}`, role);
+  ctx.print(body, () => text(body, footer(body.nextCursor, commandLine(name, { ...params, as: opts.as }))));
   return EXIT_OK;
 }
 
-/** `docket search`: cases the caller may see, by process, state, status, customer, actor or overdue, a page at a time. */
-export async function searchCommand(ctx: CliContext, opts: SearchOptions): Promise<number> {
-  const role = opts.as === undefined ? undefined : ctx.actor(opts.as).role;
-  const params = {
-    process: opts.process,
-    state: opts.state,
-    status: opts.status,
-    customer: opts.customer,
-    actor: opts.actor,
-    overdue: opts.overdue,
-    limit: opts.limit,
-  };
-  const body = await list<{ cases: ListedCase[]; total: number; nextCursor: string | null }>(
+/** `docket inbox`: one view of my cases (actionable, assigned, claimable, started, done), a page at a time. */
+export function inboxCommand(ctx: CliContext, opts: InboxOptions): Promise<number> {
+  const { view, process, state, customer, overdue, limit } = opts;
+  return listCommand<{ role: string; view: string; items: ListedCase[]; total: number; nextCursor: string | null }>(
     ctx,
-    `/cases${queryOf({ ...params, cursor: opts.cursor })}`,
-    role,
+    'inbox',
+    '/inbox',
+    opts,
+    { view, process, state, customer, overdue, limit },
+    (body, end) => `Inbox of ${body.role}: ${body.view}\n${rows(body.items, true)}${shown(body.items.length, body.total)}${end}`,
   );
-  ctx.print(body, () =>
-    body.cases.length === 0
-      ? `No cases found.\n${footer(0, body.total, null, '')}`
-      : rows(body.cases, false) + footer(body.cases.length, body.total, body.nextCursor, commandLine('search', { ...params, as: opts.as })),
+}
+
+/** `docket search`: cases the caller may see, by process, state, status, customer, actor or overdue, a page at a time. */
+export function searchCommand(ctx: CliContext, opts: SearchOptions): Promise<number> {
+  const { process, state, status, customer, actor, overdue, limit } = opts;
+  return listCommand<{ cases: ListedCase[]; total: number; nextCursor: string | null }>(
+    ctx,
+    'search',
+    '/cases',
+    opts,
+    { process, state, status, customer, actor, overdue, limit },
+    (body, end) => `${rows(body.cases, false)}${shown(body.cases.length, body.total)}${end}`,
   );
-  return EXIT_OK;
 }

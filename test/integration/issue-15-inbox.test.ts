@@ -57,14 +57,14 @@ beforeAll(async () => {
   tokens.eve = await api.user('eve', ['auditor']);
   // amy starts five complaints (three of CUST-A), ann two; amy hands two to bob and one to dan.
   const amys = [];
-  for (const customer of ['CUST-A', 'CUST-A', 'CUST-A', 'CUST-B', 'CUST-B']) amys.push(await start(tokens.amy!, customer));
-  for (const customer of ['CUST-C', 'CUST-C']) cases.annReceived.push(await start(tokens.ann!, customer));
+  for (const customer of ['CUST-A', 'CUST-A', 'CUST-A', 'CUST-B', 'CUST-B']) amys.push(await start(tokens.amy, customer));
+  for (const customer of ['CUST-C', 'CUST-C']) cases.annReceived.push(await start(tokens.ann, customer));
   for (const [i, assignee] of [
     [0, 'bob'],
     [3, 'bob'],
     [1, 'dan'],
   ] as const) {
-    await send(tokens.amy!, amys[i]!, 'ACCEPT', { department: 'after_sales', assignee });
+    await send(tokens.amy, amys[i]!, 'ACCEPT', { department: 'after_sales', assignee });
     (assignee === 'bob' ? cases.bobs : cases.dans).push(amys[i]!);
   }
   cases.amyReceived.push(amys[2]!, amys[4]!);
