@@ -28,7 +28,8 @@ beforeAll(async () => {
   tokens.amy = await api.user('amy', ['cs_agent']);
   tokens.bob = await api.user('bob', ['handler']);
   // Long customer ids and texts, as field staff type them: they must wrap, not widen the page.
-  for (let i = 0; i < 7; i++) {
+  // More than the page's 20, so that "show more" reads a second page.
+  for (let i = 0; i < 23; i++) {
     const res = await api.call('POST', '/cases', {
       token: tokens.amy,
       body: {
@@ -127,12 +128,12 @@ for (const size of SIZES) {
     await expectTappable(firstRow.locator('td.case-id a'), 'the case link');
     await screenshot(page, `20-${size.name}-inbox`);
 
-    // Claimable: the complaints nobody holds yet (six, less those a run at another size handed on), with the total.
+    // Claimable: the complaints nobody holds yet (22, less those a run at another size handed on), with the total.
     const claimable = (await api.call('GET', '/inbox?view=claimable', { token: tokens.amy })).body.total as number;
-    expect(claimable).toBeGreaterThanOrEqual(5);
+    expect(claimable).toBeGreaterThanOrEqual(21);
     await page.locator('.view-tabs button[data-view="claimable"]').click();
-    await page.locator('[data-testid=inbox-count]', { hasText: `${claimable} of ${claimable}` }).waitFor();
-    expect(await list.locator('tbody tr').count()).toBe(claimable);
+    await page.locator('[data-testid=inbox-count]', { hasText: `20 of ${claimable}` }).waitFor();
+    expect(await list.locator('tbody tr').count()).toBe(20);
 
     // A filter by customer narrows the list to one case.
     await page.locator('#filter-customer').fill('CUSTOMER-3-SHANGHAI-PUDONG-XINQU-ZHANGJIANG-HI-TECH-PARK');
@@ -140,11 +141,20 @@ for (const size of SIZES) {
     await page.locator('[data-testid=inbox-count]', { hasText: '1 of 1' }).waitFor();
     await expectNoOverflow(page, 'filtered inbox');
     await page.locator('[data-action=clear-filters]').click();
-    await page.locator('[data-testid=inbox-count]', { hasText: `${claimable} of ${claimable}` }).waitFor();
+    await page.locator('[data-testid=inbox-count]', { hasText: `20 of ${claimable}` }).waitFor();
 
-    // Started by me: seven cases, read a page at a time through the API's cursor.
+    // Started by me: 23 cases, twenty a page; "show more" adds the rest through the API's cursor, each case once.
     await page.locator('.view-tabs button[data-view="started"]').click();
-    await page.locator('[data-testid=inbox-count]', { hasText: 'of 7' }).waitFor();
+    await page.locator('[data-testid=inbox-count]', { hasText: '20 of 23' }).waitFor();
+    const more = page.locator('[data-action=show-more]');
+    await expectTappable(more, 'show more');
+    await more.click();
+    await page.locator('[data-testid=inbox-count]', { hasText: '23 of 23' }).waitFor();
+    expect(await more.count()).toBe(0);
+    const listed = await list.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case')));
+    expect(new Set(listed).size).toBe(23);
+    expect([...listed].sort()).toEqual([assigned, ...received].sort());
+    await expectNoOverflow(page, 'inbox, two pages');
     await screenshot(page, `21-${size.name}-inbox-started`);
     await page.close();
   });

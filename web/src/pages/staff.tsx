@@ -6,6 +6,7 @@ import { SchemaForm } from '../form/SchemaForm';
 import { humanize, roleLabel, type MessageKey } from '../i18n';
 import type { operations } from '../api-types';
 import { ListTable, LoadedList } from '../components/list-table';
+import { MoreLine, ProcessOptions, usePages } from '../components/paged-list';
 import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
 import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
@@ -34,6 +35,9 @@ const VIEWS: Array<{ view: InboxView; key: MessageKey }> = [
   { view: 'done', key: 'viewDone' },
 ];
 
+/** Cases a page: a phone's screenful or two; "show more" reads the next page by its cursor. */
+const INBOX_PAGE = 20;
+
 function inboxPath(query: InboxQuery): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
@@ -45,36 +49,17 @@ export function Inbox() {
   const { t, l, time, navigate } = useApp();
   const [view, setView] = useState<InboxView>('actionable');
   const [filters, setFilters] = useState<InboxFilters>({});
-  const listKey = JSON.stringify([view, filters]);
-  const first = useLoad(() => get<InboxPage>(inboxPath({ view, ...filters })), [listKey]);
-  // Later pages, for the list they were read for.
-  const [more, setMore] = useState<{ key: string; items: InboxItem[]; nextCursor: string | null } | null>(null);
-  const [moreError, setMoreError] = useState<unknown>(null);
+  const pages = usePages<InboxItem>(JSON.stringify([view, filters]), (cursor) =>
+    get<InboxPage>(inboxPath({ view, ...filters, limit: INBOX_PAGE, ...(cursor !== undefined && { cursor }) })),
+  );
   const processes = useProcesses();
   const byId = new Map((processes.data ?? []).map((p) => [p.processId, p]));
-  const extra = more?.key === listKey ? more : null;
-  const nextCursor = extra ? extra.nextCursor : (first.data?.nextCursor ?? null);
-  const items = first.data ? [...first.data.items, ...(extra?.items ?? [])] : undefined;
   const chosen = filters.process === undefined ? undefined : byId.get(filters.process);
-  const showMore = async () => {
-    if (nextCursor === null) return;
-    setMoreError(null);
-    try {
-      const page = await get<InboxPage>(inboxPath({ view, ...filters, cursor: nextCursor }));
-      setMore({ key: listKey, items: [...(extra?.items ?? []), ...page.items], nextCursor: page.nextCursor });
-    } catch (err) {
-      setMoreError(err);
-    }
-  };
-  const reload = () => {
-    setMore(null);
-    first.reload();
-  };
   return (
     <section class="inbox-page">
       <div class="heading">
         <h1>{t('inbox')}</h1>
-        <button onClick={reload}>{t('reload')}</button>
+        <button onClick={pages.reload}>{t('reload')}</button>
       </div>
       <div class="view-tabs" role="tablist" aria-label={t('inboxViews')}>
         {VIEWS.map((v) => (
@@ -91,7 +76,7 @@ export function Inbox() {
         ))}
       </div>
       <form
-        class="filters"
+        class="filters inbox-filters"
         aria-label={t('filters')}
         onSubmit={(e) => {
           e.preventDefault();
@@ -117,18 +102,13 @@ export function Inbox() {
             value={filters.process ?? ''}
             onChange={(e) => setFilters({ ...filters, process: e.currentTarget.value || undefined, state: undefined })}
           >
-            <option value="">{t('anyValue')}</option>
-            {(processes.data ?? []).map((p) => (
-              <option key={p.processId} value={p.processId}>
-                {l(p.labels, p.processId)}
-              </option>
-            ))}
+            <ProcessOptions processes={processes.data} />
           </select>
         </div>
         <div class="field">
           <label for="filter-state">{t('state')}</label>
           <select id="filter-state" name="state" value={filters.state ?? ''} disabled={!chosen}>
-            <option value="">{t('anyValue')}</option>
+            <option value="">{t('any')}</option>
             {Object.keys(chosen?.stateLabels ?? {}).map((s) => (
               <option key={s} value={s}>
                 {l(ownValue(chosen?.stateLabels, s), s)}
@@ -143,7 +123,7 @@ export function Inbox() {
         <div class="field">
           <label for="filter-overdue">{t('overdue')}</label>
           <select id="filter-overdue" name="overdue" value={filters.overdue ?? ''}>
-            <option value="">{t('anyValue')}</option>
+            <option value="">{t('any')}</option>
             <option value="true">{t('overdueOnly')}</option>
             <option value="false">{t('notOverdue')}</option>
           </select>
@@ -160,7 +140,7 @@ export function Inbox() {
       <LoadedList
         kind="inbox"
         stack
-        load={{ ...first, data: items }}
+        load={pages.load}
         empty={<p class="muted">{view === 'actionable' ? t('inboxEmpty') : t('viewEmpty')}</p>}
         row={(c) => ({
           key: c.caseId,
@@ -198,19 +178,7 @@ export function Inbox() {
           },
         ]}
       />
-      <ErrorBox error={moreError} />
-      {first.data && items && items.length > 0 && (
-        <div class="page-more">
-          <span class="muted" data-testid="inbox-count">
-            {t('shownOfTotal', { shown: items.length, total: first.data.total })}
-          </span>
-          {nextCursor !== null && (
-            <button data-action="show-more" onClick={() => void showMore()}>
-              {t('showMore')}
-            </button>
-          )}
-        </div>
-      )}
+      <MoreLine pages={pages} testId="inbox-count" />
     </section>
   );
 }
