@@ -1,6 +1,6 @@
 /** Request and response schemas of the HTTP API (zod; described in /openapi.json). */
 import { z } from 'zod';
-import type { CaseSearch } from '../adapters/postgres/case-query';
+import { INBOX_VIEWS, type CaseSearch } from '../adapters/postgres/case-query';
 import { ROLE_NAMES } from '../engine/roles';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
@@ -221,9 +221,39 @@ export function toCaseSearch(q: z.infer<typeof searchQuery>): CaseSearch {
 export const exportQuery = searchQuery.extend({ format: z.enum(['json', 'csv']).default('json'), limit: limit(500, 100) }).strict();
 export const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
 
+const cursor = z
+  .string()
+  .min(1)
+  .max(2000)
+  .optional()
+  .describe('the nextCursor of the previous page (opaque); leave it out for the first page');
+
+/** The search of `GET /cases`, paged by cursor (an offset is still taken, but not with a cursor). */
+export const searchPageQuery = searchQuery.extend({ cursor }).strict();
+
 export const inboxQuery = z
-  .object({ mine: boolString.describe('only cases that name the caller (e.g. as assignee)'), limit: limit(500, 100) })
+  .object({
+    view: z
+      .enum(INBOX_VIEWS)
+      .default('actionable')
+      .describe(
+        'actionable: open cases where my role has an event now · assigned: assigned to me · claimable: my role may act and no one else is the assignee · started: started by me · done: cases I sent an event to',
+      ),
+    mine: boolString.describe('with view=actionable: only cases that name the caller (e.g. as assignee)'),
+    process: processIdSchema.optional(),
+    state: shortText.optional(),
+    customer: shortText.optional(),
+    overdue: boolString,
+    limit: limit(500, 100),
+    cursor,
+  })
   .strict();
+
+/** A page of a case list: how many match in all, and the cursor of the next page (null on the last). */
+export const pageFields = {
+  total: z.number().int().describe('every case that matches, on every page'),
+  nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
+};
 
 export const timelineParams = z.object({ customerId: z.string().min(1).max(500) }).strict();
 export const timelineQuery = z.object({ limit: limit(1000, 200) }).strict();

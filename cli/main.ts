@@ -4,6 +4,7 @@ import { historyCommand, sendCommand, startCommand, statusCommand, type SendOpti
 import { CliContext, type CliIo, type MainOptions } from './context';
 import type { CommandLine } from './direct';
 import { customerCommand, type CustomerOptions } from './customer';
+import { inboxCommand, searchCommand, type InboxOptions, type SearchOptions } from './inbox';
 import { dbMigrateCommand, dbSetupCommand, type DbOptions } from './db';
 import { doctorCommand } from './doctor';
 import { createLogger } from '../logging';
@@ -57,6 +58,7 @@ Examples:
   $ docket status complaint-1a2b… --as bob:handler
   $ docket history complaint-1a2b… --json
   $ docket customer CUST-1001
+  $ docket inbox --view claimable --as handler
   $ docket definitions validate definitions/complaint.json
   $ docket definitions set-param complaint approvalLimit 8000 --as olga:process_owner
   $ docket definitions publish complaint --as olga:process_owner
@@ -166,6 +168,30 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .argument('<customerId>', 'the customer id the cases name, e.g. CUST-1001')
     .option('--limit <n>', 'show at most this many transitions (default 200, at most 1000)')
     .action((customerId: string, opts: CustomerOptions) => run(customerCommand(ctx, customerId, opts)));
+
+  const listOptions = (command: CommandType) =>
+    command
+      .option('--as <role>', 'the role to list as, when your token holds several')
+      .option('--process <process>', 'only cases of this process')
+      .option('--state <state>', 'only cases in this state (its path, e.g. investigating)')
+      .option('--customer <customerId>', "only this customer's cases")
+      .option('--overdue', 'only overdue cases')
+      .option('--no-overdue', 'only cases that are not overdue')
+      .option('--limit <n>', 'cases per page (default 100 for the inbox, 50 for a search; at most 500)')
+      .option('--cursor <cursor>', 'the next page: the cursor the previous page printed');
+  listOptions(
+    program
+      .command('inbox')
+      .description('my cases, a page at a time with the total (over the API)')
+      .option('--view <view>', 'actionable (default) · assigned · claimable · started · done'),
+  ).action((opts: InboxOptions) => run(inboxCommand(ctx, opts)));
+  listOptions(
+    program
+      .command('search')
+      .description('search the cases you may see, newest activity first, a page at a time with the total (over the API)')
+      .option('--status <status>', 'open or completed')
+      .option('--actor <userId>', 'only cases this user acted on'),
+  ).action((opts: SearchOptions) => run(searchCommand(ctx, opts)));
 
   const READ_AS = 'the role to read in (process_owner or auditor), when your token holds several';
   const definitions = program

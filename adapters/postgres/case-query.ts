@@ -8,7 +8,8 @@ import type { Pool, QueryResultRow } from 'pg';
 import type { CaseProjection, CaseStatus, TransitionRecord } from '../../engine/types';
 import { mapPgError } from './errors';
 
-export interface CaseSearch {
+/** Filters of a case list; every one given must hold. */
+export interface CaseFilter {
   /** Only cases of these processes (the caller's visibility); an empty list finds nothing. */
   processIds?: string[];
   caseId?: string;
@@ -22,8 +23,62 @@ export interface CaseSearch {
   openedFrom?: Date;
   openedTo?: Date;
   overdue?: boolean;
+}
+
+export interface CaseSearch extends CaseFilter {
   limit: number;
   offset?: number;
+}
+
+/**
+ * An inbox view of one user in one role:
+ * `actionable` — open cases in a state where the role has an event;
+ * `assigned` — open cases whose assignee is the user;
+ * `claimable` — open cases in a state where the role has an event and no one else is the assignee;
+ * `started` — cases the user started; `done` — cases the user sent an event to.
+ */
+export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done'] as const;
+export type InboxView = (typeof INBOX_VIEWS)[number];
+
+/** What one definition version says for an inbox: the states where the role has an event, and where the assignee is kept. */
+export interface VersionFacts {
+  hash: string;
+  /** Atomic state paths (as in `cases.state`) where the role has an event. */
+  actionableStates: string[];
+  /** The machine has parallel states: a case's state is several paths joined by commas. */
+  parallel: boolean;
+  assigneeField?: string;
+}
+
+export interface InboxSelection {
+  view: InboxView;
+  userId: string;
+  /** Every definition version of the visible processes that cases run on. */
+  versions: VersionFacts[];
+  /** With `actionable`: only cases assigned to the user too. */
+  mine?: boolean;
+}
+
+/** A position in the page order (newest case first, then case id): the last row of a page. */
+export interface CaseKey {
+  /** `opened_at` in UTC to the microsecond, as PostgreSQL keeps it. */
+  openedAt: string;
+  caseId: string;
+}
+
+/** Where a page starts: after a key (keyset), or (for older clients of the search) after skipping rows. */
+export interface PagePosition {
+  limit: number;
+  after?: CaseKey;
+  offset?: number;
+}
+
+export interface CasePage {
+  cases: CaseSummary[];
+  /** Every case matching the filters (not only this page), counted when the page was read. */
+  total: number;
+  /** The last row of this page when more may follow, else null. */
+  next: CaseKey | null;
 }
 
 export interface CaseSummary extends CaseProjection {
@@ -44,12 +99,130 @@ const OVERDUE = `(c.status = 'open' AND (
          AND n.created_at >= coalesce((SELECT max(t.at) FROM docket.transitions t
                                         WHERE t.case_id = c.case_id AND t.from_state IS DISTINCT FROM t.to_state), c.opened_at))))`;
 
-const SELECT = `SELECT c.case_id, c.process_id, c.definition_version, c.definition_hash, c.customer_id, c.state, c.status,
-  c.context, c.deadlines, c.last_seq, c.opened_at, c.updated_at, c.closed_at, ${OVERDUE} AS overdue, ${NEXT_DUE} AS next_due_at
-  FROM docket.cases c`;
+const COLUMNS = `c.case_id, c.process_id, c.definition_version, c.definition_hash, c.customer_id, c.state, c.status,
+  c.context, c.deadlines, c.last_seq, c.opened_at, c.updated_at, c.closed_at, ${OVERDUE} AS overdue, ${NEXT_DUE} AS next_due_at`;
+const SELECT = `SELECT ${COLUMNS} FROM docket.cases c`;
 
 function toSummary(r: Row): CaseSummary {
   return { ...rowToProjection(r), overdue: r.overdue, nextDueAt: r.next_due_at?.toISOString() ?? null };
+}
+
+/** Collects bound parameters: `p(v)` returns the placeholder of `v`. */
+function binder(params: unknown[] = []): { params: unknown[]; p: (v: unknown) => string } {
+  return { params, p: (v: unknown) => `$${params.push(v)}` };
+}
+
+/** The WHERE clause of the filters (`true` for none). */
+function filterSql(s: CaseFilter, bound = binder()): { where: string; params: unknown[]; p: (v: unknown) => string } {
+  const { params, p } = bound;
+  const where: string[] = [];
+  if (s.processIds !== undefined) where.push(`c.process_id = ANY(${p(s.processIds)}::text[])`);
+  if (s.caseId !== undefined) where.push(`c.case_id = ${p(s.caseId)}`);
+  if (s.processId !== undefined) where.push(`c.process_id = ${p(s.processId)}`);
+  if (s.state !== undefined) where.push(`c.state = ${p(s.state)}`);
+  if (s.status !== undefined) where.push(`c.status = ${p(s.status)}`);
+  if (s.customerId !== undefined) where.push(`c.customer_id = ${p(s.customerId)}`);
+  if (s.actorUserId !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM docket.transitions t WHERE t.case_id = c.case_id AND t.actor_user = ${p(s.actorUserId)})`);
+  }
+  if (s.openedFrom !== undefined) where.push(`c.opened_at >= ${p(s.openedFrom)}`);
+  if (s.openedTo !== undefined) where.push(`c.opened_at < ${p(s.openedTo)}`);
+  if (s.overdue !== undefined) where.push(`${OVERDUE} = ${p(s.overdue)}`);
+  return { where: where.length ? where.join(' AND ') : 'true', params, p };
+}
+
+/** The versions that keep an assignee, grouped by the context field that holds it. */
+function byAssigneeField(versions: VersionFacts[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const v of versions) if (v.assigneeField !== undefined) out.set(v.assigneeField, [...(out.get(v.assigneeField) ?? []), v.hash]);
+  return out;
+}
+
+/** The case's assignee is `userId` (a containment test, so the GIN index on the context answers it). */
+function assignedSql(versions: VersionFacts[], userId: string, p: (v: unknown) => string): string {
+  const parts = [...byAssigneeField(versions)].map(
+    ([field, hashes]) =>
+      `(c.definition_hash = ANY(${p(hashes)}::text[]) AND c.context @> ${p(JSON.stringify({ [field]: userId }))}::jsonb)`,
+  );
+  return parts.length ? `(${parts.join(' OR ')})` : 'false';
+}
+
+/** No one but `userId` is the case's assignee (none named, an empty name, or the user). */
+function freeForSql(versions: VersionFacts[], userId: string, p: (v: unknown) => string): string {
+  const parts = [...byAssigneeField(versions)].map(([field, hashes]) => {
+    const f = p(field);
+    return `(c.definition_hash <> ALL(${p(hashes)}::text[]) OR jsonb_typeof(c.context -> ${f}) IS DISTINCT FROM 'string' OR c.context ->> ${f} IN ('', ${p(userId)}))`;
+  });
+  return parts.length ? parts.join(' AND ') : 'true';
+}
+
+/** The case is in a state where the role has an event: (version, state) pairs, which the (definition_hash, state) index answers. */
+function actionableSql(versions: VersionFacts[], p: (v: unknown) => string): string {
+  const flat = versions.filter((v) => !v.parallel).flatMap((v) => v.actionableStates.map((s) => [v.hash, s] as const));
+  const hashes = p(flat.map(([h]) => h));
+  const states = p(flat.map(([, s]) => s));
+  // The two ANY tests are what the planner can estimate (and the index can seek); the pairs are the exact test.
+  const parts = [
+    `(c.definition_hash = ANY(${hashes}::text[]) AND c.state = ANY(${states}::text[])
+      AND (c.definition_hash, c.state) IN (SELECT * FROM unnest(${hashes}::text[], ${states}::text[])))`,
+  ];
+  const parallel = versions.filter((v) => v.parallel).flatMap((v) => v.actionableStates.map((s) => [v.hash, s] as const));
+  if (parallel.length) {
+    // A case of a parallel machine is in several states at once: any one of them will do.
+    parts.push(`EXISTS (SELECT 1 FROM unnest(${p(parallel.map(([h]) => h))}::text[], ${p(parallel.map(([, s]) => s))}::text[]) a(h, s)
+                 WHERE a.h = c.definition_hash AND a.s = ANY(string_to_array(c.state, ',')))`);
+  }
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+}
+
+function sentBySql(userId: string, seq: '= 0' | '> 0', p: (v: unknown) => string): string {
+  return `EXISTS (SELECT 1 FROM docket.transitions t WHERE t.actor_user = ${p(userId)} AND t.case_id = c.case_id AND t.seq ${seq})`;
+}
+
+function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
+  const { versions, userId } = inbox;
+  switch (inbox.view) {
+    case 'actionable':
+      return `c.status = 'open' AND ${actionableSql(versions, p)}${inbox.mine ? ` AND ${assignedSql(versions, userId, p)}` : ''}`;
+    case 'assigned':
+      return `c.status = 'open' AND ${assignedSql(versions, userId, p)}`;
+    case 'claimable':
+      return `c.status = 'open' AND ${actionableSql(versions, p)} AND ${freeForSql(versions, userId, p)}`;
+    case 'started':
+      return sentBySql(userId, '= 0', p);
+    case 'done':
+      return sentBySql(userId, '> 0', p);
+  }
+}
+
+/**
+ * The order of a page, and of the key a cursor carries: newest case first, then case id. The
+ * opening time never changes, so a case that moves on (or a new case) between two pages is neither
+ * listed twice nor skipped.
+ */
+const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The statements of one page and of its total (exported so that a test can EXPLAIN them). */
+export function caseListSql(
+  filter: CaseFilter,
+  inbox: InboxSelection | undefined,
+  { limit, after, offset }: PagePosition,
+): { page: { text: string; params: unknown[] }; count: { text: string; params: unknown[] } } {
+  const build = () => {
+    const { where, params, p } = filterSql(filter);
+    return { where: inbox ? `${where} AND ${inboxSql(inbox, p)}` : where, params, p };
+  };
+  const count = build();
+  const page = build();
+  const keyset = after ? ` AND (c.opened_at, c.case_id) < (${page.p(after.openedAt)}::timestamptz, ${page.p(after.caseId)})` : '';
+  return {
+    page: {
+      text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c WHERE ${page.where}${keyset}
+        ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${page.p(limit + 1)}${offset ? ` OFFSET ${page.p(offset)}` : ''}`,
+      params: page.params,
+    },
+    count: { text: `SELECT count(*)::int AS total FROM docket.cases c WHERE ${count.where}`, params: count.params },
+  };
 }
 
 export interface TimelineEntry extends TransitionRecord {
@@ -69,30 +242,45 @@ export class PostgresCaseQueries {
 
   /** Cases matching every given filter, most recently updated first. */
   async search(s: CaseSearch): Promise<CaseSummary[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    if (s.processIds !== undefined) where.push(`c.process_id = ANY(${p(s.processIds)}::text[])`);
-    if (s.caseId !== undefined) where.push(`c.case_id = ${p(s.caseId)}`);
-    if (s.processId !== undefined) where.push(`c.process_id = ${p(s.processId)}`);
-    if (s.state !== undefined) where.push(`c.state = ${p(s.state)}`);
-    if (s.status !== undefined) where.push(`c.status = ${p(s.status)}`);
-    if (s.customerId !== undefined) where.push(`c.customer_id = ${p(s.customerId)}`);
-    if (s.actorUserId !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM docket.transitions t WHERE t.case_id = c.case_id AND t.actor_user = ${p(s.actorUserId)})`);
-    }
-    if (s.openedFrom !== undefined) where.push(`c.opened_at >= ${p(s.openedFrom)}`);
-    if (s.openedTo !== undefined) where.push(`c.opened_at < ${p(s.openedTo)}`);
-    if (s.overdue !== undefined) where.push(`${OVERDUE} = ${p(s.overdue)}`);
-    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY c.updated_at DESC, c.case_id LIMIT ${p(s.limit)} OFFSET ${p(s.offset ?? 0)}`;
+    const { where, params, p } = filterSql(s);
+    const sql = `${SELECT} WHERE ${where} ORDER BY c.updated_at DESC, c.case_id LIMIT ${p(s.limit)} OFFSET ${p(s.offset ?? 0)}`;
     return (await this.query<Row>('search cases', sql, params)).map(toSummary);
   }
 
-  /** Open cases of the given processes: the candidates of an inbox (allowed events are decided by the caller). */
-  async openCases(processIds: string[], limit: number): Promise<CaseSummary[]> {
-    const sql = `${SELECT} WHERE c.status = 'open' AND c.process_id = ANY($1::text[]) ORDER BY c.updated_at DESC LIMIT $2`;
-    return (await this.query<Row>('open cases', sql, [processIds, limit])).map(toSummary);
+  /** One page of the cases matching `filter` (and `inbox`, for an inbox view) after `after`, with the total. */
+  async page(filter: CaseFilter, inbox: InboxSelection | undefined, at: PagePosition): Promise<CasePage> {
+    const { limit } = at;
+    const sql = caseListSql(filter, inbox, at);
+    const rows = await this.query<Row & { page_key: string }>('list cases', sql.page.text, sql.page.params);
+    const [count] = await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params);
+    const more = rows.length > limit;
+    const shown = more ? rows.slice(0, limit) : rows;
+    const last = shown[shown.length - 1];
+    return {
+      cases: shown.map(toSummary),
+      total: count?.total ?? 0,
+      next: more && last ? { openedAt: last.page_key, caseId: last.case_id } : null,
+    };
+  }
+
+  /**
+   * The definition versions that cases of these processes run on, each with one of its cases (to
+   * read the version by). A loose index scan: one index probe per version, not a pass over the cases.
+   */
+  async versionsInUse(processIds: string[]): Promise<Array<{ hash: string; caseId: string }>> {
+    const rows = await this.query<{ hash: string; case_id: string }>(
+      'definition versions in use',
+      `WITH RECURSIVE v(hash) AS (
+         (SELECT definition_hash FROM docket.cases ORDER BY definition_hash LIMIT 1)
+         UNION ALL
+         SELECT (SELECT c.definition_hash FROM docket.cases c WHERE c.definition_hash > v.hash ORDER BY c.definition_hash LIMIT 1)
+           FROM v WHERE v.hash IS NOT NULL)
+       SELECT v.hash, x.case_id FROM v
+         CROSS JOIN LATERAL (SELECT c.case_id, c.process_id FROM docket.cases c WHERE c.definition_hash = v.hash LIMIT 1) x
+        WHERE v.hash IS NOT NULL AND x.process_id = ANY($1::text[])`,
+      [processIds],
+    );
+    return rows.map((r) => ({ hash: r.hash, caseId: r.case_id }));
   }
 
   /** Every transition of a customer's cases, newest first. */

@@ -1,6 +1,8 @@
 /** Cases: start, send an event, read one, search, inbox, a customer's timeline, history. */
 import { z } from 'zod';
-import type { CaseSummary } from '../../adapters/postgres/case-query';
+import { INBOX_VIEWS, type CasePage, type CaseSummary } from '../../adapters/postgres/case-query';
+import { assigneeOf } from '../../workflows/search-attributes';
+import { decodeCursor, encodeCursor, listFingerprint, versionFacts } from '../case-pages';
 import { definitionHash } from '../../audit/definition-hash';
 import { ROLE_NAMES } from '../../engine/roles';
 import { allowedEventsFor } from '../allowed';
@@ -14,7 +16,8 @@ import {
   caseSummaryOut,
   inboxItemOut,
   inboxQuery,
-  searchQuery,
+  pageFields,
+  searchPageQuery,
   toCaseSearch,
   sendBody,
   sendOut,
@@ -24,7 +27,6 @@ import {
   timelineQuery,
   transitionOut,
 } from '../schemas';
-import { ownValue } from '../../engine/own';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -126,6 +128,11 @@ async function visibleProcessIds(deps: ApiDeps, caller: Caller): Promise<string[
   return deps.catalog.visibleProcesses(caller.role);
 }
 
+/** The total and the next page's cursor of a page. */
+function pageOut(page: CasePage, fingerprint: string): { total: number; nextCursor: string | null } {
+  return { total: page.total, nextCursor: page.next ? encodeCursor(page.next, fingerprint) : null };
+}
+
 export function caseRoutes(deps: ApiDeps): AnyRoute[] {
   return [
     route({
@@ -194,20 +201,21 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       summary: 'Search cases',
       tag: 'cases',
       access: 'any',
-      query: searchQuery,
+      query: searchPageQuery,
       responses: {
         200: {
-          description: 'matching cases the caller may see, most recently updated first',
-          schema: z.object({ cases: z.array(caseSummaryOut) }),
+          description: 'matching cases the caller may see, newest first, a page at a time, with the total',
+          schema: z.object({ cases: z.array(caseSummaryOut), ...pageFields }),
         },
       },
       async handler(ctx) {
-        const q = ctx.query;
-        const cases = await deps.queries.search({
-          processIds: await visibleProcessIds(deps, ctx.caller),
-          ...toCaseSearch(q),
-        });
-        return { status: 200, body: { cases: cases.map(summary) } };
+        const { cursor, limit, offset, ...filters } = ctx.query;
+        if (cursor !== undefined && offset > 0) throw new ApiError(400, 'InvalidRequest', 'give a cursor or an offset, not both');
+        const filter = { processIds: await visibleProcessIds(deps, ctx.caller), ...toCaseSearch({ ...filters, limit, offset }) };
+        const fingerprint = listFingerprint({ list: 'search', role: ctx.caller.role, ...filters });
+        const after = cursor === undefined ? undefined : decodeCursor(cursor, fingerprint);
+        const page = await deps.queries.page(filter, undefined, { limit, ...(after && { after }), offset });
+        return { status: 200, body: { cases: page.cases.map(summary), ...pageOut(page, fingerprint) } };
       },
     }),
     route({
@@ -220,36 +228,31 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       responses: {
         200: {
           description:
-            'open cases where the caller’s role has an allowed event now: cases naming the caller first, then overdue, then by soonest deadline',
-          schema: z.object({ role: z.string(), items: z.array(inboxItemOut) }),
+            'one view of the caller’s cases (see view), newest first, a page at a time, with the total; allowedEvents are those of the caller’s role in the case’s state (guards are checked when an event is sent)',
+          schema: z.object({ role: z.string(), view: z.enum(INBOX_VIEWS), items: z.array(inboxItemOut), ...pageFields }),
         },
       },
       async handler(ctx) {
         const { role, principal } = ctx.caller;
+        const { view, mine, cursor, limit, process, state, customer, overdue } = ctx.query;
         const processIds = await visibleProcessIds(deps, ctx.caller);
-        const candidates = processIds.length ? await deps.queries.openCases(processIds, 5000) : [];
-        const items: Array<z.infer<typeof inboxItemOut>> = [];
-        for (const c of candidates) {
-          const known = await deps.catalog.byHash(c.definitionHash, c.caseId);
-          if (!known) continue;
-          const allowedEvents = allowedEventsFor(known.definition, c.state, role);
-          if (allowedEvents.length === 0) continue;
-          const field = known.definition.assigneeField;
-          const value = field === undefined ? undefined : ownValue(c.context, field);
-          const assignee = typeof value === 'string' ? value : null;
-          const assignedToMe = assignee !== null && assignee === principal.userId;
-          if (ctx.query.mine && !assignedToMe) continue;
-          items.push({ ...summary(c), allowedEvents, assignedToMe, assignee });
-        }
-        const due = (i: { nextDueAt: string | null }) => (i.nextDueAt === null ? Number.POSITIVE_INFINITY : Date.parse(i.nextDueAt));
-        items.sort(
-          (a, b) =>
-            Number(b.assignedToMe) - Number(a.assignedToMe) ||
-            Number(b.overdue) - Number(a.overdue) ||
-            due(a) - due(b) ||
-            a.updatedAt.localeCompare(b.updatedAt),
+        const versions = await versionFacts(deps, processIds, role);
+        const fingerprint = listFingerprint({ list: 'inbox', role, user: principal.userId, view, mine, process, state, customer, overdue });
+        const after = cursor === undefined ? undefined : decodeCursor(cursor, fingerprint);
+        const filter = toCaseSearch({ process, state, customer, overdue, limit, offset: 0 });
+        const page = await deps.queries.page(
+          { processIds, ...filter },
+          { view, userId: principal.userId, versions, ...(mine !== undefined && { mine }) },
+          { limit, ...(after && { after }) },
         );
-        return { status: 200, body: { role, items: items.slice(0, ctx.query.limit) } };
+        const items: Array<z.infer<typeof inboxItemOut>> = [];
+        for (const c of page.cases) {
+          const known = await deps.catalog.byHash(c.definitionHash, c.caseId);
+          const allowedEvents = known && c.status === 'open' ? allowedEventsFor(known.definition, c.state, role) : [];
+          const assignee = known ? (assigneeOf(known.definition, c.context) ?? null) : null;
+          items.push({ ...summary(c), allowedEvents, assignedToMe: assignee !== null && assignee === principal.userId, assignee });
+        }
+        return { status: 200, body: { role, view, items, ...pageOut(page, fingerprint) } };
       },
     }),
     route({

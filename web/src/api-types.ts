@@ -1645,6 +1645,8 @@ export interface operations {
         overdue?: 'true' | 'false';
         limit?: number;
         offset?: number;
+        /** @description the nextCursor of the previous page (opaque); leave it out for the first page */
+        cursor?: string;
       };
       header?: {
         /** @description the role to read in; a user with several roles who names none reads in the first of them */
@@ -1655,7 +1657,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description matching cases the caller may see, most recently updated first */
+      /** @description matching cases the caller may see, newest first, a page at a time, with the total */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1663,6 +1665,10 @@ export interface operations {
         content: {
           'application/json': {
             cases: components['schemas']['CaseSummary'][];
+            /** @description every case that matches, on every page */
+            total: number;
+            /** @description pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
           };
         };
       };
@@ -1789,9 +1795,17 @@ export interface operations {
   getInbox: {
     parameters: {
       query?: {
-        /** @description only cases that name the caller (e.g. as assignee) */
+        /** @description actionable: open cases where my role has an event now · assigned: assigned to me · claimable: my role may act and no one else is the assignee · started: started by me · done: cases I sent an event to */
+        view?: 'actionable' | 'assigned' | 'claimable' | 'started' | 'done';
+        /** @description with view=actionable: only cases that name the caller (e.g. as assignee) */
         mine?: 'true' | 'false';
+        process?: string;
+        state?: string;
+        customer?: string;
+        overdue?: 'true' | 'false';
         limit?: number;
+        /** @description the nextCursor of the previous page (opaque); leave it out for the first page */
+        cursor?: string;
       };
       header?: {
         /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
@@ -1802,7 +1816,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description open cases where the caller’s role has an allowed event now: cases naming the caller first, then overdue, then by soonest deadline */
+      /** @description one view of the caller’s cases (see view), newest first, a page at a time, with the total; allowedEvents are those of the caller’s role in the case’s state (guards are checked when an event is sent) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1810,7 +1824,13 @@ export interface operations {
         content: {
           'application/json': {
             role: string;
+            /** @enum {string} */
+            view: 'actionable' | 'assigned' | 'claimable' | 'started' | 'done';
             items: components['schemas']['InboxItem'][];
+            /** @description every case that matches, on every page */
+            total: number;
+            /** @description pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
           };
         };
       };

@@ -47,6 +47,40 @@ const notificationMessages = {
   },
 };
 
+/** The inbox's views, filters and pages (merged into both dictionaries below). */
+const inboxEn = {
+  viewActionable: 'To do',
+  viewAssigned: 'Assigned to me',
+  viewClaimable: 'Claimable',
+  viewStarted: 'Started by me',
+  viewDone: 'Done by me',
+  inboxViews: 'Inbox views',
+  filters: 'Filters',
+  overdueOnly: 'Overdue only',
+  notOverdue: 'Not overdue',
+  applyFilters: 'Filter',
+  clearFilters: 'Clear',
+  showMore: 'Show more',
+  shownOfTotal: '{shown} of {total}',
+  viewEmpty: 'No cases in this view.',
+};
+const inboxZh: Record<keyof typeof inboxEn, string> = {
+  viewActionable: '待办',
+  viewAssigned: '分配给我',
+  viewClaimable: '可认领',
+  viewStarted: '我发起的',
+  viewDone: '我处理过的',
+  inboxViews: '待办视图',
+  filters: '筛选条件',
+  overdueOnly: '仅逾期',
+  notOverdue: '未逾期',
+  applyFilters: '筛选',
+  clearFilters: '清除',
+  showMore: '显示更多',
+  shownOfTotal: '已显示 {shown} / 共 {total}',
+  viewEmpty: '此视图中没有工单。',
+};
+
 const en = {
   appName: 'Docket',
   signIn: 'Sign in',
@@ -245,6 +279,7 @@ const en = {
   tokenExpiry: 'New tokens expire',
   inDays: 'in {n} days',
   ...notificationMessages.en,
+  ...inboxEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -444,6 +479,7 @@ const zh: Record<MessageKey, string> = {
   tokenExpiry: '新令牌有效期',
   inDays: '{n} 天',
   ...notificationMessages['zh-CN'],
+  ...inboxZh,
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

@@ -65,6 +65,15 @@ test('a stacked list labels each cell with its column for phones, except a colum
   expect(host.querySelector('table')!.className).toBe('list stack history');
   const cells = [...host.querySelectorAll('tbody tr')[0]!.querySelectorAll('td')];
   expect(cells.map((td) => td.getAttribute('data-label'))).toEqual(['Id', 'Count', null]);
+  // A labelled cell's value is one element, beside the label in the card's two columns; an unlabelled one is as given.
+  expect(cells.map((td) => td.firstElementChild?.className ?? null)).toEqual([
+    'cell-value',
+    'cell-value',
+    expect.not.stringMatching('cell-value'),
+  ]);
+  expect(cells[0]!.querySelector('.cell-value')!.textContent).toBe(cells[0]!.textContent);
+  await mount(<ListTable kind="history" items={rows} row={row} columns={columns} />);
+  expect(host.querySelectorAll('.cell-value')).toHaveLength(0);
 });
 
 test('rows after an item follow its own row, and groups get one body each with rows of their own after them', async () => {

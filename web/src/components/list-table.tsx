@@ -25,7 +25,11 @@ export interface RowGroup<T> {
 export interface ListOptions<T> {
   /** Names after `list`: the kind of list, which the styles and tests select it by. */
   kind?: string;
-  /** On phones, one card per row with each value under its column's name (`list stack`). */
+  /**
+   * On phones, one card per row with each value beside its column's name (`list stack`); the value
+   * of a labelled cell is wrapped in a `span.cell-value`, so that a long name and a long value each
+   * keep to their own column.
+   */
   stack?: boolean;
   columns: Array<Column<T>>;
   /** An item's row: its key among the rows and its attributes. */
@@ -51,7 +55,7 @@ export function ListTable<T>(props: ListTableProps<T>) {
         <tr {...rowAttrs}>
           {columns.map((c, n) => (
             <td key={n} {...(stack && c.label !== undefined && { 'data-label': c.label })} {...c.attrs}>
-              {c.cell(item, index)}
+              {stack && c.label !== undefined ? <span class="cell-value">{c.cell(item, index)}</span> : c.cell(item, index)}
             </td>
           ))}
         </tr>

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { download, get } from '../api';
 import { LoadedList } from '../components/list-table';
+import { MoreLine, ProcessOptions, usePages } from '../components/paged-list';
 import { IncidentBanner } from '../incidents';
 import type { CaseSummary, CaseView, DefinitionLabels, Transition, Verification } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, Show, useApp, useLoad } from '../ui';
@@ -22,12 +23,18 @@ export function AuditSearch() {
   const processes = useProcesses();
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [query, setQuery] = useState<Filters>(EMPTY);
-  const search = useLoad(() => {
+  // A page at a time: the total, and "show more" for the next page by its cursor.
+  const search = usePages<CaseSummary>(JSON.stringify(query), (cursor) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v.trim()) q.set(k, v.trim());
     q.set('limit', '100');
-    return get<{ cases: CaseSummary[] }>(`/cases?${q.toString()}`).then((r) => r.cases);
-  }, [JSON.stringify(query)]);
+    if (cursor !== undefined) q.set('cursor', cursor);
+    return get<{ cases: CaseSummary[]; total: number; nextCursor: string | null }>(`/cases?${q.toString()}`).then((r) => ({
+      items: r.cases,
+      total: r.total,
+      nextCursor: r.nextCursor,
+    }));
+  });
   const byId = new Map((processes.data ?? []).map((p) => [p.processId, p]));
   const input = (k: keyof Filters, label: string) => (
     <div class="field inline">
@@ -48,12 +55,7 @@ export function AuditSearch() {
         <div class="field inline">
           <label for="q-process">{t('process')}</label>
           <select id="q-process" value={filters.process} onChange={(e) => setFilters({ ...filters, process: e.currentTarget.value })}>
-            <option value="">{t('any')}</option>
-            {(processes.data ?? []).map((p) => (
-              <option key={p.processId} value={p.processId}>
-                {l(p.labels, p.processId)}
-              </option>
-            ))}
+            <ProcessOptions processes={processes.data} />
           </select>
         </div>
         {input('customer', t('customer'))}
@@ -72,7 +74,7 @@ export function AuditSearch() {
       </form>
       <LoadedList
         kind="results"
-        load={search}
+        load={search.load}
         empty={<p class="muted">{t('noResults')}</p>}
         row={(c) => ({ key: c.caseId, 'data-case': c.caseId, onClick: () => navigate(`#/audit/${c.caseId}`) })}
         columns={[
@@ -93,6 +95,7 @@ export function AuditSearch() {
           { label: t('updated'), cell: (c) => time(c.updatedAt) },
         ]}
       />
+      <MoreLine pages={search} testId="search-count" />
     </section>
   );
 }

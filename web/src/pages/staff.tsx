@@ -4,8 +4,10 @@ import { useState } from 'preact/hooks';
 import { ApiFailure, get, newKey, post } from '../api';
 import { SchemaForm } from '../form/SchemaForm';
 import { caseFieldsByName, eventFieldsByName, fieldTitle, valueText } from '../form/labels';
-import { humanize, roleLabel } from '../i18n';
+import { humanize, roleLabel, type MessageKey } from '../i18n';
+import type { operations } from '../api-types';
 import { ListTable, LoadedList } from '../components/list-table';
+import { MoreLine, ProcessOptions, usePages } from '../components/paged-list';
 import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
 import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
@@ -17,21 +19,131 @@ export function useProcesses() {
   return useLoad(() => get<{ processes: ProcessInfo[] }>('/processes').then((r) => r.processes), []);
 }
 
+type InboxPage = operations['getInbox']['responses'][200]['content']['application/json'];
+type InboxQuery = NonNullable<operations['getInbox']['parameters']['query']>;
+type InboxView = InboxPage['view'];
+interface InboxFilters {
+  process?: string;
+  state?: string;
+  customer?: string;
+  overdue?: 'true' | 'false';
+}
+
+const VIEWS: Array<{ view: InboxView; key: MessageKey }> = [
+  { view: 'actionable', key: 'viewActionable' },
+  { view: 'assigned', key: 'viewAssigned' },
+  { view: 'claimable', key: 'viewClaimable' },
+  { view: 'started', key: 'viewStarted' },
+  { view: 'done', key: 'viewDone' },
+];
+
+/** Cases a page: a phone's screenful or two; "show more" reads the next page by its cursor. */
+const INBOX_PAGE = 20;
+
+function inboxPath(query: InboxQuery): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
+  return `/inbox?${q.toString()}`;
+}
+
+/** The inbox: one view at a time, filtered, the first page loaded and "show more" adding the next by its cursor. */
 export function Inbox() {
   const { t, l, time, navigate } = useApp();
-  const inbox = useLoad(() => get<{ items: InboxItem[] }>('/inbox').then((r) => r.items), []);
+  const [view, setView] = useState<InboxView>('actionable');
+  const [filters, setFilters] = useState<InboxFilters>({});
+  const pages = usePages<InboxItem>(JSON.stringify([view, filters]), (cursor) =>
+    get<InboxPage>(inboxPath({ view, ...filters, limit: INBOX_PAGE, ...(cursor !== undefined && { cursor }) })),
+  );
   const processes = useProcesses();
   const byId = new Map((processes.data ?? []).map((p) => [p.processId, p]));
+  const chosen = filters.process === undefined ? undefined : byId.get(filters.process);
   return (
-    <section>
+    <section class="inbox-page">
       <div class="heading">
         <h1>{t('inbox')}</h1>
-        <button onClick={inbox.reload}>{t('reload')}</button>
+        <button onClick={pages.reload}>{t('reload')}</button>
       </div>
+      <div class="view-tabs" role="tablist" aria-label={t('inboxViews')}>
+        {VIEWS.map((v) => (
+          <button
+            key={v.view}
+            role="tab"
+            data-view={v.view}
+            aria-selected={view === v.view}
+            class={view === v.view ? 'primary' : ''}
+            onClick={() => setView(v.view)}
+          >
+            {t(v.key)}
+          </button>
+        ))}
+      </div>
+      <form
+        class="filters inbox-filters"
+        aria-label={t('filters')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          const data = new FormData(e.currentTarget);
+          const value = (name: string) => {
+            const v = data.get(name);
+            return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+          };
+          const overdue = value('overdue');
+          setFilters({
+            ...(value('process') !== undefined && { process: value('process') }),
+            ...(value('state') !== undefined && { state: value('state') }),
+            ...(value('customer') !== undefined && { customer: value('customer') }),
+            ...((overdue === 'true' || overdue === 'false') && { overdue }),
+          });
+        }}
+      >
+        <div class="field">
+          <label for="filter-process">{t('process')}</label>
+          <select
+            id="filter-process"
+            name="process"
+            value={filters.process ?? ''}
+            onChange={(e) => setFilters({ ...filters, process: e.currentTarget.value || undefined, state: undefined })}
+          >
+            <ProcessOptions processes={processes.data} />
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-state">{t('state')}</label>
+          <select id="filter-state" name="state" value={filters.state ?? ''} disabled={!chosen}>
+            <option value="">{t('any')}</option>
+            {Object.keys(chosen?.stateLabels ?? {}).map((s) => (
+              <option key={s} value={s}>
+                {l(ownValue(chosen?.stateLabels, s), s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-customer">{t('customer')}</label>
+          <input id="filter-customer" name="customer" value={filters.customer ?? ''} maxLength={500} />
+        </div>
+        <div class="field">
+          <label for="filter-overdue">{t('overdue')}</label>
+          <select id="filter-overdue" name="overdue" value={filters.overdue ?? ''}>
+            <option value="">{t('any')}</option>
+            <option value="true">{t('overdueOnly')}</option>
+            <option value="false">{t('notOverdue')}</option>
+          </select>
+        </div>
+        <div class="filter-buttons">
+          <button type="submit" class="primary" data-action="filter">
+            {t('applyFilters')}
+          </button>
+          <button type="button" data-action="clear-filters" onClick={() => setFilters({})}>
+            {t('clearFilters')}
+          </button>
+        </div>
+      </form>
       <LoadedList
         kind="inbox"
-        load={inbox}
-        empty={<p class="muted">{t('inboxEmpty')}</p>}
+        stack
+        load={pages.load}
+        empty={<p class="muted">{view === 'actionable' ? t('inboxEmpty') : t('viewEmpty')}</p>}
         row={(c) => ({
           key: c.caseId,
           class: c.overdue ? 'overdue' : '',
@@ -39,6 +151,7 @@ export function Inbox() {
           onClick: () => navigate(`#/cases/${c.caseId}`),
         })}
         columns={[
+          { label: t('caseId'), cell: (c) => <a href={`#/cases/${c.caseId}`}>{c.caseId}</a>, attrs: { class: 'case-id' } },
           {
             label: t('nextDue'),
             cell: (c) => (
@@ -65,9 +178,9 @@ export function Inbox() {
               </>
             ),
           },
-          { label: t('caseId'), cell: (c) => <a href={`#/cases/${c.caseId}`}>{c.caseId}</a> },
         ]}
       />
+      <MoreLine pages={pages} testId="inbox-count" />
     </section>
   );
 }
