@@ -123,6 +123,9 @@ describe('every 500 is logged with the request id the answer carries', () => {
         search: async () => {
           throw new TypeError("Cannot read properties of undefined (reading 'rows')");
         },
+        page: async () => {
+          throw new TypeError("Cannot read properties of undefined (reading 'rows')");
+        },
       }),
       users: Object.assign(Object.create(api.deps.users) as ApiDeps['users'], {
         getUser: async () => {

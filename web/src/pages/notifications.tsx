@@ -123,6 +123,16 @@ function Preferences() {
   const { t } = useApp();
   const prefs = useLoad(() => answered(api.GET('/me/notification-preferences')), []);
   const [error, setError] = useState<unknown>(null);
+  // The choice shows at once; a refusal puts the stored one back and says why.
+  const [chosen, setChosen] = useState<boolean | undefined>(undefined);
+  const choose = (mail: boolean) => {
+    setChosen(mail);
+    setError(null);
+    answered(api.PUT('/me/notification-preferences', { body: { mail } })).then(prefs.reload, (err: unknown) => {
+      setChosen(undefined);
+      setError(err);
+    });
+  };
   return (
     <section class="preferences">
       <h2>{t('notificationChannels')}</h2>
@@ -134,13 +144,8 @@ function Preferences() {
             <input
               type="checkbox"
               data-testid="mail-preference"
-              checked={p.mail}
-              onChange={(e) =>
-                void answered(api.PUT('/me/notification-preferences', { body: { mail: e.currentTarget.checked } })).then(
-                  prefs.reload,
-                  setError,
-                )
-              }
+              checked={chosen ?? p.mail}
+              onChange={(e) => choose(e.currentTarget.checked)}
             />{' '}
             {t('mailNotifications')}
           </label>
