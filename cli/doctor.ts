@@ -182,7 +182,8 @@ export function productionGaps(config: DocketConfig, set: ReadonlySet<string>, c
       'ActorKeysFromFile',
       `actor keys come from a file under ${config.dataDir}: set DOCKET_ACTOR_KEYS from a secret store, the same for every process`,
     );
-  if (!config.smtp) gap('NoSmtp', 'no SMTP_URL: notifications reach people in the app (and configured group robots) only, nobody is mailed');
+  if (!config.smtp)
+    gap('NoSmtp', 'no SMTP_URL: notifications reach people in the app (and configured group robots) only, nobody is mailed');
   if (!config.metrics.token)
     gap('MetricsOpen', "the API's /metrics answers anyone who reaches it: set DOCKET_METRICS_TOKEN, or keep it off public networks");
   if (!config.metrics.workerAddress)
