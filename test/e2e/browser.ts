@@ -134,3 +134,24 @@ export async function signIn(page: Page, url: string, token: string): Promise<vo
   await page.getByRole('button', { name: /sign in|登录/i }).click();
   await page.locator('[data-testid=who]').waitFor();
 }
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * Screenshots the page at desktop and phone sizes (the whole page, and the first screen at full
+ * resolution), and checks that neither scrolls sideways; leaves the page at desktop size.
+ */
+export async function shotsAtBothSizes(page: Page, name: string): Promise<void> {
+  for (const [size, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    await screenshot(page, `${name}-${size}`);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${size}-first-screen.png`) });
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect({ page: `${name}-${size}`, overflow }).toEqual({ page: `${name}-${size}`, overflow: 0 });
+  }
+  await page.setViewportSize(DESKTOP);
+}

@@ -5,29 +5,15 @@
  * the fix fails again visibly, and after the fix a retry lets the case go on with nothing
  * lost or doubled. Screenshots at desktop and phone sizes go to test-output/e2e/.
  */
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { CaseStore } from '../../ports';
-import { InvalidDataError } from '../../adapters/postgres';
-import type { TransitionRecord } from '../../engine/types';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { complaintInput, createHarness, type Harness } from '../helpers/harness';
-import { buildWeb, launchBrowser, newPage, screenshot, SHOTS, signIn, type TestBrowser } from './browser';
+import { refusingStore } from '../helpers/refusing-store';
+import { buildWeb, launchBrowser, newPage, shotsAtBothSizes, signIn, type TestBrowser } from './browser';
 
 /** The store refuses every row of the cases in `refused`, as PostgreSQL refuses a row it cannot store. */
 const refused = new Set<string>();
-const refusingStore = (store: CaseStore): CaseStore => ({
-  appendTransition: async (record: TransitionRecord, projection) => {
-    if (refused.has(record.caseId)) throw new InvalidDataError(`refused row ${record.seq} of the case (test store)`);
-    return store.appendTransition(record, projection);
-  },
-  getCase: (caseId) => store.getCase(caseId),
-  listTransitions: (caseId) => store.listTransitions(caseId),
-  listCases: (filter) => store.listCases(filter),
-});
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
+const refusing = refusingStore((record) => refused.has(record.caseId));
 
 let h: Harness;
 let api: TestApi;
@@ -36,7 +22,7 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   const webRoot = buildWeb();
-  h = await createHarness('e2e_incidents', { wrapStore: refusingStore });
+  h = await createHarness('e2e_incidents', { wrapStore: refusing });
   api = await startTestApi(h, { webRoot });
   tokens.amy = await api.user('amy', ['cs_agent']);
   tokens.eve = await api.user('eve', ['auditor']);
@@ -50,22 +36,6 @@ afterAll(async () => {
   await api?.close();
   await h?.close();
 });
-
-/** Screenshots the page at desktop and phone sizes, and checks that neither scrolls sideways. */
-async function shots(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of [
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    await screenshot(page, `${name}-${size}`);
-    // What the first screen shows, at full resolution.
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${size}-first-screen.png`) });
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    expect({ page: `${name}-${size}`, overflow }).toEqual({ page: `${name}-${size}`, overflow: 0 });
-  }
-  await page.setViewportSize(DESKTOP);
-}
 
 async function openCase(page: Page, caseId: string, hash = '#/cases/'): Promise<void> {
   await page.goto(`${api.url}/${hash}${caseId}`);
@@ -110,7 +80,7 @@ test('an incident holds the case on its page until an operator retries it after 
   expect(await amy.locator('[data-testid=actions-held]').textContent()).toContain('No actions while the case is on hold');
   // Amy is no operator: no Retry for her.
   expect(await banner(amy).locator('[data-action=retry]').count()).toBe(0);
-  await shots(amy, '30-incident-case-page');
+  await shotsAtBothSizes(amy, '30-incident-case-page');
   expect((await h.history(caseId)).map((r) => r.seq)).toEqual([0]);
 
   // The auditor's case view shows the banner, read-only.
@@ -140,7 +110,7 @@ test('an incident holds the case on its page until an operator retries it after 
   await admin.locator('#incident-process').selectOption('complaint');
   await group.waitFor();
   await admin.locator('#incident-process').selectOption('');
-  await shots(admin, '31-incidents-list');
+  await shotsAtBothSizes(admin, '31-incidents-list');
 
   // A retry before the cause is fixed fails again, with the new error and one more attempt.
   await group.locator('[data-action=retry]').click();
@@ -149,7 +119,7 @@ test('an incident holds the case on its page until an operator retries it after 
   expect(await failed.textContent()).toContain('The retry failed again');
   expect(await failed.textContent()).toContain('refused row 1');
   await group.locator('[data-testid=attempts]', { hasText: '2' }).waitFor();
-  await shots(admin, '32-incidents-retry-failed');
+  await shotsAtBothSizes(admin, '32-incidents-retry-failed');
   expect((await api.call('GET', `/cases/${caseId}`, { token: tokens.amy })).body.incidents).toEqual([
     expect.objectContaining({ attempts: 2 }),
   ]);
@@ -159,7 +129,7 @@ test('an incident holds the case on its page until an operator retries it after 
   await banner(admin).waitFor();
   expect(await banner(admin).locator('[data-testid=attempts]').textContent()).toBe('2');
   expect(await banner(admin).locator('[data-action=retry]').count()).toBe(1);
-  await shots(admin, '32b-incident-case-operator');
+  await shotsAtBothSizes(admin, '32b-incident-case-operator');
 
   // The cause is fixed; an operator retries from the case page, and the case goes on.
   refused.delete(caseId);
@@ -172,7 +142,7 @@ test('an incident holds the case on its page until an operator retries it after 
   await opal.locator('[data-testid=case-state]', { hasText: 'Investigating' }).waitFor();
   await opal.locator('.event-buttons button').first().waitFor();
   expect(await banner(opal).count()).toBe(0);
-  await shots(opal, '33-incident-resolved-case-page');
+  await shotsAtBothSizes(opal, '33-incident-resolved-case-page');
 
   // Amy's page, reloaded, shows the case moved on with no banner and her actions back.
   await amy.getByRole('button', { name: 'Reload' }).first().click();
@@ -184,7 +154,7 @@ test('an incident holds the case on its page until an operator retries it after 
   // The operators' list is empty now.
   await admin.locator('header nav a', { hasText: 'Incidents' }).click();
   await admin.locator('[data-testid=no-incidents]', { hasText: 'No open incidents.' }).waitFor();
-  await shots(admin, '34-incidents-empty');
+  await shotsAtBothSizes(admin, '34-incidents-empty');
 
   // Nothing lost or doubled: the accepted transition is stored once, after the start.
   expect((await h.history(caseId)).map((r) => [r.seq, r.event])).toEqual([
@@ -212,7 +182,7 @@ test('in Chinese the banner and the operators’ page speak Chinese', async () =
   await banner(amy).waitFor();
   expect(await banner(amy).textContent()).toContain('此工单已暂停');
   expect(await amy.locator('[data-testid=actions-held]').textContent()).toContain('工单暂停期间不能执行操作');
-  await shots(amy, '35-incident-case-page-zh');
+  await shotsAtBothSizes(amy, '35-incident-case-page-zh');
 
   const admin = await newPage(b, { locale: 'zh-CN' });
   await signIn(admin, api.url, api.adminToken);
@@ -220,7 +190,7 @@ test('in Chinese the banner and the operators’ page speak Chinese', async () =
   const group = admin.locator(`tbody[data-case="${caseId}"]`);
   await group.waitFor();
   expect(await admin.locator('h1').textContent()).toBe('未处理的异常');
-  await shots(admin, '36-incidents-list-zh');
+  await shotsAtBothSizes(admin, '36-incidents-list-zh');
 
   refused.delete(caseId);
   await group.locator('[data-action=retry]').click();

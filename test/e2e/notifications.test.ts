@@ -4,17 +4,13 @@
  * the admins' outbox view; screenshots at desktop and 390×844 go to test-output/e2e/, neither
  * scrolling sideways.
  */
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { Pool } from 'pg';
 import { DeliveryLoop, recordInOutbox } from '../../adapters/notify';
 import { PostgresOutboxQueue } from '../../adapters/postgres/notification-store';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createHarness, roleDatabaseUrls, type Harness } from '../helpers/harness';
-import { buildWeb, launchBrowser, newPage, screenshot, SHOTS, signIn, type TestBrowser } from './browser';
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
+import { buildWeb, launchBrowser, newPage, shotsAtBothSizes, signIn, type TestBrowser } from './browser';
 
 let h: Harness;
 let api: TestApi;
@@ -52,20 +48,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function shots(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of [
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    await screenshot(page, `${name}-${size}`);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${size}-first-screen.png`) });
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    expect({ page: `${name}-${size}`, overflow }).toEqual({ page: `${name}-${size}`, overflow: 0 });
-  }
-  await page.setViewportSize(DESKTOP);
-}
-
 const badge = (page: Page) => page.locator('[data-testid=notification-badge]');
 
 test('the badge counts the unread; the page lists them, marks read, and keeps the mail preference', async () => {
@@ -78,7 +60,7 @@ test('the badge counts the unread; the page lists them, marks read, and keeps th
   await page.locator('[data-testid=notification]').first().waitFor();
   expect(await page.locator('[data-testid=notification]').count()).toBe(3);
   expect(await page.locator('[data-testid=notification]').first().textContent()).toContain('Investigation overdue (3)');
-  await shots(page, 'notifications');
+  await shotsAtBothSizes(page, 'notifications');
 
   await page.locator('[data-testid=notification] [data-action=read]').first().click();
   await page.locator('[data-testid=notification-counts]', { hasText: '2 unread of 3' }).waitFor();
@@ -101,6 +83,6 @@ test('an admin sees the outbox with each row’s delivery status', async () => {
   await page.locator('section.outbox td', { hasText: 'case-e1:1:0' }).waitFor();
   expect(await page.locator('section.outbox tbody tr').count()).toBe(3);
   expect(await page.locator('section.outbox tbody').textContent()).toContain('in-app');
-  await shots(page, 'notifications-outbox');
+  await shotsAtBothSizes(page, 'notifications-outbox');
   await page.close();
 });

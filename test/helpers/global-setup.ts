@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { freePort } from '../../infra/net';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer } from '../../infra/temporal-env';
 import { ensureSearchAttributes } from '../../infra/search-attributes';
@@ -35,15 +35,3 @@ export default async function globalSetup(): Promise<void> {
 
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };
-
-/** A TCP port nobody listens on right now, so a run never collides with another one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { CalendarSource } from '../../client/calendars';
 import { PostgresCalendarStore } from '../../adapters/postgres/calendar-store';
@@ -214,6 +215,41 @@ export const complaintInput = {
   category: 'product_quality',
   severity: 'high',
 };
+
+/** The complaint's human steps from `received` to `closed`, with who sends each. */
+export const COMPLAINT_STEPS: ReadonlyArray<readonly [string, Record<string, unknown>, typeof cs]> = [
+  ['ACCEPT', { department: 'after_sales', assignee: 'bob' }, cs],
+  ['LOG_CONTACT', { channel: 'phone', summary: 'Called' }, handler],
+  ['SUBMIT_FINDINGS', { findings: 'f', customerExpectation: 'e' }, handler],
+  ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 100 }, handler],
+  ['CUSTOMER_ACCEPTED', {}, cs],
+  ['RESOLUTION_EXECUTED', { summary: 's' }, handler],
+  ['CUSTOMER_SATISFIED', { score: 5 }, cs],
+];
+
+/**
+ * `npm run worker` in a process of its own (so it can be killed for real) on the harness's
+ * database, Temporal, task queue and data directory (which holds the key its client signs with).
+ */
+export function spawnWorkerProcess(
+  h: Harness,
+  env: Record<string, string>,
+  stdio: StdioOptions = ['ignore', 'inherit', 'inherit'],
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'run.ts')], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: h.config.databaseUrl,
+      TEMPORAL_ADDRESS: h.config.temporalAddress,
+      DOCKET_TASK_QUEUE: h.taskQueue,
+      DOCKET_WORKFLOW_BUNDLE: requireEnv('DOCKET_TEST_BUNDLE'),
+      DOCKET_DATA_DIR: h.config.dataDir,
+      ...env,
+    },
+    stdio,
+  });
+}
 
 /** Reads until `done` holds (a case moves by itself a moment after what set it off), or fails naming `what`. */
 export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, tries = 300): Promise<T> {

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { DocketError } from '../../client/docket-client';
-import { PROJECT_ROOT } from '../../config';
-import { complaintInput, createHarness, cs, handler, requireEnv, type Harness } from '../helpers/harness';
+import { COMPLAINT_STEPS, complaintInput, createHarness, cs, spawnWorkerProcess, type Harness } from '../helpers/harness';
 
 let h: Harness;
 const children: ChildProcess[] = [];
@@ -17,33 +15,12 @@ afterAll(async () => {
 
 /** A worker in a process of its own, so it can be killed for real. */
 function spawnWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'run.ts')], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: h.config.databaseUrl,
-      TEMPORAL_ADDRESS: h.config.temporalAddress,
-      DOCKET_TASK_QUEUE: h.taskQueue,
-      DOCKET_WORKFLOW_BUNDLE: requireEnv('DOCKET_TEST_BUNDLE'),
-      // The harness's data directory holds the key its client signs with.
-      DOCKET_DATA_DIR: h.config.dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawnWorkerProcess(h, { LOG_LEVEL: 'warn' });
   children.push(child);
   return child;
 }
 
-const STEPS: Array<[string, Record<string, unknown>, typeof cs]> = [
-  ['ACCEPT', { department: 'after_sales', assignee: 'bob' }, cs],
-  ['LOG_CONTACT', { channel: 'phone', summary: 'Called' }, handler],
-  ['SUBMIT_FINDINGS', { findings: 'f', customerExpectation: 'e' }, handler],
-  ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 100 }, handler],
-  ['CUSTOMER_ACCEPTED', {}, cs],
-  ['RESOLUTION_EXECUTED', { summary: 's' }, handler],
-  ['CUSTOMER_SATISFIED', { score: 5 }, cs],
-];
+const STEPS = COMPLAINT_STEPS;
 
 /** Drives one case to its end; a request that fails in transit is sent again with the same request id. */
 async function drive(caseId: string): Promise<void> {

@@ -3,14 +3,13 @@
  * incident (status, the operators' list), takes no actions meanwhile, and goes on with
  * nothing lost or doubled once the cause is fixed and an operator retries it.
  */
-import type { CaseStore } from '../../ports';
-import { InvalidDataError } from '../../adapters/postgres';
 import { DocketError } from '../../client/docket-client';
 import type { TransitionRecord } from '../../engine/types';
 import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli } from '../helpers/cli';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';
+import { refusingStore } from '../helpers/refusing-store';
 import { recordIfAsked } from '../helpers/history-files';
 
 const admin = { userId: 'root', role: 'admin' };
@@ -18,20 +17,12 @@ const admin = { userId: 'root', role: 'admin' };
 /** The store refuses the rows of the cases in `refused` and the rows `refuseRow` picks (as PostgreSQL refuses a row it cannot store). */
 const refused = new Set<string>();
 let refuseRow: (record: TransitionRecord) => boolean = () => false;
-const refusingStore = (store: CaseStore): CaseStore => ({
-  appendTransition: async (record: TransitionRecord, projection) => {
-    if (refused.has(record.caseId) || refuseRow(record)) throw new InvalidDataError(`refused row ${record.seq} of the case (test store)`);
-    return store.appendTransition(record, projection);
-  },
-  getCase: (caseId) => store.getCase(caseId),
-  listTransitions: (caseId) => store.listTransitions(caseId),
-  listCases: (filter) => store.listCases(filter),
-});
+const refusing = refusingStore((record) => refused.has(record.caseId) || refuseRow(record));
 
 let h: Harness;
 let api: TestApi;
 beforeAll(async () => {
-  h = await createHarness('issue11_incidents', { wrapStore: refusingStore });
+  h = await createHarness('issue11_incidents', { wrapStore: refusing });
   api = await startTestApi(h);
 }, 600_000);
 afterAll(async () => {

@@ -2,7 +2,7 @@
 import { runCli } from '../helpers/cli';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createHarness, type Harness } from '../helpers/harness';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../infra/net';
 import type { DoctorReport } from '../../cli/doctor';
 
 let h: Harness;

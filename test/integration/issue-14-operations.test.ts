@@ -13,8 +13,8 @@ import { DocketClient } from '../../client/docket-client';
 import { loadCalendar } from '../../client/setup';
 import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
-import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';
-import { freePort } from '../helpers/ports';
+import { COMPLAINT_STEPS, complaintInput, createHarness, cs, type Harness } from '../helpers/harness';
+import { freePort } from '../../infra/net';
 import { parsePrometheus, sampleValue } from '../helpers/prometheus';
 
 let h: Harness;
@@ -146,18 +146,9 @@ test('the metrics count the requests answered, by route pattern and status, refu
 });
 
 test('the business counters come from PostgreSQL: cases opened and closed, deadlines missed, per process', async () => {
-  const STEPS: Array<[string, Record<string, unknown>, typeof cs]> = [
-    ['ACCEPT', { department: 'after_sales', assignee: 'bob' }, cs],
-    ['LOG_CONTACT', { channel: 'phone', summary: 'Called' }, handler],
-    ['SUBMIT_FINDINGS', { findings: 'f', customerExpectation: 'e' }, handler],
-    ['PROPOSE_RESOLUTION', { proposal: 'p', compensationAmount: 100 }, handler],
-    ['CUSTOMER_ACCEPTED', {}, cs],
-    ['RESOLUTION_EXECUTED', { summary: 's' }, handler],
-    ['CUSTOMER_SATISFIED', { score: 5 }, cs],
-  ];
   const closed = (await h.docket.startCase('complaint', complaintInput, cs)).caseId;
   await h.docket.startCase('complaint', { ...complaintInput, customer: 'CUST-1002' }, cs);
-  for (const [type, data, actor] of STEPS) await h.docket.send(closed, { type, data, actor });
+  for (const [type, data, actor] of COMPLAINT_STEPS) await h.docket.send(closed, { type, data, actor });
   // The example deal was lost weeks ago: its information falls due at once, a deadline missed.
   const lostDeal = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'examples', 'lost_deal.json'), 'utf8')) as Record<string, unknown>;
   const deal = (await h.docket.startCase('lost_deal', lostDeal, { userId: 'ray', role: 'sales_rep' })).caseId;

@@ -3,12 +3,10 @@
  * DOCKET_WORKER_METRICS_ADDRESS, serves the SDK's Prometheus metrics; two workers on one machine
  * each serve their own.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { PROJECT_ROOT } from '../../config';
-import { complaintInput, createHarness, cs, requireEnv, type Harness } from '../helpers/harness';
-import { freePort } from '../helpers/ports';
+import { complaintInput, createHarness, cs, spawnWorkerProcess, type Harness } from '../helpers/harness';
+import { freePort } from '../../infra/net';
 import { parsePrometheus } from '../helpers/prometheus';
 
 let h: Harness;
@@ -31,26 +29,16 @@ interface Worker {
 }
 
 function spawnWorker(metricsAddress: string): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'run.ts')], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: h.config.databaseUrl,
-      TEMPORAL_ADDRESS: h.config.temporalAddress,
-      DOCKET_TASK_QUEUE: h.taskQueue,
-      DOCKET_WORKFLOW_BUNDLE: requireEnv('DOCKET_TEST_BUNDLE'),
-      DOCKET_DATA_DIR: h.config.dataDir,
-      DOCKET_WORKER_METRICS_ADDRESS: metricsAddress,
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawnWorkerProcess(h, { DOCKET_WORKER_METRICS_ADDRESS: metricsAddress, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, [
+    'ignore',
+    'pipe',
+    'inherit',
+  ]);
   children.push(child);
   const lines: Array<Record<string, unknown>> = [];
   const other: string[] = [];
   const waiting: Array<{ msg: string; resolve: (line: Record<string, unknown>) => void }> = [];
-  createInterface({ input: child.stdout }).on('line', (text) => {
+  createInterface({ input: child.stdout! }).on('line', (text) => {
     let line: Record<string, unknown>;
     try {
       line = JSON.parse(text) as Record<string, unknown>;

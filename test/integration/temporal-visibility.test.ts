@@ -7,14 +7,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import type { CaseStore } from '../../ports';
-import { InvalidDataError } from '../../adapters/postgres';
-import type { TransitionRecord } from '../../engine/types';
 import { ensureSearchAttributes, requireSearchAttributes, searchAttributeProblems } from '../../infra/search-attributes';
 import { resolveTemporalCli } from '../../infra/temporal-cli';
 import { SEARCH_KEYS } from '../../workflows/search-attributes';
 import { createDocketWorker } from '../../worker/worker';
 import { complaintInput, createHarness, cs, requireEnv, waitFor, type Harness } from '../helpers/harness';
+import { refusingStore } from '../helpers/refusing-store';
 
 const run = promisify(execFile);
 const rep = { userId: 'ray', role: 'sales_rep' };
@@ -22,20 +20,12 @@ const admin = { userId: 'root', role: 'admin' };
 
 /** Cases whose rows the store refuses (an incident opens). */
 const refused = new Set<string>();
-const refusingStore = (store: CaseStore): CaseStore => ({
-  appendTransition: async (record: TransitionRecord, projection) => {
-    if (refused.has(record.caseId)) throw new InvalidDataError(`refused row ${record.seq} of the case (test store)`);
-    return store.appendTransition(record, projection);
-  },
-  getCase: (caseId) => store.getCase(caseId),
-  listTransitions: (caseId) => store.listTransitions(caseId),
-  listCases: (filter) => store.listCases(filter),
-});
+const refusing = refusingStore((record) => refused.has(record.caseId));
 
 let h: Harness;
 let cli: string;
 beforeAll(async () => {
-  h = await createHarness('temporal_visibility', { wrapStore: refusingStore });
+  h = await createHarness('temporal_visibility', { wrapStore: refusing });
   const source = await resolveTemporalCli();
   if (source.kind !== 'path') throw new Error(`these tests run the temporal CLI; none on this machine (${source.kind})`);
   cli = source.path;
