@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool, QueryResultRow } from 'pg';
+import type { Notification } from '../../engine/types';
 import { InvalidDataError, mapPgError } from './errors';
 
 export interface InAppNotification {
@@ -66,16 +67,7 @@ export interface OutboxFilter {
 }
 
 /** An outbox row claimed for delivery: the lease is held until `claimToken` is used or expires. */
-export interface ClaimedNotification {
-  id: string;
-  caseId: string;
-  processId: string;
-  kind: string;
-  to: Array<{ role?: string; userId?: string }>;
-  template: string;
-  subject: { en: string; 'zh-CN': string };
-  data: Record<string, unknown>;
-  createdAt: string;
+export interface ClaimedNotification extends Notification {
   attempts: number;
   deliveredChannels: string[];
   claimToken: string;
@@ -304,19 +296,8 @@ export class PostgresNotificationStore {
   }
 }
 
-interface ClaimRow {
-  id: string;
-  case_id: string;
-  process_id: string;
-  kind: string;
-  recipients: Array<{ role?: string; userId?: string }>;
-  template: string;
-  subject: { en: string; 'zh-CN': string };
-  data: Record<string, unknown>;
-  created_at: Date;
-  attempts: number;
-  delivered_channels: string[];
-}
+/** A claimed row as the query returns it (columns named as the notification's fields). */
+type ClaimRow = Omit<ClaimedNotification, 'createdAt' | 'claimToken'> & { createdAt: Date };
 
 /** The worker's side: claims due outbox rows, records the outcome, writes in-app rows. */
 export class PostgresOutboxQueue {
@@ -337,24 +318,11 @@ export class PostgresOutboxQueue {
         WHERE o.id IN (SELECT id FROM docket.notification_outbox
                         WHERE status = 'pending' AND next_attempt_at <= now()
                         ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING o.id, o.case_id, o.process_id, o.kind, o.recipients, o.template, o.subject, o.data, o.created_at,
-                  o.attempts, o.delivered_channels`,
+        RETURNING o.id, o.case_id AS "caseId", o.process_id AS "processId", o.kind, o.recipients AS "to", o.template,
+                  o.subject, o.data, o.created_at AS "createdAt", o.attempts, o.delivered_channels AS "deliveredChannels"`,
       [claimToken, leaseMs, limit],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      caseId: r.case_id,
-      processId: r.process_id,
-      kind: r.kind,
-      to: r.recipients,
-      template: r.template,
-      subject: r.subject,
-      data: r.data,
-      createdAt: iso(r.created_at)!,
-      attempts: r.attempts,
-      deliveredChannels: r.delivered_channels,
-      claimToken,
-    }));
+    return rows.map((r) => ({ ...r, createdAt: iso(r.createdAt)!, claimToken }));
   }
 
   /**
