@@ -8,6 +8,8 @@
 export interface Actor {
   userId: string;
   role: string;
+  /** Set when the user acts as an out-of-office delegate: the user whose task it is (the API vouches for it). */
+  onBehalfOf?: string;
 }
 
 export const SYSTEM_ACTOR: Actor = { userId: 'system', role: 'system' };
