@@ -3,14 +3,15 @@
  * (openapi-typescript), which the web UI's typed client uses:
  *   npm run write-openapi-types
  * The document is the one the API serves (api/document.ts), validated first with
- * @readme/openapi-parser. Run it after changing a route or a schema of the API; a test fails
- * while the file is stale.
+ * @readme/openapi-parser. The file is generated, not kept in git: `npm install` (`prepare`) and
+ * `npm run lint` run this; run it after changing a route or a schema of the API (a test fails
+ * while the file is stale).
  *
  *   --from FILE  read the document from FILE (e.g. saved from GET /openapi.json) instead
  *   --check      write nothing: print `{ valid, errors, current }` as JSON and exit 1 unless the
  *                document is valid and the file is what it would be written as
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate } from '@readme/openapi-parser';
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript';
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const generated = validation.valid ? COMMENT_HEADER + astToString(await openapiTS(document as never)) : '';
   const text = await format(generated, { ...(await resolveConfig(TYPES_FILE)), filepath: TYPES_FILE });
   if (check) {
-    const current = validation.valid && readFileSync(TYPES_FILE, 'utf8') === text;
+    const current = validation.valid && existsSync(TYPES_FILE) && readFileSync(TYPES_FILE, 'utf8') === text;
     console.log(JSON.stringify({ valid: validation.valid, errors, current }));
     return validation.valid && current ? 0 : 1;
   }
