@@ -323,6 +323,13 @@ export const tokenOut = z
   })
   .meta({ id: 'IssuedToken' });
 
+/** Who did something to a record and when (`revokedBy`, `revokedAt`): both null until it happens. */
+const doneBy = <V extends string>(verb: V) =>
+  ({ [`${verb}By`]: z.string().nullable(), [`${verb}At`]: z.string().nullable() }) as Record<
+    `${V}By` | `${V}At`,
+    z.ZodNullable<z.ZodString>
+  >;
+
 /** A token as listed: never its secret. */
 export const tokenInfoOut = z
   .object({
@@ -332,8 +339,7 @@ export const tokenInfoOut = z
     issuedBy: z.string().nullable().describe('the admin who issued it (null: created at first start)'),
     expiresAt: z.string().nullable(),
     lastUsedAt: z.string().nullable().describe('when it last authenticated a request (written at most once a minute)'),
-    revokedAt: z.string().nullable(),
-    revokedBy: z.string().nullable(),
+    ...doneBy('revoked'),
     status: z.enum(['active', 'expired', 'revoked']),
   })
   .meta({ id: 'TokenInfo' });
@@ -357,8 +363,7 @@ export const versionInfoOut = z
     ...versionKey,
     createdBy: z.string(),
     createdAt: z.string(),
-    publishedBy: z.string().nullable(),
-    publishedAt: z.string().nullable(),
+    ...doneBy('published'),
     openCases: z.number(),
   })
   .meta({ id: 'DefinitionVersion' });

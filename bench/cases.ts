@@ -6,7 +6,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { PublishedDefinition } from '../ports';
 import type { Actor, CalendarData } from '../engine/types';
-import { sendEventUpdate, statusQuery, type CaseWorkflowInput, type SendEventRequest } from '../workflows/messages';
+import { newCaseInput, sendEventUpdate, statusQuery, type SendEventRequest } from '../workflows/messages';
 import type { HandwrittenInput } from './handwritten/complaint-workflow';
 
 export type VariantName = 'docket' | 'handwritten';
@@ -33,19 +33,7 @@ export function docketVariant(
     taskQueue,
     workflowType: 'caseWorkflow',
     // What DocketClient.startCase passes to a new case.
-    args: (caseId, input) => [
-      {
-        caseId,
-        definition: published.raw,
-        definitionVersion: published.version,
-        definitionHash: published.hash,
-        calendar,
-        input,
-        startedBy: cs,
-        requestId: null,
-        continueAsNewAfter,
-      } satisfies CaseWorkflowInput,
-    ],
+    args: (caseId, input) => [newCaseInput(caseId, published, calendar, input, cs, null, { continueAsNewAfter })],
   };
 }
 

@@ -17,7 +17,7 @@ import {
   sendEventUpdate,
   statusQuery,
   type CaseStatusView,
-  type CaseWorkflowInput,
+  newCaseInput,
   type Incident,
   type MigrateCaseRequest,
   type MigrateResult,
@@ -173,18 +173,10 @@ export class DocketClient {
     const caseId = requestKey ? `${processId}-${requestKey}` : `${processId}-${randomUUID()}`;
     if (requestKey) await this.refuseReusedStart(requestKey, processId, input, options.requestId!);
     const subprocessDefinitions = await this.pinSubprocesses(definition);
-    const workflowInput: CaseWorkflowInput = {
-      caseId,
-      definition: published.raw,
-      definitionVersion: published.version,
-      definitionHash: published.hash,
-      calendar,
-      input,
-      startedBy: actor,
-      requestId: options.requestId ?? null,
+    const workflowInput = newCaseInput(caseId, published, calendar, input, actor, options.requestId ?? null, {
       ...(subprocessDefinitions && { subprocessDefinitions }),
       ...(this.opts.continueAsNewAfter !== undefined && { continueAsNewAfter: this.opts.continueAsNewAfter }),
-    };
+    });
     try {
       await this.opts.temporal.workflow.start('caseWorkflow', {
         workflowId: caseId,

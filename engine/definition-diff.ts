@@ -76,6 +76,13 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
     });
   const added = (area: DiffArea, name: string, text: Text, after?: unknown) => push(area, 'added', name, text, undefined, after);
   const removed = (area: DiffArea, name: string, text: Text, before?: unknown) => push(area, 'removed', name, text, before);
+  /** Each name removed from `from`: "<What> <label> is removed." */
+  const removedEach = <T>(area: DiffArea, names: string[], from: Record<string, T>, what: Text, label: (name: string) => Text) => {
+    for (const name of names) {
+      const l = label(name);
+      removed(area, name, { en: `${what.en} ${l.en} is removed.`, zh: `${what.zh} ${l.zh} 被删除。` }, from[name]);
+    }
+  };
   const changed = (area: DiffArea, name: string, text: Text, before?: unknown, after?: unknown) =>
     push(area, 'changed', name, text, before, after);
   /** `State x is now labelled "…" (was "…").` */
@@ -248,10 +255,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
     const e = eventLabel(b, name);
     added('event', name, { en: `New event ${e.en}, sent by ${by.en}.`, zh: `新事件 ${e.zh}，由 ${by.zh} 发送。` }, b.events[name]);
   }
-  for (const name of ev.removed) {
-    const e = eventLabel(a, name);
-    removed('event', name, { en: `Event ${e.en} is removed.`, zh: `事件 ${e.zh} 被删除。` }, a.events[name]);
-  }
+  removedEach('event', ev.removed, a.events, { en: 'Event', zh: '事件' }, (name) => eventLabel(a, name));
   for (const name of ev.common) {
     const ea = a.events[name]!;
     const eb = b.events[name]!;
@@ -326,10 +330,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
       b.delays[name],
     );
   }
-  for (const name of dl.removed) {
-    const d = delayLabel(a, name);
-    removed('deadline', name, { en: `Deadline ${d.en} is removed.`, zh: `期限 ${d.zh} 被删除。` }, a.delays[name]);
-  }
+  removedEach('deadline', dl.removed, a.delays, { en: 'Deadline', zh: '期限' }, (name) => delayLabel(a, name));
   for (const name of dl.common) {
     const da = a.delays[name]!;
     const db = b.delays[name]!;
@@ -370,10 +371,7 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
     const n = named(p.labels, name);
     added('parameter', name, { en: `New parameter ${n.en} = ${paramText(p)}.`, zh: `新参数 ${n.zh} = ${paramText(p)}。` }, p);
   }
-  for (const name of pa.removed) {
-    const n = named(a.parameters[name]!.labels, name);
-    removed('parameter', name, { en: `Parameter ${n.en} is removed.`, zh: `参数 ${n.zh} 被删除。` }, a.parameters[name]);
-  }
+  removedEach('parameter', pa.removed, a.parameters, { en: 'Parameter', zh: '参数' }, (name) => named(a.parameters[name]!.labels, name));
   for (const name of pa.common) {
     const x = a.parameters[name]!;
     const y = b.parameters[name]!;

@@ -35,6 +35,29 @@ export interface CaseWorkflowInput {
   carried?: CarriedState;
 }
 
+/** A new case's workflow input: the published version and calendar pinned, the start input and who started it. */
+export function newCaseInput(
+  caseId: string,
+  published: { raw: unknown; version: number; hash: string },
+  calendar: CalendarData,
+  input: Record<string, unknown>,
+  startedBy: Actor,
+  requestId: string | null,
+  more: Pick<CaseWorkflowInput, 'subprocessDefinitions' | 'continueAsNewAfter'> = {},
+): CaseWorkflowInput {
+  return {
+    caseId,
+    definition: published.raw,
+    definitionVersion: published.version,
+    definitionHash: published.hash,
+    calendar,
+    input,
+    startedBy,
+    requestId,
+    ...more,
+  };
+}
+
 /** A published definition version, as a case pins it. */
 export interface PinnedDefinition {
   definition: unknown;
