@@ -36,7 +36,7 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
   if (!config.databaseUrl) throw new Error('no database: set DATABASE_URL, or run `npm start` first');
   const connection = await Connection.connect({ address: config.temporalAddress ?? 'localhost:7233', tls: temporalTls(config) });
   const pool = createPool({ connectionString: config.databaseUrl, max: 4 });
-  // Definitions live in the database; the files are imported as version 1 of a process that has none.
+  // Definitions live in the database; the shipped versions are imported on first use (adapters/postgres/definition-store.ts).
   const definitions = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
   const store = new PostgresCaseStore(pool);
   const calendars = new CalendarSource(new PostgresCalendarStore(pool), config);

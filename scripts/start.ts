@@ -60,8 +60,8 @@ async function main(): Promise<void> {
         'DOCKET_API_DATABASE_URL and DOCKET_WORKER_DATABASE_URL to the URLs it prints (README, "Production deployment").',
     );
   }
-  // Definitions live in the database: the files are imported as version 1 of a process that has none.
-  const definitionStore = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir });
+  // Definitions live in the database: the shipped versions are imported where the store has not gone its own way.
+  const definitionStore = new PostgresDefinitionStore(pool, { importDir: config.definitionsDir, onNote: (note) => log.warn(note) });
   const imported = await definitionStore.ensureImported();
   const stored = await definitionStore.list();
   log.info({ definitions: stored.map((d) => `${d.processId} v${d.version}`), imported }, 'definitions stored');

@@ -59,6 +59,36 @@ function toRow(row: Row): DefinitionVersionRow {
   return { processId, version, hash, status, raw, createdBy, createdAt: row.created_at.toISOString(), publishedBy, publishedAt };
 }
 
+/** Where the earlier shipped versions of a process lie: `<dir>/shipped/<process>.v<k>.json`. */
+export const SHIPPED_DIR = 'shipped';
+
+/**
+ * The versions Docket ships of each process in `dir`, oldest first, numbered 1…N: the earlier
+ * ones from `shipped/<process>.v<k>.json`, the newest from `<process>.json` (its `version` field
+ * says N). A missing or misnumbered link is an error: version numbers are what cases pin.
+ */
+export async function shippedVersions(dir: string): Promise<Map<string, PublishedDefinition[]>> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).sort();
+  const older = await readdir(path.join(dir, SHIPPED_DIR)).catch(() => [] as string[]);
+  const out = new Map<string, PublishedDefinition[]>();
+  for (const file of files) {
+    const full = path.join(dir, file);
+    const raw = JSON.parse(await readFile(full, 'utf8')) as Record<string, unknown>;
+    const processId = String(raw.process);
+    const newest = typeof raw.version === 'number' && Number.isInteger(raw.version) && raw.version >= 1 ? raw.version : 1;
+    const chain: PublishedDefinition[] = [];
+    for (let v = 1; v < newest; v++) {
+      const name = `${processId}.v${v}.json`;
+      if (!older.includes(name)) throw new Error(`${full} is version ${newest}, but ${path.join(dir, SHIPPED_DIR, name)} is missing`);
+      const olderFull = path.join(dir, SHIPPED_DIR, name);
+      chain.push(toPublished(withVersion(JSON.parse(await readFile(olderFull, 'utf8')), v), olderFull));
+    }
+    chain.push(toPublished(withVersion(raw, newest), full));
+    out.set(processId, chain);
+  }
+  return out;
+}
+
 /** `raw` with its `version` field set to `version` (objects only). */
 export function withVersion(raw: unknown, version: number): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
@@ -66,8 +96,10 @@ export function withVersion(raw: unknown, version: number): unknown {
 }
 
 export interface PostgresDefinitionStoreOptions {
-  /** Definition files imported as version 1 of each process that has no versions yet (on first use). */
+  /** The shipped definitions, imported on first use (see `importFiles`). */
   importDir?: string;
+  /** Told when a shipped version is not imported (the store went its own way). */
+  onNote?: (note: string) => void;
 }
 
 /** Definitions stored as versions; new cases start on the latest published version of their process. */
@@ -80,32 +112,39 @@ export class PostgresDefinitionStore implements DefinitionSource {
   ) {}
 
   /**
-   * Imports each file of `dir` as version 1 of its process when the process has
-   * no versions yet; returns the processes imported. Idempotent, and safe with
-   * several processes starting at once.
+   * Imports the shipped versions of each process in `dir` (see `shippedVersions`): all of them,
+   * as versions 1…N, into a store that has none of the process; the newer ones into a store whose
+   * versions are exactly the earlier shipped ones. A store where someone published versions of
+   * their own, or holds a draft, is left as it is (and told in `notes`): a process owner merges the
+   * shipped version by hand. Returns the processes that gained versions. Idempotent, and safe
+   * with several processes starting at once.
    */
   async importFiles(dir: string): Promise<string[]> {
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).sort();
-    const defs: PublishedDefinition[] = [];
-    for (const file of files) {
-      const full = path.join(dir, file);
-      const raw = JSON.parse(await readFile(full, 'utf8')) as unknown;
-      defs.push(toPublished(withVersion(raw, 1), full));
-    }
+    const shipped = await shippedVersions(dir);
     return this.inTransaction('importFiles', async (client) => {
       const imported: string[] = [];
-      for (const d of defs) {
-        const { rows } = await client.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM docket.definition_versions WHERE process_id = $1',
-          [d.processId],
+      for (const [processId, chain] of shipped) {
+        const { rows } = await client.query<{ version: number; hash: string; status: string }>(
+          'SELECT version, hash, status FROM docket.definition_versions WHERE process_id = $1 ORDER BY version',
+          [processId],
         );
-        if ((rows[0]?.n ?? 0) > 0) continue;
-        await client.query(
-          `INSERT INTO docket.definition_versions (process_id, version, hash, definition, status, created_by, published_by, published_at)
-           VALUES ($1, 1, $2, $3::jsonb, 'published', 'system', 'system', now())`,
-          [d.processId, d.hash, JSON.stringify(d.raw)],
-        );
-        imported.push(d.processId);
+        const diverged = rows.some((r) => r.status !== 'published' || chain[r.version - 1]?.hash !== r.hash);
+        if (diverged) {
+          if (!rows.some((r) => r.hash === chain.at(-1)!.hash))
+            this.options.onNote?.(
+              `the shipped version ${chain.length} of "${processId}" was not added: the store holds versions or a draft of its own ` +
+                `(compare with \`docket definitions diff\` and publish it as a draft if wanted)`,
+            );
+          continue;
+        }
+        for (const d of chain.slice(rows.length)) {
+          await client.query(
+            `INSERT INTO docket.definition_versions (process_id, version, hash, definition, status, created_by, published_by, published_at)
+             VALUES ($1, $2, $3, $4::jsonb, 'published', 'system', 'system', now())`,
+            [d.processId, d.version, d.hash, JSON.stringify(d.raw)],
+          );
+        }
+        if (rows.length < chain.length) imported.push(processId);
       }
       return imported;
     });
