@@ -229,6 +229,12 @@ export const PAYLOAD_FIELD_DOC = {
   properties: {
     'x-labels': { ...partialLabels, description: 'the field label shown in forms and on the case page' },
     'x-enum-labels': { type: 'object', additionalProperties: partialLabels, description: 'labels of the values of "enum", by value' },
+    'x-user': {
+      type: 'object',
+      properties: { roles: { type: 'array', items: { type: 'string' } } },
+      additionalProperties: false,
+      description: 'the field names a user who must exist, be active and hold one of these roles (checked by the API)',
+    },
     properties: { type: 'object', additionalProperties: { $ref: '#/$defs/PayloadField' } },
     items: { $ref: '#/$defs/PayloadField' },
   },

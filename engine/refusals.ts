@@ -38,6 +38,8 @@ export const DOCKET_CODES = {
   // Business calendars: a case already counts on this version (or a newer one); a calendar file that is not valid.
   CalendarCurrent: { status: 409, refusal: true },
   InvalidCalendar: { status: 422, refusal: true },
+  // People's work: a named user who does not exist, is disabled or lacks the role the part needs.
+  UnknownUser: { status: 422, refusal: true },
   // Accepted, but an effect failed for good: the case shows an incident until an operator retries it.
   IncidentOpened: { status: 503, refusal: false },
 } as const satisfies Record<string, CodeSpec>;

@@ -1,6 +1,7 @@
 /** Cases: start, send an event, read one, search, inbox, a customer's timeline, history. */
 import { z } from 'zod';
 import { INBOX_VIEWS, type CasePage, type CaseSummary } from '../../adapters/postgres/case-query';
+import { refuseUnknownUsers } from '../named-users';
 import { assigneeOf } from '../../workflows/search-attributes';
 import { decodeCursor, encodeCursor, listFingerprint, versionFacts } from '../case-pages';
 import { definitionHash } from '../../audit/definition-hash';
@@ -168,14 +169,16 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const requestId = idempotencyKey(ctx);
         const { type, data } = ctx.body;
         // The workflow's Update validator checks the role (and everything else): its refusal is the answer.
-        return acting(deps, ctx, { caseId, event: type, status: 200 }, () =>
-          deps.docket.send(caseId, {
+        // The users an event names are checked here: the workflow cannot read the directory.
+        return acting(deps, ctx, { caseId, event: type, status: 200 }, async () => {
+          await refuseUnknownUsers(deps, caseId, ctx.caller.actor.role, type, data);
+          return deps.docket.send(caseId, {
             type,
             actor: ctx.caller.actor,
             ...(data !== undefined && { data }),
             ...(requestId !== undefined && { requestId }),
-          }),
-        );
+          });
+        });
       },
     }),
     route({

@@ -1,4 +1,5 @@
 import type { MachineTransition } from '../machine-walker';
+import { namedUserFields } from '../named-users';
 import { ROLE_NAMES } from '../roles';
 import { didYouMean } from '../suggest';
 import { payloadChecks } from './payloads-and-patterns';
@@ -36,6 +37,11 @@ export function lintEventsAndRoles(ctx: LintContext): void {
           `事件的数据是一个对象——请设置 "type": "object"，并在 "properties" 下列出字段`,
         );
       } else checkPayload(event.payload, `events.${name}.payload`, true);
+      for (const f of namedUserFields(event.payload))
+        f.roles.forEach((role, i) => {
+          if (!ROLE_NAMES.includes(role))
+            unknownRole(`events.${name}.payload.properties.${f.field}${f.list ? '.items' : ''}.x-user.roles[${i}]`, role);
+        });
     }
   }
   def.startedBy.forEach((role, i) => {
