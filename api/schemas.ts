@@ -40,7 +40,11 @@ const caseStanding = {
   updatedAt: z.string(),
 };
 
-export const actorOut = z.object({ userId: z.string(), role: z.string() });
+export const actorOut = z.object({
+  userId: z.string(),
+  role: z.string(),
+  onBehalfOf: z.string().optional().describe('the user whose task a delegate acted on (absent unless a delegate acted)'),
+});
 
 export const deadlineOut = z
   .object({

@@ -290,7 +290,7 @@ export class PostgresCaseQueries {
     const rows = await this.query<TransitionRow & { customer_id: string }>(
       'customer timeline',
       `SELECT t.case_id, t.seq, t.process_id, t.definition_version, t.definition_hash, t.event, t.payload, t.actor_user,
-              t.actor_role, t.request_id, t.from_state, t.to_state, t.status, t.at, c.customer_id
+              t.actor_role, t.actor_on_behalf_of, t.request_id, t.from_state, t.to_state, t.status, t.at, c.customer_id
          FROM docket.transitions t JOIN docket.cases c USING (case_id)
         WHERE c.customer_id = $1 ${restrict}
         ORDER BY t.at DESC, t.case_id, t.seq DESC LIMIT $2`,
