@@ -324,7 +324,9 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .description('print your channels; --mail on|off sets mail (in-app is always on)')
     .option('--mail <on|off>', 'mail notifications on or off')
     .action((opts: { mail?: string }) => run(notificationPreferencesCommand(ctx, opts)));
-  const delegate = program.command('delegate').description('your out-of-office delegate: acts on your tasks, receives your notifications (over the API)');
+  const delegate = program
+    .command('delegate')
+    .description('your out-of-office delegate: acts on your tasks, receives your notifications (over the API)');
   delegate
     .command('set')
     .description('name a delegate for a period (one period at a time: periods may not overlap)')

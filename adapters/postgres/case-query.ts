@@ -213,9 +213,7 @@ function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
     case 'claimable': {
       // Definitions without tasks: by the states where the role has an event.
       const untasked = versions.filter((v) => !v.humanTasks);
-      const byDefinition = untasked.length
-        ? ` OR (${actionableSql(untasked, p)} AND ${freeForSql(untasked, userId, p)})`
-        : '';
+      const byDefinition = untasked.length ? ` OR (${actionableSql(untasked, p)} AND ${freeForSql(untasked, userId, p)})` : '';
       return `c.status = 'open' AND (${candidateSql(userId, inbox.role, p)}${byDefinition})`;
     }
     case 'cc':
@@ -339,11 +337,9 @@ export class PostgresCaseQueries {
       candidate_users: string[];
       cc_users: string[];
       initiator: string | null;
-    }>(
-      'case work',
-      'SELECT assignees, candidate_roles, candidate_users, cc_users, initiator FROM docket.cases WHERE case_id = $1',
-      [caseId],
-    );
+    }>('case work', 'SELECT assignees, candidate_roles, candidate_users, cc_users, initiator FROM docket.cases WHERE case_id = $1', [
+      caseId,
+    ]);
     return row
       ? {
           assignees: row.assignees,

@@ -118,10 +118,11 @@ export class PostgresDelegationStore {
       [userId, id, revokedBy],
     );
     if (updated[0]) return { delegation: toDelegation(updated[0]), revoked: true };
-    const existing = await this.query<DelegationRow>('reading', `SELECT ${COLUMNS} FROM docket.delegations WHERE id = $2 AND user_id = $1`, [
-      userId,
-      id,
-    ]);
+    const existing = await this.query<DelegationRow>(
+      'reading',
+      `SELECT ${COLUMNS} FROM docket.delegations WHERE id = $2 AND user_id = $1`,
+      [userId, id],
+    );
     return existing[0] && { delegation: toDelegation(existing[0]), revoked: false };
   }
 

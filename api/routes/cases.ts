@@ -248,7 +248,8 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         // cc'd users read a case whatever their role may see.
         const processIds = view === 'cc' ? undefined : await visibleProcessIds(deps, ctx.caller);
         const versions = await versionFacts(deps, processIds ?? [], role);
-        const delegators = view === 'assigned' || mine === true ? await new PostgresDelegationStore(deps.pool).delegatorsOf(principal.userId) : [];
+        const delegators =
+          view === 'assigned' || mine === true ? await new PostgresDelegationStore(deps.pool).delegatorsOf(principal.userId) : [];
         const fingerprint = listFingerprint({ list: 'inbox', role, user: principal.userId, view, mine, process, state, customer, overdue });
         const after = cursor === undefined ? undefined : decodeCursor(cursor, fingerprint);
         const filter = toCaseSearch({ process, state, customer, overdue, limit, offset: 0 });

@@ -92,7 +92,10 @@ export function delegationRoutes(deps: ApiDeps): AnyRoute[] {
       access: 'any',
       body: delegationBody,
       responses: {
-        201: { description: 'the delegation: while it is in force the delegate acts on your tasks and receives your notifications', schema: delegationOut },
+        201: {
+          description: 'the delegation: while it is in force the delegate acts on your tasks and receives your notifications',
+          schema: delegationOut,
+        },
         400: { description: 'the period is not valid, or the delegate is yourself' },
         409: { description: 'another delegation of yours overlaps the period' },
         422: { description: 'the delegate is not an enabled user' },

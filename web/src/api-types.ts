@@ -935,6 +935,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/me/delegations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List my delegations */
+    get: operations['getMeDelegations'];
+    put?: never;
+    /** Name an out-of-office delegate */
+    post: operations['postMeDelegations'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/me/delegations/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke one of my delegations */
+    delete: operations['deleteMeDelegationsId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1300,6 +1335,8 @@ export interface components {
       state: string | null;
       createdAt: string;
       readAt: string | null;
+      /** @description received as an out-of-office delegate: the user it was for */
+      forUserId: string | null;
     };
     NotificationPreferences: {
       /**
@@ -1308,6 +1345,18 @@ export interface components {
        */
       inApp: true;
       mail: boolean;
+    };
+    Delegation: {
+      id: string;
+      userId: string;
+      delegateId: string;
+      startsAt: string;
+      endsAt: string;
+      createdAt: string;
+      revokedAt: string | null;
+      revokedBy: string | null;
+      /** @enum {string} */
+      status: 'scheduled' | 'active' | 'ended' | 'revoked';
     };
     OutboxEntry: {
       id: string;
@@ -1409,6 +1458,8 @@ export interface components {
       actor: {
         userId: string;
         role: string;
+        /** @description the user whose task a delegate acted on (absent unless a delegate acted) */
+        onBehalfOf?: string;
       };
       requestId: string | null;
       fromState: string | null;
@@ -1795,8 +1846,8 @@ export interface operations {
   getInbox: {
     parameters: {
       query?: {
-        /** @description actionable: open cases where my role has an event now · assigned: assigned to me · claimable: my role may act and no one else is the assignee · started: started by me · done: cases I sent an event to */
-        view?: 'actionable' | 'assigned' | 'claimable' | 'started' | 'done';
+        /** @description actionable: open cases where my role has an event now · assigned: waiting on me (my task, my turn to approve), or on someone who delegated to me for now · claimable: a task my role or I may claim, no one assigned · started: started by me · done: cases I sent an event to · cc: cases I was cc’d on */
+        view?: 'actionable' | 'assigned' | 'claimable' | 'started' | 'done' | 'cc';
         /** @description with view=actionable: only cases that name the caller (e.g. as assignee) */
         mine?: 'true' | 'false';
         process?: string;
@@ -1825,7 +1876,7 @@ export interface operations {
           'application/json': {
             role: string;
             /** @enum {string} */
-            view: 'actionable' | 'assigned' | 'claimable' | 'started' | 'done';
+            view: 'actionable' | 'assigned' | 'claimable' | 'started' | 'done' | 'cc';
             items: components['schemas']['InboxItem'][];
             /** @description every case that matches, on every page */
             total: number;
@@ -3472,6 +3523,132 @@ export interface operations {
       400: components['responses']['Error'];
       401: components['responses']['Error'];
       403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  getMeDelegations: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to read in; a user with several roles who names none reads in the first of them */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the caller’s delegations (revoked and ended ones too), the latest period first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            delegations: components['schemas']['Delegation'][];
+          };
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postMeDelegations: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the user who acts for you and receives your notifications */
+          delegate: string;
+          /**
+           * Format: date-time
+           * @description ISO 8601 with an offset; default: now
+           */
+          startsAt?: string;
+          /**
+           * Format: date-time
+           * @description ISO 8601 with an offset; the delegation ends at this instant
+           */
+          endsAt: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the delegation: while it is in force the delegate acts on your tasks and receives your notifications */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Delegation'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description another delegation of yours overlaps the period */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description the delegate is not an enabled user */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  deleteMeDelegationsId: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the delegation, revoked (revoking it again changes nothing) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Delegation'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description the caller has no delegation of that id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       429: components['responses']['Error'];
       default: components['responses']['Error'];
     };
