@@ -28,6 +28,7 @@ import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
 import { migrationRoutes } from './routes/migrations';
 import { notificationRoutes } from './routes/notifications';
+import { delegationRoutes } from './routes/delegations';
 import { operationsRoutes, type OperationsOptions } from './routes/operations';
 import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
@@ -77,6 +78,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
     ...migrationRoutes(deps),
     ...calendarRoutes(deps),
     ...notificationRoutes(deps),
+    ...delegationRoutes(deps),
   ];
 }
 

@@ -12,6 +12,12 @@ import { ApiError } from './errors';
 
 const factsCache = new Map<string, VersionFacts>();
 
+/** The definition declares tasks (`humanTasks`), so its cases' rows say who they wait on. */
+function hasHumanTasks(definition: object): boolean {
+  const tasks = (definition as { humanTasks?: unknown }).humanTasks;
+  return typeof tasks === 'object' && tasks !== null && Object.keys(tasks).length > 0;
+}
+
 /**
  * The facts of every definition version that cases of `processIds` run on, for `role`. Versions
  * never change, so each is worked out once per version and role; a version the API cannot read is
@@ -35,6 +41,7 @@ export async function versionFacts(deps: ApiDeps, processIds: string[], role: st
           .map((n) => n.path),
         parallel: walk.nodes.some((n) => n.kind === 'parallel'),
         ...(definition.assigneeField !== undefined && { assigneeField: definition.assigneeField }),
+        humanTasks: hasHumanTasks(definition),
       };
       factsCache.set(key, facts);
     }

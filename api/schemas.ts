@@ -40,7 +40,11 @@ const caseStanding = {
   updatedAt: z.string(),
 };
 
-export const actorOut = z.object({ userId: z.string(), role: z.string() });
+export const actorOut = z.object({
+  userId: z.string(),
+  role: z.string(),
+  onBehalfOf: z.string().optional().describe('the user whose task a delegate acted on (absent unless a delegate acted)'),
+});
 
 export const deadlineOut = z
   .object({
@@ -237,7 +241,7 @@ export const inboxQuery = z
       .enum(INBOX_VIEWS)
       .default('actionable')
       .describe(
-        'actionable: open cases where my role has an event now · assigned: assigned to me · claimable: my role may act and no one else is the assignee · started: started by me · done: cases I sent an event to',
+        'actionable: open cases where my role has an event now · assigned: waiting on me (my task, my turn to approve), or on someone who delegated to me for now · claimable: a task my role or I may claim, no one assigned · started: started by me · done: cases I sent an event to · cc: cases I was cc’d on',
       ),
     mine: boolString.describe('with view=actionable: only cases that name the caller (e.g. as assignee)'),
     process: processIdSchema.optional(),

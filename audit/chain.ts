@@ -36,7 +36,12 @@ export function chainContent(record: TransitionRecord): Record<string, unknown> 
     event: record.event,
     // As it reads back from storage: JSON values only.
     payload: JSON.parse(JSON.stringify(record.payload ?? {})) as unknown,
-    actor: { userId: record.actor.userId, role: record.actor.role },
+    // On whose behalf a delegate acted, only when one did: rows without it hash as they always have.
+    actor: {
+      userId: record.actor.userId,
+      role: record.actor.role,
+      ...(record.actor.onBehalfOf !== undefined && { onBehalfOf: record.actor.onBehalfOf }),
+    },
     requestId: record.requestId ?? null,
     fromState: record.fromState ?? null,
     toState: record.toState,

@@ -116,7 +116,7 @@ async function listCommand<B extends { total: number; nextCursor: string | null 
   return EXIT_OK;
 }
 
-/** `docket inbox`: one view of my cases (actionable, assigned, claimable, started, done), a page at a time. */
+/** `docket inbox`: one view of my cases (actionable, assigned, claimable, started, done, cc), a page at a time. */
 export function inboxCommand(ctx: CliContext, opts: InboxOptions): Promise<number> {
   const { view, process, state, customer, overdue, limit } = opts;
   return listCommand<{ role: string; view: string; items: ListedCase[]; total: number; nextCursor: string | null }>(

@@ -5,6 +5,7 @@ import { CliContext, type CliIo, type MainOptions } from './context';
 import type { CommandLine } from './direct';
 import { customerCommand, type CustomerOptions } from './customer';
 import { inboxCommand, searchCommand, type InboxOptions, type SearchOptions } from './inbox';
+import { listDelegationsCommand, revokeDelegationCommand, setDelegationCommand } from './delegations';
 import { dbMigrateCommand, dbSetupCommand, type DbOptions } from './db';
 import { doctorCommand } from './doctor';
 import { createLogger } from '../logging';
@@ -183,7 +184,7 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     program
       .command('inbox')
       .description('my cases, a page at a time with the total (over the API)')
-      .option('--view <view>', 'actionable (default) · assigned · claimable · started · done'),
+      .option('--view <view>', 'actionable (default) · assigned · claimable · started · done · cc'),
   ).action((opts: InboxOptions) => run(inboxCommand(ctx, opts)));
   listOptions(
     program
@@ -323,6 +324,25 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .description('print your channels; --mail on|off sets mail (in-app is always on)')
     .option('--mail <on|off>', 'mail notifications on or off')
     .action((opts: { mail?: string }) => run(notificationPreferencesCommand(ctx, opts)));
+  const delegate = program
+    .command('delegate')
+    .description('your out-of-office delegate: acts on your tasks, receives your notifications (over the API)');
+  delegate
+    .command('set')
+    .description('name a delegate for a period (one period at a time: periods may not overlap)')
+    .argument('<user>', 'the delegate: an enabled user, not yourself')
+    .requiredOption('--until <instant>', 'when the delegation ends (ISO 8601 with an offset, e.g. 2025-03-01T09:00:00+08:00)')
+    .option('--from <instant>', 'when it starts (default: now)')
+    .action((user: string, opts: { from?: string; until: string }) => run(setDelegationCommand(ctx, user, opts)));
+  delegate
+    .command('list')
+    .description('your delegations, the latest period first')
+    .action(() => run(listDelegationsCommand(ctx)));
+  delegate
+    .command('revoke')
+    .description('end a delegation now (or cancel one not started)')
+    .argument('<id>', 'the delegation id (see `docket delegate list`)')
+    .action((id: string) => run(revokeDelegationCommand(ctx, id)));
   program
     .command('outbox')
     .description('the notification outbox and each row’s delivery (admin, over the API)')

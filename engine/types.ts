@@ -3,6 +3,7 @@
  * clients. Everything here is plain data (JSON-serialisable) so it can cross the
  * Temporal boundary unchanged.
  */
+import type { WorkView } from './work-types';
 
 /** Who sent an event: a user acting in one role. `system` is the engine itself (timers). */
 export interface Actor {
@@ -97,6 +98,8 @@ export interface TransitionRecord {
   status: CaseStatus;
   /** ISO timestamp (workflow time). */
   at: string;
+  /** What the case waits on after this transition, person by person (definitions with tasks); kept on the case row for inboxes. */
+  work?: WorkView;
 }
 
 /** The read model of a case, kept up to date after every transition. */

@@ -86,12 +86,10 @@ export class DeliveryLoop {
     const permanent: string[] = [];
     const failedChannels: string[] = [];
     try {
-      const addressees = await this.queue.addressees(row.to);
+      // Delegates too, for the users whose delegation was in force when the notification was raised.
+      const addressees = await this.queue.addressees(row.to, row.createdAt);
       if (!delivered.has(IN_APP)) {
-        await this.queue.addInApp(
-          row,
-          addressees.map((a) => a.userId),
-        );
+        await this.queue.addInApp(row, addressees);
         delivered.add(IN_APP);
       }
       const target = { notification: row, addressees };

@@ -7,6 +7,7 @@ import { rowToProjection, rowToTransition, type CaseRow, type TransitionRow } fr
 import type { Pool, QueryResultRow } from 'pg';
 import type { CaseProjection, CaseStatus, TransitionRecord } from '../../engine/types';
 import { mapPgError } from './errors';
+import type { WorkColumns } from './work-columns';
 
 /** Filters of a case list; every one given must hold. */
 export interface CaseFilter {
@@ -33,11 +34,15 @@ export interface CaseSearch extends CaseFilter {
 /**
  * An inbox view of one user in one role:
  * `actionable` — open cases in a state where the role has an event;
- * `assigned` — open cases whose assignee is the user;
- * `claimable` — open cases in a state where the role has an event and no one else is the assignee;
- * `started` — cases the user started; `done` — cases the user sent an event to.
+ * `assigned` — open cases waiting on the user, or on a user who delegated to them for now (their
+ *   task's assignee, or an approver whose turn it is);
+ * `claimable` — open cases with a task the user or their role may claim and no one assigned;
+ * `started` — cases the user started; `done` — cases the user sent an event to;
+ * `cc` — cases the user was cc'd on.
+ * Cases of definitions without tasks (`humanTasks`) are assigned and claimable by what the definition
+ * says instead: the assignee kept in the context, the states where the role has an event.
  */
-export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done'] as const;
+export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done', 'cc'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
 
 /** What one definition version says for an inbox: the states where the role has an event, and where the assignee is kept. */
@@ -48,11 +53,17 @@ export interface VersionFacts {
   /** The machine has parallel states: a case's state is several paths joined by commas. */
   parallel: boolean;
   assigneeField?: string;
+  /** The definition declares tasks: its cases' row columns say who they wait on. */
+  humanTasks: boolean;
 }
 
 export interface InboxSelection {
   view: InboxView;
   userId: string;
+  /** The role the inbox is read in (`claimable` by candidate role). */
+  role: string;
+  /** Users who named `userId` their delegate for now: their tasks are in `assigned` too. */
+  delegators?: string[];
   /** Every definition version of the visible processes that cases run on. */
   versions: VersionFacts[];
   /** With `actionable`: only cases assigned to the user too. */
@@ -131,20 +142,32 @@ function filterSql(s: CaseFilter, bound = binder()): { where: string; params: un
   return { where: where.length ? where.join(' AND ') : 'true', params, p };
 }
 
-/** The versions that keep an assignee, grouped by the context field that holds it. */
+/** The versions without tasks that keep an assignee, grouped by the context field that holds it. */
 function byAssigneeField(versions: VersionFacts[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const v of versions) if (v.assigneeField !== undefined) out.set(v.assigneeField, [...(out.get(v.assigneeField) ?? []), v.hash]);
+  for (const v of versions) {
+    if (v.assigneeField !== undefined && !v.humanTasks) out.set(v.assigneeField, [...(out.get(v.assigneeField) ?? []), v.hash]);
+  }
   return out;
 }
 
-/** The case's assignee is `userId` (a containment test, so the GIN index on the context answers it). */
-function assignedSql(versions: VersionFacts[], userId: string, p: (v: unknown) => string): string {
-  const parts = [...byAssigneeField(versions)].map(
-    ([field, hashes]) =>
-      `(c.definition_hash = ANY(${p(hashes)}::text[]) AND c.context @> ${p(JSON.stringify({ [field]: userId }))}::jsonb)`,
-  );
-  return parts.length ? `(${parts.join(' OR ')})` : 'false';
+/**
+ * The case waits on one of `userIds`: in its `assignees` (the GIN index answers `&&`) or, for a
+ * definition without tasks, as the assignee kept in its context (a containment test, which the GIN
+ * index on the context answers).
+ */
+function assignedSql(versions: VersionFacts[], userIds: string[], p: (v: unknown) => string): string {
+  const parts = [`c.assignees && ${p(userIds)}::text[]`];
+  for (const [field, hashes] of byAssigneeField(versions)) {
+    const contains = userIds.map((u) => `c.context @> ${p(JSON.stringify({ [field]: u }))}::jsonb`);
+    parts.push(`(c.definition_hash = ANY(${p(hashes)}::text[]) AND (${contains.join(' OR ')}))`);
+  }
+  return `(${parts.join(' OR ')})`;
+}
+
+/** A task of the case may be claimed by the user or their role, and no one is assigned. */
+function candidateSql(userId: string, role: string, p: (v: unknown) => string): string {
+  return `((c.candidate_roles && ARRAY[${p(role)}]::text[] OR c.candidate_users && ARRAY[${p(userId)}]::text[]) AND c.assignees = '{}')`;
 }
 
 /** No one but `userId` is the case's assignee (none named, an empty name, or the user). */
@@ -181,13 +204,20 @@ function sentBySql(userId: string, seq: '= 0' | '> 0', p: (v: unknown) => string
 
 function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
   const { versions, userId } = inbox;
+  const mine = [userId, ...(inbox.delegators ?? [])];
   switch (inbox.view) {
     case 'actionable':
-      return `c.status = 'open' AND ${actionableSql(versions, p)}${inbox.mine ? ` AND ${assignedSql(versions, userId, p)}` : ''}`;
+      return `c.status = 'open' AND ${actionableSql(versions, p)}${inbox.mine ? ` AND ${assignedSql(versions, mine, p)}` : ''}`;
     case 'assigned':
-      return `c.status = 'open' AND ${assignedSql(versions, userId, p)}`;
-    case 'claimable':
-      return `c.status = 'open' AND ${actionableSql(versions, p)} AND ${freeForSql(versions, userId, p)}`;
+      return `c.status = 'open' AND ${assignedSql(versions, mine, p)}`;
+    case 'claimable': {
+      // Definitions without tasks: by the states where the role has an event.
+      const untasked = versions.filter((v) => !v.humanTasks);
+      const byDefinition = untasked.length ? ` OR (${actionableSql(untasked, p)} AND ${freeForSql(untasked, userId, p)})` : '';
+      return `c.status = 'open' AND (${candidateSql(userId, inbox.role, p)}${byDefinition})`;
+    }
+    case 'cc':
+      return `c.cc_users @> ARRAY[${p(userId)}]::text[]`;
     case 'started':
       return sentBySql(userId, '= 0', p);
     case 'done':
@@ -290,13 +320,35 @@ export class PostgresCaseQueries {
     const rows = await this.query<TransitionRow & { customer_id: string }>(
       'customer timeline',
       `SELECT t.case_id, t.seq, t.process_id, t.definition_version, t.definition_hash, t.event, t.payload, t.actor_user,
-              t.actor_role, t.request_id, t.from_state, t.to_state, t.status, t.at, c.customer_id
+              t.actor_role, t.actor_on_behalf_of, t.request_id, t.from_state, t.to_state, t.status, t.at, c.customer_id
          FROM docket.transitions t JOIN docket.cases c USING (case_id)
         WHERE c.customer_id = $1 ${restrict}
         ORDER BY t.at DESC, t.case_id, t.seq DESC LIMIT $2`,
       params,
     );
     return rows.map((r) => ({ ...rowToTransition(r), customerId: r.customer_id }));
+  }
+
+  /** Who a case waits on now, as the case row keeps it (./work-columns.ts); null for a case with no row yet. */
+  async caseWork(caseId: string): Promise<WorkColumns | null> {
+    const [row] = await this.query<{
+      assignees: string[];
+      candidate_roles: string[];
+      candidate_users: string[];
+      cc_users: string[];
+      initiator: string | null;
+    }>('case work', 'SELECT assignees, candidate_roles, candidate_users, cc_users, initiator FROM docket.cases WHERE case_id = $1', [
+      caseId,
+    ]);
+    return row
+      ? {
+          assignees: row.assignees,
+          candidateRoles: row.candidate_roles,
+          candidateUsers: row.candidate_users,
+          ccUsers: row.cc_users,
+          initiator: row.initiator,
+        }
+      : null;
   }
 
   /** Every case id with a projection or a transition row (a row without a case is itself suspicious). */

@@ -11,6 +11,7 @@ import type { AuditSigner, PublicKeyEntry } from '../../audit/keys';
 import { signCheckpoint, signRow, type AuditCheckpoint } from '../../audit/signature';
 import type { CaseProjection, CaseStatus, Deadline, TransitionRecord } from '../../engine/types';
 import { ConflictError, InvalidDataError, mapPgError } from './errors';
+import { workColumns } from './work-columns';
 
 /** A row of docket.transitions as pg returns it. */
 export type TransitionRow = {
@@ -23,6 +24,7 @@ export type TransitionRow = {
   payload: Record<string, unknown>;
   actor_user: string;
   actor_role: string;
+  actor_on_behalf_of: string | null;
   request_id: string | null;
   from_state: string | null;
   to_state: string;
@@ -50,7 +52,10 @@ export type CaseRow = {
 };
 
 const TRANSITION_COLUMNS = `case_id, seq, process_id, definition_version, definition_hash, event, payload,
-  actor_user, actor_role, request_id, from_state, to_state, status, at`;
+  actor_user, actor_role, actor_on_behalf_of, request_id, from_state, to_state, status, at`;
+
+/** The columns of what the case waits on (./work-columns.ts), in the order `appendTransition` binds them. */
+const WORK_COLUMNS = 'assignees, candidate_roles, candidate_users, cc_users, initiator';
 
 const CASE_COLUMNS = `case_id, process_id, definition_version, definition_hash, customer_id, state, status,
   context, deadlines, last_seq, opened_at, updated_at, closed_at`;
@@ -79,7 +84,7 @@ export class PostgresCaseStore implements CaseStore {
       const signed = hash !== null && this.signer ? signRow(this.signer, hash) : undefined;
       const inserted = await client.query(
         `INSERT INTO docket.transitions (${TRANSITION_COLUMNS}, prev_hash, hash, key_id, signature)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
          ON CONFLICT (case_id, seq) DO NOTHING`,
         [
           record.caseId,
@@ -91,6 +96,7 @@ export class PostgresCaseStore implements CaseStore {
           JSON.stringify(record.payload),
           record.actor.userId,
           record.actor.role,
+          record.actor.onBehalfOf ?? null,
           record.requestId,
           record.fromState,
           record.toState,
@@ -127,9 +133,10 @@ export class PostgresCaseStore implements CaseStore {
         return; // identical: it and its projection were written by the earlier attempt
       }
 
+      const work = workColumns(record.work);
       await client.query(
-        `INSERT INTO docket.cases (${CASE_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13)
+        `INSERT INTO docket.cases (${CASE_COLUMNS}, ${WORK_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (case_id) DO UPDATE SET
            process_id = EXCLUDED.process_id,
            definition_version = EXCLUDED.definition_version,
@@ -142,7 +149,12 @@ export class PostgresCaseStore implements CaseStore {
            last_seq = EXCLUDED.last_seq,
            opened_at = EXCLUDED.opened_at,
            updated_at = EXCLUDED.updated_at,
-           closed_at = EXCLUDED.closed_at
+           closed_at = EXCLUDED.closed_at,
+           assignees = EXCLUDED.assignees,
+           candidate_roles = EXCLUDED.candidate_roles,
+           candidate_users = EXCLUDED.candidate_users,
+           cc_users = EXCLUDED.cc_users,
+           initiator = EXCLUDED.initiator
          WHERE docket.cases.last_seq < EXCLUDED.last_seq`,
         [
           projection.caseId,
@@ -158,6 +170,11 @@ export class PostgresCaseStore implements CaseStore {
           openedAt,
           updatedAt,
           closedAt,
+          work.assignees,
+          work.candidateRoles,
+          work.candidateUsers,
+          work.ccUsers,
+          work.initiator,
         ],
       );
     });
@@ -340,7 +357,11 @@ export function rowToTransition(row: TransitionRow): TransitionRecord {
     definitionHash: row.definition_hash,
     event: row.event,
     payload: row.payload,
-    actor: { userId: row.actor_user, role: row.actor_role },
+    actor: {
+      userId: row.actor_user,
+      role: row.actor_role,
+      ...(row.actor_on_behalf_of !== null && { onBehalfOf: row.actor_on_behalf_of }),
+    },
     requestId: row.request_id,
     fromState: row.from_state,
     toState: row.to_state,
@@ -376,7 +397,12 @@ function differingFields(stored: TransitionRecord, record: TransitionRecord): st
   if (stored.definitionHash !== record.definitionHash) fields.push('definitionHash');
   if (stored.event !== record.event) fields.push('event');
   if (!same(stored.payload, record.payload)) fields.push('payload');
-  if (stored.actor.userId !== record.actor.userId || stored.actor.role !== record.actor.role) fields.push('actor');
+  if (
+    stored.actor.userId !== record.actor.userId ||
+    stored.actor.role !== record.actor.role ||
+    (stored.actor.onBehalfOf ?? null) !== (record.actor.onBehalfOf ?? null)
+  )
+    fields.push('actor');
   if ((stored.requestId ?? null) !== (record.requestId ?? null)) fields.push('requestId');
   if ((stored.fromState ?? null) !== (record.fromState ?? null)) fields.push('fromState');
   if (stored.toState !== record.toState) fields.push('toState');

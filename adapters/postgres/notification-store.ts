@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, QueryResultRow } from 'pg';
 import type { Notification } from '../../engine/types';
+import { PostgresDelegationStore } from './delegation-store';
 import { InvalidDataError, mapPgError } from './errors';
 
 export interface InAppNotification {
@@ -18,6 +19,8 @@ export interface InAppNotification {
   state: string | null;
   createdAt: string;
   readAt: string | null;
+  /** Received as an out-of-office delegate: the user the notification was for. */
+  forUserId: string | null;
 }
 
 export interface NotificationPage {
@@ -78,6 +81,8 @@ export interface Addressee {
   email: string | null;
   /** The user's mail preference (true without a stored preference). */
   mail: boolean;
+  /** Addressed as the delegate of this user (named in the notification), whose delegation was in force when it was raised. */
+  forUserId?: string;
 }
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -122,6 +127,7 @@ interface NotificationRow {
   state: string | null;
   created_at: Date;
   read_at: Date | null;
+  for_user_id: string | null;
 }
 
 function toNotification(row: NotificationRow): InAppNotification {
@@ -135,8 +141,11 @@ function toNotification(row: NotificationRow): InAppNotification {
     state: row.state,
     createdAt: iso(row.created_at)!,
     readAt: iso(row.read_at),
+    forUserId: row.for_user_id,
   };
 }
+
+const NOTIFICATION_COLUMNS = 'id, case_id, process_id, kind, template, subject, state, created_at, read_at, for_user_id';
 
 interface OutboxRow {
   id: string;
@@ -187,7 +196,7 @@ export class PostgresNotificationStore {
     const { rows } = await run<NotificationRow>(
       this.pool,
       'notifications: listing',
-      `SELECT id, case_id, process_id, kind, template, subject, state, created_at, read_at
+      `SELECT ${NOTIFICATION_COLUMNS}
          FROM docket.notifications WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $2`,
       params,
     );
@@ -215,7 +224,7 @@ export class PostgresNotificationStore {
       `notifications: marking ${id} read`,
       `UPDATE docket.notifications SET read_at = COALESCE(read_at, now())
         WHERE id = $2::bigint AND user_id = $1
-        RETURNING id, case_id, process_id, kind, template, subject, state, created_at, read_at`,
+        RETURNING ${NOTIFICATION_COLUMNS}`,
       [userId, id],
     );
     return rows[0] && toNotification(rows[0]);
@@ -347,8 +356,12 @@ export class PostgresOutboxQueue {
     return rowCount === 1;
   }
 
-  /** The addressees of a notification: the users named, and the active users holding a role named. */
-  async addressees(to: Array<{ role?: string; userId?: string }>): Promise<Addressee[]> {
+  /**
+   * The addressees of a notification: the users named, and the active users holding a role named;
+   * and the delegate of each user named whose delegation was in force at `raisedAt` (marked as for
+   * that user), unless the delegate is an addressee already.
+   */
+  async addressees(to: Array<{ role?: string; userId?: string }>, raisedAt?: string): Promise<Addressee[]> {
     const userIds = [...new Set(to.flatMap((r) => (r.userId !== undefined && r.userId !== '' ? [r.userId] : [])))];
     const roles = [...new Set(to.flatMap((r) => (r.role !== undefined && r.role !== '' ? [r.role] : [])))];
     const { rows } = await run<{ user_id: string; email: string | null; mail: boolean | null }>(
@@ -360,7 +373,7 @@ export class PostgresOutboxQueue {
         ORDER BY u.user_id`,
       [userIds, roles],
     );
-    const known = new Map(rows.map((r) => [r.user_id, { userId: r.user_id, email: r.email, mail: r.mail ?? true }]));
+    const known = new Map<string, Addressee>(rows.map((r) => [r.user_id, { userId: r.user_id, email: r.email, mail: r.mail ?? true }]));
     // A user named who has no account (yet): the in-app item waits for them; mail goes by the address book.
     const unknown = userIds.filter((id) => !known.has(id));
     const prefs = unknown.length
@@ -373,21 +386,30 @@ export class PostgresOutboxQueue {
       : { rows: [] };
     const mailOf = new Map(prefs.rows.map((r) => [r.user_id, r.mail]));
     for (const userId of unknown) known.set(userId, { userId, email: null, mail: mailOf.get(userId) ?? true });
+    if (raisedAt !== undefined) {
+      const delegates = await new PostgresDelegationStore(this.pool).delegatesOf(userIds, new Date(raisedAt));
+      const absent = [...new Set(delegates.values())].filter((d) => !known.has(d));
+      const found = absent.length ? await this.addressees(absent.map((userId) => ({ userId }))) : [];
+      for (const [forUserId, delegate] of delegates) {
+        const a = found.find((f) => f.userId === delegate);
+        if (a && !known.has(delegate)) known.set(delegate, { ...a, forUserId });
+      }
+    }
     return [...known.values()];
   }
 
-  /** Adds the in-app items of a notification for these users (once each, whatever the retries). */
-  async addInApp(row: ClaimedNotification, userIds: string[]): Promise<void> {
-    if (userIds.length === 0) return;
+  /** Adds the in-app items of a notification for these addressees (once each, whatever the retries). */
+  async addInApp(row: ClaimedNotification, addressees: Addressee[]): Promise<void> {
+    if (addressees.length === 0) return;
     const state = row.data.state;
     await run(
       this.pool,
       `outbox: in-app items of ${row.id}`,
-      `INSERT INTO docket.notifications (user_id, outbox_id, case_id, process_id, kind, template, subject, state, created_at)
-       SELECT u, $2, $3, $4, $5, $6, $7::jsonb, $8, $9 FROM unnest($1::text[]) AS u
+      `INSERT INTO docket.notifications (user_id, for_user_id, outbox_id, case_id, process_id, kind, template, subject, state, created_at)
+       SELECT u, f, $2, $3, $4, $5, $6, $7::jsonb, $8, $9 FROM unnest($1::text[], $10::text[]) AS a(u, f)
        ON CONFLICT (outbox_id, user_id) DO NOTHING`,
       [
-        userIds,
+        addressees.map((a) => a.userId),
         row.id,
         row.caseId,
         row.processId,
@@ -396,6 +418,7 @@ export class PostgresOutboxQueue {
         JSON.stringify(row.subject),
         typeof state === 'string' ? state : state === undefined ? null : JSON.stringify(state),
         row.createdAt,
+        addressees.map((a) => a.forUserId ?? null),
       ],
     );
   }

@@ -6,6 +6,8 @@ import { assigneeOf } from '../../workflows/search-attributes';
 import { decodeCursor, encodeCursor, listFingerprint, versionFacts } from '../case-pages';
 import { definitionHash } from '../../audit/definition-hash';
 import { ROLE_NAMES } from '../../engine/roles';
+import { PostgresDelegationStore } from '../../adapters/postgres/delegation-store';
+import { actorOnCase } from '../acting';
 import { allowedEventsFor } from '../allowed';
 import { caseView } from '../case-view';
 import type { ApiDeps } from '../deps';
@@ -89,6 +91,12 @@ export async function refused(
   throw api;
 }
 
+/** The caller's role may see the process's cases, or the caller was cc'd on this one (read access, not more). */
+async function mayRead(deps: ApiDeps, caller: Caller, processId: string, caseId: string): Promise<boolean> {
+  if (await deps.catalog.canSee(caller.role, processId)) return true;
+  return (await deps.queries.caseWork(caseId))?.ccUsers.includes(caller.principal.userId) ?? false;
+}
+
 /** The case's process, after checking that the caller's role may see it (403 otherwise). */
 export async function visibleCase(
   deps: ApiDeps,
@@ -98,7 +106,7 @@ export async function visibleCase(
   const projection = await deps.caseStore.getCase(caseId);
   const processId =
     projection?.processId ?? (await deps.docket.status(caseId).catch((e: unknown) => refused(deps, ctx, e, caseId))).processId;
-  if (!(await deps.catalog.canSee(ctx.caller.role, processId))) {
+  if (!(await mayRead(deps, ctx.caller, processId, caseId))) {
     await refused(deps, ctx, new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not see ${processId} cases`), caseId);
   }
   return { processId };
@@ -168,13 +176,15 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const { caseId } = ctx.params;
         const requestId = idempotencyKey(ctx);
         const { type, data } = ctx.body;
+        // A delegate acts on the case on behalf of the user who delegated to them.
+        const actor = await actorOnCase(deps, ctx.caller.principal, ctx.caller.role, caseId);
         // The workflow's Update validator checks the role (and everything else): its refusal is the answer.
         // The users an event names are checked here: the workflow cannot read the directory.
         return acting(deps, ctx, { caseId, event: type, status: 200 }, async () => {
           await refuseUnknownUsers(deps, caseId, ctx.caller.actor.role, type, data);
           return deps.docket.send(caseId, {
             type,
-            actor: ctx.caller.actor,
+            actor,
             ...(data !== undefined && { data }),
             ...(requestId !== undefined && { requestId }),
           });
@@ -192,7 +202,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       async handler(ctx) {
         const { caseId } = ctx.params;
         const view = await deps.docket.status(caseId, ctx.caller.role).catch((e: unknown) => refused(deps, ctx, e, caseId));
-        if (!(await deps.catalog.canSee(ctx.caller.role, view.processId))) {
+        if (!(await mayRead(deps, ctx.caller, view.processId, caseId))) {
           await refused(deps, ctx, new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not see ${view.processId} cases`), caseId);
         }
         return { status: 200, body: await caseView(deps, view, ctx.caller.role) };
@@ -238,14 +248,17 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       async handler(ctx) {
         const { role, principal } = ctx.caller;
         const { view, mine, cursor, limit, process, state, customer, overdue } = ctx.query;
-        const processIds = await visibleProcessIds(deps, ctx.caller);
-        const versions = await versionFacts(deps, processIds, role);
+        // cc'd users read a case whatever their role may see.
+        const processIds = view === 'cc' ? undefined : await visibleProcessIds(deps, ctx.caller);
+        const versions = await versionFacts(deps, processIds ?? [], role);
+        const delegators =
+          view === 'assigned' || mine === true ? await new PostgresDelegationStore(deps.pool).delegatorsOf(principal.userId) : [];
         const fingerprint = listFingerprint({ list: 'inbox', role, user: principal.userId, view, mine, process, state, customer, overdue });
         const after = cursor === undefined ? undefined : decodeCursor(cursor, fingerprint);
         const filter = toCaseSearch({ process, state, customer, overdue, limit, offset: 0 });
         const page = await deps.queries.page(
-          { processIds, ...filter },
-          { view, userId: principal.userId, versions, ...(mine !== undefined && { mine }) },
+          { ...(processIds !== undefined && { processIds }), ...filter },
+          { view, userId: principal.userId, role, versions, delegators, ...(mine !== undefined && { mine }) },
           { limit, ...(after && { after }) },
         );
         const items: Array<z.infer<typeof inboxItemOut>> = [];

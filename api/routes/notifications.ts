@@ -20,6 +20,7 @@ const notificationOut = z
     state: z.string().nullable(),
     createdAt: z.string(),
     readAt: z.string().nullable(),
+    forUserId: z.string().nullable().describe('received as an out-of-office delegate: the user it was for'),
   })
   .meta({ id: 'Notification' });
 

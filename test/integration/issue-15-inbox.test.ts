@@ -252,8 +252,8 @@ test('EXPLAIN: the inbox views and the search use indexes, not a scan of docket.
   ] as const) {
     const versions = await versionFacts(api.deps, processIds, role);
     expect(versions.length).toBeGreaterThan(0);
-    for (const view of ['actionable', 'assigned', 'claimable', 'started', 'done'] as const) {
-      selections.push([`${role} ${view}`, { processIds }, { view, userId: user, versions }]);
+    for (const view of ['actionable', 'assigned', 'claimable', 'started', 'done', 'cc'] as const) {
+      selections.push([`${role} ${view}`, { processIds }, { view, userId: user, role, versions }]);
     }
   }
   selections.push(['search by customer', { processIds, customerId: 'CUST-A' }, undefined]);

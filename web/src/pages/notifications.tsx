@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { answered, api } from '../api';
 import type { components } from '../api-types';
 import { Badge, ErrorBox, Show, useApp, useLoad } from '../ui';
+import { DelegationsPanel } from './delegations';
 
 type Notification = components['schemas']['Notification'];
 type OutboxEntry = components['schemas']['OutboxEntry'];
@@ -80,6 +81,7 @@ export function NotificationsPage() {
                 <li key={n.id} class={n.readAt ? 'read' : 'unread'} data-testid="notification">
                   <div class="what">
                     {n.readAt ? null : <Badge kind="unread">{t('notifyUnread')}</Badge>} <strong>{n.subject[lang]}</strong>
+                    {n.forUserId ? <span class="for-user"> · {t('forUser', { user: n.forUserId })}</span> : null}
                   </div>
                   <div class="where">
                     <a href={`#/cases/${encodeURIComponent(n.caseId)}`}>{n.caseId}</a> · {n.processId} · {n.state ?? ''} ·{' '}
@@ -114,6 +116,7 @@ export function NotificationsPage() {
         )}
       </Show>
       <Preferences />
+      <DelegationsPanel />
       {me.role === 'admin' ? <OutboxSection /> : null}
     </section>
   );

@@ -35,6 +35,7 @@ const VIEWS: Array<{ view: InboxView; key: MessageKey }> = [
   { view: 'claimable', key: 'viewClaimable' },
   { view: 'started', key: 'viewStarted' },
   { view: 'done', key: 'viewDone' },
+  { view: 'cc', key: 'viewCc' },
 ];
 
 /** Cases a page: a phone's screenful or two; "show more" reads the next page by its cursor. */
