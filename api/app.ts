@@ -29,6 +29,7 @@ import { incidentRoutes } from './routes/incidents';
 import { migrationRoutes } from './routes/migrations';
 import { notificationRoutes } from './routes/notifications';
 import { operationsRoutes, type OperationsOptions } from './routes/operations';
+import { taskRoutes } from './routes/tasks';
 import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
 
@@ -70,6 +71,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
   return [
     ...operationsRoutes(operations ?? { metrics: new ApiMetrics(), readiness: apiReadinessChecks(deps.pool, deps.docket) }),
     ...caseRoutes(deps),
+    ...taskRoutes(deps),
     ...incidentRoutes(deps),
     ...auditRoutes(deps),
     ...adminRoutes(deps),

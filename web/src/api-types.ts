@@ -215,6 +215,159 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/cases/{caseId}/tasks/claim': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Claim a task of a case */
+    post: operations['postCasesCaseIdTasksClaim'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cases/{caseId}/tasks/release': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Release a task back to its candidates */
+    post: operations['postCasesCaseIdTasksRelease'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cases/{caseId}/tasks/transfer': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Transfer my task to another user */
+    post: operations['postCasesCaseIdTasksTransfer'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cases/{caseId}/tasks/reassign': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reassign a task (a manager of the process) */
+    post: operations['postCasesCaseIdTasksReassign'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cases/{caseId}/tasks/add-approver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add an approver to an approval step */
+    post: operations['postCasesCaseIdTasksAddApprover'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cases/{caseId}/tasks/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Return a case to an earlier step */
+    post: operations['postCasesCaseIdTasksReturn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cases/{caseId}/tasks/remind': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Remind whoever a task waits on */
+    post: operations['postCasesCaseIdTasksRemind'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cases/{caseId}/tasks/cc': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Copy users in on a case */
+    post: operations['postCasesCaseIdTasksCc'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cases/{caseId}/tasks/withdraw': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Withdraw a case I started */
+    post: operations['postCasesCaseIdTasksWithdraw'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/incidents': {
     parameters: {
       query?: never;
@@ -968,6 +1121,11 @@ export interface components {
           | 'MigrationBlocked'
           | 'CalendarCurrent'
           | 'InvalidCalendar'
+          | 'NotAssignee'
+          | 'NotYourTurn'
+          | 'OperationNotAllowed'
+          | 'TooSoon'
+          | 'UnknownUser'
           | 'IncidentOpened'
           | 'InvalidRequest'
           | 'InvalidJson'
@@ -1066,6 +1224,8 @@ export interface components {
       };
       /** @description effects that failed for good; while one is open the case takes no events, until an admin retries it */
       incidents: components['schemas']['Incident'][];
+      /** @description what the case waits on, person by person (cases of definitions with tasks); task operations are not in allowedEvents */
+      work?: components['schemas']['Work'];
     };
     RetryResult: {
       caseId: string;
@@ -1409,6 +1569,8 @@ export interface components {
       actor: {
         userId: string;
         role: string;
+        /** @description the user a delegate acted for */
+        onBehalfOf?: string;
       };
       requestId: string | null;
       fromState: string | null;
@@ -1450,6 +1612,74 @@ export interface components {
       nextDueAt: string | null;
       closedAt: string | null;
     };
+    Work: {
+      tasks: components['schemas']['Task'][];
+      initiator: string | null;
+      cc: string[];
+      /** @description the task operations (task.claim, …) the caller’s role may perform now; who may is checked again when one is sent */
+      allowedOperations: string[];
+    };
+    ApproverRef:
+      | {
+          user: string;
+        }
+      | {
+          /** @enum {string} */
+          role:
+            | 'sales_rep'
+            | 'sales_manager'
+            | 'cs_agent'
+            | 'handler'
+            | 'service_manager'
+            | 'analyst'
+            | 'management'
+            | 'dept_owner'
+            | 'schedule_admin'
+            | 'contract_admin'
+            | 'hq'
+            | 'gm'
+            | 'legal'
+            | 'auditor'
+            | 'process_owner'
+            | 'admin';
+        };
+    Labels: {
+      en: string;
+      'zh-CN': string;
+    };
+    Task: {
+      /** @description the state path the task belongs to */
+      state: string;
+      labels?: components['schemas']['Labels'];
+      assignee: string | null;
+      /** @description who may claim it (or act on it) */
+      candidates: {
+        roles: string[];
+        users: string[];
+      };
+      /** @description only the assignee (or their delegate) sends the state's events */
+      assigneeOnly: boolean;
+      approval?: {
+        /** @enum {string} */
+        mode: 'sequence' | 'all' | 'any';
+        steps: {
+          members: components['schemas']['ApproverRef'][];
+          /** @enum {string} */
+          mode: 'all' | 'any';
+          approved: {
+            userId: string;
+            role: string;
+            onBehalfOf?: string;
+            at: string;
+            comment?: string;
+          }[];
+        }[];
+        /** @description the index of the current step; earlier ones are done */
+        current: number;
+      };
+      /** @description the operations the definition allows on this task */
+      operations: string[];
+    };
     Incident: {
       id: string;
       caseId: string;
@@ -1469,10 +1699,6 @@ export interface components {
       /** @description how often the effect has failed for good */
       attempts: number;
       openedAt: string;
-    };
-    Labels: {
-      en: string;
-      'zh-CN': string;
     };
     AllowedEvent: {
       type: string;
@@ -1976,6 +2202,434 @@ export interface operations {
       400: components['responses']['Error'];
       401: components['responses']['Error'];
       403: components['responses']['Error'];
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksClaim: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description a note kept in the case's log */
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.claim) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksRelease: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description a note kept in the case's log */
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.release) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksTransfer: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the user who takes the task over */
+          to: string;
+          /** @description a note kept in the case's log */
+          comment: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.transfer) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksReassign: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the user the task goes to */
+          to: string;
+          /** @description a note kept in the case's log */
+          comment: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.reassign) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksAddApprover: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          approver: components['schemas']['ApproverRef'];
+          /**
+           * @description a step of their own before or after the current one, or beside the current approvers
+           * @enum {string}
+           */
+          position: 'before' | 'after' | 'parallel';
+          /** @description a note kept in the case's log */
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.addApprover) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksReturn: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the earlier step (its state path) */
+          to: string;
+          /** @description a note kept in the case's log */
+          comment: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.return) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksRemind: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description a note kept in the case's log */
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.remind) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksCc: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description users given read access and a notification */
+          users: string[];
+          /** @description a note kept in the case's log */
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.cc) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      429: components['responses']['Error'];
+      default: components['responses']['Error'];
+    };
+  };
+  postCasesCaseIdTasksWithdraw: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the role to act in; required (400 RoleRequired without it) when the user holds several roles */
+        'X-Docket-Role'?: string;
+        /** @description a key of your choosing: the request retried with the same key applies once and returns the same answer */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description a note kept in the case's log */
+          comment: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the operation (event task.withdraw) was applied, or, for a repeated Idempotency-Key, had been */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SendResult'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      /** @description UnknownUser: a user the body names does not exist, is disabled, or is none of the task’s candidates */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       429: components['responses']['Error'];
       default: components['responses']['Error'];
     };
