@@ -8,22 +8,7 @@ import { DocketError } from './docket-client';
 import type { TaskOperation, TaskOperationData, WorkView } from '../engine/work-types';
 import type { CaseStatusView } from '../workflows/messages';
 
-/** Each operation by its name in a URL or on the command line, in the order menus list them. */
-export const TASK_OPERATION_NAMES = {
-  claim: 'task.claim',
-  release: 'task.release',
-  transfer: 'task.transfer',
-  reassign: 'task.reassign',
-  'add-approver': 'task.addApprover',
-  return: 'task.return',
-  remind: 'task.remind',
-  cc: 'task.cc',
-  withdraw: 'task.withdraw',
-} as const satisfies Record<string, TaskOperation>;
-
-export type TaskOperationName = keyof typeof TASK_OPERATION_NAMES;
-
-export const isTaskOperationName = (name: string): name is TaskOperationName => Object.hasOwn(TASK_OPERATION_NAMES, name);
+export { isTaskOperationName, TASK_OPERATION_NAMES, type TaskOperationName } from '../engine/task-operation-names';
 
 /** What a case waits on, person by person, when its status carries it (cases of definitions with tasks). */
 export function caseWork(view: CaseStatusView): WorkView | undefined {

@@ -4,7 +4,8 @@
  * body. The users a body names are checked here (UnknownUser); the operation is then sent as the
  * event `task.<operation>`, which the case's workflow checks and logs like any other event.
  */
-import { checkNamedUsers, caseWork, TASK_OPERATION_NAMES } from '../../client/task-operations';
+import { checkNamedUsers, caseWork } from '../../client/task-operations';
+import { TASK_OPERATION_NAMES } from '../../engine/task-operation-names';
 import type { TaskOperation, TaskOperationData } from '../../engine/work-types';
 import type { ApiDeps } from '../deps';
 import { route, type AnyRoute } from '../route';
