@@ -41,14 +41,14 @@ function taskRoute(deps: ApiDeps, name: string, operation: TaskOperation): AnyRo
     async handler(ctx) {
       const { caseId } = ctx.params;
       const requestId = idempotencyKey(ctx);
-      const data = (ctx.body ?? {}) as TaskOperationData[typeof operation];
+      const data: TaskOperationData[typeof operation] = ctx.body ?? {};
       const view = await seenStatus(deps, ctx, caseId, operation);
       return acting(deps, ctx, { caseId, event: operation, status: 200 }, async () => {
         await checkNamedUsers(deps.users, caseWork(view), operation, data);
         return deps.docket.send(caseId, {
           type: operation,
           actor: ctx.caller.actor,
-          data: data as Record<string, unknown>,
+          data,
           ...(requestId !== undefined && { requestId }),
         });
       });

@@ -79,7 +79,13 @@ function OperationDialog(props: {
   };
   const id = (name: string) => `task-${taskOperationName(op)}-${name}`;
   return (
-    <form class="panel event-form task-dialog" role="dialog" aria-labelledby={id('title')} data-operation={op} onSubmit={submit}>
+    <form
+      class="panel event-form task-dialog"
+      role="dialog"
+      aria-labelledby={id('title')}
+      data-operation={op}
+      onSubmit={(e) => void submit(e)}
+    >
       <h3 id={id('title')}>{l(TASK_OPERATION_LABELS[op], op)}</h3>
       {(op === 'task.transfer' || op === 'task.reassign') && (
         <div class="field">
