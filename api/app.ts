@@ -30,6 +30,7 @@ import { migrationRoutes } from './routes/migrations';
 import { notificationRoutes } from './routes/notifications';
 import { delegationRoutes } from './routes/delegations';
 import { operationsRoutes, type OperationsOptions } from './routes/operations';
+import { taskRoutes } from './routes/tasks';
 import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
 
@@ -71,6 +72,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
   return [
     ...operationsRoutes(operations ?? { metrics: new ApiMetrics(), readiness: apiReadinessChecks(deps.pool, deps.docket) }),
     ...caseRoutes(deps),
+    ...taskRoutes(deps),
     ...incidentRoutes(deps),
     ...auditRoutes(deps),
     ...adminRoutes(deps),

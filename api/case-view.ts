@@ -1,11 +1,14 @@
 /**
  * The case as `GET /cases/{caseId}` shows it: the workflow's status with the labels of its
  * definition, deadlines marked overdue, the events the caller may send now with their payload
- * schemas, and the events of open sub-process cases that are routed through it.
+ * schemas, the events of open sub-process cases that are routed through it, and its tasks (with the task
+ * operations the caller's role may perform) when its definition has them.
  */
 import type { z } from 'zod';
 import type { CaseStatusView } from '../workflows/messages';
 import { ownValue } from '../engine/own';
+import { isTaskOperation } from '../engine/work-types';
+import { caseWork } from '../client/task-operations';
 import { payloadJsonSchema } from './allowed';
 import type { ApiDeps } from './deps';
 import type { caseOut } from './schemas';
@@ -42,6 +45,7 @@ export async function caseView(deps: ApiDeps, view: CaseStatusView, role: string
     }
   }
   const customerId = (await deps.caseStore.getCase(caseId))?.customerId;
+  const work = caseWork(view);
   return {
     caseId: view.caseId,
     processId: view.processId,
@@ -60,6 +64,7 @@ export async function caseView(deps: ApiDeps, view: CaseStatusView, role: string
     updatedAt: view.updatedAt,
     role,
     allowedEvents: view.allowedEvents
+      .filter((type) => !isTaskOperation(type))
       .map((type) => ({
         type,
         ...(ownValue(def?.events, type)?.labels && { labels: ownValue(def?.events, type)!.labels }),
@@ -70,5 +75,6 @@ export async function caseView(deps: ApiDeps, view: CaseStatusView, role: string
     children: view.children,
     ...(view.parent && { parent: view.parent }),
     incidents: view.incidents,
+    ...(work && { work: { ...work, allowedOperations: view.allowedEvents.filter(isTaskOperation) } }),
   };
 }

@@ -129,6 +129,76 @@ export const retryBody = z
   })
   .strict();
 
+// People's work on a case: its tasks and the operations on them.
+
+const comment = z.string().min(1).max(2000).describe("a note kept in the case's log");
+const approverRef = z
+  .union([z.object({ user: userIdSchema }).strict(), z.object({ role: roleSchema }).strict()])
+  .meta({ id: 'ApproverRef' });
+
+/** The body of each task operation (`POST /cases/{caseId}/tasks/{operation}`), as the engine's `TaskOperationData`. */
+export const taskOperationBodies = {
+  'task.claim': z.object({ comment: comment.optional() }).strict().optional(),
+  'task.release': z.object({ comment: comment.optional() }).strict().optional(),
+  'task.transfer': z.object({ to: userIdSchema.describe('the user who takes the task over'), comment }).strict(),
+  'task.reassign': z.object({ to: userIdSchema.describe('the user the task goes to'), comment }).strict(),
+  'task.addApprover': z
+    .object({
+      approver: approverRef,
+      position: z
+        .enum(['before', 'after', 'parallel'])
+        .describe('a step of their own before or after the current one, or beside the current approvers'),
+      comment: comment.optional(),
+    })
+    .strict(),
+  'task.return': z.object({ to: z.string().min(1).max(200).describe('the earlier step (its state path)'), comment }).strict(),
+  'task.remind': z.object({ comment: comment.optional() }).strict().optional(),
+  'task.cc': z
+    .object({
+      users: z.array(userIdSchema).min(1).max(50).describe('users given read access and a notification'),
+      comment: comment.optional(),
+    })
+    .strict(),
+  'task.withdraw': z.object({ comment }).strict(),
+} as const;
+
+const decisionOut = z.object({
+  userId: z.string(),
+  role: z.string(),
+  onBehalfOf: z.string().optional(),
+  at: z.string(),
+  comment: z.string().optional(),
+});
+
+export const taskOut = z
+  .object({
+    state: z.string().describe('the state path the task belongs to'),
+    labels: labelsOut.optional(),
+    assignee: z.string().nullable(),
+    candidates: z.object({ roles: z.array(z.string()), users: z.array(z.string()) }).describe('who may claim it (or act on it)'),
+    assigneeOnly: z.boolean().describe("only the assignee (or their delegate) sends the state's events"),
+    approval: z
+      .object({
+        mode: z.enum(['sequence', 'all', 'any']),
+        steps: z.array(z.object({ members: z.array(approverRef), mode: z.enum(['all', 'any']), approved: z.array(decisionOut) })),
+        current: z.number().int().describe('the index of the current step; earlier ones are done'),
+      })
+      .optional(),
+    operations: z.array(z.string()).describe('the operations the definition allows on this task'),
+  })
+  .meta({ id: 'Task' });
+
+export const workOut = z
+  .object({
+    tasks: z.array(taskOut),
+    initiator: z.string().nullable(),
+    cc: z.array(z.string()),
+    allowedOperations: z
+      .array(z.string())
+      .describe('the task operations (task.claim, …) the caller’s role may perform now; who may is checked again when one is sent'),
+  })
+  .meta({ id: 'Work' });
+
 export const caseOut = z
   .object({
     ...caseStanding,
@@ -146,6 +216,9 @@ export const caseOut = z
     incidents: z
       .array(incidentOut)
       .describe('effects that failed for good; while one is open the case takes no events, until an admin retries it'),
+    work: workOut
+      .optional()
+      .describe('what the case waits on, person by person (cases of definitions with tasks); task operations are not in allowedEvents'),
   })
   .meta({ id: 'Case' });
 

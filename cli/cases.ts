@@ -1,6 +1,6 @@
 import type { CaseClient } from '../client/http-client';
 import type { TransitionRecord } from '../engine/types';
-import type { CaseStatusView } from '../workflows/messages';
+import type { CaseStatusView, SendResult } from '../workflows/messages';
 import { readJsonObject } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK } from './errors';
@@ -21,7 +21,7 @@ export interface SendOptions {
 }
 
 /** The labels of the definition a case runs on; output without labels rather than failing. */
-async function caseLabels(docket: CaseClient, caseId: string): Promise<LabelBook> {
+export async function caseLabels(docket: CaseClient, caseId: string): Promise<LabelBook> {
   try {
     return labelBook(await docket.caseDefinition(caseId));
   } catch {
@@ -68,10 +68,23 @@ export async function sendCommand(ctx: CliContext, caseId: string, event: string
     });
     return { result: sent, book: ctx.json ? EMPTY_BOOK : await caseLabels(docket, caseId) };
   });
+  printApplied(ctx, caseId, event, result, book, opts.requestId);
+  return EXIT_OK;
+}
+
+/** What an applied event (or task operation) did: its label, the case's new state, status and seq (with --json, those three). */
+export function printApplied(
+  ctx: CliContext,
+  caseId: string,
+  event: string,
+  result: SendResult,
+  book: LabelBook,
+  requestId: string | undefined,
+): void {
   ctx.print({ state: result.state, status: result.status, seq: result.seq }, () => {
     const label = eventLabel(book, event);
     // A request id already applied answers with the first answer; the event counts once.
-    const head = `${event}${label ? ` (${label})` : ''} applied to ${caseId}${opts.requestId !== undefined ? ` (request id "${opts.requestId}")` : ''}\n`;
+    const head = `${event}${label ? ` (${label})` : ''} applied to ${caseId}${requestId !== undefined ? ` (request id "${requestId}")` : ''}\n`;
     return (
       head +
       keyValues(
@@ -84,7 +97,6 @@ export async function sendCommand(ctx: CliContext, caseId: string, event: string
       )
     );
   });
-  return EXIT_OK;
 }
 
 export async function statusCommand(ctx: CliContext, caseId: string, opts: { as?: string }): Promise<number> {

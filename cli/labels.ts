@@ -2,6 +2,8 @@ import type { Labels } from '../engine/definition-schema';
 import { bothLabels } from './format';
 import { isObject } from '../engine/json-data';
 import { ownValue } from '../engine/own';
+import { TASK_OPERATION_LABELS } from '../engine/task-operation-names';
+import { isTaskOperation } from '../engine/work-types';
 
 type LabelMap = Record<string, Labels | undefined>;
 
@@ -68,5 +70,6 @@ export function eventLabel(book: LabelBook, event: string): string {
     return labels ? `deadline: ${labels}` : 'deadline';
   }
   if (event === 'xstate.init') return 'case opened';
+  if (isTaskOperation(event)) return bothLabels(TASK_OPERATION_LABELS[event]);
   return bothLabels(ownValue(book.events, event)?.labels);
 }

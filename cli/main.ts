@@ -32,6 +32,8 @@ import {
   type OutboxListOptions,
 } from './notifications';
 import { migrateCommand, type MigrateOptions } from './migrate';
+import { TASK_COMMAND_HELP, taskCommand, type TaskOptions } from './tasks';
+import { TASK_OPERATION_NAMES, type TaskOperationName } from '../engine/task-operation-names';
 import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED, toFailure, type Failure } from './errors';
 import { jsonText } from './format';
 import { exportCommand, verifyCommand } from './audit';
@@ -57,6 +59,7 @@ Examples:
   $ docket start complaint --as alice:cs_agent --input @complaint.json
   $ docket send complaint-1a2b… ACCEPT --as alice:cs_agent --data '{"department":"Quality","assignee":"bob"}'
   $ docket status complaint-1a2b… --as bob:handler
+  $ docket task transfer complaint-1a2b… --to carol --comment 'on leave' --as bob:handler
   $ docket history complaint-1a2b… --json
   $ docket customer CUST-1001
   $ docket inbox --view claimable --as handler
@@ -96,7 +99,16 @@ function commandLine(action: CommandType): CommandLine {
   for (let c: CommandType | null = action; c?.parent; c = c.parent) names.unshift(c.name());
   const as = action.opts<{ as?: unknown }>().as;
   const path = names.join(' ');
-  const caseId = ['send', 'status', 'history', 'migrate', 'incidents retry', 'audit verify', 'audit export'].includes(path)
+  const caseId = [
+    'send',
+    'status',
+    ...Object.keys(TASK_OPERATION_NAMES).map((n) => `task ${n}`),
+    'history',
+    'migrate',
+    'incidents retry',
+    'audit verify',
+    'audit export',
+  ].includes(path)
     ? action.args[0]
     : undefined;
   return { path, args: action.args, ...(typeof as === 'string' && { as }), ...(caseId !== undefined && { caseId }) };
@@ -149,6 +161,27 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .requiredOption('--as <user:role>', AS_HELP)
     .option('--request-id <id>', 'idempotency key: sending again with it applies the event once')
     .action((caseId: string, event: string, opts: SendOptions) => run(sendCommand(ctx, caseId, event, opts)));
+
+  const task = program
+    .command('task')
+    .description("operations on a case's task: claim, transfer, add an approver, remind, … (转交, 加签, 退回, 催办, 抄送, 撤回)");
+  for (const name of Object.keys(TASK_OPERATION_NAMES) as TaskOperationName[]) {
+    task
+      .command(name)
+      .description(TASK_COMMAND_HELP[name])
+      .argument('<caseId>', 'the case id')
+      .requiredOption('--as <user:role>', AS_HELP)
+      .option('--comment <text>', "a note kept in the case's log (transfer, reassign, return and withdraw need one)")
+      .option('--to <user|state>', 'transfer, reassign: the user; return: the earlier state')
+      .option('--position <before|after|parallel>', 'add-approver: where the approver goes')
+      .option('--user <userId>', 'add-approver: the approver; cc: a user to copy in (repeat, or a,b)', (v: string, all: string[] = []) => [
+        ...all,
+        v,
+      ])
+      .option('--role <role>', 'add-approver: anyone holding this role approves')
+      .option('--request-id <id>', 'idempotency key: sending again with it applies the operation once')
+      .action((caseId: string, opts: TaskOptions) => run(taskCommand(ctx, name, caseId, opts)));
+  }
 
   program
     .command('status')

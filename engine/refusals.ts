@@ -38,7 +38,11 @@ export const DOCKET_CODES = {
   // Business calendars: a case already counts on this version (or a newer one); a calendar file that is not valid.
   CalendarCurrent: { status: 409, refusal: true },
   InvalidCalendar: { status: 422, refusal: true },
-  // People's work: a named user who does not exist, is disabled or lacks the role the part needs.
+  // People's work: only the assignee acts; not this approver's turn; an operation the definition does not allow here (or not to this actor); too soon to remind again; a named user who does not exist or lacks the role.
+  NotAssignee: { status: 403, refusal: true },
+  NotYourTurn: { status: 403, refusal: true },
+  OperationNotAllowed: { status: 409, refusal: true },
+  TooSoon: { status: 429, refusal: true },
   UnknownUser: { status: 422, refusal: true },
   // Accepted, but an effect failed for good: the case shows an incident until an operator retries it.
   IncidentOpened: { status: 503, refusal: false },

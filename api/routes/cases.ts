@@ -10,6 +10,7 @@ import { PostgresDelegationStore } from '../../adapters/postgres/delegation-stor
 import { actorOnCase } from '../acting';
 import { allowedEventsFor } from '../allowed';
 import { caseView } from '../case-view';
+import type { CaseStatusView } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import { ApiError, SECURITY_CODES, toApiError } from '../errors';
 import { route, type AnyRoute, type Caller, type RouteContext, type RouteResponse } from '../route';
@@ -119,6 +120,26 @@ export async function seenCase(deps: ApiDeps, ctx: RouteContext<{ caseId: string
   return caseId;
 }
 
+/** The live status of a case as the caller's role sees it, after checking that the role may see the case (403 otherwise). */
+export async function seenStatus(
+  deps: ApiDeps,
+  ctx: RouteContext<unknown, unknown, unknown>,
+  caseId: string,
+  event?: string,
+): Promise<CaseStatusView> {
+  const view = await deps.docket.status(caseId, ctx.caller.role).catch((e: unknown) => refused(deps, ctx, e, caseId, event));
+  if (!(await mayRead(deps, ctx.caller, view.processId, caseId))) {
+    await refused(
+      deps,
+      ctx,
+      new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not see ${view.processId} cases`),
+      caseId,
+      event,
+    );
+  }
+  return view;
+}
+
 /** Acts for the caller and answers with `status` and what the action returned; a refusal is answered as `refused` does. */
 export async function acting(
   deps: ApiDeps,
@@ -200,11 +221,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       params: caseParams,
       responses: { 200: { description: 'state, context, deadlines and the events the caller may send now', schema: caseOut } },
       async handler(ctx) {
-        const { caseId } = ctx.params;
-        const view = await deps.docket.status(caseId, ctx.caller.role).catch((e: unknown) => refused(deps, ctx, e, caseId));
-        if (!(await mayRead(deps, ctx.caller, view.processId, caseId))) {
-          await refused(deps, ctx, new ApiError(403, 'Forbidden', `role "${ctx.caller.role}" may not see ${view.processId} cases`), caseId);
-        }
+        const view = await seenStatus(deps, ctx, ctx.params.caseId);
         return { status: 200, body: await caseView(deps, view, ctx.caller.role) };
       },
     }),

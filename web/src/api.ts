@@ -157,6 +157,11 @@ const CODE_KEYS: Record<string, MessageKey> = {
   CaseHasIncident: 'errCaseHasIncident',
   IncidentOpened: 'errIncidentOpened',
   NoIncident: 'errNoIncident',
+  UnknownUser: 'errUnknownUser',
+  NotAssignee: 'errNotAssignee',
+  NotYourTurn: 'errNotYourTurn',
+  OperationNotAllowed: 'errOperationNotAllowed',
+  TooSoon: 'errTooSoon',
 };
 
 /** Codes whose server message helps the user even on a 5xx (it names the effect that failed and why). */

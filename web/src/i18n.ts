@@ -109,6 +109,74 @@ const inboxZh: Record<keyof typeof inboxEn, string> = {
   viewEmpty: '此视图中没有工单。',
 };
 
+// The tasks panel of a case (tasks.tsx) and task operations in the case's log.
+const taskEn = {
+  tasks: 'Tasks',
+  noTasks: 'No open tasks.',
+  assignee: 'Assignee',
+  unassigned: 'Unassigned',
+  candidates: 'Candidates',
+  assigneeOnlyNote: 'Only the assignee acts on this task.',
+  approvalSteps: 'Approval steps',
+  approvalAll: 'all of them',
+  approvalAny: 'any one of them',
+  stepCurrent: 'now',
+  stepDone: 'done',
+  approvedBy: 'approved by {who}',
+  onBehalfOf: 'on behalf of {user}',
+  caseOperations: 'On this case',
+  toUser: 'To user (id)',
+  toState: 'Back to step',
+  approverKind: 'Approver',
+  approverUser: 'A user',
+  approverRole: 'Anyone with the role',
+  approverUserId: 'User id',
+  position: 'Position',
+  positionBefore: 'Before the current step',
+  positionAfter: 'After the current step',
+  positionParallel: 'Beside the current approvers',
+  ccUsers: 'Users (ids, separated by commas)',
+  operationDone: '{operation}: done.',
+  errUnknownUser: 'No such user, or the user may not take this task.',
+  errNotAssignee: 'Only the assignee may do this: claim the task first, or ask its assignee.',
+  errNotYourTurn: 'It is not your turn to approve.',
+  errOperationNotAllowed: 'This operation is not allowed here, or not to you.',
+  errTooSoon: 'Reminded recently: try again later.',
+};
+const taskZh: Record<keyof typeof taskEn, string> = {
+  tasks: '任务',
+  noTasks: '没有待处理的任务。',
+  assignee: '处理人',
+  unassigned: '未分配',
+  candidates: '候选处理人',
+  assigneeOnlyNote: '此任务只能由处理人办理。',
+  approvalSteps: '审批步骤',
+  approvalAll: '会签（全部同意）',
+  approvalAny: '或签（一人同意即可）',
+  stepCurrent: '当前',
+  stepDone: '已完成',
+  approvedBy: '{who} 已同意',
+  onBehalfOf: '代 {user} 办理',
+  caseOperations: '本工单',
+  toUser: '交给（用户 ID）',
+  toState: '退回到',
+  approverKind: '加签人',
+  approverUser: '指定用户',
+  approverRole: '某角色的任何人',
+  approverUserId: '用户 ID',
+  position: '加签方式',
+  positionBefore: '前加签（在当前步骤之前）',
+  positionAfter: '后加签（在当前步骤之后）',
+  positionParallel: '并加签（与当前审批人一起）',
+  ccUsers: '抄送用户（ID，用逗号分隔）',
+  operationDone: '{operation}：已完成。',
+  errUnknownUser: '没有此用户，或该用户不能接手此任务。',
+  errNotAssignee: '只有处理人可以办理：请先认领任务，或联系处理人。',
+  errNotYourTurn: '还没轮到您审批。',
+  errOperationNotAllowed: '此处不允许该操作，或您无权执行。',
+  errTooSoon: '刚催办过，请稍后再试。',
+};
+
 const en = {
   appName: 'Docket',
   signIn: 'Sign in',
@@ -308,6 +376,7 @@ const en = {
   inDays: 'in {n} days',
   ...notificationMessages.en,
   ...inboxEn,
+  ...taskEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -508,6 +577,7 @@ const zh: Record<MessageKey, string> = {
   inDays: '{n} 天',
   ...notificationMessages['zh-CN'],
   ...inboxZh,
+  ...taskZh,
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

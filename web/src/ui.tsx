@@ -5,6 +5,8 @@ import { describeError, get } from './api';
 import type { operations } from './api-types';
 import { formatTime, labelOf, translate, type Labels, type Lang, type MessageKey } from './i18n';
 import { ownValue } from '../../engine/own';
+import { TASK_OPERATION_LABELS } from '../../engine/task-operation-names';
+import { isTaskOperation } from '../../engine/work-types';
 import type { PayloadField } from '../../engine/payload-labels';
 import { fieldTitle, valueText } from './form/labels';
 
@@ -145,6 +147,7 @@ export function eventLabelOf(
   lang: Lang,
 ): string {
   if (event === 'xstate.init') return translate(lang, 'caseStarted');
+  if (isTaskOperation(event)) return labelOf(TASK_OPERATION_LABELS[event], lang, event);
   const delay = event.startsWith('after:')
     ? event.slice('after:'.length)
     : event.startsWith('timer.')

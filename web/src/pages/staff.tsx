@@ -9,6 +9,7 @@ import type { operations } from '../api-types';
 import { ListTable, LoadedList } from '../components/list-table';
 import { MoreLine, ProcessOptions, usePages } from '../components/paged-list';
 import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
+import { TasksPanel } from '../tasks';
 import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
 import { ownValue } from '../../../engine/own';
@@ -303,6 +304,17 @@ export function CasePage({ caseId }: { caseId: string }) {
                   {notice}
                 </div>
               )}
+              {!held && (
+                <TasksPanel
+                  view={view}
+                  stateLabel={stateLabel}
+                  states={Object.keys(definition.stateLabels ?? {}).filter((s) => s !== view.state)}
+                  onDone={(text) => {
+                    setNotice(text);
+                    load.reload();
+                  }}
+                />
+              )}
               <h2>{t('actions')}</h2>
               {held ? (
                 <p class="muted held" data-testid="actions-held">
@@ -430,7 +442,15 @@ export function HistoryTable(props: {
       columns={[
         { label: '#', cell: (h) => h.seq },
         { label: t('time'), cell: (h) => time(h.at) },
-        { label: t('actor'), cell: (h) => h.actor.userId },
+        {
+          label: t('actor'),
+          cell: (h) => (
+            <>
+              {h.actor.userId}
+              {h.actor.onBehalfOf && <span class="muted small"> ({t('onBehalfOf', { user: h.actor.onBehalfOf })})</span>}
+            </>
+          ),
+        },
         { label: t('role'), cell: (h) => roleLabel(h.actor.role, lang) },
         { label: t('event'), cell: (h) => props.eventLabel(h.event) },
         { label: t('payload'), cell: (h) => <PayloadText payload={h.payload} fields={props.payloadFields?.(h.event)} /> },
