@@ -3,6 +3,7 @@
  * clients. Everything here is plain data (JSON-serialisable) so it can cross the
  * Temporal boundary unchanged.
  */
+import type { WorkView } from './work-types';
 
 /** Who sent an event: a user acting in one role. `system` is the engine itself (timers). */
 export interface Actor {
@@ -97,6 +98,8 @@ export interface TransitionRecord {
   status: CaseStatus;
   /** ISO timestamp (workflow time). */
   at: string;
+  /** What the case waits on after the event, person by person (absent in rows stored before cases had tasks). */
+  work?: WorkView;
 }
 
 /** The read model of a case, kept up to date after every transition. */
@@ -115,4 +118,6 @@ export interface CaseProjection {
   openedAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** What the case waits on now, person by person (absent in projections stored before cases had tasks). */
+  work?: WorkView;
 }
