@@ -65,7 +65,7 @@ export function taskOperationRefusal(
     if (at.actsNow === undefined || at.actsNow || isInitiator || isManager) return null;
     const involved = open.some((s) => {
       const spec = taskSpec(def, s)!;
-      const step = work.tasks[s]?.approval?.steps[work.tasks[s]!.approval!.current];
+      const step = work.tasks[s]?.approval?.steps[work.tasks[s].approval.current];
       return (
         isUser(actor, assigneeOf(spec, at.context)) ||
         isCandidate(env, spec, at.context, actor) ||

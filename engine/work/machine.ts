@@ -18,6 +18,7 @@ import {
   approverRefs,
   assigneeKey,
   claimAllowed,
+  humanTasksOf,
   readWork,
   recordApproval,
   taskOperations,
@@ -146,10 +147,11 @@ function stateAt(root: Record<string, unknown>, path: string): Record<string, un
 
 /** The machine config of a definition that declares people's work, with its work compiled in (a copy; the definition is unchanged). */
 export function workMachineConfig(def: Definition, config: Record<string, unknown>): Record<string, unknown> {
-  const root = structuredClone(config);
+  // JSON in, JSON out (the workflow sandbox has no structuredClone).
+  const root = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
   const target = (path: string) => `#${def.process}.${path}`;
   const onOf = (node: Record<string, unknown>) => (isObject(node.on) ? node.on : (node.on = {}));
-  for (const [state, spec] of Object.entries(def.humanTasks ?? {})) {
+  for (const [state, spec] of Object.entries(humanTasksOf(def))) {
     const node = stateAt(root, state);
     if (node === undefined) continue;
     node.entry = [ref('enter', { state }), ...asList(node.entry as unknown[] | undefined)];

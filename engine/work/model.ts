@@ -4,7 +4,7 @@
  * approvers are, and the arithmetic of approval steps. Pure functions of the context.
  */
 import { eventScope, type CompiledDefinition } from '../compile';
-import type { Definition, HumanTaskSpec } from '../definition-schema';
+import { humanTaskSchema, type Definition, type HumanTaskSpec } from '../definition-schema';
 import { readPath, resolveValue } from '../expressions';
 import { isObject } from '../json-data';
 import { ownValue } from '../own';
@@ -52,9 +52,25 @@ export function initialWork(initiator: string | null): WorkState {
   return { initiator, cc: [], tasks: {} };
 }
 
+const normalized = new WeakMap<Definition, Record<string, HumanTaskSpec>>();
+
+/**
+ * The human tasks of a definition with their defaults filled in. A pinned definition reaches the
+ * workflow as it was stored, not as zod parsed it, so the defaults are applied here (once per definition).
+ */
+export function humanTasksOf(definition: Definition): Record<string, HumanTaskSpec> {
+  let tasks = normalized.get(definition);
+  if (tasks === undefined) {
+    tasks = {};
+    for (const [state, spec] of Object.entries(definition.humanTasks ?? {})) tasks[state] = humanTaskSchema.parse(spec);
+    normalized.set(definition, tasks);
+  }
+  return tasks;
+}
+
 /** The human task declared for a state path, if any. */
 export function taskSpec(definition: Definition, state: string): HumanTaskSpec | undefined {
-  return ownValue(definition.humanTasks ?? {}, state);
+  return ownValue(humanTasksOf(definition), state);
 }
 
 /** The context key a task's assignee is written to (`context.handler` → `handler`). */

@@ -61,7 +61,7 @@ export function checkTaskOperation(
   if (snapshot.status !== 'active') return refusal('CaseClosed', `the case is finished (state "${state}") and accepts no more events`);
   const at: WorkSituation = { context: snapshot.context as Record<string, unknown>, active: activeStates(state), actsNow };
   compiled.clock.now = now;
-  return taskOperationRefusal(compiled, at, event.type, parsed.data as AnyTaskData, event.actor, now);
+  return taskOperationRefusal(compiled, at, event.type, parsed.data, event.actor, now);
 }
 
 /** Why the actor may not send a definition's event to the open tasks that handle it (turn, assignee), or null. */

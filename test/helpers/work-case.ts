@@ -47,3 +47,14 @@ export class WorkCase {
     return this.last;
   }
 }
+
+/** The people of the work review fixture's cases: the initiator, two handlers, a task manager and approvers. */
+export const WORK_PEOPLE = {
+  agent: { userId: 'ann', role: 'cs_agent' },
+  h1: { userId: 'hal', role: 'handler' },
+  h2: { userId: 'hui', role: 'handler' },
+  boss: { userId: 'sam', role: 'service_manager' },
+  m1: { userId: 'max', role: 'sales_manager' },
+  gm: { userId: 'gil', role: 'gm' },
+  legal: { userId: 'lei', role: 'legal' },
+} satisfies Record<string, Actor>;

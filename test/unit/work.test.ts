@@ -1,18 +1,11 @@
 import fc from 'fast-check';
 import { allowedEvents, checkEvent, step } from '../../engine/step';
-import type { Actor } from '../../engine/types';
 import { httpStatusOf } from '../../engine/refusals';
 import { taskOperationSchemas, workView } from '../../engine/work';
-import { compileWorkReview, WorkCase } from '../helpers/work-case';
+import { compileWorkReview, WORK_PEOPLE, WorkCase } from '../helpers/work-case';
 
 const T0 = Date.parse('2026-03-02T09:00:00+08:00');
-const agent: Actor = { userId: 'ann', role: 'cs_agent' };
-const h1: Actor = { userId: 'hal', role: 'handler' };
-const h2: Actor = { userId: 'hui', role: 'handler' };
-const boss: Actor = { userId: 'sam', role: 'service_manager' };
-const m1: Actor = { userId: 'max', role: 'sales_manager' };
-const gm: Actor = { userId: 'gil', role: 'gm' };
-const legal: Actor = { userId: 'lei', role: 'legal' };
+const { agent, h1, h2, boss, m1, gm, legal } = WORK_PEOPLE;
 const compiled = compileWorkReview();
 
 /** A case started by ann, approved by max then any gm. */
