@@ -9,6 +9,8 @@ import { addCalendarDuration } from './calendar/calendar-duration';
 import { evaluateGuard, readPath, resolveNumber, resolveValue, toInstant, type Scope } from './expressions';
 import type { SchemaValidator } from './json-schema';
 import { payloadValidator } from './payload-schema';
+import { declaresWork } from './work/model';
+import { workImplementations, workMachineConfig } from './work/machine';
 
 /** The event object the machine sees for a human action. */
 export interface MachineEvent {
@@ -227,7 +229,14 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
     actors[name] = fromPromise(() => new Promise<never>(() => {}));
   }
 
-  const { context: initialContext, ...config } = definition.machine;
+  // People's work (tasks, approvals, withdrawal) is compiled in only where a definition declares it: older ones run as they always ran.
+  const work = declaresWork(definition) ? workImplementations({ definition, calendar, params, clock }) : undefined;
+  if (work) {
+    Object.assign(guards, work.guards);
+    Object.assign(actions, work.actions);
+  }
+  const { context: initialContext, ...written } = definition.machine;
+  const config = work ? workMachineConfig(definition, written) : written;
   // The implementations are built from data, so their names are only known at run time.
   const implementations = { guards, actions, delays, actors } as never;
   const machine = setup(implementations).createMachine({

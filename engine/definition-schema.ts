@@ -270,6 +270,58 @@ export const parameterSchema = z
   .strict();
 export type ParameterSpec = z.infer<typeof parameterSchema>;
 
+/** A context path a task writes its assignee to: `context.<name>`. */
+const CONTEXT_KEY = /^context\.[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Who may claim a task (or act on it, when no assignee is required): a role, a user or users read from the case, a role read from the case. */
+export const candidateSchema = z.union([
+  z.object({ role: z.string().min(1) }).strict(),
+  z.object({ user: z.string().min(1) }).strict(),
+  z.object({ usersFrom: z.string().min(1) }).strict(),
+  z.object({ roleFrom: z.string().min(1) }).strict(),
+]);
+export type CandidateSpec = z.infer<typeof candidateSchema>;
+
+/** An approval step over a list of users or roles read from the case: all of them, any one, or one after another. */
+export const approvalSchema = z
+  .object({
+    /** The list of approvers; each item is a role name, `{ role }` or `{ user }`. */
+    approvers: valueRefSchema,
+    mode: z.enum(['sequence', 'all', 'any']),
+    /** The definition's own events an approver sends (defaults APPROVE and REJECT). */
+    approve: z.string().default('APPROVE'),
+    reject: z.string().default('REJECT'),
+    /** Where a current approver may add an approver (default: nowhere). */
+    addApprover: z.array(z.enum(['before', 'after', 'parallel'])).default([]),
+  })
+  .strict();
+export type ApprovalSpec = z.infer<typeof approvalSchema>;
+
+/** A state that waits on people: who may take it, who is assigned, and the operations allowed on it. */
+export const humanTaskSchema = z
+  .object({
+    labels: labelsSchema.optional(),
+    candidates: z.array(candidateSchema).default([]),
+    /** The context path holding the assignee's user id (`context.<name>`). */
+    assignee: z.string().regex(CONTEXT_KEY, 'write the assignee as context.<name>').optional(),
+    /** Only the assignee (or their delegate) sends the state's events, except `openEvents`. */
+    assigneeOnly: z.boolean().default(false),
+    openEvents: z.array(z.string()).default([]),
+    /** Candidates may claim and release it (default: true when `assignee` is set). */
+    claim: z.boolean().optional(),
+    /** The assignee may hand it to another user (default: true when `assignee` is set). */
+    transfer: z.boolean().optional(),
+    /** Earlier human steps `task.return` may go back to. */
+    returnTo: z.array(z.string()).default([]),
+    approval: approvalSchema.optional(),
+  })
+  .strict();
+export type HumanTaskSpec = z.infer<typeof humanTaskSchema>;
+
+/** Where the initiator may withdraw a case from, and the final state it then ends in. */
+export const withdrawalSchema = z.object({ target: z.string().min(1), from: z.array(z.string().min(1)).min(1) }).strict();
+export type WithdrawalSpec = z.infer<typeof withdrawalSchema>;
+
 export const definitionSchema = z
   .object({
     $schema: z.string().optional(),
@@ -296,6 +348,14 @@ export const definitionSchema = z
     /** Sub-processes a state invokes, one case per item of a list. */
     subprocesses: z.record(z.string().regex(NAME, nameMessage), subprocessSchema).default({}),
     events: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'event names are UPPER_SNAKE_CASE'), eventSchema),
+    /** Roles that reassign any task of the process and may remind. */
+    taskManagers: z.array(z.string()).optional(),
+    /** `task.remind` at most once per task per this many minutes (default 60). */
+    remindIntervalMinutes: z.number().int().positive().optional(),
+    /** The initiator may withdraw the case from these states (`task.withdraw`). */
+    withdrawal: withdrawalSchema.optional(),
+    /** The states that wait on people, keyed by state path: their candidates, assignee, approval and allowed operations. */
+    humanTasks: z.record(z.string(), humanTaskSchema).optional(),
     /** Labels of every state, keyed by its dotted path (`analysis.reporting`). */
     stateLabels: z.record(z.string(), labelsSchema),
     /** The XState v5 machine config, data only. */

@@ -19,3 +19,5 @@ export * from './storable';
 export * from './own';
 export * from './microstep-limit';
 export * from './definition-limits';
+export * from './work';
+export * from './work-types';

@@ -38,7 +38,8 @@ export const DOCKET_CODES = {
   // Business calendars: a case already counts on this version (or a newer one); a calendar file that is not valid.
   CalendarCurrent: { status: 409, refusal: true },
   InvalidCalendar: { status: 422, refusal: true },
-  // People's work: only the assignee acts; not this approver's turn; an operation the definition does not allow here (or not to this actor); too soon to remind again; a named user who does not exist or lacks the role.
+  // People's work: only the assignee may send this; not this approver's turn; the definition or the actor's part does not allow the
+  // operation; a remind sooner than the definition's interval; a named user that does not exist or lacks the role.
   NotAssignee: { status: 403, refusal: true },
   NotYourTurn: { status: 403, refusal: true },
   OperationNotAllowed: { status: 409, refusal: true },

@@ -13,6 +13,10 @@ import { storableProblems } from './storable';
 import { describeIssues, refusal, toIssues, type Refusal } from './refusals';
 import { MicrostepCounter, MicrostepLimitError } from './microstep-limit';
 import type { Actor, CaseStatus, Deadline, Notification } from './types';
+import { declaresWork, initialWork, WORK_KEY } from './work/model';
+import { WORK_PREFIX } from './work/machine';
+import { allowedTaskOperations, checkTaskOperation, workEventRefusal, workNotification } from './work/view';
+import { isTaskOperation, type TaskOperation } from './work-types';
 
 /** A durable timer the workflow must arm: at `dueAt` it feeds `event` back into the machine. */
 export interface TimerSpec extends Deadline {
@@ -143,6 +147,15 @@ function collect(
     } else if (action.type === 'xstate.stopChild') {
       const id = childId(action.params);
       if (id !== undefined) result.stopped.push(id);
+    } else if (action.type === `${WORK_PREFIX}notify`) {
+      const draft = workNotification(
+        compiled,
+        action.params as { what?: string; state?: string },
+        action.info.context,
+        action.info.event,
+        result.state,
+      );
+      if (draft) result.notifications.push(draft);
     } else {
       const spec = Object.hasOwn(compiled.definition.actions, action.type) ? compiled.definition.actions[action.type] : undefined;
       if (spec?.type !== 'notify') continue;
@@ -224,8 +237,12 @@ function takeActions(inert: InertScope): ExecutableActionObject[] {
   return actions;
 }
 
-/** Starts a case: the initial state for `input`, at workflow time `now`. Throws `MicrostepLimitError` when it does not come to rest. */
-export function startCase(compiled: CompiledDefinition, input: Record<string, unknown>, now: number): StepResult {
+/**
+ * Starts a case: the initial state for `input`, at workflow time `now`, by the user `initiator` (kept
+ * in `$work` where the definition declares people's work). Throws `MicrostepLimitError` when it does not come to rest.
+ */
+export function startCase(compiled: CompiledDefinition, input: Record<string, unknown>, now: number, initiator?: string): StepResult {
+  if (declaresWork(compiled.definition)) input = { ...input, [WORK_KEY]: initialWork(initiator ?? null) };
   compiled.clock.now = now;
   const inert = inertScope(compiled.machine);
   inert.actions.length = 0;
@@ -263,12 +280,41 @@ export function acceptedEvents(snapshot: AnyMachineSnapshot): Set<string> {
   return new Set(getNextTransitions(snapshot).map((t) => t.eventType));
 }
 
-/** The declared events a role may send in the current state. */
-export function allowedEvents(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot, role: string | undefined): string[] {
+/**
+ * The declared events a role may send in the current state, then the task operations it may perform
+ * (given the user too, those that user may perform; the events only an assignee or an approver whose turn it is may send are left out for others).
+ */
+export function allowedEvents(
+  compiled: CompiledDefinition,
+  snapshot: AnyMachineSnapshot,
+  role: string | undefined,
+  userId?: string,
+): string[] {
   const accepted = acceptedEvents(snapshot);
-  return Object.entries(compiled.definition.events)
+  const declared = Object.entries(compiled.definition.events)
     .filter(([type, spec]) => accepted.has(type) && (role === undefined || spec.roles.includes(role)))
     .map(([type]) => type);
+  if (role === undefined || !declaresWork(compiled.definition)) return declared;
+  const state = stateToString(snapshot.value);
+  const actor: Actor = { userId: userId ?? '', role };
+  const events =
+    userId === undefined ? declared : declared.filter((type) => workEventRefusal(compiled, snapshot, state, type, actor) === null);
+  return [...events, ...allowedTaskOperations(compiled, snapshot, state, actor, declared.length > 0)];
+}
+
+/** A refusal when the event names no actor (a user id and a role). */
+function actorProblem(event: { type: string; actor: unknown }): Refusal | null {
+  const actor = event.actor;
+  if (
+    actor !== null &&
+    typeof actor === 'object' &&
+    typeof (actor as Actor).userId === 'string' &&
+    typeof (actor as Actor).role === 'string'
+  )
+    return null;
+  return refusal('ValidationError', `${event.type} names no actor: send it as a user (userId) acting in a role`, [
+    { path: 'actor', message: 'required: { userId, role }' },
+  ]);
 }
 
 /** A name from a request as a refusal shows it: quoted, escaped and at most 100 characters. */
@@ -289,6 +335,8 @@ export function checkEvent(
   now: number,
 ): Refusal | null {
   const { definition } = compiled;
+  if (isTaskOperation(event.type) && declaresWork(definition))
+    return checkOperation(compiled, snapshot, { ...event, type: event.type }, now);
   const spec = Object.hasOwn(definition.events, event.type) ? definition.events[event.type] : undefined;
   if (!spec) {
     return refusal(
@@ -296,17 +344,8 @@ export function checkEvent(
       `${shown(event.type)} is not an event of process "${definition.process}"; its events are ${Object.keys(definition.events).join(', ')}`,
     );
   }
-  const actor: unknown = event.actor;
-  if (
-    actor === null ||
-    typeof actor !== 'object' ||
-    typeof (actor as Actor).userId !== 'string' ||
-    typeof (actor as Actor).role !== 'string'
-  ) {
-    return refusal('ValidationError', `${event.type} names no actor: send it as a user (userId) acting in a role`, [
-      { path: 'actor', message: 'required: { userId, role }' },
-    ]);
-  }
+  const noActor = actorProblem(event);
+  if (noActor) return noActor;
   if (!spec.roles.includes(event.actor.role)) {
     return refusal('Forbidden', `role ${shown(event.actor.role)} may not send ${event.type}; it is for ${spec.roles.join(', ')}`);
   }
@@ -328,6 +367,8 @@ export function checkEvent(
     return refusal('NotAllowedInState', `${event.type} is not allowed in state "${state}"; allowed now: ${allowed.join(', ') || 'none'}`);
   }
   compiled.clock.now = now;
+  const turn = workEventRefusal(compiled, snapshot, state, event.type, event.actor);
+  if (turn) return turn;
   if (!snapshot.can({ type: event.type, data: event.data ?? {}, actor: event.actor })) {
     const guards = getNextTransitions(snapshot)
       .filter((t) => t.eventType === event.type)
@@ -344,6 +385,24 @@ export function checkEvent(
     );
   }
   return compiled.eventless ? stepLimitRefusal(compiled, snapshot, event, now) : null;
+}
+
+/** Checks a task operation: the actor, that it can be stored, then its data and the work rules. */
+function checkOperation(
+  compiled: CompiledDefinition,
+  snapshot: AnyMachineSnapshot,
+  event: { type: TaskOperation; data?: unknown; actor: Actor; requestId?: string | null },
+  now: number,
+): Refusal | null {
+  const actor = actorProblem(event);
+  if (actor) return actor;
+  const unstorable = storableProblems({ data: event.data ?? {}, actor: { userId: event.actor.userId }, requestId: event.requestId });
+  if (unstorable.length > 0) return refusal('ValidationError', `${event.type} cannot be stored: ${describeIssues(unstorable)}`, unstorable);
+  const actsNow = allowedEvents(compiled, snapshot, event.actor.role).some((t) => !isTaskOperation(t));
+  return (
+    checkTaskOperation(compiled, snapshot, stateToString(snapshot.value), event, actsNow, now) ??
+    stepLimitRefusal(compiled, snapshot, event, now)
+  );
 }
 
 /** Tries the event on a definition with eventless transitions: one that would not come to rest is refused. */

@@ -118,4 +118,6 @@ export interface CaseProjection {
   openedAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** What the case waits on now, person by person (absent in projections stored before cases had tasks). */
+  work?: WorkView;
 }

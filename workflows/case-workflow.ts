@@ -128,7 +128,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     checkStart(c);
     c.openedAt = nowIso();
     c.updatedAt = c.openedAt;
-    void transitions.apply(startCase(c.compiled, input.input, Date.now()), 'xstate.init', input.input, input.startedBy, input.requestId);
+    void transitions.apply(
+      startCase(c.compiled, input.input, Date.now(), input.startedBy.userId),
+      'xstate.init',
+      input.input,
+      input.startedBy,
+      input.requestId,
+    );
   }
 
   watchVisibility(c, { nextDueAt: timers.nextDueAt, openIncidents: () => incidents.open.size });

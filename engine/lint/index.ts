@@ -13,6 +13,7 @@ import { lintStructure } from './structure';
 import { graphComplete, lintReachability, transitionTargets } from './targets';
 import type { LintContext, LintProblem, LintResult } from './types';
 import { lintParameters, valueChecks } from './values';
+import { lintWork } from './work';
 
 export type { LintCode, LintProblem, LintResult } from './types';
 export { definitionJsonSchema } from './schema';
@@ -54,6 +55,7 @@ export function lintDefinition(raw: unknown): LintResult {
   lintDelays(ctx, values);
   lintEventsAndRoles(ctx);
   lintInvokes(ctx);
+  lintWork(ctx);
 
   const timer = transitionTimer(ctx);
   const events = transitionEvents(ctx);

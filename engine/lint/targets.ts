@@ -34,7 +34,12 @@ export const graphComplete = ({ problems }: LintContext): boolean =>
   !problems.some((p) => p.code === 'unknown-target' || p.code === 'unknown-initial');
 
 /** Reachability and ways out: every state can be reached from the initial state, and every reached leaf can reach a final state. */
-export function lintReachability({ walk, report }: LintContext): void {
+export function lintReachability({ def, walk, report }: LintContext): void {
+  // What people's work adds: a withdrawal from its states, a return from a task to its earlier steps.
+  const workTargets = new Map<string, string[]>();
+  const addWorkTarget = (from: string, to: string) => workTargets.set(from, [...(workTargets.get(from) ?? []), to]);
+  for (const from of def.withdrawal?.from ?? []) addWorkTarget(from, def.withdrawal!.target);
+  for (const [state, spec] of Object.entries(def.humanTasks ?? {})) spec.returnTo.forEach((to) => addWorkTarget(state, to));
   const states = walk.states;
   const entered = (path: string) => enteredStates(walk, path);
   const reached = new Set<string>(entered(''));
@@ -44,7 +49,10 @@ export function lintReachability({ walk, report }: LintContext): void {
   const targetsFrom = (path: string): string[] => {
     let targets = targetsOf.get(path);
     if (targets === undefined) {
-      targets = walk.transitions.filter((t) => t.source === path).flatMap((t) => resolvedTargets(walk, t));
+      targets = [
+        ...walk.transitions.filter((t) => t.source === path).flatMap((t) => resolvedTargets(walk, t)),
+        ...(workTargets.get(path) ?? []).filter((to) => walk.states.has(to)),
+      ];
       targetsOf.set(path, targets);
     }
     return targets;

@@ -33,7 +33,13 @@ export type LintCode =
   | 'unsafe-pattern'
   | 'missing-field-label'
   | 'missing-enum-label'
-  | 'unknown-enum-label';
+  | 'unknown-enum-label'
+  | 'unknown-state'
+  | 'non-atomic-task'
+  | 'unhandled-task-event'
+  | 'task-assignee'
+  | 'task-return'
+  | 'withdrawal-target';
 
 export interface LintProblem {
   code: LintCode;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import complaintJson from '../../definitions/complaint.json';
+import workReviewJson from '../fixtures/definitions/work_review.json';
 import { DEFINITION_LIMITS } from '../../engine/definition-limits';
 import { assertValidDefinition, formatProblems, lintDefinition as lint, type LintCode, type LintProblem } from '../../engine/lint';
 
@@ -46,6 +47,12 @@ const ALL_CODES: Record<LintCode, true> = {
   'missing-field-label': true,
   'missing-enum-label': true,
   'unknown-enum-label': true,
+  'unknown-state': true,
+  'non-atomic-task': true,
+  'unhandled-task-event': true,
+  'task-assignee': true,
+  'task-return': true,
+  'withdrawal-target': true,
 };
 
 afterAll(() => {
@@ -1036,5 +1043,88 @@ describe('names that are properties of every JavaScript object', () => {
       'delays.acceptDue.businessDays.param',
       'unknown parameter "constructor"',
     );
+  });
+});
+
+describe("people's work (humanTasks, withdrawal, taskManagers)", () => {
+  /** Lints a deep copy of the work review fixture after `mutate` has broken it. */
+  const lintWork = (mutate: (d: Json) => void): LintProblem[] => {
+    const d: Json = structuredClone(workReviewJson);
+    mutate(d);
+    return lintDefinition(d).problems;
+  };
+
+  it('lints the fixture clean', () => {
+    expect(lintWork(() => {})).toEqual([]);
+  });
+
+  it('reports a task on a state that does not exist, with the closest name', () => {
+    expectSome(
+      lintWork((d) => {
+        d.humanTasks.investigatin = d.humanTasks.investigating;
+        delete d.humanTasks.investigating;
+      }),
+      'unknown-state',
+      'humanTasks.investigatin',
+      'did you mean "investigating"',
+    );
+  });
+
+  it('reports a task on a state with child states', () => {
+    const problems = lintWork((d) => {
+      d.machine.states.investigating = { initial: 'a', states: { a: { on: d.machine.states.investigating.on } } };
+      d.stateLabels['investigating.a'] = { en: 'A', 'zh-CN': '甲' };
+    });
+    expectSome(problems, 'non-atomic-task', 'humanTasks.investigating', 'atomic');
+  });
+
+  it('reports open, approve and reject events that are not declared or not handled in the state', () => {
+    const problems = lintWork((d) => {
+      d.humanTasks.investigating.openEvents = ['LOG_CONTCT', 'APPROVE'];
+      d.humanTasks.approving.approval.reject = 'SUBMIT_FINDINGS';
+    });
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['undeclared-event', 'humanTasks.investigating.openEvents[0]'],
+      ['unhandled-task-event', 'humanTasks.investigating.openEvents[1]'],
+      ['unhandled-task-event', 'humanTasks.approving.approval.reject'],
+    ]);
+    expect(problems[0]!.message).toContain('did you mean "LOG_CONTACT"');
+  });
+
+  it('reports a return to a state that is not a human step', () => {
+    expectOnly(
+      lintWork((d) => {
+        d.humanTasks.approving.returnTo = ['approved'];
+      }),
+      'task-return',
+      'humanTasks.approving.returnTo[0]',
+      'not a human step',
+    );
+  });
+
+  it('reports a withdrawal target that is not final, and from states that do not exist', () => {
+    const problems = lintWork((d) => {
+      d.withdrawal = { target: 'investigating', from: ['aproving'] };
+    });
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['withdrawal-target', 'withdrawal.target'],
+      ['unknown-state', 'withdrawal.from[0]'],
+      // Nothing else leads to "withdrawn" now.
+      ['unreachable-state', 'machine.states.withdrawn'],
+    ]);
+  });
+
+  it('reports roles outside the catalogue and assigneeOnly without an assignee', () => {
+    const problems = lintWork((d) => {
+      d.taskManagers = ['service_manger'];
+      d.humanTasks.investigating.candidates = [{ role: 'handlr' }];
+      delete d.humanTasks.investigating.assignee;
+    });
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['unknown-role', 'taskManagers[0]'],
+      ['unknown-role', 'humanTasks.investigating.candidates[0].role'],
+      ['task-assignee', 'humanTasks.investigating.assigneeOnly'],
+    ]);
+    expect(problems[0]!.messageZh).toContain('未知角色');
   });
 });

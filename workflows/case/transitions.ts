@@ -3,6 +3,7 @@
  * notifications it queues. Also feeds system events (timers, results) into the machine.
  */
 import { step, type StepResult } from '../../engine/step';
+import { workView } from '../../engine/work/view';
 import { SYSTEM_ACTOR, type Actor, type CaseProjection, type Notification, type TransitionRecord } from '../../engine/types';
 import type { Incident } from '../messages';
 import { notify, persistTransition } from './activities';
@@ -44,6 +45,8 @@ export function createTransitions(
     if (result.notifications.some((n) => n.kind === 'escalation')) c.escalated = true;
     const at = nowIso();
     c.updatedAt = at;
+    // Data for the read model only (inboxes): no new workflow command, so older histories replay unchanged.
+    const work = workView(c.compiled, c.snapshot);
     const record: TransitionRecord = {
       caseId: c.caseId,
       seq: c.seq,
@@ -58,6 +61,7 @@ export function createTransitions(
       toState: c.state,
       status: c.status,
       at,
+      work,
     };
     const projection: CaseProjection = {
       caseId: c.caseId,
@@ -73,6 +77,7 @@ export function createTransitions(
       openedAt: c.openedAt,
       updatedAt: at,
       closedAt: c.status === 'completed' ? at : null,
+      work,
     };
     const notifications: Notification[] = result.notifications.map((n, i) => ({
       ...n,
