@@ -12,7 +12,7 @@ export { isTaskOperationName, TASK_OPERATION_NAMES, type TaskOperationName } fro
 
 /** What a case waits on, person by person, when its status carries it (cases of definitions with tasks). */
 export function caseWork(view: CaseStatusView): WorkView | undefined {
-  return (view as CaseStatusView & { work?: WorkView }).work;
+  return view.work;
 }
 
 /** Who a check looks users up in: the user store, or anything that reads users the same way. */

@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, CalendarData, CaseStatus, Deadline } from '../engine/types';
 import type { TimerSpec } from '../engine/step';
 import type { MigrationBlocker } from '../engine/migration-plan';
+import type { WorkView } from '../engine/work-types';
 
 /**
  * Set by a worker on a start input, action or signal that no Docket client or worker signed
@@ -157,6 +158,8 @@ export interface CaseStatusView {
   incidents: Incident[];
   openedAt: string;
   updatedAt: string;
+  /** What the case waits on, person by person (its tasks, assignees, approvers, cc); empty lists for a definition without tasks. */
+  work?: WorkView;
 }
 
 /** The kinds of effect a case runs; each is one activity type (`transition` is the engine's own step of a timer or task result). */

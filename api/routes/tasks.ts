@@ -7,6 +7,7 @@
 import { checkNamedUsers, caseWork } from '../../client/task-operations';
 import { TASK_OPERATION_NAMES } from '../../engine/task-operation-names';
 import type { TaskOperation, TaskOperationData } from '../../engine/work-types';
+import { actorOnCase } from '../acting';
 import type { ApiDeps } from '../deps';
 import { route, type AnyRoute } from '../route';
 import { caseParams, sendOut, taskOperationBodies } from '../schemas';
@@ -43,11 +44,13 @@ function taskRoute(deps: ApiDeps, name: string, operation: TaskOperation): AnyRo
       const requestId = idempotencyKey(ctx);
       const data: TaskOperationData[typeof operation] = ctx.body ?? {};
       const view = await seenStatus(deps, ctx, caseId, operation);
+      // A delegate acts on the task on behalf of the user who delegated to them.
+      const actor = await actorOnCase(deps, ctx.caller.principal, ctx.caller.role, caseId);
       return acting(deps, ctx, { caseId, event: operation, status: 200 }, async () => {
         await checkNamedUsers(deps.users, caseWork(view), operation, data);
         return deps.docket.send(caseId, {
           type: operation,
-          actor: ctx.caller.actor,
+          actor,
           data,
           ...(requestId !== undefined && { requestId }),
         });

@@ -4,6 +4,7 @@
  */
 import { currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import { allowedEvents, checkEvent, step } from '../../engine/step';
+import { workView } from '../../engine/work/view';
 import {
   definitionQuery,
   sendEventUpdate,
@@ -151,6 +152,7 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
         incidents: incidents.list(),
         openedAt: c.openedAt,
         updatedAt: c.updatedAt,
+        work: workView(c.compiled, c.snapshot),
       }));
       setHandler(subprocessDoneSignal, (done) => invocations.onSubprocessDone(done));
       setHandler(definitionQuery, () => c.pinned.definition);
