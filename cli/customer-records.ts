@@ -7,7 +7,7 @@
 import { createPool } from '../adapters/postgres/pool';
 import { PostgresCustomerStore, type Contact, type Customer, type GradeChange } from '../adapters/postgres/customer-store';
 import type { CliContext } from './context';
-import { EXIT_OK, invalidArgument } from './errors';
+import { EXIT_OK, invalidArgument, rethrowBadRequest } from './errors';
 import { table } from './format';
 
 export interface RecordOptions {
@@ -62,11 +62,13 @@ export function parsePerson(text: string): Record<string, string> {
     const eq = part.indexOf('=');
     const key = eq < 0 ? '' : part.slice(0, eq).trim();
     if (!PERSON_KEYS.includes(key)) {
-      throw invalidArgument(`--contact: "${part.trim()}" is not key=value with a key of ${PERSON_KEYS.join(', ')}, e.g. --contact 'name=Wang Wei;phone=138 0000 0001'`);
+      throw invalidArgument(
+        `--contact: "${part.trim()}" is not key=value with a key of ${PERSON_KEYS.join(', ')}, e.g. --contact 'name=Wang Wei;phone=138 0000 0001'`,
+      );
     }
     person[key] = part.slice(eq + 1).trim();
   }
-  if (person.name === undefined) throw invalidArgument('--contact: name a contact person, e.g. --contact \'name=Wang Wei;position=Buyer\'');
+  if (person.name === undefined) throw invalidArgument("--contact: name a contact person, e.g. --contact 'name=Wang Wei;position=Buyer'");
   return person;
 }
 
@@ -84,7 +86,12 @@ function recordBody(opts: RecordOptions): Record<string, unknown> {
   });
 }
 
-const roleOf = (ctx: CliContext, as: string | undefined) => (as === undefined ? {} : { role: ctx.actor(as).role });
+/** A request to the API; its 400s are bad input to the command. */
+async function call<T>(ctx: CliContext, method: string, url: string, as: string | undefined, body?: unknown): Promise<T> {
+  const options = { ...(as !== undefined && { role: ctx.actor(as).role }), ...(body !== undefined && { body }) };
+  return (await ctx.api().request<T>(method, url, options).catch(rethrowBadRequest)).body;
+}
+
 const path = (customerId: string, rest = '') => `/customers/${encodeURIComponent(customerId)}${rest}`;
 
 function overApiOnly(ctx: CliContext, command: string): void {
@@ -129,7 +136,7 @@ export async function createCustomerCommand(ctx: CliContext, opts: RecordOptions
   overApiOnly(ctx, 'create');
   if (opts.name === undefined) throw invalidArgument('--name is required: the customer’s (company’s) name');
   const body = { ...recordBody(opts), ...(opts.id !== undefined && { customerId: opts.id }) };
-  const { body: created } = await ctx.api().request<Customer>('POST', '/customers', { body, ...roleOf(ctx, opts.as) });
+  const created = await call<Customer>(ctx, 'POST', '/customers', opts.as, body);
   ctx.print(created, () => `created customer ${created.customerId}\n${describeCustomer(created)}`);
   return EXIT_OK;
 }
@@ -139,7 +146,7 @@ export async function editCustomerCommand(ctx: CliContext, customerId: string, o
   overApiOnly(ctx, 'edit');
   const body = recordBody(opts);
   if (Object.keys(body).length === 0) throw invalidArgument('give at least one field to change, e.g. --industry Retail');
-  const { body: updated } = await ctx.api().request<Customer>('PUT', path(customerId), { body, ...roleOf(ctx, opts.as) });
+  const updated = await call<Customer>(ctx, 'PUT', path(customerId), opts.as, body);
   ctx.print(updated, () => `updated customer ${updated.customerId}\n${describeCustomer(updated)}`);
   return EXIT_OK;
 }
@@ -147,9 +154,12 @@ export async function editCustomerCommand(ctx: CliContext, customerId: string, o
 /** `docket customer show <id>`: the latest contacts first, then the record and its grade history. */
 export async function showCustomerCommand(ctx: CliContext, customerId: string, opts: { as?: string }): Promise<number> {
   overApiOnly(ctx, 'show');
-  const { body } = await ctx
-    .api()
-    .request<{ customer: Customer; gradeHistory: GradeChange[]; latestContacts: Contact[] }>('GET', path(customerId), roleOf(ctx, opts.as));
+  const body = await call<{ customer: Customer; gradeHistory: GradeChange[]; latestContacts: Contact[] }>(
+    ctx,
+    'GET',
+    path(customerId),
+    opts.as,
+  );
   ctx.print(
     body,
     () =>
@@ -172,11 +182,21 @@ export async function findCustomersCommand(ctx: CliContext, opts: FindOptions): 
       cursor: opts.cursor,
     }) as Record<string, string>,
   ).toString();
-  const { body } = await ctx
-    .api()
-    .request<{ customers: Customer[]; total: number; nextCursor: string | null }>('GET', `/customers${q ? `?${q}` : ''}`, roleOf(ctx, opts.as));
+  const body = await call<{ customers: Customer[]; total: number; nextCursor: string | null }>(
+    ctx,
+    'GET',
+    `/customers${q ? `?${q}` : ''}`,
+    opts.as,
+  );
   ctx.print(body, () => {
-    const rows = body.customers.map((c) => [c.customerId, c.name, dash(c.industry), dash(c.valueGrade), dash(c.intentionGrade), dash(c.owner)]);
+    const rows = body.customers.map((c) => [
+      c.customerId,
+      c.name,
+      dash(c.industry),
+      dash(c.valueGrade),
+      dash(c.intentionGrade),
+      dash(c.owner),
+    ]);
     const list = rows.length ? table(['CUSTOMER', 'NAME', 'INDUSTRY', 'VALUE', 'INTENTION', 'OWNER'], rows) : '  (no customers)\n';
     const more = body.nextCursor === null ? '' : `next page: add --cursor ${body.nextCursor}\n`;
     return `${list}${body.customers.length} of ${body.total} customer${body.total === 1 ? '' : 's'}\n${more}`;
@@ -189,9 +209,7 @@ export async function gradeCustomerCommand(ctx: CliContext, customerId: string, 
   overApiOnly(ctx, 'grade');
   if (opts.reason === undefined) throw invalidArgument('--reason is required: why the grade changes (it is kept in the grade history)');
   const body = defined({ value: opts.value, intention: opts.intention, reason: opts.reason });
-  const { body: graded } = await ctx
-    .api()
-    .request<{ customer: Customer; gradeHistory: GradeChange[] }>('POST', path(customerId, '/grade'), { body, ...roleOf(ctx, opts.as) });
+  const graded = await call<{ customer: Customer; gradeHistory: GradeChange[] }>(ctx, 'POST', path(customerId, '/grade'), opts.as, body);
   ctx.print(graded, () => `${describeCustomer(graded.customer)}\n${describeGrades(graded.gradeHistory)}`);
   return EXIT_OK;
 }
@@ -200,9 +218,8 @@ export async function gradeCustomerCommand(ctx: CliContext, customerId: string, 
 export async function logContactCommand(ctx: CliContext, customerId: string, opts: ContactOptions): Promise<number> {
   overApiOnly(ctx, 'contact');
   const body = defined({ channel: opts.channel, direction: opts.direction, summary: opts.summary, at: opts.at, caseId: opts.case });
-  const api = ctx.api();
-  const { body: logged } = await api.request<Contact>('POST', path(customerId, '/contacts'), { body, ...roleOf(ctx, opts.as) });
-  const { body: recent } = await api.request<{ contacts: Contact[] }>('GET', path(customerId, '/contacts?limit=5'), roleOf(ctx, opts.as));
+  const logged = await call<Contact>(ctx, 'POST', path(customerId, '/contacts'), opts.as, body);
+  const recent = await call<{ contacts: Contact[] }>(ctx, 'GET', path(customerId, '/contacts?limit=5'), opts.as);
   ctx.print(logged, () => `logged contact ${logged.id}\n\n${describeContacts(recent.contacts, 'Latest contacts')}`);
   return EXIT_OK;
 }
@@ -210,9 +227,12 @@ export async function logContactCommand(ctx: CliContext, customerId: string, opt
 /** `docket customer contacts <id>`: the contact log, newest first. */
 export async function listContactsCommand(ctx: CliContext, customerId: string, opts: { as?: string; limit?: string }): Promise<number> {
   overApiOnly(ctx, 'contacts');
-  const { body } = await ctx
-    .api()
-    .request<{ contacts: Contact[]; nextCursor: string | null }>('GET', path(customerId, `/contacts?limit=${opts.limit ?? '20'}`), roleOf(ctx, opts.as));
+  const body = await call<{ contacts: Contact[]; nextCursor: string | null }>(
+    ctx,
+    'GET',
+    path(customerId, `/contacts?limit=${opts.limit ?? '20'}`),
+    opts.as,
+  );
   ctx.print(body, () => describeContacts(body.contacts, `Contacts of ${customerId} (newest first)`));
   return EXIT_OK;
 }
@@ -221,7 +241,7 @@ export async function listContactsCommand(ctx: CliContext, customerId: string, o
 export async function importFromCasesCommand(ctx: CliContext, opts: { as?: string }): Promise<number> {
   let imported: string[];
   if (ctx.mode() === 'api') {
-    imported = (await ctx.api().request<{ imported: string[] }>('POST', '/customers/import-from-cases', roleOf(ctx, opts.as))).body.imported;
+    imported = (await call<{ imported: string[] }>(ctx, 'POST', '/customers/import-from-cases', opts.as)).imported;
   } else {
     const pool = createPool({ connectionString: await ctx.directDatabase(), max: 1 });
     try {

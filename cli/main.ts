@@ -178,7 +178,9 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .argument('<caseId>', 'the case id')
     .action((caseId: string) => run(historyCommand(ctx, caseId)));
 
-  const customer = program.command('customer').description('customer records, grades, contacts and timelines (docket customer <id>: the timeline)');
+  const customer = program
+    .command('customer')
+    .description('customer records, grades, contacts and timelines (docket customer <id>: the timeline)');
   customer
     .command('timeline', { isDefault: true })
     .description("a customer's timeline: every case of every process, and every transition of them and every contact, newest first")
@@ -194,7 +196,11 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
       .option('--scope <text>', 'business scope')
       .option('--need <type>', 'need type')
       .option('--owner <userId>', 'the owning sales rep (default for a sales rep: yourself)')
-      .option('--contact <person>', "a contact person, repeatable: 'name=Wang Wei;position=Buyer;phone=138 0000 0001;email=…;wechat=…'", collect);
+      .option(
+        '--contact <person>',
+        "a contact person, repeatable: 'name=Wang Wei;position=Buyer;phone=138 0000 0001;email=…;wechat=…'",
+        collect,
+      );
   recordOptions(customer.command('create').description('create a customer record; prints its id'))
     .option('--id <customerId>', 'the customer id (default: a new CUST-… id)')
     .action((opts: RecordOptions) => run(createCustomerCommand(ctx, opts)));

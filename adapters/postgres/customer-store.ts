@@ -391,7 +391,8 @@ export class PostgresCustomerStore {
     return paged(rows, limit, ({ kind, row }) => {
       // to_jsonb gives timestamps as text: back to Dates, as the row mappers take them.
       const dated = { ...row, at: new Date(row.at as string) };
-      if (kind === 'contact') return { kind, ...toContact({ ...dated, recorded_at: new Date(row.recorded_at as string) } as unknown as ContactRow) };
+      if (kind === 'contact')
+        return { kind, ...toContact({ ...dated, recorded_at: new Date(row.recorded_at as string) } as unknown as ContactRow) };
       return { kind, ...rowToTransition(dated as unknown as TransitionRow) };
     });
   }

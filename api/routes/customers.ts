@@ -72,7 +72,11 @@ const fields = {
 };
 
 const createBody = z
-  .object({ customerId: customerIdSchema.optional().describe('given or generated (CUST-…)'), ...fields, contacts: fields.contacts.default([]) })
+  .object({
+    customerId: customerIdSchema.optional().describe('given or generated (CUST-…)'),
+    ...fields,
+    contacts: fields.contacts.default([]),
+  })
   .strict();
 const editBody = z
   .object({ ...fields, name: fields.name.optional(), contacts: fields.contacts.optional() })
@@ -130,7 +134,14 @@ const customerOut = z
   })
   .meta({ id: 'Customer' });
 const gradeChangeOut = z
-  .object({ grade: z.enum(['value', 'intention']), from: z.string().nullable(), to: z.string(), reason: z.string(), by: who, at: z.string() })
+  .object({
+    grade: z.enum(['value', 'intention']),
+    from: z.string().nullable(),
+    to: z.string(),
+    reason: z.string(),
+    by: who,
+    at: z.string(),
+  })
   .meta({ id: 'GradeChange' });
 const contactOut = z
   .object({
@@ -151,10 +162,7 @@ const customerDetail = z.object({
   gradeHistory: z.array(gradeChangeOut).describe('newest first'),
   latestContacts: z.array(contactOut).describe('the newest few: read them before you call'),
 });
-const timelineItem = z.union([
-  transitionOut.extend({ kind: z.literal('transition') }),
-  contactOut.extend({ kind: z.literal('contact') }),
-]);
+const timelineItem = z.union([transitionOut.extend({ kind: z.literal('transition') }), contactOut.extend({ kind: z.literal('contact') })]);
 
 const toKey = (cursor: string | undefined, fingerprint: string): PageKey | undefined => {
   if (cursor === undefined) return undefined;
@@ -165,7 +173,11 @@ const toCursor = (next: PageKey | null, fingerprint: string) =>
   next ? encodeCursor({ openedAt: next.at, caseId: next.key }, fingerprint) : null;
 
 const notFound = (customerId: string) =>
-  new ApiError(404, 'NotFound', `no customer record "${customerId}": find customers with GET /customers, or create one with POST /customers`);
+  new ApiError(
+    404,
+    'NotFound',
+    `no customer record "${customerId}": find customers with GET /customers, or create one with POST /customers`,
+  );
 
 /** The record of the route's customer, or 404. */
 async function recordOf(deps: ApiDeps, customerId: string): Promise<Customer> {
@@ -347,7 +359,10 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       params,
       query: z.object(pageQuery).strict(),
       responses: {
-        200: { description: 'calls, e-mails, messages and visits, newest first, a page at a time', schema: z.object({ contacts: z.array(contactOut), nextCursor }) },
+        200: {
+          description: 'calls, e-mails, messages and visits, newest first, a page at a time',
+          schema: z.object({ contacts: z.array(contactOut), nextCursor }),
+        },
         404: { description: 'no record of that id' },
       },
       async handler(ctx) {
