@@ -4,7 +4,7 @@
  */
 import type { CaseStatus } from '../engine/types';
 import type { CliContext } from './context';
-import { EXIT_OK, invalidArgument, rethrowBadRequest } from './errors';
+import { EXIT_OK, rethrowBadRequest } from './errors';
 import { table } from './format';
 
 interface ListedCase {
