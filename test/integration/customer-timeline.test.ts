@@ -78,7 +78,11 @@ test('a complaint and a visit of the same customer appear in one timeline, newes
   // Every transition of both cases, and nothing of the other customer's.
   const expected = [...(await h.history(complaintId)), ...(await h.history(visitId))];
   expect(timeline.entries).toHaveLength(expected.length);
-  expect(transitions(timeline).map((e) => `${e.caseId}#${e.seq}`).sort()).toEqual(expected.map((e) => `${e.caseId}#${e.seq}`).sort());
+  expect(
+    transitions(timeline)
+      .map((e) => `${e.caseId}#${e.seq}`)
+      .sort(),
+  ).toEqual(expected.map((e) => `${e.caseId}#${e.seq}`).sort());
   expect(timeline.entries.some((e) => e.caseId === otherId)).toBe(false);
 
   // Newest first: the last thing done (the visit's appointment) leads, the complaint's opening closes the list.
@@ -124,7 +128,10 @@ test('the human output is a table with labels in both languages', async () => {
   expect(run.out).not.toContain(otherId);
 
   const limited = await docket('customer', CUSTOMER, '--limit', '2', '--json');
-  expect(transitions(JSON.parse(limited.out) as CustomerTimeline).map((e) => e.event)).toEqual(['APPOINTMENT_CONFIRMED', 'SUBMIT_FINDINGS']);
+  expect(transitions(JSON.parse(limited.out) as CustomerTimeline).map((e) => e.event)).toEqual([
+    'APPOINTMENT_CONFIRMED',
+    'SUBMIT_FINDINGS',
+  ]);
 });
 
 test('an unknown customer gives an empty timeline and says so; it is not an error', async () => {
@@ -154,7 +161,9 @@ test('over the API every role that deals with customers sees every case; payload
   const accept = (t: CustomerTimeline) => transitions(t).find((e) => e.caseId === complaintId && e.event === 'ACCEPT');
   expect(accept(direct)?.payload).toMatchObject({ department: 'after_sales', assignee: 'bob' });
   expect(accept(mine)?.payload).toEqual({});
-  expect(transitions(mine).find((e) => e.event === 'SUBMIT_PLAN')?.payload).toEqual(transitions(direct).find((e) => e.event === 'SUBMIT_PLAN')?.payload);
+  expect(transitions(mine).find((e) => e.event === 'SUBMIT_PLAN')?.payload).toEqual(
+    transitions(direct).find((e) => e.event === 'SUBMIT_PLAN')?.payload,
+  );
 
   const text = await overApi(auditor, 'customer', CUSTOMER);
   expect(text.code).toBe(0);
