@@ -13,6 +13,7 @@ import { AuthenticationError } from './auth';
 import { AuthThrottle, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth-throttle';
 import { ApiError, toApiError } from './errors';
 import { JobPool, inlineJobs, type JobPoolOptions, type JobRunner } from './jobs';
+import { maskPersonalQuery } from '../logging';
 import { apiLogger, REQUEST_ID_HEADER, requestIdOf, routeOf, type ApiLogOptions } from './logging';
 import { ApiMetrics } from './metrics';
 import { postgresBusinessCounts } from './metrics-business';
@@ -24,6 +25,7 @@ import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
 import { calendarRoutes } from './routes/calendars';
 import { caseRoutes } from './routes/cases';
+import { customerRoutes } from './routes/customers';
 import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
 import { migrationRoutes } from './routes/migrations';
@@ -73,6 +75,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
     ...operationsRoutes(operations ?? { metrics: new ApiMetrics(), readiness: apiReadinessChecks(deps.pool, deps.docket) }),
     ...caseRoutes(deps),
     ...taskRoutes(deps),
+    ...customerRoutes(deps),
     ...incidentRoutes(deps),
     ...auditRoutes(deps),
     ...adminRoutes(deps),
@@ -168,7 +171,7 @@ export function buildApi(deps: ApiDeps, options: ApiOptions = {}): FastifyInstan
       userId: caller?.principal?.userId ?? null,
       role: caller?.role ?? null,
       method: request.method,
-      path: request.url,
+      path: maskPersonalQuery(request.url),
       remoteIp: request.ip,
       tokenId: error instanceof AuthenticationError ? (error.tokenId ?? null) : null,
     };

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { PostgresCaseQueries } from '../adapters/postgres/case-query';
 import type { PostgresCaseStore } from '../adapters/postgres/case-store';
+import type { PostgresCustomerStore } from '../adapters/postgres/customer-store';
 import type { PostgresSecurityLog } from '../adapters/postgres/security-log';
 import type { PostgresUserStore } from '../adapters/postgres/user-store';
 import type { DocketClient } from '../client/docket-client';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   caseStore: PostgresCaseStore;
   queries: PostgresCaseQueries;
   users: PostgresUserStore;
+  /** Customer records, their grades, contacts and timelines. */
+  customers: PostgresCustomerStore;
   securityLog: PostgresSecurityLog;
   catalog: DefinitionCatalog;
   authenticator: Authenticator;

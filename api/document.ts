@@ -27,6 +27,7 @@ export function unconnectedApi(): FastifyInstance {
     caseStore: unconnected('caseStore'),
     queries: unconnected('queries'),
     users: unconnected('users'),
+    customers: unconnected('customers'),
     securityLog: unconnected('securityLog'),
     catalog: unconnected('catalog'),
     authenticator: unconnected('authenticator'),

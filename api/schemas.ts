@@ -333,7 +333,7 @@ export const pageFields = {
 };
 
 export const timelineParams = z.object({ customerId: z.string().min(1).max(500) }).strict();
-export const timelineQuery = z.object({ limit: limit(1000, 200) }).strict();
+export const timelineQuery = z.object({ limit: limit(1000, 200), cursor: z.string().max(1000).optional() }).strict();
 
 export const chainProblemOut = z.object({
   seq: z.number(),

@@ -1,3 +1,4 @@
+import { PostgresCustomerStore } from '../adapters/postgres/customer-store';
 import { createPool } from '../adapters/postgres';
 /**
  * The API's composition root: connects to Temporal and PostgreSQL, builds the
@@ -65,6 +66,7 @@ export function apiDeps(
     caseStore: new PostgresCaseStore(pool),
     queries: new PostgresCaseQueries(pool),
     users,
+    customers: new PostgresCustomerStore(pool),
     securityLog: new PostgresSecurityLog(pool),
     catalog: new DefinitionCatalog(docket),
     authenticator: authenticator ?? new TokenAuthenticator(users),

@@ -1,9 +1,10 @@
 import { createPool } from '../adapters/postgres/pool';
 import { PostgresCaseQueries } from '../adapters/postgres/case-query';
+import { PostgresCustomerStore, type Customer, type TimelineItem } from '../adapters/postgres/customer-store';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { DocketError } from '../client/docket-client';
 import type { HttpDocketClient } from '../client/http-client';
-import type { CaseStatus, TransitionRecord } from '../engine/types';
+import type { CaseStatus } from '../engine/types';
 import type { CliContext } from './context';
 import { CliError, EXIT_OK, invalidArgument } from './errors';
 import { bothLabels, localTime, table } from './format';
@@ -22,11 +23,13 @@ export interface TimelineCase {
   closedAt: string | null;
 }
 
-/** What `docket customer <id> --json` prints: the customer's cases and every transition of them, newest first. */
+/** What `docket customer <id> --json` prints: the record (null: none), the customer's cases, and every transition of them and every contact, newest first. */
 export interface CustomerTimeline {
   customerId: string;
+  customer: Customer | null;
   cases: TimelineCase[];
-  entries: TransitionRecord[];
+  entries: TimelineItem[];
+  nextCursor: string | null;
 }
 
 export interface CustomerOptions {
@@ -69,7 +72,7 @@ async function fromApi(
   wantLabels: boolean,
 ): Promise<{ timeline: CustomerTimeline; books: Map<string, LabelBook> }> {
   const { body } = await api.request<CustomerTimeline>('GET', `/customers/${encodeURIComponent(customerId)}/timeline?limit=${limit}`);
-  const timeline: CustomerTimeline = { customerId: body.customerId, cases: body.cases.map(toCase), entries: body.entries };
+  const timeline: CustomerTimeline = { ...body, cases: body.cases.map(toCase) };
   const books = new Map<string, LabelBook>();
   if (wantLabels) {
     for (const c of timeline.cases) {
@@ -90,18 +93,21 @@ async function fromDatabase(
 ): Promise<{ timeline: CustomerTimeline; books: Map<string, LabelBook> }> {
   const pool = createPool({ connectionString: databaseUrl, max: 1 });
   try {
-    const queries = new PostgresCaseQueries(pool);
-    const cases = await queries.search({ customerId, limit: CASE_LIMIT });
-    const entries = await queries.customerTimeline(customerId, undefined, limit);
+    const cases = await new PostgresCaseQueries(pool).search({ customerId, limit: CASE_LIMIT });
+    const customers = new PostgresCustomerStore(pool);
+    const page = await customers.timeline(customerId, limit);
     const timeline: CustomerTimeline = {
       customerId,
+      customer: (await customers.get(customerId)) ?? null,
       cases: cases.map(toCase),
-      entries: entries.map(({ customerId: _c, ...t }) => t),
+      entries: page.items,
+      nextCursor: null,
     };
     const books = new Map<string, LabelBook>();
     if (wantLabels) {
       const store = new PostgresDefinitionStore(pool);
-      const versions = [...timeline.cases, ...timeline.entries].map((x) => [x.processId, x.definitionVersion] as const);
+      const transitions = timeline.entries.flatMap((e) => (e.kind === 'transition' ? [e] : []));
+      const versions = [...timeline.cases, ...transitions].map((x) => [x.processId, x.definitionVersion] as const);
       for (const [processId, version] of versions) {
         const key = bookKey(processId, version);
         if (books.has(key)) continue;
@@ -118,9 +124,8 @@ async function fromDatabase(
 }
 
 /**
- * `docket customer <customerId>`: every case of a customer across all processes and
- * every transition of them, newest first — what staff read before they call a customer.
- * Over the API the caller sees the processes their role may see.
+ * `docket customer <customerId>`: every case of a customer across all processes, and every
+ * transition of them and every contact, newest first — what staff read before they call a customer.
  */
 export async function customerCommand(ctx: CliContext, customerId: string, opts: CustomerOptions): Promise<number> {
   const id = customerId.trim();
@@ -145,15 +150,17 @@ function formatTimeline(
   timeZone: string,
   local: (iso: string) => string,
 ): string {
-  const { customerId, cases, entries } = timeline;
+  const { customerId, customer, cases, entries } = timeline;
+  const record = customer ? ` · ${customer.name}` : ' (no record)';
   if (cases.length === 0 && entries.length === 0) {
-    return `No cases for customer "${customerId}" (none on record, or none of a process you may see).\n`;
+    return `No cases or contacts for customer "${customerId}"${record}.\n`;
   }
   const book = (processId: string, version: number) => books.get(bookKey(processId, version)) ?? EMPTY_BOOK;
   const time = (iso: string) => local(iso).replace(/ [+-]\d{2}:\d{2}$/, '');
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  let out = `Customer ${customerId}: ${plural(cases.length, 'case')}, ${plural(entries.length, 'transition')}${
-    entries.length >= limit ? ` (the newest ${limit}; use --limit for more)` : ''
+  const contacts = entries.filter((e) => e.kind === 'contact').length;
+  let out = `Customer ${customerId}${record}: ${plural(cases.length, 'case')}, ${plural(entries.length - contacts, 'transition')}, ${plural(contacts, 'contact')}${
+    entries.length >= limit ? ` (the newest ${limit} entries; use --limit for more)` : ''
   }\n`;
 
   out += '\nCases (most recently active first)\n';
@@ -173,18 +180,22 @@ function formatTimeline(
     }),
   );
 
-  out += '\nTransitions (newest first)\n';
+  const who = (a: { userId: string; role: string }) => (a.userId === a.role ? a.userId : `${a.userId} (${a.role})`);
+  out += '\nTransitions and contacts (newest first)\n';
   out += entries.length
     ? table(
         [`TIME (${timeZone})`, 'PROCESS', 'CASE', 'EVENT', 'ACTOR (ROLE)', 'FROM → TO'],
         entries.map((e) => {
+          if (e.kind === 'contact') {
+            return [time(e.at), 'contact', e.caseId ?? '-', `${e.channel} ${e.direction === 'in' ? 'in' : 'out'}`, who(e.by), e.summary];
+          }
           const label = eventLabel(book(e.processId, e.definitionVersion), e.event);
           return [
             time(e.at),
             e.processId,
             e.caseId,
             label ? `${e.event} (${label})` : e.event,
-            e.actor.userId === e.actor.role ? e.actor.userId : `${e.actor.userId} (${e.actor.role})`,
+            who(e.actor),
             `${e.fromState ?? '(start)'} → ${e.toState}${e.status === 'completed' ? ' (final)' : ''}`,
           ];
         }),

@@ -25,6 +25,12 @@ export function invalidArgument(message: string): CliError {
 }
 
 /** The outcome of a failed command, as printed. */
+/** The API's "bad request" (a malformed option value, a damaged cursor, …) is bad input to the command (exit 2); anything else is rethrown. */
+export function rethrowBadRequest(err: unknown): never {
+  if (err instanceof DocketError && err.code === 'InvalidRequest') throw invalidArgument(err.message);
+  throw err;
+}
+
 export interface Failure {
   exitCode: number;
   code: string;

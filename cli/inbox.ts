@@ -4,8 +4,7 @@
  */
 import type { CaseStatus } from '../engine/types';
 import type { CliContext } from './context';
-import { DocketError } from '../client/docket-client';
-import { EXIT_OK, invalidArgument } from './errors';
+import { EXIT_OK, rethrowBadRequest } from './errors';
 import { table } from './format';
 
 interface ListedCase {
@@ -90,12 +89,12 @@ function commandLine(name: string, opts: Record<string, string | boolean | undef
 
 /** GETs a list; the API's "bad request" (an unknown view, a damaged cursor, …) is bad input to the command: exit 2. */
 async function list<T>(ctx: CliContext, path: string, role: string | undefined): Promise<T> {
-  try {
-    return (await ctx.api().request<T>('GET', path, role === undefined ? {} : { role })).body;
-  } catch (err) {
-    if (err instanceof DocketError && err.code === 'InvalidRequest') throw invalidArgument(err.message);
-    throw err;
-  }
+  return (
+    await ctx
+      .api()
+      .request<T>('GET', path, role === undefined ? {} : { role })
+      .catch(rethrowBadRequest)
+  ).body;
 }
 
 /**

@@ -4,6 +4,21 @@ import { historyCommand, sendCommand, startCommand, statusCommand, type SendOpti
 import { CliContext, type CliIo, type MainOptions } from './context';
 import type { CommandLine } from './direct';
 import { customerCommand, type CustomerOptions } from './customer';
+import {
+  collect,
+  createCustomerCommand,
+  editCustomerCommand,
+  findCustomersCommand,
+  gradeCustomerCommand,
+  importFromCasesCommand,
+  listContactsCommand,
+  logContactCommand,
+  showCustomerCommand,
+  type ContactOptions,
+  type FindOptions,
+  type GradeOptions,
+  type RecordOptions,
+} from './customer-records';
 import { inboxCommand, searchCommand, type InboxOptions, type SearchOptions } from './inbox';
 import { listDelegationsCommand, revokeDelegationCommand, setDelegationCommand } from './delegations';
 import { dbMigrateCommand, dbSetupCommand, type DbOptions } from './db';
@@ -62,6 +77,7 @@ Examples:
   $ docket task transfer complaint-1a2b… --to carol --comment 'on leave' --as bob:handler
   $ docket history complaint-1a2b… --json
   $ docket customer CUST-1001
+  $ docket customer contact CUST-1001 --channel phone --direction in --summary 'Asked about the delivery date' --as sales_rep
   $ docket inbox --view claimable --as handler
   $ docket definitions validate definitions/complaint.json
   $ docket definitions set-param complaint approvalLimit 8000 --as olga:process_owner
@@ -196,12 +212,85 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .argument('<caseId>', 'the case id')
     .action((caseId: string) => run(historyCommand(ctx, caseId)));
 
-  program
+  const customer = program
     .command('customer')
-    .description("show a customer's timeline: every case of every process and every transition of them, newest first")
+    .description('customer records, grades, contacts and timelines (docket customer <id>: the timeline)');
+  customer
+    .command('timeline', { isDefault: true })
+    .description("a customer's timeline: every case of every process, and every transition of them and every contact, newest first")
     .argument('<customerId>', 'the customer id the cases name, e.g. CUST-1001')
-    .option('--limit <n>', 'show at most this many transitions (default 200, at most 1000)')
+    .option('--limit <n>', 'show at most this many entries (default 200, at most 1000)')
     .action((customerId: string, opts: CustomerOptions) => run(customerCommand(ctx, customerId, opts)));
+  const recordOptions = (command: CommandType) =>
+    command
+      .option('--as <role>', 'the role to act in, when your token holds several')
+      .option('--name <name>', 'the customer’s (company’s) name')
+      .option('--industry <industry>', 'industry')
+      .option('--size <size>', 'size, e.g. 50-200 staff')
+      .option('--scope <text>', 'business scope')
+      .option('--need <type>', 'need type')
+      .option('--owner <userId>', 'the owning sales rep (default for a sales rep: yourself)')
+      .option(
+        '--contact <person>',
+        "a contact person, repeatable: 'name=Wang Wei;position=Buyer;phone=138 0000 0001;email=…;wechat=…'",
+        collect,
+      );
+  recordOptions(customer.command('create').description('create a customer record; prints its id'))
+    .option('--id <customerId>', 'the customer id (default: a new CUST-… id)')
+    .action((opts: RecordOptions) => run(createCustomerCommand(ctx, opts)));
+  recordOptions(customer.command('edit').description('set fields of a customer record (contact persons: the whole list)'))
+    .argument('<customerId>')
+    .action((customerId: string, opts: RecordOptions) => run(editCustomerCommand(ctx, customerId, opts)));
+  customer
+    .command('show')
+    .description('a customer record: the latest contacts first, then the record and its grade history')
+    .argument('<customerId>')
+    .option('--as <role>', 'the role to read as')
+    .action((customerId: string, opts: { as?: string }) => run(showCustomerCommand(ctx, customerId, opts)));
+  customer
+    .command('find')
+    .description('find customer records, newest first, a page at a time')
+    .option('--as <role>', 'the role to read as')
+    .option('--name <part>', 'part of the name')
+    .option('--industry <industry>', 'industry')
+    .option('--value <grade>', 'value grade: high, medium or low')
+    .option('--intention <grade>', 'intention grade: A, B or C')
+    .option('--owner <userId>', 'owning sales rep')
+    .option('--limit <n>', 'records per page (default 50, at most 200)')
+    .option('--cursor <cursor>', 'the next page: the cursor the previous page printed')
+    .action((opts: FindOptions) => run(findCustomersCommand(ctx, opts)));
+  customer
+    .command('grade')
+    .description('change the value and/or intention grade, with the reason (kept in the grade history)')
+    .argument('<customerId>')
+    .option('--as <role>', 'the role to act in')
+    .option('--value <grade>', 'high, medium or low')
+    .option('--intention <grade>', 'A, B or C')
+    .option('--reason <text>', 'why (required)')
+    .action((customerId: string, opts: GradeOptions) => run(gradeCustomerCommand(ctx, customerId, opts)));
+  customer
+    .command('contact')
+    .description('log a call, e-mail, message or visit, in or out; then lists the latest contacts')
+    .argument('<customerId>')
+    .option('--as <role>', 'the role to act in')
+    .option('--channel <channel>', 'phone, email, message or visit')
+    .option('--direction <direction>', 'in or out')
+    .option('--summary <text>', 'what was said or agreed')
+    .option('--at <time>', 'when (ISO 8601 with offset; default now)')
+    .option('--case <caseId>', 'the case of this customer it was about')
+    .action((customerId: string, opts: ContactOptions) => run(logContactCommand(ctx, customerId, opts)));
+  customer
+    .command('contacts')
+    .description("a customer's contact log, newest first: read it before you call")
+    .argument('<customerId>')
+    .option('--as <role>', 'the role to read as')
+    .option('--limit <n>', 'how many (default 20, at most 200)')
+    .action((customerId: string, opts: { as?: string; limit?: string }) => run(listContactsCommand(ctx, customerId, opts)));
+  customer
+    .command('import-from-cases')
+    .description('upgrading: a minimal record (named by its id) for every customer id open cases name')
+    .option('--as <role>', 'the role to act in (admin)')
+    .action((opts: { as?: string }) => run(importFromCasesCommand(ctx, opts)));
 
   const listOptions = (command: CommandType) =>
     command

@@ -27,7 +27,7 @@ import {
   type SendResult,
 } from '../workflows/messages';
 import type { caseWorkflow } from '../workflows/case-workflow';
-import { startVisibility } from '../workflows/search-attributes';
+import { customerOf, startVisibility } from '../workflows/search-attributes';
 import { ownValue } from '../engine/own';
 import { describeIssues, isRefusalCode } from '../engine/refusals';
 import { storableProblems } from '../engine/storable';
@@ -62,6 +62,9 @@ export interface DocketClientOptions {
   incidents?: IncidentStore;
   /** Passed to new cases: continue-as-new after this many history events. */
   continueAsNewAfter?: number;
+  /** The customer records: with `requireCustomerRecord`, a case starts only for a customer that has one. */
+  customers?: { exists(customerId: string): Promise<boolean> };
+  requireCustomerRecord?: boolean;
 }
 
 export interface StartCaseOptions {
@@ -138,6 +141,17 @@ export class DocketClient {
     );
   }
 
+  /** Refuses (UnknownCustomer) a customer id without a record when records are required. */
+  private async refuseUnknownCustomer(customerId: string): Promise<void> {
+    const { customers, requireCustomerRecord } = this.opts;
+    if (!customers || requireCustomerRecord !== true || (await customers.exists(customerId))) return;
+    throw new DocketError(
+      'UnknownCustomer',
+      `no customer record "${customerId}": create it first (POST /customers, or docket customer create --id ${customerId} --name …), ` +
+        'or start with a customer that has one',
+    );
+  }
+
   /** Checks the role and input, then starts a case on the latest definition version. */
   async startCase(processId: string, input: Record<string, unknown>, actor: Actor, options: StartCaseOptions = {}): Promise<StartedCase> {
     refuseUnstorable({ process: processId, actor: { userId: actor.userId }, requestId: options.requestId }, 'the case cannot be started');
@@ -166,6 +180,7 @@ export class DocketClient {
       now: Date.now(),
     });
     if (refusal) throw new DocketError(refusal.code, refusal.message, refusal.issues);
+    await this.refuseUnknownCustomer(customerOf(definition, input));
     // Case ids carry no personal data: the process and a random (or request-derived) id.
     const requestKey = options.requestId
       ? createHash('sha256').update(`${actor.userId}\u0000${options.requestId}`).digest('hex').slice(0, 32)

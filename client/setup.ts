@@ -11,6 +11,7 @@ import { CaseMigrations } from './case-migration';
 import { DefinitionLifecycle } from './lifecycle';
 import { CalendarSource, readCalendarFile } from './calendars';
 import { PostgresCalendarStore } from '../adapters/postgres/calendar-store';
+import { PostgresCustomerStore } from '../adapters/postgres/customer-store';
 
 /** The calendar new cases are pinned to: the configured file, with an optional time zone override. */
 export async function loadCalendar(config: Pick<DocketConfig, 'calendarFile' | 'timeZone'>): Promise<CalendarData> {
@@ -54,6 +55,8 @@ export async function connectDocket(config: DocketConfig): Promise<ConnectedClie
     calendars,
     taskQueue: config.taskQueue,
     continueAsNewAfter: config.continueAsNewAfter,
+    customers: new PostgresCustomerStore(pool),
+    requireCustomerRecord: config.requireCustomerRecord,
   });
   const lifecycle = new DefinitionLifecycle({ store: definitions, cases: store });
   return {

@@ -87,6 +87,9 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: intFromEnv(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv(100),
   DOCKET_CONTINUE_AS_NEW_AFTER: intFromEnv(2000),
+  DOCKET_REQUIRE_CUSTOMER_RECORD: z
+    .enum(['true', 'false'], { message: 'DOCKET_REQUIRE_CUSTOMER_RECORD must be true (the default) or false' })
+    .default('true'),
   DOCKET_WORKFLOW_BUNDLE: z.string().optional(),
   DOCKET_API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DOCKET_API_HOST: z.string().default('127.0.0.1'),
@@ -149,6 +152,8 @@ export interface DocketConfig {
   delivery: { intervalMs: number; maxAttempts: number; backoffMs: number };
   worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks: number; maxConcurrentActivities: number };
   continueAsNewAfter: number;
+  /** Whether a case may only be started for a customer with a record (DOCKET_REQUIRE_CUSTOMER_RECORD, default true). */
+  requireCustomerRecord: boolean;
   /** A prebuilt workflow bundle (from bundleWorkflowCode); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -274,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     },
     continueAsNewAfter: e.DOCKET_CONTINUE_AS_NEW_AFTER,
+    requireCustomerRecord: e.DOCKET_REQUIRE_CUSTOMER_RECORD === 'true',
     ...(e.DOCKET_WORKFLOW_BUNDLE !== undefined && { workflowBundle: e.DOCKET_WORKFLOW_BUNDLE }),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

@@ -21,6 +21,8 @@ export const DOCKET_CODES = {
   // The definition would step forever on this event (a loop of eventless transitions).
   StepLimitExceeded: { status: 422, refusal: true },
   CaseNotFound: { status: 404, refusal: true },
+  // A case names a customer with no record while records are required (DOCKET_REQUIRE_CUSTOMER_RECORD).
+  UnknownCustomer: { status: 422, refusal: true },
   RequestIdReused: { status: 409, refusal: true },
   // Incidents: a case with an open incident takes no actions; a retry needs an open incident.
   CaseHasIncident: { status: 409, refusal: true },

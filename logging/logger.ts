@@ -6,6 +6,7 @@
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { PERSONAL_FIELDS } from './personal-data';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFormat = 'json' | 'pretty';
@@ -26,7 +27,9 @@ export interface CreateLoggerOptions {
 
 /** Field names whose values are never written, at the top level or one level down. */
 const SECRET_FIELDS = ['authorization', 'token', 'password', 'secret', 'databaseUrl', 'cookie'];
-export const REDACTED_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`)];
+// `name` is left out: a line's `name` is the logger's (the process), and nothing logs a customer's.
+const PERSONAL = PERSONAL_FIELDS.filter((f) => f !== 'name');
+export const REDACTED_PATHS = [...SECRET_FIELDS, ...PERSONAL, ...[...SECRET_FIELDS, ...PERSONAL].map((f) => `*.${f}`)];
 
 /** An error as logged: what it is and where it came from, without the data it may carry. */
 export function errorForLog(err: unknown): Record<string, unknown> {

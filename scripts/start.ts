@@ -19,6 +19,12 @@ import { startDevServer } from '../infra/temporal-env';
 import { loadConfig, loadHostConfig, redactUrl, runtimeDatabaseFields, runtimeFile, writeRuntimeInfo, type RuntimeInfo } from '../config';
 import { createLogger } from '../logging';
 import { createDocketWorker, installWorkerRuntime } from '../worker/worker';
+
+/** Demo customer records made at first start (the README's examples name them). */
+const DEMO_CUSTOMERS = [
+  ['CUST-1001', 'Jiahe Furniture'],
+  ['CUST-1002', 'Jiahe Furniture (Suzhou)'],
+] as const;
 import { webRoot as resolveWebRoot } from '../api/web';
 
 /** For the person at the terminal only (the admin's token, shown once): never a log line. */
@@ -127,6 +133,16 @@ async function main(): Promise<void> {
   if (calendarWarning) log.warn(calendarWarning);
   const admin = await bootstrapAdmin(api.deps.users);
   if (admin) {
+    // The README's examples start cases for these customers: a new install has their records.
+    for (const [id, name] of DEMO_CUSTOMERS) {
+      if (!(await api.deps.customers.exists(id))) {
+        await api.deps.customers.create(
+          id,
+          { name, contacts: [], industry: 'Home furnishing', size: null, businessScope: null, needType: null, owner: null },
+          { userId: 'admin', role: 'admin' },
+        );
+      }
+    }
     tell();
     tell('  First start: created the user "admin". Its API token, shown this once — keep it:');
     tell(`    ${admin.token}`);

@@ -1,5 +1,6 @@
-/** Cases: start, send an event, read one, search, inbox, a customer's timeline, history. */
+/** Cases: start, send an event, read one, search, inbox, history. */
 import { z } from 'zod';
+import { maskPersonalQuery } from '../../logging';
 import { INBOX_VIEWS, type CasePage, type CaseSummary } from '../../adapters/postgres/case-query';
 import { refuseUnknownUsers } from '../named-users';
 import { assigneeOf } from '../../workflows/search-attributes';
@@ -27,8 +28,6 @@ import {
   sendOut,
   startBody,
   startedOut,
-  timelineParams,
-  timelineQuery,
   transitionOut,
 } from '../schemas';
 
@@ -82,7 +81,7 @@ export async function refused(
         userId: ctx.caller.principal.userId,
         role: ctx.caller.role,
         method: ctx.request.method,
-        path: ctx.request.url,
+        path: maskPersonalQuery(ctx.request.url),
         caseId: caseId ?? null,
         event: event ?? null,
         remoteIp: ctx.request.ip,
@@ -286,28 +285,6 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
           items.push({ ...summary(c), allowedEvents, assignedToMe: assignee !== null && assignee === principal.userId, assignee });
         }
         return { status: 200, body: { role, view, items, ...pageOut(page, fingerprint) } };
-      },
-    }),
-    route({
-      method: 'GET',
-      url: '/customers/:customerId/timeline',
-      summary: "A customer's timeline",
-      tag: 'cases',
-      access: 'any',
-      params: timelineParams,
-      query: timelineQuery,
-      responses: {
-        200: {
-          description: 'every case of the customer the caller may see, and every transition of them, newest first',
-          schema: z.object({ customerId: z.string(), cases: z.array(caseSummaryOut), entries: z.array(transitionOut) }),
-        },
-      },
-      async handler(ctx) {
-        const { customerId } = ctx.params;
-        const processIds = await visibleProcessIds(deps, ctx.caller);
-        const cases = await deps.queries.search({ processIds, customerId, limit: 500 });
-        const entries = await deps.queries.customerTimeline(customerId, processIds, ctx.query.limit);
-        return { status: 200, body: { customerId, cases: cases.map(summary), entries: entries.map(({ customerId: _c, ...t }) => t) } };
       },
     }),
     route({

@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../../adapters/postgres';
 import { PostgresDefinitionStore } from '../../adapters/postgres/definition-store';
+import { PostgresCustomerStore } from '../../adapters/postgres/customer-store';
 import { DocketClient } from '../../client/docket-client';
 import { CaseMigrations } from '../../client/case-migration';
 import { DefinitionLifecycle } from '../../client/lifecycle';
@@ -102,6 +103,11 @@ export interface HarnessOptions {
   wrapStore?: CreateWorkerOptions['wrapStore'];
   /** The calendar file imported as version 1 (DOCKET_CALENDAR) instead of `calendars/cn.json`. */
   calendarFile?: string;
+  /**
+   * Whether cases start only for customers with a record (DOCKET_REQUIRE_CUSTOMER_RECORD). Default
+   * false: most tests name customers freely; the customer tests turn it on and create their records.
+   */
+  requireCustomerRecord?: boolean;
 }
 
 /**
@@ -125,6 +131,7 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     ...(options.continueAsNewAfter !== undefined && { continueAsNewAfter: options.continueAsNewAfter }),
     ...(options.definitionsDir !== undefined && { definitionsDir: options.definitionsDir }),
     ...(options.calendarFile !== undefined && { calendarFile: options.calendarFile }),
+    requireCustomerRecord: options.requireCustomerRecord ?? false,
   };
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
   const apiPool = new Pool({ connectionString: roles.api, max: 4 });
@@ -147,6 +154,8 @@ export async function createHarness(name: string, options: HarnessOptions = {}):
     calendars,
     taskQueue,
     continueAsNewAfter: config.continueAsNewAfter,
+    customers: new PostgresCustomerStore(apiPool),
+    requireCustomerRecord: config.requireCustomerRecord,
   });
   let worker: DocketWorker | undefined;
   let running: Promise<void> | undefined;

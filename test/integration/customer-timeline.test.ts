@@ -1,4 +1,5 @@
 import type { CustomerTimeline } from '../../cli/customer';
+import type { TransitionRecord } from '../../engine/types';
 import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli, type CliRun } from '../helpers/cli';
@@ -17,6 +18,9 @@ afterAll(async () => {
 
 const rep = { userId: 'ray', role: 'sales_rep' };
 const CUSTOMER = 'CUST-3001';
+
+/** The transitions of a timeline (it has no contacts here). */
+const transitions = (t: CustomerTimeline): TransitionRecord[] => t.entries.flatMap((e) => (e.kind === 'transition' ? [e] : []));
 
 /** `docket …` in-process, straight on the database (an operator's `--direct`). */
 function docket(...argv: string[]): Promise<CliRun> {
@@ -62,6 +66,8 @@ test('a complaint and a visit of the same customer appear in one timeline, newes
   expect({ code: run.code, err: run.err }).toEqual({ code: 0, err: '' });
   const timeline = JSON.parse(run.out) as CustomerTimeline;
   expect(timeline.customerId).toBe(CUSTOMER);
+  expect(timeline.customer).toBeNull();
+  expect(timeline.entries.every((e) => e.kind === 'transition')).toBe(true);
   expect(timeline.cases.map((c) => [c.caseId, c.processId, c.state]).sort()).toEqual(
     [
       [complaintId, 'complaint', 'planning'],
@@ -72,13 +78,17 @@ test('a complaint and a visit of the same customer appear in one timeline, newes
   // Every transition of both cases, and nothing of the other customer's.
   const expected = [...(await h.history(complaintId)), ...(await h.history(visitId))];
   expect(timeline.entries).toHaveLength(expected.length);
-  expect(timeline.entries.map((e) => `${e.caseId}#${e.seq}`).sort()).toEqual(expected.map((e) => `${e.caseId}#${e.seq}`).sort());
+  expect(
+    transitions(timeline)
+      .map((e) => `${e.caseId}#${e.seq}`)
+      .sort(),
+  ).toEqual(expected.map((e) => `${e.caseId}#${e.seq}`).sort());
   expect(timeline.entries.some((e) => e.caseId === otherId)).toBe(false);
 
   // Newest first: the last thing done (the visit's appointment) leads, the complaint's opening closes the list.
   const times = timeline.entries.map((e) => Date.parse(e.at));
   expect(times).toEqual([...times].sort((a, b) => b - a));
-  expect(timeline.entries.map((e) => [e.processId, e.event])).toEqual([
+  expect(transitions(timeline).map((e) => [e.processId, e.event])).toEqual([
     ['visit', 'APPOINTMENT_CONFIRMED'],
     ['complaint', 'SUBMIT_FINDINGS'],
     ['visit', 'SUBMIT_PLAN'],
@@ -93,7 +103,7 @@ test('the human output is a table with labels in both languages', async () => {
   const run = await docket('customer', CUSTOMER);
   expect(run.code).toBe(0);
   const lines = run.out.split('\n');
-  expect(lines[0]).toBe(`Customer ${CUSTOMER}: 2 cases, 6 transitions`);
+  expect(lines[0]).toBe(`Customer ${CUSTOMER} (no record): 2 cases, 6 transitions, 0 contacts`);
   expect(run.out).toMatch(/TIME \(Asia\/Shanghai\) +PROCESS +CASE +EVENT +ACTOR \(ROLE\) +FROM → TO/);
   const row = (caseId: string, event: string) => lines.find((l) => l.includes(caseId) && l.includes(` ${event} `)) ?? '';
   expect(row(visitId, 'APPOINTMENT_CONFIRMED')).toMatch(
@@ -118,33 +128,42 @@ test('the human output is a table with labels in both languages', async () => {
   expect(run.out).not.toContain(otherId);
 
   const limited = await docket('customer', CUSTOMER, '--limit', '2', '--json');
-  expect((JSON.parse(limited.out) as CustomerTimeline).entries.map((e) => e.event)).toEqual(['APPOINTMENT_CONFIRMED', 'SUBMIT_FINDINGS']);
+  expect(transitions(JSON.parse(limited.out) as CustomerTimeline).map((e) => e.event)).toEqual([
+    'APPOINTMENT_CONFIRMED',
+    'SUBMIT_FINDINGS',
+  ]);
 });
 
 test('an unknown customer gives an empty timeline and says so; it is not an error', async () => {
   const json = await docket('customer', 'CUST-NOBODY', '--json');
   expect(json.code).toBe(0);
-  expect(JSON.parse(json.out)).toEqual({ customerId: 'CUST-NOBODY', cases: [], entries: [] });
+  expect(JSON.parse(json.out)).toEqual({ customerId: 'CUST-NOBODY', customer: null, cases: [], entries: [], nextCursor: null });
   const text = await docket('customer', 'CUST-NOBODY');
   expect(text.code).toBe(0);
   expect(text.err).toBe('');
-  expect(text.out).toBe('No cases for customer "CUST-NOBODY" (none on record, or none of a process you may see).\n');
+  expect(text.out).toBe('No cases or contacts for customer "CUST-NOBODY" (no record).\n');
 });
 
-test('over the API the timeline shows the processes the role may see', async () => {
+test('over the API every role that deals with customers sees every case; payloads of processes it may not open are left out', async () => {
   const auditor = await api.user('eve', ['auditor']);
   const all = await overApi(auditor, 'customer', CUSTOMER, '--json');
   expect({ code: all.code, err: all.err }).toEqual({ code: 0, err: '' });
   const direct = JSON.parse((await docket('customer', CUSTOMER, '--json')).out) as CustomerTimeline;
   const viaApi = JSON.parse(all.out) as CustomerTimeline;
-  expect(viaApi.entries.map((e) => [e.caseId, e.seq, e.event])).toEqual(direct.entries.map((e) => [e.caseId, e.seq, e.event]));
+  expect(transitions(viaApi).map((e) => [e.caseId, e.seq, e.event])).toEqual(transitions(direct).map((e) => [e.caseId, e.seq, e.event]));
   expect(viaApi.cases.map((c) => c.caseId).sort()).toEqual(direct.cases.map((c) => c.caseId).sort());
 
-  // A sales rep's role appears in the visit process only.
+  // A sales rep's role appears in the visit process only, yet the rep sees the complaint too, without its details.
   const salesRep = await api.user('ray', ['sales_rep']);
   const mine = JSON.parse((await overApi(salesRep, 'customer', CUSTOMER, '--json')).out) as CustomerTimeline;
-  expect(new Set(mine.entries.map((e) => e.processId))).toEqual(new Set(['visit']));
-  expect(mine.cases.map((c) => c.caseId)).toEqual([visitId]);
+  expect(transitions(mine).map((e) => [e.caseId, e.seq, e.event])).toEqual(transitions(direct).map((e) => [e.caseId, e.seq, e.event]));
+  expect(mine.cases.map((c) => c.caseId).sort()).toEqual([complaintId, visitId].sort());
+  const accept = (t: CustomerTimeline) => transitions(t).find((e) => e.caseId === complaintId && e.event === 'ACCEPT');
+  expect(accept(direct)?.payload).toMatchObject({ department: 'after_sales', assignee: 'bob' });
+  expect(accept(mine)?.payload).toEqual({});
+  expect(transitions(mine).find((e) => e.event === 'SUBMIT_PLAN')?.payload).toEqual(
+    transitions(direct).find((e) => e.event === 'SUBMIT_PLAN')?.payload,
+  );
 
   const text = await overApi(auditor, 'customer', CUSTOMER);
   expect(text.code).toBe(0);

@@ -291,7 +291,12 @@ describe('customer <customerId>', () => {
 
   it('is listed in the help', async () => {
     const help = await run(['--help']);
-    expect(help.stdout).toMatch(/customer \[options\] <customerId> +show a customer's timeline/);
+    expect(help.stdout).toMatch(/customer +customer records, grades, contacts and/);
+    const sub = await run(['customer', '--help']);
+    expect(sub.stdout).toMatch(/timeline \[options\] <customerId> +a customer's timeline/);
+    for (const command of ['create', 'edit', 'show', 'find', 'grade', 'contact', 'contacts', 'import-from-cases']) {
+      expect(sub.stdout).toMatch(new RegExp(`\\n  ${command} `));
+    }
   });
 });
 

@@ -1,0 +1,415 @@
+/**
+ * Customer records (`docket.customers`), the history of their grades and their contact log
+ * (both append-only), and a customer's timeline: every case transition and every contact, newest
+ * first, a page at a time. Names, contact persons, phones and e-mails are personal data: this
+ * store keeps them; nothing here logs them.
+ */
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { rowToTransition, type TransitionRow } from './case-store';
+import { mapPgError } from './errors';
+import { inTransaction } from './transaction';
+import type { TransitionRecord } from '../../engine/types';
+
+export const VALUE_GRADES = ['high', 'medium', 'low'] as const;
+export const INTENTION_GRADES = ['A', 'B', 'C'] as const;
+export const CONTACT_CHANNELS = ['phone', 'email', 'message', 'visit'] as const;
+export const CONTACT_DIRECTIONS = ['in', 'out'] as const;
+
+export type ValueGrade = (typeof VALUE_GRADES)[number];
+export type IntentionGrade = (typeof INTENTION_GRADES)[number];
+
+/** A contact person of a customer. */
+export interface ContactPerson {
+  name: string;
+  position?: string;
+  phone?: string;
+  email?: string;
+  wechat?: string;
+}
+
+/** What staff enter about a customer (every field but the name may be null). */
+export interface CustomerFields {
+  name: string;
+  contacts: ContactPerson[];
+  industry: string | null;
+  size: string | null;
+  businessScope: string | null;
+  needType: string | null;
+  /** The owning sales rep's user id. */
+  owner: string | null;
+}
+
+export interface Customer extends CustomerFields {
+  customerId: string;
+  valueGrade: ValueGrade | null;
+  intentionGrade: IntentionGrade | null;
+  origin: 'entered' | 'imported';
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface GradeChange {
+  grade: 'value' | 'intention';
+  from: string | null;
+  to: string;
+  reason: string;
+  by: { userId: string; role: string };
+  at: string;
+}
+
+export interface Contact {
+  id: string;
+  customerId: string;
+  channel: (typeof CONTACT_CHANNELS)[number];
+  direction: (typeof CONTACT_DIRECTIONS)[number];
+  summary: string;
+  at: string;
+  by: { userId: string; role: string };
+  caseId: string | null;
+  recordedAt: string;
+}
+
+export type NewContact = Pick<Contact, 'channel' | 'direction' | 'summary' | 'caseId'> & { at?: string };
+
+/** One row of a timeline: a transition of one of the customer's cases, or a contact. */
+export type TimelineItem = ({ kind: 'transition' } & TransitionRecord) | ({ kind: 'contact' } & Contact);
+
+/** Where a page ends: the last row's time (microseconds, UTC) and key. */
+export interface PageKey {
+  at: string;
+  key: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: PageKey | null;
+}
+
+export interface CustomerFilter {
+  /** Part of the name, any case. */
+  name?: string;
+  industry?: string;
+  valueGrade?: ValueGrade;
+  intentionGrade?: IntentionGrade;
+  owner?: string;
+}
+
+interface Actor {
+  userId: string;
+  role: string;
+}
+
+interface CustomerRow {
+  customer_id: string;
+  name: string;
+  contacts: ContactPerson[];
+  industry: string | null;
+  size: string | null;
+  business_scope: string | null;
+  need_type: string | null;
+  owner_id: string | null;
+  value_grade: ValueGrade | null;
+  intention_grade: IntentionGrade | null;
+  origin: 'entered' | 'imported';
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  updated_by: string;
+}
+
+interface ContactRow {
+  id: string;
+  customer_id: string;
+  channel: Contact['channel'];
+  direction: Contact['direction'];
+  summary: string;
+  at: Date;
+  by_user: string;
+  by_role: string;
+  case_id: string | null;
+  recorded_at: Date;
+}
+
+const PAGE_AT = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const toCustomer = (r: CustomerRow): Customer => ({
+  customerId: r.customer_id,
+  name: r.name,
+  contacts: r.contacts,
+  industry: r.industry,
+  size: r.size,
+  businessScope: r.business_scope,
+  needType: r.need_type,
+  owner: r.owner_id,
+  valueGrade: r.value_grade,
+  intentionGrade: r.intention_grade,
+  origin: r.origin,
+  createdAt: r.created_at.toISOString(),
+  createdBy: r.created_by,
+  updatedAt: r.updated_at.toISOString(),
+  updatedBy: r.updated_by,
+});
+
+const toContact = (r: ContactRow): Contact => ({
+  id: String(r.id),
+  customerId: r.customer_id,
+  channel: r.channel,
+  direction: r.direction,
+  summary: r.summary,
+  at: r.at.toISOString(),
+  by: { userId: r.by_user, role: r.by_role },
+  caseId: r.case_id,
+  recordedAt: r.recorded_at.toISOString(),
+});
+
+/** The page of `rows` (one more than `limit` asked for) and where the next starts. */
+function paged<R extends { page_at: string; page_key: string }, T>(rows: R[], limit: number, map: (r: R) => T): Page<T> {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return { items: shown.map(map), next: rows.length > limit && last ? { at: last.page_at, key: last.page_key } : null };
+}
+
+const CUSTOMER_COLUMNS = `customer_id, name, contacts, industry, size, business_scope, need_type, owner_id, value_grade,
+  intention_grade, origin, created_at, created_by, updated_at, updated_by`;
+
+/** The fields a patch may set, by column. */
+const FIELD_COLUMNS: Record<keyof CustomerFields, string> = {
+  name: 'name',
+  contacts: 'contacts',
+  industry: 'industry',
+  size: 'size',
+  businessScope: 'business_scope',
+  needType: 'need_type',
+  owner: 'owner_id',
+};
+
+export class PostgresCustomerStore {
+  constructor(private readonly pool: Pool) {}
+
+  private async query<R extends QueryResultRow>(what: string, sql: string, params: unknown[], on: Pool | PoolClient = this.pool) {
+    try {
+      return (await on.query<R>(sql, params)).rows;
+    } catch (err) {
+      throw mapPgError(err, what);
+    }
+  }
+
+  /** Adds a record; a ConflictError when the id is taken. */
+  async create(customerId: string, fields: CustomerFields, by: Actor): Promise<Customer> {
+    const [row] = await this.query<CustomerRow>(
+      'create customer',
+      `INSERT INTO docket.customers (customer_id, name, contacts, industry, size, business_scope, need_type, owner_id, created_by, updated_by)
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $9) RETURNING ${CUSTOMER_COLUMNS}`,
+      [
+        customerId,
+        fields.name,
+        JSON.stringify(fields.contacts),
+        fields.industry,
+        fields.size,
+        fields.businessScope,
+        fields.needType,
+        fields.owner,
+        by.userId,
+      ],
+    );
+    return toCustomer(row!);
+  }
+
+  /** Sets the given fields of a record; undefined when there is none of that id. */
+  async update(customerId: string, patch: Partial<CustomerFields>, by: Actor): Promise<Customer | undefined> {
+    const params: unknown[] = [customerId, by.userId];
+    const sets = Object.entries(patch)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => {
+        const column = FIELD_COLUMNS[k as keyof CustomerFields];
+        const n = params.push(k === 'contacts' ? JSON.stringify(v) : v);
+        return `${column} = $${n}${k === 'contacts' ? '::jsonb' : ''}`;
+      });
+    const [row] = await this.query<CustomerRow>(
+      'edit customer',
+      `UPDATE docket.customers SET ${[...sets, 'updated_at = now()', 'updated_by = $2'].join(', ')}
+        WHERE customer_id = $1 RETURNING ${CUSTOMER_COLUMNS}`,
+      params,
+    );
+    return row && toCustomer(row);
+  }
+
+  async get(customerId: string): Promise<Customer | undefined> {
+    const [row] = await this.query<CustomerRow>(
+      'read customer',
+      `SELECT ${CUSTOMER_COLUMNS} FROM docket.customers WHERE customer_id = $1`,
+      [customerId],
+    );
+    return row && toCustomer(row);
+  }
+
+  /** Whether a record of this id exists. */
+  async exists(customerId: string): Promise<boolean> {
+    return (await this.query('find customer', 'SELECT 1 FROM docket.customers WHERE customer_id = $1', [customerId])).length > 0;
+  }
+
+  /** Records matching every filter, newest first, a page at a time. */
+  async find(filter: CustomerFilter, limit: number, after?: PageKey): Promise<Page<Customer> & { total: number }> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    if (filter.name !== undefined) where.push(`strpos(lower(name), lower(${p(filter.name)})) > 0`);
+    if (filter.industry !== undefined) where.push(`lower(industry) = lower(${p(filter.industry)})`);
+    if (filter.valueGrade !== undefined) where.push(`value_grade = ${p(filter.valueGrade)}`);
+    if (filter.intentionGrade !== undefined) where.push(`intention_grade = ${p(filter.intentionGrade)}`);
+    if (filter.owner !== undefined) where.push(`owner_id = ${p(filter.owner)}`);
+    const matching = where.length ? where.join(' AND ') : 'true';
+    const [count] = await this.query<{ total: number }>(
+      'count customers',
+      `SELECT count(*)::int AS total FROM docket.customers WHERE ${matching}`,
+      params,
+    );
+    const keyset = after ? ` AND (created_at, customer_id) < (${p(after.at)}::timestamptz, ${p(after.key)})` : '';
+    const rows = await this.query<CustomerRow & { page_at: string; page_key: string }>(
+      'find customers',
+      `SELECT ${CUSTOMER_COLUMNS}, ${PAGE_AT('created_at')} AS page_at, customer_id AS page_key FROM docket.customers
+        WHERE ${matching}${keyset} ORDER BY created_at DESC, customer_id DESC LIMIT ${p(limit + 1)}`,
+      params,
+    );
+    return { ...paged(rows, limit, toCustomer), total: count?.total ?? 0 };
+  }
+
+  /**
+   * Sets the value and/or the intention grade and records each change with its reason; a grade
+   * set to what it is already records nothing. Undefined when there is no record of that id.
+   */
+  async changeGrades(
+    customerId: string,
+    to: { value?: ValueGrade; intention?: IntentionGrade },
+    reason: string,
+    by: Actor,
+  ): Promise<{ customer: Customer; changes: GradeChange[] } | undefined> {
+    return inTransaction(this.pool, 'change customer grades', async (client) => {
+      const [before] = await this.query<CustomerRow>(
+        'read customer',
+        `SELECT ${CUSTOMER_COLUMNS} FROM docket.customers WHERE customer_id = $1 FOR UPDATE`,
+        [customerId],
+        client,
+      );
+      if (!before) return undefined;
+      const wanted: Array<['value' | 'intention', string | null, string | undefined]> = [
+        ['value', before.value_grade, to.value],
+        ['intention', before.intention_grade, to.intention],
+      ];
+      for (const [grade, from, next] of wanted) {
+        if (next === undefined || next === from) continue;
+        await this.query(
+          'record grade change',
+          `INSERT INTO docket.customer_grade_changes (customer_id, grade, from_grade, to_grade, reason, changed_by, changed_as)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [customerId, grade, from, next, reason, by.userId, by.role],
+          client,
+        );
+      }
+      const [row] = await this.query<CustomerRow>(
+        'change customer grades',
+        `UPDATE docket.customers SET value_grade = COALESCE($2, value_grade), intention_grade = COALESCE($3, intention_grade),
+                updated_at = now(), updated_by = $4
+          WHERE customer_id = $1 RETURNING ${CUSTOMER_COLUMNS}`,
+        [customerId, to.value ?? null, to.intention ?? null, by.userId],
+        client,
+      );
+      return { customer: toCustomer(row!), changes: await this.gradeHistory(customerId, client) };
+    });
+  }
+
+  /** Every grade change of a customer, newest first. */
+  async gradeHistory(customerId: string, on: Pool | PoolClient = this.pool): Promise<GradeChange[]> {
+    const rows = await this.query<{
+      grade: 'value' | 'intention';
+      from_grade: string | null;
+      to_grade: string;
+      reason: string;
+      changed_by: string;
+      changed_as: string;
+      at: Date;
+    }>(
+      'read grade history',
+      `SELECT grade, from_grade, to_grade, reason, changed_by, changed_as, at FROM docket.customer_grade_changes
+        WHERE customer_id = $1 ORDER BY id DESC`,
+      [customerId],
+      on,
+    );
+    return rows.map((r) => ({
+      grade: r.grade,
+      from: r.from_grade,
+      to: r.to_grade,
+      reason: r.reason,
+      by: { userId: r.changed_by, role: r.changed_as },
+      at: r.at.toISOString(),
+    }));
+  }
+
+  /** Logs a contact; undefined when there is no record of that id. */
+  async addContact(customerId: string, contact: NewContact, by: Actor): Promise<Contact | undefined> {
+    const [row] = await this.query<ContactRow>(
+      'log contact',
+      `INSERT INTO docket.customer_contacts (customer_id, channel, direction, summary, at, by_user, by_role, case_id)
+       SELECT customer_id, $2, $3, $4, COALESCE($5::timestamptz, now()), $6, $7, $8 FROM docket.customers WHERE customer_id = $1
+       RETURNING *`,
+      [customerId, contact.channel, contact.direction, contact.summary, contact.at ?? null, by.userId, by.role, contact.caseId],
+    );
+    return row && toContact(row);
+  }
+
+  /** A customer's contacts, newest first, a page at a time. */
+  async contacts(customerId: string, limit: number, after?: PageKey): Promise<Page<Contact>> {
+    const params: unknown[] = [customerId, limit + 1];
+    const keyset = after ? `AND (at, lpad(id::text, 20, '0')) < ($3::timestamptz, $4)` : '';
+    if (after) params.push(after.at, after.key);
+    const rows = await this.query<ContactRow & { page_at: string; page_key: string }>(
+      'list contacts',
+      `SELECT *, ${PAGE_AT('at')} AS page_at, lpad(id::text, 20, '0') AS page_key FROM docket.customer_contacts
+        WHERE customer_id = $1 ${keyset} ORDER BY at DESC, lpad(id::text, 20, '0') DESC LIMIT $2`,
+      params,
+    );
+    return paged(rows, limit, toContact);
+  }
+
+  /** Every transition of the customer's cases and every contact, newest first, a page at a time. */
+  async timeline(customerId: string, limit: number, after?: PageKey): Promise<Page<TimelineItem>> {
+    const params: unknown[] = [customerId, limit + 1];
+    const keyset = after ? 'WHERE (x.at, x.page_key) < ($3::timestamptz, $4)' : '';
+    if (after) params.push(after.at, after.key);
+    const rows = await this.query<{ kind: 'transition' | 'contact'; row: Record<string, unknown>; page_at: string; page_key: string }>(
+      'customer timeline',
+      `SELECT x.kind, x.row, ${PAGE_AT('x.at')} AS page_at, x.page_key FROM (
+         SELECT 'transition' AS kind, to_jsonb(t) AS row, t.at, 't/' || t.case_id || '/' || lpad(t.seq::text, 10, '0') AS page_key
+           FROM docket.transitions t JOIN docket.cases c USING (case_id) WHERE c.customer_id = $1
+         UNION ALL
+         SELECT 'contact', to_jsonb(k), k.at, 'c/' || lpad(k.id::text, 20, '0') FROM docket.customer_contacts k WHERE k.customer_id = $1
+       ) x ${keyset} ORDER BY x.at DESC, x.page_key DESC LIMIT $2`,
+      params,
+    );
+    return paged(rows, limit, ({ kind, row }) => {
+      // to_jsonb gives timestamps as text: back to Dates, as the row mappers take them.
+      const dated = { ...row, at: new Date(row.at as string) };
+      if (kind === 'contact')
+        return { kind, ...toContact({ ...dated, recorded_at: new Date(row.recorded_at as string) } as unknown as ContactRow) };
+      return { kind, ...rowToTransition(dated as unknown as TransitionRow) };
+    });
+  }
+
+  /**
+   * A minimal record (its name is its id) for every customer id an open case names that has none;
+   * ids a record may not have are skipped. Returns the ids recorded.
+   */
+  async importFromCases(by: Actor): Promise<string[]> {
+    const rows = await this.query<{ customer_id: string }>(
+      'import customers from cases',
+      `INSERT INTO docket.customers (customer_id, name, origin, created_by, updated_by)
+       SELECT DISTINCT c.customer_id, c.customer_id, 'imported', $1, $1 FROM docket.cases c
+        WHERE c.status = 'open' AND c.customer_id ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
+       ON CONFLICT (customer_id) DO NOTHING RETURNING customer_id`,
+      [by.userId],
+    );
+    return rows.map((r) => r.customer_id).sort();
+  }
+}

@@ -1,0 +1,434 @@
+/**
+ * Customers: their records (create, edit, read, find), their grades with the history of who changed
+ * them, their contact log, and their timeline. Everyone who deals with customers reads all of it:
+ * every case and every contact, so that whoever calls a customer sees what colleagues did first.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  CONTACT_CHANNELS,
+  CONTACT_DIRECTIONS,
+  INTENTION_GRADES,
+  VALUE_GRADES,
+  type Customer,
+  type PageKey,
+} from '../../adapters/postgres/customer-store';
+import { ROLE_NAMES } from '../../engine/roles';
+import { decodeCursor, encodeCursor, listFingerprint } from '../case-pages';
+import type { ApiDeps } from '../deps';
+import { ApiError } from '../errors';
+import { route, type AnyRoute, type RouteContext } from '../route';
+import { caseSummaryOut, timelineParams, timelineQuery, transitionOut } from '../schemas';
+import { refused, summary } from './cases';
+
+/** The roles that deal with customers: each reads every record, contact and case of a customer. */
+export const CUSTOMER_ROLES = [
+  'sales_rep',
+  'sales_manager',
+  'cs_agent',
+  'handler',
+  'service_manager',
+  'analyst',
+  'management',
+  'auditor',
+] as const;
+/** Who keeps the records. */
+const EDITOR_ROLES = ['sales_rep', 'sales_manager', 'cs_agent'] as const;
+/** Who grades customers (a sales rep their own). */
+const GRADER_ROLES = ['sales_rep', 'sales_manager'] as const;
+/** Who logs contacts: the staff (not auditors, administrators or process owners). */
+const CONTACT_ROLES = ROLE_NAMES.filter((r) => !['auditor', 'admin', 'process_owner'].includes(r));
+
+/** A customer id: a business id, never a name (it appears in case ids' search attributes). */
+const customerIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a customer id of letters, digits, . _ - (at most 64), e.g. CUST-1001');
+const text = (max: number) => z.string().trim().min(1).max(max);
+const optionalText = (max: number) => text(max).nullable().optional();
+
+const contactPerson = z
+  .object({
+    name: text(100),
+    position: text(100).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 ()-]{3,30}$/, 'a phone number of digits, spaces, ( ) and -')
+      .optional(),
+    email: z.email('an e-mail address').max(200).optional(),
+    wechat: text(100).optional(),
+  })
+  .strict()
+  .meta({ id: 'ContactPerson' });
+
+const fields = {
+  name: text(200),
+  contacts: z.array(contactPerson).max(50),
+  industry: optionalText(100),
+  size: optionalText(100),
+  businessScope: optionalText(1000),
+  needType: optionalText(200),
+  owner: z.string().min(1).max(200).nullable().optional().describe('the owning sales rep’s user id'),
+};
+
+const createBody = z
+  .object({
+    customerId: customerIdSchema.optional().describe('given or generated (CUST-…)'),
+    ...fields,
+    contacts: fields.contacts.default([]),
+  })
+  .strict();
+const editBody = z
+  .object({ ...fields, name: fields.name.optional(), contacts: fields.contacts.optional() })
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field to change');
+const gradeBody = z
+  .object({
+    value: z.enum(VALUE_GRADES).optional(),
+    intention: z.enum(INTENTION_GRADES).optional(),
+    reason: text(2000).describe('why the grade changes (kept in the grade history)'),
+  })
+  .strict()
+  .refine((b) => b.value !== undefined || b.intention !== undefined, 'give a value grade, an intention grade or both');
+const contactBody = z
+  .object({
+    channel: z.enum(CONTACT_CHANNELS),
+    direction: z.enum(CONTACT_DIRECTIONS),
+    summary: text(4000),
+    at: z.iso.datetime({ offset: true }).optional().describe('when it happened (default: now)'),
+    caseId: z.string().min(1).max(200).optional().describe('a case of this customer the contact was about'),
+  })
+  .strict();
+
+const params = z.object({ customerId: customerIdSchema }).strict();
+const pageQuery = { limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(1000).optional() };
+const findQuery = z
+  .object({
+    name: z.string().min(1).max(200).optional().describe('part of the name, any case'),
+    industry: z.string().min(1).max(100).optional(),
+    valueGrade: z.enum(VALUE_GRADES).optional(),
+    intentionGrade: z.enum(INTENTION_GRADES).optional(),
+    owner: z.string().min(1).max(200).optional(),
+    ...pageQuery,
+  })
+  .strict();
+
+const who = z.object({ userId: z.string(), role: z.string() });
+const customerOut = z
+  .object({
+    customerId: z.string(),
+    name: z.string(),
+    contacts: z.array(contactPerson),
+    industry: z.string().nullable(),
+    size: z.string().nullable(),
+    businessScope: z.string().nullable(),
+    needType: z.string().nullable(),
+    owner: z.string().nullable(),
+    valueGrade: z.enum(VALUE_GRADES).nullable(),
+    intentionGrade: z.enum(INTENTION_GRADES).nullable(),
+    origin: z.enum(['entered', 'imported']).describe('imported: a minimal record made from the ids open cases named'),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .meta({ id: 'Customer' });
+const gradeChangeOut = z
+  .object({
+    grade: z.enum(['value', 'intention']),
+    from: z.string().nullable(),
+    to: z.string(),
+    reason: z.string(),
+    by: who,
+    at: z.string(),
+  })
+  .meta({ id: 'GradeChange' });
+const contactOut = z
+  .object({
+    id: z.string(),
+    customerId: z.string(),
+    channel: z.enum(CONTACT_CHANNELS),
+    direction: z.enum(CONTACT_DIRECTIONS),
+    summary: z.string(),
+    at: z.string(),
+    by: who,
+    caseId: z.string().nullable(),
+    recordedAt: z.string(),
+  })
+  .meta({ id: 'Contact' });
+const nextCursor = z.string().nullable().describe('pass as cursor for the next page; null on the last page');
+const customerDetail = z.object({
+  customer: customerOut,
+  gradeHistory: z.array(gradeChangeOut).describe('newest first'),
+  latestContacts: z.array(contactOut).describe('the newest few: read them before you call'),
+});
+const timelineItem = z.union([transitionOut.extend({ kind: z.literal('transition') }), contactOut.extend({ kind: z.literal('contact') })]);
+
+const toKey = (cursor: string | undefined, fingerprint: string): PageKey | undefined => {
+  if (cursor === undefined) return undefined;
+  const { openedAt, caseId } = decodeCursor(cursor, fingerprint);
+  return { at: openedAt, key: caseId };
+};
+const toCursor = (next: PageKey | null, fingerprint: string) =>
+  next ? encodeCursor({ openedAt: next.at, caseId: next.key }, fingerprint) : null;
+
+const notFound = (customerId: string) =>
+  new ApiError(
+    404,
+    'NotFound',
+    `no customer record "${customerId}": find customers with GET /customers, or create one with POST /customers`,
+  );
+
+/** The record of the route's customer, or 404. */
+async function recordOf(deps: ApiDeps, customerId: string): Promise<Customer> {
+  const customer = await deps.customers.get(customerId);
+  if (!customer) throw notFound(customerId);
+  return customer;
+}
+
+/** Refuses (422) an owner who is not a user. */
+async function checkOwner(deps: ApiDeps, owner: string | null | undefined): Promise<void> {
+  if (owner === undefined || owner === null) return;
+  if (!(await deps.users.getUser(owner))) {
+    throw new ApiError(422, 'ValidationError', `owner: no user "${owner}"; name the user id of the sales rep who owns the customer`, [
+      { path: 'body.owner', message: `no user "${owner}"` },
+    ]);
+  }
+}
+
+/** The null-for-absent fields of a new record. */
+const nullable = <T>(v: T | null | undefined): T | null => v ?? null;
+
+export function customerRoutes(deps: ApiDeps): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      url: '/customers',
+      summary: 'Create a customer record',
+      tag: 'customers',
+      access: EDITOR_ROLES,
+      body: createBody,
+      responses: {
+        201: { description: 'the record, as stored', schema: customerOut },
+        409: { description: 'a record of that id exists' },
+        422: { description: 'the owner is not a user' },
+      },
+      async handler(ctx) {
+        const { customerId, owner, ...rest } = ctx.body;
+        const owning = owner === undefined && ctx.caller.role === 'sales_rep' ? ctx.caller.principal.userId : nullable(owner);
+        await checkOwner(deps, owning);
+        const id = customerId ?? `CUST-${randomUUID().slice(0, 8).toUpperCase()}`;
+        const created = await deps.customers.create(
+          id,
+          {
+            ...rest,
+            industry: nullable(rest.industry),
+            size: nullable(rest.size),
+            businessScope: nullable(rest.businessScope),
+            needType: nullable(rest.needType),
+            owner: owning,
+          },
+          ctx.caller.actor,
+        );
+        return { status: 201, body: created };
+      },
+    }),
+    route({
+      method: 'PUT',
+      url: '/customers/:customerId',
+      summary: 'Edit a customer record',
+      tag: 'customers',
+      access: EDITOR_ROLES,
+      params,
+      body: editBody,
+      responses: {
+        200: { description: 'the record with the fields given set (the others kept)', schema: customerOut },
+        404: { description: 'no record of that id' },
+      },
+      async handler(ctx) {
+        await checkOwner(deps, ctx.body.owner);
+        const updated = await deps.customers.update(ctx.params.customerId, ctx.body, ctx.caller.actor);
+        if (!updated) throw notFound(ctx.params.customerId);
+        return { status: 200, body: updated };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/customers/:customerId',
+      summary: 'Read a customer record',
+      tag: 'customers',
+      access: CUSTOMER_ROLES,
+      params,
+      responses: {
+        200: { description: 'the record, its grade history and its latest contacts', schema: customerDetail },
+        404: { description: 'no record of that id' },
+      },
+      async handler(ctx) {
+        const customer = await recordOf(deps, ctx.params.customerId);
+        const gradeHistory = await deps.customers.gradeHistory(customer.customerId);
+        const latestContacts = (await deps.customers.contacts(customer.customerId, 5)).items;
+        return { status: 200, body: { customer, gradeHistory, latestContacts } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/customers',
+      summary: 'Find customers',
+      tag: 'customers',
+      access: CUSTOMER_ROLES,
+      query: findQuery,
+      responses: {
+        200: {
+          description: 'records matching every filter, newest first, a page at a time, with the total',
+          schema: z.object({ customers: z.array(customerOut), total: z.number().int(), nextCursor }),
+        },
+      },
+      async handler(ctx) {
+        const { cursor, limit, ...filter } = ctx.query;
+        const fingerprint = listFingerprint({ list: 'customers', ...filter });
+        const page = await deps.customers.find(filter, limit, toKey(cursor, fingerprint));
+        return { status: 200, body: { customers: page.items, total: page.total, nextCursor: toCursor(page.next, fingerprint) } };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/customers/:customerId/grade',
+      summary: 'Change a customer’s grades',
+      tag: 'customers',
+      access: GRADER_ROLES,
+      params,
+      body: gradeBody,
+      responses: {
+        200: { description: 'the record and its grade history, newest first', schema: customerDetail.omit({ latestContacts: true }) },
+        403: { description: 'a sales rep grades only the customers they own' },
+        404: { description: 'no record of that id' },
+      },
+      async handler(ctx) {
+        const { customerId } = ctx.params;
+        const current = await recordOf(deps, customerId);
+        if (ctx.caller.role === 'sales_rep' && current.owner !== ctx.caller.principal.userId) {
+          await refused(
+            deps,
+            ctx as RouteContext<unknown, unknown, unknown>,
+            new ApiError(403, 'Forbidden', `a sales rep grades only their own customers; ${customerId} is not yours: ask a sales manager`),
+          );
+        }
+        const { value, intention, reason } = ctx.body;
+        const changed = await deps.customers.changeGrades(
+          customerId,
+          { ...(value !== undefined && { value }), ...(intention !== undefined && { intention }) },
+          reason,
+          ctx.caller.actor,
+        );
+        if (!changed) throw notFound(customerId);
+        return { status: 200, body: { customer: changed.customer, gradeHistory: changed.changes } };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/customers/:customerId/contacts',
+      summary: 'Log a contact with a customer',
+      tag: 'customers',
+      access: CONTACT_ROLES,
+      params,
+      body: contactBody,
+      responses: {
+        201: { description: 'the contact, as logged', schema: contactOut },
+        404: { description: 'no record of that id' },
+        422: { description: 'the case named is not one of this customer' },
+      },
+      async handler(ctx) {
+        const { customerId } = ctx.params;
+        const { caseId, ...contact } = ctx.body;
+        if (caseId !== undefined && (await deps.caseStore.getCase(caseId))?.customerId !== customerId) {
+          throw new ApiError(422, 'ValidationError', `caseId: "${caseId}" is not a case of customer ${customerId}`, [
+            { path: 'body.caseId', message: `not a case of customer ${customerId}` },
+          ]);
+        }
+        const logged = await deps.customers.addContact(customerId, { ...contact, caseId: caseId ?? null }, ctx.caller.actor);
+        if (!logged) throw notFound(customerId);
+        return { status: 201, body: logged };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/customers/:customerId/contacts',
+      summary: 'A customer’s contact log',
+      tag: 'customers',
+      access: CUSTOMER_ROLES,
+      params,
+      query: z.object(pageQuery).strict(),
+      responses: {
+        200: {
+          description: 'calls, e-mails, messages and visits, newest first, a page at a time',
+          schema: z.object({ contacts: z.array(contactOut), nextCursor }),
+        },
+        404: { description: 'no record of that id' },
+      },
+      async handler(ctx) {
+        const { customerId } = ctx.params;
+        await recordOf(deps, customerId);
+        const fingerprint = listFingerprint({ list: 'contacts', customerId });
+        const page = await deps.customers.contacts(customerId, ctx.query.limit, toKey(ctx.query.cursor, fingerprint));
+        return { status: 200, body: { contacts: page.items, nextCursor: toCursor(page.next, fingerprint) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/customers/:customerId/timeline',
+      summary: "A customer's timeline",
+      tag: 'customers',
+      access: CUSTOMER_ROLES,
+      params: timelineParams,
+      query: timelineQuery,
+      responses: {
+        200: {
+          description:
+            'the record (null: none), every case of the customer, and every transition of them and every contact, newest first, a page at a time; ' +
+            'a transition of a process the caller’s role may not open comes without its payload',
+          schema: z.object({
+            customerId: z.string(),
+            customer: customerOut.nullable(),
+            cases: z.array(caseSummaryOut),
+            entries: z.array(timelineItem),
+            nextCursor,
+          }),
+        },
+      },
+      async handler(ctx) {
+        const { customerId } = ctx.params;
+        const fingerprint = listFingerprint({ list: 'timeline', customerId });
+        const page = await deps.customers.timeline(customerId, ctx.query.limit, toKey(ctx.query.cursor, fingerprint));
+        const cases = await deps.queries.search({ customerId, limit: 500 });
+        const visible = new Set(await deps.catalog.visibleProcesses(ctx.caller.role));
+        const entries = page.items.map((e) => (e.kind === 'transition' && !visible.has(e.processId) ? { ...e, payload: {} } : e));
+        return {
+          status: 200,
+          body: {
+            customerId,
+            customer: (await deps.customers.get(customerId)) ?? null,
+            cases: cases.map(summary),
+            entries,
+            nextCursor: toCursor(page.next, fingerprint),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/customers/import-from-cases',
+      summary: 'Record the customers open cases name',
+      tag: 'customers',
+      access: ['admin'],
+      responses: {
+        200: {
+          description: 'a minimal record (named by its id) for every customer id open cases name that has none: the ids recorded',
+          schema: z.object({ imported: z.array(z.string()) }),
+        },
+      },
+      async handler(ctx) {
+        return { status: 200, body: { imported: await deps.customers.importFromCases(ctx.caller.actor) } };
+      },
+    }),
+  ];
+}
