@@ -40,20 +40,30 @@ CREATE INDEX delegations_delegate_idx ON docket.delegations (delegate_id, starts
 -- In-app items a delegate receives for the user who delegated to them.
 ALTER TABLE docket.notifications ADD COLUMN for_user_id text;
 
--- The API keeps delegations (adds them and revokes them; never removes a row); the worker reads them
--- to send a user's notifications to their delegate. The logs stay append-only: no grant here touches
--- docket.transitions or docket.security_log.
-DO $$
+-- Grants on Docket's tables to the login roles where they exist (`docket db setup` makes them; an
+-- installation without them runs as one role): everything on `tables` is revoked from docket_app
+-- (the API) and docket_worker, then `app` and `worker` are granted (an empty string grants nothing).
+-- Later migrations grant through it.
+CREATE FUNCTION docket.grant_to_login_roles(tables text, app text, worker text) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_app') THEN
-    REVOKE ALL ON docket.delegations FROM docket_app;
-    GRANT SELECT, INSERT ON docket.delegations TO docket_app;
-    GRANT UPDATE (revoked_at, revoked_by) ON docket.delegations TO docket_app;
+    EXECUTE format('REVOKE ALL ON %s FROM docket_app', tables);
+    IF app <> '' THEN
+      EXECUTE format('GRANT %s ON %s TO docket_app', app, tables);
+    END IF;
   END IF;
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_worker') THEN
-    REVOKE ALL ON docket.delegations FROM docket_worker;
+    EXECUTE format('REVOKE ALL ON %s FROM docket_worker', tables);
     GRANT USAGE ON SCHEMA docket TO docket_worker;
-    GRANT SELECT ON docket.delegations TO docket_worker;
+    IF worker <> '' THEN
+      EXECUTE format('GRANT %s ON %s TO docket_worker', worker, tables);
+    END IF;
   END IF;
 END;
 $$;
+
+-- The API keeps delegations (adds them and revokes them; never removes a row); the worker reads them
+-- to send a user's notifications to their delegate. The logs stay append-only: no grant here touches
+-- docket.transitions or docket.security_log.
+SELECT docket.grant_to_login_roles('docket.delegations', 'SELECT, INSERT, UPDATE (revoked_at, revoked_by)', 'SELECT');

@@ -57,43 +57,24 @@ CREATE TABLE docket.customer_contacts (
 
 CREATE INDEX customer_contacts_customer_idx ON docket.customer_contacts (customer_id, at DESC, id DESC);
 
--- Both histories are append-only: refuse UPDATE, DELETE and TRUNCATE with SQLSTATE DKT01.
-CREATE FUNCTION docket.refuse_customer_history_change() RETURNS trigger
+-- Makes a table append-only: UPDATE, DELETE and TRUNCATE are refused with SQLSTATE DKT01 (by
+-- docket.refuse_audit_change, migration 006). Later migrations use it for their logs.
+CREATE FUNCTION docket.make_append_only(tbl text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION '%.% is append-only: % is not allowed', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP
-    USING ERRCODE = 'DKT01',
-          HINT = 'Record a new row instead of changing or removing an existing one.';
+  EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON docket.%I FOR EACH ROW EXECUTE FUNCTION docket.refuse_audit_change()',
+                 tbl || '_no_update_delete', tbl);
+  EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON docket.%I FOR EACH STATEMENT EXECUTE FUNCTION docket.refuse_audit_change()',
+                 tbl || '_no_truncate', tbl);
 END;
 $$;
 
-CREATE TRIGGER customer_grade_changes_no_update_delete
-  BEFORE UPDATE OR DELETE ON docket.customer_grade_changes
-  FOR EACH ROW EXECUTE FUNCTION docket.refuse_customer_history_change();
-CREATE TRIGGER customer_grade_changes_no_truncate
-  BEFORE TRUNCATE ON docket.customer_grade_changes
-  FOR EACH STATEMENT EXECUTE FUNCTION docket.refuse_customer_history_change();
-CREATE TRIGGER customer_contacts_no_update_delete
-  BEFORE UPDATE OR DELETE ON docket.customer_contacts
-  FOR EACH ROW EXECUTE FUNCTION docket.refuse_customer_history_change();
-CREATE TRIGGER customer_contacts_no_truncate
-  BEFORE TRUNCATE ON docket.customer_contacts
-  FOR EACH STATEMENT EXECUTE FUNCTION docket.refuse_customer_history_change();
+-- Both histories are append-only.
+SELECT docket.make_append_only('customer_grade_changes');
+SELECT docket.make_append_only('customer_contacts');
 
 -- The API keeps the records (no removal) and appends to both histories. The worker reads who owns a
 -- customer and its grades, never the personal fields.
-DO $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_app') THEN
-    REVOKE ALL ON docket.customers, docket.customer_grade_changes, docket.customer_contacts FROM docket_app;
-    GRANT SELECT, INSERT, UPDATE ON docket.customers TO docket_app;
-    GRANT SELECT, INSERT ON docket.customer_grade_changes, docket.customer_contacts TO docket_app;
-    GRANT USAGE ON SEQUENCE docket.customer_grade_changes_id_seq, docket.customer_contacts_id_seq TO docket_app;
-  END IF;
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_worker') THEN
-    REVOKE ALL ON docket.customers, docket.customer_grade_changes, docket.customer_contacts FROM docket_worker;
-    GRANT USAGE ON SCHEMA docket TO docket_worker;
-    GRANT SELECT (customer_id, owner_id, value_grade, intention_grade) ON docket.customers TO docket_worker;
-  END IF;
-END;
-$$;
+SELECT docket.grant_to_login_roles('docket.customers', 'SELECT, INSERT, UPDATE', 'SELECT (customer_id, owner_id, value_grade, intention_grade)');
+SELECT docket.grant_to_login_roles('docket.customer_grade_changes, docket.customer_contacts', 'SELECT, INSERT', '');
+SELECT docket.grant_to_login_roles('SEQUENCE docket.customer_grade_changes_id_seq, docket.customer_contacts_id_seq', 'USAGE', '');
