@@ -7,7 +7,8 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import type { CompiledDefinition, MachineEvent } from '../engine/compile';
-import { acceptedEvents, checkEvent, stateToString } from '../engine/step';
+import { acceptedEvents, stateToString } from '../engine/step';
+import { checkEvent } from '../engine/check';
 
 type Schema = Record<string, unknown>;
 /** `low` takes minimums and first choices, `high` maximums and last choices: numeric guards see both sides. */

@@ -31,7 +31,7 @@ import { customerOf, startVisibility } from '../workflows/search-attributes';
 import { ownValue } from '../engine/own';
 import { describeIssues, isRefusalCode } from '../engine/refusals';
 import { storableProblems } from '../engine/storable';
-import { checkStartInput } from '../engine/step';
+import { checkStartInput } from '../engine/check';
 import { canonicalJson } from '../engine/canonical-json';
 
 /** An error with a stable code (see engine/refusals.ts); `refusal` is true when the request was refused and nothing changed. */

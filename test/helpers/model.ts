@@ -5,7 +5,8 @@ import type { ActorLogic, AnyMachineSnapshot, AnyStateMachine, StateNode } from 
 import { compileDefinition, type CompiledDefinition, type MachineEvent } from '../../engine/compile';
 import type { Definition } from '../../engine/definition-schema';
 import { assertValidDefinition } from '../../engine/lint';
-import { allowedEvents, checkEvent, startCase, step, type Invocation, type StepResult, type TimerSpec } from '../../engine/step';
+import { allowedEvents, startCase, step, type Invocation, type StepResult, type TimerSpec } from '../../engine/step';
+import { checkEvent } from '../../engine/check';
 import { SYSTEM_ACTOR, type Actor, type CalendarData, type CaseStatus } from '../../engine/types';
 import { PROJECT_ROOT } from '../../config';
 import type { ModelDriver, SampleContext } from './model-driver';

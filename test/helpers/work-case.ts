@@ -4,7 +4,8 @@ import workReviewJson from '../fixtures/definitions/work_review.json';
 import { validateCalendar } from '../../engine/calendar';
 import { compileDefinition, type CompiledDefinition } from '../../engine/compile';
 import { assertValidDefinition } from '../../engine/lint';
-import { checkEvent, startCase, step, type StepResult } from '../../engine/step';
+import { startCase, step, type StepResult } from '../../engine/step';
+import { checkEvent } from '../../engine/check';
 import type { Actor } from '../../engine/types';
 import type { Refusal } from '../../engine/refusals';
 

@@ -5,7 +5,8 @@ import { validateCalendar } from '../../engine/calendar';
 import { compileDefinition, DONE_PREFIX, type CompiledDefinition } from '../../engine/compile';
 import type { Definition } from '../../engine/definition-schema';
 import { assertValidDefinition } from '../../engine/lint';
-import { checkEvent, startCase, step, type StepResult } from '../../engine/step';
+import { startCase, step, type StepResult } from '../../engine/step';
+import { checkEvent } from '../../engine/check';
 import { evaluateTask, type TaskOutput } from '../../engine/tasks';
 import type { Actor } from '../../engine/types';
 

@@ -5,7 +5,8 @@ import measureJson from '../../definitions/improvement_measure.json';
 import { addBusinessDays, validateCalendar } from '../../engine/calendar';
 import { compileDefinition, DONE_PREFIX, type CompiledDefinition } from '../../engine/compile';
 import { assertValidDefinition } from '../../engine/lint';
-import { checkEvent, startCase, step, type StepResult, type TimerSpec } from '../../engine/step';
+import { startCase, step, type StepResult, type TimerSpec } from '../../engine/step';
+import { checkEvent } from '../../engine/check';
 import { subprocessItems } from '../../engine/subprocess';
 import type { Actor } from '../../engine/types';
 

@@ -4,7 +4,8 @@ import { compileDefinition, type CompiledDefinition } from '../../engine/compile
 import { withDefaults } from '../../engine/definition-defaults';
 import { lintDefinition } from '../../engine/lint';
 import { MICROSTEP_LIMIT, MicrostepLimitError } from '../../engine/microstep-limit';
-import { checkEvent, startCase, step } from '../../engine/step';
+import { startCase, step } from '../../engine/step';
+import { checkEvent } from '../../engine/check';
 import type { Actor } from '../../engine/types';
 import { complaintV1, complaintWithEventlessLoop } from '../helpers/definition-fixtures';
 

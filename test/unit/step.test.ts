@@ -8,7 +8,6 @@ import { evaluateGuard, readPath, resolveValue, type Scope } from '../../engine/
 import { assertValidDefinition } from '../../engine/lint';
 import {
   allowedEvents,
-  checkEvent,
   parseAfterEvent,
   persistSnapshot,
   restoreSnapshot,
@@ -18,6 +17,7 @@ import {
   type StepResult,
   type TimerSpec,
 } from '../../engine/step';
+import { checkEvent } from '../../engine/check';
 import type { Actor } from '../../engine/types';
 
 /** An instant written with an explicit offset (Asia/Shanghai is +08:00, no daylight saving). */

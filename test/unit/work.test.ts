@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { allowedEvents, checkEvent, step } from '../../engine/step';
+import { allowedEvents, step } from '../../engine/step';
+import { checkEvent } from '../../engine/check';
 import { httpStatusOf } from '../../engine/refusals';
 import { taskOperationSchemas, workView } from '../../engine/work';
 import { compileWorkReview, WORK_PEOPLE, WorkCase } from '../helpers/work-case';

@@ -3,7 +3,8 @@
  * the history; a request id makes a repeat count once), and what the case tells its readers.
  */
 import { currentUpdateInfo, setHandler } from '@temporalio/workflow';
-import { allowedEvents, checkEvent, step } from '../../engine/step';
+import { allowedEvents, step } from '../../engine/step';
+import { checkEvent } from '../../engine/check';
 import { workView } from '../../engine/work/view';
 import {
   definitionQuery,
