@@ -201,7 +201,8 @@ describe('operations on the complaint handler’s task', () => {
 
     // bob no longer holds it: the engine refuses his next transfer and nothing changes.
     const stale = await task(caseId, 'transfer', tokens.bob!, { to: 'carol', comment: 'again' });
-    expect(stale.status).toBe(403);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('OperationNotAllowed');
     expect(await seqOf(caseId)).toBe(moved.body.seq);
   });
 
