@@ -2,9 +2,27 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../config';
 
-/** The complaint definition file as JSON. */
+const readJson = (...parts: string[]): Record<string, any> =>
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', ...parts), 'utf8')) as Record<string, any>;
+
+/** The complaint definition as version 1 shipped it (definitions/shipped/complaint.v1.json). */
 export function complaintV1(): Record<string, any> {
-  return JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'complaint.json'), 'utf8')) as Record<string, any>;
+  return readJson('shipped', 'complaint.v1.json');
+}
+
+/** The complaint definition shipped now (definitions/complaint.json: version 2, the handler's tasks). */
+export function complaintShipped(): Record<string, any> {
+  return readJson('complaint.json');
+}
+
+/** The contract definition as version 1 shipped it (definitions/shipped/contract.v1.json). */
+export function contractV1(): Record<string, any> {
+  return readJson('shipped', 'contract.v1.json');
+}
+
+/** The contract definition shipped now (definitions/contract.json: version 2, the approval step). */
+export function contractV2(): Record<string, any> {
+  return readJson('contract.json');
 }
 
 /**

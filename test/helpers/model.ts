@@ -5,6 +5,8 @@ import type { ActorLogic, AnyMachineSnapshot, AnyStateMachine, StateNode } from 
 import { compileDefinition, type CompiledDefinition, type MachineEvent } from '../../engine/compile';
 import type { Definition } from '../../engine/definition-schema';
 import { assertValidDefinition } from '../../engine/lint';
+import { WORK_PREFIX } from '../../engine/work/machine';
+import { declaresWork, WORK_KEY } from '../../engine/work/model';
 import { allowedEvents, startCase, step, type Invocation, type StepResult, type TimerSpec } from '../../engine/step';
 import { checkEvent } from '../../engine/check';
 import { SYSTEM_ACTOR, type Actor, type CalendarData, type CaseStatus } from '../../engine/types';
@@ -155,10 +157,22 @@ export function instrument(definition: Definition): { definition: Definition; tr
   return { definition: copy, transitions };
 }
 
-/** How many transitions XState itself sees in a machine (a check on `instrument`'s count). */
+/** Whether XState's transition is one people's work compiles in (task operations, turn and assignee checks), not the definition's own. */
+const isWorkTransition = (t: { guard?: unknown }): boolean => {
+  const type = isObject(t.guard) ? t.guard.type : t.guard;
+  return typeof type === 'string' && type.startsWith(WORK_PREFIX);
+};
+
+/** How many of the definition's own transitions XState itself sees in a machine (a check on `instrument`'s count). */
 export function xstateTransitionCount(machine: AnyStateMachine): number {
   const nodes = [machine.root, ...getStateNodes(machine.root)] as Array<StateNode<any, any>>;
-  return nodes.reduce((n, node) => n + [...node.transitions.values()].reduce((m, ts) => m + ts.length, 0) + (node.always?.length ?? 0), 0);
+  return nodes.reduce(
+    (n, node) =>
+      n +
+      [...node.transitions.values()].reduce((m, ts) => m + ts.filter((t) => !isWorkTransition(t)).length, 0) +
+      (node.always?.length ?? 0),
+    0,
+  );
 }
 
 /** The top-level context fields a JSON section of a definition reads (`context.x.y` → `x`). */
@@ -279,7 +293,12 @@ export class ProcessModel {
     const seen = xstateTransitionCount(this.compiled.machine);
     if (seen !== this.transitions.length)
       throw new Error(`${this.process}: XState sees ${seen} transitions but the model counted ${this.transitions.length}`);
-    this.keyFields = [...contextFieldsRead([definition.guards, (definition as Json).tasks, (definition as Json).subprocesses])].sort();
+    // People's work reads its bookkeeping (approval steps, reminders) and the assignees its tasks name.
+    const work = declaresWork(definition) ? [WORK_KEY, ...Object.values(definition.humanTasks ?? {}).flatMap((t) => t.assignee ?? [])] : [];
+    this.keyFields = [
+      ...contextFieldsRead([definition.guards, (definition as Json).tasks, (definition as Json).subprocesses, work]),
+      ...(work.length ? [WORK_KEY] : []),
+    ].sort();
   }
 
   get process(): string {

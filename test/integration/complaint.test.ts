@@ -47,7 +47,7 @@ test('happy path: received → closed, one log row per event', async () => {
     [7, 'CUSTOMER_SATISFIED', 'followingUp', 'closed'],
   ]);
   expect(log[1]!.actor).toEqual(cs);
-  expect(log[1]!.definitionVersion).toBe(1);
+  expect(log[1]!.definitionVersion).toBe(2);
   expect(log[1]!.definitionHash).toMatch(/^[0-9a-f]{64}$/);
   const projection = await h.docket.store.getCase(caseId);
   expect(projection).toMatchObject({ state: 'closed', status: 'completed', customerId: 'CUST-1001', lastSeq: 7 });
@@ -115,13 +115,29 @@ test('an unsatisfied customer reopens the case, which then closes', async () => 
   ]);
 });
 
-test('WITHDRAW ends the case from an open state; nothing is accepted afterwards', async () => {
+test('WITHDRAW at the customer’s own request ends the case from an open state, the request in the log; nothing is accepted afterwards', async () => {
   const caseId = await accepted();
   await h.docket.send(caseId, { type: 'SUBMIT_FINDINGS', data: { findings: 'f', customerExpectation: 'e' }, actor: handler });
-  const withdrawn = await h.docket.send(caseId, { type: 'WITHDRAW', data: { reason: 'Customer resolved it themselves' }, actor: cs });
+  // The agent's own reason is not enough: the customer's request is required, with when and how they asked.
+  await expect(
+    h.docket.send(caseId, { type: 'WITHDRAW', data: { reason: 'Customer resolved it themselves' }, actor: cs }),
+  ).rejects.toMatchObject({ code: 'ValidationError' });
+  const request = {
+    reason: 'Customer resolved it themselves',
+    requestedByCustomer: true,
+    requestedAt: new Date(Date.now() - 60_000).toISOString(),
+    requestChannel: 'phone',
+  };
+  const withdrawn = await h.docket.send(caseId, { type: 'WITHDRAW', data: request, actor: cs });
   expect(withdrawn).toMatchObject({ state: 'withdrawn', status: 'completed' });
   const log = await h.history(caseId);
-  expect(log.at(-1)).toMatchObject({ event: 'WITHDRAW', fromState: 'planning', toState: 'withdrawn', status: 'completed' });
+  expect(log.at(-1)).toMatchObject({
+    event: 'WITHDRAW',
+    fromState: 'planning',
+    toState: 'withdrawn',
+    status: 'completed',
+    payload: request,
+  });
   await expect(h.docket.send(caseId, { type: 'LOG_CONTACT', data: { channel: 'phone', summary: 'x' }, actor: cs })).rejects.toMatchObject({
     code: 'CaseClosed',
   });

@@ -201,8 +201,10 @@ describe('operations on the complaint handler’s task', () => {
 
     // bob no longer holds it: the engine refuses his next transfer and nothing changes.
     const stale = await task(caseId, 'transfer', tokens.bob!, { to: 'carol', comment: 'again' });
-    expect(stale.status).toBe(403);
-    expect(await seqOf(caseId)).toBe(moved.body.seq);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('OperationNotAllowed');
+    // seq counts from 0 (the start): the log holds seq + 1 rows.
+    expect(await seqOf(caseId)).toBe(moved.body.seq + 1);
   });
 
   test('remind by the initiator is logged; a second one at once is 429 TooSoon; cc names users', async () => {
@@ -302,7 +304,7 @@ describe('docket task', () => {
     expect(run.out).toMatch(/State\s+investigating/);
     const json = await docket(tokens.amy!, '--json', 'task', 'remind', caseId, '--comment', 'customer called', '--as', 'cs_agent');
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.out)).toEqual({ state: 'investigating', status: 'open', seq: 4 });
+    expect(JSON.parse(json.out)).toEqual({ state: 'investigating', status: 'open', seq: 3 }); // start 0, ACCEPT 1, transfer 2
     const history = await docket(tokens.eve!, 'history', caseId);
     expect(history.out).toContain('Transfer / 转交');
   });

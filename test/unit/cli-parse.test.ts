@@ -304,7 +304,7 @@ describe('definitions (no servers)', () => {
   it('validate: a good file exits 0', async () => {
     const r = await run(['definitions', 'validate', complaintFile]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`${complaintFile}: OK (complaint v1)\n`);
+    expect(r.stdout).toBe(`${complaintFile}: OK (complaint v2)\n`);
     expect(r.stderr).toBe('');
   });
 
@@ -352,7 +352,7 @@ describe('definitions (no servers)', () => {
     const en = await run(['definitions', 'validate', 'unlabelled.json']);
     expect(en.code).toBe(0);
     expect(en.stdout).toBe(
-      'unlabelled.json: OK (complaint v1)\n1 warning (they do not stop publishing):\n  events.ACCEPT.payload.properties.assignee: field "assignee" has no en or zh-CN label — add "x-labels": { "en": …, "zh-CN": … } to it\n',
+      'unlabelled.json: OK (complaint v2)\n1 warning (they do not stop publishing):\n  events.ACCEPT.payload.properties.assignee: field "assignee" has no en or zh-CN label — add "x-labels": { "en": …, "zh-CN": … } to it\n',
     );
     const zh = await run(['--lang', 'zh-CN', 'definitions', 'validate', 'unlabelled.json']);
     expect(zh.code).toBe(0);
@@ -383,7 +383,7 @@ describe('definitions (no servers)', () => {
     expect(list.code).toBe(0);
     const listed = JSON.parse(list.stdout) as Array<{ processId: string }>;
     expect(listed).toContainEqual(
-      expect.objectContaining({ processId: 'complaint', version: 1, labels: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' } }),
+      expect.objectContaining({ processId: 'complaint', version: 2, labels: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' } }),
     );
     expect(listed).toContainEqual(
       expect.objectContaining({ processId: 'visit', version: 1, labels: { en: 'Client site visit', 'zh-CN': '客户拜访' } }),
@@ -391,13 +391,13 @@ describe('definitions (no servers)', () => {
 
     const table = await run(['definitions', 'list']);
     expect(table.stdout).toMatch(/^PROCESS +VERSION +HASH +LABEL \(en\) +LABEL \(zh-CN\)\n/);
-    expect(table.stdout).toMatch(/^complaint +v1 +[0-9a-f]{12} +Complaint handling +客户投诉处理$/m);
+    expect(table.stdout).toMatch(/^complaint +v2 +[0-9a-f]{12} +Complaint handling +客户投诉处理$/m);
     expect(table.stdout).toMatch(/^visit +v1 +[0-9a-f]{12} +Client site visit +客户拜访$/m);
     expect(table.stdout.trimEnd().split('\n')).toHaveLength(1 + listed.length);
 
     const show = await run(['definitions', 'show', 'complaint']);
     expect(show.code).toBe(0);
-    expect(show.stdout).toContain('complaint v1 · Complaint handling / 客户投诉处理');
+    expect(show.stdout).toContain('complaint v2 · Complaint handling / 客户投诉处理');
     expect(show.stdout).toMatch(/investigating +Investigating \/ 调查核实/);
     expect(show.stdout).toMatch(/approvalLimit +5000 +CNY/);
 

@@ -1,6 +1,6 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import cnJson from '../../calendars/cn.json';
-import contractJson from '../../definitions/contract.json';
+import contractJson from '../../definitions/shipped/contract.v1.json';
 import { validateCalendar } from '../../engine/calendar';
 import { compileDefinition, DONE_PREFIX, type CompiledDefinition } from '../../engine/compile';
 import type { Definition } from '../../engine/definition-schema';
@@ -11,7 +11,7 @@ import { evaluateTask, type TaskOutput } from '../../engine/tasks';
 import type { Actor } from '../../engine/types';
 
 const cn = validateCalendar(cnJson);
-const contract = assertValidDefinition(contractJson, 'definitions/contract.json');
+const contract = assertValidDefinition(contractJson, 'definitions/shipped/contract.v1.json');
 const compile = (definition: Definition = contract): CompiledDefinition => compileDefinition(definition, cn);
 
 /** A copy of the definition with other parameter defaults, as a process owner would publish it. */

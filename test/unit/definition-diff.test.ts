@@ -4,7 +4,7 @@ import { diffDefinitions, formatDiff } from '../../engine/definition-diff';
 import { definitionSchema, type Definition } from '../../engine/definition-schema';
 import { lintDefinition } from '../../engine/lint';
 import { PROJECT_ROOT } from '../../config';
-import { complaintV2 } from '../helpers/definition-fixtures';
+import { complaintV1, complaintV2 } from '../helpers/definition-fixtures';
 
 const DIR = path.join(PROJECT_ROOT, 'definitions');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
@@ -20,7 +20,7 @@ test.each(files)('%s: a version compared with itself has no changes', (file) => 
 test('complaint: a raised approvalLimit and an added state, in plain words', () => {
   const v2 = complaintV2();
   expect(lintDefinition(v2).problems).toEqual([]);
-  const diff = diffDefinitions(parse(load('complaint.json')), parse(v2));
+  const diff = diffDefinitions(parse(complaintV1()), parse(v2));
   expect(diff).toMatchObject({ process: 'complaint', from: 1, to: 2 });
   const texts = diff.changes.map((c) => c.text);
   expect(diff.changes).toEqual(
@@ -44,8 +44,8 @@ test('complaint: a raised approvalLimit and an added state, in plain words', () 
 });
 
 test('complaint: removed states, changed roles and deadlines, in both directions', () => {
-  const v1 = load('complaint.json');
-  const v3 = load('complaint.json');
+  const v1 = complaintV1();
+  const v3 = complaintV1();
   v3.version = 3;
   delete v3.machine.states.awaitingApproval;
   delete v3.stateLabels.awaitingApproval;
@@ -72,7 +72,7 @@ test('complaint: removed states, changed roles and deadlines, in both directions
 describe('every kind of change is told in Chinese too', () => {
   /** A version of the complaint that changes something of every area, in every way the diff tells apart. */
   function everything(): Record<string, any> {
-    const v = load('complaint.json');
+    const v = complaintV1();
     v.version = 2;
     v.labels.en = 'Complaints';
     v.startedBy = ['cs_agent', 'sales_rep'];
@@ -104,7 +104,7 @@ describe('every kind of change is told in Chinese too', () => {
 
   /** A version that changes only the labels of fields and enum values: what is checked stays the same. */
   function relabelled(): Record<string, any> {
-    const v = load('complaint.json');
+    const v = complaintV1();
     v.version = 2;
     v.input.properties.severity['x-enum-labels'].high = { en: 'Urgent', 'zh-CN': '紧急' };
     v.events.ACCEPT.payload.properties.assignee['x-labels'] = { en: 'Person in charge', 'zh-CN': '负责人' };
@@ -114,7 +114,7 @@ describe('every kind of change is told in Chinese too', () => {
   const han = /[\u4e00-\u9fff]/;
 
   test('each area and change (added, removed, changed) has a Chinese sentence', () => {
-    const a = parse(load('complaint.json'));
+    const a = parse(complaintV1());
     const b = parse(everything());
     const c = parse(relabelled());
     const changes = [a, b].flatMap((x) => (x === a ? diffDefinitions(a, b).changes : diffDefinitions(b, a).changes));
@@ -163,7 +163,7 @@ describe('every kind of change is told in Chinese too', () => {
   });
 
   test('a change of labels only is told apart from a change of what is asked for', () => {
-    const a = parse(load('complaint.json'));
+    const a = parse(complaintV1());
     const labelsOnly = diffDefinitions(a, parse(relabelled())).changes;
     expect(labelsOnly.map((ch) => [ch.area, ch.name, ch.text])).toEqual([
       ['input', 'input', 'The labels of the information asked for when a case starts have changed (what is checked stays the same).'],
@@ -174,7 +174,7 @@ describe('every kind of change is told in Chinese too', () => {
   });
 
   test('formatDiff in Chinese', () => {
-    const a = parse(load('complaint.json'));
+    const a = parse(complaintV1());
     const text = formatDiff(diffDefinitions(a, parse(relabelled())), 'zh-CN');
     expect(text).toBe(
       'complaint v1 → v2：2 处变化\n  ~ 发起案件时所填信息的标签已改变（检查的内容不变）。\n  ~ "受理"（ACCEPT） 所填信息的标签已改变（检查的内容不变）。\n',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import complaintJson from '../../definitions/complaint.json';
+import complaintJson from '../../definitions/shipped/complaint.v1.json';
 import workReviewJson from '../fixtures/definitions/work_review.json';
 import { DEFINITION_LIMITS } from '../../engine/definition-limits';
 import { assertValidDefinition, formatProblems, lintDefinition as lint, type LintCode, type LintProblem } from '../../engine/lint';

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../config';
 import { complaintV2 } from '../helpers/definition-fixtures';
 
 const calendar = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'calendars', 'cn.json'), 'utf8')) as CalendarData;
-const v1raw = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'complaint.json'), 'utf8'));
+const v1raw = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'shipped', 'complaint.v1.json'), 'utf8'));
 const v1 = definitionSchema.parse(v1raw);
 const v2 = definitionSchema.parse(complaintV2());
 

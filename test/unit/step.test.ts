@@ -1,6 +1,6 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import cnJson from '../../calendars/cn.json';
-import complaintJson from '../../definitions/complaint.json';
+import complaintJson from '../../definitions/shipped/complaint.v1.json';
 import { validateCalendar } from '../../engine/calendar';
 import { compileDefinition, delayDueAt, type CompiledDefinition } from '../../engine/compile';
 import type { GuardExpr } from '../../engine/definition-schema';
@@ -28,7 +28,7 @@ const at = (iso: string): number => {
 };
 
 const cn = validateCalendar(cnJson);
-const complaint = assertValidDefinition(complaintJson, 'definitions/complaint.json');
+const complaint = assertValidDefinition(complaintJson, 'definitions/shipped/complaint.v1.json');
 const compile = (): CompiledDefinition => compileDefinition(complaint, cn);
 
 const cs: Actor = { userId: 'u-agent', role: 'cs_agent' };

@@ -50,6 +50,18 @@ export const driver: ModelDriver = {
     RESOLUTION_EXECUTED: () => [{ label: 'door replaced', actor: handler, data: { summary: 'The door was replaced on site.' } }],
     CUSTOMER_SATISFIED: () => [{ label: 'score 5', actor: cs, data: { score: 5, comment: 'Quick and friendly.' } }],
     CUSTOMER_UNSATISFIED: () => [{ label: 'still cracked', actor: cs, data: { reason: 'The new door is scratched.' } }],
-    WITHDRAW: () => [{ label: 'customer withdrew', actor: cs, data: { reason: 'The customer fixed it themselves.' } }],
+    // Only at the customer's own request, made before now (and, after a reopening, after the customer was found unsatisfied).
+    WITHDRAW: (ctx) => [
+      {
+        label: 'customer withdrew',
+        actor: cs,
+        data: {
+          reason: 'The customer fixed it themselves.',
+          requestedByCustomer: true,
+          requestedAt: new Date(ctx.now - 60_000).toISOString(),
+          requestChannel: 'phone',
+        },
+      },
+    ],
   },
 };
