@@ -9,9 +9,9 @@ import { withoutLabels } from '../../engine/payload-labels';
 const PINNED: Record<string, string> = {
   'complaint.json': '13f963192efcd5d8a82d02e067b0ebc6cdb0a803df9eaaadc13e5a73368ad97f',
   'contract.json': '9570e4ed52d4aad8e0a4e33ca8d04b9b4191459ab4449cb68a6ebed184e7b6ff',
-  'improvement_measure.json': 'b405bc65f19270f0459e37496a076b4c2e6985595ed618bd07a7a6b7fa266b66',
-  'lost_deal.json': '00786a19c29a14178effdc0ff59ec7b50357d609caa616640ce0a15b7e9c56c0',
-  'visit.json': '0148539af613b92555c3a9909c22aa5fd5ca334c33b6dd8e2d261dcaeda3cbb8',
+  'shipped/improvement_measure.v1.json': 'b405bc65f19270f0459e37496a076b4c2e6985595ed618bd07a7a6b7fa266b66',
+  'shipped/lost_deal.v1.json': '00786a19c29a14178effdc0ff59ec7b50357d609caa616640ce0a15b7e9c56c0',
+  'shipped/visit.v1.json': '0148539af613b92555c3a9909c22aa5fd5ca334c33b6dd8e2d261dcaeda3cbb8',
 };
 
 const read = (file: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', '..', 'definitions', file), 'utf8'));
