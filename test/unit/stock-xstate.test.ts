@@ -30,10 +30,8 @@ describe.each(files.map((f) => [f.slice(DIR.length + 1), f]))('%s', (name, file)
   const def = JSON.parse(readFileSync(file, 'utf8')) as { process: string; machine: { initial: string; id?: string } };
 
   const load = (config: object) => {
-    const machine = createMachine(config as Parameters<typeof createMachine>[0]);
-    // Resolving every transition's targets throws for a `#id` that names no state.
-    for (const node of Object.values(machine.idMap)) void node.transitions;
-    return machine;
+    // XState resolves every transition's targets as it builds the machine: a `#id` that names no state throws.
+    return createMachine(config as Parameters<typeof createMachine>[0]);
   };
 
   if (NEEDS_ENGINE_ID.includes(name)) {
