@@ -230,7 +230,10 @@ export class DefinitionLifecycle {
     const rows = await this.requireProcess(processId);
     const base = rows.find((r) => r.status === 'draft') ?? (await this.version(processId, 'latest'));
     const raw = structuredClone(base.raw) as Record<string, any>;
-    const params = (raw.parameters ?? {}) as Record<string, { type?: string; minimum?: number; maximum?: number; enum?: string[]; default?: unknown }>;
+    const params = (raw.parameters ?? {}) as Record<
+      string,
+      { type?: string; minimum?: number; maximum?: number; enum?: string[]; default?: unknown }
+    >;
     const spec = ownValue(params, name);
     if (!spec) {
       const known = Object.keys(params);
