@@ -230,7 +230,10 @@ export class DefinitionLifecycle {
     const rows = await this.requireProcess(processId);
     const base = rows.find((r) => r.status === 'draft') ?? (await this.version(processId, 'latest'));
     const raw = structuredClone(base.raw) as Record<string, any>;
-    const params = (raw.parameters ?? {}) as Record<string, { type?: string; minimum?: number; maximum?: number; default?: unknown }>;
+    const params = (raw.parameters ?? {}) as Record<
+      string,
+      { type?: string; minimum?: number; maximum?: number; enum?: string[]; default?: unknown }
+    >;
     const spec = ownValue(params, name);
     if (!spec) {
       const known = Object.keys(params);
@@ -300,7 +303,7 @@ export class DefinitionLifecycle {
 
 function parseParameter(
   name: string,
-  spec: { type?: string; minimum?: number; maximum?: number },
+  spec: { type?: string; minimum?: number; maximum?: number; enum?: string[] },
   value: string | number | boolean,
 ): string | number | boolean {
   let parsed: string | number | boolean = value;
@@ -318,6 +321,10 @@ function parseParameter(
     if (value === true || value === 'true') parsed = true;
     else if (value === false || value === 'false') parsed = false;
     else throw new DocketError('ValidationError', `parameter ${name} is true or false; got "${String(value)}"`);
-  } else parsed = String(value);
+  } else {
+    parsed = String(value);
+    if (spec.enum !== undefined && !spec.enum.includes(parsed))
+      throw new DocketError('ValidationError', `parameter ${name} is one of ${spec.enum.join(', ')}; got "${parsed}"`);
+  }
   return parsed;
 }

@@ -266,6 +266,8 @@ export const parameterSchema = z
     minimum: z.number().optional(),
     maximum: z.number().optional(),
     unit: z.string().optional(),
+    /** The values a string parameter may take (e.g. `primary` or `all`). */
+    enum: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict();
 export type ParameterSpec = z.infer<typeof parameterSchema>;

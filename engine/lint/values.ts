@@ -59,6 +59,13 @@ export function lintParameters({ def, report }: LintContext): void {
         `默认值 ${spec.default} 超出 [${spec.minimum ?? '-∞'}, ${spec.maximum ?? '∞'}]——请修改默认值或范围`,
       );
     }
+    if (spec.enum !== undefined && (spec.type !== 'string' || !spec.enum.includes(String(spec.default))))
+      report(
+        'parameter-default',
+        `parameters.${name}.default`,
+        `a parameter with a list of values is a string whose default is one of ${spec.enum.join(', ')}; got ${spec.type} ${JSON.stringify(spec.default)}`,
+        `有取值列表的参数须为 string 类型，默认值须为 ${spec.enum.join('、')} 之一；现为 ${spec.type} ${JSON.stringify(spec.default)}`,
+      );
   }
 }
 

@@ -1,3 +1,4 @@
+import { TASK_EVENT_PREFIX } from '../../engine/work-types';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getAdjacencyMap, getStateNodes, type AdjacencyMap } from '@xstate/graph';
@@ -157,22 +158,18 @@ export function instrument(definition: Definition): { definition: Definition; tr
   return { definition: copy, transitions };
 }
 
-/** Whether XState's transition is one people's work compiles in (task operations, turn and assignee checks), not the definition's own. */
-const isWorkTransition = (t: { guard?: unknown }): boolean => {
-  const type = isObject(t.guard) ? t.guard.type : t.guard;
-  return typeof type === 'string' && type.startsWith(WORK_PREFIX);
-};
-
-/** How many of the definition's own transitions XState itself sees in a machine (a check on `instrument`'s count). */
+/**
+ * How many transitions XState itself sees in a machine (a check on `instrument`'s count). What the
+ * engine compiles into a definition with people's work (the task operations `task.*`, and the
+ * `$work.` guards in front of a task's events) are not the definition's own transitions: they are
+ * left out (tested with the engine's work rules).
+ */
 export function xstateTransitionCount(machine: AnyStateMachine): number {
   const nodes = [machine.root, ...getStateNodes(machine.root)] as Array<StateNode<any, any>>;
-  return nodes.reduce(
-    (n, node) =>
-      n +
-      [...node.transitions.values()].reduce((m, ts) => m + ts.filter((t) => !isWorkTransition(t)).length, 0) +
-      (node.always?.length ?? 0),
-    0,
-  );
+  const workGuard = (g: unknown) => typeof g === 'object' && g !== null && String((g as { type?: unknown }).type).startsWith(WORK_PREFIX);
+  const own = (ts: Array<{ eventType: string; guard?: unknown }>) =>
+    ts.filter((t) => !t.eventType.startsWith(TASK_EVENT_PREFIX) && !workGuard(t.guard)).length;
+  return nodes.reduce((n, node) => n + [...node.transitions.values()].reduce((m, ts) => m + own(ts), 0) + (node.always?.length ?? 0), 0);
 }
 
 /** The top-level context fields a JSON section of a definition reads (`context.x.y` → `x`). */

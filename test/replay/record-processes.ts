@@ -1,7 +1,9 @@
 /**
  * Records replay histories of the visit, contract and lost-deal processes (the lost deal's
- * improvement measures too: they are cases of their own) on real Temporal servers. Run with
- * `npm run record-histories` after a change that is meant to change behaviour.
+ * improvement measures too: they are cases of their own) on real Temporal servers, on the newest
+ * version of each. Run with `npm run record-histories` after a change that is meant to change
+ * behaviour. Histories of earlier versions (visit-rescheduled, lost_deal-measures…) were recorded
+ * by earlier versions of this file and are kept as they are.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -42,25 +44,24 @@ async function drive(h: Harness, caseId: string, steps: Step[]) {
   for (const [type, data, who] of steps) await h.docket.send(caseId, { type, ...(data && { data }), actor: who });
 }
 
-async function visit(h: Harness, now: number) {
+/** Version 2: an appointment made two days ahead is reconfirmed at once, to the hour, and the reconfirmation recorded. */
+async function visitShortNotice(h: Harness, now: number) {
   const at = (days: number, hours = 0) => new Date(Math.ceil((now + days * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
-  const { caseId } = await h.docket.startCase('visit', example('visit'), rep);
+  const { caseId } = await h.docket.startCase('visit', { ...example('visit'), important: false }, rep);
   const plan = {
     background: { industry: 'Home furnishing', company: 'Jiahe Furniture' },
     objectives: ['needs', 'trust'],
-    agenda: { time: at(30), place: 'Customer office', attendees: ['ray', 'Mr Wang'], form: 'meeting' },
+    agenda: { time: at(2), place: 'Customer office', attendees: ['ray', 'Mr Wang'], form: 'meeting' },
   };
   await drive(h, caseId, [
     ['SUBMIT_PLAN', plan, rep],
-    ['REVISE_PLAN', { feedback: 'Bring the price list' }, manager],
-    ['SUBMIT_PLAN', plan, rep],
-    ['APPROVE_PLAN', undefined, manager],
-    ['APPOINTMENT_CONFIRMED', { scheduledAt: at(30), contactPhone: '138-0000-0001' }, rep],
-    ['RESCHEDULE', { scheduledAt: at(35), customerAgreed: true }, rep],
-    ['RUNNING_LATE', { eta: at(35, 1) }, rep],
-    ['ARRIVED', { at: at(35, 1) }, rep],
-    ['CUSTOMER_ABSENT', undefined, rep],
-    ['CUSTOMER_APPEARED', undefined, rep],
+    ['APPOINTMENT_CONFIRMED', { scheduledAt: at(2), contactPhone: '138-0000-0001' }, rep],
+  ]);
+  // Less than 5 business days ahead: the reconfirmation reminder falls due at once.
+  await until(h, caseId, (s) => s.state === 'confirmed' && !s.deadlines.some((d) => d.delay === 'reconfirmReminder'));
+  await drive(h, caseId, [
+    ['RECONFIRMED', { note: 'Mr Wang confirmed the hour' }, rep],
+    ['ARRIVED', { at: at(2) }, rep],
     ['VISIT_DONE', undefined, rep],
     [
       'SUBMIT_RECORD',
@@ -69,7 +70,7 @@ async function visit(h: Harness, now: number) {
     ],
     ['FOLLOW_UP_DONE', { outcome: 'Quote received' }, actor('amy', 'cs_agent')],
   ]);
-  await save(h, 'visit-rescheduled', caseId);
+  await save(h, 'visit-v2-short-notice', caseId);
 }
 
 const approvers = [manager, actor('gao', 'gm'), actor('hua', 'hq'), actor('lee', 'legal')];
@@ -102,7 +103,8 @@ async function contract(h: Harness, now: number) {
   await save(h, 'contract-nonstandard-changed', caseId);
 }
 
-async function lostDeal(h: Harness, now: number) {
+/** Version 2: price and competitor as primary causes: one joint price measure of sales and finance, one marketing measure, each worked by its owner. */
+async function lostDealJointPrice(h: Harness, now: number) {
   const { caseId } = await h.docket.startCase(
     'lost_deal',
     { ...example('lost_deal'), lostAt: new Date(now).toISOString(), important: false },
@@ -144,20 +146,33 @@ async function lostDeal(h: Harness, now: number) {
     ['SUBMIT_REPORT', report, analyst],
     ['REQUEST_REVISION', { feedback: 'Quantify the price gap' }, management],
     ['SUBMIT_REPORT', report, analyst],
-    ['ACCEPT_REPORT', undefined, management],
+    ['ACCEPT_REPORT', { salesOwner: 'sue', financeOwner: 'fay', marketingOwner: 'max' }, management],
   ]);
-  const departments = ['sales', 'finance', 'marketing'];
-  await until(h, caseId, (s) => s.children.length === departments.length);
-  const owner = actor('sue', 'dept_owner');
-  for (const department of departments) {
+  const measures: Array<[string, string, { userId: string; role: string }]> = [
+    ['price', 'finance', actor('fay', 'dept_owner')],
+    ['competitor', 'marketing', actor('max', 'dept_owner')],
+  ];
+  await until(h, caseId, (s) => s.children.length === measures.length);
+  // The joint price measure is led by sales' owner, who hands it to finance's owner to settle the price.
+  await drive(h, `${caseId}.measures.price`, [
+    ['task.transfer', { to: 'fay', comment: 'Finance settles the price bands with us' }, actor('sue', 'dept_owner')],
+  ]);
+  for (const [measure, department, owner] of measures) {
     await drive(h, caseId, [
       [
         'SUBMIT_PLAN',
-        { department, steps: ['Do it'], owner: 'sue', dueDate: new Date(now + 60 * DAY).toISOString(), expectedEffect: 'Better' },
+        {
+          measure,
+          department,
+          steps: ['Do it'],
+          owner: owner.userId,
+          dueDate: new Date(now + 60 * DAY).toISOString(),
+          expectedEffect: 'Better',
+        },
         owner,
       ],
-      ['REPORT_PROGRESS', { department, percent: 50, notes: 'Half way' }, owner],
-      ['MEASURE_COMPLETED', { department, result: 'Done' }, owner],
+      ['REPORT_PROGRESS', { measure, department, percent: 50, notes: 'Half way' }, owner],
+      ['MEASURE_COMPLETED', { measure, department, result: 'Done' }, owner],
     ]);
   }
   await until(h, caseId, (s) => s.state === 'evaluating');
@@ -173,8 +188,8 @@ async function lostDeal(h: Harness, now: number) {
     ],
     ['LESSONS_SHARED', { format: 'case_study', audience: 'cross_department', date: '2026-12-01' }, manager],
   ]);
-  await save(h, 'lost_deal-measures', caseId);
-  await save(h, 'lost_deal-measures-finance', `${caseId}.measures.finance`);
+  await save(h, 'lost_deal-v2-joint-price', caseId);
+  await save(h, 'lost_deal-v2-joint-price-measure', `${caseId}.measures.price`);
 }
 
 async function earlyPlacementOverdue(h: Harness, sleep: (ms: number) => Promise<void>) {
@@ -194,6 +209,10 @@ async function earlyPlacementOverdue(h: Harness, sleep: (ms: number) => Promise<
   await save(h, 'contract-early-placement-overdue', caseId);
 }
 
+/** The processes named on the command line (all when none is): `tsx test/replay/record-processes.ts visit lost_deal`. */
+const only = process.argv.slice(2);
+const wanted = (processId: string) => only.length === 0 || only.includes(processId);
+
 async function main() {
   mkdirSync(OUT, { recursive: true });
   const cache = path.join(PROJECT_ROOT, '.cache');
@@ -209,17 +228,19 @@ async function main() {
   });
   try {
     const h = await createHarness('record_processes');
-    await visit(h, Date.now());
-    await contract(h, Date.now());
-    await lostDeal(h, Date.now());
+    if (wanted('visit')) await visitShortNotice(h, Date.now());
+    if (wanted('contract')) await contract(h, Date.now());
+    if (wanted('lost_deal')) await lostDealJointPrice(h, Date.now());
     await h.close();
-    const env = await startTimeSkippingEnv();
-    try {
-      const ts = await createHarness('record_processes_deadlines', { env });
-      await earlyPlacementOverdue(ts, (ms) => env.sleep(ms));
-      await ts.close();
-    } finally {
-      await env.teardown();
+    if (wanted('contract')) {
+      const env = await startTimeSkippingEnv();
+      try {
+        const ts = await createHarness('record_processes_deadlines', { env });
+        await earlyPlacementOverdue(ts, (ms) => env.sleep(ms));
+        await ts.close();
+      } finally {
+        await env.teardown();
+      }
     }
   } finally {
     await dev.shutdown();

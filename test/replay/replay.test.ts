@@ -35,6 +35,10 @@ test('recorded histories exist for every process', () => {
       'contract-early-placement-overdue.json',
       'lost_deal-measures.json',
       'lost_deal-measures-finance.json',
+      // Version 2: a joint price measure transferred between its owners; a short-notice visit reconfirmed at once.
+      'lost_deal-v2-joint-price.json',
+      'lost_deal-v2-joint-price-measure.json',
+      'visit-v2-short-notice.json',
       // Incidents, deadlines that passed during an outage or fell due together, a refused forged actor.
       'robust-incident-retried.json',
       'robust-deadline-during-outage.json',

@@ -386,13 +386,13 @@ describe('definitions (no servers)', () => {
       expect.objectContaining({ processId: 'complaint', version: 2, labels: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' } }),
     );
     expect(listed).toContainEqual(
-      expect.objectContaining({ processId: 'visit', version: 1, labels: { en: 'Client site visit', 'zh-CN': '客户拜访' } }),
+      expect.objectContaining({ processId: 'visit', version: 2, labels: { en: 'Client site visit', 'zh-CN': '客户拜访' } }),
     );
 
     const table = await run(['definitions', 'list']);
     expect(table.stdout).toMatch(/^PROCESS +VERSION +HASH +LABEL \(en\) +LABEL \(zh-CN\)\n/);
     expect(table.stdout).toMatch(/^complaint +v2 +[0-9a-f]{12} +Complaint handling +客户投诉处理$/m);
-    expect(table.stdout).toMatch(/^visit +v1 +[0-9a-f]{12} +Client site visit +客户拜访$/m);
+    expect(table.stdout).toMatch(/^visit +v2 +[0-9a-f]{12} +Client site visit +客户拜访$/m);
     expect(table.stdout.trimEnd().split('\n')).toHaveLength(1 + listed.length);
 
     const show = await run(['definitions', 'show', 'complaint']);

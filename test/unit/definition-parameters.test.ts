@@ -11,8 +11,9 @@ const DIR = path.join(PROJECT_ROOT, 'definitions');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
 
 /** Another value of a parameter's type, within its bounds. */
-function changed(spec: { type: string; default: unknown; minimum?: number; maximum?: number }): unknown {
+function changed(spec: { type: string; default: unknown; minimum?: number; maximum?: number; enum?: string[] }): unknown {
   if (spec.type === 'boolean') return !spec.default;
+  if (spec.enum) return spec.enum.find((v) => v !== spec.default);
   if (spec.type === 'string') return `${String(spec.default)}-changed`;
   const d = spec.default as number;
   const up = spec.type === 'integer' ? d + 1 : d * 1.5 + 1;

@@ -11,9 +11,12 @@ const PINNED: Record<string, string> = {
   'complaint.json': '57bea51f0c83f182e061aaf8c4a46cb13288eb96fd3bc285378c6c39b3f8bde4',
   'shipped/contract.v1.json': '9570e4ed52d4aad8e0a4e33ca8d04b9b4191459ab4449cb68a6ebed184e7b6ff',
   'contract.json': 'a2d51a8e6c4c235c8ef7e65f8e17eadeb2ac6ac25db543f4611bc84da831233b',
-  'improvement_measure.json': 'b405bc65f19270f0459e37496a076b4c2e6985595ed618bd07a7a6b7fa266b66',
-  'lost_deal.json': '00786a19c29a14178effdc0ff59ec7b50357d609caa616640ce0a15b7e9c56c0',
-  'visit.json': '0148539af613b92555c3a9909c22aa5fd5ca334c33b6dd8e2d261dcaeda3cbb8',
+  'shipped/improvement_measure.v1.json': 'b405bc65f19270f0459e37496a076b4c2e6985595ed618bd07a7a6b7fa266b66',
+  'shipped/lost_deal.v1.json': '00786a19c29a14178effdc0ff59ec7b50357d609caa616640ce0a15b7e9c56c0',
+  'shipped/visit.v1.json': '0148539af613b92555c3a9909c22aa5fd5ca334c33b6dd8e2d261dcaeda3cbb8',
+  'lost_deal.json': '14180feb643b8b711a1fe7e73eb7ef3421f07fb2a19828cebd898578ec7bf41c',
+  'improvement_measure.json': '4a976bbc4c34299575aa656c80e1546527ec8636e58594da1b1228885f7fd2de',
+  'visit.json': 'ca5397f9c882f8528ea920082f3591c025553a1bfd89dcc8fc15f0b9943e6af3',
 };
 
 const read = (file: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', '..', 'definitions', file), 'utf8'));

@@ -113,52 +113,119 @@ function toFindingCauses(c: CompiledDefinition) {
   return r;
 }
 
-describe('the departments of the improvement measures, derived from the primary causes', () => {
+/** Management's acceptance naming every department's owner (dept_owner users). */
+const OWNERS = { rdOwner: 'u-rd', salesOwner: 'u-sales', financeOwner: 'u-fin', serviceOwner: 'u-svc', marketingOwner: 'u-mkt' };
+
+/** A copy of the lost-deal definition whose process owner set `measuresFor`. */
+function measuresFor(value: 'primary' | 'all') {
+  const copy = JSON.parse(JSON.stringify(lostDealJson)) as { parameters: Record<string, { default: unknown }> };
+  copy.parameters.measuresFor!.default = value;
+  return assertValidDefinition(copy, 'edited copy');
+}
+
+describe('the improvement measures: one per cause dimension marked for action, price one joint measure of sales and finance', () => {
   const c = compileDefinition(lostDeal, cn);
-  const departments = (causes: unknown[]) => subprocessItems(c, 'measures', { ...input(), causes }, T3).map((i) => i.key);
+  const accepted = (compiled: CompiledDefinition, causes: unknown[], owners: Record<string, string> = OWNERS) => {
+    let r = toFindingCauses(compiled);
+    r = send(compiled, r.snapshot, 'CAUSES_IDENTIFIED', { causes }, analyst, T2);
+    r = send(compiled, r.snapshot, 'SUBMIT_REPORT', report, analyst, T3);
+    r = send(compiled, r.snapshot, 'ACCEPT_REPORT', owners, board, T3);
+    expect(r.state).toBe('improvement');
+    return r;
+  };
+  const measures = (compiled: CompiledDefinition, causes: unknown[]) =>
+    subprocessItems(compiled, 'measures', accepted(compiled, causes).invocations[0]!.context, T3).map((i) => [
+      i.key,
+      i.input.departments,
+      i.input.owner,
+    ]);
 
   it.each([
     [
       'price and competitor',
       [cause('price', 'primary'), cause('competitor', 'primary'), cause('service', 'secondary')],
-      ['sales', 'finance', 'marketing'],
+      [
+        ['price', ['sales', 'finance'], 'u-sales'],
+        ['competitor', ['marketing'], 'u-mkt'],
+      ],
     ],
-    ['product only; secondary causes add nothing', [cause('product', 'primary'), cause('price', 'secondary')], ['rd']],
-    ['service', [cause('service', 'primary')], ['service']],
-    ['sales team and price: sales once', [cause('sales_team', 'primary'), cause('price', 'primary')], ['sales', 'finance']],
-    ['sales team alone', [cause('sales_team', 'primary')], ['sales']],
+    [
+      'product only; secondary causes add nothing',
+      [cause('product', 'primary'), cause('price', 'secondary')],
+      [['product', ['rd'], 'u-rd']],
+    ],
+    ['service', [cause('service', 'primary')], [['service', ['service'], 'u-svc']]],
+    [
+      'sales team and price: the sales team measure and the joint price measure',
+      [cause('sales_team', 'primary'), cause('price', 'primary')],
+      [
+        ['price', ['sales', 'finance'], 'u-sales'],
+        ['sales_team', ['sales'], 'u-sales'],
+      ],
+    ],
     [
       'every dimension, the same one twice',
       ['competitor', 'sales_team', 'service', 'price', 'product', 'price'].map((d) => cause(d, 'primary')),
-      ['rd', 'sales', 'finance', 'service', 'marketing'],
+      [
+        ['product', ['rd'], 'u-rd'],
+        ['price', ['sales', 'finance'], 'u-sales'],
+        ['service', ['service'], 'u-svc'],
+        ['sales_team', ['sales'], 'u-sales'],
+        ['competitor', ['marketing'], 'u-mkt'],
+      ],
     ],
-    ['no primary cause at all', [cause('price', 'secondary')], []],
-  ])('%s', (_name, causes, expected) => {
-    expect(departments(causes)).toEqual(expected);
+  ])('%s (measuresFor primary, the default)', (_name, causes, expected) => {
+    expect(lostDeal.parameters.measuresFor).toMatchObject({ default: 'primary', enum: ['primary', 'all'] });
+    expect(measures(c, causes)).toEqual(expected);
   });
 
-  it('starts each measure with its department, the customer, the causes and the recommendations, read from the case', () => {
+  it('with measuresFor all, every cause the report points out gets a measure, secondary ones too', () => {
+    const all = compileDefinition(measuresFor('all'), cn);
+    const causes = [cause('product', 'primary'), cause('price', 'secondary'), cause('competitor', 'secondary')];
+    expect(measures(all, causes)).toEqual([
+      ['product', ['rd'], 'u-rd'],
+      ['price', ['sales', 'finance'], 'u-sales'],
+      ['competitor', ['marketing'], 'u-mkt'],
+    ]);
+    expect(measures(c, causes)).toEqual([['product', ['rd'], 'u-rd']]);
+  });
+
+  it('refuses ACCEPT_REPORT until the owner of every department that gets a measure is named, and changes nothing', () => {
     let r = toFindingCauses(c);
-    const causes = [cause('price', 'primary'), cause('competitor', 'primary')];
-    r = send(c, r.snapshot, 'CAUSES_IDENTIFIED', { causes }, analyst, T2);
+    r = send(c, r.snapshot, 'CAUSES_IDENTIFIED', { causes: [cause('price', 'primary')] }, analyst, T2);
     r = send(c, r.snapshot, 'SUBMIT_REPORT', report, analyst, T3);
-    r = send(c, r.snapshot, 'ACCEPT_REPORT', {}, board, T3);
-    expect(r.state).toBe('improvement');
+    const refusal = checkEvent(c, r.snapshot, { type: 'ACCEPT_REPORT', data: { salesOwner: 'u-sales' }, actor: board }, T3);
+    expect(refusal?.code).toBe('ConditionNotMet');
+    expect(refusal?.message).toContain('salesOwner and financeOwner for price');
+    const after = step(c, r.snapshot, { type: 'ACCEPT_REPORT', data: { salesOwner: 'u-sales' }, actor: board }, T3);
+    expect(after.changed).toBe(false);
+    expect(after.state).toBe('managementReview');
+    // Owners of departments without a measure are not needed.
+    expect(send(c, r.snapshot, 'ACCEPT_REPORT', { salesOwner: 'u-sales', financeOwner: 'u-fin' }, board, T3).state).toBe('improvement');
+  });
+
+  it('starts each measure with its key, departments, owner, the customer, the causes and the recommendations, read from the case', () => {
+    const causes = [cause('price', 'primary'), cause('competitor', 'primary')];
+    const r = accepted(c, causes);
     expect(r.invocations).toEqual([{ id: 'measures', kind: 'subprocess', context: expect.objectContaining({ causes }) }]);
     const items = subprocessItems(c, 'measures', r.invocations[0]!.context, T3);
-    expect(items).toEqual(
-      ['sales', 'finance', 'marketing'].map((department) => ({
-        key: department,
-        input: {
-          department,
-          customer: 'CUST-3001',
-          opportunity: 'Spring outdoor campaign 2026',
-          salesRep: 'u-rep',
-          causes,
-          recommendations: report.recommendations,
-        },
-      })),
-    );
+    const common = {
+      customer: 'CUST-3001',
+      opportunity: 'Spring outdoor campaign 2026',
+      salesRep: 'u-rep',
+      causes,
+      recommendations: report.recommendations,
+    };
+    expect(items).toEqual([
+      {
+        key: 'price',
+        input: { measure: 'price', department: 'sales', departments: ['sales', 'finance'], owner: 'u-sales', coOwner: 'u-fin', ...common },
+      },
+      {
+        key: 'competitor',
+        input: { measure: 'competitor', department: 'marketing', departments: ['marketing'], owner: 'u-mkt', ...common },
+      },
+    ]);
     // Each item is a valid start input of the sub-process.
     const m = compileDefinition(measure, cn);
     for (const item of items) expect(m.inputSchema.safeParse(item.input).success).toBe(true);
@@ -308,7 +375,11 @@ describe('lost_deal', () => {
     expect(timer(r, 'reportDue').dueAt).toBe(iso(addBusinessDays(cn, T3, 1)));
 
     const m = compileDefinition(withParams(measureJson, { planDays: 2, progressDays: 4 }), cn);
-    let s = startCase(m, { department: 'service', customer: 'CUST-3001' }, T1);
+    let s = startCase(
+      m,
+      { measure: 'service', department: 'service', departments: ['service'], owner: 'u-owner', customer: 'CUST-3001' },
+      T1,
+    );
     expect(timer(s, 'planDue').dueAt).toBe(iso(addBusinessDays(cn, T1, 2)));
     s = send(m, s.snapshot, 'SUBMIT_PLAN', plan('service'), owner, T2);
     expect(timer(s, 'progressReminder').dueAt).toBe(iso(addBusinessDays(cn, T2, 4)));
@@ -326,7 +397,8 @@ describe('lost_deal', () => {
 });
 
 const DUE = '2026-05-29T18:00:00+08:00';
-const plan = (department: string, dueDate = DUE) => ({
+const plan = (department: string, dueDate = DUE, measureKey = department === 'service' ? 'service' : 'price') => ({
+  measure: measureKey,
   department,
   steps: ['Review the price list for mid-sized retailers', 'Train the team on the new discounts'],
   owner: 'u-owner',
@@ -334,20 +406,44 @@ const plan = (department: string, dueDate = DUE) => ({
   expectedEffect: 'Win back mid-sized retailers',
 });
 
+/** The joint price measure's owner (sales) and co-owner (finance), both reminded. */
+const BOTH_OWNERS = [
+  { role: 'dept_owner', userId: 'u-owner' },
+  { role: 'dept_owner', userId: 'u-fin' },
+];
+
 describe('improvement_measure', () => {
   const m = compileDefinition(measure, cn);
-  const started = () => startCase(m, { department: 'finance', customer: 'CUST-3001', opportunity: 'Spring outdoor campaign 2026' }, T1);
+  const started = () =>
+    startCase(
+      m,
+      {
+        measure: 'price',
+        department: 'sales',
+        departments: ['sales', 'finance'],
+        owner: 'u-owner',
+        coOwner: 'u-fin',
+        customer: 'CUST-3001',
+        opportunity: 'Spring outdoor campaign 2026',
+      },
+      T1,
+    );
 
-  it('runs only as a sub-process and accepts events for its own department only', () => {
+  it('runs only as a sub-process and accepts events for its own measure and departments only, from its owner only', () => {
     expect(measure.startedBy).toEqual([]);
     let r = started();
     expect(r.state).toBe('planning');
-    const wrong = checkEvent(m, r.snapshot, { type: 'SUBMIT_PLAN', data: plan('sales'), actor: owner }, T2);
-    expect(wrong).toEqual({
-      code: 'ConditionNotMet',
-      message:
-        'SUBMIT_PLAN cannot be applied in state "planning": the plan must name this measure\'s department and a due date in the future (condition planAcceptable)',
-    });
+    const wrong = checkEvent(m, r.snapshot, { type: 'SUBMIT_PLAN', data: plan('rd'), actor: owner }, T2);
+    expect(wrong?.code).toBe('ConditionNotMet');
+    expect(wrong?.message).toContain(
+      'SUBMIT_PLAN cannot be applied in state "planning": the plan must name this measure, one of its departments and a due date in the future',
+    );
+    expect(checkEvent(m, r.snapshot, { type: 'SUBMIT_PLAN', data: plan('sales', DUE, 'sales_team'), actor: owner }, T2)?.code).toBe(
+      'ConditionNotMet',
+    );
+    // Another department owner is not the measure's owner; the co-owner may be handed it (task.transfer).
+    const other = { userId: 'u-other', role: 'dept_owner' };
+    expect(checkEvent(m, r.snapshot, { type: 'SUBMIT_PLAN', data: plan('finance'), actor: other }, T2)?.code).toBe('NotAssignee');
     const past = checkEvent(m, r.snapshot, { type: 'SUBMIT_PLAN', data: plan('finance', '2026-03-01T18:00:00+08:00'), actor: owner }, T2);
     expect(past?.code).toBe('ConditionNotMet');
     expect(checkEvent(m, r.snapshot, { type: 'SUBMIT_PLAN', data: plan('finance'), actor: rep }, T2)?.code).toBe('Forbidden');
@@ -357,19 +453,28 @@ describe('improvement_measure', () => {
 
     r = send(m, r.snapshot, 'SUBMIT_PLAN', plan('finance'), owner, T2);
     expect(r.state).toBe('inProgress');
-    expect(r.snapshot.context).toMatchObject({ owner: 'u-owner', dueDate: DUE, plans: 1 });
+    expect(r.snapshot.context).toMatchObject({ owner: 'u-owner', responsible: 'u-owner', dueDate: DUE, plans: 1 });
     const wrongProgress = checkEvent(
       m,
       r.snapshot,
-      { type: 'REPORT_PROGRESS', data: { department: 'rd', percent: 10, notes: 'n' }, actor: owner },
+      { type: 'REPORT_PROGRESS', data: { measure: 'price', department: 'rd', percent: 10, notes: 'n' }, actor: owner },
       T2,
     );
-    expect(wrongProgress?.message).toContain("the event names another department than this measure's");
-    r = send(m, r.snapshot, 'REPORT_PROGRESS', { department: 'finance', percent: 40, notes: 'Price list drafted' }, owner, T3);
+    expect(wrongProgress?.message).toContain(
+      'the event names another measure than this one, or a department that is not one of its departments',
+    );
+    r = send(
+      m,
+      r.snapshot,
+      'REPORT_PROGRESS',
+      { measure: 'price', department: 'finance', percent: 40, notes: 'Price list drafted' },
+      owner,
+      T3,
+    );
     expect(r.state).toBe('inProgress');
     expect(r.cancelTimers).toEqual([]); // a progress report does not move the reminders
     expect(r.snapshot.context).toMatchObject({ percent: 40, progressReports: [expect.objectContaining({ percent: 40, by: 'u-owner' })] });
-    r = send(m, r.snapshot, 'MEASURE_COMPLETED', { department: 'finance', result: 'New price list in force' }, owner, T3);
+    r = send(m, r.snapshot, 'MEASURE_COMPLETED', { measure: 'price', department: 'finance', result: 'New price list in force' }, owner, T3);
     expect(r.state).toBe('completed');
     expect(r.status).toBe('completed');
   });
@@ -379,7 +484,15 @@ describe('improvement_measure', () => {
     const reminded = fire(m, r.snapshot, timer(r, 'planDue'));
     expect(reminded.state).toBe('planning');
     expect(reminded.notifications.map((n) => [n.kind, n.template, n.to, n.data.department])).toEqual([
-      ['reminder', 'measurePlanDue', [{ role: 'dept_owner' }], 'finance'],
+      [
+        'reminder',
+        'measurePlanDue',
+        [
+          { role: 'dept_owner', userId: 'u-owner' },
+          { role: 'dept_owner', userId: 'u-fin' },
+        ],
+        'sales',
+      ],
     ]);
     expect(reminded.startTimers).toEqual([]);
   });
@@ -393,7 +506,7 @@ describe('improvement_measure', () => {
     for (let i = 0; i < 3; i++) {
       r = fire(m, r.snapshot, due);
       expect(r.state).toBe('inProgress');
-      expect(r.notifications.map((n) => [n.template, n.to])).toEqual([['measureProgressDue', [{ role: 'dept_owner', userId: 'u-owner' }]]]);
+      expect(r.notifications.map((n) => [n.template, n.to])).toEqual([['measureProgressDue', BOTH_OWNERS]]);
       const next = timer(r, 'progressReminder');
       expect(next.dueAt).toBe(iso(addBusinessDays(cn, Date.parse(due.dueAt), 10)));
       reminders.push(due.dueAt);
@@ -405,7 +518,7 @@ describe('improvement_measure', () => {
     // The due date passes: the owner is reminded and management escalated to, once.
     const overdue = fire(m, r.snapshot, timer(r, 'measureDue'));
     expect(overdue.notifications.map((n) => [n.kind, n.template, n.to])).toEqual([
-      ['reminder', 'measureDue', [{ role: 'dept_owner', userId: 'u-owner' }]],
+      ['reminder', 'measureDue', BOTH_OWNERS],
       ['escalation', 'measureOverdue', [{ role: 'management' }]],
     ]);
     expect(overdue.snapshot.context.dueEscalated).toBe(true);
@@ -434,7 +547,7 @@ describe('improvement_measure', () => {
       m,
       revised.snapshot,
       'MEASURE_COMPLETED',
-      { department: 'finance', result: 'Done' },
+      { measure: 'price', department: 'finance', result: 'Done' },
       owner,
       at('2026-07-02T10:00:00+08:00'),
     );

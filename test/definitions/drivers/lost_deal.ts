@@ -26,30 +26,29 @@ export const CAUSES = {
 } as const;
 
 /**
- * The departments whose improvement measures a cause list calls for, in the order PROCESSES.md §2
- * names the dimensions (product → rd, price → sales and finance, service → service, sales team →
- * sales, competitor → marketing), each once; worked out here, not by the engine.
+ * The improvement measures a cause list calls for (measuresFor: primary, the default), by key, in the
+ * order PROCESSES.md §2 names the dimensions: product (rd), price (one joint measure of sales and
+ * finance), service, sales_team (sales), competitor (marketing), each once; worked out here, not by the engine.
  */
-export function departments(causes: unknown): string[] {
+export function measureKeys(causes: unknown): string[] {
   const primary = new Set(
     (Array.isArray(causes) ? (causes as Array<{ dimension: string; weight: string }>) : [])
       .filter((c) => c.weight === 'primary')
       .map((c) => c.dimension),
   );
-  const byDimension: Array<[string, string[]]> = [
-    ['product', ['rd']],
-    ['price', ['sales', 'finance']],
-    ['service', ['service']],
-    ['sales_team', ['sales']],
-    ['competitor', ['marketing']],
-  ];
-  const out: string[] = [];
-  for (const [dimension, depts] of byDimension) if (primary.has(dimension)) for (const d of depts) if (!out.includes(d)) out.push(d);
-  return out;
+  return ['product', 'price', 'service', 'sales_team', 'competitor'].filter((d) => primary.has(d));
 }
 
-/** A measure's plan, for the department named: due in 15 business days (after the first progress reminder). */
-export const measurePlan = (ctx: Pick<SampleContext, 'now' | 'calendar'>, department: string) => ({
+/** Management names each department's owner when it accepts the report. */
+export const OWNERS = { rdOwner: 'olivia', salesOwner: 'olivia', financeOwner: 'fiona', serviceOwner: 'olivia', marketingOwner: 'olivia' };
+
+/** The department a measure's owner (olivia) acts for: the one leading it. */
+export const leadDepartment = (measure: string): string =>
+  ({ product: 'rd', price: 'sales', service: 'service', sales_team: 'sales', competitor: 'marketing' })[measure]!;
+
+/** A measure's plan, for the measure and department named: due in 15 business days (after the first progress reminder). */
+export const measurePlan = (ctx: Pick<SampleContext, 'now' | 'calendar'>, measure: string, department = leadDepartment(measure)) => ({
+  measure,
   department,
   steps: ['Review the price list', 'Train the team'],
   owner: 'olivia',
@@ -125,7 +124,7 @@ export const driver: ModelDriver = {
     INFO_CONSOLIDATED: () => [{ label: 'consolidated', actor: analyst, data: { summary: 'All information checked.' } }],
     CAUSES_IDENTIFIED: () => Object.entries(CAUSES).map(([label, causes]) => ({ label, actor: analyst, data: { causes: [...causes] } })),
     SUBMIT_REPORT: () => [{ label: 'report', actor: analyst, data: report }],
-    ACCEPT_REPORT: () => [{ label: 'accept', actor: management, data: {} }],
+    ACCEPT_REPORT: () => [{ label: 'accept', actor: management, data: OWNERS }],
     REQUEST_REVISION: () => [{ label: 'more on price', actor: management, data: { feedback: 'Compare with last year’s prices.' } }],
     SUBMIT_EVALUATION: () => [
       {
@@ -144,20 +143,25 @@ export const driver: ModelDriver = {
   },
   subprocesses: {
     measures: {
-      output: (ctx) => ({ items: departments(ctx.context.causes).map((key) => ({ key, state: 'completed' })) }),
-      /** Each department plans and completes its measure, through the lost-deal case (it routes by department). */
+      output: (ctx) => ({ items: measureKeys(ctx.context.causes).map((key) => ({ key, state: 'completed' })) }),
+      /** Each measure's owner plans and completes it, through the lost-deal case (it routes by measure). */
       async complete({ harness: h, env, calendar, caseId, status }) {
-        const wanted = departments(status.context.causes);
+        const wanted = measureKeys(status.context.causes);
         const live = await waitUntil(
           () => h.docket.status(caseId),
           (s) => s.children.filter((c) => c.invokeId === 'measures').length === wanted.length,
           `the ${wanted.length} improvement measures to start`,
         );
         expect(live.children.map((c) => c.key).sort()).toEqual([...wanted].sort());
-        for (const department of wanted) {
+        for (const measure of wanted) {
           const now = await env.currentTimeMs();
-          await h.docket.send(caseId, { type: 'SUBMIT_PLAN', data: measurePlan({ now, calendar }, department), actor: deptOwner });
-          await h.docket.send(caseId, { type: 'MEASURE_COMPLETED', data: { department, result: 'Done as planned.' }, actor: deptOwner });
+          const department = leadDepartment(measure);
+          await h.docket.send(caseId, { type: 'SUBMIT_PLAN', data: measurePlan({ now, calendar }, measure), actor: deptOwner });
+          await h.docket.send(caseId, {
+            type: 'MEASURE_COMPLETED',
+            data: { measure, department, result: 'Done as planned.' },
+            actor: deptOwner,
+          });
         }
       },
     },

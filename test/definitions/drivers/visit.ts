@@ -43,9 +43,12 @@ export const driver: ModelDriver = {
     APPROVE_PLAN: () => [{ label: 'approve', actor: salesManager, data: {} }],
     REVISE_PLAN: () => [{ label: 'add figures', actor: salesManager, data: { feedback: 'Bring last year’s order figures.' } }],
     // Ten business days ahead: the reconfirm reminder (5 business days before) and the call (1 hour before) are both ahead.
+    // Two business days ahead: the reconfirm reminder is due at once (every appointment is reconfirmed).
     APPOINTMENT_CONFIRMED: (ctx) => [
       { label: 'in 10 business days', actor: rep, data: { scheduledAt: businessDaysFrom(ctx, 10), contactPhone: '138-0000-1111' } },
+      { label: 'in 2 business days', actor: rep, data: { scheduledAt: businessDaysFrom(ctx, 2), contactPhone: '138-0000-1111' } },
     ],
+    RECONFIRMED: () => [{ label: 'reconfirmed to the hour', actor: rep, data: { note: 'Mr Li confirmed 10:00 at the head office.' } }],
     RESCHEDULE: (ctx) => [
       { label: 'to 12 business days out', actor: rep, data: { scheduledAt: businessDaysFrom(ctx, 12), customerAgreed: true } },
     ],
