@@ -7,6 +7,7 @@ import { EXIT_OK } from './errors';
 import { bothLabels, compactValue, keyValues, localTime, relativeTime, table } from './format';
 import { describeState, EMPTY_BOOK, eventLabel, labelBook, type LabelBook } from './labels';
 import { ownValue } from '../engine/own';
+import { isTaskOperation } from '../engine/work-types';
 
 export interface StartOptions {
   input: string;
@@ -189,8 +190,10 @@ function formatHistory(caseId: string, rows: TransitionRecord[], timeZone: strin
       rows.map((r) => [
         String(r.seq),
         local(r.at).replace(/ [+-]\d{2}:\d{2}$/, ''),
-        r.actor.role === r.actor.userId ? r.actor.userId : `${r.actor.userId}:${r.actor.role}`,
-        r.event,
+        (r.actor.role === r.actor.userId ? r.actor.userId : `${r.actor.userId}:${r.actor.role}`) +
+          (r.actor.onBehalfOf !== undefined ? ` for ${r.actor.onBehalfOf}` : ''),
+        // Task operations are no event of the definition: their names are said in words.
+        isTaskOperation(r.event) ? `${r.event} (${eventLabel(EMPTY_BOOK, r.event)})` : r.event,
         `${r.fromState ?? '(start)'} → ${r.toState}${r.status === 'completed' ? ' (final)' : ''}`,
         `v${r.definitionVersion}`,
         Object.keys(r.payload).length ? compactValue(r.payload, 60) : '',

@@ -17,6 +17,7 @@ import {
   sendEventUpdate,
   statusQuery,
   type CaseStatusView,
+  type StatusAsker,
   newCaseInput,
   type Incident,
   type MigrateCaseRequest,
@@ -359,9 +360,9 @@ export class DocketClient {
   }
 
   /** The live state of a case; `role` narrows the allowed events to what that role may send. */
-  async status(caseId: string, role?: string): Promise<CaseStatusView> {
+  async status(caseId: string, role?: string, asker?: StatusAsker): Promise<CaseStatusView> {
     try {
-      return await this.handle(caseId).query(statusQuery, role);
+      return await this.handle(caseId).query(statusQuery, role, asker);
     } catch (err) {
       throw toDocketError(err, caseId);
     }

@@ -279,13 +279,14 @@ export function acceptedEvents(snapshot: AnyMachineSnapshot): Set<string> {
 
 /**
  * The declared events a role may send in the current state, then the task operations it may perform
- * (given the user too, those that user may perform; the events only an assignee or an approver whose turn it is may send are left out for others).
+ * (given the user too — and whom a delegate acts for — those that user may perform; the events only an assignee or an approver whose turn it is may send are left out for others).
  */
 export function allowedEvents(
   compiled: CompiledDefinition,
   snapshot: AnyMachineSnapshot,
   role: string | undefined,
   userId?: string,
+  onBehalfOf?: string,
 ): string[] {
   const accepted = acceptedEvents(snapshot);
   const declared = Object.entries(compiled.definition.events)
@@ -293,7 +294,7 @@ export function allowedEvents(
     .map(([type]) => type);
   if (role === undefined || !declaresWork(compiled.definition)) return declared;
   const state = stateToString(snapshot.value);
-  const actor: Actor = { userId: userId ?? '', role };
+  const actor: Actor = { userId: userId ?? '', role, ...(onBehalfOf !== undefined && { onBehalfOf }) };
   const events =
     userId === undefined ? declared : declared.filter((type) => workEventRefusal(compiled, snapshot, state, type, actor) === null);
   return [...events, ...allowedTaskOperations(compiled, snapshot, state, actor, declared.length > 0)];

@@ -205,7 +205,17 @@ export interface RetryIncidentsResult {
 }
 
 export const sendEventUpdate = defineUpdate<SendResult, [SendEventRequest]>('sendEvent');
-export const statusQuery = defineQuery<CaseStatusView, [string?]>('status');
+/**
+ * The case's status; given a role, the events it may send now, and given the user too (and whom a
+ * delegate acts for), only those that user may send (an assignee's, an approver's turn).
+ */
+export const statusQuery = defineQuery<CaseStatusView, [string?, StatusAsker?]>('status');
+
+/** Who asks for a status, beyond their role. */
+export interface StatusAsker {
+  userId: string;
+  onBehalfOf?: string;
+}
 export const definitionQuery = defineQuery<unknown>('definition');
 export const subprocessDoneSignal = defineSignal<[SubprocessDone]>('subprocessDone');
 /** An operator retries a case's incidents once their cause is fixed. */

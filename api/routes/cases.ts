@@ -119,14 +119,17 @@ export async function seenCase(deps: ApiDeps, ctx: RouteContext<{ caseId: string
   return caseId;
 }
 
-/** The live status of a case as the caller's role sees it, after checking that the role may see the case (403 otherwise). */
+/** The live status of a case as the caller sees it (the events their role — and, for a task, they — may send now), after checking that the role may see the case (403 otherwise). */
 export async function seenStatus(
   deps: ApiDeps,
   ctx: RouteContext<unknown, unknown, unknown>,
   caseId: string,
   event?: string,
 ): Promise<CaseStatusView> {
-  const view = await deps.docket.status(caseId, ctx.caller.role).catch((e: unknown) => refused(deps, ctx, e, caseId, event));
+  // What the caller may do now: as themselves, or for whoever delegated the case's task to them.
+  const actor = await actorOnCase(deps, ctx.caller.principal, ctx.caller.role, caseId);
+  const asker = { userId: actor.userId, ...(actor.onBehalfOf !== undefined && { onBehalfOf: actor.onBehalfOf }) };
+  const view = await deps.docket.status(caseId, ctx.caller.role, asker).catch((e: unknown) => refused(deps, ctx, e, caseId, event));
   if (!(await mayRead(deps, ctx.caller, view.processId, caseId))) {
     await refused(
       deps,

@@ -16,6 +16,7 @@ import {
   type RememberedRequest,
   type SendEventRequest,
   type SendResult,
+  type StatusAsker,
 } from '../messages';
 import { refuse, type CaseContext } from './context';
 import type { Incidents } from './incidents';
@@ -134,7 +135,7 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
         },
       );
 
-      setHandler(statusQuery, (role?: string): CaseStatusView => ({
+      setHandler(statusQuery, (role?: string, asker?: StatusAsker): CaseStatusView => ({
         caseId: c.caseId,
         processId: c.processId,
         definitionVersion: c.pinned.definitionVersion,
@@ -143,7 +144,7 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
         status: c.status,
         context: c.snapshot.context as Record<string, unknown>,
         deadlines: timers.deadlines(),
-        allowedEvents: c.status === 'open' ? allowedEvents(c.compiled, c.snapshot, role) : [],
+        allowedEvents: c.status === 'open' ? allowedEvents(c.compiled, c.snapshot, role, asker?.userId, asker?.onBehalfOf) : [],
         seq: c.seq,
         storedSeq: c.storedSeq,
         children: invocations.children
