@@ -559,7 +559,9 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
 
   program
     .command('report')
-    .description('a report for a period (over the API): targets, complaints, complaint-quality, state-times, lost-deal-causes, measures, contracts, contract-approvals, sla')
+    .description(
+      'a report for a period (over the API): targets, complaints, complaint-quality, state-times, lost-deal-causes, measures, contracts, contract-approvals, sla',
+    )
     .argument('<name>', 'the report, e.g. targets')
     .option('--as <role>', 'the role to read as')
     .option('--from <date>', 'the first day (2025-01-01) or instant of the period (default: 90 days ago)')

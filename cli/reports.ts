@@ -38,10 +38,7 @@ export async function reportCommand(ctx: CliContext, name: string, opts: ReportO
   if (opts.csv === true) query.set('format', 'csv');
   const url = `/reports/${encodeURIComponent(name)}${query.size > 0 ? `?${query.toString()}` : ''}`;
   const role = opts.as === undefined ? {} : { role: ctx.actor(opts.as).role };
-  const { body, text } = await ctx
-    .api()
-    .request<ReportBody>('GET', url, role)
-    .catch(rethrowBadRequest);
+  const { body, text } = await ctx.api().request<ReportBody>('GET', url, role).catch(rethrowBadRequest);
   if (opts.csv === true) {
     ctx.out(text);
     return EXIT_OK;
@@ -49,7 +46,13 @@ export async function reportCommand(ctx: CliContext, name: string, opts: ReportO
   ctx.print(body, () => {
     const head = `${body.report}  ${body.from} – ${body.to}${body.groupBy ? `  by ${body.groupBy}` : ''}\n`;
     if (body.rows.length === 0) return `${head}  (nothing in this period)\n`;
-    return head + table(body.columns, body.rows.map((r) => body.columns.map((c) => cell(r[c]))));
+    return (
+      head +
+      table(
+        body.columns,
+        body.rows.map((r) => body.columns.map((c) => cell(r[c]))),
+      )
+    );
   });
   return EXIT_OK;
 }

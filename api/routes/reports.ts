@@ -4,7 +4,15 @@
  * management and auditors.
  */
 import { z } from 'zod';
-import { GROUP_BY, PostgresReports, REPORTS, REPORT_NAMES, type ReportFilter, type ReportName, type ReportSpec } from '../../adapters/postgres/reports';
+import {
+  GROUP_BY,
+  PostgresReports,
+  REPORTS,
+  REPORT_NAMES,
+  type ReportFilter,
+  type ReportName,
+  type ReportSpec,
+} from '../../adapters/postgres/reports';
 import { csvTable } from '../../engine/csv';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
@@ -33,7 +41,10 @@ const reportQuery = z
     groupBy: z.enum(GROUP_BY).optional(),
     rep: z.string().min(1).max(200).optional(),
     department: z.string().min(1).max(200).optional(),
-    process: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).optional(),
+    process: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/)
+      .optional(),
     format: z.enum(['json', 'csv']).optional(),
   })
   .strict();
@@ -87,7 +98,8 @@ export function reportRoutes(deps: ApiDeps): AnyRoute[] {
         const q = ctx.query;
         const to = q.to === undefined ? new Date() : new Date(q.to);
         const from = q.from === undefined ? new Date(to.getTime() - DEFAULT_DAYS * DAY) : new Date(q.from);
-        if (from.getTime() >= to.getTime()) throw new ApiError(400, 'InvalidRequest', `invalid query: from (${q.from}) must be before to (${q.to})`);
+        if (from.getTime() >= to.getTime())
+          throw new ApiError(400, 'InvalidRequest', `invalid query: from (${q.from}) must be before to (${q.to})`);
         for (const key of ['rep', 'department', 'groupBy'] as const) {
           if (q[key] !== undefined && !spec.takes.includes(key)) {
             const takes = spec.takes.length > 0 ? spec.takes.join(', ') : 'only from and to';
@@ -101,7 +113,15 @@ export function reportRoutes(deps: ApiDeps): AnyRoute[] {
         if (ctx.caller.role === 'sales_rep') {
           const own = ctx.caller.principal.userId;
           if (spec.ownFigures !== true) {
-            await refused(deps, ctx, new ApiError(403, 'Forbidden', `role "sales_rep" may not read report ${name}; a sales rep reads targets, contracts and lost-deal-causes (own figures)`));
+            await refused(
+              deps,
+              ctx,
+              new ApiError(
+                403,
+                'Forbidden',
+                `role "sales_rep" may not read report ${name}; a sales rep reads targets, contracts and lost-deal-causes (own figures)`,
+              ),
+            );
           }
           if (rep !== undefined && rep !== own) {
             await refused(deps, ctx, new ApiError(403, 'Forbidden', `a sales rep reads their own figures only, not those of ${rep}`));

@@ -67,7 +67,9 @@ async function show(page: Page, name: string): Promise<void> {
 }
 
 const cells = (page: Page) =>
-  page.locator('[data-testid=report-table] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+  page
+    .locator('[data-testid=report-table] tbody tr')
+    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
 
 test('a Pareto of lost-deal causes and the missed-deadline heatmap, drawn beside their tables', async () => {
   const page = await newPage(b);
@@ -101,7 +103,14 @@ test('in Chinese: the page, the report names and the column headings', async () 
   await page.goto(`${api.url}/#/reports`);
   await show(page, 'lost-deal-causes');
   await page.locator('h2', { hasText: '报表' }).waitFor();
-  expect(await page.locator('[data-testid=report-table] th').allTextContents()).toEqual(['期间', '维度', '原因数', '主要原因', '占比 %', '累计 %']);
+  expect(await page.locator('[data-testid=report-table] th').allTextContents()).toEqual([
+    '期间',
+    '维度',
+    '原因数',
+    '主要原因',
+    '占比 %',
+    '累计 %',
+  ]);
   await shotsAtBothSizes(page, 'reports-zh');
   await page.close();
 });

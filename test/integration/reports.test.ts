@@ -38,7 +38,16 @@ function visit(caseId: string, customerId: string, owner: string, visitType: str
 }
 
 /** A contract through approval (hours each level took) to archiving at `archived`. */
-function contract(caseId: string, customerId: string, rep: string, amount: number, start: string, levels: Array<[string, number]>, archived: string, extra: Record<string, unknown> = {}): SeedCase {
+function contract(
+  caseId: string,
+  customerId: string,
+  rep: string,
+  amount: number,
+  start: string,
+  levels: Array<[string, number]>,
+  archived: string,
+  extra: Record<string, unknown> = {},
+): SeedCase {
   const steps: SeedStep[] = [
     { event: 'xstate.init', to: 'draft', at: start },
     { event: 'SUBMIT', to: 'compliance', at: at(start, 1) },
@@ -47,7 +56,12 @@ function contract(caseId: string, customerId: string, rep: string, amount: numbe
   let clock = at(start, 2);
   levels.forEach(([level, hours], i) => {
     clock = at(clock, hours);
-    steps.push({ event: 'APPROVE', to: i === levels.length - 1 ? 'signing' : 'approval', at: clock, actor: { userId: `${level}-1`, role: level } });
+    steps.push({
+      event: 'APPROVE',
+      to: i === levels.length - 1 ? 'signing' : 'approval',
+      at: clock,
+      actor: { userId: `${level}-1`, role: level },
+    });
   });
   if (extra.earlyPlacementApprovedAt !== undefined) {
     steps.push({ event: 'EARLY_PLACEMENT_APPROVED', to: 'signing', at: extra.earlyPlacementApprovedAt as string });
@@ -65,7 +79,15 @@ function contract(caseId: string, customerId: string, rep: string, amount: numbe
 }
 
 /** A complaint whose stays last `stays` hours each: [state, hours] in order, closed at the end when the last is `closed`. */
-function complaint(caseId: string, category: string, severity: string, department: string, start: string, stays: Array<[string, number, string?]>, context: Record<string, unknown> = {}): SeedCase {
+function complaint(
+  caseId: string,
+  category: string,
+  severity: string,
+  department: string,
+  start: string,
+  stays: Array<[string, number, string?]>,
+  context: Record<string, unknown> = {},
+): SeedCase {
   const steps: SeedStep[] = [{ event: 'xstate.init', to: 'received', at: start }];
   let clock = start;
   let state = 'received';
@@ -125,22 +147,93 @@ const SEEDED: SeedCase[] = [
   visit('V8', 'R1', 'ray', 'new_customer', at(MARCH, 10), 2),
   // contracts: W1 won twice in the period (one new customer), W2 had a contract in 2023
   contract('C0', 'W2', 'rita', 10_000, '2023-05-01T00:00:00.000Z', [['sales_manager', 1]], '2023-05-10T00:00:00.000Z'),
-  contract('C1', 'W1', 'rita', 120_000, at(MARCH, 0), [['sales_manager', 2], ['gm', 5]], at(MARCH, 100)),
+  contract(
+    'C1',
+    'W1',
+    'rita',
+    120_000,
+    at(MARCH, 0),
+    [
+      ['sales_manager', 2],
+      ['gm', 5],
+    ],
+    at(MARCH, 100),
+  ),
   contract('C2', 'W1', 'rita', 30_000, at(MARCH, 1), [['sales_manager', 4]], at(MARCH, 120)),
-  contract('C3', 'W2', 'rita', 50_000, at(MARCH, 2), [['sales_manager', 6], ['gm', 1]], at(MARCH, 140), {
-    earlyPlacementApprovedAt: at(MARCH, 30),
-    overdue: true,
-  }),
+  contract(
+    'C3',
+    'W2',
+    'rita',
+    50_000,
+    at(MARCH, 2),
+    [
+      ['sales_manager', 6],
+      ['gm', 1],
+    ],
+    at(MARCH, 140),
+    {
+      earlyPlacementApprovedAt: at(MARCH, 30),
+      overdue: true,
+    },
+  ),
   contract('C4', 'W3', 'ray', 80_000, at(MARCH, 3), [['sales_manager', 10]], at(MARCH, 150), { earlyPlacementApprovedAt: at(MARCH, 40) }),
   // complaints: stays in received 1, 2, 3, 10 h; in investigating 24, 48, 12 + 6 (K3 reopened), K4 still there
-  complaint('K1', 'product_quality', 'high', 'after_sales', at(MARCH, 0), [['investigating', 1], ['planning', 24, 'after:investigationEscalation'], ['closed', 5]], { satisfactionScore: 5 }),
-  complaint('K2', 'product_quality', 'high', 'after_sales', at(MARCH, 10), [['investigating', 2], ['planning', 48, 'after:investigationEscalation'], ['closed', 5]], { satisfactionScore: 3 }),
-  complaint('K3', 'delivery', 'low', 'after_sales', at(MARCH, 20), [['investigating', 3, 'after:acceptDue'], ['planning', 12], ['investigating', 4], ['planning', 6], ['closed', 2]], { satisfactionScore: 4, reopenings: 1 }),
+  complaint(
+    'K1',
+    'product_quality',
+    'high',
+    'after_sales',
+    at(MARCH, 0),
+    [
+      ['investigating', 1],
+      ['planning', 24, 'after:investigationEscalation'],
+      ['closed', 5],
+    ],
+    { satisfactionScore: 5 },
+  ),
+  complaint(
+    'K2',
+    'product_quality',
+    'high',
+    'after_sales',
+    at(MARCH, 10),
+    [
+      ['investigating', 2],
+      ['planning', 48, 'after:investigationEscalation'],
+      ['closed', 5],
+    ],
+    { satisfactionScore: 3 },
+  ),
+  complaint(
+    'K3',
+    'delivery',
+    'low',
+    'after_sales',
+    at(MARCH, 20),
+    [
+      ['investigating', 3, 'after:acceptDue'],
+      ['planning', 12],
+      ['investigating', 4],
+      ['planning', 6],
+      ['closed', 2],
+    ],
+    { satisfactionScore: 4, reopenings: 1 },
+  ),
   complaint('K4', 'billing', 'normal', 'finance', at(MARCH, 30), [['investigating', 10]]),
   // lost deals: Q1 price ×3, product ×2, competitor, service; Q2 service
-  lostDeal('D1', 'rita', '2024-02-10T00:00:00.000Z', [['price', 'primary'], ['product', 'secondary']]),
-  lostDeal('D2', 'ray', '2024-03-10T00:00:00.000Z', [['price', 'primary'], ['competitor', 'secondary']]),
-  lostDeal('D3', 'rita', '2024-03-11T00:00:00.000Z', [['price', 'secondary'], ['product', 'primary'], ['service', 'secondary']]),
+  lostDeal('D1', 'rita', '2024-02-10T00:00:00.000Z', [
+    ['price', 'primary'],
+    ['product', 'secondary'],
+  ]),
+  lostDeal('D2', 'ray', '2024-03-10T00:00:00.000Z', [
+    ['price', 'primary'],
+    ['competitor', 'secondary'],
+  ]),
+  lostDeal('D3', 'rita', '2024-03-11T00:00:00.000Z', [
+    ['price', 'secondary'],
+    ['product', 'primary'],
+    ['service', 'secondary'],
+  ]),
   lostDeal('D4', 'rita', '2024-04-02T00:00:00.000Z', [['service', 'primary']]),
   // measures opened in the period: rd two open (one past due), sales one completed and one escalated
   measure('M1', 'rd', at(MARCH, 5), { dueDate: '2024-04-01T00:00:00.000Z' }),
@@ -174,7 +267,8 @@ test('targets per rep against the visit definition, counted as README says', asy
   const res = await get(`/reports/targets?${PERIOD}`);
   expect(res.status).toBe(200);
   expect(res.body.columns).toEqual(['rep', 'metric', 'unit', 'actual', 'units', 'perUnit', 'target', 'targetMax', 'met']);
-  const of = (rep: string) => res.body.rows.filter((r: { rep: string }) => r.rep === rep).map((r: Record<string, unknown>) => Object.values(r).slice(1));
+  const of = (rep: string) =>
+    res.body.rows.filter((r: { rep: string }) => r.rep === rep).map((r: Record<string, unknown>) => Object.values(r).slice(1));
   expect(of('rita')).toEqual([
     ['newCustomerVisits', 'day', 6, 10, 0.6, 3, null, false],
     ['newLeads', 'week', 6, 2, 3, 3, 5, true],
@@ -192,7 +286,11 @@ test('targets per rep against the visit definition, counted as README says', asy
 test('intention customers: grades raised to A today, per owner', async () => {
   const customers = new PostgresCustomerStore(h.pool);
   const fields = { contacts: [], industry: null, size: null, businessScope: null, needType: null };
-  for (const [id, owner] of [['IC1', 'rita'], ['IC2', 'rita'], ['IC3', 'ray']] as const) {
+  for (const [id, owner] of [
+    ['IC1', 'rita'],
+    ['IC2', 'rita'],
+    ['IC3', 'ray'],
+  ] as const) {
     await customers.create(id, { ...fields, name: `Company ${id}`, owner }, { userId: owner, role: 'sales_rep' });
   }
   await customers.changeGrades('IC1', { intention: 'B' }, 'first call', rita);
@@ -202,7 +300,13 @@ test('intention customers: grades raised to A today, per owner', async () => {
   const day = new Date().toISOString().slice(0, 10);
   const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const res = await get(`/reports/targets?from=${day}&to=${next}&rep=rita`);
-  expect(res.body.rows.find((r: { metric: string }) => r.metric === 'intentionCustomers')).toMatchObject({ actual: 2, units: 1, perUnit: 2, target: 1, met: true });
+  expect(res.body.rows.find((r: { metric: string }) => r.metric === 'intentionCustomers')).toMatchObject({
+    actual: 2,
+    units: 1,
+    perUnit: 2,
+    target: 1,
+    met: true,
+  });
 });
 
 test('complaints by category and severity, narrowed to a department', async () => {
@@ -312,12 +416,18 @@ test('CSV: a header row and RFC 4180 lines, by Accept or ?format=csv; the CLI pr
   const byQuery = await get(`/reports/contracts?${PERIOD}&format=csv`);
   expect(byQuery.text).toBe(res.text);
   const config = { ...h.config, databaseUrl: undefined, temporalAddress: '127.0.0.1:1' };
-  const cli = await runCli(['--api', api.url, '--token', t.sam!, 'report', 'contracts', '--from', '2024-03-04', '--to', '2024-03-18', '--csv'], {
+  const cli = await runCli(
+    ['--api', api.url, '--token', t.sam!, 'report', 'contracts', '--from', '2024-03-04', '--to', '2024-03-18', '--csv'],
+    {
+      config,
+      cwd: PROJECT_ROOT,
+    },
+  );
+  expect(cli.out).toBe(res.text);
+  const table = await runCli(['--api', api.url, '--token', t.sam!, 'report', 'sla', '--from', '2024-03-04', '--to', '2024-03-18'], {
     config,
     cwd: PROJECT_ROOT,
   });
-  expect(cli.out).toBe(res.text);
-  const table = await runCli(['--api', api.url, '--token', t.sam!, 'report', 'sla', '--from', '2024-03-04', '--to', '2024-03-18'], { config, cwd: PROJECT_ROOT });
   expect(table.out).toMatch(/complaint\s+investigating\s+2/);
 });
 
@@ -373,7 +483,9 @@ test('each report’s query reads its period from an index (EXPLAIN)', async () 
       sla: ['notification_outbox_escalation_idx'],
     };
     for (const name of REPORT_NAMES) {
-      const plan = JSON.stringify(await reports.explain(name, { from: new Date('2024-03-04'), to: new Date('2024-03-18'), groupBy: 'month' }));
+      const plan = JSON.stringify(
+        await reports.explain(name, { from: new Date('2024-03-04'), to: new Date('2024-03-18'), groupBy: 'month' }),
+      );
       for (const index of expected[name]) expect(`${name}: ${new RegExp(`"Index Name":"${index}"`).test(plan)}`).toBe(`${name}: true`);
       expect(`${name}: ${/"Node Type":"Seq Scan"/.test(plan)}`).toBe(`${name}: false`);
     }

@@ -4,14 +4,21 @@ import { get } from '../api';
 import type { components } from '../api-types';
 import type { MessageKey } from '../i18n';
 import { Show, useApp, useLoad } from '../ui';
-import { CHARTS, ReportChart, type Row } from './report-chart';
+import { CHARTS, ReportChart } from './report-chart';
 
 type Report = components['schemas']['Report'];
 
 const ALL = Object.keys(CHARTS);
 /** What a sales rep reads: their own figures. */
 const OWN = ['targets', 'contracts', 'lost-deal-causes'];
-const GROUPING: Record<string, boolean> = { complaints: true, 'complaint-quality': true, 'lost-deal-causes': true, measures: true, contracts: true, sla: true };
+const GROUPING: Record<string, boolean> = {
+  complaints: true,
+  'complaint-quality': true,
+  'lost-deal-causes': true,
+  measures: true,
+  contracts: true,
+  sla: true,
+};
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -75,7 +82,7 @@ export function ReportsPage() {
             <p>{t('reportEmpty')}</p>
           ) : (
             <div class="report-body">
-              <ReportChart name={report.report} rows={report.rows as Row[]} label={label} />
+              <ReportChart name={report.report} rows={report.rows} label={label} />
               <div class="report-table">
                 <table class="list" data-testid="report-table">
                   <thead>
