@@ -32,6 +32,7 @@ import { migrationRoutes } from './routes/migrations';
 import { notificationRoutes } from './routes/notifications';
 import { delegationRoutes } from './routes/delegations';
 import { operationsRoutes, type OperationsOptions } from './routes/operations';
+import { reportRoutes } from './routes/reports';
 import { taskRoutes } from './routes/tasks';
 import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
@@ -84,6 +85,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
     ...calendarRoutes(deps),
     ...notificationRoutes(deps),
     ...delegationRoutes(deps),
+    ...reportRoutes(deps),
   ];
 }
 

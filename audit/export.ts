@@ -4,6 +4,7 @@
  * that signed, so that a verifier can recompute everything offline (`docket audit
  * verify --file export.json --public-key keys.json`).
  */
+import { csvCell } from '../engine/csv';
 import { definitionHash } from './definition-hash';
 import { CHAIN_ALGORITHM, verifyChain, type ChainedTransition, type ChainVerification } from './chain';
 import { publicKeyEntry, type PublicKeyEntry } from './keys';
@@ -142,13 +143,6 @@ const CSV_COLUMNS = [
   'keyId',
   'signature',
 ] as const;
-
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  // Quote everything that needs it; neutralise spreadsheet formulas.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 /** The transitions of an export as CSV (RFC 4180), one row per transition; payloads as JSON. */
 export function exportToCsv(exp: AuditExport): string {

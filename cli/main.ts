@@ -23,6 +23,7 @@ import { inboxCommand, searchCommand, type InboxOptions, type SearchOptions } fr
 import { listDelegationsCommand, revokeDelegationCommand, setDelegationCommand } from './delegations';
 import { dbMigrateCommand, dbSetupCommand, type DbOptions } from './db';
 import { doctorCommand } from './doctor';
+import { reportCommand, type ReportOptions } from './reports';
 import { createLogger } from '../logging';
 import {
   diagramCommand,
@@ -555,6 +556,22 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .command('doctor')
     .description('what is configured, what answers (PostgreSQL, Temporal, the API), calendar coverage, what production still needs')
     .action(() => run(doctorCommand(ctx)));
+
+  program
+    .command('report')
+    .description(
+      'a report for a period (over the API): targets, complaints, complaint-quality, state-times, lost-deal-causes, measures, contracts, contract-approvals, sla',
+    )
+    .argument('<name>', 'the report, e.g. targets')
+    .option('--as <role>', 'the role to read as')
+    .option('--from <date>', 'the first day (2025-01-01) or instant of the period (default: 90 days ago)')
+    .option('--to <date>', 'the end of the period, exclusive (default: now)')
+    .option('--group-by <period>', 'week, month or quarter, for the reports that group')
+    .option('--rep <userId>', 'one sales rep (targets, lost-deal-causes, contracts, contract-approvals)')
+    .option('--department <name>', 'one department (complaints, complaint-quality, state-times, measures)')
+    .option('--process <processId>', 'the process of state-times (default complaint)')
+    .option('--csv', 'CSV with a header row instead of a table')
+    .action((name: string, opts: ReportOptions) => run(reportCommand(ctx, name, opts)));
 
   return program;
 }

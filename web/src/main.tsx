@@ -9,6 +9,7 @@ import { AuditCase, AuditSearch } from './pages/audit';
 import { IncidentCase, IncidentsPage } from './pages/incidents';
 import { NotificationBadge, NotificationsPage } from './pages/notifications';
 import { ProcessList, ProcessPage } from './pages/owner';
+import { ReportsPage } from './pages/reports';
 import { CasePage, Inbox, StartCase } from './pages/staff';
 import { App, ErrorBox, type Me } from './ui';
 import { ownValue } from '../../engine/own';
@@ -32,10 +33,17 @@ function useHash(): string {
   return hash;
 }
 
+/** The roles the Reports page is for (GET /reports/<name>; a sales rep sees their own figures). */
+const REPORT_READERS = ['sales_rep', 'sales_manager', 'service_manager', 'management'];
+
 /** The pages a role works in, first one is home. */
 function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
   if (role === 'process_owner') return [{ hash: '#/processes', key: 'processes' }];
-  if (role === 'auditor') return [{ hash: '#/audit', key: 'audit' }];
+  if (role === 'auditor')
+    return [
+      { hash: '#/audit', key: 'audit' },
+      { hash: '#/reports', key: 'reports' },
+    ];
   if (role === 'admin')
     return [
       { hash: '#/users', key: 'users' },
@@ -44,6 +52,7 @@ function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
   return [
     { hash: '#/inbox', key: 'inbox' },
     { hash: '#/start', key: 'startCase' },
+    ...(REPORT_READERS.includes(role) ? [{ hash: '#/reports', key: 'reports' as const }] : []),
   ];
 }
 
@@ -57,6 +66,7 @@ const ROUTES: Record<string, (arg: string | undefined) => JSX.Element> = {
   incidents: (arg) => (arg ? <IncidentCase key={arg} caseId={arg} /> : <IncidentsPage />),
   audit: (arg) => (arg ? <AuditCase key={arg} caseId={arg} /> : <AuditSearch />),
   notifications: () => <NotificationsPage />,
+  reports: () => <ReportsPage />,
 };
 
 function Root() {

@@ -1,0 +1,126 @@
+/** Sales reports: lost-deal causes (Pareto), improvement measures by department, contracts per rep, approval times per level. */
+import type { ReportQuery } from './complaints';
+import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from './period';
+
+/**
+ * The causes of lost deals whose causes were identified in the period, per dimension, most frequent
+ * first (ties by name), with each dimension's share and the cumulative share: a Pareto per period.
+ */
+export function lostDealCausesQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const rep = f.rep === undefined ? '' : `AND c.context->>'salesRep' = ${p(f.rep)}`;
+  const sql = `
+    WITH causes AS (
+      SELECT ${periodSql('t.at', f.groupBy)} AS period, x->>'dimension' AS dimension, x->>'weight' = 'primary' AS is_primary
+        FROM docket.transitions t
+        JOIN docket.cases c ON c.case_id = t.case_id
+        CROSS JOIN LATERAL jsonb_array_elements(c.context->'causes') x
+       WHERE t.process_id = 'lost_deal' AND t.event = 'CAUSES_IDENTIFIED' AND t.at >= ${p(f.from)} AND t.at < ${p(f.to)} ${rep}
+    ), counted AS (
+      SELECT period, dimension, count(*)::int AS causes, count(*) FILTER (WHERE is_primary)::int AS "primary"
+        FROM causes GROUP BY 1, 2
+    )
+    SELECT period, dimension, causes, "primary",
+           round(100.0 * causes / sum(causes) OVER w, 2)::float8 AS "sharePercent",
+           round(100.0 * sum(causes) OVER (w ORDER BY causes DESC, dimension ROWS UNBOUNDED PRECEDING) / sum(causes) OVER w, 2)::float8
+             AS "cumulativePercent"
+      FROM counted
+    WINDOW w AS (PARTITION BY period)
+     ORDER BY period, causes DESC, dimension`;
+  return { sql, params, columns: withPeriod(f.groupBy, ['dimension', 'causes', 'primary', 'sharePercent', 'cumulativePercent']) };
+}
+
+/** Improvement measures opened in the period, per department: how many, open, overdue now (open past their due date), completed. */
+export function measuresQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const department = f.department === undefined ? '' : `AND c.context->>'department' = ${p(f.department)}`;
+  const sql = `
+    SELECT ${periodSql('c.opened_at', f.groupBy)} AS period, c.context->>'department' AS department, count(*)::int AS measures,
+           count(*) FILTER (WHERE c.status = 'open')::int AS open,
+           count(*) FILTER (WHERE c.status = 'open' AND ((c.context->>'dueEscalated')::boolean IS TRUE
+                                                          OR (c.context->>'dueDate')::timestamptz < now()))::int AS overdue,
+           count(*) FILTER (WHERE c.status = 'completed')::int AS completed
+      FROM docket.cases c
+     WHERE c.process_id = 'improvement_measure' AND c.opened_at >= ${p(f.from)} AND c.opened_at < ${p(f.to)} ${department}
+     GROUP BY 1, 2
+     ORDER BY 1, 2`;
+  return { sql, params, columns: withPeriod(f.groupBy, ['department', 'measures', 'open', 'overdue', 'completed']) };
+}
+
+/**
+ * Per rep: contracts archived in the period (counted in performance: the definition's performanceRep
+ * and performanceAmount), and early placements approved in the period with how many of them are
+ * overdue (forms not returned in time) or had their forms returned late.
+ */
+export function contractsQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const from = p(f.from);
+  const to = p(f.to);
+  const rep = f.rep === undefined ? undefined : p(f.rep);
+  const events = (event: string, repField: string, select: string) => `
+      SELECT ${periodSql('t.at', f.groupBy)} AS period, c.context->>'${repField}' AS rep, ${select}
+        FROM docket.transitions t JOIN docket.cases c ON c.case_id = t.case_id
+       WHERE t.process_id = 'contract' AND t.event = '${event}' AND t.at >= ${from} AND t.at < ${to}
+         ${rep === undefined ? '' : `AND c.context->>'${repField}' = ${rep}`}
+       GROUP BY 1, 2`;
+  const sql = `
+    WITH signed AS (${events('ARCHIVED', 'performanceRep', `count(*)::int AS contracts, sum((c.context->>'performanceAmount')::numeric) AS amount`)}),
+    early AS (${events(
+      'EARLY_PLACEMENT_APPROVED',
+      'submittedBy',
+      `count(*)::int AS placements,
+       count(*) FILTER (WHERE (c.context->>'overdue')::boolean IS TRUE OR (c.context->>'formsReturnedLate')::boolean IS TRUE)::int AS late`,
+    )})
+    SELECT coalesce(s.period, e.period) AS period, coalesce(s.rep, e.rep) AS rep,
+           coalesce(s.contracts, 0) AS contracts, coalesce(s.amount, 0)::float8 AS amount,
+           coalesce(e.placements, 0) AS "earlyPlacements", coalesce(e.late, 0) AS "earlyPlacementsOverdue"
+      FROM signed s FULL JOIN early e ON e.period IS NOT DISTINCT FROM s.period AND e.rep = s.rep
+     ORDER BY 1, 4 DESC, 2`;
+  return { sql, params, columns: withPeriod(f.groupBy, ['rep', 'contracts', 'amount', 'earlyPlacements', 'earlyPlacementsOverdue']) };
+}
+
+/**
+ * Approval time per level: from the approver's turn (the contract entering approval, or the previous
+ * level approving) to their APPROVE, for approvals given in the period; the level is the approver's role.
+ */
+export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const from = p(f.from);
+  const to = p(f.to);
+  const rep = f.rep === undefined ? '' : `AND c.context->>'submittedBy' = ${p(f.rep)}`;
+  const sql = `
+    WITH touched AS (
+      SELECT DISTINCT t.case_id FROM docket.transitions t
+       WHERE t.process_id = 'contract' AND t.event = 'APPROVE' AND t.at >= ${from} AND t.at < ${to}
+    ), turns AS (
+      SELECT t.case_id, t.event, t.actor_role, t.from_state, t.at,
+             lag(t.at) OVER (PARTITION BY t.case_id ORDER BY t.seq) AS turn_start
+        FROM docket.transitions t JOIN touched USING (case_id)
+       WHERE (t.to_state = 'approval' AND t.from_state IS DISTINCT FROM 'approval')
+          OR (t.event = 'APPROVE' AND t.from_state = 'approval')
+    )
+    SELECT u.actor_role AS level, count(*)::int AS approvals, ${percentilesSql('extract(epoch FROM u.at - u.turn_start)')}
+      FROM turns u JOIN docket.cases c ON c.case_id = u.case_id
+     WHERE u.event = 'APPROVE' AND u.at >= ${from} AND u.at < ${to} ${rep}
+     GROUP BY 1
+     ORDER BY coalesce(array_position(ARRAY['sales_manager', 'gm', 'hq', 'legal'], u.actor_role), 99), 1`;
+  return { sql, params, columns: ['level', 'approvals', 'medianHours', 'p90Hours'] };
+}
+
+/**
+ * Deadlines missed per process and state: transitions that raised an escalation (a timer that fell
+ * due and escalated, recorded as an `escalation` in the notification outbox with the id
+ * `<case>:<seq>:<n>`), by the state the case was in.
+ */
+export function slaQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const sql = `
+    SELECT ${periodSql('n.created_at', f.groupBy)} AS period, n.process_id AS process, t.from_state AS state,
+           count(DISTINCT (n.case_id, t.seq))::int AS missed
+      FROM docket.notification_outbox n
+      JOIN docket.transitions t ON t.case_id = n.case_id AND t.seq = substring(n.id FROM ':([0-9]+):[0-9]+$')::int
+     WHERE n.kind = 'escalation' AND n.created_at >= ${p(f.from)} AND n.created_at < ${p(f.to)}
+     GROUP BY 1, 2, 3
+     ORDER BY 1, 2, 3`;
+  return { sql, params, columns: withPeriod(f.groupBy, ['process', 'state', 'missed']) };
+}
