@@ -11,6 +11,7 @@ import { describeIssues, refusal, toIssues, type Refusal } from './refusals';
 import { acceptedEvents, allowedEvents, startCase, stateToString, step } from './step';
 import { storableProblems } from './storable';
 import type { Actor } from './types';
+import { WORK_PREFIX } from './work/machine';
 import { declaresWork } from './work/model';
 import { checkTaskOperation, workEventRefusal } from './work/view';
 import { isTaskOperation, type TaskOperation } from './work-types';
@@ -86,7 +87,7 @@ export function checkEvent(
     const guards = getNextTransitions(snapshot)
       .filter((t) => t.eventType === event.type)
       .map((t) => (t.guard && typeof t.guard === 'object' && 'type' in t.guard ? String(t.guard.type) : String(t.guard ?? '')))
-      .filter(Boolean);
+      .filter((g) => g !== '' && !g.startsWith(WORK_PREFIX));
     const words = guards
       .map((g) => (Object.hasOwn(definition.guardLabels, g) ? definition.guardLabels[g]?.en : undefined))
       .filter((w): w is string => w !== undefined);
