@@ -26,6 +26,8 @@ beforeAll(async () => {
   h = await createHarness('issue_12_db_roles');
   api = await startTestApi(h);
   const amy = await api.user('amy', ['cs_agent']);
+  // ACCEPT names its handler, a user who must exist and hold the role.
+  await api.user('bob', ['handler']);
   const started = await api.call('POST', '/cases', { token: amy, body: { process: 'complaint', input: complaintInput } });
   expect(started.status).toBe(201);
   caseId = started.body.caseId;
