@@ -9,15 +9,17 @@ import { complaintWithEventlessLoop } from '../helpers/definition-fixtures';
 import { complaintInput, createHarness, cs, handler, type Harness } from '../helpers/harness';
 
 let h: Harness;
+let looping: number;
 beforeAll(async () => {
   h = await createHarness('issue_11_eventless_loop');
-  // Published as version 2 straight into the store, as the linter of old let it through.
-  await h.definitions.list(); // imports version 1 from the files first
-  const raw = { ...complaintWithEventlessLoop(), version: 2 };
+  // Published as the next version straight into the store, as the linter of old let it through.
+  await h.definitions.list(); // imports the shipped versions from the files first
+  looping = (await h.definitions.latest('complaint'))!.version + 1;
+  const raw = { ...complaintWithEventlessLoop(), version: looping };
   await h.pool.query(
     `INSERT INTO docket.definition_versions (process_id, version, hash, definition, status, created_by, published_by, published_at)
-     VALUES ('complaint', 2, $1, $2::jsonb, 'published', 'system', 'system', now())`,
-    [definitionHash(raw), JSON.stringify(raw)],
+     VALUES ('complaint', $1, $2, $3::jsonb, 'published', 'system', 'system', now())`,
+    [looping, definitionHash(raw), JSON.stringify(raw)],
   );
 });
 afterAll(async () => {
@@ -26,7 +28,7 @@ afterAll(async () => {
 
 test('an event that would loop through always transitions is refused with StepLimitExceeded and changes nothing', async () => {
   const { caseId, definitionVersion } = await h.docket.startCase('complaint', complaintInput, cs);
-  expect(definitionVersion).toBe(2);
+  expect(definitionVersion).toBe(looping);
   await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'after_sales', assignee: 'bob' }, actor: cs });
   const before = await h.docket.status(caseId);
   const logBefore = await h.history(caseId);
