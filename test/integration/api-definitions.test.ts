@@ -69,11 +69,15 @@ describe('processes and case pages', () => {
 
 describe('the definition lifecycle', () => {
   test('reading versions is for process owners and auditors', async () => {
-    expect(await versions()).toEqual([expect.objectContaining({ version: 1, status: 'published' })]);
+    // The shipped chain: version 1, and version 2 that new cases (the one started above) run on.
+    expect(await versions()).toEqual([
+      expect.objectContaining({ version: 1, status: 'published', openCases: 0 }),
+      expect.objectContaining({ version: 2, status: 'published', openCases: 1 }),
+    ]);
     expect((await api.call('GET', '/definitions/complaint/versions', { token: tok.eve })).status).toBe(200);
     expect((await api.call('GET', '/definitions/complaint/versions', { token: tok.amy })).status).toBe(403);
     const latest = await api.call('GET', '/definitions/complaint/versions/latest', { token: tok.eve });
-    expect(latest.body).toMatchObject({ version: 1, status: 'published', ok: true, problems: [] });
+    expect(latest.body).toMatchObject({ version: 2, status: 'published', ok: true, problems: [] });
     expect(latest.body.definition.process).toBe('complaint');
     const none = await api.call('GET', '/definitions/complaint/versions/draft', { token: tok.olga });
     expect(none.status).toBe(404);
@@ -109,7 +113,7 @@ describe('the definition lifecycle', () => {
       body: { name: 'approvalLimit', value: 1, x: 1 },
     });
     expect(extra.status).toBe(400);
-    expect(await versions()).toHaveLength(1);
+    expect(await versions()).toHaveLength(2);
     const noDraft = await api.call('POST', '/definitions/complaint/publish', { token: tok.olga, body: {} });
     expect(noDraft.status).toBe(404);
     expect(noDraft.body.error.code).toBe('NoDraft');
@@ -121,12 +125,12 @@ describe('the definition lifecycle', () => {
       body: { name: 'approvalLimit', value: 8000 },
     });
     expect(set.status).toBe(200);
-    expect(set.body.draft).toMatchObject({ version: 2, status: 'draft', createdBy: 'olga' });
+    expect(set.body.draft).toMatchObject({ version: 3, status: 'draft', createdBy: 'olga' });
     expect(set.body.ok).toBe(true);
     expect(set.body.diff.changes).toEqual([expect.objectContaining({ area: 'parameter', name: 'approvalLimit' })]);
 
     const diff = await api.call('GET', '/definitions/complaint/diff?from=latest&to=draft', { token: tok.eve });
-    expect(diff.body).toMatchObject({ process: 'complaint', from: 1, to: 2 });
+    expect(diff.body).toMatchObject({ process: 'complaint', from: 2, to: 3 });
     expect(diff.body.changes[0].text).toContain('8000');
     expect(diff.body.changes[0].textZh).toBe('参数 "需经理审批的补偿金额上限"（approvalLimit） 从 5000 CNY 改为 8000 CNY。');
 
@@ -140,15 +144,15 @@ describe('the definition lifecycle', () => {
     expect(preview.status).toBe(200);
     expect(preview.body.dryRun).toBe(true);
     expect(preview.body.published).toBeUndefined();
-    expect(preview.body.impact).toMatchObject({ replacedVersion: 1, newVersion: 2, byState: [{ state: 'received', count: 1 }] });
-    expect((await versions()).map((v) => v.status)).toEqual(['published', 'draft']);
+    expect(preview.body.impact).toMatchObject({ replacedVersion: 2, newVersion: 3, byState: [{ state: 'received', count: 1 }] });
+    expect((await versions()).map((v) => v.status)).toEqual(['published', 'published', 'draft']);
 
     const published = await api.call('POST', '/definitions/complaint/publish', { token: tok.olga });
     expect(published.status).toBe(200);
-    expect(published.body.published).toMatchObject({ version: 2, status: 'published', publishedBy: 'olga' });
-    expect((await versions()).map((v) => v.status)).toEqual(['published', 'published']);
+    expect(published.body.published).toMatchObject({ version: 3, status: 'published', publishedBy: 'olga' });
+    expect((await versions()).map((v) => v.status)).toEqual(['published', 'published', 'published']);
     const latest = await api.call('GET', '/definitions/complaint', { token: tok.eve });
-    expect(latest.body.version).toBe(2);
+    expect(latest.body.version).toBe(3);
     expect(latest.body.definition.parameters.approvalLimit.default).toBe(8000);
   });
 
@@ -161,12 +165,12 @@ describe('the definition lifecycle', () => {
     expect(saved.body.ok).toBe(false);
     expect(saved.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'machine.initial' })]));
     const draft = await api.call('GET', '/definitions/complaint/versions/draft', { token: tok.olga });
-    expect(draft.body).toMatchObject({ version: 3, status: 'draft', ok: false });
+    expect(draft.body).toMatchObject({ version: 4, status: 'draft', ok: false });
 
     const refused = await api.call('POST', '/definitions/complaint/publish', { token: tok.olga, body: {} });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('InvalidDefinition');
-    expect((await api.call('GET', '/definitions/complaint', { token: tok.olga })).body.version).toBe(2);
+    expect((await api.call('GET', '/definitions/complaint', { token: tok.olga })).body.version).toBe(3);
 
     const drawn = await api.call('POST', '/definitions/diagram', { token: tok.olga, body: broken });
     expect(drawn.status).toBe(422);
@@ -212,7 +216,7 @@ describe('the definition lifecycle', () => {
     expect(preview.status).toBe(422);
     expect(preview.body.error.code).toBe('InvalidDefinition');
     expect(preview.body.error.message).toContain('machine.states.received.always');
-    expect((await api.call('GET', '/definitions/complaint', { token: tok.olga })).body.version).toBe(2);
+    expect((await api.call('GET', '/definitions/complaint', { token: tok.olga })).body.version).toBe(3);
     expect((await api.call('POST', '/definitions/complaint/draft/discard', { token: tok.olga })).body.discarded).toBe(true);
   });
 
