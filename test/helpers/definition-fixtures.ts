@@ -32,8 +32,16 @@ export function contractV2(): Record<string, any> {
  * process" until the visit definition exists.)
  */
 export function complaintV2(): Record<string, any> {
-  const d = complaintV1();
-  d.version = 2;
+  return withFindingsReview(complaintV1(), 2);
+}
+
+/** The same change made to the complaint definition shipped now: what a process owner publishes after the shipped versions. */
+export function complaintShippedWithReview(): Record<string, any> {
+  return withFindingsReview(complaintShipped(), 3);
+}
+
+function withFindingsReview(d: Record<string, any>, version: number): Record<string, any> {
+  d.version = version;
   d.parameters.approvalLimit.default = 8000;
   d.events.FINDINGS_REVIEWED = { roles: ['service_manager'], labels: { en: 'Findings reviewed', 'zh-CN': '调查结果已复核' } };
   d.delays.reviewDue = { businessDays: 1, labels: { en: 'Review due', 'zh-CN': '复核到期' } };

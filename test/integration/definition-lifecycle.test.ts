@@ -7,7 +7,7 @@ import { ImmutableDefinitionError } from '../../adapters/postgres/definition-sto
 import { PostgresDefinitionStore } from '../../adapters/postgres/definition-store';
 import { definitionHash } from '../../audit/definition-hash';
 import { complaintInput, createHarness, cs, handler, manager, type Harness } from '../helpers/harness';
-import { complaintV1, complaintV2 } from '../helpers/definition-fixtures';
+import { complaintShipped, complaintShippedWithReview, complaintV1 } from '../helpers/definition-fixtures';
 
 const owner = { userId: 'olga', role: 'process_owner' };
 let h: Harness;
@@ -27,20 +27,21 @@ function docket(...argv: string[]): Promise<CliRun> {
 const rows = async () =>
   (await h.pool.query('SELECT process_id, version, status, hash FROM docket.definition_versions ORDER BY process_id, version')).rows;
 
-test('on first use the definition files are imported as version 1, once, even with several stores at once', async () => {
+test('on first use the shipped versions are imported as versions 1 and 2, once, even with several stores at once', async () => {
   const stores = Array.from({ length: 4 }, () => new PostgresDefinitionStore(h.pool, { importDir: h.config.definitionsDir }));
   await Promise.all(stores.map((s) => s.ensureImported()));
   const stored = await rows();
   expect(stored.filter((r) => r.process_id === 'complaint')).toEqual([
     { process_id: 'complaint', version: 1, status: 'published', hash: definitionHash(complaintV1()) },
+    { process_id: 'complaint', version: 2, status: 'published', hash: definitionHash(complaintShipped()) },
   ]);
   const latest = await h.definitions.latest('complaint');
-  expect(latest).toMatchObject({ processId: 'complaint', version: 1, hash: definitionHash(complaintV1()) });
+  expect(latest).toMatchObject({ processId: 'complaint', version: 2, hash: definitionHash(complaintShipped()) });
 });
 
 test('refusals: a definition failing the linter is not published, other roles are forbidden, published versions never change', async () => {
   const before = await rows();
-  const broken = complaintV1();
+  const broken = complaintShipped();
   broken.machine.states.received.on.ACCEPT.target = 'investigatng';
   writeFileSync(path.join(dir, 'broken.json'), JSON.stringify(broken));
   const drafted = await docket('definitions', 'draft', 'complaint', '@broken.json', '--as', 'olga:process_owner');
@@ -49,11 +50,11 @@ test('refusals: a definition failing the linter is not published, other roles ar
   expect(drafted.out).toMatch(/did you mean "investigating"/);
   const validated = await docket('definitions', 'validate', 'complaint', '--json');
   expect(validated.code).toBe(2);
-  expect(JSON.parse(validated.out)).toMatchObject({ ok: false, version: 2 });
+  expect(JSON.parse(validated.out)).toMatchObject({ ok: false, version: 3 });
   const refused = await docket('definitions', 'publish', 'complaint', '--as', 'olga:process_owner', '--json');
   expect(refused.code).toBe(2);
   expect(JSON.parse(refused.out).error).toMatchObject({ code: 'InvalidDefinition', message: expect.stringContaining('investigatng') });
-  expect((await h.definitions.latest('complaint'))!.version).toBe(1);
+  expect((await h.definitions.latest('complaint'))!.version).toBe(2);
 
   await expect(h.lifecycle.publish(cs, 'complaint')).rejects.toMatchObject({ code: 'Forbidden' });
   const forbidden = await docket('definitions', 'set-param', 'complaint', 'approvalLimit', '8000', '--as', 'amy:cs_agent', '--json');
@@ -93,61 +94,62 @@ test('refusals: a definition failing the linter is not published, other roles ar
   expect(ImmutableDefinitionError).toBeDefined();
 });
 
-test('pinned versions: set-param and an added state make v2; v1 cases finish on v1 while new cases run on v2', async () => {
-  // A v1 case, open while v2 is published.
+test('pinned versions: set-param and an added state make v3; v2 cases finish on v2 while new cases run on v3', async () => {
+  // A case on the latest shipped version, v2, open while v3 is published.
   const old = await h.docket.startCase('complaint', complaintInput, cs);
-  expect(old.definitionVersion).toBe(1);
+  expect(old.definitionVersion).toBe(2);
   await h.docket.send(old.caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs });
 
   // The process owner raises approvalLimit and adds a state.
   const param = await docket('definitions', 'set-param', 'complaint', 'approvalLimit', '8000', '--as', 'olga:process_owner');
   expect(param.code).toBe(0);
   expect(param.out).toContain('changes from 5000 CNY to 8000 CNY');
-  writeFileSync(path.join(dir, 'v2.json'), JSON.stringify(complaintV2()));
-  const draft = await docket('definitions', 'draft', 'complaint', '@v2.json', '--as', 'olga:process_owner');
+  writeFileSync(path.join(dir, 'v3.json'), JSON.stringify(complaintShippedWithReview()));
+  const draft = await docket('definitions', 'draft', 'complaint', '@v3.json', '--as', 'olga:process_owner');
   expect(draft.code).toBe(0);
   expect(draft.out).toContain('Linter: OK');
-  const diff = await docket('definitions', 'diff', 'complaint', '1', 'draft');
+  const diff = await docket('definitions', 'diff', 'complaint', '2', 'draft');
   expect(diff.out).toContain('New state "Reviewing findings" (reviewingFindings).');
   expect(diff.out).toContain('approvalLimit) changes from 5000 CNY to 8000 CNY');
   const picture = await docket('definitions', 'diagram', 'complaint', '--version', 'draft', '--format', 'mermaid');
   expect(picture.out).toContain('investigating --> reviewingFindings : SUBMIT_FINDINGS');
-  const svg = await docket('definitions', 'diagram', 'complaint', '--version', 'draft', '--format', 'svg', '--out', 'v2.svg');
+  const svg = await docket('definitions', 'diagram', 'complaint', '--version', 'draft', '--format', 'svg', '--out', 'v3.svg');
   expect(svg.code).toBe(0);
 
   const preview = await docket('definitions', 'publish', 'complaint', '--dry-run', '--as', 'olga:process_owner', '--json');
   expect(preview.code).toBe(0);
   expect(JSON.parse(preview.out)).toMatchObject({
     dryRun: true,
-    impact: { replacedVersion: 1, newVersion: 2, byState: [{ state: 'investigating', count: 1 }], inRemovedStates: [] },
+    impact: { replacedVersion: 2, newVersion: 3, byState: [{ state: 'investigating', count: 1 }], inRemovedStates: [] },
   });
-  expect((await h.definitions.latest('complaint'))!.version).toBe(1);
+  expect((await h.definitions.latest('complaint'))!.version).toBe(2);
   const published = await docket('definitions', 'publish', 'complaint', '--as', 'olga:process_owner');
   expect(published.code).toBe(0);
-  expect(published.out).toMatch(/Open cases on v1 \(the version being replaced\): 1/);
-  expect(published.out).toMatch(/Published complaint v2 \(hash [0-9a-f]{12}\) by olga at /);
+  expect(published.out).toMatch(/Open cases on v2 \(the version being replaced\): 1/);
+  expect(published.out).toMatch(/Published complaint v3 \(hash [0-9a-f]{12}\) by olga at /);
 
   const versions = JSON.parse((await docket('definitions', 'versions', 'complaint', '--json')).out);
   expect(versions).toEqual([
-    expect.objectContaining({ version: 1, status: 'published', publishedBy: 'system', openCases: 1 }),
-    expect.objectContaining({ version: 2, status: 'published', publishedBy: 'olga', createdBy: 'olga', openCases: 0 }),
+    expect.objectContaining({ version: 1, status: 'published', publishedBy: 'system', openCases: 0 }),
+    expect.objectContaining({ version: 2, status: 'published', publishedBy: 'system', openCases: 1 }),
+    expect.objectContaining({ version: 3, status: 'published', publishedBy: 'olga', createdBy: 'olga', openCases: 0 }),
   ]);
-  const v2 = await h.definitions.latest('complaint');
-  expect(v2).toMatchObject({ version: 2, hash: definitionHash(v2!.raw) });
-  expect((v2!.raw as { version: number }).version).toBe(2);
+  const v3 = await h.definitions.latest('complaint');
+  expect(v3).toMatchObject({ version: 3, hash: definitionHash(v3!.raw) });
+  expect((v3!.raw as { version: number }).version).toBe(3);
 
-  // A new case runs on v2.
+  // A new case runs on v3.
   const fresh = await h.docket.startCase('complaint', complaintInput, cs);
-  expect(fresh.definitionVersion).toBe(2);
+  expect(fresh.definitionVersion).toBe(3);
   await h.docket.send(fresh.caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs });
 
   const findings = { type: 'SUBMIT_FINDINGS', data: { findings: 'f', customerExpectation: 'e' }, actor: handler };
   const propose = { type: 'PROPOSE_RESOLUTION', data: { proposal: 'refund', compensationAmount: 6000 }, actor: handler };
-  // v1: findings go to planning; 6000 is above its limit of 5000.
+  // v2: findings go to planning; 6000 is above its limit of 5000.
   expect((await h.docket.send(old.caseId, findings)).state).toBe('planning');
   expect((await h.docket.send(old.caseId, propose)).state).toBe('awaitingApproval');
   await h.docket.send(old.caseId, { type: 'APPROVE', actor: manager });
-  // v2: findings are reviewed first; 6000 is within its limit of 8000.
+  // v3: findings are reviewed first; 6000 is within its limit of 8000.
   expect((await h.docket.send(fresh.caseId, findings)).state).toBe('reviewingFindings');
   expect((await h.docket.send(fresh.caseId, { type: 'FINDINGS_REVIEWED', actor: manager })).state).toBe('planning');
   expect((await h.docket.send(fresh.caseId, propose)).state).toBe('communicating');
@@ -159,8 +161,8 @@ test('pinned versions: set-param and an added state make v2; v1 cases finish on 
   }
   const oldLog = await h.history(old.caseId);
   const freshLog = await h.history(fresh.caseId);
-  expect(new Set(oldLog.map((r) => r.definitionVersion))).toEqual(new Set([1]));
-  expect(new Set(freshLog.map((r) => r.definitionVersion))).toEqual(new Set([2]));
+  expect(new Set(oldLog.map((r) => r.definitionVersion))).toEqual(new Set([2]));
+  expect(new Set(freshLog.map((r) => r.definitionVersion))).toEqual(new Set([3]));
   expect(freshLog.map((r) => r.toState)).toContain('reviewingFindings');
 });
 
