@@ -11,8 +11,9 @@ const owner = { userId: 'olga', role: 'process_owner' };
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness('migration');
+  // Published after the shipped versions 1 and 2: version 1 with a review state and a raised limit.
   await h.lifecycle.saveDraft(owner, 'complaint', complaintV2());
-  await h.lifecycle.publish(owner, 'complaint');
+  expect((await h.lifecycle.publish(owner, 'complaint')).published!.version).toBe(3);
   expect(lintDefinition(complaintWithoutApproval()).problems).toEqual([]);
 });
 afterAll(async () => {
@@ -62,34 +63,34 @@ async function finish(caseId: string, fromPlanning = true) {
   return h.docket.send(caseId, { type: 'CUSTOMER_SATISFIED', data: { score: 4 }, actor: cs });
 }
 
-test('dry run, then a real migration of an open v1 case to v2; it finishes on v2 and its history replays', async () => {
+test('dry run, then a real migration of an open v1 case to v3; it finishes on v3 and its history replays', async () => {
   const caseId = await v1Case([accept]);
   const before = await h.history(caseId);
 
-  const dry = await docket('migrate', caseId, '--to', '2', '--dry-run', '--as', 'olga:process_owner', '--json');
+  const dry = await docket('migrate', caseId, '--to', '3', '--dry-run', '--as', 'olga:process_owner', '--json');
   expect(dry.code).toBe(0);
   const plan = JSON.parse(dry.out).plan;
   expect(plan).toMatchObject({
     ok: true,
     fromVersion: 1,
-    toVersion: 2,
+    toVersion: 3,
     fromState: 'investigating',
     toState: 'investigating',
     blockers: [],
   });
   expect(plan.deadlines.map((d: { delay: string }) => d.delay).sort()).toEqual(['investigationEscalation', 'investigationReminder']);
   expect(plan.cancelled.map((d: { delay: string }) => d.delay).sort()).toEqual(['investigationEscalation', 'investigationReminder']);
-  const human = await docket('migrate', caseId, '--to', '2', '--dry-run', '--as', 'olga:process_owner');
-  expect(human.out).toContain(`${caseId}: v1 investigating → v2 investigating  can be migrated`);
+  const human = await docket('migrate', caseId, '--to', '3', '--dry-run', '--as', 'olga:process_owner');
+  expect(human.out).toContain(`${caseId}: v1 investigating → v3 investigating  can be migrated`);
   expect(human.out).toContain('Dry run: nothing changed');
   expect(await h.history(caseId)).toEqual(before);
 
-  const real = await docket('migrate', caseId, '--to', '2', '--as', 'olga:process_owner', '--json');
+  const real = await docket('migrate', caseId, '--to', '3', '--as', 'olga:process_owner', '--json');
   expect(real.code).toBe(0);
-  expect(JSON.parse(real.out).result).toMatchObject({ fromVersion: 1, toVersion: 2, fromState: 'investigating', state: 'investigating' });
+  expect(JSON.parse(real.out).result).toMatchObject({ fromVersion: 1, toVersion: 3, fromState: 'investigating', state: 'investigating' });
 
   const status = await h.docket.status(caseId);
-  expect(status).toMatchObject({ definitionVersion: 2, state: 'investigating' });
+  expect(status).toMatchObject({ definitionVersion: 3, state: 'investigating' });
   expect(status.deadlines.map((d) => d.delay).sort()).toEqual(['investigationEscalation', 'investigationReminder']);
   const log = await h.history(caseId);
   expect(log.at(-1)).toMatchObject({
@@ -97,12 +98,12 @@ test('dry run, then a real migration of an open v1 case to v2; it finishes on v2
     actor: owner,
     fromState: 'investigating',
     toState: 'investigating',
-    definitionVersion: 2,
-    payload: { fromVersion: 1, toVersion: 2, mapping: { investigating: 'investigating' } },
+    definitionVersion: 3,
+    payload: { fromVersion: 1, toVersion: 3, mapping: { investigating: 'investigating' } },
   });
-  expect((await h.docket.store.getCase(caseId))!.definitionVersion).toBe(2);
+  expect((await h.docket.store.getCase(caseId))!.definitionVersion).toBe(3);
 
-  // v2 behaviour: the added review state, and the raised approval limit.
+  // v3 behaviour: the added review state, and the raised approval limit.
   expect((await h.docket.send(caseId, findings)).state).toBe('reviewingFindings');
   expect((await h.docket.send(caseId, { type: 'FINDINGS_REVIEWED', actor: manager })).state).toBe('planning');
   expect((await h.docket.send(caseId, propose(6000))).state).toBe('communicating');
@@ -116,33 +117,33 @@ test('dry run, then a real migration of an open v1 case to v2; it finishes on v2
 test('refusals: a removed state with no mapping, a state that does not exist, a role that is not process_owner — nothing changes', async () => {
   await h.lifecycle.saveDraft(owner, 'complaint', complaintWithoutApproval());
   const published = await h.lifecycle.publish(owner, 'complaint');
-  expect(published.published!.version).toBe(3);
+  expect(published.published!.version).toBe(4);
   const caseId = await v1Case([accept, findings, propose(9000)]);
   expect((await h.docket.status(caseId)).state).toBe('awaitingApproval');
   const before = await h.history(caseId);
 
-  const dry = await docket('migrate', caseId, '--to', '3', '--dry-run', '--as', 'olga:process_owner');
+  const dry = await docket('migrate', caseId, '--to', '4', '--dry-run', '--as', 'olga:process_owner');
   expect(dry.code).toBe(2);
   expect(dry.out).toContain(
-    'blocked: the case is in "awaitingApproval", which version 3 removes: map it with --map awaitingApproval=<state>',
+    'blocked: the case is in "awaitingApproval", which version 4 removes: map it with --map awaitingApproval=<state>',
   );
 
-  const unmapped = await docket('migrate', caseId, '--to', '3', '--as', 'olga:process_owner', '--json');
+  const unmapped = await docket('migrate', caseId, '--to', '4', '--as', 'olga:process_owner', '--json');
   expect(unmapped.code).toBe(2);
   expect(JSON.parse(unmapped.out).error.code).toBe('MigrationBlocked');
 
-  const unknown = await docket('migrate', caseId, '--to', '3', '--map', 'awaitingApproval=aproved', '--as', 'olga:process_owner', '--json');
+  const unknown = await docket('migrate', caseId, '--to', '4', '--map', 'awaitingApproval=aproved', '--as', 'olga:process_owner', '--json');
   expect(unknown.code).toBe(2);
   expect(JSON.parse(unknown.out).error).toMatchObject({
     code: 'UnknownState',
-    message: expect.stringContaining('version 3 has no state "aproved"'),
+    message: expect.stringContaining('version 4 has no state "aproved"'),
   });
 
   const forbidden = await docket(
     'migrate',
     caseId,
     '--to',
-    '3',
+    '4',
     '--map',
     'awaitingApproval=planning',
     '--as',
@@ -156,12 +157,12 @@ test('refusals: a removed state with no mapping, a state that does not exist, a 
   expect(JSON.parse(noVersion.out).error.code).toBe('UnknownVersion');
 
   // The workflow's own check refuses what the client would have caught, too.
-  const v3 = await h.definitions.publishedVersion('complaint', 3);
+  const v4 = await h.definitions.publishedVersion('complaint', 4);
   await expect(
     h.docket.migrateCase(caseId, {
-      definition: v3!.raw,
-      definitionVersion: 3,
-      definitionHash: v3!.hash,
+      definition: v4!.raw,
+      definitionVersion: 4,
+      definitionHash: v4!.hash,
       mapping: { awaitingApproval: 'nowhere' },
       actor: owner,
     }),
@@ -170,10 +171,10 @@ test('refusals: a removed state with no mapping, a state that does not exist, a 
   expect(await h.history(caseId)).toEqual(before);
   expect((await h.docket.status(caseId)).definitionVersion).toBe(1);
 
-  // Mapped to planning, it migrates and finishes on v3 (no approval step any more).
-  const mapped = await docket('migrate', caseId, '--to', '3', '--map', 'awaitingApproval=planning', '--as', 'olga:process_owner', '--json');
+  // Mapped to planning, it migrates and finishes on v4 (no approval step any more).
+  const mapped = await docket('migrate', caseId, '--to', '4', '--map', 'awaitingApproval=planning', '--as', 'olga:process_owner', '--json');
   expect(mapped.code).toBe(0);
-  expect(JSON.parse(mapped.out).result).toMatchObject({ fromState: 'awaitingApproval', state: 'planning', toVersion: 3 });
+  expect(JSON.parse(mapped.out).result).toMatchObject({ fromState: 'awaitingApproval', state: 'planning', toVersion: 4 });
   expect((await h.docket.send(caseId, propose(50000))).state).toBe('communicating');
   expect((await finish(caseId, false)).status).toBe('completed');
   const closed = await docket('migrate', caseId, '--to', '2', '--as', 'olga:process_owner', '--json');
@@ -193,7 +194,7 @@ test('the batch form migrates every open case of a version, and reports the bloc
         '--from-version',
         '1',
         '--to',
-        '3',
+        '4',
         '--dry-run',
         '--as',
         'olga:process_owner',
@@ -204,11 +205,11 @@ test('the batch form migrates every open case of a version, and reports the bloc
   const byCase = new Map(dry.map((m: { caseId: string; plan: { ok: boolean } }) => [m.caseId, m.plan.ok]));
   expect([byCase.get(a), byCase.get(b), byCase.get(c)]).toEqual([true, true, false]);
 
-  const run = await docket('migrate', '--process', 'complaint', '--from-version', '1', '--to', '3', '--as', 'olga:process_owner');
+  const run = await docket('migrate', '--process', 'complaint', '--from-version', '1', '--to', '4', '--as', 'olga:process_owner');
   expect(run.code).toBe(2);
   expect(run.out).toMatch(/of \d+ migrated/);
-  expect((await h.docket.status(a)).definitionVersion).toBe(3);
-  expect((await h.docket.status(b)).definitionVersion).toBe(3);
+  expect((await h.docket.status(a)).definitionVersion).toBe(4);
+  expect((await h.docket.status(b)).definitionVersion).toBe(4);
   expect((await h.docket.status(c)).definitionVersion).toBe(1);
 
   const all = await docket(
@@ -218,15 +219,15 @@ test('the batch form migrates every open case of a version, and reports the bloc
     '--from-version',
     '1',
     '--to',
-    '3',
+    '4',
     '--map',
     'awaitingApproval=planning',
     '--as',
     'olga:process_owner',
   );
   expect(all.code).toBe(0);
-  expect((await h.docket.status(c)).definitionVersion).toBe(3);
-  // a was investigating: on v3 its findings are reviewed first; b was already planning.
+  expect((await h.docket.status(c)).definitionVersion).toBe(4);
+  // a was investigating: on v4 its findings are reviewed first; b was already planning.
   expect((await h.docket.send(a, findings)).state).toBe('reviewingFindings');
   expect((await h.docket.send(a, { type: 'FINDINGS_REVIEWED', actor: manager })).state).toBe('planning');
   for (const id of [a, b]) expect((await finish(id)).status).toBe('completed');
