@@ -9,10 +9,18 @@ import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import type { CompiledDefinition, MachineEvent } from '../engine/compile';
 import { acceptedEvents, stateToString } from '../engine/step';
 import { checkEvent } from '../engine/check';
+import { workView } from '../engine/work/view';
 
 type Schema = Record<string, unknown>;
-/** `low` takes minimums and first choices, `high` maximums and last choices: numeric guards see both sides. */
-type Variant = 'low' | 'high';
+/**
+ * `low` takes minimums and first choices, `high` maximums and last choices: numeric guards see both sides.
+ * Both put times in the future (an appointment, a due date); `past` is `low` with times in the past (when
+ * something already happened, e.g. when a customer asked).
+ */
+type Variant = 'low' | 'high' | 'past';
+
+/** Days from now of the times a variant samples. */
+const DAYS_AHEAD: Record<Variant, number> = { low: 2, high: 20, past: -2 };
 
 const DAY = 86_400_000;
 
@@ -20,7 +28,8 @@ const DAY = 86_400_000;
 export function sampleValue(schema: Schema | undefined, variant: Variant, now: number, required = true): unknown {
   if (!schema) return undefined;
   if ('const' in schema) return schema.const;
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return variant === 'low' ? schema.enum[0] : schema.enum[schema.enum.length - 1];
+  if (Array.isArray(schema.enum) && schema.enum.length > 0)
+    return variant !== 'high' ? schema.enum[0] : schema.enum[schema.enum.length - 1];
   if (schema.default !== undefined) return schema.default;
   for (const key of ['oneOf', 'anyOf'] as const) {
     const options = schema[key];
@@ -44,9 +53,9 @@ export function sampleValue(schema: Schema | undefined, variant: Variant, now: n
     case 'string': {
       switch (schema.format) {
         case 'date-time':
-          return new Date(now + (variant === 'low' ? 2 : 20) * DAY).toISOString();
+          return new Date(now + DAYS_AHEAD[variant] * DAY).toISOString();
         case 'date':
-          return new Date(now + (variant === 'low' ? 2 : 20) * DAY).toISOString().slice(0, 10);
+          return new Date(now + DAYS_AHEAD[variant] * DAY).toISOString().slice(0, 10);
         case 'email':
           return 'someone@example.com';
         case 'uri':
@@ -57,7 +66,7 @@ export function sampleValue(schema: Schema | undefined, variant: Variant, now: n
       }
       if (typeof schema.pattern === 'string') {
         // A pattern: the first of the usual shapes (a date, a time, an e-mail address, …) it accepts.
-        const date = new Date(now + (variant === 'low' ? 2 : 20) * DAY).toISOString();
+        const date = new Date(now + DAYS_AHEAD[variant] * DAY).toISOString();
         const candidates = [date.slice(0, 10), date, 'someone@example.com', 'https://example.com/x', 'Sample text', 'ABC-123', '12345'];
         const pattern = new RegExp(schema.pattern, 'u');
         return candidates.find((c) => pattern.test(c));
@@ -77,7 +86,7 @@ export function sampleValue(schema: Schema | undefined, variant: Variant, now: n
           : typeof schema.exclusiveMaximum === 'number'
             ? schema.exclusiveMaximum - 1
             : min + 1_000_000;
-      const value = variant === 'low' ? min : Math.min(max, Math.max(min, 1_000_000));
+      const value = variant !== 'high' ? min : Math.min(max, Math.max(min, 1_000_000));
       return type === 'integer' ? Math.ceil(value) : value;
     }
     case 'boolean':
@@ -95,13 +104,13 @@ export function sampleValue(schema: Schema | undefined, variant: Variant, now: n
   }
 }
 
-/** Payloads for an event that pass its validator: up to two distinct ones (low and high). */
+/** Payloads for an event that pass its validator: up to three distinct ones (low, high, and low with past times). */
 export function samplePayloads(compiled: CompiledDefinition, type: string, now: number): Array<Record<string, unknown>> {
   const spec = compiled.definition.events[type];
   const validator = compiled.payloadSchemas.get(type);
   const out: Array<Record<string, unknown>> = [];
   const seen = new Set<string>();
-  for (const variant of ['low', 'high'] as const) {
+  for (const variant of ['low', 'high', 'past'] as const) {
     const value = sampleValue(spec?.payload ?? { type: 'object', properties: {} }, variant, now);
     const payload = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
     const key = JSON.stringify(payload);
@@ -122,13 +131,23 @@ export function sampleInput(compiled: CompiledDefinition, now: number): Record<s
 }
 
 /**
+ * The users who may send a task's events in person: the assignees of the tasks open now (a
+ * definition with people's work may take a task's events from its assignee alone).
+ */
+function assignees(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot): string[] {
+  return [...new Set(workView(compiled, snapshot).tasks.flatMap((t) => (t.assignee === null ? [] : [t.assignee])))];
+}
+
+/**
  * The events that may be applied to `snapshot`: each accepted declared event with
- * each sample payload, sent by its first role, kept only when the event check
- * passes; and the state's `after` events (as the workflow's timers raise them).
+ * each sample payload, sent by its first role — by a user of that role, or else by the
+ * assignee of an open task acting in it — kept only when the event check passes; and
+ * the state's `after` events (as the workflow's timers raise them).
  */
 export function candidateEvents(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot): MachineEvent[] {
   const now = compiled.clock.now;
   const out: MachineEvent[] = [];
+  const users = assignees(compiled, snapshot);
   for (const type of acceptedEvents(snapshot)) {
     const spec = compiled.definition.events[type];
     if (!spec) {
@@ -137,8 +156,12 @@ export function candidateEvents(compiled: CompiledDefinition, snapshot: AnyMachi
     }
     const role = spec.roles[0] ?? 'system';
     for (const data of samplePayloads(compiled, type, now)) {
-      const event = { type, data, actor: { userId: `bench-${role}`, role } };
-      if (checkEvent(compiled, snapshot, event, now) === null) out.push(event);
+      for (const userId of [`bench-${role}`, ...users]) {
+        const event = { type, data, actor: { userId, role } };
+        if (checkEvent(compiled, snapshot, event, now) !== null) continue;
+        out.push(event);
+        break;
+      }
     }
   }
   return out;

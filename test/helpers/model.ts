@@ -423,8 +423,9 @@ export class ProcessModel {
   /** Applies one event the way the workflow does: the step, its timers, its log row. */
   apply(s: ModelState, event: ModelEvent): ModelState {
     if (event.kind === 'start') {
-      const real = startCase(this.compiled, event.input!, s.now);
-      const probe = startCase(this.probe, event.input!, s.now);
+      // The user who starts the case is its initiator (people's work keeps them), as in the workflow.
+      const real = startCase(this.compiled, event.input!, s.now, event.actor!.userId);
+      const probe = startCase(this.probe, event.input!, s.now, event.actor!.userId);
       return this.next(s, real, probe, 'xstate.init', event.actor!, s.now);
     }
     if (!s.snapshot || !s.probe) throw new Error('the case is not started');

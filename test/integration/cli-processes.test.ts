@@ -54,6 +54,13 @@ interface StatusJson {
   context: Record<string, unknown>;
   deadlines: Array<{ delay: string; dueAt: string }>;
   children: Array<{ key: string; caseId: string; processId: string; status: string }>;
+  work: {
+    tasks: Array<{
+      state: string;
+      assignee: string | null;
+      approval?: { mode: string; current: number; steps: Array<{ members: unknown[]; mode: string; approved: Array<{ userId: string }> }> };
+    }>;
+  };
 }
 
 interface HistoryRow {
@@ -182,6 +189,9 @@ function scenarios(): void {
     const confirmed = await status(caseId);
     expect(confirmed.deadlines.map((d) => d.delay).sort()).toEqual(['callReminder', 'reconfirmReminder']);
     expect(confirmed.deadlines.find((d) => d.delay === 'callReminder')?.dueAt).toBe(new Date(Date.parse(scheduledAt) - HOUR).toISOString());
+    // Every appointment is reconfirmed with the customer, to the hour, and the reconfirmation recorded.
+    await send(caseId, 'RECONFIRMED', { note: 'Mr Wang confirmed 10:00' }, 'ray:sales_rep', 'confirmed');
+    expect((await status(caseId)).context).toMatchObject({ reconfirmedBy: 'ray', reconfirmedFor: scheduledAt });
 
     await send(caseId, 'ARRIVED', { at: new Date(Date.parse(scheduledAt) - 5 * 60_000).toISOString() }, 'ray:sales_rep', 'onSite');
     await send(caseId, 'VISIT_DONE', undefined, 'ray:sales_rep', 'recording');
@@ -200,13 +210,21 @@ function scenarios(): void {
       state: 'completed',
       status: 'completed',
       deadlines: [],
-      context: { customer: example('visit.json').customer, important: true, scheduledAt, planApprovedBy: 'mia', followUpBy: 'amy' },
+      context: {
+        customer: example('visit.json').customer,
+        important: true,
+        scheduledAt,
+        reconfirmations: [{ scheduledAt, note: 'Mr Wang confirmed 10:00', by: 'ray' }],
+        planApprovedBy: 'mia',
+        followUpBy: 'amy',
+      },
     });
     expect(rows(await history(caseId))).toEqual([
       ['xstate.init', null, 'planning'],
       ['SUBMIT_PLAN', 'planning', 'planReview'],
       ['APPROVE_PLAN', 'planReview', 'scheduling'],
       ['APPOINTMENT_CONFIRMED', 'scheduling', 'confirmed'],
+      ['RECONFIRMED', 'confirmed', 'confirmed'],
       ['ARRIVED', 'confirmed', 'onSite'],
       ['VISIT_DONE', 'onSite', 'recording'],
       ['SUBMIT_RECORD', 'recording', 'followUp'],
@@ -224,23 +242,28 @@ function scenarios(): void {
     // The compliance check runs by itself and routes the case on.
     const approval = await statusUntil(caseId, (s) => s.state !== 'compliance', 'the compliance check');
     await historyUntil(caseId, (log) => log.at(-1)?.event === 'done:complianceCheck', 'the compliance check in the log');
+    // The approval task: one step per level of the chain, in sequence, the sales manager's first.
+    const steps = [
+      { members: [{ role: 'sales_manager' }], mode: 'all', approved: [] },
+      { members: [{ role: 'gm' }], mode: 'all', approved: [] },
+    ];
     expect(approval).toMatchObject({
       state: 'approval',
       context: {
         compliancePassed: true,
         violations: [],
         approvalChain: ['sales_manager', 'gm'],
-        pendingApprovers: ['sales_manager', 'gm'],
       },
+      work: { tasks: [{ state: 'approval', approval: { mode: 'sequence', current: 0, steps } }] },
     });
 
     // The gm may approve only after the sales manager.
     await refused(
       [caseId],
       ['send', caseId, 'APPROVE', '--as', 'gao:gm'],
-      /only the approver whose turn it is may act; the levels approve one after another.*\[ConditionNotMet\]/,
+      /APPROVE in "approval" is for the approvers whose turn it is.*\[NotYourTurn\]/,
     );
-    expect((await status(caseId)).context.pendingApprovers).toEqual(['sales_manager', 'gm']);
+    expect((await status(caseId)).work.tasks[0]?.approval).toEqual({ mode: 'sequence', current: 0, steps });
 
     await send(caseId, 'APPROVE', undefined, 'mia:sales_manager', 'approval');
     await send(caseId, 'APPROVE', undefined, 'gao:gm', 'signing');
@@ -274,11 +297,11 @@ function scenarios(): void {
     expect(log.map((r) => r.actor.userId)).toEqual(['ray', 'ray', 'system', 'mia', 'gao', 'ray', 'hua', 'ada', 'ada']);
   }, 120_000);
 
-  test('a lost deal with measures for sales, finance and marketing sent to the lost deal by department, with the CLI', async () => {
+  test('a lost deal with a joint price measure of sales and finance and a competitor measure of marketing, sent to the lost deal by measure, with the CLI', async () => {
     const { caseId, state } = await start('lost_deal', 'lost_deal.json', 'ray:sales_rep');
     ids.lostDeal = caseId;
     expect(state).toBe('collectingInfo');
-    const childId = (department: string) => `${caseId}.measures.${department}`;
+    const childId = (measure: string) => `${caseId}.measures.${measure}`;
 
     // The example deal was lost weeks ago: its information is overdue at once (a reminder and an escalation, no change of state).
     await historyUntil(caseId, (log) => log.some((r) => r.event === 'after:infoDue'), 'the information to fall due');
@@ -313,44 +336,82 @@ function scenarios(): void {
       conclusion: 'Lost on price',
     };
     await send(caseId, 'SUBMIT_REPORT', report, 'ana:analyst', 'managementReview');
-    await send(caseId, 'ACCEPT_REPORT', undefined, 'mona:management', 'improvement');
+    // Management names the owner of each department that gets a measure: without them the report is not accepted.
+    await refused(
+      [caseId],
+      ['send', caseId, 'ACCEPT_REPORT', '--as', 'mona:management'],
+      /name the owner \(dept_owner\) of every department that gets a measure.*\(condition ownersNamed\).*\[ConditionNotMet\]/,
+    );
+    const ownersNamed = { salesOwner: 'sue', financeOwner: 'fei', marketingOwner: 'mark' };
+    if (mode === 'api') {
+      // Over the API each owner named must be a user holding dept_owner.
+      await refused(
+        [caseId],
+        ['send', caseId, 'ACCEPT_REPORT', '--data', JSON.stringify({ ...ownersNamed, financeOwner: 'ray' }), '--as', 'mona:management'],
+        /financeOwner: user "ray" does not hold the role dept_owner.*\[UnknownUser\]/,
+      );
+    }
+    await send(caseId, 'ACCEPT_REPORT', ownersNamed, 'mona:management', 'improvement');
 
-    // One measure per responsible department, each a case of its own, started by the lost deal.
-    const departments = ['sales', 'finance', 'marketing'];
-    const improving = await statusUntil(caseId, (s) => s.children.length === departments.length, 'the measure cases to start');
+    // One measure per cause marked for action, each a case of its own, started by the lost deal: price is one joint
+    // measure of sales (its owner) and finance (its co-owner).
+    const measures = ['price', 'competitor'];
+    const improving = await statusUntil(caseId, (s) => s.children.length === measures.length, 'the measure cases to start');
     expect(improving.state).toBe('improvement');
     expect(improving.children.map((c) => [c.key, c.caseId, c.processId, c.status])).toEqual(
-      departments.map((d) => [d, childId(d), 'improvement_measure', 'open']),
+      measures.map((m) => [m, childId(m), 'improvement_measure', 'open']),
     );
-    for (const d of departments) await historyUntil(childId(d), (log) => log.length > 0, `the ${d} measure to start`);
+    for (const m of measures) await historyUntil(childId(m), (log) => log.length > 0, `the ${m} measure to start`);
+    expect((await status(childId('price'))).context).toMatchObject({
+      measure: 'price',
+      departments: ['sales', 'finance'],
+      owner: 'sue',
+      coOwner: 'fei',
+    });
 
-    // The measures' events go to the lost deal; `department` names the measure.
-    const plan = (department: string, owner: string) => ({
+    // The measures' events go to the lost deal; `measure` names the measure, `department` one of its departments.
+    const plan = (measure: string, department: string, owner: string) => ({
+      measure,
       department,
-      steps: [`${department}: put the change in place`],
+      steps: [`${measure}: put the change in place`],
       owner,
       dueDate: inDays(60),
       expectedEffect: 'Win back retailers',
     });
-    const owners: Record<string, string> = { sales: 'sue', finance: 'fei', marketing: 'mark' };
-    for (const d of departments) await send(caseId, 'SUBMIT_PLAN', plan(d, owners[d]!), `${owners[d]}:dept_owner`, 'inProgress');
+    await send(caseId, 'SUBMIT_PLAN', plan('price', 'sales', 'sue'), 'sue:dept_owner', 'inProgress');
+    await send(caseId, 'SUBMIT_PLAN', plan('competitor', 'marketing', 'mark'), 'mark:dept_owner', 'inProgress');
 
     // No measure of R&D here: refused, and neither the lost deal nor a measure changes.
     await refused(
-      [caseId, ...departments.map(childId)],
-      ['send', caseId, 'SUBMIT_PLAN', '--data', JSON.stringify(plan('rd', 'rod')), '--as', 'rod:dept_owner'],
-      /no open improvement_measure sub-process.*rd.*open: sales, finance, marketing.*\[NotAllowedInState\]/,
+      [caseId, ...measures.map(childId)],
+      ['send', caseId, 'SUBMIT_PLAN', '--data', JSON.stringify(plan('product', 'rd', 'rod')), '--as', 'rod:dept_owner'],
+      /no open improvement_measure sub-process.*product.*open: price, competitor.*\[NotAllowedInState\]/,
+    );
+    // The joint measure is its owner's: the co-owner does not act on it unless it is handed to them.
+    await refused(
+      [caseId, ...measures.map(childId)],
+      [
+        'send',
+        caseId,
+        'REPORT_PROGRESS',
+        '--data',
+        JSON.stringify({ measure: 'price', department: 'finance', percent: 50, notes: 'Rules drafted' }),
+        '--as',
+        'fei:dept_owner',
+      ],
+      /only the task's assignee, user "sue".*\[NotAssignee\]/,
     );
 
-    await send(caseId, 'REPORT_PROGRESS', { department: 'finance', percent: 50, notes: 'Rules drafted' }, 'fei:dept_owner', 'inProgress');
-    await send(caseId, 'MEASURE_COMPLETED', { department: 'sales', result: 'Discount bands in force' }, 'sue:dept_owner', 'completed');
-    await send(caseId, 'MEASURE_COMPLETED', { department: 'finance', result: 'Bands approved' }, 'fei:dept_owner', 'completed');
-    await statusUntil(caseId, (s) => s.children.filter((c) => c.status === 'completed').length === 2, 'two measures to report back');
+    const progress = { measure: 'price', department: 'finance', percent: 50, notes: 'Rules drafted' };
+    await send(caseId, 'REPORT_PROGRESS', progress, 'sue:dept_owner', 'inProgress');
+    const priceDone = { measure: 'price', department: 'sales', result: 'Discount bands approved by finance' };
+    await send(caseId, 'MEASURE_COMPLETED', priceDone, 'sue:dept_owner', 'completed');
+    await statusUntil(caseId, (s) => s.children.filter((c) => c.status === 'completed').length === 1, 'the price measure to report back');
     expect((await status(caseId)).state).toBe('improvement');
     await send(
       caseId,
       'MEASURE_COMPLETED',
-      { department: 'marketing', result: 'A digital screen package' },
+      { measure: 'competitor', department: 'marketing', result: 'A digital screen package' },
       'mark:dept_owner',
       'completed',
     );
@@ -389,12 +450,12 @@ function scenarios(): void {
       ['LESSONS_SHARED', 'sharing', 'closed'],
     ]);
     expect(log.find((r) => r.event === 'done:measures')?.actor).toEqual({ userId: 'system', role: 'system' });
-    // Each measure keeps its own log, with the department's owner as the actor.
-    expect((await history(childId('finance'))).map((r) => [r.event, r.toState, r.actor.userId])).toEqual([
+    // Each measure keeps its own log, with the measure's owner as the actor.
+    expect((await history(childId('price'))).map((r) => [r.event, r.toState, r.actor.userId])).toEqual([
       ['xstate.init', 'planning', 'system'],
-      ['SUBMIT_PLAN', 'inProgress', 'fei'],
-      ['REPORT_PROGRESS', 'inProgress', 'fei'],
-      ['MEASURE_COMPLETED', 'completed', 'fei'],
+      ['SUBMIT_PLAN', 'inProgress', 'sue'],
+      ['REPORT_PROGRESS', 'inProgress', 'sue'],
+      ['MEASURE_COMPLETED', 'completed', 'sue'],
     ]);
   }, 180_000);
 
@@ -412,8 +473,8 @@ function scenarios(): void {
     expect(timeline.cases.map((c) => [c.caseId, c.processId, c.state]).sort()).toEqual(
       [...started.visits.map((id) => [id, 'visit', 'completed']), ...started.contracts.map((id) => [id, 'contract', 'closed'])].sort(),
     );
-    // Every transition of them (8 of a visit, 9 of a contract), newest first: this contract's last one.
-    expect(timeline.entries).toHaveLength(8 * started.visits.length + 9 * started.contracts.length);
+    // Every transition of them (9 of a visit, 9 of a contract), newest first: this contract's last one.
+    expect(timeline.entries).toHaveLength(9 * started.visits.length + 9 * started.contracts.length);
     expect(timeline.entries[0]).toMatchObject({ caseId: ids.contract, event: 'COMPLETE' });
     expect(timeline.entries.map((e) => e.at)).toEqual(
       timeline.entries

@@ -96,7 +96,7 @@ test('a complaint and a visit of the same customer appear in one timeline, newes
     ['visit', 'xstate.init'],
     ['complaint', 'xstate.init'],
   ]);
-  expect(timeline.entries[0]).toMatchObject({ actor: rep, fromState: 'scheduling', toState: 'confirmed', definitionVersion: 1 });
+  expect(timeline.entries[0]).toMatchObject({ actor: rep, fromState: 'scheduling', toState: 'confirmed', definitionVersion: 2 });
 });
 
 test('the human output is a table with labels in both languages', async () => {
@@ -115,10 +115,10 @@ test('the human output is a table with labels in both languages', async () => {
   expect(row(complaintId, 'xstate.init')).toMatch(/xstate\.init \(case opened\) +amy \(cs_agent\) +\(start\) → received/);
   // The cases table describes each state with its labels.
   expect(run.out).toMatch(
-    new RegExp(`${visitId} +visit v1 · Client site visit / 客户拜访 +confirmed \\(Appointment confirmed / 已预约\\) +open`),
+    new RegExp(`${visitId} +visit v2 · Client site visit / 客户拜访 +confirmed \\(Appointment confirmed / 已预约\\) +open`),
   );
   expect(run.out).toMatch(
-    new RegExp(`${complaintId} +complaint v1 · Complaint handling / 客户投诉处理 +planning \\(Planning a resolution / 解决方案制定\\)`),
+    new RegExp(`${complaintId} +complaint v2 · Complaint handling / 客户投诉处理 +planning \\(Planning a resolution / 解决方案制定\\)`),
   );
   // Newest first in the text too.
   const visitLine = lines.findIndex((l) => l.includes(visitId) && l.includes('APPOINTMENT_CONFIRMED'));

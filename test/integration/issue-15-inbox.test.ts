@@ -1,12 +1,33 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { caseListSql, type CaseFilter, type InboxSelection } from '../../adapters/postgres/case-query';
 import { versionFacts } from '../../api/case-pages';
 import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type ApiResponse, type TestApi } from '../helpers/api';
 import { runCli } from '../helpers/cli';
+import { complaintV1 } from '../helpers/definition-fixtures';
 import { complaintInput, createHarness, type Harness } from '../helpers/harness';
+
+/**
+ * The inbox views of cases whose definition declares no tasks (`humanTasks`): `assigned` and
+ * `claimable` go by the definition (its `assigneeField`, the states where the role has an event).
+ * The complaint process as version 1 shipped it is such a definition, so it is the newest complaint
+ * version here (the shipped definitions otherwise); the views of tasks are tested in issue-15-people.
+ */
+function definitionsWithComplaintV1(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'docket-inbox-'));
+  cpSync(path.join(PROJECT_ROOT, 'definitions'), dir, { recursive: true });
+  rmSync(path.join(dir, 'shipped', 'complaint.v1.json'));
+  const complaint = complaintV1();
+  expect(complaint.humanTasks).toBeUndefined();
+  writeFileSync(path.join(dir, 'complaint.json'), JSON.stringify(complaint));
+  return dir;
+}
 
 let h: Harness;
 let api: TestApi;
+let definitionsDir: string | undefined;
 const tokens: Record<string, string> = {};
 /** Case ids by what was done to them in beforeAll. */
 const cases = { amyReceived: [] as string[], annReceived: [] as string[], bobs: [] as string[], dans: [] as string[] };
@@ -48,7 +69,8 @@ async function allPages(token: string, path: string, between: (page: number) => 
 }
 
 beforeAll(async () => {
-  h = await createHarness('issue_15_inbox');
+  definitionsDir = definitionsWithComplaintV1();
+  h = await createHarness('issue_15_inbox', { definitionsDir });
   api = await startTestApi(h);
   tokens.amy = await api.user('amy', ['cs_agent']);
   tokens.ann = await api.user('ann', ['cs_agent']);
@@ -72,6 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await h?.close();
+  if (definitionsDir) rmSync(definitionsDir, { recursive: true, force: true });
 });
 
 const amyStarted = () => [...cases.amyReceived, ...cases.bobs, ...cases.dans];

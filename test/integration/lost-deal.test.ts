@@ -97,6 +97,9 @@ async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what:
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Management names the owner of each department that gets a measure (dept_owner users). */
+const ownersNamed = { salesOwner: 'sue', financeOwner: 'fei', marketingOwner: 'mark', rdOwner: 'rod' };
+
 /** A lost deal brought to `improvement`, its report revised once; resolves with the case id once every measure case is running. */
 async function toImprovement(on: Harness, lostAt: string, causes: unknown[], expectedKeys: string[]): Promise<string> {
   const { caseId, state } = await on.docket.startCase('lost_deal', lostDealInput(on === live ? 'CUST-3001' : 'CUST-3002', lostAt), rep);
@@ -127,11 +130,23 @@ async function toImprovement(on: Harness, lostAt: string, causes: unknown[], exp
     ['SUBMIT_REPORT', report, analyst, 'managementReview'],
     ['REQUEST_REVISION', { feedback: 'Quantify the price gap' }, board, 'analysis.reporting'],
     ['SUBMIT_REPORT', { ...report, causeAnalysis: 'Our price was 23% above the competitor' }, analyst, 'managementReview'],
-    ['ACCEPT_REPORT', {}, board, 'improvement'],
   ];
   for (const [type, data, actor, expected] of steps) {
     expect((await on.docket.send(caseId, { type, data, actor })).state).toBe(expected);
   }
+  if (on === live) {
+    // Accepting the report without naming the owners of the departments that get a measure is refused, and changes nothing.
+    const before = await on.docket.status(caseId);
+    const rows = (await on.history(caseId)).length;
+    await expect(on.docket.send(caseId, { type: 'ACCEPT_REPORT', data: { rdOwner: 'rod' }, actor: board })).rejects.toMatchObject({
+      code: 'ConditionNotMet',
+      message: expect.stringContaining('name the owner (dept_owner) of every department that gets a measure'),
+    });
+    const after = await on.docket.status(caseId);
+    expect([after.state, after.seq, after.context, after.children]).toEqual([before.state, before.seq, before.context, before.children]);
+    expect((await on.history(caseId)).length).toBe(rows);
+  }
+  expect((await on.docket.send(caseId, { type: 'ACCEPT_REPORT', data: ownersNamed, actor: board })).state).toBe('improvement');
   // The measure cases are started one after the other, right after the case enters improvement.
   const status = await waitFor(
     () => on.docket.status(caseId),
@@ -153,30 +168,44 @@ async function toImprovement(on: Harness, lostAt: string, causes: unknown[], exp
   return caseId;
 }
 
-const planFor = (department: string, dueDate: string) => ({
+/** Each measure is owned by its leading department's owner: price by sales (finance its co-owner), competitor by marketing. */
+const measureOwner: Record<string, { userId: string; role: string }> = {
+  price: owners.sales!,
+  competitor: owners.marketing!,
+  product: owners.rd!,
+};
+const leadingDepartment: Record<string, string> = { price: 'sales', competitor: 'marketing', product: 'rd' };
+
+const planFor = (measure: string, dueDate: string, department = leadingDepartment[measure]!) => ({
+  measure,
   department,
-  steps: [`${department}: review what the analysis found`, `${department}: put the change in place`],
+  steps: [`${measure}: review what the analysis found`, `${measure}: put the change in place`],
   owner: owners[department]!.userId,
   dueDate,
   expectedEffect: 'Win back mid-sized retailers',
 });
 
-test('price and competitor as primary causes: measures for sales, finance and marketing in parallel, a revised report, evaluation, lessons shared', async () => {
+test('price and competitor as primary causes: a joint price measure of sales and finance and a competitor measure of marketing in parallel, a revised report, evaluation, lessons shared', async () => {
   const on = live;
   const causes = [cause('price', 'primary'), cause('competitor', 'primary'), cause('service', 'secondary')];
-  const caseId = await toImprovement(on, new Date(Date.now() - DAY).toISOString(), causes, ['sales', 'finance', 'marketing']);
+  // Only primary causes get a measure (measuresFor defaults to primary): none for the secondary service cause.
+  const caseId = await toImprovement(on, new Date(Date.now() - DAY).toISOString(), causes, ['price', 'competitor']);
   const childId = (key: string) => `${caseId}.measures.${key}`;
 
-  for (const key of ['sales', 'finance', 'marketing']) {
+  const expectedMeasures: Record<string, Record<string, unknown>> = {
+    price: { measure: 'price', department: 'sales', departments: ['sales', 'finance'], owner: 'sue', coOwner: 'fei' },
+    competitor: { measure: 'competitor', department: 'marketing', departments: ['marketing'], owner: 'mark' },
+  };
+  for (const key of ['price', 'competitor']) {
     const child = await on.docket.status(childId(key));
     expect(child).toMatchObject({
       processId: 'improvement_measure',
-      definitionVersion: 1,
+      definitionVersion: 2,
       state: 'planning',
       status: 'open',
       parent: { caseId, invokeId: 'measures', key },
       context: {
-        department: key,
+        ...expectedMeasures[key],
         customer: 'CUST-3001',
         opportunity: 'Spring outdoor campaign',
         salesRep: 'ray',
@@ -186,79 +215,94 @@ test('price and competitor as primary causes: measures for sales, finance and ma
     });
     expect((await on.docket.store.getCase(childId(key)))?.customerId).toBe('CUST-3001');
   }
+  expect((await on.docket.status(childId('competitor'))).context.coOwner).toBeUndefined();
 
-  // Staff send the measures' events to the lost deal; the department names the measure.
+  // Staff send the measures' events to the lost deal; the measure names the measure case, the department one of its departments.
   const due = new Date(Date.now() + 60 * DAY).toISOString();
-  for (const key of ['sales', 'finance', 'marketing']) {
-    const sent = await on.docket.send(caseId, { type: 'SUBMIT_PLAN', data: planFor(key, due), actor: owners[key]! });
+  for (const key of ['price', 'competitor']) {
+    const sent = await on.docket.send(caseId, { type: 'SUBMIT_PLAN', data: planFor(key, due), actor: measureOwner[key]! });
     expect(sent).toMatchObject({ caseId: childId(key), state: 'inProgress', status: 'open' });
   }
+  // The joint measure's owner reports finance's part of it.
   await on.docket.send(caseId, {
     type: 'REPORT_PROGRESS',
-    data: { department: 'finance', percent: 50, notes: 'New discount rules drafted' },
-    actor: owners.finance!,
+    data: { measure: 'price', department: 'finance', percent: 50, notes: 'New discount rules drafted' },
+    actor: measureOwner.price!,
   });
 
-  // Refusals change nothing: a department with no measure, no department at all, a role that may not send it.
-  const logs = async () =>
-    Promise.all([caseId, ...['sales', 'finance', 'marketing'].map(childId)].map(async (id) => (await on.history(id)).length));
+  // Refusals change nothing: a measure no cause called for, no measure named at all, a role that may not send it,
+  // a department that is not the measure's, someone other than the measure's owner.
+  const logs = async () => Promise.all([caseId, ...['price', 'competitor'].map(childId)].map(async (id) => (await on.history(id)).length));
   const before = await logs();
   const parentBefore = await on.docket.status(caseId);
-  await expect(on.docket.send(caseId, { type: 'SUBMIT_PLAN', data: planFor('rd', due), actor: owners.rd! })).rejects.toMatchObject({
+  const childrenBefore = await Promise.all(['price', 'competitor'].map((key) => on.docket.status(childId(key))));
+  await expect(on.docket.send(caseId, { type: 'SUBMIT_PLAN', data: planFor('product', due), actor: owners.rd! })).rejects.toMatchObject({
     code: 'NotAllowedInState',
-    message: expect.stringMatching(/has no open improvement_measure sub-process .*rd.*; open: sales, finance, marketing$/),
+    message: expect.stringMatching(/has no open improvement_measure sub-process .*product.*; open: price, competitor$/),
   });
-  const { department: _department, ...withoutDepartment } = planFor('sales', due);
-  await expect(on.docket.send(caseId, { type: 'SUBMIT_PLAN', data: withoutDepartment, actor: owners.sales! })).rejects.toMatchObject({
+  const { measure: _measure, ...withoutMeasure } = planFor('price', due);
+  await expect(on.docket.send(caseId, { type: 'SUBMIT_PLAN', data: withoutMeasure, actor: owners.sales! })).rejects.toMatchObject({
     code: 'ValidationError',
-    message: expect.stringContaining('name it with "department" (open: sales, finance, marketing)'),
+    message: expect.stringContaining('name it with "measure" (open: price, competitor)'),
   });
   await expect(
-    on.docket.send(caseId, { type: 'REPORT_PROGRESS', data: { department: 'sales', percent: 10, notes: 'x' }, actor: rep }),
-  ).rejects.toMatchObject({ code: 'Forbidden' });
-  // Sent straight to a measure, an event naming another department is refused by the measure itself.
-  await expect(
-    on.docket.send(childId('sales'), {
+    on.docket.send(caseId, {
       type: 'REPORT_PROGRESS',
-      data: { department: 'finance', percent: 10, notes: 'x' },
+      data: { measure: 'price', department: 'sales', percent: 10, notes: 'x' },
+      actor: rep,
+    }),
+  ).rejects.toMatchObject({ code: 'Forbidden' });
+  // Sent straight to a measure, an event naming a department that is not one of its departments is refused by the measure itself.
+  await expect(
+    on.docket.send(childId('price'), {
+      type: 'REPORT_PROGRESS',
+      data: { measure: 'price', department: 'marketing', percent: 10, notes: 'x' },
       actor: owners.sales!,
     }),
   ).rejects.toMatchObject({
     code: 'ConditionNotMet',
-    message: expect.stringContaining("the event names another department than this measure's"),
+    message: expect.stringContaining('the event names another measure than this one, or a department that is not one of its departments'),
   });
+  // The measure is its owner's: the co-owner (finance) is reminded but does not act on it unless it is handed to them.
+  await expect(
+    on.docket.send(caseId, {
+      type: 'REPORT_PROGRESS',
+      data: { measure: 'price', department: 'finance', percent: 60, notes: 'x' },
+      actor: owners.finance!,
+    }),
+  ).rejects.toMatchObject({ code: 'NotAssignee', message: expect.stringContaining('user "sue"') });
   expect(await logs()).toEqual(before);
   const parentAfter = await on.docket.status(caseId);
   expect([parentAfter.state, parentAfter.seq, parentAfter.context]).toEqual([parentBefore.state, parentBefore.seq, parentBefore.context]);
+  const childrenAfter = await Promise.all(['price', 'competitor'].map((key) => on.docket.status(childId(key))));
+  expect(childrenAfter.map((c) => [c.state, c.seq, c.context])).toEqual(childrenBefore.map((c) => [c.state, c.seq, c.context]));
 
-  // Two of three measures complete: the lost deal stays in improvement.
+  // One of the two measures completes: the lost deal stays in improvement.
   await on.docket.send(caseId, {
     type: 'MEASURE_COMPLETED',
-    data: { department: 'sales', result: 'Discount bands for retailers' },
-    actor: owners.sales!,
+    data: { measure: 'price', department: 'sales', result: 'Discount bands for retailers, approved by finance' },
+    actor: measureOwner.price!,
   });
-  await on.docket.send(caseId, {
-    type: 'MEASURE_COMPLETED',
-    data: { department: 'finance', result: 'Approval of the bands' },
-    actor: owners.finance!,
-  });
-  const twoDone = await waitFor(
+  const oneDone = await waitFor(
     () => on.docket.status(caseId),
-    (s) => s.children.filter((c) => c.status === 'completed').length === 2,
-    'two measures to report back',
+    (s) => s.children.filter((c) => c.status === 'completed').length === 1,
+    'the price measure to report back',
   );
   await new Promise((r) => setTimeout(r, 500));
   const stillOpen = await on.docket.status(caseId);
   expect(stillOpen.state).toBe('improvement');
   expect(stillOpen.children.map((c) => [c.key, c.status])).toEqual([
-    ['sales', 'completed'],
-    ['finance', 'completed'],
-    ['marketing', 'open'],
+    ['price', 'completed'],
+    ['competitor', 'open'],
   ]);
-  expect(twoDone.state).toBe('improvement');
+  expect(oneDone.state).toBe('improvement');
   await expect(
-    on.docket.send(caseId, { type: 'REPORT_PROGRESS', data: { department: 'sales', percent: 100, notes: 'late' }, actor: owners.sales! }),
-  ).rejects.toMatchObject({ code: 'CaseClosed', message: expect.stringContaining(`(case "${childId('sales')}")`) });
+    on.docket.send(caseId, {
+      type: 'REPORT_PROGRESS',
+      data: { measure: 'price', department: 'sales', percent: 100, notes: 'late' },
+      actor: measureOwner.price!,
+    }),
+  ).rejects.toMatchObject({ code: 'CaseClosed', message: expect.stringContaining(`(case "${childId('price')}")`) });
   // The lost deal's own events wait for the measures.
   await expect(
     on.docket.send(caseId, {
@@ -275,8 +319,8 @@ test('price and competitor as primary causes: measures for sales, finance and ma
   // The last one: the lost deal moves on to the evaluation.
   await on.docket.send(caseId, {
     type: 'MEASURE_COMPLETED',
-    data: { department: 'marketing', result: 'A digital screen package' },
-    actor: owners.marketing!,
+    data: { measure: 'competitor', department: 'marketing', result: 'A digital screen package' },
+    actor: measureOwner.competitor!,
   });
   const evaluating = await waitFor(
     () => on.docket.status(caseId),
@@ -285,9 +329,8 @@ test('price and competitor as primary causes: measures for sales, finance and ma
   );
   const measures = evaluating.context.measures as Array<{ key: string; caseId: string; state: string; context: Record<string, unknown> }>;
   expect(measures.map((m) => [m.key, m.caseId, m.state, m.context.result])).toEqual([
-    ['sales', childId('sales'), 'completed', 'Discount bands for retailers'],
-    ['finance', childId('finance'), 'completed', 'Approval of the bands'],
-    ['marketing', childId('marketing'), 'completed', 'A digital screen package'],
+    ['price', childId('price'), 'completed', 'Discount bands for retailers, approved by finance'],
+    ['competitor', childId('competitor'), 'completed', 'A digital screen package'],
   ]);
 
   const evaluation = {
@@ -336,24 +379,19 @@ test('price and competitor as primary causes: measures for sales, finance and ma
 
   // Each measure has its own transition log, with the staff who acted.
   const childLog = async (key: string) => (await on.history(childId(key))).map((r) => [r.event, r.fromState, r.toState, r.actor.userId]);
-  expect(await childLog('sales')).toEqual([
+  expect(await childLog('price')).toEqual([
     ['xstate.init', null, 'planning', 'system'],
     ['SUBMIT_PLAN', 'planning', 'inProgress', 'sue'],
+    ['REPORT_PROGRESS', 'inProgress', 'inProgress', 'sue'],
     ['MEASURE_COMPLETED', 'inProgress', 'completed', 'sue'],
   ]);
-  expect(await childLog('finance')).toEqual([
-    ['xstate.init', null, 'planning', 'system'],
-    ['SUBMIT_PLAN', 'planning', 'inProgress', 'fei'],
-    ['REPORT_PROGRESS', 'inProgress', 'inProgress', 'fei'],
-    ['MEASURE_COMPLETED', 'inProgress', 'completed', 'fei'],
-  ]);
-  expect(await childLog('marketing')).toEqual([
+  expect(await childLog('competitor')).toEqual([
     ['xstate.init', null, 'planning', 'system'],
     ['SUBMIT_PLAN', 'planning', 'inProgress', 'mark'],
     ['MEASURE_COMPLETED', 'inProgress', 'completed', 'mark'],
   ]);
-  expect((await on.history(childId('finance'))).map((r) => r.processId)).toEqual(Array(4).fill('improvement_measure'));
-  expect((await on.docket.store.getCase(childId('marketing')))?.status).toBe('completed');
+  expect((await on.history(childId('price'))).map((r) => r.processId)).toEqual(Array(4).fill('improvement_measure'));
+  expect((await on.docket.store.getCase(childId('competitor')))?.status).toBe('completed');
   expect((await on.docket.store.getCase(caseId))?.status).toBe('completed');
 }, 180_000);
 
@@ -410,7 +448,11 @@ test('CAUSES_IDENTIFIED without a primary cause is refused in words and changes 
 
 test('a measure cannot be started on its own', async () => {
   await expect(
-    live.docket.startCase('improvement_measure', { department: 'sales', customer: 'CUST-3001' }, owners.sales!),
+    live.docket.startCase(
+      'improvement_measure',
+      { measure: 'price', department: 'sales', departments: ['sales', 'finance'], owner: 'sue', customer: 'CUST-3001' },
+      owners.sales!,
+    ),
   ).rejects.toMatchObject({ code: 'Forbidden', message: expect.stringContaining('runs only as a sub-process') });
 });
 
@@ -426,76 +468,88 @@ describe('the measures remind on their own clocks', () => {
 
   test('progress reminders every 10 business days until the measure completes; the plan due date reminds and escalates', async () => {
     const now = await env.currentTimeMs();
-    const caseId = await toImprovement(h, iso(now), [cause('price', 'primary')], ['sales', 'finance']);
-    const sales = `${caseId}.measures.sales`;
-    const finance = `${caseId}.measures.finance`;
+    const caseId = await toImprovement(h, iso(now), [cause('price', 'primary'), cause('competitor', 'primary')], ['price', 'competitor']);
+    // Marketing's competitor measure, and the joint price measure of sales (its owner) and finance (its co-owner).
+    const competitor = `${caseId}.measures.competitor`;
+    const price = `${caseId}.measures.price`;
 
-    // Finance plans to be done in a week, sales in four months.
-    const financeDue = iso(Math.ceil(((await env.currentTimeMs()) + 7 * DAY) / 3_600_000) * 3_600_000);
-    const salesDue = iso((await env.currentTimeMs()) + 120 * DAY);
-    await h.docket.send(caseId, { type: 'SUBMIT_PLAN', data: planFor('finance', financeDue), actor: owners.finance! });
-    await h.docket.send(caseId, { type: 'SUBMIT_PLAN', data: planFor('sales', salesDue), actor: owners.sales! });
-    const planned = Date.parse((await h.docket.status(sales)).context.planSubmittedAt as string);
-    const salesDeadlines = await deadlinesOf(sales);
-    expect(salesDeadlines).toEqual({ measureDue: salesDue, progressReminder: iso(addBusinessDays(calendar, planned, 10)) });
-    expect((await deadlinesOf(finance)).measureDue).toBe(financeDue);
+    // The price measure is planned to be done in a week, the competitor measure in four months.
+    const priceDue = iso(Math.ceil(((await env.currentTimeMs()) + 7 * DAY) / 3_600_000) * 3_600_000);
+    const competitorDue = iso((await env.currentTimeMs()) + 120 * DAY);
+    await h.docket.send(caseId, { type: 'SUBMIT_PLAN', data: planFor('price', priceDue), actor: measureOwner.price! });
+    await h.docket.send(caseId, { type: 'SUBMIT_PLAN', data: planFor('competitor', competitorDue), actor: measureOwner.competitor! });
+    const planned = Date.parse((await h.docket.status(competitor)).context.planSubmittedAt as string);
+    const competitorDeadlines = await deadlinesOf(competitor);
+    expect(competitorDeadlines).toEqual({ measureDue: competitorDue, progressReminder: iso(addBusinessDays(calendar, planned, 10)) });
+    expect((await deadlinesOf(price)).measureDue).toBe(priceDue);
 
-    // Finance's due date passes: its owner is reminded and management escalated to; the case stays in progress.
-    await skipPast(financeDue);
+    // The price measure's due date passes: its owner and co-owner are reminded and management escalated to; the case stays in progress.
+    await skipPast(priceDue);
     const overdue = await waitFor(
-      () => templates(finance),
+      () => templates(price),
       (rows) => rows.length === 2,
       'the due-date reminder and escalation',
     );
     expect(overdue).toEqual([
-      ['reminder', 'measureDue', [{ role: 'dept_owner', userId: 'fei' }]],
+      [
+        'reminder',
+        'measureDue',
+        [
+          { role: 'dept_owner', userId: 'sue' },
+          { role: 'dept_owner', userId: 'fei' },
+        ],
+      ],
       ['escalation', 'measureOverdue', [{ role: 'management' }]],
     ]);
-    expect((await h.docket.status(finance)).state).toBe('inProgress');
-    expect(await templates(sales)).toEqual([]);
+    expect((await h.docket.status(price)).state).toBe('inProgress');
+    expect(await templates(competitor)).toEqual([]);
 
     // The first progress reminder, to both open measures.
-    const first = salesDeadlines.progressReminder!;
+    const first = competitorDeadlines.progressReminder!;
     await skipPast(first);
     await waitFor(
-      () => templates(sales),
+      () => templates(competitor),
       (rows) => rows.length === 1,
       'the first progress reminder',
     );
     await waitFor(
-      () => templates(finance),
+      () => templates(price),
       (rows) => rows.length === 3,
-      "finance's progress reminder",
+      "the price measure's progress reminder",
     );
-    expect(await templates(sales)).toEqual([['reminder', 'measureProgressDue', [{ role: 'dept_owner', userId: 'sue' }]]]);
-    // It re-armed itself for 10 business days later, and finance's passed due date did not escalate again.
-    const second = (await deadlinesOf(sales)).progressReminder!;
+    // The competitor measure has no co-owner: the definition's co-owner recipient names only the role (the engine keeps a
+    // recipient's role when its user path is empty).
+    expect(await templates(competitor)).toEqual([
+      ['reminder', 'measureProgressDue', [{ role: 'dept_owner', userId: 'mark' }, { role: 'dept_owner' }]],
+    ]);
+    // It re-armed itself for 10 business days later, and the price measure's passed due date did not escalate again.
+    const second = (await deadlinesOf(competitor)).progressReminder!;
     expect(Math.abs(Date.parse(second) - addBusinessDays(calendar, Date.parse(first), 10))).toBeLessThan(MINUTE);
-    expect((await templates(finance)).map((r) => r[1])).toEqual(['measureDue', 'measureOverdue', 'measureProgressDue']);
+    expect((await templates(price)).map((r) => r[1])).toEqual(['measureDue', 'measureOverdue', 'measureProgressDue']);
 
-    // Finance completes; sales is reminded a second time, finance no more.
+    // The price measure completes; the competitor measure is reminded a second time, the price measure no more.
     await h.docket.send(caseId, {
       type: 'MEASURE_COMPLETED',
-      data: { department: 'finance', result: 'Bands approved' },
-      actor: owners.finance!,
+      data: { measure: 'price', department: 'sales', result: 'Bands approved' },
+      actor: measureOwner.price!,
     });
-    expect(await deadlinesOf(finance)).toEqual({});
+    expect(await deadlinesOf(price)).toEqual({});
     await skipPast(second);
     await waitFor(
-      () => templates(sales),
+      () => templates(competitor),
       (rows) => rows.length === 2,
       'the second progress reminder',
     );
-    expect((await templates(finance)).length).toBe(3);
+    expect((await templates(price)).length).toBe(3);
 
-    // Sales completes: no more reminders, and the lost deal moves on.
-    const third = (await deadlinesOf(sales)).progressReminder!;
+    // The competitor measure completes: no more reminders, and the lost deal moves on.
+    const third = (await deadlinesOf(competitor)).progressReminder!;
     await h.docket.send(caseId, {
       type: 'MEASURE_COMPLETED',
-      data: { department: 'sales', result: 'Discount bands in force' },
-      actor: owners.sales!,
+      data: { measure: 'competitor', department: 'marketing', result: 'A digital screen package' },
+      actor: measureOwner.competitor!,
     });
-    expect(await deadlinesOf(sales)).toEqual({});
+    expect(await deadlinesOf(competitor)).toEqual({});
     await waitFor(
       () => h.docket.status(caseId),
       (s) => s.state === 'evaluating',
@@ -503,17 +557,17 @@ describe('the measures remind on their own clocks', () => {
     );
     await skipPast(third);
     await new Promise((r) => setTimeout(r, 500));
-    expect((await templates(sales)).map((r) => r[1])).toEqual(['measureProgressDue', 'measureProgressDue']);
+    expect((await templates(competitor)).map((r) => r[1])).toEqual(['measureProgressDue', 'measureProgressDue']);
 
-    const salesLog = (await h.history(sales)).map((r) => r.event);
-    expect(salesLog).toEqual(['xstate.init', 'SUBMIT_PLAN', 'after:progressReminder', 'after:progressReminder', 'MEASURE_COMPLETED']);
-    expect((await h.history(finance)).map((r) => r.event)).toEqual([
+    const competitorLog = (await h.history(competitor)).map((r) => r.event);
+    expect(competitorLog).toEqual(['xstate.init', 'SUBMIT_PLAN', 'after:progressReminder', 'after:progressReminder', 'MEASURE_COMPLETED']);
+    expect((await h.history(price)).map((r) => r.event)).toEqual([
       'xstate.init',
       'SUBMIT_PLAN',
       'after:measureDue',
       'after:progressReminder',
       'MEASURE_COMPLETED',
     ]);
-    expect((await h.docket.status(sales)).context).toMatchObject({ progressReminders: 2, dueEscalated: false });
+    expect((await h.docket.status(competitor)).context).toMatchObject({ progressReminders: 2, dueEscalated: false });
   }, 300_000);
 });

@@ -8,8 +8,10 @@ import { createHarness, type Harness } from '../helpers/harness';
 /**
  * Issue #5's "done when" for the visit process: a process owner adds a state (a debriefing
  * with the sales manager after an important customer's visit), sees the diff and the
- * diagram, publishes after the impact preview; new cases use v2, an open v1 case finishes
- * on v1, and another open v1 case is migrated on purpose and completed on v2.
+ * diagram, publishes after the impact preview; new cases use the new version, an open case
+ * finishes on the version it started on, and another is migrated on purpose and completed
+ * on the new one. The shipped visit process is at version 2 (version 1 is kept in
+ * definitions/shipped/), so the owner's version is 3.
  */
 
 const owner = { userId: 'olga', role: 'process_owner' };
@@ -26,12 +28,14 @@ afterAll(async () => {
 
 type Json = Record<string, any>;
 
-const visitV1 = (): Json => JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'visit.json'), 'utf8')) as Json;
+/** The shipped visit process: version 2. */
+const visitShipped = (): Json => JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'visit.json'), 'utf8')) as Json;
 
-/** Version 2: after an important customer's visit the sales manager debriefs the record before the follow-up (拜访复盘). */
-function visitV2(): Json {
-  const d = visitV1();
-  d.version = 2;
+/** Version 3: after an important customer's visit the sales manager debriefs the record before the follow-up (拜访复盘). */
+function visitV3(): Json {
+  const d = visitShipped();
+  expect(d.version).toBe(2);
+  d.version = 3;
   d.stateLabels.debriefing = { en: 'Debriefing with the manager', 'zh-CN': '拜访复盘' };
   d.events.DEBRIEF_DONE = {
     roles: ['sales_manager'],
@@ -97,18 +101,18 @@ async function visitInRecording(customer: string): Promise<{ caseId: string; def
   return { caseId, definitionVersion: started.definitionVersion };
 }
 
-test('a process owner adds a debriefing state to the visit process; v1 cases finish on v1 or are migrated on purpose', async () => {
-  expect(lintDefinition(visitV2()).problems).toEqual([]);
+test('a process owner adds a debriefing state to the visit process; v2 cases finish on v2 or are migrated on purpose', async () => {
+  expect(lintDefinition(visitV3()).problems).toEqual([]);
 
-  // Two important visits are open on v1, both waiting for their record.
+  // Two important visits are open on v2 (the shipped version new cases start on), both waiting for their record.
   const stays = await visitInRecording('CUST-4001');
   const moves = await visitInRecording('CUST-4002');
-  expect([stays.definitionVersion, moves.definitionVersion]).toEqual([1, 1]);
+  expect([stays.definitionVersion, moves.definitionVersion]).toEqual([2, 2]);
 
   // The draft: linted, with its changes in words.
-  const draft = await h.lifecycle.saveDraft(owner, 'visit', visitV2());
-  expect(draft).toMatchObject({ ok: true, problems: [], draft: { version: 2, status: 'draft', createdBy: 'olga' } });
-  const diff = await h.lifecycle.diff('visit', 1, 'draft');
+  const draft = await h.lifecycle.saveDraft(owner, 'visit', visitV3());
+  expect(draft).toMatchObject({ ok: true, problems: [], draft: { version: 3, status: 'draft', createdBy: 'olga' } });
+  const diff = await h.lifecycle.diff('visit', 2, 'draft');
   const texts = diff.changes.map((c) => c.text);
   expect(texts).toContain('New state "Debriefing with the manager" (debriefing).');
   expect(texts).toContainEqual(
@@ -129,28 +133,28 @@ test('a process owner adds a debriefing state to the visit process; v1 cases fin
   expect(svg).toContain('debriefing');
   expect(svg).toContain('Debriefing with the manager');
   expect(svg).toContain('DEBRIEF_DONE');
-  expect(await h.lifecycle.diagram('visit', 1, 'mermaid')).not.toContain('debriefing');
+  expect(await h.lifecycle.diagram('visit', 2, 'mermaid')).not.toContain('debriefing');
 
-  // The impact preview: two open v1 cases, both in a state v2 keeps; nothing is published yet.
+  // The impact preview: two open v2 cases, both in a state v3 keeps; nothing is published yet.
   const preview = await h.lifecycle.publish(owner, 'visit', { dryRun: true });
   expect(preview).toMatchObject({
     dryRun: true,
-    impact: { processId: 'visit', replacedVersion: 1, newVersion: 2, byState: [{ state: 'recording', count: 2 }], inRemovedStates: [] },
+    impact: { processId: 'visit', replacedVersion: 2, newVersion: 3, byState: [{ state: 'recording', count: 2 }], inRemovedStates: [] },
   });
-  expect((await h.definitions.latest('visit'))!.version).toBe(1);
+  expect((await h.definitions.latest('visit'))!.version).toBe(2);
   const published = await h.lifecycle.publish(owner, 'visit');
-  expect(published.published).toMatchObject({ version: 2, status: 'published', publishedBy: 'olga' });
-  const v2 = await h.definitions.latest('visit');
-  expect(v2).toMatchObject({ version: 2, hash: definitionHash(v2!.raw) });
+  expect(published.published).toMatchObject({ version: 3, status: 'published', publishedBy: 'olga' });
+  const v3 = await h.definitions.latest('visit');
+  expect(v3).toMatchObject({ version: 3, hash: definitionHash(v3!.raw) });
 
-  // New cases start on v2 and go through the debriefing.
+  // New cases start on v3 and go through the debriefing.
   const fresh = await visitInRecording('CUST-4003');
-  expect(fresh.definitionVersion).toBe(2);
+  expect(fresh.definitionVersion).toBe(3);
   expect((await h.docket.send(fresh.caseId, { type: 'SUBMIT_RECORD', data: record, actor: rep })).state).toBe('debriefing');
   expect((await h.docket.status(fresh.caseId)).deadlines.map((d) => d.delay)).toEqual(['debriefReminder']);
   await h.docket.send(fresh.caseId, { type: 'DEBRIEF_DONE', data: { conclusions: 'Offer the bundle' }, actor: manager });
 
-  // The open v1 case that is left alone finishes on v1: no debriefing there.
+  // The open v2 case that is left alone finishes on v2: no debriefing there.
   expect((await h.docket.send(stays.caseId, { type: 'SUBMIT_RECORD', data: record, actor: rep })).state).toBe('followUp');
   await expect(h.docket.send(stays.caseId, { type: 'DEBRIEF_DONE', data: { conclusions: 'x' }, actor: manager })).rejects.toMatchObject({
     code: 'UnknownEvent',
@@ -158,33 +162,33 @@ test('a process owner adds a debriefing state to the visit process; v1 cases fin
 
   // The other is migrated on purpose: a dry run first, which changes nothing.
   const before = await h.history(moves.caseId);
-  const dry = await h.migrations.migrateCase(owner, moves.caseId, 2, { dryRun: true });
+  const dry = await h.migrations.migrateCase(owner, moves.caseId, 3, { dryRun: true });
   expect(dry.result).toBeUndefined();
-  expect(dry.plan).toMatchObject({ ok: true, fromVersion: 1, toVersion: 2, fromState: 'recording', toState: 'recording', blockers: [] });
+  expect(dry.plan).toMatchObject({ ok: true, fromVersion: 2, toVersion: 3, fromState: 'recording', toState: 'recording', blockers: [] });
   expect(dry.plan.deadlines.map((d) => d.delay).sort()).toEqual(['recordEscalation', 'recordReminder']);
   expect(await h.history(moves.caseId)).toEqual(before);
-  expect((await h.docket.status(moves.caseId)).definitionVersion).toBe(1);
+  expect((await h.docket.status(moves.caseId)).definitionVersion).toBe(2);
 
-  // A mapping to a state v2 does not have is refused, and changes nothing.
-  await expect(h.migrations.migrateCase(owner, moves.caseId, 2, { mapping: { recording: 'debriefed' } })).rejects.toMatchObject({
+  // A mapping to a state v3 does not have is refused, and changes nothing.
+  await expect(h.migrations.migrateCase(owner, moves.caseId, 3, { mapping: { recording: 'debriefed' } })).rejects.toMatchObject({
     code: 'UnknownState',
   });
   expect(await h.history(moves.caseId)).toEqual(before);
 
-  const migrated = await h.migrations.migrateCase(owner, moves.caseId, 2);
-  expect(migrated.result).toMatchObject({ fromVersion: 1, toVersion: 2, fromState: 'recording', state: 'recording', status: 'open' });
+  const migrated = await h.migrations.migrateCase(owner, moves.caseId, 3);
+  expect(migrated.result).toMatchObject({ fromVersion: 2, toVersion: 3, fromState: 'recording', state: 'recording', status: 'open' });
   const moved = await h.docket.status(moves.caseId, 'sales_rep');
-  expect(moved).toMatchObject({ definitionVersion: 2, definitionHash: v2!.hash, state: 'recording' });
+  expect(moved).toMatchObject({ definitionVersion: 3, definitionHash: v3!.hash, state: 'recording' });
   expect(moved.deadlines.map((d) => d.delay).sort()).toEqual(['recordEscalation', 'recordReminder']);
   expect((await h.history(moves.caseId)).at(-1)).toMatchObject({
     event: 'migrate',
     actor: owner,
     fromState: 'recording',
     toState: 'recording',
-    definitionVersion: 2,
-    payload: { fromVersion: 1, toVersion: 2 },
+    definitionVersion: 3,
+    payload: { fromVersion: 2, toVersion: 3 },
   });
-  // On v2 it goes through the debriefing.
+  // On v3 it goes through the debriefing.
   expect((await h.docket.send(moves.caseId, { type: 'SUBMIT_RECORD', data: record, actor: rep })).state).toBe('debriefing');
   await h.docket.send(moves.caseId, { type: 'DEBRIEF_DONE', data: { conclusions: 'Renewal likely' }, actor: manager });
 
@@ -196,22 +200,23 @@ test('a process owner adds a debriefing state to the visit process; v1 cases fin
 
   const steps = async (caseId: string) => (await h.history(caseId)).map((r) => [r.event, r.definitionVersion, r.toState]);
   expect((await steps(stays.caseId)).slice(-2)).toEqual([
-    ['SUBMIT_RECORD', 1, 'followUp'],
-    ['FOLLOW_UP_DONE', 1, 'completed'],
-  ]);
-  expect(new Set((await h.history(stays.caseId)).map((r) => r.definitionVersion))).toEqual(new Set([1]));
-  expect((await steps(moves.caseId)).slice(-4)).toEqual([
-    ['migrate', 2, 'recording'],
-    ['SUBMIT_RECORD', 2, 'debriefing'],
-    ['DEBRIEF_DONE', 2, 'followUp'],
+    ['SUBMIT_RECORD', 2, 'followUp'],
     ['FOLLOW_UP_DONE', 2, 'completed'],
   ]);
-  expect(new Set((await h.history(fresh.caseId)).map((r) => r.definitionVersion))).toEqual(new Set([2]));
+  expect(new Set((await h.history(stays.caseId)).map((r) => r.definitionVersion))).toEqual(new Set([2]));
+  expect((await steps(moves.caseId)).slice(-4)).toEqual([
+    ['migrate', 3, 'recording'],
+    ['SUBMIT_RECORD', 3, 'debriefing'],
+    ['DEBRIEF_DONE', 3, 'followUp'],
+    ['FOLLOW_UP_DONE', 3, 'completed'],
+  ]);
+  expect(new Set((await h.history(fresh.caseId)).map((r) => r.definitionVersion))).toEqual(new Set([3]));
   expect((await h.docket.status(moves.caseId)).context).toMatchObject({ debriefConclusions: 'Renewal likely', debriefedBy: 'mia' });
 
   const versions = await h.lifecycle.versions('visit');
   expect(versions.map((v) => [v.version, v.status, v.publishedBy, v.openCases])).toEqual([
     [1, 'published', 'system', 0],
-    [2, 'published', 'olga', 0],
+    [2, 'published', 'system', 0],
+    [3, 'published', 'olga', 0],
   ]);
 });

@@ -176,21 +176,44 @@ test('a visit rescheduled twice: the old reminders are cancelled, the new ones f
   });
 });
 
-test('an appointment made less than 5 business days ahead gets the call reminder but no reconfirmation', async () => {
+test('an appointment made less than 5 business days ahead is reconfirmed at once, then gets the call reminder', async () => {
   const caseId = await scheduled();
   const soon = await inDays(2);
   expect(Date.parse(reconfirmAt(soon))).toBeLessThan(await env.currentTimeMs());
   await h.docket.send(caseId, { type: 'APPOINTMENT_CONFIRMED', data: { scheduledAt: soon, contactPhone: '138-0000-0005' }, actor: rep });
+  // Version 2 reconfirms every appointment: the reconfirmation's time has passed already, so its reminder comes at once.
+  const reminded = await waitFor(
+    () => h.outbox(caseId),
+    (r) => r.length > 0,
+    'the reconfirmation reminder',
+  );
+  expect(reminded.map((r) => [r.kind, r.template, r.recipients])).toEqual([
+    ['reminder', 'reconfirmAppointment', [{ role: 'sales_rep', userId: 'ray' }]],
+  ]);
+  expect(Date.parse(soon) - (await env.currentTimeMs())).toBeGreaterThan(DAY);
+  expect(await deadlinesOf(caseId)).toEqual({ callReminder: callAt(soon) });
+  const reconfirmed = await h.docket.send(caseId, { type: 'RECONFIRMED', data: { note: 'Mr Wang confirmed 10:00' }, actor: rep });
+  expect(reconfirmed.state).toBe('confirmed');
+  expect((await h.docket.status(caseId)).context).toMatchObject({
+    reconfirmedBy: 'ray',
+    reconfirmedFor: soon,
+    reconfirmations: [{ scheduledAt: soon, note: 'Mr Wang confirmed 10:00', by: 'ray' }],
+  });
+  expect(await deadlinesOf(caseId)).toEqual({ callReminder: callAt(soon) });
+
   await skipPast(env, soon);
   const rows = await waitFor(
     () => h.outbox(caseId),
-    (r) => r.length > 0,
+    (r) => r.length > 1,
     'the call reminder',
   );
   await new Promise((r) => setTimeout(r, 300));
-  expect((await h.outbox(caseId)).map((r) => r.template)).toEqual(['callBeforeVisit']);
-  expect(rows).toHaveLength(1);
-  expect((await h.history(caseId)).filter((r) => r.event.startsWith('after:')).map((r) => r.event)).toEqual(['after:callReminder']);
+  expect((await h.outbox(caseId)).map((r) => r.template)).toEqual(['reconfirmAppointment', 'callBeforeVisit']);
+  expect(rows).toHaveLength(2);
+  expect((await h.history(caseId)).filter((r) => r.event.startsWith('after:')).map((r) => r.event)).toEqual([
+    'after:reconfirmReminder',
+    'after:callReminder',
+  ]);
   expect(await deadlinesOf(caseId)).toEqual({});
 });
 
@@ -442,7 +465,7 @@ describe('plan review', () => {
     expect((await h.docket.send(caseId, { type: 'SUBMIT_PLAN', data: again, actor: rep })).state).toBe('planReview');
     expect((await h.docket.send(caseId, { type: 'APPROVE_PLAN', data: {}, actor: manager })).state).toBe('scheduling');
 
-    const status = await h.docket.status(caseId, 'sales_rep');
+    const status = await h.docket.status(caseId, 'sales_rep', { userId: 'ray' });
     expect(status.context).toMatchObject({
       important: true,
       planSubmissions: 2,
@@ -450,7 +473,16 @@ describe('plan review', () => {
       planFeedback: [{ feedback: 'Bring the case studies', by: 'mia' }],
       planApprovedBy: 'mia',
     });
-    expect(status.allowedEvents.sort()).toEqual(['APPOINTMENT_CONFIRMED', 'CANCEL']);
+    // The appointment is ray's task now (he owns the visit): his events, and the task operations he may perform on it.
+    expect(status.allowedEvents.sort()).toEqual([
+      'APPOINTMENT_CONFIRMED',
+      'CANCEL',
+      'task.cc',
+      'task.release',
+      'task.remind',
+      'task.transfer',
+    ]);
+    expect(status.work).toMatchObject({ tasks: [{ state: 'scheduling', assignee: 'ray' }] });
     expect((await h.history(caseId)).map((r) => [r.event, r.actor.role, r.fromState, r.toState])).toEqual([
       ['xstate.init', 'sales_rep', null, 'planning'],
       ['SUBMIT_PLAN', 'sales_rep', 'planning', 'planReview'],
