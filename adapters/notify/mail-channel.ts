@@ -24,7 +24,7 @@ export interface AddressBook {
 /**
  * The addresses a notification is mailed to: each addressee who keeps mail on, by their e-mail, else
  * their user id when it is an address, else `${userId}@${defaultDomain}`; then the role addresses of
- * the roles named. Duplicates (case-insensitive) are removed.
+ * the roles named without a user. Duplicates (case-insensitive) are removed.
  */
 export function mailAddresses(addressees: Addressee[], to: Notification['to'], book: AddressBook = {}): string[] {
   const roles = book.roleAddresses ?? {};
@@ -43,7 +43,8 @@ export function mailAddresses(addressees: Addressee[], to: Notification['to'], b
     else if (a.userId.includes('@')) add(a.userId);
     else if (book.defaultDomain !== undefined && book.defaultDomain !== '') add(`${a.userId}@${book.defaultDomain}`);
   }
-  for (const { role } of to) {
+  for (const { role, userId } of to) {
+    if (userId) continue; // a recipient naming a user is mailed to that user, not to the role's list
     if (role !== undefined && Object.prototype.hasOwnProperty.call(roles, role)) for (const address of roles[role] ?? []) add(address);
   }
   return out;

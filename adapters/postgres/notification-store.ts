@@ -357,13 +357,15 @@ export class PostgresOutboxQueue {
   }
 
   /**
-   * The addressees of a notification: the users named, and the active users holding a role named;
+   * The addressees of a notification: the users named, and the active users holding a role named
+   * without a user (a recipient `{role, user}` whose user field is empty falls back to the role);
    * and the delegate of each user named whose delegation was in force at `raisedAt` (marked as for
    * that user), unless the delegate is an addressee already.
    */
   async addressees(to: Array<{ role?: string; userId?: string }>, raisedAt?: string): Promise<Addressee[]> {
     const userIds = [...new Set(to.flatMap((r) => (r.userId !== undefined && r.userId !== '' ? [r.userId] : [])))];
-    const roles = [...new Set(to.flatMap((r) => (r.role !== undefined && r.role !== '' ? [r.role] : [])))];
+    // A recipient that names a user is that user; its role only says what they are addressed as.
+    const roles = [...new Set(to.flatMap((r) => (r.role !== undefined && r.role !== '' && !r.userId ? [r.role] : [])))];
     const { rows } = await run<{ user_id: string; email: string | null; mail: boolean | null }>(
       this.pool,
       'outbox: resolving addressees',

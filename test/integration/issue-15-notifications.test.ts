@@ -254,6 +254,19 @@ test('without channels every notification is delivered in-app to its user and to
   expect(rows.map((r) => r.user_id)).toEqual(['alice', 'bob', 'carol', 'dave']);
 });
 
+test('a recipient naming a user reaches that user only, not every holder of its role; an empty user falls back to the role', async () => {
+  const named = notification({ to: [{ role: 'handler', userId: 'bob' }] });
+  const fallback = notification({ to: [{ role: 'handler' }] });
+  await recordInOutbox(workerPool, named);
+  await recordInOutbox(workerPool, fallback);
+  await only([named.id, fallback.id]);
+  expect(await new DeliveryLoop(queue, []).deliverDue()).toEqual({ sent: 2, retrying: 0, failed: 0 });
+  const usersOf = async (id: string): Promise<string[]> =>
+    (await h.pool.query('SELECT user_id FROM docket.notifications WHERE outbox_id = $1 ORDER BY user_id', [id])).rows.map((r) => r.user_id);
+  expect(await usersOf(named.id)).toEqual(['bob']);
+  expect(await usersOf(fallback.id)).toEqual(['alice', 'bob', 'dave']);
+});
+
 test('the centre: unread count, total, cursor paging, unread filter, read and read-all; only the addressee may read an item', async () => {
   const a = notification({ to: [{ userId: 'alice' }] });
   const b = notification({ to: [{ userId: 'alice' }] });
