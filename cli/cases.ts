@@ -112,7 +112,8 @@ export async function statusCommand(ctx: CliContext, caseId: string, opts: { as?
     timeZone: calendar.timeZone,
     deadlines: view.deadlines.map((d) => ({ ...d, dueAtLocal: localTime(calendar, d.dueAt) })),
   };
-  ctx.print(json, () => formatStatus(view, book, calendar.timeZone, (iso) => localTime(calendar, iso), ctx.now(), actor));
+  const asker = actor ?? (ctx.mode() === 'api' ? 'token' : undefined);
+  ctx.print(json, () => formatStatus(view, book, calendar.timeZone, (iso) => localTime(calendar, iso), ctx.now(), asker));
   return EXIT_OK;
 }
 
@@ -122,7 +123,7 @@ function formatStatus(
   timeZone: string,
   local: (iso: string) => string,
   now: number,
-  actor: { userId: string; role: string } | undefined,
+  actor: { userId: string; role: string } | 'token' | undefined,
 ): string {
   const process = bothLabels(book.process);
   let out = keyValues([
@@ -161,7 +162,12 @@ function formatStatus(
     );
   }
 
-  out += actor ? `\nAllowed events for ${actor.userId} (${actor.role})\n` : '\nAccepted events (any role; use --as to see one role’s)\n';
+  out +=
+    actor === 'token'
+      ? '\nAllowed events for you (the user and role of your token)\n'
+      : actor
+        ? `\nAllowed events for ${actor.userId} (${actor.role})\n`
+        : '\nAccepted events (any role; use --as to see one role’s)\n';
   if (view.allowedEvents.length === 0) out += view.status === 'completed' ? '  (none: the case is finished)\n' : '  (none)\n';
   else {
     out += table(

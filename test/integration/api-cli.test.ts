@@ -62,6 +62,9 @@ test('an admin adds users and tokens with the CLI; they drive a complaint over t
   const status = await docket(bob, 'status', caseId, '--as', 'handler');
   expect(status.code).toBe(0);
   expect(status.out).toContain('SUBMIT_FINDINGS');
+  const own = await docket(bob, 'status', caseId);
+  expect(own.out).toContain('Allowed events for you (the user and role of your token)');
+  expect(own.out).not.toContain('any role');
   const history = await docket(eve, 'history', caseId, '--json');
   expect(JSON.parse(history.out).map((r: { actor: { userId: string } }) => r.actor.userId)).toEqual(['amy', 'amy']);
 
