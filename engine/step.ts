@@ -8,6 +8,7 @@ import {
   type StateValue,
 } from 'xstate';
 import { eventScope, TIMER_PREFIX, type CompiledDefinition, type MachineEvent } from './compile';
+import type { ValueRef } from './definition-schema';
 import { readPath, resolveValue, type Scope } from './expressions';
 import { MicrostepCounter, MicrostepLimitError } from './microstep-limit';
 import type { Actor, CaseStatus, Deadline, Notification } from './types';
@@ -163,12 +164,7 @@ function collect(
         kind: spec.kind,
         template: spec.template,
         subject: spec.subject,
-        to: spec.to.map((r) => {
-          const userId = r.user === undefined ? undefined : readPath(scope, r.user);
-          const dynamicRole = r.roleFrom === undefined ? undefined : resolveValue(scope, r.roleFrom);
-          const role = typeof dynamicRole === 'string' && dynamicRole ? dynamicRole : r.role;
-          return { ...(role ? { role } : {}), ...(typeof userId === 'string' && userId ? { userId } : {}) };
-        }),
+        to: recipients(spec.to, scope),
         data,
       });
     }
@@ -182,6 +178,26 @@ function collect(
     (before.value !== after.value && JSON.stringify(before.value) !== JSON.stringify(after.value)) ||
     JSON.stringify(before.context) !== JSON.stringify(after.context);
   return result;
+}
+
+/**
+ * The recipients of a notification. A recipient naming a user by a path is that user; when the case
+ * names nobody there, its role stands in — unless another recipient of the same notification is a
+ * user, so that an optional co-owner left empty does not address every holder of the role.
+ */
+function recipients(
+  to: ReadonlyArray<{ role?: string; user?: string; roleFrom?: ValueRef }>,
+  scope: Scope,
+): Array<{ role?: string; userId?: string }> {
+  const resolved = to.map((r) => {
+    const userId = r.user === undefined ? undefined : readPath(scope, r.user);
+    const dynamicRole = r.roleFrom === undefined ? undefined : resolveValue(scope, r.roleFrom);
+    const role = typeof dynamicRole === 'string' && dynamicRole ? dynamicRole : r.role;
+    const named = typeof userId === 'string' && userId !== '';
+    return { entry: { ...(role ? { role } : {}), ...(named ? { userId } : {}) }, unnamedUser: r.user !== undefined && !named };
+  });
+  const someoneNamed = resolved.some((r) => r.entry.userId !== undefined);
+  return resolved.filter((r) => !(someoneNamed && r.unnamedUser)).map((r) => r.entry);
 }
 
 interface InertScope {

@@ -497,6 +497,24 @@ describe('improvement_measure', () => {
     expect(reminded.startTimers).toEqual([]);
   });
 
+  it('a measure without a co-owner reminds its owner alone, not every department owner', () => {
+    const r = startCase(
+      m,
+      {
+        measure: 'competitor',
+        department: 'marketing',
+        departments: ['marketing'],
+        owner: 'u-owner',
+        customer: 'CUST-3001',
+        opportunity: 'o',
+      },
+      T1,
+    );
+    expect(r.snapshot.context).not.toHaveProperty('coOwner', expect.stringMatching(/./));
+    const reminded = fire(m, r.snapshot, timer(r, 'planDue'));
+    expect(reminded.notifications.map((n) => n.to)).toEqual([[{ role: 'dept_owner', userId: 'u-owner' }]]);
+  });
+
   it('reminds of progress every 10 business days while in progress, re-arming itself, and escalates once when the due date passes', () => {
     let r = send(m, started().snapshot, 'SUBMIT_PLAN', plan('finance'), owner, T2);
     expect(timer(r, 'measureDue').dueAt).toBe(iso(at(DUE)));
