@@ -25,6 +25,9 @@ export const TASK_OPERATIONS = [
 ] as const;
 export type TaskOperation = (typeof TASK_OPERATIONS)[number];
 
+/** The reserved context key of a case's work bookkeeping (initiator, cc, open tasks' approvals): shown as tasks, not as case data. */
+export const WORK_KEY = '$work';
+
 /** The prefix every task operation's event type starts with. */
 export const TASK_EVENT_PREFIX = 'task.';
 

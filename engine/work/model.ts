@@ -9,13 +9,13 @@ import { readPath, resolveValue } from '../expressions';
 import { isObject } from '../json-data';
 import { ownValue } from '../own';
 import type { Actor } from '../types';
-import type { ApprovalDecision, ApprovalStepView, ApproverRef, TaskOperation } from '../work-types';
+import { WORK_KEY, type ApprovalDecision, type ApprovalStepView, type ApproverRef, type TaskOperation } from '../work-types';
 
 /** What the work rules read of a compiled definition (the machine's guards read it before the machine exists). */
 export type WorkEnv = Pick<CompiledDefinition, 'definition' | 'calendar' | 'params' | 'clock'>;
 
 /** The reserved context key of the bookkeeping. */
-export const WORK_KEY = '$work';
+export { WORK_KEY };
 
 /** One open task's bookkeeping. */
 export interface WorkTaskState {

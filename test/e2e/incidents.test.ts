@@ -26,6 +26,8 @@ beforeAll(async () => {
   api = await startTestApi(h, { webRoot });
   tokens.amy = await api.user('amy', ['cs_agent']);
   tokens.eve = await api.user('eve', ['auditor']);
+  // The handler the complaints are accepted for (ACCEPT names an existing handler).
+  await api.user('bob', ['handler']);
   // An operator who also works cases: she retries right on the case page.
   tokens.opal = await api.user('opal', ['cs_agent', 'admin']);
   b = await launchBrowser();

@@ -128,11 +128,20 @@ for (const size of SIZES) {
     await expectTappable(firstRow.locator('td.case-id a'), 'the case link');
     await screenshot(page, `20-${size.name}-inbox`);
 
-    // Claimable: the complaints nobody holds yet (22, less those a run at another size handed on), with the total.
-    const claimable = (await api.call('GET', '/inbox?view=claimable', { token: tokens.amy })).body.total as number;
-    expect(claimable).toBeGreaterThanOrEqual(21);
+    // Claimable: none. A complaint (version 2) names its handler when it is accepted, so no complaint waits for
+    // someone to claim it; the view says so in words.
+    expect((await api.call('GET', '/inbox?view=claimable', { token: tokens.amy })).body.total).toBe(0);
     await page.locator('.view-tabs button[data-view="claimable"]').click();
-    await page.locator('[data-testid=inbox-count]', { hasText: `20 of ${claimable}` }).waitFor();
+    await page.getByText('No cases in this view.').waitFor();
+    expect(await list.locator('tbody tr').count()).toBe(0);
+    await expectNoOverflow(page, 'empty view');
+
+    // Actionable: the open complaints where customer service has an event (ACCEPT while received; a contact or a
+    // withdrawal later): all 23, twenty a page, with the total.
+    const actionable = (await api.call('GET', '/inbox?view=actionable', { token: tokens.amy })).body.total as number;
+    expect(actionable).toBeGreaterThanOrEqual(21);
+    await page.locator('.view-tabs button[data-view="actionable"]').click();
+    await page.locator('[data-testid=inbox-count]', { hasText: `20 of ${actionable}` }).waitFor();
     expect(await list.locator('tbody tr').count()).toBe(20);
 
     // A filter by customer narrows the list to one case.
@@ -141,7 +150,7 @@ for (const size of SIZES) {
     await page.locator('[data-testid=inbox-count]', { hasText: '1 of 1' }).waitFor();
     await expectNoOverflow(page, 'filtered inbox');
     await page.locator('[data-action=clear-filters]').click();
-    await page.locator('[data-testid=inbox-count]', { hasText: `20 of ${claimable}` }).waitFor();
+    await page.locator('[data-testid=inbox-count]', { hasText: `20 of ${actionable}` }).waitFor();
 
     // Started by me: 23 cases, twenty a page; "show more" adds the rest through the API's cursor, each case once.
     await page.locator('.view-tabs button[data-view="started"]').click();

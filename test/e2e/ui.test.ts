@@ -201,7 +201,12 @@ test('a complaint from start to close through the UI by three users, with one re
   await signIn(carol, api.url, tokens.carol!);
   await carol.locator(`table.inbox tr[data-case="${caseId}"]`).click();
   await waitForState(carol, 'Awaiting approval');
-  expect((await carol.locator('.event-buttons button').allTextContents()).sort()).toEqual(['Approve', 'Reject']);
+  expect((await carol.locator('.event-buttons button[data-event]').allTextContents()).sort()).toEqual(['Approve', 'Reject']);
+  // The approval step is a task: as a manager of the process she may also return it to planning, remind or cc.
+  const operations = await carol
+    .locator('[data-testid=tasks-panel] button[data-operation]')
+    .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-operation')));
+  expect(operations.sort()).toEqual(['task.cc', 'task.remind', 'task.return']);
   await openEvent(carol, 'APPROVE');
   await carol.locator('.event-form').getByRole('button', { name: 'Send' }).click();
   await waitForState(carol, 'Communicating the proposal');
@@ -249,6 +254,9 @@ test('a complaint from start to close through the UI by three users, with one re
   expect(await amy.locator('h2').first().textContent()).toBe('您现在可以执行的操作');
   // …and so do the names of the case data and the values chosen (x-labels, x-enum-labels).
   const details = amy.locator('table.kv-table');
+  // The work bookkeeping ($work) is the Tasks panel's, not case data.
+  await details.locator('th').first().waitFor();
+  expect(await details.locator('th', { hasText: '$work' }).count()).toBe(0);
   expect(
     await details
       .locator('tr', { has: amy.locator('th', { hasText: '严重程度' }) })
@@ -289,13 +297,14 @@ test('a process owner changes a parameter, reviews the diff and the impact, and 
   await signIn(page, api.url, tokens.olga!);
   await page.locator('tr[data-process="complaint"] a').click();
   await page.locator('#param-approvalLimit').waitFor();
-  expect(await page.locator('tr[data-version]').count()).toBe(1);
+  // The shipped versions 1 and 2.
+  expect(await page.locator('tr[data-version]').count()).toBe(2);
   await screenshot(page, '10-owner-process');
 
   await page.locator('#param-approvalLimit').fill('8000');
   await page.locator('[data-action=save-parameters]').click();
   await page.locator('.alert.ok', { hasText: 'Saved to the draft' }).waitFor();
-  await page.locator('tr[data-version="2"][data-status="draft"]').waitFor();
+  await page.locator('tr[data-version="3"][data-status="draft"]').waitFor();
   const diff = page.locator('ul.diff li');
   await diff.first().waitFor();
   expect((await diff.allTextContents()).join('\n')).toMatch(/approvalLimit.*5000.*8000/s);
@@ -327,11 +336,11 @@ test('a process owner changes a parameter, reviews the diff and the impact, and 
   await page.locator('[data-action=preview]').click();
   const impact = page.locator('[data-testid=impact]');
   await impact.waitFor();
-  expect(await impact.textContent()).toContain('v2');
+  expect(await impact.textContent()).toContain('v3');
   await screenshot(page, '12-owner-diff-impact');
   await page.locator('[data-action=publish]').click();
-  await page.locator('.alert.ok', { hasText: 'Published version v2' }).waitFor();
-  await page.locator('tr[data-version="2"][data-status="published"]').waitFor();
+  await page.locator('.alert.ok', { hasText: 'Published version v3' }).waitFor();
+  await page.locator('tr[data-version="3"][data-status="published"]').waitFor();
   await screenshot(page, '13-owner-published');
 
   const latest = await api.call<{ version: number; definition: { parameters: { approvalLimit: { default: number } } } }>(
@@ -339,7 +348,7 @@ test('a process owner changes a parameter, reviews the diff and the impact, and 
     '/definitions/complaint',
     { token: tokens.olga },
   );
-  expect(latest.body.version).toBe(2);
+  expect(latest.body.version).toBe(3);
   expect(latest.body.definition.parameters.approvalLimit.default).toBe(8000);
 });
 
@@ -382,7 +391,7 @@ test('an auditor searches, steps through a case timeline on the diagram, verifie
   expect(cells[4]).toBe('Accept');
   expect(cells[5]).toContain('assignee: bob');
   expect(cells[6]).toBe('Received → Investigating');
-  // The owner's test published v2 before this case started.
+  // The owner's test published v3 before this case started.
   const version = (await api.call('GET', `/cases/${caseId}`, { token: tokens.eve })).body.definitionVersion;
   expect(cells[7]).toBe(`v${version}`);
 

@@ -9,9 +9,9 @@ import { complaintInput, createHarness, type Harness } from '../helpers/harness'
 
 const complaint = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'complaint.json'), 'utf8')) as Definition;
 
-/** A valid payload of every complaint event. */
+/** A valid payload of every complaint event. ACCEPT names the handler user of the test (`u_handler`), who then works the case. */
 const PAYLOADS: Record<string, Record<string, unknown>> = {
-  ACCEPT: { department: 'after_sales', assignee: 'bob' },
+  ACCEPT: { department: 'after_sales', assignee: 'u_handler' },
   LOG_CONTACT: { channel: 'phone', summary: 'Called' },
   SUBMIT_FINDINGS: { findings: 'f', customerExpectation: 'e' },
   PROPOSE_RESOLUTION: { proposal: 'p', compensationAmount: 100 },
@@ -22,7 +22,7 @@ const PAYLOADS: Record<string, Record<string, unknown>> = {
   RESOLUTION_EXECUTED: { summary: 's' },
   CUSTOMER_SATISFIED: { score: 5 },
   CUSTOMER_UNSATISFIED: { reason: 'r' },
-  WITHDRAW: { reason: 'r' },
+  WITHDRAW: { reason: 'r', requestedByCustomer: true, requestedAt: '2026-01-05T10:00:00+08:00', requestChannel: 'phone' },
 };
 
 /** The steps from `received` to a state, and the state where each event is tried. */

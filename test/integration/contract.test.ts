@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor } from '../../engine/types';
+import type { CaseStatusView } from '../../workflows/messages';
 import { startTimeSkippingEnv } from '../../infra/temporal-env';
 import { createHarness, skipPast, waitFor, type Harness } from '../helpers/harness';
 
@@ -89,6 +90,16 @@ async function activeContract(on: Harness): Promise<string> {
 const rows = (log: Array<{ event: string; fromState: string | null; toState: string }>) =>
   log.map((r) => [r.event, r.fromState, r.toState]);
 
+/** The approvers still to decide in the case's approval step, in turn: the current level first (roles, or users' ids). */
+function pendingApprovers(status: CaseStatusView): string[] {
+  const approval = status.work?.tasks.find((t) => t.approval !== undefined)?.approval;
+  if (approval === undefined) return [];
+  return approval.steps
+    .slice(approval.current)
+    .flatMap((step) => step.members.filter((m) => !step.approved.some((d) => ('role' in m ? d.role === m.role : d.userId === m.user))))
+    .map((m) => ('role' in m ? m.role : m.user));
+}
+
 test('a non-standard contract of 1,200,000 CNY: sales_manager, gm, hq and legal approve in turn, then signing, sealing, archiving, in force, complete', async () => {
   const caseId = await submitted(h, { ...contractInput, amount: 1200000, standard: false }, 'approval');
   const status = await h.docket.status(caseId);
@@ -96,20 +107,23 @@ test('a non-standard contract of 1,200,000 CNY: sales_manager, gm, hq and legal 
     nonStandard: true,
     compliancePassed: true,
     approvalChain: ['sales_manager', 'gm', 'hq', 'legal'],
-    pendingApprovers: ['sales_manager', 'gm', 'hq', 'legal'],
   });
+  expect(pendingApprovers(status)).toEqual(['sales_manager', 'gm', 'hq', 'legal']);
   expect(status.deadlines.map((d) => d.delay).sort()).toEqual(['approvalEscalation', 'approvalReminder']);
   expect((await h.docket.status(caseId, manager.role)).allowedEvents).toEqual(expect.arrayContaining(['APPROVE', 'REJECT']));
 
   await approveAll(h, caseId, [manager, gm, hq, legal], 'signing');
   const approved = await h.docket.status(caseId);
   expect(approved.deadlines).toEqual([]);
-  const approvals = approved.context.approvals as Array<Record<string, unknown>>;
-  expect(approvals.map((a) => [a.role, a.userId, a.comment, a.nonStandard])).toEqual([
-    ['sales_manager', 'mia', 'approved by mia', true],
-    ['gm', 'gao', 'approved by gao', true],
-    ['hq', 'hua', 'approved by hua', true],
-    ['legal', 'lin', 'approved by lin', true],
+  expect(approved.context).toMatchObject({ nonStandard: true });
+  expect(typeof approved.context.approvedAt === 'string' && !Number.isNaN(Date.parse(approved.context.approvedAt))).toBe(true);
+  // Each level's approval is a row of the log: who approved, in which role, with their comment and when.
+  const approvals = (await h.history(caseId)).filter((r) => r.event === 'APPROVE');
+  expect(approvals.map((a) => [a.actor.role, a.actor.userId, a.payload.comment])).toEqual([
+    ['sales_manager', 'mia', 'approved by mia'],
+    ['gm', 'gao', 'approved by gao'],
+    ['hq', 'hua', 'approved by hua'],
+    ['legal', 'lin', 'approved by lin'],
   ]);
   expect(approvals.every((a) => typeof a.at === 'string' && !Number.isNaN(Date.parse(a.at)))).toBe(true);
 
@@ -152,11 +166,9 @@ test('a non-standard contract of 1,200,000 CNY: sales_manager, gm, hq and legal 
     (r) => r.some((x) => x.template === 'contractArchived'),
     'the notifications',
   );
+  // Version 2 tells the first level when the contract enters approval; the later levels find their turn in their inbox.
   expect(outbox.map((r) => [r.template, r.recipients])).toEqual([
     ['approvalTurn', [{ role: 'sales_manager' }]],
-    ['approvalTurn', [{ role: 'gm' }]],
-    ['approvalTurn', [{ role: 'hq' }]],
-    ['approvalTurn', [{ role: 'legal' }]],
     ['contractApproved', [{ role: 'sales_rep', userId: 'ray' }]],
     ['contractArchived', [{ role: 'sales_rep', userId: 'ray' }]],
   ]);
@@ -212,8 +224,8 @@ test('a failed compliance check lists every violation and returns the draft; fix
     violations: [],
     compliancePassed: true,
     submissions: 2,
-    pendingApprovers: ['sales_manager'],
   });
+  expect(pendingApprovers(passed)).toEqual(['sales_manager']);
   const again = await h.history(caseId);
   expect(rows(again.slice(3))).toEqual([
     ['UPDATE_DRAFT', 'draft', 'draft'],
@@ -372,7 +384,7 @@ describe('refused events change nothing', () => {
 
   test('a retroactive change is refused with a clear error; a future-dated change is approved by the chain', async () => {
     const caseId = await activeContract(live);
-    await settled(caseId, 4); // approvalTurn ×2, contractApproved, contractArchived
+    await settled(caseId, 3); // approvalTurn, contractApproved, contractArchived
     const changes = { summary: 'Move the banner to the product page', amount: 320000 };
     for (const effectiveDate of [new Date(Date.now() - 3 * DAY).toISOString(), new Date(Date.now() - MINUTE).toISOString()]) {
       await refused(
@@ -384,19 +396,23 @@ describe('refused events change nothing', () => {
     }
     const after = await live.docket.status(caseId);
     expect(after.state).toBe('active');
-    expect(after.context).toMatchObject({ amendments: [], pendingChanges: null });
+    expect(after.context).toMatchObject({ amendments: [], pendingChanges: null, amount: 300000 });
+    const approvedAt = after.context.approvedAt;
 
     const effectiveDate = new Date(Date.now() + 10 * DAY).toISOString();
     expect((await live.docket.send(caseId, { type: 'REQUEST_CHANGE', data: { changes, effectiveDate }, actor: rep })).state).toBe(
       'changeApproval',
     );
-    expect((await live.docket.status(caseId)).context.pendingApprovers).toEqual(['sales_manager', 'gm']);
-    await settled(caseId, 5);
+    // The chain of the changed amount (320,000 CNY: sales_manager, then gm).
+    const requested = await live.docket.status(caseId);
+    expect(requested.context.changeApprovalChain).toEqual(['sales_manager', 'gm']);
+    expect(pendingApprovers(requested)).toEqual(['sales_manager', 'gm']);
+    await settled(caseId, 4); // changeApprovalTurn
     await refused(
       caseId,
       { type: 'APPROVE', data: {}, actor: gm },
-      'ConditionNotMet',
-      /only the approver whose turn it is may act, and only before the change takes effect/,
+      'NotYourTurn',
+      /^APPROVE in "changeApproval" is for the approvers whose turn it is: role sales_manager/,
     );
     await approveAll(live, caseId, [manager, gm], 'active');
     const amended = await live.docket.status(caseId);
@@ -405,20 +421,20 @@ describe('refused events change nothing', () => {
         changes,
         effectiveDate,
         requestedBy: 'ray',
-        approvals: [
-          expect.objectContaining({ role: 'sales_manager', userId: 'mia' }),
-          expect.objectContaining({ role: 'gm', userId: 'gao' }),
-        ],
+        previousAmount: 300000,
+        amount: 320000,
+        approvalChain: ['sales_manager', 'gm'],
       }),
     ]);
-    // The contract's own approvals are kept as they were.
-    expect((amended.context.approvals as unknown[]).length).toBe(2);
+    // The approved change is now the contract's amount; the contract's own approval is kept as it was.
+    expect(amended.context).toMatchObject({ amount: 320000, approvedAt });
     const log = await live.history(caseId);
     expect(rows(log.slice(-3))).toEqual([
       ['REQUEST_CHANGE', 'active', 'changeApproval'],
       ['APPROVE', 'changeApproval', 'changeApproval'],
       ['APPROVE', 'changeApproval', 'active'],
     ]);
+    expect(log.slice(-2).map((r) => r.actor)).toEqual([manager, gm]);
     expect(log.filter((r) => r.event === 'REQUEST_CHANGE')).toHaveLength(1);
   });
 
@@ -445,14 +461,14 @@ describe('refused events change nothing', () => {
     await refused(
       caseId,
       { type: 'APPROVE', data: { comment: 'looks fine' }, actor: gm },
-      'ConditionNotMet',
-      /^APPROVE cannot be applied in state "approval": only the approver whose turn it is may act; the levels approve one after another/,
+      'NotYourTurn',
+      /^APPROVE in "approval" is for the approvers whose turn it is: role sales_manager/,
     );
     await refused(
       caseId,
       { type: 'REJECT', data: { reason: 'no' }, actor: legal },
-      'ConditionNotMet',
-      /only the approver whose turn it is may act/,
+      'NotYourTurn',
+      /^REJECT in "approval" is for the approvers whose turn it is: role sales_manager/,
     );
     await refused(
       caseId,
@@ -463,10 +479,10 @@ describe('refused events change nothing', () => {
     await refused(caseId, { type: 'SIGNED', data: signing, actor: rep }, 'NotAllowedInState', /SIGNED is not allowed in state "approval"/);
     // The one whose turn it is goes on; then gm's turn has come.
     expect((await live.docket.send(caseId, { type: 'APPROVE', data: {}, actor: manager })).state).toBe('approval');
-    await settled(caseId, 2);
-    await refused(caseId, { type: 'APPROVE', data: {}, actor: hq }, 'ConditionNotMet', /only the approver whose turn it is may act/);
+    await settled(caseId, 1);
+    await refused(caseId, { type: 'APPROVE', data: {}, actor: hq }, 'NotYourTurn', /is for the approvers whose turn it is: role gm/);
     expect((await live.docket.send(caseId, { type: 'APPROVE', data: {}, actor: gm })).state).toBe('approval');
-    expect((await live.docket.status(caseId)).context.pendingApprovers).toEqual(['hq', 'legal']);
+    expect(pendingApprovers(await live.docket.status(caseId))).toEqual(['hq', 'legal']);
   });
 
   test('incomplete signing and an early placement without the customer-signed A3 are refused', async () => {
@@ -485,7 +501,7 @@ describe('refused events change nothing', () => {
       /only after early placement has been requested/,
     );
     await approveAll(live, caseId, [manager, gm], 'signing');
-    await settled(caseId, 3);
+    await settled(caseId, 2); // approvalTurn, contractApproved
     await refused(
       caseId,
       { type: 'SIGNED', data: { ...signing, crossPageSeal: false }, actor: rep },

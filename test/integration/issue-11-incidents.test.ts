@@ -158,6 +158,7 @@ test('a start whose row is refused answers with the incident at once; a retry st
 
 test('over the API and the CLI: the case shows its incident, operators list and retry it, others may not', async () => {
   const amy = await api.user('amy', ['cs_agent']);
+  await api.user('bob', ['handler']); // ACCEPT names him: he must be a handler (complaint v2)
   const started = await api.call<{ caseId: string }>('POST', '/cases', {
     token: amy,
     body: { process: 'complaint', input: complaintInput },
@@ -178,7 +179,10 @@ test('over the API and the CLI: the case shows its incident, operators list and 
   expect(view.body.incidents).toEqual([expect.objectContaining({ id: `${caseId}:incident:1`, effect: 'persistTransition', seq: 1 })]);
   const held = await api.call('POST', `/cases/${caseId}/events`, {
     token: amy,
-    body: { type: 'WITHDRAW', data: { reason: 'r' } },
+    body: {
+      type: 'WITHDRAW',
+      data: { reason: 'r', requestedByCustomer: true, requestedAt: new Date(Date.now() - 60_000).toISOString(), requestChannel: 'phone' },
+    },
   });
   expect(held.status).toBe(409);
   expect(held.body.error.code).toBe('CaseHasIncident');

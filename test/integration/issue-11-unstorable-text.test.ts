@@ -27,6 +27,7 @@ beforeAll(async () => {
   h = await createHarness('issue11_text');
   api = await startTestApi(h);
   amy = await api.user('amy', ['cs_agent']);
+  await api.user('bob', ['handler']); // ACCEPT names him: he must be a handler (complaint v2)
   const started = await api.call('POST', '/cases', { token: amy, body: { process: 'complaint', input: complaintInput } });
   expect(started.status).toBe(201);
   caseId = started.body.caseId as string;

@@ -87,10 +87,10 @@ test('each command that acts, over the API with a role that may not: exit 2 Forb
   expect(await historyOf(caseId)).toEqual(history);
   expect(await versions()).toEqual(defs);
 
-  // A process owner's draft, which others may neither publish nor discard.
+  // A process owner's draft of version 3 (the store holds the shipped versions 1 and 2), which others may neither publish nor discard.
   const drafted = await docket(tokens.olga!, 'definitions', 'set-param', 'complaint', 'approvalLimit', '8000', '--as', 'process_owner');
   expect({ code: drafted.code, err: drafted.err }).toEqual({ code: 0, err: '' });
-  expect(JSON.parse(drafted.out)).toMatchObject({ draft: { version: 2, status: 'draft', createdBy: 'olga' }, ok: true });
+  expect(JSON.parse(drafted.out)).toMatchObject({ draft: { version: 3, status: 'draft', createdBy: 'olga' }, ok: true });
   const withDraft = await versions();
   expect(refusal(await docket(tokens.amy!, 'definitions', 'publish', 'complaint', '--as', 'cs_agent'))).toEqual(FORBIDDEN);
   expect(refusal(await docket(tokens.amy!, 'definitions', 'publish', 'complaint', '--dry-run', '--as', 'cs_agent'))).toEqual(FORBIDDEN);
@@ -98,30 +98,30 @@ test('each command that acts, over the API with a role that may not: exit 2 Forb
   expect(await versions()).toEqual(withDraft);
 
   // The process owner reads and publishes it over the API.
-  expect(JSON.parse((await docket(tokens.olga!, 'definitions', 'validate', 'complaint')).out)).toMatchObject({ ok: true, version: 2 });
-  const diff = JSON.parse((await docket(tokens.olga!, 'definitions', 'diff', 'complaint', '1', 'draft')).out) as { changes: unknown[] };
+  expect(JSON.parse((await docket(tokens.olga!, 'definitions', 'validate', 'complaint')).out)).toMatchObject({ ok: true, version: 3 });
+  const diff = JSON.parse((await docket(tokens.olga!, 'definitions', 'diff', 'complaint', '2', 'draft')).out) as { changes: unknown[] };
   expect(JSON.stringify(diff.changes)).toContain('approvalLimit');
   expect(JSON.parse((await docket(tokens.olga!, 'definitions', 'diagram', 'complaint', '--version', 'draft')).out).diagram).toMatch(
     /stateDiagram/,
   );
   const published = await docket(tokens.olga!, 'definitions', 'publish', 'complaint', '--as', 'process_owner');
   expect({ code: published.code, err: published.err }).toEqual({ code: 0, err: '' });
-  expect(JSON.parse(published.out)).toMatchObject({ published: { version: 2, publishedBy: 'olga' } });
+  expect(JSON.parse(published.out)).toMatchObject({ published: { version: 3, publishedBy: 'olga' } });
 
   // Migration, one case and a batch, dry runs too.
-  const onV2 = await versions();
+  const onV3 = await versions();
   for (const dry of [[], ['--dry-run']]) {
-    expect(refusal(await docket(tokens.amy!, 'migrate', caseId, '--to', '2', ...dry, '--as', 'someone:process_owner'))).toEqual(FORBIDDEN);
-    expect(refusal(await docket(tokens.ray!, 'migrate', caseId, '--to', '2', ...dry, '--as', 'sales_rep'))).toEqual(FORBIDDEN);
+    expect(refusal(await docket(tokens.amy!, 'migrate', caseId, '--to', '3', ...dry, '--as', 'someone:process_owner'))).toEqual(FORBIDDEN);
+    expect(refusal(await docket(tokens.ray!, 'migrate', caseId, '--to', '3', ...dry, '--as', 'sales_rep'))).toEqual(FORBIDDEN);
     expect(
       refusal(
-        await docket(tokens.ray!, 'migrate', '--process', 'complaint', '--from-version', '1', '--to', '2', ...dry, '--as', 'sales_rep'),
+        await docket(tokens.ray!, 'migrate', '--process', 'complaint', '--from-version', '2', '--to', '3', ...dry, '--as', 'sales_rep'),
       ),
     ).toEqual(FORBIDDEN);
   }
   expect(await historyOf(caseId)).toEqual(history);
-  expect((await api.deps.caseStore.getCase(caseId))?.definitionVersion).toBe(1);
-  expect(await versions()).toEqual(onV2);
+  expect((await api.deps.caseStore.getCase(caseId))?.definitionVersion).toBe(2);
+  expect(await versions()).toEqual(onV3);
 
   const plan = await docket(
     tokens.olga!,
@@ -129,19 +129,19 @@ test('each command that acts, over the API with a role that may not: exit 2 Forb
     '--process',
     'complaint',
     '--from-version',
-    '1',
-    '--to',
     '2',
+    '--to',
+    '3',
     '--dry-run',
     '--as',
     'process_owner',
   );
   expect(plan.code).toBe(0);
-  expect(JSON.parse(plan.out)).toEqual([expect.objectContaining({ caseId, plan: expect.objectContaining({ ok: true, toVersion: 2 }) })]);
+  expect(JSON.parse(plan.out)).toEqual([expect.objectContaining({ caseId, plan: expect.objectContaining({ ok: true, toVersion: 3 }) })]);
   expect(await historyOf(caseId)).toEqual(history);
-  const migrated = await docket(tokens.olga!, 'migrate', caseId, '--to', '2', '--as', 'process_owner');
+  const migrated = await docket(tokens.olga!, 'migrate', caseId, '--to', '3', '--as', 'process_owner');
   expect({ code: migrated.code, err: migrated.err }).toEqual({ code: 0, err: '' });
-  expect(JSON.parse(migrated.out)).toMatchObject({ caseId, result: { toVersion: 2 } });
+  expect(JSON.parse(migrated.out)).toMatchObject({ caseId, result: { toVersion: 3 } });
   expect((await h.history(caseId)).at(-1)).toMatchObject({ event: 'migrate', actor: { userId: 'olga', role: 'process_owner' } });
 });
 
@@ -247,7 +247,9 @@ test('a start with a reused Idempotency-Key: the same body gives the same case, 
   });
   expect([otherProcess.status, otherProcess.body.error.code]).toEqual([409, 'RequestIdReused']);
   expect(await caseCount()).toBe(cases);
-  expect(await historyOf(first.body.caseId)).toEqual([`0:xstate.init:2`]);
+  // One case, with its first row only, on the newest version (3 once olga published hers above, else the shipped 2).
+  const newest = (await h.definitions.latest('complaint'))!.version;
+  expect(await historyOf(first.body.caseId)).toEqual([`0:xstate.init:${newest}`]);
   // The key is the user's: another user's same key is another case.
   const amy = await api.call('POST', '/cases', {
     token: tokens.amy,
@@ -266,5 +268,5 @@ test('a start with a reused Idempotency-Key: the same body gives the same case, 
     .catch((e: unknown) => e);
   expect(reused).toBeInstanceOf(DocketError);
   expect((reused as DocketError).code).toBe('RequestIdReused');
-  expect(await historyOf(started.caseId)).toEqual([`0:xstate.init:2`]);
+  expect(await historyOf(started.caseId)).toEqual([`0:xstate.init:${newest}`]);
 });

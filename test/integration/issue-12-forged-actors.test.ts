@@ -63,13 +63,20 @@ const record = (caseId: string) => recordOf(h, caseId);
 test('an Update sent to Temporal with a forged actor is refused and leaves no row, no history event', async () => {
   const { caseId } = await h.docket.startCase('complaint', complaintInput, cs);
   const before = await record(caseId);
+  // A withdrawal at the customer's recorded request: a valid event, refused only for who claims to send it.
+  const withdrawal = {
+    reason: 'asked',
+    requestedByCustomer: true,
+    requestedAt: new Date(Date.now() - 60_000).toISOString(),
+    requestChannel: 'phone',
+  };
   const forged = await refusedUpdate(
     outsider.workflow.getHandle(caseId).executeUpdate(sendEventUpdate, {
       args: [
         {
           caseId,
           type: 'WITHDRAW',
-          data: { reason: 'forged', requestedByCustomer: true },
+          data: withdrawal,
           actor: { userId: 'forged_user', role: 'cs_agent' },
         },
       ],
@@ -99,7 +106,7 @@ test('an Update sent to Temporal with a forged actor is refused and leaves no ro
   expect(await record(caseId)).toEqual(before);
 
   // The same event through Docket's client is applied.
-  const sent = await h.docket.send(caseId, { type: 'WITHDRAW', data: { reason: 'asked' }, actor: cs });
+  const sent = await h.docket.send(caseId, { type: 'WITHDRAW', data: withdrawal, actor: cs });
   expect(sent.state).toBe('withdrawn');
   expect((await h.history(caseId)).map((r) => [r.event, r.actor.userId])).toEqual([
     ['xstate.init', 'amy'],

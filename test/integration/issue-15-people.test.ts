@@ -315,8 +315,9 @@ test('a delegate acts on the delegator’s task on their behalf, shown in the lo
     (c) => (c?.lastSeq ?? -1) >= 1,
     'the accepted case stored',
   );
-  // What the store keeps for a definition with tasks: the case waits on bob.
-  await h.pool.query(`UPDATE docket.cases SET assignees = '{bob}' WHERE case_id = $1`, [caseId]);
+  // What the store keeps for a definition with tasks (complaint v2): the case waits on bob.
+  const { rows } = await h.pool.query(`SELECT assignees FROM docket.cases WHERE case_id = $1`, [caseId]);
+  expect(rows[0].assignees).toEqual(['bob']);
   expect((await api.call('POST', '/me/delegations', { token: tokens.bob, body: { delegate: 'dan', endsAt: inHours(5) } })).status).toBe(
     201,
   );
@@ -336,14 +337,33 @@ test('a delegate acts on the delegator’s task on their behalf, shown in the lo
   const tampered = await api.call('GET', `/cases/${caseId}/audit/verify`, { token: tokens.amy });
   expect(tampered.body).toMatchObject({ ok: false, problem: { seq: last.seq } });
 
-  // Someone the case does not wait on (kim, who has no delegation from bob) acts as themselves.
+  // Someone the case does not wait on (kim, who has no delegation from bob) acts as themselves: not on
+  // bob's behalf, so bob's own step is refused to kim (only the assignee or their delegate sends it) and
+  // changes nothing, while an event open to every handler is logged as kim's own.
+  const before = await h.history(caseId);
   const kims = await api.call('POST', `/cases/${caseId}/events`, {
     token: tokens.kim,
     body: { type: 'PROPOSE_RESOLUTION', data: { proposal: 'refund', compensationAmount: 10 } },
   });
-  expect(kims.status).toBe(200);
+  expect(kims.status).toBe(403);
+  expect(kims.body.error).toMatchObject({ code: 'NotAssignee', message: expect.stringContaining('user "bob"') });
+  expect(await h.history(caseId)).toEqual(before);
+  const logged = await api.call('POST', `/cases/${caseId}/events`, {
+    token: tokens.kim,
+    body: { type: 'LOG_CONTACT', data: { channel: 'phone', summary: 'Called the customer back' } },
+  });
+  expect(logged.status).toBe(200);
   const after = await h.history(caseId);
+  expect(after).toHaveLength(before.length + 1);
+  expect(after.at(-1)).toMatchObject({ event: 'LOG_CONTACT' });
   expect(after.at(-1)!.actor).toEqual({ userId: 'kim', role: 'handler' });
+  // The delegate goes on with bob's next step, again on his behalf.
+  const proposed = await api.call('POST', `/cases/${caseId}/events`, {
+    token: tokens.dan,
+    body: { type: 'PROPOSE_RESOLUTION', data: { proposal: 'refund', compensationAmount: 10 } },
+  });
+  expect(proposed.status).toBe(200);
+  expect((await h.history(caseId)).at(-1)!.actor).toEqual({ userId: 'dan', role: 'handler', onBehalfOf: 'bob' });
 });
 
 test('notifications raised for a user during their delegation also go to the delegate, marked as for them', async () => {

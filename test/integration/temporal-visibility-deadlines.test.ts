@@ -56,7 +56,13 @@ test('a passed deadline marks the case overdue until it moves on; the next deadl
   const next = (await h.docket.status(caseId)).deadlines.map((d) => d.dueAt).sort()[0];
   expect((moved.DocketDueAt as Date).toISOString()).toBe(next);
 
-  await h.docket.send(caseId, { type: 'WITHDRAW', data: { reason: 'solved' }, actor: cs });
+  // The customer asked a minute ago (on the server's skipped clock) to withdraw the complaint.
+  const requestedAt = new Date((await env.currentTimeMs()) - 60_000).toISOString();
+  await h.docket.send(caseId, {
+    type: 'WITHDRAW',
+    data: { reason: 'solved', requestedByCustomer: true, requestedAt, requestChannel: 'phone' },
+    actor: cs,
+  });
   const closed = await waitFor(
     () => attributes(caseId),
     (a) => a.DocketStatus === 'completed',

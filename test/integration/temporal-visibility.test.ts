@@ -17,6 +17,13 @@ import { refusingStore } from '../helpers/refusing-store';
 const run = promisify(execFile);
 const rep = { userId: 'ray', role: 'sales_rep' };
 const admin = { userId: 'root', role: 'admin' };
+/** A complaint's withdrawal at the customer's own request, made a minute ago by phone. */
+const withdrawal = (reason: string) => ({
+  reason,
+  requestedByCustomer: true,
+  requestedAt: new Date(Date.now() - 60_000).toISOString(),
+  requestChannel: 'phone',
+});
 
 /** Cases whose rows the store refuses (an incident opens). */
 const refused = new Set<string>();
@@ -100,11 +107,12 @@ test('`temporal workflow list` finds cases by process, state and customer', asyn
   expect(await listed("DocketProcess='complaint' AND DocketState='investigating'", [investigating])).toEqual([investigating]);
   expect(await listed("DocketProcess='complaint' AND DocketState='received'", [received])).toEqual([received]);
   expect(await listed("DocketCustomerId='CUST-1001'", [investigating, visit])).toEqual([investigating, visit].sort());
-  expect(await listed("DocketProcess='visit' AND DocketStatus='open' AND DocketVersion=1", [visit])).toEqual([visit]);
+  // New cases start on the newest shipped version, 2.
+  expect(await listed("DocketProcess='visit' AND DocketStatus='open' AND DocketVersion=2", [visit])).toEqual([visit]);
   expect(await listed("DocketAssignee='bob'", [investigating])).toEqual([investigating]);
 
   // The case moves on: the list follows it.
-  await h.docket.send(investigating, { type: 'WITHDRAW', data: { reason: 'solved by phone' }, actor: cs });
+  await h.docket.send(investigating, { type: 'WITHDRAW', data: withdrawal('solved by phone'), actor: cs });
   expect(await listed("DocketProcess='complaint' AND DocketState='investigating'", [])).toEqual([]);
   expect(await listed("DocketStatus='completed'", [investigating])).toEqual([investigating]);
 });
@@ -114,7 +122,7 @@ test('the attributes and the current details change with each transition, the me
   const started = await attributesWhen(caseId, (a) => a.DocketState === 'received', 'the state received');
   expect(started).toMatchObject({
     DocketProcess: 'complaint',
-    DocketVersion: 1,
+    DocketVersion: 2,
     DocketState: 'received',
     DocketStatus: 'open',
     DocketCustomerId: 'CUST-1001',
@@ -127,7 +135,7 @@ test('the attributes and the current details change with each transition, the me
 
   let view = await webUiView(caseId);
   expect(view.summary).toBe('complaint · CUST-1001');
-  expect(view.details).toContain('Complaint handling (客户投诉处理), definition version 1');
+  expect(view.details).toContain('Complaint handling (客户投诉处理), definition version 2');
   // The memo is the process's labels, set at the start; the state's labels are in the current details.
   expect(view.memo).toEqual({ process: { en: 'Complaint handling', 'zh-CN': '客户投诉处理' } });
   expect(view.currentDetails).toContain('complaint · received · CUST-1001');

@@ -2,12 +2,13 @@
  * Records replay histories of the visit, contract and lost-deal processes (the lost deal's
  * improvement measures too: they are cases of their own) on real Temporal servers, on the newest
  * version of each. Run with `npm run record-histories` after a change that is meant to change
- * behaviour. Histories of earlier versions (visit-rescheduled, lost_deal-measures…) were recorded
- * by earlier versions of this file and are kept as they are.
+ * behaviour. Histories of earlier versions (visit-rescheduled, lost_deal-measures,
+ * contract-nonstandard-changed…) were recorded by earlier versions of this file and are kept as they are.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { freePort } from '../../infra/net';
 import { startPostgres } from '../../infra/postgres';
 import { startDevServer, startTimeSkippingEnv } from '../../infra/temporal-env';
 import { PROJECT_ROOT } from '../../config';
@@ -74,33 +75,76 @@ async function visitShortNotice(h: Harness, now: number) {
 }
 
 const approvers = [manager, actor('gao', 'gm'), actor('hua', 'hq'), actor('lee', 'legal')];
+const signed = {
+  bothPartiesSigned: true,
+  crossPageSeal: true,
+  signedAt: '2027-03-20',
+  signatories: [
+    { party: 'customer', name: 'Wang Wei' },
+    { party: 'company', name: 'Li Na' },
+  ],
+};
 
-async function contract(h: Harness, now: number) {
+/**
+ * Version 2: a non-standard contract's levels approve in sequence as an approval step, the gm adding
+ * a user of legal's after them; the forms come back in the normal course before archiving; a change
+ * of the amount goes through the chain of the new amount and then is the contract's amount.
+ */
+async function contractV2(h: Harness, now: number) {
   const { caseId } = await h.docket.startCase('contract', { ...example('contract'), amount: 1_200_000, standard: false }, rep);
   await drive(h, caseId, [['SUBMIT', undefined, rep]]);
   await until(h, caseId, (s) => s.state === 'approval');
+  const [salesManager, gm, hq, legal] = approvers;
   await drive(h, caseId, [
-    ...approvers.map((a): Step => ['APPROVE', { comment: `${a.role} agrees` }, a]),
+    ['APPROVE', { comment: 'sales_manager agrees' }, salesManager!],
+    ['task.addApprover', { approver: { user: 'lin' }, position: 'after', comment: 'Non-standard liability clause' }, gm!],
+    ['APPROVE', { comment: 'gm agrees' }, gm!],
+    ['APPROVE', { comment: 'The clause is acceptable' }, actor('lin', 'legal')],
+    ['APPROVE', { comment: 'hq agrees' }, hq!],
+    ['APPROVE', { comment: 'legal agrees' }, legal!],
+    ['SIGNED', signed, rep],
+    ['FORMS_RETURNED', { a1: 'A1-1001', a2: 'A2-1001', a3: 'A3-1001' }, actor('ada', 'contract_admin')],
+    ['SEALED', undefined, hq!],
+    ['ARCHIVED', { scanRef: 'scan://contracts/1001.pdf' }, actor('ada', 'contract_admin')],
     [
-      'SIGNED',
-      {
-        bothPartiesSigned: true,
-        crossPageSeal: true,
-        signedAt: '2027-03-20',
-        signatories: [
-          { party: 'customer', name: 'Wang Wei' },
-          { party: 'company', name: 'Li Na' },
-        ],
-      },
+      'REQUEST_CHANGE',
+      { changes: { summary: 'Fewer ad slots', amount: 300_000 }, effectiveDate: new Date(now + 60 * DAY).toISOString() },
       rep,
     ],
-    ['SEALED', undefined, actor('hua', 'hq')],
-    ['ARCHIVED', { scanRef: 'scan://contracts/1001.pdf' }, actor('ada', 'contract_admin')],
-    ['REQUEST_CHANGE', { changes: { summary: 'Move the banner' }, effectiveDate: new Date(now + 60 * DAY).toISOString() }, rep],
-    ...approvers.map((a): Step => ['APPROVE', undefined, a]),
+    // The chain of 300,000 CNY, non-standard: sales_manager, gm, legal.
+    ['APPROVE', undefined, salesManager!],
+    ['APPROVE', undefined, gm!],
+    ['APPROVE', undefined, legal!],
     ['COMPLETE', undefined, actor('ada', 'contract_admin')],
   ]);
-  await save(h, 'contract-nonstandard-changed', caseId);
+  await save(h, 'contract-v2-nonstandard-changed', caseId);
+}
+
+/** The terms of a contract that UPDATE_DRAFT sets. */
+const terms = ({ standard, amount, discountRate, adSlots, placementStart }: Record<string, unknown>) => ({
+  standard,
+  amount,
+  discountRate,
+  adSlots,
+  placementStart,
+});
+
+/** Version 2: returned to its draft by the sales manager, resubmitted, and withdrawn by the rep who started it. */
+async function contractV2Withdrawn(h: Harness) {
+  const { caseId } = await h.docket.startCase('contract', { ...example('contract'), amount: 50_000 }, rep);
+  await drive(h, caseId, [['SUBMIT', undefined, rep]]);
+  await until(h, caseId, (s) => s.state === 'approval');
+  await drive(h, caseId, [
+    ['task.return', { to: 'draft', comment: 'Fix the ad slots' }, manager],
+    ['UPDATE_DRAFT', { ...terms(example('contract')), amount: 60_000 }, rep],
+    ['SUBMIT', undefined, rep],
+  ]);
+  await until(h, caseId, (s) => s.state === 'approval' && s.seq > 4);
+  await drive(h, caseId, [
+    ['task.remind', { comment: 'The customer is waiting' }, rep],
+    ['task.withdraw', { comment: 'The customer went elsewhere' }, rep],
+  ]);
+  await save(h, 'contract-v2-withdrawn', caseId);
 }
 
 /** Version 2: price and competitor as primary causes: one joint price measure of sales and finance, one marketing measure, each worked by its owner. */
@@ -192,6 +236,7 @@ async function lostDealJointPrice(h: Harness, now: number) {
   await save(h, 'lost_deal-v2-joint-price-measure', `${caseId}.measures.price`);
 }
 
+/** Early placement whose forms come back a month late (version 2: the forms close the early placement as it records them). */
 async function earlyPlacementOverdue(h: Harness, sleep: (ms: number) => Promise<void>) {
   const { caseId } = await h.docket.startCase('contract', { ...example('contract'), amount: 250_000 }, rep);
   await drive(h, caseId, [['SUBMIT', undefined, rep]]);
@@ -206,7 +251,7 @@ async function earlyPlacementOverdue(h: Harness, sleep: (ms: number) => Promise<
   await sleep(32 * DAY); // approval reminders, both form reminders and the overdue escalation fire
   await until(h, caseId, (s) => s.context.overdue === true);
   await drive(h, caseId, [['FORMS_RETURNED', { a1: 'A1-1', a2: 'A2-1', a3: 'A3-1' }, actor('ada', 'contract_admin')]]);
-  await save(h, 'contract-early-placement-overdue', caseId);
+  await save(h, 'contract-v2-early-placement-overdue', caseId);
 }
 
 /** The processes named on the command line (all when none is): `tsx test/replay/record-processes.ts visit lost_deal`. */
@@ -216,7 +261,7 @@ const wanted = (processId: string) => only.length === 0 || only.includes(process
 async function main() {
   mkdirSync(OUT, { recursive: true });
   const cache = path.join(PROJECT_ROOT, '.cache');
-  const pg = await startPostgres({ dataDir: path.join(cache, 'record-postgres'), port: 5440 });
+  const pg = await startPostgres({ dataDir: path.join(cache, 'record-postgres'), port: await freePort() });
   const dev = await startDevServer({ log: { format: 'pretty', level: 'error' } });
   const bundle = await bundleWorkflows();
   const bundlePath = path.join(cache, 'record-processes-bundle.js');
@@ -229,7 +274,10 @@ async function main() {
   try {
     const h = await createHarness('record_processes');
     if (wanted('visit')) await visitShortNotice(h, Date.now());
-    if (wanted('contract')) await contract(h, Date.now());
+    if (wanted('contract')) {
+      await contractV2(h, Date.now());
+      await contractV2Withdrawn(h);
+    }
     if (wanted('lost_deal')) await lostDealJointPrice(h, Date.now());
     await h.close();
     if (wanted('contract')) {

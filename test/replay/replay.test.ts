@@ -39,6 +39,19 @@ test('recorded histories exist for every process', () => {
       'lost_deal-v2-joint-price.json',
       'lost_deal-v2-joint-price-measure.json',
       'visit-v2-short-notice.json',
+      // Complaint version 2: a delegate and a transfer; the approval step returned, a reassignment, a reminder and a cc;
+      // reopened and withdrawn at the customer's request; migrated from version 1; continued as new; its deadlines.
+      'complaint-v2-happy.json',
+      'complaint-v2-approval.json',
+      'complaint-v2-reopened-withdrawn.json',
+      'complaint-v2-migrated.json',
+      'complaint-v2-continued-run1.json',
+      'complaint-v2-deadlines.json',
+      // Contract version 2: levels in sequence with an added approver, forms, a change of the amount; returned and
+      // withdrawn by its rep; early placement overdue.
+      'contract-v2-nonstandard-changed.json',
+      'contract-v2-withdrawn.json',
+      'contract-v2-early-placement-overdue.json',
       // Incidents, deadlines that passed during an outage or fell due together, a refused forged actor.
       'robust-incident-retried.json',
       'robust-deadline-during-outage.json',

@@ -14,6 +14,7 @@ import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, T
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
 import { ownValue } from '../../../engine/own';
 import type { PayloadField } from '../../../engine/payload-labels';
+import { WORK_KEY } from '../../../engine/work-types';
 
 /** Labels of the processes the caller works with, by process id. */
 export function useProcesses() {
@@ -396,12 +397,15 @@ export function CasePage({ caseId }: { caseId: string }) {
               <h2>{t('details')}</h2>
               <table class="kv-table">
                 <tbody>
-                  {Object.entries(view.context).map(([k, v]) => (
-                    <tr key={k}>
-                      <th>{fieldTitle(caseFields.get(k), k, lang)}</th>
-                      <td>{valueText(caseFields.get(k), v, lang)}</td>
-                    </tr>
-                  ))}
+                  {/* The work bookkeeping is shown as the Tasks panel above, not as case data. */}
+                  {Object.entries(view.context)
+                    .filter(([k]) => k !== WORK_KEY)
+                    .map(([k, v]) => (
+                      <tr key={k}>
+                        <th>{fieldTitle(caseFields.get(k), k, lang)}</th>
+                        <td>{valueText(caseFields.get(k), v, lang)}</td>
+                      </tr>
+                    ))}
                 </tbody>
               </table>
               <h2>{t('history')}</h2>
