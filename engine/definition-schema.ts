@@ -295,6 +295,11 @@ export const approvalSchema = z
     reject: z.string().default('REJECT'),
     /** Where a current approver may add an approver (default: nowhere). */
     addApprover: z.array(z.enum(['before', 'after', 'parallel'])).default([]),
+    /**
+     * Whether an approval that moves the turn on tells the approvers whose turn it now is (a
+     * `taskTurn` notification); the first turn is the definition's own notification, if any.
+     */
+    notifyEachTurn: z.boolean().default(false),
   })
   .strict();
 export type ApprovalSpec = z.infer<typeof approvalSchema>;

@@ -161,7 +161,15 @@ export function workMachineConfig(def: Definition, config: Record<string, unknow
       if (event.startsWith('task.') || event.startsWith('xstate.')) continue;
       const approvals =
         spec.approval && event === spec.approval.approve
-          ? [{ guard: ref('approvalPending', { state }), actions: [ref('approve', { state })] }]
+          ? [
+              {
+                guard: ref('approvalPending', { state }),
+                actions: [
+                  ref('approve', { state }),
+                  ...(spec.approval.notifyEachTurn ? [ref('notify', { what: 'turn', state })] : []),
+                ],
+              },
+            ]
           : [];
       on[event] = [{ guard: ref('refused', { state }) }, ...approvals, ...transitionList(on[event])];
     }

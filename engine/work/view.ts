@@ -138,6 +138,7 @@ export function workNotification(
       data: { state: caseState, ...base },
     };
   }
+  if (params.what === 'turn' && params.state !== undefined) return turnNotification(compiled, params.state, context, base);
   if (params.what !== 'remind' || params.state === undefined) return undefined;
   const spec = taskSpec(compiled.definition, params.state)!;
   const assignee = assigneeOf(spec, context);
@@ -157,5 +158,30 @@ export function workNotification(
     subject: { en: `Reminder: "${label.en}" is waiting on you`, 'zh-CN': `催办：「${label['zh-CN']}」等待您处理` },
     to,
     data: { state: params.state, ...base },
+  };
+}
+
+/**
+ * After an approval that did not finish the step's approval: when the turn has moved on to a step
+ * nobody has approved yet, its members are told it is their turn; within an all-of step still
+ * waiting on others, nobody is (they were told when the step began).
+ */
+function turnNotification(
+  compiled: CompiledDefinition,
+  state: string,
+  context: Record<string, unknown>,
+  base: Record<string, unknown>,
+): NotificationDraft | undefined {
+  const approval = readWork(context).tasks[state]?.approval;
+  const step = approval?.steps[approval.current];
+  if (step === undefined || step.approved.length > 0) return undefined;
+  const spec = taskSpec(compiled.definition, state)!;
+  const label = spec.labels ?? compiled.definition.stateLabels[state] ?? { en: state, 'zh-CN': state };
+  return {
+    kind: 'info',
+    template: 'taskTurn',
+    subject: { en: `Your turn: "${label.en}"`, 'zh-CN': `轮到您审批：「${label['zh-CN']}」` },
+    to: pendingMembers(step).map((m) => ('user' in m ? { userId: m.user } : { role: m.role })),
+    data: { state, step: approval!.current + 1, steps: approval!.steps.length, ...base },
   };
 }

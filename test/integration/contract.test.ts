@@ -166,9 +166,12 @@ test('a non-standard contract of 1,200,000 CNY: sales_manager, gm, hq and legal 
     (r) => r.some((x) => x.template === 'contractArchived'),
     'the notifications',
   );
-  // Version 2 tells the first level when the contract enters approval; the later levels find their turn in their inbox.
+  // Version 2 tells the first level when the contract enters approval, and each later level when the turn comes to it.
   expect(outbox.map((r) => [r.template, r.recipients])).toEqual([
     ['approvalTurn', [{ role: 'sales_manager' }]],
+    ['taskTurn', [{ role: 'gm' }]],
+    ['taskTurn', [{ role: 'hq' }]],
+    ['taskTurn', [{ role: 'legal' }]],
     ['contractApproved', [{ role: 'sales_rep', userId: 'ray' }]],
     ['contractArchived', [{ role: 'sales_rep', userId: 'ray' }]],
   ]);
@@ -384,7 +387,7 @@ describe('refused events change nothing', () => {
 
   test('a retroactive change is refused with a clear error; a future-dated change is approved by the chain', async () => {
     const caseId = await activeContract(live);
-    await settled(caseId, 3); // approvalTurn, contractApproved, contractArchived
+    await settled(caseId, 4); // approvalTurn, taskTurn (gm), contractApproved, contractArchived
     const changes = { summary: 'Move the banner to the product page', amount: 320000 };
     for (const effectiveDate of [new Date(Date.now() - 3 * DAY).toISOString(), new Date(Date.now() - MINUTE).toISOString()]) {
       await refused(
@@ -407,7 +410,7 @@ describe('refused events change nothing', () => {
     const requested = await live.docket.status(caseId);
     expect(requested.context.changeApprovalChain).toEqual(['sales_manager', 'gm']);
     expect(pendingApprovers(requested)).toEqual(['sales_manager', 'gm']);
-    await settled(caseId, 4); // changeApprovalTurn
+    await settled(caseId, 5); // changeApprovalTurn
     await refused(
       caseId,
       { type: 'APPROVE', data: {}, actor: gm },
@@ -501,7 +504,7 @@ describe('refused events change nothing', () => {
       /only after early placement has been requested/,
     );
     await approveAll(live, caseId, [manager, gm], 'signing');
-    await settled(caseId, 2); // approvalTurn, contractApproved
+    await settled(caseId, 3); // approvalTurn, taskTurn (gm), contractApproved
     await refused(
       caseId,
       { type: 'SIGNED', data: { ...signing, crossPageSeal: false }, actor: rep },

@@ -10,7 +10,7 @@ const PINNED: Record<string, string> = {
   'shipped/complaint.v1.json': '13f963192efcd5d8a82d02e067b0ebc6cdb0a803df9eaaadc13e5a73368ad97f',
   'complaint.json': '57bea51f0c83f182e061aaf8c4a46cb13288eb96fd3bc285378c6c39b3f8bde4',
   'shipped/contract.v1.json': '9570e4ed52d4aad8e0a4e33ca8d04b9b4191459ab4449cb68a6ebed184e7b6ff',
-  'contract.json': 'a2d51a8e6c4c235c8ef7e65f8e17eadeb2ac6ac25db543f4611bc84da831233b',
+  'contract.json': '2ef13633306df6e3f38f0320511def9f999613bdae54c3bd98e4bbbbc75d54a3',
   'shipped/improvement_measure.v1.json': 'b405bc65f19270f0459e37496a076b4c2e6985595ed618bd07a7a6b7fa266b66',
   'shipped/lost_deal.v1.json': '00786a19c29a14178effdc0ff59ec7b50357d609caa616640ce0a15b7e9c56c0',
   'shipped/visit.v1.json': '0148539af613b92555c3a9909c22aa5fd5ca334c33b6dd8e2d261dcaeda3cbb8',

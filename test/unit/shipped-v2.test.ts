@@ -184,9 +184,19 @@ describe('contract v2', () => {
     expect(c.send('APPROVE', {}, as('gm'))?.code).toBe('NotYourTurn');
     c.ok('task.addApprover', { approver: { user: 'lei' }, position: 'after', comment: 'check the clause' }, as('sales_manager'));
     c.ok('APPROVE', { comment: 'fine' }, as('sales_manager'));
+    // Each approval that moves the turn on tells the approver whose turn it now is.
+    expect(c.last.notifications).toEqual([
+      expect.objectContaining({
+        kind: 'info',
+        template: 'taskTurn',
+        to: [{ userId: 'lei' }],
+        data: expect.objectContaining({ step: 2, steps: 3 }),
+      }),
+    ]);
     expect(c.send('APPROVE', {}, as('gm'))?.code).toBe('NotYourTurn');
     c.ok('APPROVE', {}, as('legal', 'lei'));
     expect(c.last.state).toBe('approval');
+    expect(c.last.notifications).toEqual([expect.objectContaining({ template: 'taskTurn', to: [{ role: 'gm' }] })]);
     c.ok('APPROVE', {}, as('gm'));
     expect(c.last.state).toBe('signing');
     expect(c.snapshot.context.approvedAt).toBeTruthy();
