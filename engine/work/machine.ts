@@ -164,10 +164,7 @@ export function workMachineConfig(def: Definition, config: Record<string, unknow
           ? [
               {
                 guard: ref('approvalPending', { state }),
-                actions: [
-                  ref('approve', { state }),
-                  ...(spec.approval.notifyEachTurn ? [ref('notify', { what: 'turn', state })] : []),
-                ],
+                actions: [ref('approve', { state }), ...(spec.approval.notifyEachTurn ? [ref('notify', { what: 'turn', state })] : [])],
               },
             ]
           : [];
