@@ -64,14 +64,14 @@ test('the badge counts the unread; the page lists them, marks read, and keeps th
 
   await page.locator('[data-testid=notification] [data-action=read]').first().click();
   await page.locator('[data-testid=notification-counts]', { hasText: '2 unread of 3' }).waitFor();
-  await page.waitForFunction("document.querySelector('[data-testid=notification-badge] .count')?.textContent === '2'");
+  await page.locator('[data-testid=notification-badge] .count', { hasText: /^2$/ }).waitFor();
 
   await page.locator('[data-action=read-all]').click();
   await page.locator('[data-testid=notification-counts]', { hasText: '0 unread of 3' }).waitFor();
-  await page.waitForFunction("document.querySelector('[data-testid=notification-badge] .count') === null");
+  await page.locator('[data-testid=notification-badge] .count').waitFor({ state: 'detached' });
 
   await page.locator('[data-testid=mail-preference]').uncheck();
-  await page.waitForFunction("!document.querySelector('[data-testid=mail-preference]')?.checked");
+  await page.locator('[data-testid=mail-preference]:not(:checked)').waitFor();
   expect((await api.call('GET', '/me/notification-preferences', { token: tokens.amy })).body).toEqual({ inApp: true, mail: false });
   await page.close();
 });

@@ -63,7 +63,7 @@ test('the assignee transfers the task with a comment; the log shows it; desktop 
   expect(overflow).toBe(0);
   await dialog.locator('button[type=submit]').click();
   await page.locator('.alert.ok', { hasText: 'Transfer: done.' }).waitFor();
-  await page.waitForFunction("document.querySelector('[data-task=investigating] [data-testid=task-assignee]')?.textContent === 'carol'");
+  await page.locator('[data-task=investigating] [data-testid=task-assignee]', { hasText: /^carol$/ }).waitFor();
   // The transfer is a row of the case's log: its label, who did it, and the comment.
   const row = page.locator('table.list.history tr', { hasText: 'Transfer' }).last();
   await row.waitFor();

@@ -219,7 +219,7 @@ test('a failed compliance check lists every violation and returns the draft; fix
   expect((await h.docket.send(caseId, { type: 'SUBMIT', data: {}, actor: rep })).state).toBe('compliance');
   const passed = await waitFor(
     () => h.docket.status(caseId),
-    (s) => s.state === 'approval',
+    (s) => s.state === 'approval' && s.storedSeq === s.seq,
     'the second check',
   );
   expect(passed.context).toMatchObject({

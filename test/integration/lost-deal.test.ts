@@ -517,11 +517,8 @@ describe('the measures remind on their own clocks', () => {
       (rows) => rows.length === 3,
       "the price measure's progress reminder",
     );
-    // The competitor measure has no co-owner: the definition's co-owner recipient names only the role (the engine keeps a
-    // recipient's role when its user path is empty).
-    expect(await templates(competitor)).toEqual([
-      ['reminder', 'measureProgressDue', [{ role: 'dept_owner', userId: 'mark' }, { role: 'dept_owner' }]],
-    ]);
+    // The competitor measure has no co-owner: its owner alone is reminded, not every department owner.
+    expect(await templates(competitor)).toEqual([['reminder', 'measureProgressDue', [{ role: 'dept_owner', userId: 'mark' }]]]);
     // It re-armed itself for 10 business days later, and the price measure's passed due date did not escalate again.
     const second = (await deadlinesOf(competitor)).progressReminder!;
     expect(Math.abs(Date.parse(second) - addBusinessDays(calendar, Date.parse(first), 10))).toBeLessThan(MINUTE);
