@@ -5,39 +5,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Customer, PageKey } from '../../adapters/postgres/customer-store';
 import {
   CONTACT_CHANNELS,
   CONTACT_DIRECTIONS,
+  CONTACT_ROLES,
+  CUSTOMER_EDITOR_ROLES,
+  CUSTOMER_GRADER_ROLES,
+  CUSTOMER_ROLES,
   INTENTION_GRADES,
   VALUE_GRADES,
-  type Customer,
-  type PageKey,
-} from '../../adapters/postgres/customer-store';
-import { ROLE_NAMES } from '../../engine/roles';
+} from '../../engine/customers';
 import { decodeCursor, encodeCursor, listFingerprint } from '../case-pages';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type RouteContext } from '../route';
 import { caseSummaryOut, timelineParams, timelineQuery, transitionOut } from '../schemas';
 import { refused, summary } from './cases';
-
-/** The roles that deal with customers: each reads every record, contact and case of a customer. */
-export const CUSTOMER_ROLES = [
-  'sales_rep',
-  'sales_manager',
-  'cs_agent',
-  'handler',
-  'service_manager',
-  'analyst',
-  'management',
-  'auditor',
-] as const;
-/** Who keeps the records. */
-const EDITOR_ROLES = ['sales_rep', 'sales_manager', 'cs_agent'] as const;
-/** Who grades customers (a sales rep their own). */
-const GRADER_ROLES = ['sales_rep', 'sales_manager'] as const;
-/** Who logs contacts: the staff (not auditors, administrators or process owners). */
-const CONTACT_ROLES = ROLE_NAMES.filter((r) => !['auditor', 'admin', 'process_owner'].includes(r));
 
 /** A customer id: a business id, never a name (it appears in case ids' search attributes). */
 const customerIdSchema = z
@@ -105,6 +89,7 @@ const pageQuery = { limit: z.coerce.number().int().min(1).max(200).default(50), 
 const findQuery = z
   .object({
     name: z.string().min(1).max(200).optional().describe('part of the name, any case'),
+    search: z.string().trim().min(1).max(200).optional().describe('part of the name or of the customer id, any case'),
     industry: z.string().min(1).max(100).optional(),
     valueGrade: z.enum(VALUE_GRADES).optional(),
     intentionGrade: z.enum(INTENTION_GRADES).optional(),
@@ -206,7 +191,7 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       url: '/customers',
       summary: 'Create a customer record',
       tag: 'customers',
-      access: EDITOR_ROLES,
+      access: CUSTOMER_EDITOR_ROLES,
       body: createBody,
       responses: {
         201: { description: 'the record, as stored', schema: customerOut },
@@ -238,7 +223,7 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       url: '/customers/:customerId',
       summary: 'Edit a customer record',
       tag: 'customers',
-      access: EDITOR_ROLES,
+      access: CUSTOMER_EDITOR_ROLES,
       params,
       body: editBody,
       responses: {
@@ -295,7 +280,7 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       url: '/customers/:customerId/grade',
       summary: 'Change a customer’s grades',
       tag: 'customers',
-      access: GRADER_ROLES,
+      access: CUSTOMER_GRADER_ROLES,
       params,
       body: gradeBody,
       responses: {
