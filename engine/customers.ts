@@ -9,6 +9,11 @@ export const INTENTION_GRADES = ['A', 'B', 'C'] as const;
 export const CONTACT_CHANNELS = ['phone', 'email', 'message', 'visit'] as const;
 export const CONTACT_DIRECTIONS = ['in', 'out'] as const;
 
+/** A customer id: a business id, never a name (it appears in cases' search attributes). */
+export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A contact person's phone number: digits, spaces, ( ) and -, an optional leading +. */
+export const PHONE_PATTERN = /^\+?[0-9][0-9 ()-]{3,30}$/;
+
 export type ValueGrade = (typeof VALUE_GRADES)[number];
 export type IntentionGrade = (typeof INTENTION_GRADES)[number];
 

@@ -12,8 +12,10 @@ import {
   CONTACT_ROLES,
   CUSTOMER_EDITOR_ROLES,
   CUSTOMER_GRADER_ROLES,
+  CUSTOMER_ID_PATTERN,
   CUSTOMER_ROLES,
   INTENTION_GRADES,
+  PHONE_PATTERN,
   VALUE_GRADES,
 } from '../../engine/customers';
 import { decodeCursor, encodeCursor, listFingerprint } from '../case-pages';
@@ -24,9 +26,7 @@ import { caseSummaryOut, timelineParams, timelineQuery, transitionOut } from '..
 import { refused, summary } from './cases';
 
 /** A customer id: a business id, never a name (it appears in case ids' search attributes). */
-const customerIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a customer id of letters, digits, . _ - (at most 64), e.g. CUST-1001');
+const customerIdSchema = z.string().regex(CUSTOMER_ID_PATTERN, 'a customer id of letters, digits, . _ - (at most 64), e.g. CUST-1001');
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => text(max).nullable().optional();
 
@@ -34,11 +34,7 @@ const contactPerson = z
   .object({
     name: text(100),
     position: text(100).optional(),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9][0-9 ()-]{3,30}$/, 'a phone number of digits, spaces, ( ) and -')
-      .optional(),
+    phone: z.string().trim().regex(PHONE_PATTERN, 'a phone number of digits, spaces, ( ) and -').optional(),
     email: z.email('an e-mail address').max(200).optional(),
     wechat: text(100).optional(),
   })
