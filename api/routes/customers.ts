@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Customer, PageKey } from '../../adapters/postgres/customer-store';
+import { ConflictError } from '../../adapters/postgres/errors';
 import {
   CONTACT_CHANNELS,
   CONTACT_DIRECTIONS,
@@ -199,18 +200,31 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
         const owning = owner === undefined && ctx.caller.role === 'sales_rep' ? ctx.caller.principal.userId : nullable(owner);
         await checkOwner(deps, owning);
         const id = customerId ?? `CUST-${randomUUID().slice(0, 8).toUpperCase()}`;
-        const created = await deps.customers.create(
-          id,
-          {
-            ...rest,
-            industry: nullable(rest.industry),
-            size: nullable(rest.size),
-            businessScope: nullable(rest.businessScope),
-            needType: nullable(rest.needType),
-            owner: owning,
-          },
-          ctx.caller.actor,
-        );
+        let created: Customer;
+        try {
+          created = await deps.customers.create(
+            id,
+            {
+              ...rest,
+              industry: nullable(rest.industry),
+              size: nullable(rest.size),
+              businessScope: nullable(rest.businessScope),
+              needType: nullable(rest.needType),
+              owner: owning,
+            },
+            ctx.caller.actor,
+          );
+        } catch (err) {
+          // The store's message names the database's constraint: the caller needs the id and what to do.
+          if (err instanceof ConflictError) {
+            throw new ApiError(
+              409,
+              'Conflict',
+              `a customer record "${id}" exists already: choose another id, or leave customerId out for a generated one`,
+            );
+          }
+          throw err;
+        }
         return { status: 201, body: created };
       },
     }),

@@ -87,6 +87,12 @@ describe('records', () => {
     });
     const again = await api.call('POST', '/customers', { token: t.sam, body: { customerId: 'CUST-Z1', name: 'Other' } });
     expect(again.status).toBe(409);
+    // It names the id and what to do, not the database's constraint.
+    expect(again.body.error).toEqual({
+      code: 'Conflict',
+      message: 'a customer record "CUST-Z1" exists already: choose another id, or leave customerId out for a generated one',
+      requestId: expect.any(String),
+    });
     expect((await rowOf('CUST-Z1')).name).toBe(NAME);
     // Without an id, one is made; it names no one.
     const made = await api.call('POST', '/customers', { token: t.amy, body: { name: 'Li Hua Stores' } });
