@@ -230,7 +230,7 @@ test('a taken id is refused and changes nothing; who may not edit, grade or log 
   await form.locator('#new-customer-name').fill('Somebody else');
   await form.locator('button[data-action=save-customer]').click();
   await form.locator('.alert.error', { hasText: 'A customer with this id exists already' }).waitFor();
-  expect(await form.locator('#new-customer-customerId-error').textContent()).toContain('exists already');
+  expect(await form.locator('#new-customer-customerId-error').textContent()).toBe('This id is taken');
   expect(await customerCount()).toBe(before);
   expect((await record('CUST-1001')).body.customer.name).toBe('Li Hua Furniture');
   await shotsAtBothSizes(page, 'customers-new-taken-id');
@@ -269,6 +269,11 @@ test('a taken id is refused and changes nothing; who may not edit, grade or log 
   await bob.locator('[data-testid=record]').waitFor();
   expect(await bob.locator('button[data-action=edit-customer]').count()).toBe(0);
   expect(await bob.locator('button[data-action=log-contact]').count()).toBe(1);
+  // An id that cases may name without a record: said so, not an error.
+  await bob.goto(`${api.url}/#/customers/CUST-NONE`);
+  await bob.locator('[data-testid=no-record]', { hasText: 'No record of this customer.' }).waitFor();
+  await bob.locator('[data-testid=timeline]', { hasText: 'Nothing has happened with this customer yet.' }).waitFor();
+  expect(await bob.locator('.alert.error').count()).toBe(0);
   await bob.close();
 
   // A role that does not deal with customers has no Customers entry.

@@ -52,11 +52,15 @@ export function issuesByField(err: unknown): FieldErrors {
   return out;
 }
 
-/** Above a form: a refusal or failure in plain words with the server's explanation, or the form's own message (`title` alone). */
+/**
+ * Above a form: a refusal or failure in plain words with the server's explanation; or, given a
+ * `title`, that alone (the form's own message, or the page's words for a refusal it knows).
+ */
 export function FormFailure({ error, title }: { error?: unknown; title?: string }) {
   const { lang } = useApp();
   if (!error && !title) return null;
-  const d = error ? describeError(error, lang) : { title: '', detail: '', code: 'Form' };
+  const described = error ? describeError(error, lang) : { title: '', detail: '', code: 'Form' };
+  const d = title === undefined ? described : { ...described, detail: '' };
   return (
     <div class="alert error" role="alert" data-code={d.code}>
       <strong>{title ?? d.title}</strong>

@@ -158,7 +158,7 @@ export function RecordForm({ customer, onSaved, onCancel }: RecordFormProps) {
       onSaved(saved);
     } catch (err) {
       const taken = err instanceof ApiFailure && err.code === 'Conflict';
-      setErrors({ ...issuesByField(err), ...(taken && { customerId: t('errCustomerExists') }) });
+      setErrors({ ...issuesByField(err), ...(taken && { customerId: t('idTaken') }) });
       setFailure({ error: err, ...(taken && { title: t('errCustomerExists') }) });
     } finally {
       setBusy(false);
