@@ -21,3 +21,4 @@ export * from './microstep-limit';
 export * from './definition-limits';
 export * from './work';
 export * from './work-types';
+export * from './customers';

@@ -8,15 +8,8 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { rowToTransition, type TransitionRow } from './case-store';
 import { mapPgError } from './errors';
 import { inTransaction } from './transaction';
+import type { CONTACT_CHANNELS, CONTACT_DIRECTIONS, IntentionGrade, ValueGrade } from '../../engine/customers';
 import type { TransitionRecord } from '../../engine/types';
-
-export const VALUE_GRADES = ['high', 'medium', 'low'] as const;
-export const INTENTION_GRADES = ['A', 'B', 'C'] as const;
-export const CONTACT_CHANNELS = ['phone', 'email', 'message', 'visit'] as const;
-export const CONTACT_DIRECTIONS = ['in', 'out'] as const;
-
-export type ValueGrade = (typeof VALUE_GRADES)[number];
-export type IntentionGrade = (typeof INTENTION_GRADES)[number];
 
 /** A contact person of a customer. */
 export interface ContactPerson {
@@ -90,6 +83,8 @@ export interface Page<T> {
 export interface CustomerFilter {
   /** Part of the name, any case. */
   name?: string;
+  /** Part of the name or of the customer id, any case. */
+  search?: string;
   industry?: string;
   valueGrade?: ValueGrade;
   intentionGrade?: IntentionGrade;
@@ -256,6 +251,10 @@ export class PostgresCustomerStore {
     const where: string[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
     if (filter.name !== undefined) where.push(`strpos(lower(name), lower(${p(filter.name)})) > 0`);
+    if (filter.search !== undefined) {
+      const part = p(filter.search);
+      where.push(`(strpos(lower(name), lower(${part})) > 0 OR strpos(lower(customer_id), lower(${part})) > 0)`);
+    }
     if (filter.industry !== undefined) where.push(`lower(industry) = lower(${p(filter.industry)})`);
     if (filter.valueGrade !== undefined) where.push(`value_grade = ${p(filter.valueGrade)}`);
     if (filter.intentionGrade !== undefined) where.push(`intention_grade = ${p(filter.intentionGrade)}`);

@@ -5,15 +5,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Customer, PageKey } from '../../adapters/postgres/customer-store';
+import { ConflictError } from '../../adapters/postgres/errors';
 import {
   CONTACT_CHANNELS,
   CONTACT_DIRECTIONS,
+  CONTACT_ROLES,
+  CUSTOMER_EDITOR_ROLES,
+  CUSTOMER_GRADER_ROLES,
+  CUSTOMER_ID_PATTERN,
+  CUSTOMER_ROLES,
   INTENTION_GRADES,
+  PHONE_PATTERN,
   VALUE_GRADES,
-  type Customer,
-  type PageKey,
-} from '../../adapters/postgres/customer-store';
-import { ROLE_NAMES } from '../../engine/roles';
+} from '../../engine/customers';
 import { decodeCursor, encodeCursor, listFingerprint } from '../case-pages';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
@@ -21,28 +26,8 @@ import { route, type AnyRoute, type RouteContext } from '../route';
 import { caseSummaryOut, timelineParams, timelineQuery, transitionOut } from '../schemas';
 import { refused, summary } from './cases';
 
-/** The roles that deal with customers: each reads every record, contact and case of a customer. */
-export const CUSTOMER_ROLES = [
-  'sales_rep',
-  'sales_manager',
-  'cs_agent',
-  'handler',
-  'service_manager',
-  'analyst',
-  'management',
-  'auditor',
-] as const;
-/** Who keeps the records. */
-const EDITOR_ROLES = ['sales_rep', 'sales_manager', 'cs_agent'] as const;
-/** Who grades customers (a sales rep their own). */
-const GRADER_ROLES = ['sales_rep', 'sales_manager'] as const;
-/** Who logs contacts: the staff (not auditors, administrators or process owners). */
-const CONTACT_ROLES = ROLE_NAMES.filter((r) => !['auditor', 'admin', 'process_owner'].includes(r));
-
 /** A customer id: a business id, never a name (it appears in case ids' search attributes). */
-const customerIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a customer id of letters, digits, . _ - (at most 64), e.g. CUST-1001');
+const customerIdSchema = z.string().regex(CUSTOMER_ID_PATTERN, 'a customer id of letters, digits, . _ - (at most 64), e.g. CUST-1001');
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => text(max).nullable().optional();
 
@@ -50,11 +35,7 @@ const contactPerson = z
   .object({
     name: text(100),
     position: text(100).optional(),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9][0-9 ()-]{3,30}$/, 'a phone number of digits, spaces, ( ) and -')
-      .optional(),
+    phone: z.string().trim().regex(PHONE_PATTERN, 'a phone number of digits, spaces, ( ) and -').optional(),
     email: z.email('an e-mail address').max(200).optional(),
     wechat: text(100).optional(),
   })
@@ -105,6 +86,7 @@ const pageQuery = { limit: z.coerce.number().int().min(1).max(200).default(50), 
 const findQuery = z
   .object({
     name: z.string().min(1).max(200).optional().describe('part of the name, any case'),
+    search: z.string().trim().min(1).max(200).optional().describe('part of the name or of the customer id, any case'),
     industry: z.string().min(1).max(100).optional(),
     valueGrade: z.enum(VALUE_GRADES).optional(),
     intentionGrade: z.enum(INTENTION_GRADES).optional(),
@@ -206,7 +188,7 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       url: '/customers',
       summary: 'Create a customer record',
       tag: 'customers',
-      access: EDITOR_ROLES,
+      access: CUSTOMER_EDITOR_ROLES,
       body: createBody,
       responses: {
         201: { description: 'the record, as stored', schema: customerOut },
@@ -218,18 +200,31 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
         const owning = owner === undefined && ctx.caller.role === 'sales_rep' ? ctx.caller.principal.userId : nullable(owner);
         await checkOwner(deps, owning);
         const id = customerId ?? `CUST-${randomUUID().slice(0, 8).toUpperCase()}`;
-        const created = await deps.customers.create(
-          id,
-          {
-            ...rest,
-            industry: nullable(rest.industry),
-            size: nullable(rest.size),
-            businessScope: nullable(rest.businessScope),
-            needType: nullable(rest.needType),
-            owner: owning,
-          },
-          ctx.caller.actor,
-        );
+        let created: Customer;
+        try {
+          created = await deps.customers.create(
+            id,
+            {
+              ...rest,
+              industry: nullable(rest.industry),
+              size: nullable(rest.size),
+              businessScope: nullable(rest.businessScope),
+              needType: nullable(rest.needType),
+              owner: owning,
+            },
+            ctx.caller.actor,
+          );
+        } catch (err) {
+          // The store's message names the database's constraint: the caller needs the id and what to do.
+          if (err instanceof ConflictError) {
+            throw new ApiError(
+              409,
+              'Conflict',
+              `a customer record "${id}" exists already: choose another id, or leave customerId out for a generated one`,
+            );
+          }
+          throw err;
+        }
         return { status: 201, body: created };
       },
     }),
@@ -238,7 +233,7 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       url: '/customers/:customerId',
       summary: 'Edit a customer record',
       tag: 'customers',
-      access: EDITOR_ROLES,
+      access: CUSTOMER_EDITOR_ROLES,
       params,
       body: editBody,
       responses: {
@@ -295,7 +290,7 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       url: '/customers/:customerId/grade',
       summary: 'Change a customer’s grades',
       tag: 'customers',
-      access: GRADER_ROLES,
+      access: CUSTOMER_GRADER_ROLES,
       params,
       body: gradeBody,
       responses: {

@@ -87,6 +87,12 @@ describe('records', () => {
     });
     const again = await api.call('POST', '/customers', { token: t.sam, body: { customerId: 'CUST-Z1', name: 'Other' } });
     expect(again.status).toBe(409);
+    // It names the id and what to do, not the database's constraint.
+    expect(again.body.error).toEqual({
+      code: 'Conflict',
+      message: 'a customer record "CUST-Z1" exists already: choose another id, or leave customerId out for a generated one',
+      requestId: expect.any(String),
+    });
     expect((await rowOf('CUST-Z1')).name).toBe(NAME);
     // Without an id, one is made; it names no one.
     const made = await api.call('POST', '/customers', { token: t.amy, body: { name: 'Li Hua Stores' } });
@@ -191,7 +197,7 @@ describe('grades', () => {
 });
 
 describe('find', () => {
-  test('by name, industry, grade and owner, a page at a time with a cursor', async () => {
+  test('by name, name or id, industry, grade and owner, a page at a time with a cursor', async () => {
     for (let i = 0; i < 5; i++) {
       const res = await api.call('POST', '/customers', {
         token: t.ray,
@@ -216,6 +222,14 @@ describe('find', () => {
 
     const byName = await api.call('GET', `/customers?name=${encodeURIComponent('zhang wei')}`, { token: t.amy });
     expect(byName.body.customers.map((c: any) => c.customerId)).toEqual(['CUST-Z1']);
+    // One box for both: part of the name or of the id, any case.
+    const byId = await api.call('GET', '/customers?search=cust-p3', { token: t.amy });
+    expect(byId.body.customers.map((c: any) => c.customerId)).toEqual(['CUST-P3']);
+    const byNamePart = await api.call('GET', `/customers?search=${encodeURIComponent('WEI TRAD')}`, { token: t.amy });
+    expect(byNamePart.body.customers.map((c: any) => c.customerId)).toEqual(['CUST-Z1']);
+    const bothWays = await api.call('GET', '/customers?search=p&industry=Paging&limit=10', { token: t.amy });
+    expect(bothWays.body.total).toBe(5);
+    expect((await api.call('GET', '/customers?search=%20', { token: t.amy })).status).toBe(400);
     const byGrade = await api.call('GET', '/customers?valueGrade=high&intentionGrade=A', { token: t.amy });
     expect(byGrade.body.customers.map((c: any) => c.customerId)).toEqual(['CUST-Z1']);
     const byOwner = await api.call('GET', '/customers?owner=ray&limit=10', { token: t.amy });

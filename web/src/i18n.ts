@@ -1,5 +1,6 @@
 import { ROLES } from '../../engine/roles';
 import { ownValue } from '../../engine/own';
+import { customerEn, customerZh } from './i18n-customers';
 
 /** The two languages of the UI. Process labels come from the definitions; these are the UI's own words. */
 export type Lang = 'en' | 'zh-CN';
@@ -500,6 +501,7 @@ const en = {
   ...reportMessages.en,
   ...inboxEn,
   ...taskEn,
+  ...customerEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -702,6 +704,7 @@ const zh: Record<MessageKey, string> = {
   ...reportMessages['zh-CN'],
   ...inboxZh,
   ...taskZh,
+  ...customerZh,
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

@@ -6,6 +6,7 @@ import { answered, api, ApiFailure, loadSession, saveSession, sessionHeaders, ty
 import { roleLabel, translate, type Lang, type MessageKey } from './i18n';
 import { UsersPage } from './pages/admin';
 import { AuditCase, AuditSearch } from './pages/audit';
+import { CustomerPage, CustomersPage, readsCustomers } from './pages/customers';
 import { IncidentCase, IncidentsPage } from './pages/incidents';
 import { NotificationBadge, NotificationsPage } from './pages/notifications';
 import { ProcessList, ProcessPage } from './pages/owner';
@@ -43,6 +44,7 @@ function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
     return [
       { hash: '#/audit', key: 'audit' },
       { hash: '#/reports', key: 'reports' },
+      { hash: '#/customers', key: 'customers' },
     ];
   if (role === 'admin')
     return [
@@ -52,6 +54,7 @@ function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
   return [
     { hash: '#/inbox', key: 'inbox' },
     { hash: '#/start', key: 'startCase' },
+    ...(readsCustomers(role) ? [{ hash: '#/customers', key: 'customers' as const }] : []),
     ...(REPORT_READERS.includes(role) ? [{ hash: '#/reports', key: 'reports' as const }] : []),
   ];
 }
@@ -67,6 +70,7 @@ const ROUTES: Record<string, (arg: string | undefined) => JSX.Element> = {
   audit: (arg) => (arg ? <AuditCase key={arg} caseId={arg} /> : <AuditSearch />),
   notifications: () => <NotificationsPage />,
   reports: () => <ReportsPage />,
+  customers: (arg) => (arg ? <CustomerPage key={arg} customerId={arg} /> : <CustomersPage />),
 };
 
 function Root() {

@@ -6,7 +6,8 @@ import { ErrorBox, useApp, useLoad, type Loaded } from '../ui';
 /** One page of a list as the API answers it (under whatever name it gives the rows). */
 export interface Page<T> {
   items: T[];
-  total: number;
+  /** How many there are in all, when the API counts them. */
+  total?: number;
   nextCursor: string | null;
 }
 
@@ -52,18 +53,20 @@ export function usePages<T>(key: string, read: (cursor?: string) => Promise<Page
   };
 }
 
-/** Under a list: how many of how many are shown, and "show more" while more follow. */
+/** Under a list: how many of how many are shown (when the API counts them), and "show more" while more follow. */
 export function MoreLine<T>({ pages, testId }: { pages: Pages<T>; testId: string }) {
   const { t } = useApp();
   const shown = pages.load.data?.length ?? 0;
   return (
     <>
       <ErrorBox error={pages.moreError} />
-      {pages.total !== undefined && shown > 0 && (
+      {shown > 0 && (pages.total !== undefined || pages.nextCursor !== null) && (
         <div class="page-more">
-          <span class="muted" data-testid={testId}>
-            {t('shownOfTotal', { shown, total: pages.total })}
-          </span>
+          {pages.total !== undefined && (
+            <span class="muted" data-testid={testId}>
+              {t('shownOfTotal', { shown, total: pages.total })}
+            </span>
+          )}
           {pages.nextCursor !== null && (
             <button data-action="show-more" onClick={() => void pages.showMore()}>
               {t('showMore')}

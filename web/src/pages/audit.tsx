@@ -6,7 +6,8 @@ import { MoreLine, ProcessOptions, usePages } from '../components/paged-list';
 import { IncidentBanner } from '../incidents';
 import type { CaseSummary, CaseView, DefinitionLabels, Transition, Verification } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, Show, useApp, useLoad } from '../ui';
-import { HistoryTable, useProcesses } from './staff';
+import { HistoryTable } from './staff';
+import { useProcesses } from '../processes';
 import { ownValue } from '../../../engine/own';
 
 interface Filters {

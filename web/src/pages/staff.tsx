@@ -9,17 +9,14 @@ import type { operations } from '../api-types';
 import { ListTable, LoadedList } from '../components/list-table';
 import { MoreLine, ProcessOptions, usePages } from '../components/paged-list';
 import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
+import { readsCustomers, Timeline } from './customers';
+import { useProcesses } from '../processes';
 import { TasksPanel } from '../tasks';
-import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
+import type { CaseView, DefinitionLabels, InboxItem, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
 import { ownValue } from '../../../engine/own';
 import type { PayloadField } from '../../../engine/payload-labels';
 import { WORK_KEY } from '../../../engine/work-types';
-
-/** Labels of the processes the caller works with, by process id. */
-export function useProcesses() {
-  return useLoad(() => get<{ processes: ProcessInfo[] }>('/processes').then((r) => r.processes), []);
-}
 
 type InboxPage = operations['getInbox']['responses'][200]['content']['application/json'];
 type InboxQuery = NonNullable<operations['getInbox']['parameters']['query']>;
@@ -257,6 +254,7 @@ const HELD = new Set(['IncidentOpened', 'CaseHasIncident']);
 export function CasePage({ caseId }: { caseId: string }) {
   const { t, l, lang, time, me } = useApp();
   const load = useLoad(() => loadCase(caseId), [caseId]);
+  const processes = useProcesses();
   const [openEvent, setOpenEvent] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [heldBy, setHeldBy] = useState<unknown>(null);
@@ -295,7 +293,14 @@ export function CasePage({ caseId }: { caseId: string }) {
                 {view.customerId && (
                   <>
                     {' '}
-                    · {t('customer')}: {view.customerId}
+                    · {t('customer')}:{' '}
+                    {readsCustomers(me.role) ? (
+                      <a href={`#/customers/${encodeURIComponent(view.customerId)}`} data-testid="case-customer">
+                        {view.customerId}
+                      </a>
+                    ) : (
+                      view.customerId
+                    )}
                   </>
                 )}
               </p>
@@ -418,7 +423,11 @@ export function CasePage({ caseId }: { caseId: string }) {
             </section>
             <aside class="case-side">
               <h2>{t('customerTimeline')}</h2>
-              {view.customerId ? <CustomerTimeline customerId={view.customerId} caseId={view.caseId} /> : <p class="muted">—</p>}
+              {view.customerId ? (
+                <Timeline customerId={view.customerId} caseId={view.caseId} processes={processes.data} pageSize={100} />
+              ) : (
+                <p class="muted">—</p>
+              )}
             </aside>
           </div>
         );
@@ -469,44 +478,6 @@ export function HistoryTable(props: {
         { label: t('version'), cell: (h) => `v${h.definitionVersion}` },
       ]}
     />
-  );
-}
-
-function CustomerTimeline({ customerId, caseId }: { customerId: string; caseId: string }) {
-  const { t, l, lang, time } = useApp();
-  const load = useLoad(
-    () => get<{ cases: CaseSummary[]; entries: Transition[] }>(`/customers/${encodeURIComponent(customerId)}/timeline?limit=100`),
-    [customerId, caseId],
-  );
-  const processes = useProcesses();
-  const byId = new Map((processes.data ?? []).map((p) => [p.processId, p]));
-  return (
-    <Show load={load}>
-      {({ entries }) =>
-        entries.length === 0 ? (
-          <p class="muted">{t('noContacts')}</p>
-        ) : (
-          <ol class="timeline">
-            {entries.map((e) => {
-              const p = byId.get(e.processId);
-              return (
-                <li key={`${e.caseId}-${e.seq}`} class={e.caseId === caseId ? 'this-case' : ''}>
-                  <div class="when">{time(e.at)}</div>
-                  <div>
-                    <strong>{eventLabelOf(p, e.event, lang)}</strong> · {e.actor.userId}
-                  </div>
-                  <div class="muted small">
-                    {l(p?.labels, e.processId)} · {e.caseId === caseId ? t('thisCase') : <a href={`#/cases/${e.caseId}`}>{e.caseId}</a>} ·{' '}
-                    {l(ownValue(p?.stateLabels, e.toState), e.toState)}
-                  </div>
-                  <PayloadText payload={e.payload} />
-                </li>
-              );
-            })}
-          </ol>
-        )
-      }
-    </Show>
   );
 }
 
