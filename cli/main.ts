@@ -54,6 +54,16 @@ import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED, toFailure, type Failure } from './e
 import { jsonText } from './format';
 import { exportCommand, verifyCommand } from './audit';
 import {
+  annotateCommand,
+  annotationsCommand,
+  reviewCommand,
+  sampleCommand,
+  samplesCommand,
+  samplingReportCommand,
+  type ReviewOptions,
+  type SampleOptions,
+} from './sampling';
+import {
   addUserCommand,
   disableUserCommand,
   enableUserCommand,
@@ -540,6 +550,54 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option('--format <json|csv>', 'json (default) or csv')
     .option('--out <file>', 'write to a file')
     .action((caseId: string, opts: { format?: string; out?: string }) => run(exportCommand(ctx, caseId, opts)));
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  audit
+    .command('sample')
+    .description('draw a reproducible random sample of completed cases per rep (auditors): the same seed draws the same cases')
+    .option('--process <process>', 'the process, e.g. complaint')
+    .option('--from <date>', 'the period in which the cases were completed: from (a date or ISO time, UTC)')
+    .option('--to <date>', '… to (exclusive)')
+    .option('--rep <userId>', 'a rep to sample (repeat, or a,b); default every rep', collect)
+    .option('--size <n>', 'cases per rep')
+    .option('--percent <p>', "percent of each rep's cases, rounded up")
+    .option('--seed <seed>', 'the seed (default: a new one, printed and recorded with the draw)')
+    .action((opts: SampleOptions) => run(sampleCommand(ctx, opts)));
+  audit
+    .command('samples')
+    .description('list the samples drawn, or show one with its cases, their reviews and the checklist')
+    .argument('[sampleId]', 'the sample')
+    .action((sampleId: string | undefined) => run(samplesCommand(ctx, sampleId)));
+  audit
+    .command('review')
+    .description("review a sampled case against its process's checklist: every item passes, fails (with a finding) or is n/a")
+    .argument('<sampleId>', 'the sample')
+    .argument('<caseId>', 'the case')
+    .option('--pass <items>', 'items that pass (repeat, or a,b)', collect)
+    .option('--fail <items>', 'items that fail (repeat, or a,b)', collect)
+    .option('--na <items>', 'items that do not apply (repeat, or a,b)', collect)
+    .option('--finding <item=text>', 'what was found for a failed item (repeat)', collect)
+    .option('--comment <text>', 'a comment on the whole review')
+    .option('--request-id <id>', 'makes a retried review count once')
+    .action((sampleId: string, caseId: string, opts: ReviewOptions) => run(reviewCommand(ctx, sampleId, caseId, opts)));
+  audit
+    .command('annotate')
+    .description("add an auditor's note to a case: append-only, part of its audit trail; the case's rep is told")
+    .argument('<caseId>', 'the case')
+    .option('--text <text>', 'the note')
+    .option('--request-id <id>', 'makes a retried note count once')
+    .action((caseId: string, opts: { text?: string; requestId?: string }) => run(annotateCommand(ctx, caseId, opts)));
+  audit
+    .command('annotations')
+    .description("a case's annotations (auditors' notes and reviews), oldest first")
+    .argument('<caseId>', 'the case')
+    .option('--as <role>', 'the role to read in, when your token holds several')
+    .action((caseId: string, opts: { as?: string }) => run(annotationsCommand(ctx, caseId, opts)));
+  audit
+    .command('sampling-report')
+    .description('per rep: population, sampled, reviewed, passed, failed, findings, and findings per checklist item')
+    .argument('<sampleId>', 'the sample')
+    .option('--csv', 'as CSV')
+    .action((sampleId: string, opts: { csv?: boolean }) => run(samplingReportCommand(ctx, sampleId, opts)));
 
   const db = program.command('db').description("Docket's PostgreSQL roles and schema on a server of your own (DATABASE_URL)");
   const dbUrl = ['--database-url <url>', "an admin's URL of the database (default DATABASE_URL)"] as const;
