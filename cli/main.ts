@@ -550,7 +550,6 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option('--format <json|csv>', 'json (default) or csv')
     .option('--out <file>', 'write to a file')
     .action((caseId: string, opts: { format?: string; out?: string }) => run(exportCommand(ctx, caseId, opts)));
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
   audit
     .command('sample')
     .description('draw a reproducible random sample of completed cases per rep (auditors): the same seed draws the same cases')
