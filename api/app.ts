@@ -34,6 +34,7 @@ import { delegationRoutes } from './routes/delegations';
 import { operationsRoutes, type OperationsOptions } from './routes/operations';
 import { reportRoutes } from './routes/reports';
 import { samplingRoutes } from './routes/sampling';
+import { libraryRoutes } from './routes/library';
 import { taskRoutes } from './routes/tasks';
 import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
@@ -81,6 +82,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
     ...incidentRoutes(deps),
     ...auditRoutes(deps),
     ...samplingRoutes(deps),
+    ...libraryRoutes(deps),
     ...adminRoutes(deps),
     ...definitionRoutes(deps, jobs),
     ...migrationRoutes(deps),

@@ -53,6 +53,7 @@ import { TASK_OPERATION_NAMES, type TaskOperationName } from '../engine/task-ope
 import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED, toFailure, type Failure } from './errors';
 import { jsonText } from './format';
 import { exportCommand, verifyCommand } from './audit';
+import { markCommand, searchLibraryCommand, showEntryCommand, unmarkCommand } from './library';
 import {
   annotateCommand,
   annotationsCommand,
@@ -597,6 +598,45 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .argument('<sampleId>', 'the sample')
     .option('--csv', 'as CSV')
     .action((sampleId: string, opts: { csv?: boolean }) => run(samplingReportCommand(ctx, sampleId, opts)));
+
+  const library = program.command('library').description('the case library (形成案例): typical cases with tags and a summary');
+  const libraryAs = ['--as <role>', 'the role to act in, when your token holds several'] as const;
+  library
+    .command('mark')
+    .description('mark a completed complaint or lost deal as a typical case (process owners, managers, auditors)')
+    .argument('<caseId>', 'the case')
+    .option('--title <text>', 'a short title')
+    .option('--summary <text>', 'what makes it typical: what happened, what was learnt')
+    .option('--tag <tag>', 'a tag (repeat, or a,b)', collect)
+    .option(...libraryAs)
+    .action((caseId: string, opts: { title?: string; summary?: string; tag?: string[]; as?: string }) =>
+      run(markCommand(ctx, caseId, opts)),
+    );
+  library
+    .command('search')
+    .description('find typical cases by words, tags and process, newest first')
+    .option('--text <words>', 'words in the title, summary or tags')
+    .option('--tag <tag>', 'a tag the entry carries (repeat, or a,b: all of them)', collect)
+    .option('--process <process>', 'complaint or lost_deal')
+    .option('--all', 'also entries taken out of the library')
+    .option('--limit <n>', 'at most this many (default 100)')
+    .option(...libraryAs)
+    .action((opts: { text?: string; tag?: string[]; process?: string; all?: boolean; limit?: string; as?: string }) =>
+      run(searchLibraryCommand(ctx, opts)),
+    );
+  library
+    .command('show')
+    .description('one entry: its case, title, tags, summary, who marked it')
+    .argument('<entryId>', 'the entry, e.g. lib-3f9c2a1b0d4e')
+    .option(...libraryAs)
+    .action((entryId: string, opts: { as?: string }) => run(showEntryCommand(ctx, entryId, opts)));
+  library
+    .command('unmark')
+    .description('take an entry out of the library (it is kept, with who, when and why)')
+    .argument('<entryId>', 'the entry')
+    .option('--reason <text>', 'why')
+    .option(...libraryAs)
+    .action((entryId: string, opts: { reason?: string; as?: string }) => run(unmarkCommand(ctx, entryId, opts)));
 
   const db = program.command('db').description("Docket's PostgreSQL roles and schema on a server of your own (DATABASE_URL)");
   const dbUrl = ['--database-url <url>', "an admin's URL of the database (default DATABASE_URL)"] as const;
