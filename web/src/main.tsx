@@ -10,6 +10,8 @@ import { IncidentCase, IncidentsPage } from './pages/incidents';
 import { NotificationBadge, NotificationsPage } from './pages/notifications';
 import { ProcessList, ProcessPage } from './pages/owner';
 import { ReportsPage } from './pages/reports';
+import { LibraryPage } from './pages/library';
+import { ReviewPage, SamplePage, SamplingPage } from './pages/sampling';
 import { CasePage, Inbox, StartCase } from './pages/staff';
 import { App, ErrorBox, type Me } from './ui';
 import { ownValue } from '../../engine/own';
@@ -38,10 +40,16 @@ const REPORT_READERS = ['sales_rep', 'sales_manager', 'service_manager', 'manage
 
 /** The pages a role works in, first one is home. */
 function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
-  if (role === 'process_owner') return [{ hash: '#/processes', key: 'processes' }];
+  if (role === 'process_owner')
+    return [
+      { hash: '#/processes', key: 'processes' },
+      { hash: '#/library', key: 'library' },
+    ];
   if (role === 'auditor')
     return [
       { hash: '#/audit', key: 'audit' },
+      { hash: '#/sampling', key: 'sampling' },
+      { hash: '#/library', key: 'library' },
       { hash: '#/reports', key: 'reports' },
     ];
   if (role === 'admin')
@@ -53,6 +61,7 @@ function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
     { hash: '#/inbox', key: 'inbox' },
     { hash: '#/start', key: 'startCase' },
     ...(REPORT_READERS.includes(role) ? [{ hash: '#/reports', key: 'reports' as const }] : []),
+    { hash: '#/library', key: 'library' },
   ];
 }
 
@@ -67,6 +76,16 @@ const ROUTES: Record<string, (arg: string | undefined) => JSX.Element> = {
   audit: (arg) => (arg ? <AuditCase key={arg} caseId={arg} /> : <AuditSearch />),
   notifications: () => <NotificationsPage />,
   reports: () => <ReportsPage />,
+  library: (arg) => <LibraryPage key={arg ?? ''} {...(arg && { entryId: arg })} />,
+  sampling: (arg) => {
+    const [sampleId, ...rest] = (arg ?? '').split('/');
+    if (!sampleId) return <SamplingPage />;
+    return rest.length > 0 ? (
+      <ReviewPage key={arg} sampleId={sampleId} caseId={rest.join('/')} />
+    ) : (
+      <SamplePage key={sampleId} sampleId={sampleId} />
+    );
+  },
 };
 
 function Root() {
