@@ -123,7 +123,7 @@ export function SamplingPage() {
                     <th>{t('sample')}</th>
                     <th>{t('process')}</th>
                     <th>{t('periodFrom')}</th>
-                    <th>{t('seed')}</th>
+                    <th>{t('seedShort')}</th>
                     <th>{t('sampled')}</th>
                     <th>{t('reviewed')}</th>
                     <th>{t('drawnBy')}</th>
@@ -181,7 +181,7 @@ export function SamplePage({ sampleId }: { sampleId: string }) {
           </h1>
           <p class="sample-params" data-testid="sample-params">
             {sample.processId} · {sample.from.slice(0, 10)} – {sample.to.slice(0, 10)} ·{' '}
-            {sample.size !== null ? `${sample.size} ${t('casesPerRep')}` : `${sample.percent}${t('percentPerRep')}`} · {t('seed')}:{' '}
+            {sample.size !== null ? `${sample.size} ${t('casesPerRep')}` : `${sample.percent}${t('percentPerRep')}`} · {t('seedShort')}:{' '}
             <span class="mono">{sample.seed}</span> · {t('drawnBy')} {sample.drawnBy} {time(sample.drawnAt)}
           </p>
           <div class="table-scroll">
