@@ -257,17 +257,15 @@ export async function annotationsCommand(ctx: CliContext, caseId: string, opts: 
 
 /** `docket audit sampling-report <sampleId> [--csv]`. */
 export async function samplingReportCommand(ctx: CliContext, sampleId: string, opts: { csv?: boolean }): Promise<number> {
-  const { body, text } = await ctx
-    .api()
-    .request<{
-      sampleId: string;
-      processId: string;
-      from: string;
-      to: string;
-      seed: string;
-      columns: string[];
-      rows: Array<Record<string, string | number>>;
-    }>('GET', `/audit/samples/${enc(sampleId)}/report${opts.csv === true ? '?format=csv' : ''}`, AUDITOR);
+  const { body, text } = await ctx.api().request<{
+    sampleId: string;
+    processId: string;
+    from: string;
+    to: string;
+    seed: string;
+    columns: string[];
+    rows: Array<Record<string, string | number>>;
+  }>('GET', `/audit/samples/${enc(sampleId)}/report${opts.csv === true ? '?format=csv' : ''}`, AUDITOR);
   if (opts.csv === true) {
     ctx.out(text);
     return EXIT_OK;
