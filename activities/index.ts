@@ -2,12 +2,15 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { evaluateTask, type TaskInput, type TaskOutput } from '../engine/tasks';
 import type { CaseProjection, Notification, TransitionRecord } from '../engine/types';
 import type { Incident } from '../workflows/messages';
-import type { CaseStore, IncidentStore, Notifier } from '../ports';
+import type { AnnotationWriter, CaseStore, IncidentStore, NewAnnotation, Notifier } from '../ports';
+import type { ChainedAnnotation } from '../audit/annotations';
 
 export interface ActivityDeps {
   store: CaseStore;
   notifier: Notifier;
   incidents: IncidentStore;
+  /** Annotations on cases (absent: `recordAnnotation` fails for good). */
+  annotations?: AnnotationWriter;
 }
 
 export interface PersistTransitionInput {
@@ -44,6 +47,12 @@ export function createActivities(deps: ActivityDeps) {
     /** Delivers one notification (reminder, escalation, information). */
     async notify(notification: Notification): Promise<void> {
       await permanentFailuresAsNonRetryable(() => deps.notifier.send(notification));
+    },
+    /** Appends an annotation to a case (an auditor's note or review), signed with the worker's audit key, and tells the rep. */
+    async recordAnnotation(input: NewAnnotation): Promise<ChainedAnnotation> {
+      const writer = deps.annotations;
+      if (!writer) throw ApplicationFailure.nonRetryable('this worker keeps no annotations', 'Unavailable');
+      return permanentFailuresAsNonRetryable(() => writer.append(input));
     },
     /** Writes an incident (opened, failed again, resolved) to the operators' list. */
     async recordIncident(incident: Incident): Promise<void> {

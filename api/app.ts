@@ -33,6 +33,8 @@ import { notificationRoutes } from './routes/notifications';
 import { delegationRoutes } from './routes/delegations';
 import { operationsRoutes, type OperationsOptions } from './routes/operations';
 import { reportRoutes } from './routes/reports';
+import { samplingRoutes } from './routes/sampling';
+import { libraryRoutes } from './routes/library';
 import { taskRoutes } from './routes/tasks';
 import { registerSecurityHeaders } from './security-headers';
 import { serveWeb } from './web';
@@ -79,6 +81,8 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
     ...customerRoutes(deps),
     ...incidentRoutes(deps),
     ...auditRoutes(deps),
+    ...samplingRoutes(deps),
+    ...libraryRoutes(deps),
     ...adminRoutes(deps),
     ...definitionRoutes(deps, jobs),
     ...migrationRoutes(deps),

@@ -339,6 +339,7 @@ export const chainProblemOut = z.object({
   seq: z.number(),
   kind: z.enum(['changed', 'removed', 'reordered', 'inserted', 'unsealed', 'definition', 'unsigned', 'forged', 'unknown-key']),
   message: z.string(),
+  trail: z.literal('annotations').optional().describe("set when the problem is in the case's annotations (seq is the annotation's)"),
 });
 
 export const verificationOut = z
@@ -357,6 +358,10 @@ export const verificationOut = z
       .optional()
       .describe("'pinned': the public keyring file; 'database': docket.audit_keys (no keyring file configured)"),
     problem: chainProblemOut.optional(),
+    annotations: z
+      .object({ ok: z.boolean(), rows: z.number(), headHash: z.string().nullable(), signedRows: z.number(), algorithm: z.string() })
+      .optional()
+      .describe("the case's annotations (auditors' notes and reviews): their own chain, anchored on the transitions, each signed"),
     deep: z
       .object({ ok: z.boolean(), applied: z.number(), pending: z.array(z.number()), problems: z.array(chainProblemOut) })
       .optional()

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../engine/canonical-json';
 import type { TransitionRecord } from '../engine/types';
+import type { AnnotationVerification } from './annotations';
 import type { AuditCheckpoint, KeySet } from './signature';
 
 /**
@@ -73,10 +74,12 @@ export type ChainBreak =
   | 'unknown-key';
 
 export interface ChainProblem {
-  /** The first sequence number that is not as it was written. */
+  /** The first sequence number that is not as it was written (of the annotations when `trail` says so). */
   seq: number;
   kind: ChainBreak;
   message: string;
+  /** 'annotations': the problem is in the case's annotations (audit/annotations.ts), not its transitions. */
+  trail?: 'annotations';
 }
 
 export interface ChainVerification {
@@ -95,6 +98,19 @@ export interface ChainVerification {
   /** The keys that signed this case's rows and checkpoints. */
   keyIds: string[];
   problem?: ChainProblem;
+  /** The case's annotations, verified as a chain of their own anchored on the transitions (when they were read). */
+  annotations?: { ok: boolean; rows: number; headHash: string | null; signedRows: number; algorithm: string };
+}
+
+/** A case's chain verification with its annotations' added: broken when either is, the transitions' problem first. */
+export function withAnnotations(chain: ChainVerification, annotations: AnnotationVerification): ChainVerification {
+  const { problem, ...summary } = annotations;
+  return {
+    ...chain,
+    ok: chain.ok && annotations.ok,
+    annotations: summary,
+    ...(chain.problem === undefined && problem && { problem: { ...problem, trail: 'annotations' as const } }),
+  };
 }
 
 export interface VerifyOptions {

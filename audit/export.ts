@@ -6,7 +6,8 @@
  */
 import { csvCell } from '../engine/csv';
 import { definitionHash } from './definition-hash';
-import { CHAIN_ALGORITHM, verifyChain, type ChainedTransition, type ChainVerification } from './chain';
+import { ANNOTATION_ALGORITHM, verifyAnnotations, type ChainedAnnotation } from './annotations';
+import { CHAIN_ALGORITHM, verifyChain, withAnnotations, type ChainedTransition, type ChainVerification } from './chain';
 import { publicKeyEntry, type PublicKeyEntry } from './keys';
 import { KeySet, SIGNATURE_ALGORITHM, type AuditCheckpoint } from './signature';
 
@@ -27,6 +28,10 @@ export interface ExportedCase {
   transitions: ChainedTransition[];
   /** Signed checkpoints vouching for rows written before keyed audit. */
   checkpoints?: AuditCheckpoint[];
+  /** Annotations on the case (auditors' notes and reviews), chained after its transitions and signed. */
+  annotations?: ChainedAnnotation[];
+  /** How many annotations the case's projection records. */
+  annotationCount?: number;
 }
 
 export interface AuditExport {
@@ -35,6 +40,8 @@ export interface AuditExport {
   version: 1 | 2;
   algorithm: string;
   signatureAlgorithm?: string;
+  /** How annotations are chained (present when the export carries annotations). */
+  annotationAlgorithm?: string;
   exportedAt: string;
   exportedBy: { userId: string; role: string };
   /** The public keys that signed, for convenience: an auditor pins the writer's keys instead (`--public-key`). */
@@ -48,12 +55,19 @@ export function buildExport(
   keys: PublicKeyEntry[] = [],
   now = new Date(),
 ): AuditExport {
-  const used = new Set(cases.flatMap((c) => [...c.transitions.map((t) => t.keyId), ...(c.checkpoints ?? []).map((k) => k.keyId)]));
+  const used = new Set(
+    cases.flatMap((c) => [
+      ...c.transitions.map((t) => t.keyId),
+      ...(c.checkpoints ?? []).map((k) => k.keyId),
+      ...(c.annotations ?? []).map((a) => a.keyId),
+    ]),
+  );
   return {
     format: EXPORT_FORMAT,
     version: 2,
     algorithm: CHAIN_ALGORITHM,
     signatureAlgorithm: SIGNATURE_ALGORITHM,
+    annotationAlgorithm: ANNOTATION_ALGORITHM,
     exportedAt: now.toISOString(),
     exportedBy,
     keys: keys.filter((k) => used.has(k.keyId)),
@@ -98,11 +112,26 @@ export function verifyExport(data: unknown, trustedKeys?: PublicKeyEntry[]): Exp
     // Ids are recomputed from the keys, never taken from the file.
     keys = new KeySet(exp.keys.map((k, i) => publicKeyEntry(String(k.publicKey), `keys[${i}]`, k.createdAt)));
   }
+  if (exp.annotationAlgorithm !== undefined && exp.annotationAlgorithm !== ANNOTATION_ALGORITHM) {
+    throw new Error(
+      `the export's annotations were chained with "${String(exp.annotationAlgorithm)}"; this verifier knows "${ANNOTATION_ALGORITHM}"`,
+    );
+  }
   const cases = exp.cases.map((c) => {
-    const verification = verifyChain(c.caseId, c.transitions, {
+    const chain = verifyChain(c.caseId, c.transitions, {
       lastSeq: c.lastSeq,
       ...(keys && { keys, checkpoints: c.checkpoints ?? [] }),
     });
+    const verification =
+      c.annotations === undefined && c.annotationCount === undefined
+        ? chain
+        : withAnnotations(
+            chain,
+            verifyAnnotations(c.caseId, c.annotations ?? [], c.transitions, {
+              ...(c.annotationCount !== undefined && { count: c.annotationCount }),
+              ...(keys && { keys }),
+            }),
+          );
     if (c.definition === undefined) return verification;
     const definitionMatches = definitionHash(c.definition) === c.definitionHash;
     if (!definitionMatches && verification.ok) {
@@ -142,9 +171,14 @@ const CSV_COLUMNS = [
   'hash',
   'keyId',
   'signature',
+  'record',
 ] as const;
 
-/** The transitions of an export as CSV (RFC 4180), one row per transition; payloads as JSON. */
+/**
+ * The transitions of an export as CSV (RFC 4180), one row per transition, then the case's annotations
+ * (`record` = annotation; `event` = annotation:<kind>, `seq` the annotation's, `payload` its body with
+ * the sample, the rep and the transition it follows); payloads as JSON.
+ */
 export function exportToCsv(exp: AuditExport): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const c of exp.cases) {
@@ -169,6 +203,32 @@ export function exportToCsv(exp: AuditExport): string {
         hash: t.hash,
         keyId: t.keyId ?? null,
         signature: t.signature ?? null,
+        record: 'transition',
+      };
+      lines.push(CSV_COLUMNS.map((k) => csvCell(row[k])).join(','));
+    }
+    for (const a of c.annotations ?? []) {
+      const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+        caseId: a.caseId,
+        seq: a.seq,
+        at: a.at,
+        processId: c.processId,
+        definitionVersion: c.definitionVersion,
+        definitionHash: c.definitionHash,
+        event: `annotation:${a.kind}`,
+        actorUser: a.author.userId,
+        actorRole: a.author.role,
+        actorOnBehalfOf: null,
+        requestId: a.requestId,
+        fromState: null,
+        toState: null,
+        status: null,
+        payload: JSON.stringify({ sampleId: a.sampleId, rep: a.rep, caseSeq: a.caseSeq, caseHash: a.caseHash, body: a.body }),
+        prevHash: a.prevHash,
+        hash: a.hash,
+        keyId: a.keyId ?? null,
+        signature: a.signature ?? null,
+        record: 'annotation',
       };
       lines.push(CSV_COLUMNS.map((k) => csvCell(row[k])).join(','));
     }

@@ -17,5 +17,18 @@ export {
   readPublicKeys,
 } from './keys';
 export type { AuditSigner, PublicKeyEntry, PublicKeyring, SignerFiles } from './keys';
-export { KeySet, SIGNATURE_ALGORITHM, signCheckpoint, signRow } from './signature';
+export { ANNOTATION_SIGNATURE_ALGORITHM, KeySet, SIGNATURE_ALGORITHM, signAnnotation, signCheckpoint, signRow } from './signature';
 export type { AuditCheckpoint } from './signature';
+export { ANNOTATION_ALGORITHM, annotationContent, annotationHash, verifyAnnotations } from './annotations';
+export type {
+  AnnotationKind,
+  AnnotationProblem,
+  AnnotationRecord,
+  AnnotationVerification,
+  ChainedAnnotation,
+  ItemResult,
+  NoteBody,
+  ReviewBody,
+} from './annotations';
+export { SAMPLING_ALGORITHM, drawCount, drawKey, drawSample, newSeed, samplingReport } from './sampling';
+export type { DrawSpec, DrawnCase, ReviewedCase, SampleCandidate, SamplingReport } from './sampling';

@@ -9,6 +9,9 @@ import type { AuditSigner, PublicKeyEntry } from './keys';
 export const SIGNATURE_ALGORITHM =
   'docket-sig-v1:ed25519(row: "docket-row-v1:"+hash; checkpoint: "docket-checkpoint-v1:"+caseId+":"+seq+":"+hash)';
 
+/** How annotations are signed: the same keys, another domain (a row's signature never passes for an annotation's). */
+export const ANNOTATION_SIGNATURE_ALGORITHM = 'docket-sig-v1:ed25519(annotation: "docket-annotation-v1:"+hash)';
+
 /** A signed statement that, when keyed audit began, a case's log ended at `seq` with `hash`. */
 export interface AuditCheckpoint {
   caseId: string;
@@ -20,10 +23,15 @@ export interface AuditCheckpoint {
 }
 
 const rowMessage = (hash: string) => Buffer.from(`docket-row-v1:${hash}`);
+const annotationMessage = (hash: string) => Buffer.from(`docket-annotation-v1:${hash}`);
 const checkpointMessage = (caseId: string, seq: number, hash: string) => Buffer.from(`docket-checkpoint-v1:${caseId}:${seq}:${hash}`);
 
 export function signRow(signer: AuditSigner, hash: string): { keyId: string; signature: string } {
   return { keyId: signer.keyId, signature: sign(null, rowMessage(hash), signer.privateKey).toString('base64') };
+}
+
+export function signAnnotation(signer: AuditSigner, hash: string): { keyId: string; signature: string } {
+  return { keyId: signer.keyId, signature: sign(null, annotationMessage(hash), signer.privateKey).toString('base64') };
 }
 
 export function signCheckpoint(signer: AuditSigner, caseId: string, seq: number, hash: string, now = new Date()): AuditCheckpoint {
@@ -49,6 +57,10 @@ export class KeySet {
 
   verifyRow(keyId: string, hash: string, signature: string): boolean {
     return this.check(keyId, rowMessage(hash), signature);
+  }
+
+  verifyAnnotation(keyId: string, hash: string, signature: string): boolean {
+    return this.check(keyId, annotationMessage(hash), signature);
   }
 
   verifyCheckpoint(c: AuditCheckpoint): boolean {

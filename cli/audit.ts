@@ -12,14 +12,17 @@ import { EXIT_OK, EXIT_REFUSED, invalidArgument } from './errors';
 function describe(v: ChainVerification & { deep?: DeepCheck }): string {
   if (!v.ok) {
     const p = v.problem ?? v.deep?.problems[0];
-    return `${v.caseId}: BROKEN at seq ${p?.seq} (${p?.kind}): ${p?.message}${deepLines(v.deep, p)}`;
+    const where = p?.trail === 'annotations' ? `annotation ${p.seq}` : `seq ${p?.seq}`;
+    return `${v.caseId}: BROKEN at ${where} (${p?.kind}): ${p?.message}${deepLines(v.deep, p)}`;
   }
   const signed =
     v.signatures === 'verified'
       ? `${v.signedRows} signed${v.keyIds.length > 0 ? ` by ${v.keyIds.join(', ')}` : ''}` +
         (v.unsignedRows > 0 ? `, ${v.unsignedRows} unsigned (before keyed audit, vouched for by a signed checkpoint)` : '')
       : 'signatures NOT checked: no public keys';
-  return `${v.caseId}: intact (${v.rows} rows, ${signed}; head ${v.headHash?.slice(0, 12) ?? '-'})${deepLines(v.deep)}`;
+  const notes =
+    v.annotations && v.annotations.rows > 0 ? `; ${v.annotations.rows} annotations, head ${v.annotations.headHash?.slice(0, 12)}` : '';
+  return `${v.caseId}: intact (${v.rows} rows, ${signed}; head ${v.headHash?.slice(0, 12) ?? '-'}${notes})${deepLines(v.deep)}`;
 }
 
 function deepLines(deep: DeepCheck | undefined, shown?: { seq: number; message: string }): string {

@@ -53,6 +53,17 @@ import { TASK_OPERATION_NAMES, type TaskOperationName } from '../engine/task-ope
 import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED, toFailure, type Failure } from './errors';
 import { jsonText } from './format';
 import { exportCommand, verifyCommand } from './audit';
+import { markCommand, searchLibraryCommand, showEntryCommand, unmarkCommand } from './library';
+import {
+  annotateCommand,
+  annotationsCommand,
+  reviewCommand,
+  sampleCommand,
+  samplesCommand,
+  samplingReportCommand,
+  type ReviewOptions,
+  type SampleOptions,
+} from './sampling';
 import {
   addUserCommand,
   disableUserCommand,
@@ -540,6 +551,92 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option('--format <json|csv>', 'json (default) or csv')
     .option('--out <file>', 'write to a file')
     .action((caseId: string, opts: { format?: string; out?: string }) => run(exportCommand(ctx, caseId, opts)));
+  audit
+    .command('sample')
+    .description('draw a reproducible random sample of completed cases per rep (auditors): the same seed draws the same cases')
+    .option('--process <process>', 'the process, e.g. complaint')
+    .option('--from <date>', 'the period in which the cases were completed: from (a date or ISO time, UTC)')
+    .option('--to <date>', '… to (exclusive)')
+    .option('--rep <userId>', 'a rep to sample (repeat, or a,b); default every rep', collect)
+    .option('--size <n>', 'cases per rep')
+    .option('--percent <p>', "percent of each rep's cases, rounded up")
+    .option('--seed <seed>', 'the seed (default: a new one, printed and recorded with the draw)')
+    .action((opts: SampleOptions) => run(sampleCommand(ctx, opts)));
+  audit
+    .command('samples')
+    .description('list the samples drawn, or show one with its cases, their reviews and the checklist')
+    .argument('[sampleId]', 'the sample')
+    .action((sampleId: string | undefined) => run(samplesCommand(ctx, sampleId)));
+  audit
+    .command('review')
+    .description("review a sampled case against its process's checklist: every item passes, fails (with a finding) or is n/a")
+    .argument('<sampleId>', 'the sample')
+    .argument('<caseId>', 'the case')
+    .option('--pass <items>', 'items that pass (repeat, or a,b)', collect)
+    .option('--fail <items>', 'items that fail (repeat, or a,b)', collect)
+    .option('--na <items>', 'items that do not apply (repeat, or a,b)', collect)
+    .option('--finding <item=text>', 'what was found for a failed item (repeat)', collect)
+    .option('--comment <text>', 'a comment on the whole review')
+    .option('--request-id <id>', 'makes a retried review count once')
+    .action((sampleId: string, caseId: string, opts: ReviewOptions) => run(reviewCommand(ctx, sampleId, caseId, opts)));
+  audit
+    .command('annotate')
+    .description("add an auditor's note to a case: append-only, part of its audit trail; the case's rep is told")
+    .argument('<caseId>', 'the case')
+    .option('--text <text>', 'the note')
+    .option('--request-id <id>', 'makes a retried note count once')
+    .action((caseId: string, opts: { text?: string; requestId?: string }) => run(annotateCommand(ctx, caseId, opts)));
+  audit
+    .command('annotations')
+    .description("a case's annotations (auditors' notes and reviews), oldest first")
+    .argument('<caseId>', 'the case')
+    .option('--as <role>', 'the role to read in, when your token holds several')
+    .action((caseId: string, opts: { as?: string }) => run(annotationsCommand(ctx, caseId, opts)));
+  audit
+    .command('sampling-report')
+    .description('per rep: population, sampled, reviewed, passed, failed, findings, and findings per checklist item')
+    .argument('<sampleId>', 'the sample')
+    .option('--csv', 'as CSV')
+    .action((sampleId: string, opts: { csv?: boolean }) => run(samplingReportCommand(ctx, sampleId, opts)));
+
+  const library = program.command('library').description('the case library (形成案例): typical cases with tags and a summary');
+  const libraryAs = ['--as <role>', 'the role to act in, when your token holds several'] as const;
+  library
+    .command('mark')
+    .description('mark a completed complaint or lost deal as a typical case (process owners, managers, auditors)')
+    .argument('<caseId>', 'the case')
+    .option('--title <text>', 'a short title')
+    .option('--summary <text>', 'what makes it typical: what happened, what was learnt')
+    .option('--tag <tag>', 'a tag (repeat, or a,b)', collect)
+    .option(...libraryAs)
+    .action((caseId: string, opts: { title?: string; summary?: string; tag?: string[]; as?: string }) =>
+      run(markCommand(ctx, caseId, opts)),
+    );
+  library
+    .command('search')
+    .description('find typical cases by words, tags and process, newest first')
+    .option('--text <words>', 'words in the title, summary or tags')
+    .option('--tag <tag>', 'a tag the entry carries (repeat, or a,b: all of them)', collect)
+    .option('--process <process>', 'complaint or lost_deal')
+    .option('--all', 'also entries taken out of the library')
+    .option('--limit <n>', 'at most this many (default 100)')
+    .option(...libraryAs)
+    .action((opts: { text?: string; tag?: string[]; process?: string; all?: boolean; limit?: string; as?: string }) =>
+      run(searchLibraryCommand(ctx, opts)),
+    );
+  library
+    .command('show')
+    .description('one entry: its case, title, tags, summary, who marked it')
+    .argument('<entryId>', 'the entry, e.g. lib-3f9c2a1b0d4e')
+    .option(...libraryAs)
+    .action((entryId: string, opts: { as?: string }) => run(showEntryCommand(ctx, entryId, opts)));
+  library
+    .command('unmark')
+    .description('take an entry out of the library (it is kept, with who, when and why)')
+    .argument('<entryId>', 'the entry')
+    .option('--reason <text>', 'why')
+    .option(...libraryAs)
+    .action((entryId: string, opts: { reason?: string; as?: string }) => run(unmarkCommand(ctx, entryId, opts)));
 
   const db = program.command('db').description("Docket's PostgreSQL roles and schema on a server of your own (DATABASE_URL)");
   const dbUrl = ['--database-url <url>', "an admin's URL of the database (default DATABASE_URL)"] as const;

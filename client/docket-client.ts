@@ -28,6 +28,9 @@ import {
   type SendResult,
 } from '../workflows/messages';
 import type { caseWorkflow } from '../workflows/case-workflow';
+import type { annotationWorkflow, AnnotationWorkflowInput } from '../workflows/annotation-workflow';
+import type { ChainedAnnotation } from '../audit/annotations';
+import { WorkflowFailedError } from '@temporalio/client';
 import { customerOf, startVisibility } from '../workflows/search-attributes';
 import { ownValue } from '../engine/own';
 import { describeIssues, isRefusalCode } from '../engine/refusals';
@@ -415,6 +418,40 @@ export class DocketClient {
       });
     } catch (err) {
       throw toDocketError(err, caseId);
+    }
+  }
+
+  /**
+   * Appends an annotation to a case through a worker (the holder of the audit signing key), which
+   * chains and signs it and tells the rep; resolves with the stored annotation. The same request id
+   * on the same case appends once. Callers check who may annotate and what.
+   */
+  async annotate(input: AnnotationWorkflowInput): Promise<ChainedAnnotation> {
+    refuseUnstorable({ ...input }, 'the annotation cannot be stored');
+    const key = createHash('sha256')
+      .update(JSON.stringify([input.actor.userId, input.requestId ?? randomUUID()]))
+      .digest('hex')
+      .slice(0, 32);
+    try {
+      return await this.opts.temporal.workflow.execute<typeof annotationWorkflow>('annotationWorkflow', {
+        workflowId: `annotation-${input.caseId}-${key}`,
+        taskQueue: this.opts.taskQueue,
+        args: [input],
+        workflowExecutionTimeout: '2 minutes',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) {
+        let cause: unknown = err.cause;
+        for (let i = 0; i < 3 && cause && !(cause instanceof ApplicationFailure); i++) cause = (cause as { cause?: unknown }).cause;
+        if (cause instanceof ApplicationFailure && cause.type) throw new DocketError(cause.type, cause.message);
+        throw new DocketError(
+          'Unavailable',
+          `the annotation of case "${input.caseId}" was not stored: ${err.message}; is a worker running?`,
+        );
+      }
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new DocketError('RequestIdReused', 'this annotation was already made');
+      throw toDocketError(err);
     }
   }
 

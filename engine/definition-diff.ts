@@ -414,6 +414,35 @@ export function diffDefinitions(a: Definition, b: Definition): DefinitionDiff {
         changed(area, name, { en: `${noun} ${name} has changed.`, zh: `${nounZh} ${name} 已改变。` }, ma[name], mb[name]);
   }
 
+  // What auditors check, and whether cases may go to the case library.
+  if (!same(a.auditChecklist, b.auditChecklist)) {
+    const items = (d: Definition) => (d.auditChecklist?.items ?? []).map((i) => i.id).join(', ') || '—';
+    changed(
+      'process',
+      'auditChecklist',
+      {
+        en: `The auditors' checklist is now: ${items(b)} (was: ${items(a)}).`,
+        zh: `审计检查清单现在是：${items(b)}（原为：${items(a)}）。`,
+      },
+      a.auditChecklist,
+      b.auditChecklist,
+    );
+  }
+  if ((a.caseLibrary === true) !== (b.caseLibrary === true)) {
+    changed(
+      'process',
+      'caseLibrary',
+      b.caseLibrary === true
+        ? {
+            en: 'Completed cases may now be marked as typical cases in the case library.',
+            zh: '已完成的案件现在可以标记为案例库中的典型案例。',
+          }
+        : { en: 'Completed cases may no longer be marked in the case library.', zh: '已完成的案件不再可以标记到案例库。' },
+      a.caseLibrary === true,
+      b.caseLibrary === true,
+    );
+  }
+
   return { process: b.process, from: a.version, to: b.version, changes };
 }
 

@@ -235,6 +235,10 @@ export const PAYLOAD_FIELD_DOC = {
       additionalProperties: false,
       description: 'the field names a user who must exist, be active and hold one of these roles (checked by the API)',
     },
+    'x-case-library': {
+      type: 'boolean',
+      description: 'the field (a list of strings) names entries of the case library; the API checks each exists and is not unmarked',
+    },
     properties: { type: 'object', additionalProperties: { $ref: '#/$defs/PayloadField' } },
     items: { $ref: '#/$defs/PayloadField' },
   },
@@ -329,6 +333,28 @@ export type HumanTaskSpec = z.infer<typeof humanTaskSchema>;
 export const withdrawalSchema = z.object({ target: z.string().min(1), from: z.array(z.string().min(1)).min(1) }).strict();
 export type WithdrawalSpec = z.infer<typeof withdrawalSchema>;
 
+/** One point an auditor checks on a sampled case (不定期抽样复核): a stable id and its words in both languages. */
+export const auditChecklistItemSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a checklist item id is lower-case letters, digits and _ (e.g. "response_in_time")'),
+    labels: labelsSchema,
+    description: z.string().optional(),
+  })
+  .strict();
+
+/**
+ * What an auditor checks on each sampled case of the process, and whose work a case is (the rep a
+ * sample is drawn per): the context field `repField` (default the definition's `assigneeField`, else
+ * the user who started the case).
+ */
+export const auditChecklistSchema = z
+  .object({
+    repField: z.string().regex(NAME, nameMessage).optional(),
+    items: z.array(auditChecklistItemSchema).min(1, 'list at least one item to check'),
+  })
+  .strict();
+export type AuditChecklist = z.infer<typeof auditChecklistSchema>;
+
 export const definitionSchema = z
   .object({
     $schema: z.string().optional(),
@@ -363,6 +389,10 @@ export const definitionSchema = z
     withdrawal: withdrawalSchema.optional(),
     /** The states that wait on people, keyed by state path: their candidates, assignee, approval and allowed operations. */
     humanTasks: z.record(z.string(), humanTaskSchema).optional(),
+    /** What an auditor checks on a sampled, completed case of this process, and the context field naming its rep. */
+    auditChecklist: auditChecklistSchema.optional(),
+    /** Completed cases of this process may be marked as typical cases in the case library (形成案例). */
+    caseLibrary: z.boolean().optional(),
     /** Labels of every state, keyed by its dotted path (`analysis.reporting`). */
     stateLabels: z.record(z.string(), labelsSchema),
     /** The XState v5 machine config, data only. */

@@ -47,6 +47,15 @@ export const DOCKET_CODES = {
   OperationNotAllowed: { status: 409, refusal: true },
   TooSoon: { status: 429, refusal: true },
   UnknownUser: { status: 422, refusal: true },
+  // Auditors' sampling: no such draw; the case is not in the draw; the process has no checklist; a review that does not
+  // answer the checklist. The case library: no such entry; a case the library does not take; a payload names an entry that is not in it.
+  SampleNotFound: { status: 404, refusal: true },
+  NotInSample: { status: 404, refusal: true },
+  NoChecklist: { status: 422, refusal: true },
+  EntryNotFound: { status: 404, refusal: true },
+  NotForLibrary: { status: 422, refusal: true },
+  AlreadyInLibrary: { status: 409, refusal: true },
+  UnknownLibraryEntry: { status: 422, refusal: true },
   // Accepted, but an effect failed for good: the case shows an incident until an operator retries it.
   IncidentOpened: { status: 503, refusal: false },
 } as const satisfies Record<string, CodeSpec>;

@@ -8,6 +8,7 @@ import { startDelivery, type DeliveryHandle } from './delivery';
 import type { Logger } from '../logging';
 import { openSigner } from '../audit/keys';
 import { migrate, PostgresCaseStore, PostgresIncidentStore } from '../adapters/postgres';
+import { PostgresAnnotationStore } from '../adapters/postgres/annotation-store';
 import { resolveActorKeys, VouchCodec } from '../security';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from './bundle-options';
 import { temporalTls, type DocketConfig } from '../config';
@@ -76,7 +77,12 @@ export async function createDocketWorker(config: DocketConfig, options: CreateWo
         : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
     // Payloads are signed and checked: a start, action or signal no Docket client signed is refused by the case.
     dataConverter: { payloadCodecs: [new VouchCodec(resolveActorKeys(config))] },
-    activities: createActivities({ store, notifier, incidents: new PostgresIncidentStore(pool) }),
+    activities: createActivities({
+      store,
+      notifier,
+      incidents: new PostgresIncidentStore(pool),
+      annotations: new PostgresAnnotationStore(pool, signer),
+    }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

@@ -1,7 +1,9 @@
 /** Audit: export one case or a search result (JSON, CSV), and verify hash chains and their signatures. */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { verifyChain, type ChainVerification } from '../../audit/chain';
+import { verifyAnnotations } from '../../audit/annotations';
+import { verifyChain, withAnnotations, type ChainVerification } from '../../audit/chain';
+import { PostgresAnnotationStore } from '../../adapters/postgres/annotation-store';
 import { crossCheck, type CaseVerification } from '../../audit/deep';
 import { buildExport, exportToCsv, type ExportedCase } from '../../audit/export';
 import { publicKeyEntry, readPublicKeys, type PublicKeyEntry } from '../../audit/keys';
@@ -18,6 +20,7 @@ const exportSchema = z
     version: z.literal(2),
     algorithm: z.string(),
     signatureAlgorithm: z.string(),
+    annotationAlgorithm: z.string().optional(),
     exportedAt: z.string(),
     exportedBy: z.object({ userId: z.string(), role: z.string() }),
     keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('ed25519'), publicKey: z.string(), createdAt: z.string() })),
@@ -25,7 +28,7 @@ const exportSchema = z
   })
   .meta({ id: 'AuditExport' });
 
-type AuditDeps = Pick<ApiDeps, 'caseStore' | 'auditPublicKeysFile'>;
+type AuditDeps = Pick<ApiDeps, 'caseStore' | 'auditPublicKeysFile' | 'pool'>;
 
 /**
  * The keys a verification trusts: the public keyring file when there is one (an
@@ -45,10 +48,13 @@ export async function trustedKeys(deps: AuditDeps): Promise<{ keys?: KeySet; key
 }
 
 async function exportedCase(deps: ApiDeps, caseId: string): Promise<ExportedCase> {
-  const [projection, transitions, checkpoints] = await Promise.all([
+  const notes = new PostgresAnnotationStore(deps.pool);
+  const [projection, transitions, checkpoints, annotations, annotationCount] = await Promise.all([
     deps.caseStore.getCase(caseId),
     deps.caseStore.listChainedTransitions(caseId),
     deps.caseStore.listCheckpoints(caseId),
+    notes.list(caseId),
+    notes.count(caseId),
   ]);
   const first = transitions[0];
   const definitionHash = projection?.definitionHash ?? first?.definitionHash ?? '';
@@ -65,6 +71,8 @@ async function exportedCase(deps: ApiDeps, caseId: string): Promise<ExportedCase
     lastSeq: projection?.lastSeq ?? -1,
     transitions,
     checkpoints,
+    annotations,
+    annotationCount: Math.max(annotationCount, 0),
   };
 }
 
@@ -79,13 +87,20 @@ export async function verifyCase(
   trust?: Awaited<ReturnType<typeof trustedKeys>>,
   history?: Parameters<typeof crossCheck>[1],
 ): Promise<CaseVerification> {
-  const [projection, rows, checkpoints, t] = await Promise.all([
+  const notes = new PostgresAnnotationStore(deps.pool);
+  const [projection, rows, checkpoints, t, annotations, annotationCount] = await Promise.all([
     deps.caseStore.getCase(caseId),
     deps.caseStore.listChainedTransitions(caseId),
     deps.caseStore.listCheckpoints(caseId),
     trust ?? trustedKeys(deps),
+    notes.list(caseId),
+    notes.count(caseId),
   ]);
-  const chain = verifyChain(caseId, rows, { lastSeq: projection?.lastSeq ?? -1, ...(t.keys && { keys: t.keys, checkpoints }) });
+  // The annotations' own chain, anchored on the transitions and counted on the case.
+  const chain = withAnnotations(
+    verifyChain(caseId, rows, { lastSeq: projection?.lastSeq ?? -1, ...(t.keys && { keys: t.keys, checkpoints }) }),
+    verifyAnnotations(caseId, annotations, rows, { count: Math.max(annotationCount, 0), ...(t.keys && { keys: t.keys }) }),
+  );
   if (history === undefined) return { ...chain, keysFrom: t.keysFrom };
   const deep = crossCheck(rows, history);
   const first = deep.problems[0];

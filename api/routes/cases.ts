@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { maskPersonalQuery } from '../../logging';
 import { INBOX_VIEWS, type CasePage, type CaseSummary } from '../../adapters/postgres/case-query';
 import { refuseUnknownUsers } from '../named-users';
+import { refuseUnknownLibraryEntries } from '../library-entries';
 import { assigneeOf } from '../../workflows/search-attributes';
 import { decodeCursor, encodeCursor, listFingerprint, versionFacts } from '../case-pages';
 import { definitionHash } from '../../audit/definition-hash';
@@ -205,6 +206,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         // The users an event names are checked here: the workflow cannot read the directory.
         return acting(deps, ctx, { caseId, event: type, status: 200 }, async () => {
           await refuseUnknownUsers(deps, caseId, ctx.caller.actor.role, type, data);
+          await refuseUnknownLibraryEntries(deps, caseId, ctx.caller.actor.role, type, data);
           return deps.docket.send(caseId, {
             type,
             actor,

@@ -2,6 +2,7 @@ import { definitionSchema, type Definition } from '../definition-schema';
 import { walkMachine } from '../machine-walker';
 import { lintEventlessLoops } from './eventless-loops';
 import { fileProblems } from './file';
+import { lintAudit } from './audit';
 import { lintActions, lintEntryExit, lintGuards, transitionGuardAndActions } from './guards-and-actions';
 import { lintInvokes, lintTasksAndSubprocesses } from './invocations';
 import { lintDelays, transitionDelay, transitionTimer } from './delays-and-timers';
@@ -56,6 +57,7 @@ export function lintDefinition(raw: unknown): LintResult {
   lintEventsAndRoles(ctx);
   lintInvokes(ctx);
   lintWork(ctx);
+  lintAudit(ctx);
 
   const timer = transitionTimer(ctx);
   const events = transitionEvents(ctx);

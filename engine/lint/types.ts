@@ -39,7 +39,8 @@ export type LintCode =
   | 'unhandled-task-event'
   | 'task-assignee'
   | 'task-return'
-  | 'withdrawal-target';
+  | 'withdrawal-target'
+  | 'duplicate-checklist-item';
 
 export interface LintProblem {
   code: LintCode;

@@ -5,6 +5,7 @@
 import type { Pool } from 'pg';
 import { recordInOutbox } from '../../adapters/notify/outbox-notifier';
 import { PostgresCaseStore } from '../../adapters/postgres/case-store';
+import type { AuditSigner } from '../../audit/keys';
 import type { Actor } from '../../engine/types';
 import type { Harness } from './harness';
 
@@ -32,8 +33,9 @@ export interface SeedCase {
 
 const SYSTEM: Actor = { userId: 'system', role: 'system' };
 
-export async function seedCases(h: Harness, pool: Pool, cases: SeedCase[]): Promise<void> {
-  const store = new PostgresCaseStore(pool);
+/** `signer`: the worker's audit key, so that the seeded rows verify like the worker's own. */
+export async function seedCases(h: Harness, pool: Pool, cases: SeedCase[], signer?: AuditSigner): Promise<void> {
+  const store = new PostgresCaseStore(pool, signer);
   const hashes = new Map<string, { hash: string; version: number }>();
   for (const c of cases) {
     if (!hashes.has(c.processId)) {

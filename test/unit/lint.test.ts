@@ -53,6 +53,7 @@ const ALL_CODES: Record<LintCode, true> = {
   'task-assignee': true,
   'task-return': true,
   'withdrawal-target': true,
+  'duplicate-checklist-item': true,
 };
 
 afterAll(() => {
@@ -1126,5 +1127,65 @@ describe("people's work (humanTasks, withdrawal, taskManagers)", () => {
       ['task-assignee', 'humanTasks.investigating.assigneeOnly'],
     ]);
     expect(problems[0]!.messageZh).toContain('未知角色');
+  });
+});
+
+describe("the auditors' checklist and case library fields", () => {
+  const checklist = {
+    repField: 'assignee',
+    items: [
+      { id: 'response_in_time', labels: { en: 'Response in time', 'zh-CN': '及时响应' } },
+      { id: 'records_complete', labels: { en: 'Records complete', 'zh-CN': '记录完整' } },
+    ],
+  };
+
+  it('accepts a checklist with labelled items and a case library flag', () => {
+    expect(
+      lintMutated((d) => {
+        d.auditChecklist = checklist;
+        d.caseLibrary = true;
+      }),
+    ).toEqual([]);
+  });
+
+  it('reports an item listed twice, an item without its Chinese label and an empty checklist', () => {
+    expectOnly(
+      lintMutated((d) => {
+        d.auditChecklist = { items: [checklist.items[0], { ...checklist.items[1], id: 'response_in_time' }] };
+      }),
+      'duplicate-checklist-item',
+      'auditChecklist.items[1].id',
+      'listed twice',
+    );
+    expectOnly(
+      lintMutated((d) => {
+        d.auditChecklist = { items: [{ id: 'x', labels: { en: 'X' } }] };
+      }),
+      'schema',
+      'auditChecklist.items[0].labels.zh-CN',
+    );
+    expectOnly(
+      lintMutated((d) => {
+        d.auditChecklist = { items: [] };
+      }),
+      'schema',
+      'auditChecklist.items',
+      'at least one item',
+    );
+  });
+
+  it('reports a library field that is not a list of strings', () => {
+    expectOnly(
+      lintMutated((d) => {
+        d.events.CUSTOMER_SATISFIED.payload.properties.cases = {
+          type: 'string',
+          'x-case-library': true,
+          'x-labels': { en: 'Cases', 'zh-CN': '案例' },
+        };
+      }),
+      'invalid-payload-schema',
+      'events.CUSTOMER_SATISFIED.payload.properties.cases',
+      'x-case-library',
+    );
   });
 });

@@ -162,6 +162,13 @@ const CODE_KEYS: Record<string, MessageKey> = {
   NotYourTurn: 'errNotYourTurn',
   OperationNotAllowed: 'errOperationNotAllowed',
   TooSoon: 'errTooSoon',
+  NotInSample: 'errNotInSample',
+  SampleNotFound: 'errSampleNotFound',
+  NoChecklist: 'errNoChecklist',
+  NotForLibrary: 'errNotForLibrary',
+  AlreadyInLibrary: 'errAlreadyInLibrary',
+  UnknownLibraryEntry: 'errUnknownLibraryEntry',
+  EntryNotFound: 'errEntryNotFound',
 };
 
 /** Codes whose server message helps the user even on a 5xx (it names the effect that failed and why). */

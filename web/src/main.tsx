@@ -11,6 +11,8 @@ import { IncidentCase, IncidentsPage } from './pages/incidents';
 import { NotificationBadge, NotificationsPage } from './pages/notifications';
 import { ProcessList, ProcessPage } from './pages/owner';
 import { ReportsPage } from './pages/reports';
+import { LibraryPage } from './pages/library';
+import { ReviewPage, SamplePage, SamplingPage } from './pages/sampling';
 import { CasePage, Inbox, StartCase } from './pages/staff';
 import { App, ErrorBox, type Me } from './ui';
 import { ownValue } from '../../engine/own';
@@ -39,10 +41,16 @@ const REPORT_READERS = ['sales_rep', 'sales_manager', 'service_manager', 'manage
 
 /** The pages a role works in, first one is home. */
 function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
-  if (role === 'process_owner') return [{ hash: '#/processes', key: 'processes' }];
+  if (role === 'process_owner')
+    return [
+      { hash: '#/processes', key: 'processes' },
+      { hash: '#/library', key: 'library' },
+    ];
   if (role === 'auditor')
     return [
       { hash: '#/audit', key: 'audit' },
+      { hash: '#/sampling', key: 'sampling' },
+      { hash: '#/library', key: 'library' },
       { hash: '#/reports', key: 'reports' },
       { hash: '#/customers', key: 'customers' },
     ];
@@ -56,6 +64,7 @@ function navFor(role: string): Array<{ hash: string; key: MessageKey }> {
     { hash: '#/start', key: 'startCase' },
     ...(readsCustomers(role) ? [{ hash: '#/customers', key: 'customers' as const }] : []),
     ...(REPORT_READERS.includes(role) ? [{ hash: '#/reports', key: 'reports' as const }] : []),
+    { hash: '#/library', key: 'library' },
   ];
 }
 
@@ -71,6 +80,16 @@ const ROUTES: Record<string, (arg: string | undefined) => JSX.Element> = {
   notifications: () => <NotificationsPage />,
   reports: () => <ReportsPage />,
   customers: (arg) => (arg ? <CustomerPage key={arg} customerId={arg} /> : <CustomersPage />),
+  library: (arg) => <LibraryPage key={arg ?? ''} {...(arg && { entryId: arg })} />,
+  sampling: (arg) => {
+    const [sampleId, ...rest] = (arg ?? '').split('/');
+    if (!sampleId) return <SamplingPage />;
+    return rest.length > 0 ? (
+      <ReviewPage key={arg} sampleId={sampleId} caseId={rest.join('/')} />
+    ) : (
+      <SamplePage key={sampleId} sampleId={sampleId} />
+    );
+  },
 };
 
 function Root() {

@@ -174,7 +174,17 @@ export function PayloadText({ payload, fields }: { payload: Record<string, unkno
     <span class="payload">
       {entries.map(([k, v]) => (
         <span key={k} class="kv">
-          <b>{fields ? fieldTitle(fields.get(k), k, lang) : k}</b>: {valueText(fields?.get(k), v, lang)}
+          <b>{fields ? fieldTitle(fields.get(k), k, lang) : k}</b>:{' '}
+          {fields?.get(k)?.schema['x-case-library'] === true && Array.isArray(v)
+            ? v.map((id, i) => (
+                <>
+                  {i > 0 && ', '}
+                  <a href={`#/library/${encodeURIComponent(String(id))}`} data-library-entry={String(id)}>
+                    {String(id)}
+                  </a>
+                </>
+              ))
+            : valueText(fields?.get(k), v, lang)}
         </span>
       ))}
     </span>

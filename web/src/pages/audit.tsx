@@ -9,6 +9,7 @@ import { Badge, Diagram, ErrorBox, eventLabelOf, Show, useApp, useLoad } from '.
 import { HistoryTable } from './staff';
 import { useProcesses } from '../processes';
 import { ownValue } from '../../../engine/own';
+import { CaseAnnotations } from './sampling';
 
 interface Filters {
   process: string;
@@ -167,9 +168,15 @@ export function AuditCase({ caseId }: { caseId: string }) {
                 <strong>{verification.ok ? t('chainOk') : t('chainBroken')}</strong> — {verification.rows} {t('rows')},{' '}
                 {verification.algorithm}
                 {verification.headHash && <div class="mono small">{verification.headHash}</div>}
+                {verification.annotations && verification.annotations.rows > 0 && (
+                  <div>
+                    {verification.annotations.rows} {t('annotations')}
+                  </div>
+                )}
                 {verification.problem && (
                   <div>
-                    #{verification.problem.seq}: {verification.problem.message}
+                    {verification.problem.trail === 'annotations' ? `${t('annotations')} ` : ''}#{verification.problem.seq}:{' '}
+                    {verification.problem.message}
                   </div>
                 )}
               </div>
@@ -181,6 +188,7 @@ export function AuditCase({ caseId }: { caseId: string }) {
             )}
             <h2>{t('history')}</h2>
             <HistoryTable history={history} stateLabel={stateLabel} eventLabel={eventLabel} selected={step} onSelect={setStep} />
+            <CaseAnnotations caseId={caseId} />
             <h2>{t('diagram')}</h2>
             <div class="stepper">
               <button

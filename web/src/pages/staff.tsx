@@ -1,4 +1,5 @@
 /** Staff: the inbox, starting a case, and the case page with its diagram, deadlines, actions and the customer's timeline. */
+import { CaseAnnotations } from './sampling';
 import { BeyondCalendar } from '../calendar';
 import { useState } from 'preact/hooks';
 import { ApiFailure, get, newKey, post } from '../api';
@@ -420,6 +421,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                 eventLabel={eventLabel}
                 payloadFields={(e) => eventFieldsByName(definition, e)}
               />
+              <CaseAnnotations caseId={view.caseId} />
             </section>
             <aside class="case-side">
               <h2>{t('customerTimeline')}</h2>
