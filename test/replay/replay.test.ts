@@ -39,6 +39,8 @@ test('recorded histories exist for every process', () => {
       'lost_deal-v2-joint-price.json',
       'lost_deal-v2-joint-price-measure.json',
       'visit-v2-short-notice.json',
+      // A follow-up plan: started on grading, due, reminded and escalated, done by a contact, re-planned on a new grade.
+      'follow_up-v1-graded-due-contacted.json',
       // Incidents, deadlines that passed during an outage or fell due together, a refused forged actor.
       'robust-incident-retried.json',
       'robust-deadline-during-outage.json',
