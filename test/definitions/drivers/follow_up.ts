@@ -54,5 +54,5 @@ export const driver: ModelDriver = {
     ],
   },
   // Contacts and re-plans count up without bound; what the guards decide on is the grade, the owner and whether it is overdue.
-  stateKey: (context) => ({ grade: context.grade, owner: context.owner, overdue: context.overdue, work: context.$work }),
+  stateKey: (context) => ({ grade: context.grade, owner: context.owner, overdue: context.overdue }),
 };

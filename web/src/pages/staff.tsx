@@ -10,7 +10,7 @@ import { ListTable, LoadedList } from '../components/list-table';
 import { MoreLine, ProcessOptions, usePages } from '../components/paged-list';
 import { IncidentBanner, OPERATOR_ROLE } from '../incidents';
 import { TasksPanel } from '../tasks';
-import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, Transition } from '../types';
+import type { CaseSummary, CaseView, DefinitionLabels, InboxItem, ProcessInfo, TimelineEntry, Transition } from '../types';
 import { Badge, Diagram, ErrorBox, eventLabelOf, PayloadText, Show, useApp, useLoad } from '../ui';
 import { ownValue } from '../../../engine/own';
 import type { PayloadField } from '../../../engine/payload-labels';
@@ -471,7 +471,7 @@ export function HistoryTable(props: {
 function CustomerTimeline({ customerId, caseId }: { customerId: string; caseId: string }) {
   const { t, l, lang, time } = useApp();
   const load = useLoad(
-    () => get<{ cases: CaseSummary[]; entries: Transition[] }>(`/customers/${encodeURIComponent(customerId)}/timeline?limit=100`),
+    () => get<{ cases: CaseSummary[]; entries: TimelineEntry[] }>(`/customers/${encodeURIComponent(customerId)}/timeline?limit=100`),
     [customerId, caseId],
   );
   const processes = useProcesses();
@@ -484,6 +484,28 @@ function CustomerTimeline({ customerId, caseId }: { customerId: string; caseId: 
         ) : (
           <ol class="timeline">
             {entries.map((e) => {
+              if (e.kind === 'contact')
+                return (
+                  <li key={`contact-${e.id}`}>
+                    <div class="when">{time(e.at)}</div>
+                    <div>
+                      <strong>{t('timelineContact', { channel: e.channel, direction: e.direction })}</strong> · {e.by.userId}
+                    </div>
+                    <div class="muted small">{e.summary}</div>
+                  </li>
+                );
+              if (e.kind === 'handover')
+                return (
+                  <li key={`handover-${e.handoverId}`}>
+                    <div class="when">{time(e.at)}</div>
+                    <div>
+                      <strong>{t('timelineHandover', { from: e.from, to: e.to })}</strong> · {e.by.userId}
+                    </div>
+                    {(e.reason !== null || e.status === 'pending') && (
+                      <div class="muted small">{e.status === 'pending' ? t('timelineHandoverPending') : e.reason}</div>
+                    )}
+                  </li>
+                );
               const p = byId.get(e.processId);
               return (
                 <li key={`${e.caseId}-${e.seq}`} class={e.caseId === caseId ? 'this-case' : ''}>
