@@ -17,6 +17,7 @@ const PINNED: Record<string, string> = {
   'lost_deal.json': '14180feb643b8b711a1fe7e73eb7ef3421f07fb2a19828cebd898578ec7bf41c',
   'improvement_measure.json': '4a976bbc4c34299575aa656c80e1546527ec8636e58594da1b1228885f7fd2de',
   'visit.json': 'ca5397f9c882f8528ea920082f3591c025553a1bfd89dcc8fc15f0b9943e6af3',
+  'follow_up.json': '1520146ed2d8f2faa999ec27a8559f4dc1e651ea9c57dca96bff4fac51b00f2c',
 };
 
 const read = (file: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', '..', 'definitions', file), 'utf8'));
