@@ -199,6 +199,21 @@ describe('the plan of a graded customer', () => {
     expect((await plan(`follow_up-${C}-2`)).context).toMatchObject({ grade: 'C', channel: 'newsletter', intervalDays: 30 });
   });
 
+  test('a new owner of the record takes the plan over', async () => {
+    const planId = `follow_up-${C}-2`;
+    const edited = await api.call('PUT', `/customers/${C}`, { token: t.sam, body: { owner: 'rita' } });
+    expect(edited.status).toBe(200);
+    expect((await plan(planId)).context).toMatchObject({
+      owner: 'rita',
+      ownerChanges: [expect.objectContaining({ from: 'ray', to: 'rita' })],
+    });
+    expect((await h.history(planId)).at(-1)).toMatchObject({
+      event: 'OWNER_CHANGED',
+      actor: { userId: 'system' },
+      payload: { owner: 'rita' },
+    });
+  });
+
   test('the CLI: grade, then log a contact; each says what the plan was told; show names the plan', async () => {
     await customer('CUST-F2', t.ray!);
     const graded = await overApi(t.ray!, 'customer', 'grade', 'CUST-F2', '--intention', 'A', '--reason', 'Keen');
