@@ -5,6 +5,8 @@ import type { PostgresCustomerStore } from '../adapters/postgres/customer-store'
 import type { PostgresSecurityLog } from '../adapters/postgres/security-log';
 import type { PostgresUserStore } from '../adapters/postgres/user-store';
 import type { DocketClient } from '../client/docket-client';
+import type { FollowUps } from '../client/follow-ups';
+import type { Handovers } from '../client/handovers';
 import type { CaseMigrations } from '../client/case-migration';
 import type { CalendarSource } from '../client/calendars';
 import type { DefinitionLifecycle } from '../client/lifecycle';
@@ -19,6 +21,10 @@ export interface ApiDeps {
   users: PostgresUserStore;
   /** Customer records, their grades, contacts and timelines. */
   customers: PostgresCustomerStore;
+  /** Customers' follow-up plans, kept in step with their records. */
+  followUps: FollowUps;
+  /** Handovers of customers from one rep to another. */
+  handovers: Handovers;
   securityLog: PostgresSecurityLog;
   catalog: DefinitionCatalog;
   authenticator: Authenticator;

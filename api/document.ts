@@ -28,6 +28,8 @@ export function unconnectedApi(): FastifyInstance {
     queries: unconnected('queries'),
     users: unconnected('users'),
     customers: unconnected('customers'),
+    followUps: unconnected('followUps'),
+    handovers: unconnected('handovers'),
     securityLog: unconnected('securityLog'),
     catalog: unconnected('catalog'),
     authenticator: unconnected('authenticator'),

@@ -1,5 +1,8 @@
 import { PostgresCustomerStore } from '../adapters/postgres/customer-store';
+import { PostgresHandoverStore } from '../adapters/postgres/handover-store';
 import { createPool } from '../adapters/postgres';
+import { FollowUps, type SyncAllResult } from '../client/follow-ups';
+import { Handovers, type CustomerHandover } from '../client/handovers';
 /**
  * The API's composition root: connects to Temporal and PostgreSQL, builds the
  * app, and listens. It logs in to PostgreSQL as its own role `docket_api`
@@ -61,12 +64,16 @@ export function apiDeps(
   owners: Pick<ConnectedClient, 'lifecycle' | 'migrations' | 'calendars'> = {},
 ): ApiDeps {
   const users = new PostgresUserStore(pool);
+  const customers = new PostgresCustomerStore(pool);
+  const followUps = new FollowUps({ docket, customers, pool });
   return {
     docket,
     caseStore: new PostgresCaseStore(pool),
     queries: new PostgresCaseQueries(pool),
     users,
-    customers: new PostgresCustomerStore(pool),
+    customers,
+    followUps,
+    handovers: new Handovers({ docket, followUps, store: new PostgresHandoverStore(pool), users, customers, pool }),
     securityLog: new PostgresSecurityLog(pool),
     catalog: new DefinitionCatalog(docket),
     authenticator: authenticator ?? new TokenAuthenticator(users),
@@ -100,7 +107,25 @@ export interface RunningApi {
   appRole: boolean;
   /** The role the database connections log in as (docket_api when set up). */
   databaseLogin: string;
+  /** The catching up at start (see `catchUp`): what it told, once done. */
+  caughtUp: Promise<CatchUp>;
   close(): Promise<void>;
+}
+
+/** What the API told at its start that a change it committed earlier had not yet told. */
+export interface CatchUp {
+  handovers: CustomerHandover[];
+  followUps: SyncAllResult;
+}
+
+/**
+ * Tells cases what the records say and they were not told: handovers whose cases were not all told,
+ * and follow-up plans behind their customer's grade, owner or contact log (an API that died between
+ * committing a change and telling the case). Run at every API start; safe with several at once.
+ */
+export async function catchUp(deps: Pick<ApiDeps, 'handovers' | 'followUps'>): Promise<CatchUp> {
+  const handovers = await deps.handovers.finishPending();
+  return { handovers, followUps: await deps.followUps.syncAll() };
 }
 
 export interface StartApiOptions extends ApiOptions {
@@ -132,12 +157,15 @@ export async function startApi(config: DocketConfig, options: StartApiOptions): 
     await app.listen({ port: options.port, host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
+    const caughtUp = catchUp(deps);
+    caughtUp.catch(() => undefined); // the caller reads it; an unread failure must not end the process
     return {
       app,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       deps,
       appRole,
       databaseLogin: login,
+      caughtUp,
       async close() {
         await app.close();
         await pool.end();

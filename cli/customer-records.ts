@@ -1,11 +1,14 @@
 /**
- * `docket customer create|edit|show|find|grade|contact|contacts|import-from-cases`: customer records,
- * their grades and their contact log, over the API (`import-from-cases` also `--direct`, for an
- * upgrade before the API runs). `show` and `contact` print the latest contacts first: whoever calls a
- * customer reads them before the call.
+ * `docket customer create|edit|show|find|grade|contact|contacts|handover|import-from-cases`: customer
+ * records, their grades, their contact log, their follow-up plans and handovers, over the API
+ * (`import-from-cases` also `--direct`, for an upgrade before the API runs). `show` and `contact` print
+ * the latest contacts first: whoever calls a customer reads them before the call.
  */
 import { createPool } from '../adapters/postgres/pool';
 import { PostgresCustomerStore, type Contact, type Customer, type GradeChange } from '../adapters/postgres/customer-store';
+import type { Handover } from '../adapters/postgres/handover-store';
+import type { PlanSync } from '../client/follow-ups';
+import type { CustomerHandover } from '../client/handovers';
 import type { CliContext } from './context';
 import { EXIT_OK, invalidArgument, rethrowBadRequest } from './errors';
 import { table } from './format';
@@ -47,6 +50,26 @@ export interface ContactOptions {
   summary?: string;
   at?: string;
   case?: string;
+}
+
+export interface HandoverOptions {
+  as?: string;
+  from?: string;
+  to?: string;
+  customer?: string[];
+  reason?: string;
+  requestId?: string;
+}
+
+/** A customer's open follow-up plan, as `GET /customers/{id}` gives it. */
+interface FollowUpPlan {
+  caseId: string;
+  state: string;
+  grade: string | null;
+  owner: string | null;
+  channel: string | null;
+  dueAt: string | null;
+  overdue: boolean;
 }
 
 const PERSON_KEYS = ['name', 'position', 'phone', 'email', 'wechat'];
@@ -127,8 +150,25 @@ function describeGrades(changes: GradeChange[]): string {
   if (changes.length === 0) return 'Grade history\n  (never graded)\n';
   return `Grade history (newest first)\n${table(
     ['AT', 'GRADE', 'FROM → TO', 'BY', 'REASON'],
-    changes.map((g) => [g.at, g.grade, `${dash(g.from)} → ${g.to}`, `${g.by.userId} (${g.by.role})`, g.reason]),
+    changes.map((g) => [g.at, g.grade, `${dash(g.from)} → ${g.to ?? '(removed)'}`, `${g.by.userId} (${g.by.role})`, g.reason]),
   )}`;
+}
+
+function describePlan(plan: FollowUpPlan | null): string {
+  if (plan === null) return 'Follow-up plan\n  (none: the customer has no intention grade)\n';
+  const due =
+    plan.state === 'due'
+      ? `due since ${dash(plan.dueAt)}${plan.overdue ? ' (overdue: the sales manager was told)' : ''}`
+      : `next due ${dash(plan.dueAt)}`;
+  return `Follow-up plan ${plan.caseId}\n  grade ${dash(plan.grade)} · ${dash(plan.channel)} · owner ${dash(plan.owner)} · ${plan.state}: ${due}\n`;
+}
+
+/** What the follow-up plan was told by a change. */
+function describeSync(sync: PlanSync & { pending?: string }): string {
+  if (sync.pending !== undefined) return `follow-up plan: ${sync.pending}\n`;
+  if (sync.caseId === null) return '';
+  const told = sync.sent.length ? sync.sent.join(', ') : 'nothing new';
+  return `follow-up plan ${sync.caseId}: ${told}${sync.state ? ` (now ${sync.state})` : ''}\n`;
 }
 
 /** `docket customer create`: a new record; prints its id. */
@@ -154,16 +194,16 @@ export async function editCustomerCommand(ctx: CliContext, customerId: string, o
 /** `docket customer show <id>`: the latest contacts first, then the record and its grade history. */
 export async function showCustomerCommand(ctx: CliContext, customerId: string, opts: { as?: string }): Promise<number> {
   overApiOnly(ctx, 'show');
-  const body = await call<{ customer: Customer; gradeHistory: GradeChange[]; latestContacts: Contact[] }>(
-    ctx,
-    'GET',
-    path(customerId),
-    opts.as,
-  );
+  const body = await call<{
+    customer: Customer;
+    gradeHistory: GradeChange[];
+    latestContacts: Contact[];
+    followUpPlan: FollowUpPlan | null;
+  }>(ctx, 'GET', path(customerId), opts.as);
   ctx.print(
     body,
     () =>
-      `${describeContacts(body.latestContacts, 'Latest contacts (read before you call)')}\n${describeCustomer(body.customer)}\n${describeGrades(body.gradeHistory)}`,
+      `${describeContacts(body.latestContacts, 'Latest contacts (read before you call)')}\n${describeCustomer(body.customer)}\n${describePlan(body.followUpPlan)}\n${describeGrades(body.gradeHistory)}`,
   );
   return EXIT_OK;
 }
@@ -208,9 +248,17 @@ export async function findCustomersCommand(ctx: CliContext, opts: FindOptions): 
 export async function gradeCustomerCommand(ctx: CliContext, customerId: string, opts: GradeOptions): Promise<number> {
   overApiOnly(ctx, 'grade');
   if (opts.reason === undefined) throw invalidArgument('--reason is required: why the grade changes (it is kept in the grade history)');
-  const body = defined({ value: opts.value, intention: opts.intention, reason: opts.reason });
-  const graded = await call<{ customer: Customer; gradeHistory: GradeChange[] }>(ctx, 'POST', path(customerId, '/grade'), opts.as, body);
-  ctx.print(graded, () => `${describeCustomer(graded.customer)}\n${describeGrades(graded.gradeHistory)}`);
+  // `none` removes a grade (removing the intention grade ends the follow-up plan).
+  const grade = (v: string | undefined) => (v === 'none' ? null : v);
+  const body = defined({ value: grade(opts.value), intention: grade(opts.intention), reason: opts.reason });
+  const graded = await call<{ customer: Customer; gradeHistory: GradeChange[]; followUp: PlanSync }>(
+    ctx,
+    'POST',
+    path(customerId, '/grade'),
+    opts.as,
+    body,
+  );
+  ctx.print(graded, () => `${describeCustomer(graded.customer)}\n${describeGrades(graded.gradeHistory)}${describeSync(graded.followUp)}`);
   return EXIT_OK;
 }
 
@@ -218,9 +266,12 @@ export async function gradeCustomerCommand(ctx: CliContext, customerId: string, 
 export async function logContactCommand(ctx: CliContext, customerId: string, opts: ContactOptions): Promise<number> {
   overApiOnly(ctx, 'contact');
   const body = defined({ channel: opts.channel, direction: opts.direction, summary: opts.summary, at: opts.at, caseId: opts.case });
-  const logged = await call<Contact>(ctx, 'POST', path(customerId, '/contacts'), opts.as, body);
+  const logged = await call<Contact & { followUp: PlanSync }>(ctx, 'POST', path(customerId, '/contacts'), opts.as, body);
   const recent = await call<{ contacts: Contact[] }>(ctx, 'GET', path(customerId, '/contacts?limit=5'), opts.as);
-  ctx.print(logged, () => `logged contact ${logged.id}\n\n${describeContacts(recent.contacts, 'Latest contacts')}`);
+  ctx.print(
+    logged,
+    () => `logged contact ${logged.id}\n${describeSync(logged.followUp)}\n${describeContacts(recent.contacts, 'Latest contacts')}`,
+  );
   return EXIT_OK;
 }
 
@@ -256,4 +307,54 @@ export async function importFromCasesCommand(ctx: CliContext, opts: { as?: strin
       : `recorded ${imported.length} customer${imported.length === 1 ? '' : 's'} (named by id: complete them with docket customer edit): ${imported.join(', ')}\n`,
   );
   return EXIT_OK;
+}
+
+/** `docket customer handover --from A --to B [--customer ID …]`: a leaving rep's customers, tasks and plans to another rep. */
+export async function handoverCommand(ctx: CliContext, opts: HandoverOptions): Promise<number> {
+  overApiOnly(ctx, 'handover');
+  if (opts.from === undefined || opts.to === undefined)
+    throw invalidArgument('--from and --to are required: the leaving rep and the rep who takes the customers over');
+  const body = defined({ from: opts.from, to: opts.to, customers: opts.customer, reason: opts.reason });
+  const options = {
+    ...(opts.as !== undefined && { role: ctx.actor(opts.as).role }),
+    body,
+    ...(opts.requestId !== undefined && { idempotencyKey: opts.requestId }),
+  };
+  const report = (
+    await ctx
+      .api()
+      .request<{ handover: Handover | null; replayed: boolean; customers: CustomerHandover[] }>('POST', '/customers/handover', options)
+      .catch(rethrowBadRequest)
+  ).body;
+  ctx.print(report, () => describeHandover(report, opts.from!, opts.to!));
+  return EXIT_OK;
+}
+
+function describeHandover(
+  r: { handover: Handover | null; replayed: boolean; customers: CustomerHandover[] },
+  from: string,
+  to: string,
+): string {
+  const h = r.handover;
+  let out = h
+    ? `Handover #${h.handoverId}${r.replayed ? ' (asked before: its report)' : ''}: ${h.customers.length} customer${h.customers.length === 1 ? '' : 's'} from ${h.from} to ${h.to}, by ${h.by.userId} (${h.by.role}) at ${h.at}\n`
+    : `${from} owns none of these customers now: nothing to hand over to ${to}\n`;
+  if (r.customers.length === 0) return out;
+  const rows = r.customers.flatMap((c) => {
+    const owner = c.owner === 'moved' ? `${dash(c.previousOwner)} → ${to}` : `already ${to}`;
+    const cases = [
+      ...c.moved.map((m) => [
+        m.caseId,
+        m.how === 'task.reassign' ? `task ${m.task ?? ''} reassigned` : 'plan owner changed',
+        `${m.as.userId} (${m.as.role})`,
+      ]),
+      ...c.notMoved.map((n) => [n.caseId, `not moved${n.retry ? ' (tried again next time)' : ''}: ${n.reason}`, '-']),
+    ];
+    if (cases.length === 0) return [[c.customerId, owner, '-', 'no open task or plan to move', '-']];
+    return cases.map((k, i) => [i === 0 ? c.customerId : '', i === 0 ? owner : '', ...k]);
+  });
+  out += table(['CUSTOMER', 'OWNER', 'CASE', 'WHAT', 'LOGGED AS'], rows);
+  const unfinished = r.customers.filter((c) => !c.done).map((c) => c.customerId);
+  if (unfinished.length) out += `not finished for ${unfinished.join(', ')}: run the same handover again once the cause is fixed\n`;
+  return out;
 }

@@ -159,7 +159,8 @@ function formatTimeline(
   const time = (iso: string) => local(iso).replace(/ [+-]\d{2}:\d{2}$/, '');
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const contacts = entries.filter((e) => e.kind === 'contact').length;
-  let out = `Customer ${customerId}${record}: ${plural(cases.length, 'case')}, ${plural(entries.length - contacts, 'transition')}, ${plural(contacts, 'contact')}${
+  const handovers = entries.filter((e) => e.kind === 'handover').length;
+  let out = `Customer ${customerId}${record}: ${plural(cases.length, 'case')}, ${plural(entries.length - contacts - handovers, 'transition')}, ${plural(contacts, 'contact')}${handovers ? `, ${plural(handovers, 'handover')}` : ''}${
     entries.length >= limit ? ` (the newest ${limit} entries; use --limit for more)` : ''
   }\n`;
 
@@ -181,13 +182,17 @@ function formatTimeline(
   );
 
   const who = (a: { userId: string; role: string }) => (a.userId === a.role ? a.userId : `${a.userId} (${a.role})`);
-  out += '\nTransitions and contacts (newest first)\n';
+  out += '\nTransitions, contacts and handovers (newest first)\n';
   out += entries.length
     ? table(
         [`TIME (${timeZone})`, 'PROCESS', 'CASE', 'EVENT', 'ACTOR (ROLE)', 'FROM → TO'],
         entries.map((e) => {
           if (e.kind === 'contact') {
             return [time(e.at), 'contact', e.caseId ?? '-', `${e.channel} ${e.direction === 'in' ? 'in' : 'out'}`, who(e.by), e.summary];
+          }
+          if (e.kind === 'handover') {
+            const moved = e.status === 'done' ? `${e.moved.length} case${e.moved.length === 1 ? '' : 's'} moved` : 'cases pending';
+            return [time(e.at), 'handover', `#${e.handoverId}`, `owner ${e.previousOwner ?? '-'} → ${e.to}`, who(e.by), moved];
           }
           const label = eventLabel(book(e.processId, e.definitionVersion), e.event);
           return [

@@ -17,6 +17,8 @@ import {
   type ContactOptions,
   type FindOptions,
   type GradeOptions,
+  handoverCommand,
+  type HandoverOptions,
   type RecordOptions,
 } from './customer-records';
 import { inboxCommand, searchCommand, type InboxOptions, type SearchOptions } from './inbox';
@@ -276,8 +278,8 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .description('change the value and/or intention grade, with the reason (kept in the grade history)')
     .argument('<customerId>')
     .option('--as <role>', 'the role to act in')
-    .option('--value <grade>', 'high, medium or low')
-    .option('--intention <grade>', 'A, B or C')
+    .option('--value <grade>', 'high, medium or low; none removes it')
+    .option('--intention <grade>', 'A, B or C (starts or re-plans the follow-up plan); none removes it (ends the plan)')
     .option('--reason <text>', 'why (required)')
     .action((customerId: string, opts: GradeOptions) => run(gradeCustomerCommand(ctx, customerId, opts)));
   customer
@@ -298,6 +300,16 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .option('--as <role>', 'the role to read as')
     .option('--limit <n>', 'how many (default 20, at most 200)')
     .action((customerId: string, opts: { as?: string; limit?: string }) => run(listContactsCommand(ctx, customerId, opts)));
+  customer
+    .command('handover')
+    .description("hand a leaving rep's customers (all, or those named) to another rep, with their open tasks and follow-up plans")
+    .option('--as <role>', 'the role to act in (sales_manager or admin)')
+    .option('--from <userId>', 'the leaving rep (required)')
+    .option('--to <userId>', 'the rep who takes the customers over, holding sales_rep (required)')
+    .option('--customer <customerId>', 'a customer to hand over, repeatable (default: all of --from’s)', collect)
+    .option('--reason <text>', 'why (kept with the handover)')
+    .option('--request-id <id>', 'the same request id again answers with the handover it made')
+    .action((opts: HandoverOptions) => run(handoverCommand(ctx, opts)));
   customer
     .command('import-from-cases')
     .description('upgrading: a minimal record (named by its id) for every customer id open cases name')

@@ -74,7 +74,16 @@ export interface DocketClientOptions {
 export interface StartCaseOptions {
   /** Starting again with the same request id (by the same user) returns the same case. */
   requestId?: string;
+  /**
+   * The case's id, when Docket itself names it (a follow-up plan's comes from its customer): letters,
+   * digits and `. _ : -` only, never personal data. Starting it again while it runs returns that case;
+   * an id whose case has finished is refused (CaseClosed) and never started twice.
+   */
+  caseId?: string;
 }
+
+/** A case id Docket names itself (see `StartCaseOptions.caseId`). */
+const OWN_CASE_ID = /^[a-z][a-z0-9_]*-[A-Za-z0-9][A-Za-z0-9._:-]{0,150}$/;
 
 export interface StartedCase {
   caseId: string;
@@ -159,6 +168,8 @@ export class DocketClient {
   /** Checks the role and input, then starts a case on the latest definition version. */
   async startCase(processId: string, input: Record<string, unknown>, actor: Actor, options: StartCaseOptions = {}): Promise<StartedCase> {
     refuseUnstorable({ process: processId, actor: { userId: actor.userId }, requestId: options.requestId }, 'the case cannot be started');
+    if (options.caseId !== undefined && (!OWN_CASE_ID.test(options.caseId) || !options.caseId.startsWith(`${processId}-`)))
+      throw new DocketError('ValidationError', `case id "${options.caseId}" is not "${processId}-" and letters, digits, . _ : -`);
     const published = await this.opts.definitions.latest(processId);
     if (!published) {
       const known = (await this.opts.definitions.list()).map((d) => d.processId);
@@ -189,7 +200,7 @@ export class DocketClient {
     const requestKey = options.requestId
       ? createHash('sha256').update(`${actor.userId}\u0000${options.requestId}`).digest('hex').slice(0, 32)
       : undefined;
-    const caseId = requestKey ? `${processId}-${requestKey}` : `${processId}-${randomUUID()}`;
+    const caseId = options.caseId ?? (requestKey ? `${processId}-${requestKey}` : `${processId}-${randomUUID()}`);
     if (requestKey) await this.refuseReusedStart(requestKey, processId, input, options.requestId!);
     const subprocessDefinitions = await this.pinSubprocesses(definition);
     const workflowInput = newCaseInput(caseId, published, calendar, input, actor, options.requestId ?? null, {
@@ -203,9 +214,12 @@ export class DocketClient {
         args: [workflowInput],
         // What operators see in Temporal (its Web UI, `temporal workflow list --query`); the case keeps it current.
         ...startVisibility(definition, { definitionVersion: published.version, definitionHash: published.hash }, input),
-        ...(options.requestId ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
+        ...(options.requestId || options.caseId ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
+        ...(options.caseId ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
       });
     } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError && options.caseId)
+        throw new DocketError('CaseClosed', `case "${caseId}" has finished; a finished case is never started again`);
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         // The same request id after its case finished: answer with that case.
       } else throw toDocketError(err);

@@ -105,31 +105,45 @@ export function delayBase(spec: DelaySpec, scope: Scope): number | undefined {
   return spec.from === undefined || spec.from === 'now' ? scope.now : toInstant(readPath(scope, spec.from));
 }
 
-/** The instant a named delay falls due, or undefined when its `from` date is not known. */
+/** The instant a named delay falls due, or undefined when its `from` date (or a parameter the case chooses) is not known. */
 export function delayDueAt(spec: DelaySpec, scope: Scope, params: Record<string, unknown>, calendar: CalendarData): number | undefined {
-  return delayDueFrom(spec, delayBase(spec, scope), params, calendar);
+  return delayDueFrom(spec, delayBase(spec, scope), params, calendar, scope);
 }
 
-/** The instant a named delay falls due when it counts from `base`. */
+/**
+ * The instant a named delay falls due when it counts from `base`. A number read from a parameter the
+ * case chooses (`{ paramBy }`) is read in `scope`; when it chooses none, the delay is not armed (undefined).
+ */
 export function delayDueFrom(
   spec: DelaySpec,
   base: number | undefined,
   params: Record<string, unknown>,
   calendar: CalendarData,
+  scope?: Scope,
 ): number | undefined {
   let t = base;
   if (t === undefined) return undefined;
   const sign = spec.before ? -1 : 1;
-  const n = (ref: Parameters<typeof resolveNumber>[1]) => sign * resolveNumber(params, ref);
-  if (spec.businessDays !== undefined) t = addBusinessDays(calendar, t, n(spec.businessDays));
-  if (spec.businessHours !== undefined) t = addBusinessHours(calendar, t, n(spec.businessHours));
+  const refs = [
+    spec.businessDays,
+    spec.businessHours,
+    spec.duration?.months,
+    spec.duration?.days,
+    spec.duration?.hours,
+    spec.duration?.minutes,
+    spec.duration?.seconds,
+  ];
+  const [businessDays, businessHours, months, days, hours, minutes, seconds] = refs.map((ref) => resolveNumber(params, ref, scope));
+  if ([businessDays, businessHours, months, days, hours, minutes, seconds].some((v) => v === undefined)) return undefined;
+  const n = (v: number | undefined) => sign * v!;
+  if (spec.businessDays !== undefined) t = addBusinessDays(calendar, t, n(businessDays));
+  if (spec.businessHours !== undefined) t = addBusinessHours(calendar, t, n(businessHours));
   if (spec.duration) {
-    const d = spec.duration;
     t = addCalendarDuration(calendar, t, {
-      months: n(d.months),
-      days: n(d.days),
-      hours: n(d.hours),
-      minutes: n(d.minutes) + n(d.seconds) / 60,
+      months: n(months),
+      days: n(days),
+      hours: n(hours),
+      minutes: n(minutes) + n(seconds) / 60,
     });
   }
   return t;
@@ -214,9 +228,10 @@ export function compileDefinition(definition: Definition, calendar: CalendarData
   const delays: Record<string, (args: { context: Record<string, unknown>; event: unknown }) => number> = {};
   for (const [name, spec] of Object.entries(definition.delays)) {
     delays[name] = ({ context, event }) => {
-      const base = delayBase(spec, eventScope(definition, calendar, context, event, params, clock.now));
+      const scope = eventScope(definition, calendar, context, event, params, clock.now);
+      const base = delayBase(spec, scope);
       if (base !== undefined) countedFrom.set(name, base);
-      const due = delayDueFrom(spec, base, params, calendar);
+      const due = delayDueFrom(spec, base, params, calendar, scope);
       // A deadline already past keeps its true due time (negative): timers due together fire in due order.
       return due === undefined ? Infinity : due - clock.now;
     };

@@ -96,8 +96,15 @@ export function ancestry(path: string): string[] {
 function numberText(n: NumberRef | undefined, def: Pick<Definition, 'parameters'>): string {
   if (n === undefined) return '0';
   if (typeof n === 'number') return String(n);
-  const param = ownValue(def.parameters, n.param);
-  return param ? `${n.param} (${String(param.default)})` : n.param;
+  const named = (name: string) => {
+    const param = ownValue(def.parameters, name);
+    return param ? `${name} (${String(param.default)})` : name;
+  };
+  if ('paramBy' in n)
+    return `[${Object.entries(n.params)
+      .map(([value, name]) => `${n.paramBy} ${value}: ${named(name)}`)
+      .join('; ')}]`;
+  return named(n.param);
 }
 
 /** `acceptDays (1) business days after the state is entered`, `at context.promisedResponseBy` (or the same in Chinese). */

@@ -17,12 +17,28 @@ export const labelsSchema = z.object({
 export type Labels = z.infer<typeof labelsSchema>;
 
 /**
+ * A parameter chosen by a value of the case: `{ "paramBy": "context.grade", "params": { "A": "followUpDaysA", "B": … } }`
+ * reads the parameter named for the value the path holds now (none when it holds another value).
+ */
+export const paramByRefSchema = z
+  .object({
+    paramBy: z.string().min(1),
+    params: z
+      .record(z.string().min(1), z.string().regex(NAME, nameMessage))
+      .refine((m) => Object.keys(m).length > 0, 'name a parameter for at least one value'),
+  })
+  .strict();
+export type ParamByRef = z.infer<typeof paramByRefSchema>;
+
+/**
  * A value read at run time: a path (`data.x`, `context.x`, `param.x`, `actor.role`, `item.x`, `now`), a literal
  * (`{ value }`), the length of a list (`{ length: path }`), the distinct values whose condition holds
- * (`{ pick: [{ when?, value }] }`, e.g. an approval chain), or when a named delay would fall due now (`{ dueAt: delay }`).
+ * (`{ pick: [{ when?, value }] }`, e.g. an approval chain), when a named delay would fall due now (`{ dueAt: delay }`), or a
+ * parameter chosen by a value of the case (`{ paramBy, params }`).
  */
 export const valueRefSchema: z.ZodType<ValueRef> = z.lazy(() =>
   z.union([
+    paramByRefSchema,
     z.string().min(1),
     z.number(),
     z.boolean(),
@@ -45,7 +61,8 @@ export type ValueRef =
   | { value: unknown }
   | { length: string }
   | { pick: Array<{ when?: GuardExpr; value: ValueRef }> }
-  | { dueAt: string };
+  | { dueAt: string }
+  | ParamByRef;
 
 export type GuardExpr =
   | { gt: [ValueRef, ValueRef] }
@@ -87,8 +104,8 @@ export const guardExprSchema: z.ZodType<GuardExpr> = z.lazy(() =>
   ]),
 );
 
-/** A number written in the definition or read from a parameter. */
-export const numberRefSchema = z.union([z.number(), z.object({ param: z.string() }).strict()]);
+/** A number written in the definition, read from a parameter, or from the parameter a value of the case chooses (`{ paramBy, params }`). */
+export const numberRefSchema = z.union([z.number(), z.object({ param: z.string() }).strict(), paramByRefSchema]);
 export type NumberRef = z.infer<typeof numberRefSchema>;
 
 export const delaySchema = z

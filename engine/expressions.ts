@@ -1,4 +1,4 @@
-import type { GuardExpr, NumberRef, ValueRef } from './definition-schema';
+import type { GuardExpr, NumberRef, ParamByRef, ValueRef } from './definition-schema';
 
 /** What a path in a definition can read: `data.*`, `context.*`, `param.*`, `actor.*`, `item.*`, `now`. */
 export interface Scope {
@@ -62,6 +62,10 @@ export function resolveValue(scope: Scope, ref: ValueRef): unknown {
     const list = readPath(scope, ref.length);
     return Array.isArray(list) ? list.length : 0;
   }
+  if ('paramBy' in ref) {
+    const name = paramChosen(scope, ref);
+    return name !== undefined && Object.hasOwn(scope.param, name) ? scope.param[name] : undefined;
+  }
   if ('pick' in ref) {
     const picked: unknown[] = [];
     for (const entry of ref.pick) {
@@ -73,6 +77,13 @@ export function resolveValue(scope: Scope, ref: ValueRef): unknown {
   }
   const due = scope.dueAt?.(ref.dueAt, scope);
   return due === undefined ? undefined : new Date(due).toISOString();
+}
+
+/** The parameter a `{ paramBy, params }` chooses for the value its path holds now, if it names one. */
+export function paramChosen(scope: Scope, ref: ParamByRef): string | undefined {
+  const key = readPath(scope, ref.paramBy);
+  if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') return undefined;
+  return Object.hasOwn(ref.params, String(key)) ? ref.params[String(key)] : undefined;
 }
 
 /** Replaces `{path}` in a text by the value the path reads (`{context.discountRate}`). */
@@ -92,6 +103,7 @@ export function valueRefPaths(ref: ValueRef): { paths: string[]; guards: GuardEx
     if (typeof r === 'string') out.paths.push(r);
     else if (r === null || typeof r !== 'object' || 'value' in r) return;
     else if ('length' in r) out.paths.push(r.length);
+    else if ('paramBy' in r) out.paths.push(r.paramBy, ...Object.values(r.params).map((name) => `param.${name}`));
     else if ('pick' in r)
       r.pick.forEach((e) => {
         if (e.when !== undefined) out.guards.push(e.when);
@@ -103,11 +115,22 @@ export function valueRefPaths(ref: ValueRef): { paths: string[]; guards: GuardEx
   return out;
 }
 
-export function resolveNumber(params: Record<string, unknown>, ref: NumberRef | undefined): number {
+/**
+ * The number a delay counts with: 0 when none is written, a literal, or a parameter's value. A parameter
+ * chosen by a value of the case (`{ paramBy }`) is read in `scope`; undefined when the value chooses none
+ * (or there is no scope): such a deadline is not armed.
+ */
+export function resolveNumber(params: Record<string, unknown>, ref: NumberRef | undefined, scope?: Scope): number | undefined {
   if (ref === undefined) return 0;
   if (typeof ref === 'number') return ref;
-  const value = Object.hasOwn(params, ref.param) ? params[ref.param] : undefined;
-  if (typeof value !== 'number') throw new Error(`parameter "${ref.param}" is not a number`);
+  let name: string;
+  if ('paramBy' in ref) {
+    const chosen = scope === undefined ? undefined : paramChosen(scope, ref);
+    if (chosen === undefined) return undefined;
+    name = chosen;
+  } else name = ref.param;
+  const value = Object.hasOwn(params, name) ? params[name] : undefined;
+  if (typeof value !== 'number') throw new Error(`parameter "${name}" is not a number`);
   return value;
 }
 

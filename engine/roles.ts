@@ -21,3 +21,12 @@ export const ROLES: Record<string, Labels> = {
 };
 
 export const ROLE_NAMES = Object.keys(ROLES);
+
+/**
+ * Docket itself: timers, and the events the API sends when a record changes (a logged contact, a new
+ * grade). A definition may name it among the roles that start a case or send an event; no user holds it.
+ */
+export const SYSTEM_ROLE = 'system';
+
+/** The roles a definition's `startedBy` and events may name: the organisation's and Docket's own. */
+export const SENDER_ROLES = [...ROLE_NAMES, SYSTEM_ROLE];

@@ -44,9 +44,12 @@ export interface Customer extends CustomerFields {
 }
 
 export interface GradeChange {
+  /** Its id in the grade history (a follow-up plan's GRADE_CHANGED names it). */
+  id: string;
   grade: 'value' | 'intention';
   from: string | null;
-  to: string;
+  /** The new grade; null when the grade was removed. */
+  to: string | null;
   reason: string;
   by: { userId: string; role: string };
   at: string;
@@ -66,8 +69,25 @@ export interface Contact {
 
 export type NewContact = Pick<Contact, 'channel' | 'direction' | 'summary' | 'caseId'> & { at?: string };
 
-/** One row of a timeline: a transition of one of the customer's cases, or a contact. */
-export type TimelineItem = ({ kind: 'transition' } & TransitionRecord) | ({ kind: 'contact' } & Contact);
+/** A handover of the customer from one rep to another, as its timeline shows it. */
+export interface HandoverEntry {
+  handoverId: string;
+  customerId: string;
+  from: string;
+  to: string;
+  /** The customer's owner before (usually `from`). */
+  previousOwner: string | null;
+  reason: string | null;
+  by: { userId: string; role: string };
+  at: string;
+  /** pending: the customer's cases are still to be told; done: `moved` lists what moved. */
+  status: 'pending' | 'done';
+  moved: unknown[];
+}
+
+/** One row of a timeline: a transition of one of the customer's cases, a contact, or a handover. */
+export type TimelineItem =
+  ({ kind: 'transition' } & TransitionRecord) | ({ kind: 'contact' } & Contact) | ({ kind: 'handover' } & HandoverEntry);
 
 /** Where a page ends: the last row's time (microseconds, UTC) and key. */
 export interface PageKey {
@@ -125,6 +145,22 @@ interface ContactRow {
   by_role: string;
   case_id: string | null;
   recorded_at: Date;
+}
+
+/** A handover item joined with its handover (as `to_jsonb` gives it), at the handover's time. */
+function toHandoverEntry(row: Record<string, unknown>, at: string): HandoverEntry {
+  return {
+    handoverId: String(row.handover_id),
+    customerId: row.customer_id as string,
+    from: row.from_user as string,
+    to: row.to_user as string,
+    previousOwner: (row.previous_owner as string | null) ?? null,
+    reason: (row.reason as string | null) ?? null,
+    by: { userId: row.by_user as string, role: row.by_role as string },
+    at: new Date(at).toISOString(),
+    status: row.status as HandoverEntry['status'],
+    moved: Array.isArray(row.moved) ? row.moved : [],
+  };
 }
 
 const PAGE_AT = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -276,12 +312,12 @@ export class PostgresCustomerStore {
   }
 
   /**
-   * Sets the value and/or the intention grade and records each change with its reason; a grade
-   * set to what it is already records nothing. Undefined when there is no record of that id.
+   * Sets the value and/or the intention grade (null removes it) and records each change with its
+   * reason; a grade set to what it is already records nothing. Undefined when there is no record of that id.
    */
   async changeGrades(
     customerId: string,
-    to: { value?: ValueGrade; intention?: IntentionGrade },
+    to: { value?: ValueGrade | null; intention?: IntentionGrade | null },
     reason: string,
     by: Actor,
   ): Promise<{ customer: Customer; changes: GradeChange[] } | undefined> {
@@ -293,7 +329,7 @@ export class PostgresCustomerStore {
         client,
       );
       if (!before) return undefined;
-      const wanted: Array<['value' | 'intention', string | null, string | undefined]> = [
+      const wanted: Array<['value' | 'intention', string | null, string | null | undefined]> = [
         ['value', before.value_grade, to.value],
         ['intention', before.intention_grade, to.intention],
       ];
@@ -309,10 +345,10 @@ export class PostgresCustomerStore {
       }
       const [row] = await this.query<CustomerRow>(
         'change customer grades',
-        `UPDATE docket.customers SET value_grade = COALESCE($2, value_grade), intention_grade = COALESCE($3, intention_grade),
-                updated_at = now(), updated_by = $4
+        `UPDATE docket.customers SET value_grade = CASE WHEN $5 THEN $2 ELSE value_grade END,
+                intention_grade = CASE WHEN $6 THEN $3 ELSE intention_grade END, updated_at = now(), updated_by = $4
           WHERE customer_id = $1 RETURNING ${CUSTOMER_COLUMNS}`,
-        [customerId, to.value ?? null, to.intention ?? null, by.userId],
+        [customerId, to.value ?? null, to.intention ?? null, by.userId, to.value !== undefined, to.intention !== undefined],
         client,
       );
       return { customer: toCustomer(row!), changes: await this.gradeHistory(customerId, client) };
@@ -322,21 +358,23 @@ export class PostgresCustomerStore {
   /** Every grade change of a customer, newest first. */
   async gradeHistory(customerId: string, on: Pool | PoolClient = this.pool): Promise<GradeChange[]> {
     const rows = await this.query<{
+      id: string;
       grade: 'value' | 'intention';
       from_grade: string | null;
-      to_grade: string;
+      to_grade: string | null;
       reason: string;
       changed_by: string;
       changed_as: string;
       at: Date;
     }>(
       'read grade history',
-      `SELECT grade, from_grade, to_grade, reason, changed_by, changed_as, at FROM docket.customer_grade_changes
+      `SELECT id, grade, from_grade, to_grade, reason, changed_by, changed_as, at FROM docket.customer_grade_changes
         WHERE customer_id = $1 ORDER BY id DESC`,
       [customerId],
       on,
     );
     return rows.map((r) => ({
+      id: String(r.id),
       grade: r.grade,
       from: r.from_grade,
       to: r.to_grade,
@@ -358,6 +396,26 @@ export class PostgresCustomerStore {
     return row && toContact(row);
   }
 
+  /** A customer's contacts logged after the one of id `afterId` (by id, oldest first), at most `limit`. */
+  async contactsAfter(customerId: string, afterId: number, limit: number): Promise<Contact[]> {
+    const rows = await this.query<ContactRow>(
+      'list contacts after',
+      `SELECT * FROM docket.customer_contacts WHERE customer_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [customerId, afterId, limit],
+    );
+    return rows.map(toContact);
+  }
+
+  /** The id of the newest contact recorded at or before `at` (0 when there is none). */
+  async lastContactIdAt(customerId: string, at: string): Promise<number> {
+    const [row] = await this.query<{ id: string | null }>(
+      'last contact',
+      `SELECT max(id) AS id FROM docket.customer_contacts WHERE customer_id = $1 AND recorded_at <= $2::timestamptz`,
+      [customerId, at],
+    );
+    return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
+  }
+
   /** A customer's contacts, newest first, a page at a time. */
   async contacts(customerId: string, limit: number, after?: PageKey): Promise<Page<Contact>> {
     const params: unknown[] = [customerId, limit + 1];
@@ -377,17 +435,28 @@ export class PostgresCustomerStore {
     const params: unknown[] = [customerId, limit + 1];
     const keyset = after ? 'WHERE (x.at, x.page_key) < ($3::timestamptz, $4)' : '';
     if (after) params.push(after.at, after.key);
-    const rows = await this.query<{ kind: 'transition' | 'contact'; row: Record<string, unknown>; page_at: string; page_key: string }>(
+    const rows = await this.query<{
+      kind: 'transition' | 'contact' | 'handover';
+      row: Record<string, unknown>;
+      page_at: string;
+      page_key: string;
+    }>(
       'customer timeline',
       `SELECT x.kind, x.row, ${PAGE_AT('x.at')} AS page_at, x.page_key FROM (
          SELECT 'transition' AS kind, to_jsonb(t) AS row, t.at, 't/' || t.case_id || '/' || lpad(t.seq::text, 10, '0') AS page_key
            FROM docket.transitions t JOIN docket.cases c USING (case_id) WHERE c.customer_id = $1
          UNION ALL
          SELECT 'contact', to_jsonb(k), k.at, 'c/' || lpad(k.id::text, 20, '0') FROM docket.customer_contacts k WHERE k.customer_id = $1
+         UNION ALL
+         SELECT 'handover', to_jsonb(i) || jsonb_build_object('from_user', h.from_user, 'to_user', h.to_user, 'reason', h.reason,
+                  'by_user', h.by_user, 'by_role', h.by_role),
+                h.at, 'h/' || lpad(h.id::text, 20, '0')
+           FROM docket.customer_handover_items i JOIN docket.customer_handovers h ON h.id = i.handover_id WHERE i.customer_id = $1
        ) x ${keyset} ORDER BY x.at DESC, x.page_key DESC LIMIT $2`,
       params,
     );
-    return paged(rows, limit, ({ kind, row }) => {
+    return paged(rows, limit, ({ kind, row, page_at }) => {
+      if (kind === 'handover') return { kind, ...toHandoverEntry(row, page_at) };
       // to_jsonb gives timestamps as text: back to Dates, as the row mappers take them.
       const dated = { ...row, at: new Date(row.at as string) };
       if (kind === 'contact')

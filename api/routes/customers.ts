@@ -24,7 +24,9 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type RouteContext } from '../route';
 import { caseSummaryOut, timelineParams, timelineQuery, transitionOut } from '../schemas';
-import { refused, summary } from './cases';
+import { idempotencyKey, refused, summary } from './cases';
+import { HandoverRefused } from '../../client/handovers';
+import type { PlanSync } from '../../client/follow-ups';
 
 /** A customer id: a business id, never a name (it appears in case ids' search attributes). */
 const customerIdSchema = z.string().regex(CUSTOMER_ID_PATTERN, 'a customer id of letters, digits, . _ - (at most 64), e.g. CUST-1001');
@@ -65,12 +67,29 @@ const editBody = z
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field to change');
 const gradeBody = z
   .object({
-    value: z.enum(VALUE_GRADES).optional(),
-    intention: z.enum(INTENTION_GRADES).optional(),
+    value: z.enum(VALUE_GRADES).nullable().optional().describe('null removes the value grade'),
+    intention: z
+      .enum(INTENTION_GRADES)
+      .nullable()
+      .optional()
+      .describe('null removes the intention grade (and ends the follow-up plan); a grade starts or re-plans it'),
     reason: text(2000).describe('why the grade changes (kept in the grade history)'),
   })
   .strict()
   .refine((b) => b.value !== undefined || b.intention !== undefined, 'give a value grade, an intention grade or both');
+const handoverBody = z
+  .object({
+    from: z.string().min(1).max(200).describe('the leaving rep’s user id'),
+    to: z.string().min(1).max(200).describe('the rep who takes the customers over: an active user holding sales_rep'),
+    customers: z
+      .array(customerIdSchema)
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('the customers to hand over (owned by from, or by to after an earlier handover); all of from’s when absent'),
+    reason: text(2000).optional(),
+  })
+  .strict();
 const contactBody = z
   .object({
     channel: z.enum(CONTACT_CHANNELS),
@@ -117,9 +136,10 @@ const customerOut = z
   .meta({ id: 'Customer' });
 const gradeChangeOut = z
   .object({
+    id: z.string(),
     grade: z.enum(['value', 'intention']),
     from: z.string().nullable(),
-    to: z.string(),
+    to: z.string().nullable().describe('null: the grade was removed'),
     reason: z.string(),
     by: who,
     at: z.string(),
@@ -138,13 +158,88 @@ const contactOut = z
     recordedAt: z.string(),
   })
   .meta({ id: 'Contact' });
+const followUpOut = z
+  .object({
+    caseId: z.string().nullable().describe('the customer’s follow-up plan (null: it has none, and needs none)'),
+    state: z.string().nullable(),
+    sent: z.array(z.string()).describe('what the plan was told now: started, GRADE_CHANGED, OWNER_CHANGED, CONTACT_LOGGED, PLAN_ENDED'),
+    pending: z
+      .string()
+      .optional()
+      .describe('the plan could not be told now (the change is kept): it catches up at the customer’s next change or the API’s next start'),
+  })
+  .meta({ id: 'FollowUpSync' });
+const planOut = z
+  .object({
+    caseId: z.string(),
+    state: z.string(),
+    grade: z.string().nullable(),
+    owner: z.string().nullable(),
+    channel: z.string().nullable().describe('how the customer is followed up (the grade’s channel)'),
+    dueAt: z.string().nullable().describe('when the next follow-up is due'),
+    overdue: z.boolean(),
+  })
+  .meta({ id: 'FollowUpPlan' });
+const handoverOut = z
+  .object({
+    handoverId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    customers: z.array(z.string()).describe('the customers it moved'),
+    requested: z.array(z.string()).nullable().describe('the customers asked for; null: all of from’s'),
+    reason: z.string().nullable(),
+    by: who,
+    at: z.string(),
+  })
+  .meta({ id: 'Handover' });
+const movedCaseOut = z.object({
+  caseId: z.string(),
+  processId: z.string(),
+  how: z.enum(['task.reassign', 'OWNER_CHANGED']),
+  task: z.string().optional().describe('the task’s state'),
+  as: who.describe('who the case’s log row names: the caller where the definition makes their role a task manager, else system'),
+});
+const unmovedCaseOut = z.object({
+  caseId: z.string(),
+  processId: z.string(),
+  reason: z.string(),
+  retry: z.boolean().describe('true: it may pass (Temporal away); the next handover between the two reps, or the API’s start, tries again'),
+});
+const customerHandoverOut = z
+  .object({
+    customerId: z.string(),
+    owner: z.enum(['moved', 'already']).describe('moved: this handover made to the owner; already: to owned it before'),
+    previousOwner: z.string().nullable(),
+    handoverId: z.string().nullable(),
+    moved: z.array(movedCaseOut),
+    notMoved: z.array(unmovedCaseOut),
+    done: z.boolean().describe('every case of the customer has been told'),
+  })
+  .meta({ id: 'CustomerHandover' });
+const handoverEntryOut = z.object({
+  handoverId: z.string(),
+  customerId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  previousOwner: z.string().nullable(),
+  reason: z.string().nullable(),
+  by: who,
+  at: z.string(),
+  status: z.enum(['pending', 'done']),
+  moved: z.array(z.unknown()),
+});
 const nextCursor = z.string().nullable().describe('pass as cursor for the next page; null on the last page');
 const customerDetail = z.object({
   customer: customerOut,
   gradeHistory: z.array(gradeChangeOut).describe('newest first'),
   latestContacts: z.array(contactOut).describe('the newest few: read them before you call'),
+  followUpPlan: planOut.nullable().describe('the open follow-up plan of a graded customer'),
 });
-const timelineItem = z.union([transitionOut.extend({ kind: z.literal('transition') }), contactOut.extend({ kind: z.literal('contact') })]);
+const timelineItem = z.union([
+  transitionOut.extend({ kind: z.literal('transition') }),
+  contactOut.extend({ kind: z.literal('contact') }),
+  handoverEntryOut.extend({ kind: z.literal('handover') }),
+]);
 
 const toKey = (cursor: string | undefined, fingerprint: string): PageKey | undefined => {
   if (cursor === undefined) return undefined;
@@ -176,6 +271,58 @@ async function checkOwner(deps: ApiDeps, owner: string | null | undefined): Prom
       { path: 'body.owner', message: `no user "${owner}"` },
     ]);
   }
+}
+
+/**
+ * Tells the customer's follow-up plan what just changed (after the change is committed). A plan that
+ * cannot be told now catches up later (see client/follow-ups.ts): the answer says so, the change stands.
+ */
+async function syncPlan(
+  deps: ApiDeps,
+  ctx: RouteContext<unknown, unknown, unknown>,
+  customerId: string,
+): Promise<z.infer<typeof followUpOut>> {
+  const telling = deps.followUps.sync(customerId);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${deps.followUps.answerWithinMs} ms (is a worker running?)`)),
+      deps.followUps.answerWithinMs,
+    );
+  });
+  try {
+    const synced: PlanSync = await Promise.race([telling, late]);
+    return { caseId: synced.caseId, state: synced.state, sent: synced.sent };
+  } catch (err) {
+    // The telling goes on (or failed): either way the plan catches up later.
+    telling.catch((e: unknown) => ctx.request.log.warn({ err: e, customerId }, 'the follow-up plan was not told; it catches up later'));
+    ctx.request.log.warn({ err, customerId }, 'the follow-up plan was not told now; it catches up later');
+    const plan = await deps.followUps.openPlan(customerId).catch(() => undefined);
+    return {
+      caseId: plan?.caseId ?? null,
+      state: plan?.state ?? null,
+      sent: [],
+      pending: `the follow-up plan was not told now (${err instanceof Error ? err.message : String(err)}); it catches up at the customer's next change or the API's next start`,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The open plan of a customer, as a record's page shows it. */
+async function planOf(deps: ApiDeps, customerId: string): Promise<z.infer<typeof planOut> | null> {
+  const plan = await deps.followUps.openPlan(customerId);
+  if (!plan) return null;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    caseId: plan.caseId,
+    state: plan.state,
+    grade: text(plan.context.grade),
+    owner: text(plan.context.owner),
+    channel: text(plan.context.channel),
+    dueAt: plan.state === 'waiting' || plan.state === 'due' ? text(plan.context.dueAt) : null,
+    overdue: plan.context.overdue === true,
+  };
 }
 
 /** The null-for-absent fields of a new record. */
@@ -244,6 +391,9 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
         await checkOwner(deps, ctx.body.owner);
         const updated = await deps.customers.update(ctx.params.customerId, ctx.body, ctx.caller.actor);
         if (!updated) throw notFound(ctx.params.customerId);
+        // A new owner: the follow-up plan's tasks go to them.
+        if (ctx.body.owner !== undefined && updated.intentionGrade !== null)
+          await syncPlan(deps, ctx as RouteContext<unknown, unknown, unknown>, updated.customerId);
         return { status: 200, body: updated };
       },
     }),
@@ -262,7 +412,8 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
         const customer = await recordOf(deps, ctx.params.customerId);
         const gradeHistory = await deps.customers.gradeHistory(customer.customerId);
         const latestContacts = (await deps.customers.contacts(customer.customerId, 5)).items;
-        return { status: 200, body: { customer, gradeHistory, latestContacts } };
+        const followUpPlan = await planOf(deps, customer.customerId);
+        return { status: 200, body: { customer, gradeHistory, latestContacts, followUpPlan } };
       },
     }),
     route({
@@ -294,7 +445,10 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       params,
       body: gradeBody,
       responses: {
-        200: { description: 'the record and its grade history, newest first', schema: customerDetail.omit({ latestContacts: true }) },
+        200: {
+          description: 'the record and its grade history, newest first; what the follow-up plan was told',
+          schema: customerDetail.omit({ latestContacts: true, followUpPlan: true }).extend({ followUp: followUpOut }),
+        },
         403: { description: 'a sales rep grades only the customers they own' },
         404: { description: 'no record of that id' },
       },
@@ -316,7 +470,8 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
           ctx.caller.actor,
         );
         if (!changed) throw notFound(customerId);
-        return { status: 200, body: { customer: changed.customer, gradeHistory: changed.changes } };
+        const followUp = await syncPlan(deps, ctx as RouteContext<unknown, unknown, unknown>, customerId);
+        return { status: 200, body: { customer: changed.customer, gradeHistory: changed.changes, followUp } };
       },
     }),
     route({
@@ -328,7 +483,10 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       params,
       body: contactBody,
       responses: {
-        201: { description: 'the contact, as logged', schema: contactOut },
+        201: {
+          description: 'the contact, as logged; what the follow-up plan was told (a contact counts as a follow-up done)',
+          schema: contactOut.extend({ followUp: followUpOut }),
+        },
         404: { description: 'no record of that id' },
         422: { description: 'the case named is not one of this customer' },
       },
@@ -342,7 +500,8 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
         }
         const logged = await deps.customers.addContact(customerId, { ...contact, caseId: caseId ?? null }, ctx.caller.actor);
         if (!logged) throw notFound(customerId);
-        return { status: 201, body: logged };
+        const followUp = await syncPlan(deps, ctx as RouteContext<unknown, unknown, unknown>, customerId);
+        return { status: 201, body: { ...logged, followUp } };
       },
     }),
     route({
@@ -407,6 +566,45 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
             nextCursor: toCursor(page.next, fingerprint),
           },
         };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/customers/handover',
+      summary: 'Hand customers over to another rep',
+      tag: 'customers',
+      access: ['sales_manager', 'admin'],
+      idempotent: true,
+      body: handoverBody,
+      responses: {
+        200: {
+          description:
+            'the handover recorded (null: from owned none of the customers) and, per customer, what moved: tasks reassigned, the follow-up plan; ' +
+            'a repeated Idempotency-Key answers with the handover it recorded',
+          schema: z.object({ handover: handoverOut.nullable(), replayed: z.boolean(), customers: z.array(customerHandoverOut) }),
+        },
+        422: {
+          description:
+            'an unknown user, a new rep who is disabled or no sales_rep, a customer unknown or owned by someone else: nothing changed',
+        },
+      },
+      async handler(ctx) {
+        const key = idempotencyKey(ctx as RouteContext<unknown, unknown, unknown>);
+        const { from, to, customers, reason } = ctx.body;
+        try {
+          const report = await deps.handovers.handOver({
+            from,
+            to,
+            ...(customers !== undefined && { customers }),
+            ...(reason !== undefined && { reason }),
+            actor: ctx.caller.actor,
+            ...(key !== undefined && { idempotencyKey: key }),
+          });
+          return { status: 200, body: report };
+        } catch (err) {
+          if (err instanceof HandoverRefused) throw new ApiError(422, err.code, err.message, err.issues);
+          throw err;
+        }
       },
     }),
     route({

@@ -16,23 +16,31 @@ export function lintDelays({ def, report }: LintContext, values: ValueChecks): v
       ['businessHours', delay.businessHours],
       ...Object.entries(delay.duration ?? {}).map(([k, v]) => [`duration.${k}`, v] as [string, unknown]),
     ];
-    for (const [key, ref] of numberRefs) {
-      if (!isObject(ref) || typeof ref.param !== 'string') continue;
-      const spec = ownValue(def.parameters, ref.param);
+    const numberParam = (param: string, at: string) => {
+      const spec = ownValue(def.parameters, param);
       if (!spec)
         report(
           'unknown-parameter',
-          `delays.${name}.${key}.param`,
-          `unknown parameter "${ref.param}"${didYouMean(ref.param, paramNames)} — declare it under "parameters"`,
-          `未知参数 "${ref.param}"${didYouMeanZh(ref.param, paramNames)}——请在 "parameters" 下声明它`,
+          at,
+          `unknown parameter "${param}"${didYouMean(param, paramNames)} — declare it under "parameters"`,
+          `未知参数 "${param}"${didYouMeanZh(param, paramNames)}——请在 "parameters" 下声明它`,
         );
       else if (spec.type !== 'number' && spec.type !== 'integer')
         report(
           'unknown-parameter',
-          `delays.${name}.${key}.param`,
-          `parameter "${ref.param}" is a ${spec.type}; a delay needs a number`,
-          `参数 "${ref.param}" 的类型是 ${spec.type}；期限需要一个数字`,
+          at,
+          `parameter "${param}" is a ${spec.type}; a delay needs a number`,
+          `参数 "${param}" 的类型是 ${spec.type}；期限需要一个数字`,
         );
+    };
+    for (const [key, ref] of numberRefs) {
+      if (!isObject(ref)) continue;
+      if (typeof ref.param === 'string') numberParam(ref.param, `delays.${name}.${key}.param`);
+      else if (typeof ref.paramBy === 'string' && isObject(ref.params)) {
+        values.checkPath(ref.paramBy, `delays.${name}.${key}.paramBy`);
+        for (const [value, param] of Object.entries(ref.params))
+          if (typeof param === 'string') numberParam(param, `delays.${name}.${key}.params.${value}`);
+      }
     }
   }
 }

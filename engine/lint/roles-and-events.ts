@@ -1,6 +1,6 @@
 import type { MachineTransition } from '../machine-walker';
 import { namedUserFields } from '../named-users';
-import { ROLE_NAMES } from '../roles';
+import { ROLE_NAMES, SENDER_ROLES } from '../roles';
 import { didYouMean } from '../suggest';
 import { payloadChecks } from './payloads-and-patterns';
 import type { LintContext } from './types';
@@ -10,13 +10,8 @@ import { didYouMeanZh } from './zh';
 export function lintEventsAndRoles(ctx: LintContext): void {
   const { def, report } = ctx;
   const checkPayload = payloadChecks(ctx);
-  const unknownRole = (at: string, role: string) =>
-    report(
-      'unknown-role',
-      at,
-      `unknown role "${role}"${didYouMean(role, ROLE_NAMES)}`,
-      `未知角色 "${role}"${didYouMeanZh(role, ROLE_NAMES)}`,
-    );
+  const unknownRole = (at: string, role: string, known = ROLE_NAMES) =>
+    report('unknown-role', at, `unknown role "${role}"${didYouMean(role, known)}`, `未知角色 "${role}"${didYouMeanZh(role, known)}`);
   for (const [name, event] of Object.entries(def.events)) {
     if (event.roles.length === 0)
       report(
@@ -26,7 +21,7 @@ export function lintEventsAndRoles(ctx: LintContext): void {
         `没有角色可以发送 ${name}——请列出允许发送它的角色`,
       );
     event.roles.forEach((role, i) => {
-      if (!ROLE_NAMES.includes(role)) unknownRole(`events.${name}.roles[${i}]`, role);
+      if (!SENDER_ROLES.includes(role)) unknownRole(`events.${name}.roles[${i}]`, role, SENDER_ROLES);
     });
     if (event.payload !== undefined) {
       if (event.payload.type !== undefined && event.payload.type !== 'object') {
@@ -45,7 +40,7 @@ export function lintEventsAndRoles(ctx: LintContext): void {
     }
   }
   def.startedBy.forEach((role, i) => {
-    if (!ROLE_NAMES.includes(role)) unknownRole(`startedBy[${i}]`, role);
+    if (!SENDER_ROLES.includes(role)) unknownRole(`startedBy[${i}]`, role, SENDER_ROLES);
   });
   checkPayload(def.input, 'input', false);
   const inputRequired = Array.isArray(def.input.required) ? (def.input.required as unknown[]) : [];

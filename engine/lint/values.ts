@@ -100,6 +100,11 @@ export function valueChecks({ def, report }: LintContext): ValueChecks {
     if (typeof ref === 'string') return checkPath(ref, at, allowItem);
     if (ref === null || typeof ref !== 'object' || 'value' in ref) return;
     if ('length' in ref) return checkPath(ref.length, `${at}.length`, allowItem);
+    if ('paramBy' in ref) {
+      checkPath(ref.paramBy, `${at}.paramBy`, allowItem);
+      for (const [value, param] of Object.entries(ref.params)) checkPath(`param.${param}`, `${at}.params.${value}`);
+      return;
+    }
     if ('pick' in ref) {
       ref.pick.forEach((entry, i) => {
         if (entry.when !== undefined) walkGuard(entry.when, `${at}.pick[${i}].when`, allowItem);

@@ -4,7 +4,7 @@
  * context; the validator and the machine's own guards both ask them, so what one refuses the other never applies.
  */
 import { refusal, type Refusal } from '../refusals';
-import { ROLE_NAMES } from '../roles';
+import { ROLE_NAMES, SYSTEM_ROLE } from '../roles';
 import type { Actor } from '../types';
 import type { ApproverRef, TaskOperation } from '../work-types';
 import {
@@ -130,7 +130,8 @@ export function taskOperationRefusal(
       return data.to === assignee ? refusal('OperationNotAllowed', `the task "${state}" is already assigned to user "${data.to}"`) : null;
     case 'task.reassign':
       if (spec.assignee === undefined || managers.length === 0) return notHere('cannot be reassigned');
-      if (!isManager)
+      // Docket itself reassigns on a decision made and audited elsewhere (a handover of a leaving rep's customers).
+      if (!isManager && actor.role !== SYSTEM_ROLE)
         return refusal('OperationNotAllowed', `only a task manager (${managers.join(', ')}) may reassign the task "${state}"`);
       return data.to === assignee ? refusal('OperationNotAllowed', `the task "${state}" is already assigned to user "${data.to}"`) : null;
     case 'task.addApprover': {

@@ -83,7 +83,7 @@ test('a complaint and a visit of the same customer appear in one timeline, newes
       .map((e) => `${e.caseId}#${e.seq}`)
       .sort(),
   ).toEqual(expected.map((e) => `${e.caseId}#${e.seq}`).sort());
-  expect(timeline.entries.some((e) => e.caseId === otherId)).toBe(false);
+  expect(timeline.entries.some((e) => 'caseId' in e && e.caseId === otherId)).toBe(false);
 
   // Newest first: the last thing done (the visit's appointment) leads, the complaint's opening closes the list.
   const times = timeline.entries.map((e) => Date.parse(e.at));

@@ -368,7 +368,8 @@ describe('one customer with a complaint, a visit and a contract', () => {
     expect(all.entries.filter((e) => e.kind === 'contact')).toHaveLength(3);
     const times = all.entries.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    const key = (e: CustomerTimeline['entries'][number]) => (e.kind === 'contact' ? `contact:${e.id}` : `${e.caseId}#${e.seq}`);
+    const key = (e: CustomerTimeline['entries'][number]) =>
+      e.kind === 'contact' ? `contact:${e.id}` : e.kind === 'handover' ? `handover:${e.handoverId}` : `${e.caseId}#${e.seq}`;
 
     for (const role of ROLES) {
       const res = await api.call<CustomerTimeline>('GET', `/customers/${C}/timeline?limit=1000`, { token: tokenOfRole[role]!() });

@@ -52,6 +52,8 @@ test('recorded histories exist for every process', () => {
       'contract-v2-nonstandard-changed.json',
       'contract-v2-withdrawn.json',
       'contract-v2-early-placement-overdue.json',
+      // A follow-up plan: started on grading, due, reminded and escalated, done by a contact, re-planned on a new grade.
+      'follow_up-v1-graded-due-contacted.json',
       // Incidents, deadlines that passed during an outage or fell due together, a refused forged actor.
       'robust-incident-retried.json',
       'robust-deadline-during-outage.json',

@@ -19,6 +19,7 @@ const PINNED: Record<string, string> = {
   'lost_deal.json': 'e347d7495bd57d050cc69aae1d26cea8b3fe6c269819e96f5bb8feab8ede8140',
   'improvement_measure.json': '4a976bbc4c34299575aa656c80e1546527ec8636e58594da1b1228885f7fd2de',
   'visit.json': '301b876d461c68ba0fba08a162a305b754a0af43393972813e32997121507862',
+  'follow_up.json': '1520146ed2d8f2faa999ec27a8559f4dc1e651ea9c57dca96bff4fac51b00f2c',
 };
 
 const read = (file: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', '..', 'definitions', file), 'utf8'));

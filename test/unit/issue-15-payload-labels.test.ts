@@ -7,7 +7,7 @@ import { caseFieldsByName, eventFieldsByName, fieldTitle, valueText } from '../.
 import { payloadFields, withoutLabels } from '../../engine/payload-labels';
 import { eventPayloadJsonSchema, payloadValidator } from '../../engine/payload-schema';
 
-const FILES = ['complaint', 'contract', 'improvement_measure', 'lost_deal', 'visit'];
+const FILES = ['complaint', 'contract', 'follow_up', 'improvement_measure', 'lost_deal', 'visit'];
 const load = (file: string) =>
   definitionSchema.parse(JSON.parse(readFileSync(join(__dirname, '..', '..', 'definitions', `${file}.json`), 'utf8')));
 

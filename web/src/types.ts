@@ -27,6 +27,20 @@ export type PublishResult = Schemas['PublishResult'];
 export type RetryResult = Schemas['RetryResult'];
 export type TokenInfo = Schemas['TokenInfo'];
 export type Transition = Schemas['Transition'];
+/** One entry of a customer's timeline: a transition of one of its cases, a contact, or a handover. */
+export type TimelineEntry =
+  | (Transition & { kind: 'transition' })
+  | (Schemas['Contact'] & { kind: 'contact' })
+  | {
+      kind: 'handover';
+      handoverId: string;
+      from: string;
+      to: string;
+      reason: string | null;
+      by: { userId: string; role: string };
+      at: string;
+      status: 'pending' | 'done';
+    };
 export type User = Schemas['User'];
 export type Validation = Schemas['Validation'];
 export type Verification = Schemas['ChainVerification'];

@@ -151,11 +151,10 @@ export function createTimers(
       const delay = ownValue(c.pinned.parsed.delays, spec.delay);
       if (delay === undefined) return undefined;
       const context = c.snapshot.context as Record<string, unknown>;
-      const fromContext = delay.from?.startsWith('context.')
-        ? delayBase(delay, { data: {}, context, param: c.compiled.params, actor: undefined, now: 0 })
-        : undefined;
+      const scope = { data: {}, context, param: c.compiled.params, actor: undefined, now: 0 };
+      const fromContext = delay.from?.startsWith('context.') ? delayBase(delay, scope) : undefined;
       const base = spec.countedFrom !== undefined ? Date.parse(spec.countedFrom) : fromContext;
-      return delayDueFrom(delay, base, c.compiled.params, c.calendar);
+      return delayDueFrom(delay, base, c.compiled.params, c.calendar, scope);
     },
     /** The timers to carry across continue-as-new. */
     specs: () => [...timers.values()].map((t) => t.spec),

@@ -65,6 +65,19 @@ export function Timeline({ customerId, caseId, processes, pageSize, reloadKey = 
                     </li>
                   );
                 }
+                if (e.kind === 'handover') {
+                  return (
+                    <li key={`h-${e.handoverId}`} class="handover" data-handover={e.handoverId}>
+                      <div class="when">{time(e.at)}</div>
+                      <div>
+                        <strong>{t('timelineHandover', { from: e.from, to: e.to })}</strong> · {e.by.userId}
+                      </div>
+                      {(e.reason !== null || e.status === 'pending') && (
+                        <div class="muted small">{e.status === 'pending' ? t('timelineHandoverPending') : e.reason}</div>
+                      )}
+                    </li>
+                  );
+                }
                 const p = byId.get(e.processId);
                 return (
                   <li key={`t-${e.caseId}-${e.seq}`} class={e.caseId === caseId ? 'this-case' : ''} data-case={e.caseId}>
