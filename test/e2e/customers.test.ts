@@ -192,11 +192,16 @@ test('a sales rep creates, edits and grades a customer and logs a call; a refuse
   expect(await logged.first().textContent()).toContain('Call · out');
   const timeline = page.locator('.customer-side [data-testid=timeline]');
   await timeline.locator('li.contact', { hasText: 'Offered the spring package' }).waitFor();
-  // Newest first: the call, then the case's start.
+  // Newest first: the call (and the follow-up plan the grade started, told of the call), then the case's start.
   const items = timeline.locator('ol.timeline > li');
-  expect(await items.nth(0).getAttribute('class')).toContain('contact');
-  expect(await items.nth(1).getAttribute('data-case')).toBe(caseId);
-  expect(await items.nth(1).textContent()).toContain('Case started');
+  await timeline.locator('li[data-case^="follow_up-"]').first().waitFor();
+  const order = await items.evaluateAll((lis) =>
+    lis.map((li) => (li.classList.contains('contact') ? 'contact' : (li.getAttribute('data-case') ?? ''))),
+  );
+  expect(order[0] === 'contact' || order[0]!.startsWith('follow_up-')).toBe(true);
+  expect(order.indexOf('contact')).toBeLessThan(order.indexOf(caseId));
+  expect(order.filter((o) => o.startsWith('follow_up-')).length).toBeGreaterThan(0);
+  expect(await timeline.locator(`li[data-case="${caseId}"]`).last().textContent()).toContain('Case started');
   await shotsAtBothSizes(page, 'customer-page');
 
   // ray's role takes no part in complaints: the case is named, not linked (its page would refuse him).
