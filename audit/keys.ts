@@ -103,7 +103,7 @@ export function readKeyring(file: string): PublicKeyring | undefined {
 
 /** Writes `text` to `file` through a temporary file and a rename, so readers never see half a file. */
 function writeAtomically(file: string, text: string, mode: number): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  privateFolder(path.dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text, { mode });
   renameSync(tmp, file);
@@ -112,7 +112,7 @@ function writeAtomically(file: string, text: string, mode: number): void {
 /** Generates a new Ed25519 key into `file` (PKCS#8 PEM, mode 0600); refuses to overwrite an existing file. */
 export function generateSigningKey(file: string, now = new Date()): AuditSigner {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  privateFolder(path.dirname(file));
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   // 'wx': created here or not at all, so two processes starting together keep one key.
   const fd = openSync(file, 'wx', 0o600);
@@ -192,4 +192,13 @@ export function openSigner(files: SignerFiles): { signer: AuditSigner; keyringCr
   }
   const { created } = addToKeyring(files.publicKeysFile, signer);
   return { signer, keyringCreated: created };
+}
+
+/**
+ * Makes `dir` with mode 0700; the folders above it get the usual mode, so that a private folder
+ * made first (e.g. data/audit) never closes data/ to the embedded PostgreSQL server's own user.
+ */
+function privateFolder(dir: string): void {
+  mkdirSync(path.dirname(dir), { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
 }

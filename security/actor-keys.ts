@@ -51,7 +51,7 @@ export function resolveActorKeys(config: { actorKeys?: string; dataDir: string }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  privateFolder(path.dirname(file));
   try {
     writeFileSync(file, `${JSON.stringify({ keys: newActorKey(`k${Date.now().toString(36)}`) })}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
@@ -59,4 +59,13 @@ export function resolveActorKeys(config: { actorKeys?: string; dataDir: string }
   }
   chmodSync(file, 0o600);
   return parseActorKeys((JSON.parse(readFileSync(file, 'utf8')) as { keys: string }).keys);
+}
+
+/**
+ * Makes `dir` with mode 0700; the folders above it get the usual mode, so that a private folder
+ * made first (e.g. data/audit) never closes data/ to the embedded PostgreSQL server's own user.
+ */
+function privateFolder(dir: string): void {
+  mkdirSync(path.dirname(dir), { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
 }

@@ -60,6 +60,8 @@ export function readSecrets(file: string): PostgresSecrets | undefined {
 /** Writes the secrets file atomically, mode 0600, in a folder of mode 0700. */
 export async function writeSecrets(file: string, secrets: PostgresSecrets): Promise<void> {
   const dir = path.dirname(file);
+  // Only the folder itself is private: its parents keep the usual mode (data/ must stay open to the server's user).
+  await fsp.mkdir(path.dirname(dir), { recursive: true });
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   await fsp.chmod(dir, 0o700);
   const tmp = `${file}.${process.pid}.tmp`;

@@ -207,3 +207,12 @@ test('the deep check names rows Temporal never applied and applied rows that are
   const inFlight = [{ runId: 'r1', history: { events: events.slice(0, -1) } }];
   expect(crossCheck(rows, inFlight)).toMatchObject({ ok: true, pending: [2] });
 });
+
+test('a key made in a new folder makes only that folder private: the folders above it stay open to other users', () => {
+  const base = dir();
+  const file = path.join(base, 'data', 'audit', 'signing.pem');
+  generateSigningKey(file);
+  expect(statSync(path.join(base, 'data', 'audit')).mode & 0o777).toBe(0o700);
+  expect(statSync(path.join(base, 'data')).mode & 0o001).toBe(0o001); // others may enter data/ (the embedded server's user)
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+});
