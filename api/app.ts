@@ -26,6 +26,7 @@ import { auditRoutes } from './routes/audit';
 import { calendarRoutes } from './routes/calendars';
 import { caseRoutes } from './routes/cases';
 import { customerRoutes } from './routes/customers';
+import { handoverRoutes } from './routes/handovers';
 import { definitionRoutes } from './routes/definitions';
 import { incidentRoutes } from './routes/incidents';
 import { migrationRoutes } from './routes/migrations';
@@ -79,6 +80,7 @@ export function allRoutes(deps: ApiDeps, jobs: JobRunner = inlineJobs, operation
     ...caseRoutes(deps),
     ...taskRoutes(deps),
     ...customerRoutes(deps),
+    ...handoverRoutes(deps),
     ...incidentRoutes(deps),
     ...auditRoutes(deps),
     ...samplingRoutes(deps),

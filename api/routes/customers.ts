@@ -24,13 +24,14 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type RouteContext } from '../route';
 import { caseSummaryOut, timelineParams, timelineQuery, transitionOut } from '../schemas';
-import { idempotencyKey, refused, summary } from './cases';
-import { HandoverRefused } from '../../client/handovers';
+import { refused, summary } from './cases';
 import type { PlanSync } from '../../client/follow-ups';
 
 /** A customer id: a business id, never a name (it appears in case ids' search attributes). */
-const customerIdSchema = z.string().regex(CUSTOMER_ID_PATTERN, 'a customer id of letters, digits, . _ - (at most 64), e.g. CUST-1001');
-const text = (max: number) => z.string().trim().min(1).max(max);
+export const customerIdSchema = z
+  .string()
+  .regex(CUSTOMER_ID_PATTERN, 'a customer id of letters, digits, . _ - (at most 64), e.g. CUST-1001');
+export const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => text(max).nullable().optional();
 
 const contactPerson = z
@@ -77,19 +78,6 @@ const gradeBody = z
   })
   .strict()
   .refine((b) => b.value !== undefined || b.intention !== undefined, 'give a value grade, an intention grade or both');
-const handoverBody = z
-  .object({
-    from: z.string().min(1).max(200).describe('the leaving rep’s user id'),
-    to: z.string().min(1).max(200).describe('the rep who takes the customers over: an active user holding sales_rep'),
-    customers: z
-      .array(customerIdSchema)
-      .min(1)
-      .max(1000)
-      .optional()
-      .describe('the customers to hand over (owned by from, or by to after an earlier handover); all of from’s when absent'),
-    reason: text(2000).optional(),
-  })
-  .strict();
 const contactBody = z
   .object({
     channel: z.enum(CONTACT_CHANNELS),
@@ -114,7 +102,7 @@ const findQuery = z
   })
   .strict();
 
-const who = z.object({ userId: z.string(), role: z.string() });
+export const who = z.object({ userId: z.string(), role: z.string() });
 const customerOut = z
   .object({
     customerId: z.string(),
@@ -180,42 +168,6 @@ const planOut = z
     overdue: z.boolean(),
   })
   .meta({ id: 'FollowUpPlan' });
-const handoverOut = z
-  .object({
-    handoverId: z.string(),
-    from: z.string(),
-    to: z.string(),
-    customers: z.array(z.string()).describe('the customers it moved'),
-    requested: z.array(z.string()).nullable().describe('the customers asked for; null: all of from’s'),
-    reason: z.string().nullable(),
-    by: who,
-    at: z.string(),
-  })
-  .meta({ id: 'Handover' });
-const movedCaseOut = z.object({
-  caseId: z.string(),
-  processId: z.string(),
-  how: z.enum(['task.reassign', 'OWNER_CHANGED']),
-  task: z.string().optional().describe('the task’s state'),
-  as: who.describe('who the case’s log row names: the caller where the definition makes their role a task manager, else system'),
-});
-const unmovedCaseOut = z.object({
-  caseId: z.string(),
-  processId: z.string(),
-  reason: z.string(),
-  retry: z.boolean().describe('true: it may pass (Temporal away); the next handover between the two reps, or the API’s start, tries again'),
-});
-const customerHandoverOut = z
-  .object({
-    customerId: z.string(),
-    owner: z.enum(['moved', 'already']).describe('moved: this handover made to the owner; already: to owned it before'),
-    previousOwner: z.string().nullable(),
-    handoverId: z.string().nullable(),
-    moved: z.array(movedCaseOut),
-    notMoved: z.array(unmovedCaseOut),
-    done: z.boolean().describe('every case of the customer has been told'),
-  })
-  .meta({ id: 'CustomerHandover' });
 const handoverEntryOut = z.object({
   handoverId: z.string(),
   customerId: z.string(),
@@ -566,45 +518,6 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
             nextCursor: toCursor(page.next, fingerprint),
           },
         };
-      },
-    }),
-    route({
-      method: 'POST',
-      url: '/customers/handover',
-      summary: 'Hand customers over to another rep',
-      tag: 'customers',
-      access: ['sales_manager', 'admin'],
-      idempotent: true,
-      body: handoverBody,
-      responses: {
-        200: {
-          description:
-            'the handover recorded (null: from owned none of the customers) and, per customer, what moved: tasks reassigned, the follow-up plan; ' +
-            'a repeated Idempotency-Key answers with the handover it recorded',
-          schema: z.object({ handover: handoverOut.nullable(), replayed: z.boolean(), customers: z.array(customerHandoverOut) }),
-        },
-        422: {
-          description:
-            'an unknown user, a new rep who is disabled or no sales_rep, a customer unknown or owned by someone else: nothing changed',
-        },
-      },
-      async handler(ctx) {
-        const key = idempotencyKey(ctx as RouteContext<unknown, unknown, unknown>);
-        const { from, to, customers, reason } = ctx.body;
-        try {
-          const report = await deps.handovers.handOver({
-            from,
-            to,
-            ...(customers !== undefined && { customers }),
-            ...(reason !== undefined && { reason }),
-            actor: ctx.caller.actor,
-            ...(key !== undefined && { idempotencyKey: key }),
-          });
-          return { status: 200, body: report };
-        } catch (err) {
-          if (err instanceof HandoverRefused) throw new ApiError(422, err.code, err.message, err.issues);
-          throw err;
-        }
       },
     }),
     route({
