@@ -161,8 +161,21 @@ export async function pool(n: number, concurrency: number, fn: (i: number) => Pr
   await Promise.all(lanes);
 }
 
-/** Drives `n` complete cases with `concurrency` concurrent clients, each case start to result. */
-export async function driveCases(client: Client, variant: Variant, n: number, concurrency: number, idPrefix: string): Promise<DriveResult> {
+/** Sends one human step to a case and returns its round trip in milliseconds (`send`: a Temporal Update). */
+export type StepSender = (handle: WorkflowHandle, step: HumanStep) => Promise<number>;
+
+/**
+ * Drives `n` complete cases with `concurrency` concurrent clients, each case start to result;
+ * `sendStep` sends each human step (the Update by default; the HTTP API for Docket's steps through it).
+ */
+export async function driveCases(
+  client: Client,
+  variant: Variant,
+  n: number,
+  concurrency: number,
+  idPrefix: string,
+  sendStep: StepSender = send,
+): Promise<DriveResult> {
   const caseIds: string[] = [];
   const latenciesMs: number[] = [];
   const steps = humanSteps(promisedResponseBy());
@@ -171,7 +184,7 @@ export async function driveCases(client: Client, variant: Variant, n: number, co
     const caseId = `${idPrefix}-${i}`;
     caseIds.push(caseId);
     const handle = await startCase(client, variant, caseId, i);
-    for (const step of steps) latenciesMs.push(await send(handle, step));
+    for (const step of steps) latenciesMs.push(await sendStep(handle, step));
     const result = (await withTimeout(handle.result(), `the result of ${caseId}`)) as { state?: string };
     if (result.state !== 'closed') throw new Error(`${caseId} ended in state "${result.state}", expected "closed"`);
   });

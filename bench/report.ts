@@ -1,5 +1,6 @@
 /** The benchmark's printed table. */
 import type { BenchResult } from './run';
+import type { Percentiles } from './stats';
 
 function fmt(value: number, digits = 1): string {
   if (!Number.isFinite(value)) return 'n/a';
@@ -95,6 +96,29 @@ export function formatReport(r: BenchResult, command: string): string {
       row('   per open case, KB', mem.perCaseKb.docket, mem.perCaseKb.handwritten, mem.perCaseKb.docket / mem.perCaseKb.handwritten),
     ]),
   );
+  const f = r.floor;
+  lines.push('');
+  lines.push(
+    `3b. The floor: a bare Update (its handler only counts; no activity) on the same worker process, ` +
+      `driven like the human steps (${r.options.latencyCases} × ${r.options.rounds} workflows of 7 Updates at ${r.options.latencyConcurrency} clients)`,
+  );
+  const floorRow = (name: string, p: Percentiles, vsFloor: string): string[] => [
+    name,
+    String(p.count),
+    fmt(p.p50),
+    fmt(p.p95),
+    fmt(p.p99),
+    vsFloor,
+  ];
+  lines.push(
+    table([
+      ['round trip, ms', 'count', 'p50', 'p95', 'p99', 'p50 vs bare Update'],
+      floorRow('bare Update (the floor)', f.bareUpdateMs, '1.00×'),
+      floorRow('Docket human step, client', l.ms.docket, `${fmt(f.ratioClientP50, 2)}×`),
+      floorRow('Docket human step, HTTP API', f.docketApiMs, `${fmt(f.ratioApiP50, 2)}×`),
+      floorRow('hand-written human step, client', l.ms.handwritten, `${fmt(f.ratioHandwrittenP50, 2)}×`),
+    ]),
+  );
   if (r.tuning) {
     lines.push('');
     lines.push(`Worker tuning (one round per setting at ${r.options.concurrency} clients; a fresh worker process each)`);
@@ -120,7 +144,8 @@ export function formatReport(r: BenchResult, command: string): string {
   const c = r.checks;
   lines.push('');
   lines.push(
-    `Transitions stored: Docket ${c.transitionsStored.docket}/${c.transitionsExpected.docket}, hand-written ${c.transitionsStored.handwritten}/${c.transitionsExpected.handwritten}`,
+    `Transitions stored: Docket ${c.transitionsStored.docket}/${c.transitionsExpected.docket}, hand-written ${c.transitionsStored.handwritten}/${c.transitionsExpected.handwritten}, ` +
+      `Docket through the HTTP API ${c.apiTransitions.stored}/${c.apiTransitions.expected}`,
   );
   return lines.join('\n');
 }

@@ -34,10 +34,12 @@ import {
   type Variant,
   type VariantName,
 } from './cases';
+import { startBenchApi, type BenchApi } from './api-steps';
+import { driveBareUpdates } from './floor';
 import { measureInterpreter, type InterpreterResult } from './interpreter';
 import type { BenchOptions } from './options';
 import { mean, median, percentiles, ratio, round, type Percentiles } from './stats';
-import type { WorkerTuning } from './worker-process';
+import type { WorkerSpec, WorkerTuning } from './worker-process';
 import { startWorkerProcess, type WorkerProcess } from './workers';
 
 export interface BenchServers {
@@ -73,6 +75,22 @@ export interface TuningPoint {
   p99Ms: PerVariant<number>;
 }
 
+/**
+ * The floor of a human step: a bare Update (a handler that only counts, no activity) on the same
+ * server and worker process, beside Docket's step through the client and through the HTTP API and
+ * the hand-written workflow's step, all in the same latency rounds.
+ */
+export interface FloorResult {
+  /** The bare Update's round trip (7 Updates per workflow, like the 7 human steps of a case). */
+  bareUpdateMs: Percentiles;
+  /** Docket's human step through `POST /cases/{caseId}/events`. */
+  docketApiMs: Percentiles;
+  /** Step p50 over the bare Update's p50: Docket through the client, through the HTTP API; the hand-written workflow. */
+  ratioClientP50: number;
+  ratioApiP50: number;
+  ratioHandwrittenP50: number;
+}
+
 export interface Goal {
   name: string;
   target: string;
@@ -103,11 +121,17 @@ export interface BenchResult {
     /** A status Query's round trip on an open case (the API ran one before each step until it trusted the validator alone). */
     statusQueryMs: PerVariant<Percentiles>;
   };
+  floor: FloorResult;
   history: { events: PerVariant<number>; bytes: PerVariant<number>; sampled: PerVariant<number>; ratioEvents: number; ratioBytes: number };
   replay: { historyEvents: PerVariant<number>; ms: PerVariant<number>; ratio: number };
   memory: { openCases: number; rssMb: PerVariant<number>; idleRssMb: PerVariant<number>; perCaseKb: PerVariant<number>; ratio: number };
   tuning?: TuningPoint[];
-  checks: { transitionsStored: PerVariant<number>; transitionsExpected: PerVariant<number> };
+  checks: {
+    transitionsStored: PerVariant<number>;
+    transitionsExpected: PerVariant<number>;
+    /** The cases driven through the HTTP API (Docket's workflow). */
+    apiTransitions: { stored: number; expected: number };
+  };
   goals: Goal[];
 }
 
@@ -117,15 +141,18 @@ const quiet = () => undefined;
 const bundleLogger = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => console.error(m), log: quiet };
 const MB = 1024 * 1024;
 
+/** The workflow bundles' files: both implementations' and the bare-Update workflow's. */
+type Bundles = PerVariant<string> & { floor: string };
+
 /** Builds the workflow bundles the worker processes load (into a folder of this run's own). */
-async function bundles(opts: BenchOptions, servers: BenchServers, dir: string): Promise<PerVariant<string>> {
+async function bundles(opts: BenchOptions, servers: BenchServers, dir: string): Promise<Bundles> {
   mkdirSync(dir, { recursive: true });
   const write = (name: string, code: string) => {
     const file = path.join(dir, `${name}-bundle.js`);
     writeFileSync(file, code);
     return file;
   };
-  const [docket, handwritten] = await Promise.all([
+  const [docket, handwritten, floor] = await Promise.all([
     // Docket's bundle as the worker builds it (worker/bundle-options.ts), or with no options for --no-preload.
     servers.docketBundle ??
       (opts.preload
@@ -136,8 +163,11 @@ async function bundles(opts: BenchOptions, servers: BenchServers, dir: string): 
     bundleWorkflowCode({ workflowsPath: require.resolve('./handwritten/complaint-workflow'), logger: bundleLogger }).then((b) =>
       write('handwritten', b.code),
     ),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./floor/bare-update-workflow'), logger: bundleLogger }).then((b) =>
+      write('floor', b.code),
+    ),
   ]);
-  return { docket, handwritten };
+  return { docket, handwritten, floor };
 }
 
 function installQuietRuntime(): void {
@@ -186,17 +216,28 @@ export async function runBenchmark(
   const bundle = await bundles(opts, servers, bundleDir);
   const db = new Pool({ connectionString: servers.databaseUrl, max: 2 });
   let connection: Connection | undefined;
+  let api: BenchApi | undefined;
   const children: WorkerProcess[] = [];
   try {
     await migrate(db);
+    // The real API in this process, for Docket's steps through HTTP (its cases run on Docket's task queue).
+    log('Starting the HTTP API in this process…');
+    api = await startBenchApi({
+      ...config,
+      namespace: servers.namespace,
+      databaseUrl: servers.databaseUrl,
+      apiDatabaseUrl: servers.databaseUrl,
+      taskQueue: `bench-docket-${tag}`,
+    });
     connection = await Connection.connect({ address: servers.temporalAddress });
     const client = new Client({
       connection,
       namespace: servers.namespace,
       dataConverter: { payloadCodecs: [new VouchCodec(resolveActorKeys(config))] },
     });
-    return await measure(opts, servers, log, { config, calendar, tag, bundle, db, client, children, interpreter, startedAt, t0 });
+    return await measure(opts, servers, log, { config, calendar, tag, bundle, db, client, api, children, interpreter, startedAt, t0 });
   } finally {
+    await api?.close();
     await Promise.all(children.map((c) => c.stop()));
     await connection?.close();
     await db.end();
@@ -208,9 +249,10 @@ interface RunContext {
   config: ReturnType<typeof loadConfig>;
   calendar: Awaited<ReturnType<typeof loadCalendar>>;
   tag: string;
-  bundle: PerVariant<string>;
+  bundle: Bundles;
   db: Pool;
   client: Client;
+  api: BenchApi;
   /** Worker processes started so far (stopped by the caller). */
   children: WorkerProcess[];
   interpreter: InterpreterResult[];
@@ -219,7 +261,7 @@ interface RunContext {
 }
 
 async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx: RunContext): Promise<BenchResult> {
-  const { config, calendar, tag, bundle, db, client, children, interpreter, startedAt, t0 } = ctx;
+  const { config, calendar, tag, bundle, db, client, api, children, interpreter, startedAt, t0 } = ctx;
   const published = await new FileDefinitionSource(config.definitionsDir).latest('complaint');
   if (!published) throw new Error('the benchmark needs the complaint definition');
   const variants: PerVariant<Variant> = {
@@ -231,20 +273,23 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
   const tuning: WorkerTuning = config.worker;
   const processConfig = { temporalAddress: servers.temporalAddress, namespace: servers.namespace, databaseUrl: servers.databaseUrl };
 
-  const spawn = async (names: readonly VariantName[], t: WorkerTuning, v?: PerVariant<Variant>) => {
-    const child = await startWorkerProcess({ ...processConfig, tuning: t, workers: workerSpec(names, v) });
+  const spawn = async (names: readonly VariantName[], t: WorkerTuning, v?: PerVariant<Variant>, extra: WorkerSpec[] = []) => {
+    const child = await startWorkerProcess({ ...processConfig, tuning: t, workers: [...workerSpec(names, v), ...extra] });
     children.push(child);
     return child;
   };
 
-  // One worker process with both workers, each on its own task queue.
+  // One worker process with both workers and the bare-Update workflow's, each on its own task queue.
+  const floorQueue = `bench-floor-${tag}`;
   log(
-    `Starting a worker process for both implementations (cache ${tuning.maxCachedWorkflows}, ${tuning.maxConcurrentWorkflowTasks} workflow tasks, ${tuning.maxConcurrentActivities} activities)…`,
+    `Starting a worker process for both implementations and the bare-Update workflow (cache ${tuning.maxCachedWorkflows}, ${tuning.maxConcurrentWorkflowTasks} workflow tasks, ${tuning.maxConcurrentActivities} activities)…`,
   );
-  const both = await spawn(VARIANTS, tuning);
+  const both = await spawn(VARIANTS, tuning, undefined, [{ taskQueue: floorQueue, bundlePath: bundle.floor }]);
 
-  log(`Warm-up: ${opts.warmupCases} cases each…`);
+  log(`Warm-up: ${opts.warmupCases} cases each, ${opts.warmupCases} more through the HTTP API, ${opts.warmupCases} bare-Update workflows…`);
   for (const name of VARIANTS) await driveCases(client, variants[name], opts.warmupCases, opts.concurrency, `bench-${name}-${tag}-warmup`);
+  await driveCases(client, variants.docket, opts.warmupCases, opts.concurrency, `bench-api-${tag}-warmup`, api.send);
+  await driveBareUpdates(client, floorQueue, opts.warmupCases, opts.concurrency, `bench-floor-${tag}-warmup`);
 
   // 2. Throughput, alternating: D H, H D, D H, …
   const rounds: ThroughputRound[] = [];
@@ -280,16 +325,54 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
   const casesPerS = { docket: round(total('docket')), handwritten: round(total('handwritten')) };
   const cpuPerCase = (name: VariantName) => round(mean(rounds.filter((x) => x.variant === name).map((x) => x.workerCpuMsPerCase)), 1);
 
-  // 3. Human-step latency at a moderate load, alternating the same way.
-  log(`Latency: ${opts.rounds} round(s) of ${opts.latencyCases} cases, ${opts.latencyConcurrency} concurrent clients…`);
+  // 3. Human-step latency at a moderate load, alternating the same way; beside them, in the same rounds,
+  // Docket's step through the HTTP API and the floor (a bare Update on a workflow that only counts).
+  log(
+    `Latency: ${opts.rounds} round(s) of ${opts.latencyCases} cases, ${opts.latencyConcurrency} concurrent clients, ` +
+      `each of: Docket, Docket through the HTTP API, hand-written, bare Update…`,
+  );
   const latencies: PerVariant<number[]> = { docket: [], handwritten: [] };
+  const apiLatencies: number[] = [];
+  const apiCompleted: string[] = [];
+  const bareLatencies: number[] = [];
+  const subjects = ['docket', 'api', 'handwritten', 'floor'] as const;
   for (let r = 1; r <= opts.rounds; r++) {
-    const order = r % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
-    for (const name of order) {
-      const run = await driveCases(client, variants[name], opts.latencyCases, opts.latencyConcurrency, `bench-${name}-${tag}-lat${r}`);
-      latencies[name].push(...run.latenciesMs);
-      completed[name].push(...run.caseIds);
+    const order = r % 2 === 1 ? subjects : [...subjects].reverse();
+    const p50s: Record<(typeof subjects)[number], number> = { docket: NaN, api: NaN, handwritten: NaN, floor: NaN };
+    for (const subject of order) {
+      if (subject === 'api') {
+        const run = await driveCases(
+          client,
+          variants.docket,
+          opts.latencyCases,
+          opts.latencyConcurrency,
+          `bench-api-${tag}-lat${r}`,
+          api.send,
+        );
+        apiLatencies.push(...run.latenciesMs);
+        apiCompleted.push(...run.caseIds);
+        p50s.api = median(run.latenciesMs);
+      } else if (subject === 'floor') {
+        const run = await driveBareUpdates(client, floorQueue, opts.latencyCases, opts.latencyConcurrency, `bench-floor-${tag}-lat${r}`);
+        bareLatencies.push(...run.latenciesMs);
+        p50s.floor = median(run.latenciesMs);
+      } else {
+        const run = await driveCases(
+          client,
+          variants[subject],
+          opts.latencyCases,
+          opts.latencyConcurrency,
+          `bench-${subject}-${tag}-lat${r}`,
+        );
+        latencies[subject].push(...run.latenciesMs);
+        completed[subject].push(...run.caseIds);
+        p50s[subject] = median(run.latenciesMs);
+      }
     }
+    log(
+      `  round ${r} p50: Docket ${round(p50s.docket, 1)} ms, through the API ${round(p50s.api, 1)} ms, ` +
+        `hand-written ${round(p50s.handwritten, 1)} ms, bare Update ${round(p50s.floor, 1)} ms`,
+    );
   }
 
   // A status Query's round trip, at the same load, on cases waiting in their first state.
@@ -306,7 +389,7 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
     );
 
   // Every case stored its transitions exactly once.
-  const stored = async (name: VariantName) => {
+  const stored = async (name: VariantName | 'api') => {
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM docket.transitions WHERE case_id LIKE $1', [
       `bench-${name}-${tag}-%`,
     ]);
@@ -316,6 +399,7 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
   const checks = {
     transitionsStored: { docket: await stored('docket'), handwritten: await stored('handwritten') },
     transitionsExpected: { docket: expected('docket'), handwritten: expected('handwritten') },
+    apiTransitions: { stored: await stored('api'), expected: (opts.warmupCases + apiCompleted.length) * TRANSITIONS_PER_CASE },
   };
 
   // 4. History size per completed case.
@@ -378,6 +462,8 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
     underLoadMs: { docket: percentiles(underLoad.docket), handwritten: percentiles(underLoad.handwritten) },
     statusQueryMs: { docket: percentiles(queries.docket), handwritten: percentiles(queries.handwritten) },
   };
+  const bare = percentiles(bareLatencies);
+  const viaApi = percentiles(apiLatencies);
   const result: BenchResult = {
     startedAt: startedAt.toISOString(),
     seconds: 0,
@@ -410,6 +496,13 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
       underLoadRatioP99: round(ratio(latency.underLoadMs.docket.p99, latency.underLoadMs.handwritten.p99), 3),
       statusQueryMs: roundPercentiles(latency.statusQueryMs),
     },
+    floor: {
+      bareUpdateMs: roundOne(bare),
+      docketApiMs: roundOne(viaApi),
+      ratioClientP50: round(ratio(latency.ms.docket.p50, bare.p50), 3),
+      ratioApiP50: round(ratio(viaApi.p50, bare.p50), 3),
+      ratioHandwrittenP50: round(ratio(latency.ms.handwritten.p50, bare.p50), 3),
+    },
     history: {
       ...history,
       ratioEvents: round(ratio(history.events.docket, history.events.handwritten), 3),
@@ -426,15 +519,12 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
   return result;
 }
 
+function roundOne(x: Percentiles): Percentiles {
+  return { count: x.count, p50: round(x.p50), p95: round(x.p95), p99: round(x.p99), max: round(x.max) };
+}
+
 function roundPercentiles(p: PerVariant<Percentiles>): PerVariant<Percentiles> {
-  const r = (x: Percentiles): Percentiles => ({
-    count: x.count,
-    p50: round(x.p50),
-    p95: round(x.p95),
-    p99: round(x.p99),
-    max: round(x.max),
-  });
-  return { docket: r(p.docket), handwritten: r(p.handwritten) };
+  return { docket: roundOne(p.docket), handwritten: roundOne(p.handwritten) };
 }
 
 export function goals(r: BenchResult): Goal[] {
@@ -444,6 +534,18 @@ export function goals(r: BenchResult): Goal[] {
     { name: 'p99 latency vs hand-written', target: '≤ 1.2×', value: r.latency.ratioP99, met: r.latency.ratioP99 <= 1.2 },
     { name: 'history events per case vs hand-written', target: '≤ 1.2×', value: r.history.ratioEvents, met: r.history.ratioEvents <= 1.2 },
     { name: 'pure step (median, slowest process)', target: '< 50 µs', value: slowestStep, met: slowestStep < 50 },
+    {
+      name: 'human step p50 vs bare Update, client',
+      target: '≤ 1.5×',
+      value: r.floor.ratioClientP50,
+      met: r.floor.ratioClientP50 <= 1.5,
+    },
+    {
+      name: 'human step p50 vs bare Update, HTTP API',
+      target: '≤ 1.5×',
+      value: r.floor.ratioApiP50,
+      met: r.floor.ratioApiP50 <= 1.5,
+    },
   ];
 }
 
@@ -489,7 +591,7 @@ async function measureTuning(
   opts: BenchOptions,
   client: Client,
   variants: PerVariant<Variant>,
-  spawn: (names: readonly VariantName[], t: WorkerTuning, v?: PerVariant<Variant>) => Promise<WorkerProcess>,
+  spawn: (names: readonly VariantName[], t: WorkerTuning, v?: PerVariant<Variant>, extra?: WorkerSpec[]) => Promise<WorkerProcess>,
   base: WorkerTuning,
   tag: string,
   log: Log,

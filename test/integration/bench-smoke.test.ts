@@ -73,6 +73,22 @@ test('3. latency: one round trip per human step', () => {
   positive(result.latency.ratioP99);
 });
 
+test('3b. the floor: a bare Update and Docket’s step through the HTTP API, in the same rounds, with their ratios', () => {
+  const expected = SMOKE_OPTIONS.latencyCases * SMOKE_OPTIONS.rounds * 7;
+  for (const p of [result.floor.bareUpdateMs, result.floor.docketApiMs]) {
+    expect(p.count).toBe(expected);
+    positive(p.p50);
+    expect(p.p50).toBeLessThanOrEqual(p.p95);
+    expect(p.p95).toBeLessThanOrEqual(p.p99);
+  }
+  positive(result.floor.ratioClientP50);
+  positive(result.floor.ratioApiP50);
+  positive(result.floor.ratioHandwrittenP50);
+  // Every case driven through the API stored its start and each step once.
+  expect(result.checks.apiTransitions.stored).toBe(result.checks.apiTransitions.expected);
+  expect(result.checks.apiTransitions.expected).toBe((SMOKE_OPTIONS.warmupCases + SMOKE_OPTIONS.latencyCases * SMOKE_OPTIONS.rounds) * 8);
+});
+
 test('4. history size of completed cases', () => {
   for (const name of VARIANTS) {
     expect(result.history.sampled[name]).toBe(SMOKE_OPTIONS.historySample);
@@ -100,8 +116,22 @@ test('6. worker memory with open cases', () => {
 
 test('the report has every measurement, its ratio and the goals', () => {
   const report = formatReport(result, 'npm run bench -- --smoke');
-  for (const heading of ['1. Interpreter', '2. throughput', '3. human step', '4. history', '5. replay', '6. worker RSS', 'Goals'])
+  for (const heading of [
+    '1. Interpreter',
+    '2. throughput',
+    '3. human step',
+    '3b. The floor',
+    'Docket human step, HTTP API',
+    '4. history',
+    '5. replay',
+    '6. worker RSS',
+    'Goals',
+  ])
     expect(report).toContain(heading);
-  expect(result.goals).toHaveLength(4);
+  expect(result.goals).toHaveLength(6);
+  expect(result.goals.filter((g) => g.target === '≤ 1.5×').map((g) => g.value)).toEqual([
+    result.floor.ratioClientP50,
+    result.floor.ratioApiP50,
+  ]);
   for (const goal of result.goals) expect(Number.isFinite(goal.value)).toBe(true);
 });
