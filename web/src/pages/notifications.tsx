@@ -33,7 +33,13 @@ export function NotificationBadge() {
   }, []);
   return (
     <a href="#/notifications" class="notify-badge" data-testid="notification-badge" aria-label={t('notifications')}>
-      🔔{unread ? <span class="count">{unread > 99 ? '99+' : unread}</span> : null}
+      <svg class="bell" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+        <path
+          fill="currentColor"
+          d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"
+        />
+      </svg>
+      {unread ? <span class="count">{unread > 99 ? '99+' : unread}</span> : null}
     </a>
   );
 }
