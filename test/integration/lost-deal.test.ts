@@ -3,7 +3,9 @@ import { loadCalendar } from '../../client/setup';
 import { addBusinessDays } from '../../engine/calendar';
 import type { CalendarData } from '../../engine/types';
 import { startTimeSkippingEnv } from '../../infra/temporal-env';
+import { startTestApi } from '../helpers/api';
 import { createHarness, type Harness } from '../helpers/harness';
+import { seedCases } from '../helpers/report-seed';
 
 let env: TestWorkflowEnvironment;
 /** On the dev server: the scenario and the refusals (the time-skipping server writes a workflow task even for a rejected Update). */
@@ -339,12 +341,49 @@ test('price and competitor as primary causes: a joint price measure of sales and
     conclusion: 'Two retailers won back',
   };
   expect((await on.docket.send(caseId, { type: 'SUBMIT_EVALUATION', data: evaluation, actor: board })).state).toBe('sharing');
-  const closed = await on.docket.send(caseId, {
-    type: 'LESSONS_SHARED',
-    data: { format: 'case_study', audience: 'cross_department', date: '2026-12-01' },
-    actor: salesHead,
-  });
-  expect(closed).toMatchObject({ state: 'closed', status: 'completed' });
+  // The lessons name a typical case of the library (形成案例), through the API, which checks that each
+  // entry named is in the library: one that is not is refused and changes nothing.
+  const api = await startTestApi(on);
+  try {
+    const sam = await api.user(salesHead.userId, [salesHead.role]);
+    const olga = await api.user('olga', ['process_owner']);
+    await seedCases(on, on.pool, [
+      {
+        caseId: 'complaint-typical',
+        processId: 'complaint',
+        customerId: 'CUST-3001',
+        context: {},
+        steps: [
+          { event: 'xstate.init', to: 'received', at: '2026-05-01T08:00:00.000Z' },
+          { event: 'TO_CLOSED', to: 'closed', at: '2026-05-02T08:00:00.000Z' },
+        ],
+        completed: true,
+      },
+    ]);
+    const marked = await api.call('POST', '/library', {
+      token: olga,
+      body: { caseId: 'complaint-typical', title: 'A price gap lost', summary: 'How a price gap lost a retailer', tags: ['price'] },
+    });
+    expect(marked.status).toBe(201);
+    const entryId = marked.body.entry.entryId as string;
+    const lessons = (libraryEntries: string[]) =>
+      api.call('POST', `/cases/${caseId}/events`, {
+        token: sam,
+        body: { type: 'LESSONS_SHARED', data: { format: 'case_study', audience: 'cross_department', date: '2026-12-01', libraryEntries } },
+      });
+    const before = (await on.history(caseId)).length;
+    const unknown = await lessons([entryId, 'lib-nothere00000']);
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.code).toBe('UnknownLibraryEntry');
+    expect((await on.history(caseId)).length).toBe(before);
+    expect((await on.docket.status(caseId)).state).toBe('sharing');
+    const closed = await lessons([entryId]);
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ state: 'closed', status: 'completed' });
+    expect((await on.history(caseId)).at(-1)!.payload).toMatchObject({ libraryEntries: [entryId] });
+  } finally {
+    await api.close();
+  }
 
   const final = await on.docket.status(caseId);
   expect(final.context).toMatchObject({
