@@ -28,6 +28,7 @@ export interface RecordOptions {
 export interface FindOptions {
   as?: string;
   name?: string;
+  search?: string;
   industry?: string;
   value?: string;
   intention?: string;
@@ -214,6 +215,7 @@ export async function findCustomersCommand(ctx: CliContext, opts: FindOptions): 
   const q = new URLSearchParams(
     defined({
       name: opts.name,
+      search: opts.search,
       industry: opts.industry,
       valueGrade: opts.value,
       intentionGrade: opts.intention,

@@ -266,6 +266,7 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .description('find customer records, newest first, a page at a time')
     .option('--as <role>', 'the role to read as')
     .option('--name <part>', 'part of the name')
+    .option('--search <part>', 'part of the name or of the id')
     .option('--industry <industry>', 'industry')
     .option('--value <grade>', 'value grade: high, medium or low')
     .option('--intention <grade>', 'intention grade: A, B or C')

@@ -455,6 +455,9 @@ describe('one customer with a complaint, a visit and a contract', () => {
         .customers.map((c: any) => c.customerId)
         .sort(),
     ).toEqual(['CUST-CLI', 'CUST-Z1']);
+    // --search finds by part of the id as well as of the name.
+    const byId = await overApi(t.amy!, 'customer', 'find', '--search', 'cust-cl', '--json');
+    expect(JSON.parse(byId.out).customers.map((c: any) => c.customerId)).toEqual(['CUST-CLI']);
     const timeline = await overApi(t.bob!, 'customer', C);
     expect(timeline.code).toBe(0);
     expect(timeline.out.split('\n')[0]).toMatch(/^Customer CUST-TL · Timeline Furniture: 3 cases, \d+ transitions, 3 contacts$/);
