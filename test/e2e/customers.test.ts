@@ -2,7 +2,8 @@
  * The customer pages in headless Chromium on the real API, worker and PostgreSQL (records
  * required for new cases): a sales rep finds no customer, creates one through the page (a refused
  * owner first: its error shown, nothing stored), edits it, grades it, logs a call; a case of the
- * customer shows in its timeline and links both ways; who may not grade or edit is offered neither;
+ * customer shows in its timeline and links both ways; who may not grade or edit is offered neither; a
+ * sales manager hands a customer over (a refused new rep first: nothing moves);
  * the pages in 中文. Screenshots at desktop and 390×844 (neither scrolls sideways) in test-output/e2e/.
  */
 import type { Page } from 'playwright-core';
@@ -287,6 +288,70 @@ test('a taken id is refused and changes nothing; who may not edit, grade or log 
   await lee.locator('header.top nav a').first().waitFor();
   expect(await lee.locator('header.top nav a', { hasText: 'Customers' }).count()).toBe(0);
   await lee.close();
+});
+
+test('a sales manager hands a customer over: a refused new rep changes nothing, then the owner and the cases move', async () => {
+  const OTHER = 'CUST-1002';
+  const started = await api.call('POST', '/cases', {
+    token: tokens.amy,
+    body: { process: 'complaint', input: { ...complaintInput, customer: OTHER } },
+  });
+  expect(started.status).toBe(201);
+  const caseId = started.body.caseId as string;
+
+  // A sales rep is offered no handover.
+  const ray = await newPage(b);
+  await signIn(ray, api.url, tokens.ray!);
+  await ray.goto(`${api.url}/#/customers/${OTHER}`);
+  await ray.locator('[data-testid=record]').waitFor();
+  expect(await ray.locator('[data-testid=handover]').count()).toBe(0);
+  await ray.close();
+
+  const page = await newPage(b);
+  await signIn(page, api.url, tokens.sam!);
+  await page.goto(`${api.url}/#/customers/${OTHER}`);
+  await page.locator('[data-testid=record] [data-field=owner]', { hasText: 'rita' }).waitFor();
+
+  // At phone size: amy holds no sales_rep role; the refusal is shown at the field and nothing moves.
+  await page.setViewportSize(PHONE);
+  await page.locator('button[data-action=hand-over]').click();
+  const form = page.locator('form[data-form=handover]');
+  await form.locator('#handover-to').fill('amy');
+  await form.locator('#handover-reason').fill('Rita leaves the Pudong team');
+  await form.locator('button[data-action=save-handover]').click();
+  await form.locator('.alert.error', { hasText: 'The new sales rep was refused: nothing changed.' }).waitFor();
+  expect(await form.locator('#handover-to-error').textContent()).toContain('does not hold sales_rep');
+  expect((await record(OTHER)).body.customer.owner).toBe('rita');
+  expect(await page.locator('[data-testid=record] [data-field=owner]').textContent()).toBe('rita');
+  await screenshot(page, 'customer-handover-refused-phone');
+  await expectNoOverflow(page, 'handover refused, phone');
+  // Nobody of that name: refused too.
+  await form.locator('#handover-to').fill('nobody');
+  await form.locator('button[data-action=save-handover]').click();
+  await form.locator('#handover-to-error', { hasText: 'no user "nobody"' }).waitFor();
+  expect((await record(OTHER)).body.customer.owner).toBe('rita');
+
+  // ray is a sales rep: the owner moves, the page says what moved and shows the new owner.
+  await page.setViewportSize(DESKTOP);
+  await form.locator('#handover-to').fill('ray');
+  await shotsAtBothSizes(page, 'customer-handover-form');
+  await form.locator('button[data-action=save-handover]').click();
+  const result = page.locator('[data-testid=handover-result]');
+  await result.waitFor();
+  expect(await result.locator('strong').textContent()).toBe('Handed over: owner rita → ray.');
+  await page.locator('[data-testid=record] [data-field=owner]', { hasText: 'ray' }).waitFor();
+  expect(await page.locator('form[data-form=handover]').count()).toBe(0);
+  const moved = (await record(OTHER)).body.customer;
+  expect(moved.owner).toBe('ray');
+  // The complaint's case is either moved or named with a reason.
+  expect((await result.textContent()) ?? '').toMatch(/Cases whose tasks moved: \d+/);
+  expect((await result.textContent()) ?? '').toMatch(/Cases not moved: \d+/);
+  const listed = await result.locator(`li[data-case="${caseId}"]`).count();
+  expect(listed).toBeLessThanOrEqual(1);
+  // The timeline shows the handover.
+  await page.locator('.customer-side [data-testid=timeline]', { hasText: 'ray' }).waitFor();
+  await shotsAtBothSizes(page, 'customer-handover-done');
+  await page.close();
 });
 
 test('the customer pages in 中文', async () => {

@@ -2,7 +2,8 @@
  * The auditors' sampling flow in headless Chromium on the real API, PostgreSQL and a worker: an
  * auditor draws a seeded sample of completed complaints, opens a sampled case, ticks its checklist,
  * records a finding, and reads the sampling report; the rep sees the review on the case page; the
- * case library page in Chinese. Screenshots at desktop and phone sizes, neither scrolling sideways.
+ * case library page in Chinese; a service manager marks a closed complaint as a typical case from its
+ * page, which then links the entry. Screenshots at desktop and phone sizes, neither scrolling sideways.
  */
 import type { Page } from 'playwright-core';
 import { startTestApi, type TestApi } from '../helpers/api';
@@ -38,6 +39,7 @@ beforeAll(async () => {
   t.eve = await api.user('eve', ['auditor']);
   t.bob = await api.user('bob', ['handler']);
   t.ben = await api.user('ben', ['handler']);
+  t.sue = await api.user('sue', ['service_manager']);
   // Completed today: bob handled three complaints, ben two.
   for (const rep of ['bob', 'bob', 'bob', 'ben', 'ben']) await handled(rep);
   b = await launchBrowser();
@@ -147,5 +149,54 @@ test('the rep sees the review on the case page; the case library in Chinese', as
   await zh.locator('h1', { hasText: '抽样复核' }).waitFor();
   await zh.locator('[data-testid=samples]').waitFor();
   await shotsAtBothSizes(zh, 'sampling-zh');
+  await zh.close();
+});
+
+test('a service manager marks a closed complaint as a typical case from its page; then its page links the entry', async () => {
+  const caseId = await handled('ben');
+  // A handler may not mark typical cases: no control, and no link while it is not in the library.
+  const ben = await newPage(b);
+  await signIn(ben, api.url, t.ben!);
+  await ben.goto(`${api.url}/#/cases/${caseId}`);
+  await ben.locator('[data-testid=case-state]').waitFor();
+  await ben.waitForLoadState('networkidle');
+  expect(await ben.locator('[data-testid=case-library]').count()).toBe(0);
+  await ben.close();
+
+  const page = await newPage(b);
+  await signIn(page, api.url, t.sue!);
+  await page.goto(`${api.url}/#/cases/${caseId}`);
+  await page.locator('button[data-action=mark-typical]').click();
+  const form = page.locator('form[data-form=mark-typical]');
+  await form.locator('#mark-typical-title').fill('Late installer, freight refunded');
+  await form
+    .locator('#mark-typical-summary')
+    .fill('The installer came two days late; an apology and the freight refunded kept the customer.');
+  await form.locator('#mark-typical-tags').fill('delivery, compensation');
+  await shotsAtBothSizes(page, 'case-mark-typical');
+  await form.locator('button[data-action=save-typical]').click();
+  const link = page.locator('[data-testid=library-link] a');
+  await link.waitFor();
+  const entries = (await api.call('GET', `/library?caseId=${caseId}`, { token: t.eve! })).body.entries;
+  expect(entries).toHaveLength(1);
+  expect(entries[0]).toMatchObject({ title: 'Late installer, freight refunded', tags: ['delivery', 'compensation'], markedBy: 'sue' });
+  expect(await link.getAttribute('href')).toBe(`#/library/${entries[0].entryId}`);
+  await shotsAtBothSizes(page, 'case-typical-linked');
+
+  // Opened again, the page shows the link instead of the control, and the link opens the entry.
+  await page.reload();
+  await page.locator('[data-testid=library-link] a').click();
+  await page.waitForURL(`**/#/library/${entries[0].entryId}`);
+  await page.locator(`[data-entry="${entries[0].entryId}"]`, { hasText: 'Late installer, freight refunded' }).waitFor();
+  await page.close();
+
+  // In 中文: the control's labels.
+  const other = await handled('bob');
+  const zh = await newPage(b, { locale: 'zh-CN' });
+  await signIn(zh, api.url, t.sue!);
+  await zh.goto(`${api.url}/#/cases/${other}`);
+  await zh.locator('button[data-action=mark-typical]', { hasText: '标记为典型案例' }).click();
+  expect(await zh.locator('label[for=mark-typical-summary]').textContent()).toBe('摘要');
+  await shotsAtBothSizes(zh, 'case-mark-typical-zh');
   await zh.close();
 });

@@ -360,6 +360,9 @@ const auditEn = {
   errAlreadyInLibrary: 'The case is in the library already',
   errUnknownLibraryEntry: 'Not in the case library',
   errEntryNotFound: 'No such library entry',
+  markTypical: 'Mark as typical case',
+  inLibrary: 'A typical case in the library:',
+  typicalSummaryHint: 'What happened, and what was learnt.',
 };
 
 const auditZh: Record<keyof typeof auditEn, string> = {
@@ -421,6 +424,9 @@ const auditZh: Record<keyof typeof auditEn, string> = {
   errAlreadyInLibrary: '该案件已在案例库中',
   errUnknownLibraryEntry: '不在案例库中',
   errEntryNotFound: '没有该案例库条目',
+  markTypical: '标记为典型案例',
+  inLibrary: '已收入案例库的典型案例：',
+  typicalSummaryHint: '发生了什么，有哪些经验教训。',
 };
 
 const en = {

@@ -59,6 +59,8 @@ export interface DefinitionLabels {
   parameters?: Record<string, ParameterSpec>;
   /** The start input's JSON Schema, its fields labelled (x-labels, x-enum-labels). */
   input?: unknown;
+  /** Completed cases may be marked as typical cases in the case library. */
+  caseLibrary?: boolean;
 }
 
 export interface ParameterSpec {

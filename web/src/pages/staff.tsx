@@ -1,5 +1,6 @@
 /** Staff: the inbox, starting a case, and the case page with its diagram, deadlines, actions and the customer's timeline. */
 import { CaseAnnotations } from './sampling';
+import { CaseLibraryPanel } from './case-library';
 import { BeyondCalendar } from '../calendar';
 import { useState } from 'preact/hooks';
 import { ApiFailure, get, newKey, post } from '../api';
@@ -311,6 +312,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                   {notice}
                 </div>
               )}
+              {view.status === 'completed' && definition.caseLibrary === true && <CaseLibraryPanel caseId={view.caseId} />}
               {!held && (
                 <TasksPanel
                   view={view}

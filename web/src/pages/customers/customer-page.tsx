@@ -1,6 +1,7 @@
 /**
  * A customer's page: the record (edited in place by the roles that keep records), the grades with
- * their history and a control to change them, the contact log with a form to log a contact, and the
+ * their history and a control to change them, a control to hand the customer over to another rep (sales
+ * managers and administrators), the contact log with a form to log a contact, and the
  * timeline of every case and contact beside them (below them on a phone). What it shows is what the
  * API answers the role.
  */
@@ -12,6 +13,7 @@ import { useProcesses } from '../../processes';
 import { gradesCustomer, keepsCustomers, logsContacts } from './access';
 import { ContactLog } from './contact-log';
 import { GradePanel } from './grade-panel';
+import { HandoverPanel, handsOver } from './handover-panel';
 import { RecordForm } from './record-form';
 import { CaseList, openableCases, Timeline } from './timeline';
 
@@ -102,6 +104,15 @@ export function CustomerPage({ customerId }: { customerId: string }) {
                 <RecordView customer={customer} />
               )}
             </section>
+            {handsOver(me.role) && (
+              <HandoverPanel
+                customer={customer}
+                onMoved={() => {
+                  load.reload();
+                  setTimelineKey((n) => n + 1);
+                }}
+              />
+            )}
             <GradePanel
               customer={customer}
               history={detail.gradeHistory}
