@@ -5,9 +5,9 @@
  */
 import { PostgresLibraryStore } from '../adapters/postgres/library-store';
 import { namedLibraryEntries } from '../engine/library-fields';
-import { ownValue } from '../engine/own';
 import type { ApiDeps } from './deps';
 import { ApiError } from './errors';
+import { pinnedDefinitionToCheck } from './named-users';
 
 /** Refuses (422 UnknownLibraryEntry) an event whose payload names library entries that are not in the library. */
 export async function refuseUnknownLibraryEntries(
@@ -18,11 +18,9 @@ export async function refuseUnknownLibraryEntries(
   data: Record<string, unknown> | undefined,
 ): Promise<void> {
   if (data === undefined) return;
-  const stored = await deps.caseStore.getCase(caseId);
-  if (!stored) return;
-  const known = await deps.catalog.byHash(stored.definitionHash, caseId);
-  if (!known || !ownValue(known.definition.events, type)?.roles.includes(actorRole)) return;
-  const named = namedLibraryEntries(known.definition, type, data);
+  const definition = await pinnedDefinitionToCheck(deps, caseId, actorRole, type);
+  if (!definition) return;
+  const named = namedLibraryEntries(definition, type, data);
   if (named.length === 0) return;
   const live = await new PostgresLibraryStore(deps.pool).live(named.map((n) => n.entryId));
   const issues = named

@@ -4,9 +4,28 @@
  * `UnknownUser` and nothing is sent. The workflow cannot read the user directory, so the API checks.
  */
 import { eventUserFields, namedUsers } from '../engine/named-users';
+import type { Definition } from '../engine/definition-schema';
 import { ownValue } from '../engine/own';
 import type { ApiDeps } from './deps';
 import { ApiError } from './errors';
+
+/**
+ * The definition a case is pinned to, where the API checks the data of an event before sending it;
+ * undefined where the send answers anyway: no such case (CaseNotFound), or a role that may not send
+ * the event (the workflow says Forbidden first).
+ */
+export async function pinnedDefinitionToCheck(
+  deps: Pick<ApiDeps, 'caseStore' | 'catalog'>,
+  caseId: string,
+  actorRole: string,
+  type: string,
+): Promise<Definition | undefined> {
+  const stored = await deps.caseStore.getCase(caseId);
+  if (!stored) return undefined;
+  const known = await deps.catalog.byHash(stored.definitionHash, caseId);
+  if (!known || !ownValue(known.definition.events, type)?.roles.includes(actorRole)) return undefined;
+  return known.definition;
+}
 
 /** Refuses an event whose data names a user who may not take the part (see above). */
 export async function refuseUnknownUsers(
@@ -17,12 +36,9 @@ export async function refuseUnknownUsers(
   data: Record<string, unknown> | undefined,
 ): Promise<void> {
   if (data === undefined) return;
-  const stored = await deps.caseStore.getCase(caseId);
-  if (!stored) return; // the send answers CaseNotFound
-  const known = await deps.catalog.byHash(stored.definitionHash, caseId);
-  // A role that may not send the event is told so by the workflow first.
-  if (!known || !ownValue(known.definition.events, type)?.roles.includes(actorRole)) return;
-  const named = namedUsers(eventUserFields(known.definition, type), data);
+  const definition = await pinnedDefinitionToCheck(deps, caseId, actorRole, type);
+  if (!definition) return;
+  const named = namedUsers(eventUserFields(definition, type), data);
   const issues: Array<{ path: string; message: string }> = [];
   for (const { field, userId, roles } of named) {
     const user = await deps.users.getUser(userId);

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../logging';
-import { bootstrapAdmin, startApi } from './server';
+import { bootstrapAdmin, logCatchUp, startApi } from './server';
 import { webRoot } from './web';
 
 /**
@@ -18,22 +18,7 @@ async function main(): Promise<void> {
     // Request lines and failures as JSON on stdout, beside the lines of this process.
     logger: { level: config.logLevel, format: config.logFormat, fd: 1 },
   });
-  void api.caughtUp.then(
-    (c) =>
-      log[c.followUps.failed.length > 0 ? 'warn' : 'info'](
-        {
-          handoversFinished: c.handovers.length,
-          plansSynced: c.followUps.synced.length,
-          plansFailed: c.followUps.failed.map((f) => ({ customerId: f.customerId, code: f.code })),
-        },
-        'follow-up plans and handovers caught up with the records',
-      ),
-    (err: unknown) =>
-      log.warn(
-        { err },
-        'could not catch follow-up plans and handovers up: each catches up at its customer’s next change, or the next start',
-      ),
-  );
+  logCatchUp(api.caughtUp, log);
   const calendarWarning = await api.deps.calendars?.warning();
   if (calendarWarning) log.warn(calendarWarning);
   const admin = await bootstrapAdmin(api.deps.users);

@@ -23,6 +23,7 @@ import { requireSearchAttributes } from '../infra/search-attributes';
 import { APP_ROLE } from '../adapters/postgres/roles';
 import { ConflictError } from '../adapters/postgres/errors';
 import type { DocketConfig } from '../config';
+import type { Logger } from '../logging';
 import { buildApi, type ApiOptions } from './app';
 import { TokenAuthenticator, type Authenticator } from './auth';
 import { DefinitionCatalog } from './catalog';
@@ -126,6 +127,26 @@ export interface CatchUp {
 export async function catchUp(deps: Pick<ApiDeps, 'handovers' | 'followUps'>): Promise<CatchUp> {
   const handovers = await deps.handovers.finishPending();
   return { handovers, followUps: await deps.followUps.syncAll() };
+}
+
+/** Logs how the catching up at start went (a warning where a plan could not be told, or it failed). */
+export function logCatchUp(caughtUp: Promise<CatchUp>, log: Logger): void {
+  void caughtUp.then(
+    (c) =>
+      log[c.followUps.failed.length > 0 ? 'warn' : 'info'](
+        {
+          handoversFinished: c.handovers.length,
+          plansSynced: c.followUps.synced.length,
+          plansFailed: c.followUps.failed.map((f) => ({ customerId: f.customerId, code: f.code })),
+        },
+        'follow-up plans and handovers caught up with the records',
+      ),
+    (err: unknown) =>
+      log.warn(
+        { err },
+        'could not catch follow-up plans and handovers up: each catches up at its customer’s next change, or the next start',
+      ),
+  );
 }
 
 export interface StartApiOptions extends ApiOptions {

@@ -3,34 +3,15 @@
  * the API (不定期抽样复核). Everything is the API's: who may, what a draw picks, how a review is stored.
  */
 import { randomUUID } from 'node:crypto';
+import type { Sample as StoredSample, SampledCase } from '../adapters/postgres/sampling-store';
 import type { CliContext } from './context';
 import { EXIT_OK, invalidArgument, rethrowBadRequest } from './errors';
 import { bothLabels, keyValues, table } from './format';
 
 const AUDITOR = { role: 'auditor' } as const;
 
-interface Sample {
-  sampleId: string;
-  processId: string;
-  from: string;
-  to: string;
-  reps: string[];
-  size: number | null;
-  percent: number | null;
-  seed: string;
-  population: Record<string, number>;
-  drawnBy: string;
-  drawnAt: string;
-  sampled?: number;
-  reviewed?: number;
-}
-
-interface SampledCase {
-  caseId: string;
-  rep: string;
-  rank: number;
-  review: { seq: number; passed: boolean; at: string; by: string; failed: string[] } | null;
-}
+/** A sample as the API answers it: the stored draw, with how many of its cases were sampled and reviewed. */
+type Sample = StoredSample & { sampled?: number; reviewed?: number };
 
 interface Annotation {
   caseId: string;

@@ -11,7 +11,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { migrate } from '../adapters/postgres';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
-import { bootstrapAdmin, startApi } from '../api/server';
+import { bootstrapAdmin, logCatchUp, startApi } from '../api/server';
 import { FileDefinitionSource } from '../client/definitions';
 import { applyGrants, connectClient } from '../adapters/postgres/roles';
 import { startPostgres } from '../infra/postgres';
@@ -129,22 +129,7 @@ async function main(): Promise<void> {
     { url: api.url, openapi: `${api.url}/openapi.json`, web: `${api.url}/`, databaseRole: api.databaseLogin, actsAsApp: api.appRole },
     'API and web UI listening',
   );
-  void api.caughtUp.then(
-    (c) =>
-      log[c.followUps.failed.length > 0 ? 'warn' : 'info'](
-        {
-          handoversFinished: c.handovers.length,
-          plansSynced: c.followUps.synced.length,
-          plansFailed: c.followUps.failed.map((f) => ({ customerId: f.customerId, code: f.code })),
-        },
-        'follow-up plans and handovers caught up with the records',
-      ),
-    (err: unknown) =>
-      log.warn(
-        { err },
-        'could not catch follow-up plans and handovers up: each catches up at its customer’s next change, or the next start',
-      ),
-  );
+  logCatchUp(api.caughtUp, log);
   const calendarWarning = await api.deps.calendars?.warning();
   if (calendarWarning) log.warn(calendarWarning);
   const admin = await bootstrapAdmin(api.deps.users);
