@@ -75,3 +75,11 @@ export function readJsonObject(value: string, option: string, cwd: string = proc
   }
   return parsed as Record<string, unknown>;
 }
+
+/** The values of a repeatable option, each of which may also list several separated by commas (`--tag a,b --tag c`). */
+export function commaList(values: readonly string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}

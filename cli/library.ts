@@ -1,26 +1,14 @@
 /** `docket library mark|search|show|unmark`: the case library (形成案例) over the API. */
+import type { LibraryEntry } from '../adapters/postgres/library-store';
+import { commaList } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK, invalidArgument, rethrowBadRequest } from './errors';
 import { keyValues, table } from './format';
 
-interface Entry {
-  entryId: string;
-  caseId: string;
-  processId: string;
-  title: string;
-  summary: string;
-  tags: string[];
-  markedBy: string;
-  markedAt: string;
-  unmarked: { by: string; at: string; reason: string | null } | null;
-}
+type Entry = LibraryEntry;
 
 const enc = encodeURIComponent;
-const tagsOf = (values: string[] | undefined) =>
-  (values ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
+
 const roleOf = (ctx: CliContext, as: string | undefined) => (as === undefined ? {} : { role: ctx.actor(as).role });
 
 function entryLines(e: Entry): string {
@@ -50,7 +38,7 @@ export async function markCommand(
     .api()
     .request<{ entry: Entry }>('POST', '/library', {
       ...roleOf(ctx, opts.as),
-      body: { caseId, title: opts.title, summary: opts.summary, tags: tagsOf(opts.tag) },
+      body: { caseId, title: opts.title, summary: opts.summary, tags: commaList(opts.tag) },
     })
     .catch(rethrowBadRequest);
   ctx.print(body, () => `Added ${caseId} to the case library as ${body.entry.entryId}\n`);
@@ -63,7 +51,7 @@ export async function searchLibraryCommand(
 ): Promise<number> {
   const q = new URLSearchParams();
   if (opts.text !== undefined) q.set('q', opts.text);
-  const tags = tagsOf(opts.tag);
+  const tags = commaList(opts.tag);
   if (tags.length > 0) q.set('tag', tags.join(','));
   if (opts.process !== undefined) q.set('process', opts.process);
   if (opts.all === true) q.set('unmarked', 'true');

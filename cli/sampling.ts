@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Sample as StoredSample, SampledCase } from '../adapters/postgres/sampling-store';
+import { commaList } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK, invalidArgument, rethrowBadRequest } from './errors';
 import { bothLabels, keyValues, table } from './format';
@@ -25,11 +26,6 @@ interface Annotation {
   hash: string;
 }
 
-const list = (values: string[] | undefined): string[] =>
-  (values ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
 const enc = encodeURIComponent;
 
 function sampleLines(s: Sample, cases: SampledCase[]): string {
@@ -84,7 +80,7 @@ export async function sampleCommand(ctx: CliContext, opts: SampleOptions): Promi
     if (!Number.isFinite(n)) throw invalidArgument(`--${name} must be a number, got "${v}"`);
     return n;
   };
-  const reps = list(opts.rep);
+  const reps = commaList(opts.rep);
   const body = {
     process: opts.process,
     from: opts.from,
@@ -152,9 +148,9 @@ export interface ReviewOptions {
 export async function reviewCommand(ctx: CliContext, sampleId: string, caseId: string, opts: ReviewOptions): Promise<number> {
   const results: Record<string, string> = {};
   for (const [result, ids] of [
-    ['pass', list(opts.pass)],
-    ['fail', list(opts.fail)],
-    ['na', list(opts.na)],
+    ['pass', commaList(opts.pass)],
+    ['fail', commaList(opts.fail)],
+    ['na', commaList(opts.na)],
   ] as const) {
     for (const id of ids) {
       if (Object.hasOwn(results, id)) throw invalidArgument(`item "${id}" is given twice`);

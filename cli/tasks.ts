@@ -12,6 +12,7 @@ import { TASK_OPERATION_NAMES, type TaskOperationName } from '../engine/task-ope
 import type { TaskOperationData } from '../engine/work-types';
 import type { SendResult } from '../workflows/messages';
 import { caseLabels, printApplied } from './cases';
+import { commaList } from './args';
 import type { CliContext } from './context';
 import { EXIT_OK, invalidArgument } from './errors';
 import { EMPTY_BOOK } from './labels';
@@ -40,10 +41,7 @@ const OPTION_OF: Record<string, string> = {
 /** The operation's data from the options, checked as the API checks its body. */
 function taskData(name: TaskOperationName, opts: TaskOptions): Record<string, unknown> {
   const operation = TASK_OPERATION_NAMES[name];
-  const users = (opts.user ?? [])
-    .flatMap((u) => u.split(','))
-    .map((u) => u.trim())
-    .filter(Boolean);
+  const users = commaList(opts.user);
   const data: Record<string, unknown> = {
     ...(opts.comment !== undefined && { comment: opts.comment }),
     ...(opts.to !== undefined && { to: opts.to }),

@@ -8,7 +8,7 @@ import { MoreLine, usePages } from '../../components/paged-list';
 import type { CaseSummary, Contact } from '../../types';
 import { Show, useApp } from '../../ui';
 import { CONTACT_CHANNELS, CONTACT_DIRECTIONS } from '../../../../engine/customers';
-import { FieldBox, FormFailure, invalidAttrs, issuesByField, type FieldErrors } from './form-bits';
+import { FieldBox, FormFailure, invalidAttrs, issuesByField, type FieldErrors, PanelHeading, FormButtons } from './form-bits';
 import { ContactLine } from './contact-line';
 
 const PAGE = 20;
@@ -40,21 +40,16 @@ export function ContactLog({ customerId, cases, openable, canLog, onLogged }: Co
   const caseLink = (id: string) => (openable.has(id) ? <a href={`#/cases/${encodeURIComponent(id)}`}>{id}</a> : id);
   return (
     <section class="contact-log" data-testid="contact-log">
-      <div class="heading">
-        <h2>{t('contactLog')}</h2>
-        {canLog && !open && (
-          <button
-            type="button"
-            data-action="log-contact"
-            onClick={() => {
-              setNotice(null);
-              setOpen(true);
-            }}
-          >
-            {t('logContact')}
-          </button>
-        )}
-      </div>
+      <PanelHeading
+        title={t('contactLog')}
+        show={canLog && !open}
+        action="log-contact"
+        label={t('logContact')}
+        onOpen={() => {
+          setNotice(null);
+          setOpen(true);
+        }}
+      />
       {notice && (
         <div class="alert ok" role="status">
           {notice}
@@ -213,14 +208,7 @@ function ContactForm(props: { customerId: string; cases: CaseSummary[] | undefin
           onInput={(e) => setSummary(e.currentTarget.value)}
         />
       </FieldBox>
-      <div class="buttons">
-        <button type="submit" class="primary" data-action="save-contact" disabled={busy}>
-          {t('logContact')}
-        </button>
-        <button type="button" onClick={props.onCancel} disabled={busy}>
-          {t('cancel')}
-        </button>
-      </div>
+      <FormButtons action="save-contact" label={t('logContact')} busy={busy} onCancel={props.onCancel} />
     </form>
   );
 }

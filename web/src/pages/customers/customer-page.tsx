@@ -13,6 +13,7 @@ import { useProcesses } from '../../processes';
 import { gradesCustomer, keepsCustomers, logsContacts } from './access';
 import { ContactLog } from './contact-log';
 import { GradePanel } from './grade-panel';
+import { PanelHeading } from './form-bits';
 import { HandoverPanel, handsOver } from './handover-panel';
 import { RecordForm } from './record-form';
 import { CaseList, openableCases, Timeline } from './timeline';
@@ -75,21 +76,16 @@ export function CustomerPage({ customerId }: { customerId: string }) {
         ) : (
           <>
             <section class="record" data-testid="record">
-              <div class="heading">
-                <h2>{t('customerRecord')}</h2>
-                {keepsCustomers(me.role) && !editing && (
-                  <button
-                    type="button"
-                    data-action="edit-customer"
-                    onClick={() => {
-                      setNotice(null);
-                      setEditing(true);
-                    }}
-                  >
-                    {t('edit')}
-                  </button>
-                )}
-              </div>
+              <PanelHeading
+                title={t('customerRecord')}
+                show={keepsCustomers(me.role) && !editing}
+                action="edit-customer"
+                label={t('edit')}
+                onOpen={() => {
+                  setNotice(null);
+                  setEditing(true);
+                }}
+              />
               {editing ? (
                 <RecordForm
                   customer={customer}

@@ -68,3 +68,32 @@ export function FormFailure({ error, title }: { error?: unknown; title?: string 
     </div>
   );
 }
+
+/** A panel's heading with the button that opens its form, shown where `show` holds. */
+export function PanelHeading(props: { title: string; show: boolean; action: string; label: string; onOpen: () => void }) {
+  return (
+    <div class="heading">
+      <h2>{props.title}</h2>
+      {props.show && (
+        <button type="button" data-action={props.action} onClick={props.onOpen}>
+          {props.label}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A form's submit and cancel buttons, both off while it is sending. */
+export function FormButtons(props: { action: string; label: string; busy: boolean; onCancel: () => void }) {
+  const { t } = useApp();
+  return (
+    <div class="buttons">
+      <button type="submit" class="primary" data-action={props.action} disabled={props.busy}>
+        {props.label}
+      </button>
+      <button type="button" onClick={props.onCancel} disabled={props.busy}>
+        {t('cancel')}
+      </button>
+    </div>
+  );
+}

@@ -9,7 +9,7 @@ import { roleLabel } from '../../i18n';
 import type { Customer, GradeChange } from '../../types';
 import { useApp } from '../../ui';
 import { INTENTION_GRADES, VALUE_GRADES } from '../../../../engine/customers';
-import { FieldBox, FormFailure, invalidAttrs, issuesByField, type FieldErrors } from './form-bits';
+import { FieldBox, FormFailure, invalidAttrs, issuesByField, type FieldErrors, PanelHeading, FormButtons } from './form-bits';
 
 export interface GradePanelProps {
   customer: Customer;
@@ -41,21 +41,16 @@ export function GradePanel({ customer, history, canGrade, notOwner, onChanged }:
   const [notice, setNotice] = useState<string | null>(null);
   return (
     <section class="grade-panel" data-testid="grades">
-      <div class="heading">
-        <h2>{t('grades')}</h2>
-        {canGrade && !open && (
-          <button
-            type="button"
-            data-action="change-grades"
-            onClick={() => {
-              setNotice(null);
-              setOpen(true);
-            }}
-          >
-            {t('changeGrades')}
-          </button>
-        )}
-      </div>
+      <PanelHeading
+        title={t('grades')}
+        show={canGrade && !open}
+        action="change-grades"
+        label={t('changeGrades')}
+        onOpen={() => {
+          setNotice(null);
+          setOpen(true);
+        }}
+      />
       <dl class="facts grades-now">
         <dt>{t('valueGrade')}</dt>
         <dd data-testid="value-grade" data-grade={customer.valueGrade ?? ''}>
@@ -183,14 +178,7 @@ function GradeForm({ customer, onCancel, onDone }: { customer: Customer; onCance
           onInput={(e) => setReason(e.currentTarget.value)}
         />
       </FieldBox>
-      <div class="buttons">
-        <button type="submit" class="primary" data-action="save-grades" disabled={busy}>
-          {t('changeGrades')}
-        </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
-          {t('cancel')}
-        </button>
-      </div>
+      <FormButtons action="save-grades" label={t('changeGrades')} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

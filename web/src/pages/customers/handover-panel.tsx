@@ -8,7 +8,7 @@ import { answered, api, ApiFailure, newKey } from '../../api';
 import type { components } from '../../api-types';
 import type { Customer } from '../../types';
 import { useApp } from '../../ui';
-import { FieldBox, FormFailure, invalidAttrs, issuesByField, type FieldErrors } from './form-bits';
+import { FieldBox, FormFailure, invalidAttrs, issuesByField, type FieldErrors, PanelHeading, FormButtons } from './form-bits';
 
 type CustomerHandover = components['schemas']['CustomerHandover'];
 
@@ -23,21 +23,16 @@ export function HandoverPanel({ customer, onMoved }: { customer: Customer; onMov
   const owner = customer.owner;
   return (
     <section class="handover-panel" data-testid="handover">
-      <div class="heading">
-        <h2>{t('handover')}</h2>
-        {owner !== null && !open && (
-          <button
-            type="button"
-            data-action="hand-over"
-            onClick={() => {
-              setResult(null);
-              setOpen(true);
-            }}
-          >
-            {t('handOver')}
-          </button>
-        )}
-      </div>
+      <PanelHeading
+        title={t('handover')}
+        show={owner !== null && !open}
+        action="hand-over"
+        label={t('handOver')}
+        onOpen={() => {
+          setResult(null);
+          setOpen(true);
+        }}
+      />
       {owner === null && <p class="muted small">{t('handoverNoOwner')}</p>}
       {result && <HandoverResult result={result.report} to={result.to} />}
       {owner !== null && open && (
@@ -171,14 +166,7 @@ function HandoverForm(props: {
           onInput={(e) => setReason(e.currentTarget.value)}
         />
       </FieldBox>
-      <div class="buttons">
-        <button type="submit" class="primary" data-action="save-handover" disabled={busy}>
-          {t('handOver')}
-        </button>
-        <button type="button" onClick={props.onCancel} disabled={busy}>
-          {t('cancel')}
-        </button>
-      </div>
+      <FormButtons action="save-handover" label={t('handOver')} busy={busy} onCancel={props.onCancel} />
     </form>
   );
 }

@@ -11,7 +11,7 @@ import type { MessageKey } from '../../i18n';
 import type { ContactPerson, Customer } from '../../types';
 import { useApp } from '../../ui';
 import { CUSTOMER_ID_PATTERN, PHONE_PATTERN } from '../../../../engine/customers';
-import { FieldBox, FormFailure, invalidAttrs, issuesByField, type FieldErrors } from './form-bits';
+import { FieldBox, FormFailure, invalidAttrs, issuesByField, type FieldErrors, FormButtons } from './form-bits';
 
 type CreateBody = operations['postCustomers']['requestBody']['content']['application/json'];
 type EditBody = operations['putCustomersCustomerId']['requestBody']['content']['application/json'];
@@ -244,14 +244,7 @@ export function RecordForm({ customer, onSaved, onCancel }: RecordFormProps) {
           {t('addContactPerson')}
         </button>
       </div>
-      <div class="buttons">
-        <button type="submit" class="primary" data-action="save-customer" disabled={busy}>
-          {isNew ? t('create') : t('save')}
-        </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
-          {t('cancel')}
-        </button>
-      </div>
+      <FormButtons action="save-customer" label={isNew ? t('create') : t('save')} busy={busy} onCancel={onCancel} />
     </form>
   );
 }
