@@ -194,6 +194,28 @@ function movesOnByItself(root: AnyStateNode): boolean {
   return false;
 }
 
+/** How many compiled definitions `compileShared` keeps (definition versions × calendar versions in use). */
+const SHARED_MAX = 64;
+const shared = new Map<string, CompiledDefinition>();
+
+/**
+ * The compiled definition for these inputs, compiled once and shared by every case of a worker that
+ * runs on the same definition and calendar (worker/workflow-preload.ts shares the engine's modules).
+ * Sharing is safe because a compiled definition holds no case's state: the steps that use it set
+ * its `clock` (and clear `countedFrom`) before the machine reads them, and a case's code runs to the
+ * end of its activation before another case's does.
+ */
+export function compileShared(definition: Definition, calendar: CalendarData): CompiledDefinition {
+  const key = `${JSON.stringify(definition)}\u0000${JSON.stringify(calendar)}`;
+  let compiled = shared.get(key);
+  if (compiled === undefined) {
+    compiled = compileDefinition(definition, calendar);
+    if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value as string);
+  } else shared.delete(key); // kept as the most recently used
+  shared.set(key, compiled);
+  return compiled;
+}
+
 /** Builds the runnable machine of a definition. Pure: the same inputs give the same machine. */
 export function compileDefinition(definition: Definition, calendar: CalendarData): CompiledDefinition {
   const params = parameterValues(definition);

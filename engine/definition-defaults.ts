@@ -1,4 +1,4 @@
-import type { Definition } from './definition-schema';
+import type { ApprovalSpec, Definition, HumanTaskSpec } from './definition-schema';
 
 /**
  * A pinned definition in its parsed shape, without running the definition schema:
@@ -22,4 +22,30 @@ export function withDefaults(raw: unknown): Definition {
     tasks: d.tasks ?? {},
     subprocesses: d.subprocesses ?? {},
   } as Definition;
+}
+
+/**
+ * A human task as the definition schema parses it (`humanTaskSchema`): its defaults filled in, for
+ * a pinned definition that reaches the workflow as it was stored. A test holds the two equal.
+ */
+export function humanTaskWithDefaults(raw: unknown): HumanTaskSpec {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('a human task is not an object');
+  const t = raw as Partial<HumanTaskSpec>;
+  const approval = t.approval as Partial<ApprovalSpec> | undefined;
+  return {
+    ...t,
+    candidates: t.candidates ?? [],
+    assigneeOnly: t.assigneeOnly ?? false,
+    openEvents: t.openEvents ?? [],
+    returnTo: t.returnTo ?? [],
+    ...(approval !== undefined && {
+      approval: {
+        ...approval,
+        approve: approval.approve ?? 'APPROVE',
+        reject: approval.reject ?? 'REJECT',
+        addApprover: approval.addApprover ?? [],
+        notifyEachTurn: approval.notifyEachTurn ?? false,
+      } as ApprovalSpec,
+    }),
+  };
 }

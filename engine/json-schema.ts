@@ -44,9 +44,27 @@ function pointerPath(location: string): Array<string | number> {
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
-function toIssue(unit: OutputUnit): SchemaIssue | undefined {
+/**
+ * The words a schema gives for a failed keyword: `"x-messages": { "minLength": "give a comment" }` on
+ * the subschema that holds the keyword (a Docket extension; validators ignore unknown keywords).
+ */
+function ownMessage(schema: Record<string, unknown>, unit: OutputUnit): string | undefined {
+  let node: unknown = schema;
+  for (const key of pointerPath(unit.keywordLocation).slice(0, -1)) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  const messages = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)['x-messages'] : undefined;
+  if (messages === null || typeof messages !== 'object' || !Object.hasOwn(messages, unit.keyword)) return undefined;
+  const message = (messages as Record<string, unknown>)[unit.keyword];
+  return typeof message === 'string' ? message : undefined;
+}
+
+function toIssue(unit: OutputUnit, schema: Record<string, unknown>): SchemaIssue | undefined {
   if (WRAPPERS.has(unit.keyword)) return undefined;
   const path = pointerPath(unit.instanceLocation);
+  const own = ownMessage(schema, unit);
+  if (own !== undefined) return { path, message: own };
   if (unit.keyword === 'required') {
     const field = /"(.*)"/.exec(unit.error)?.[1];
     return field === undefined ? { path, message: unit.error } : { path: [...path, field], message: 'is required' };
@@ -71,7 +89,7 @@ export function jsonSchemaValidator(schema: Record<string, unknown>): SchemaVali
     safeParse(value) {
       const result = validator.validate(value);
       if (result.valid) return { success: true };
-      const issues = result.errors.map(toIssue).filter((i): i is SchemaIssue => i !== undefined);
+      const issues = result.errors.map((unit) => toIssue(unit, schema)).filter((i): i is SchemaIssue => i !== undefined);
       if (issues.length === 0) issues.push({ path: [], message: result.errors[0]?.error ?? 'does not match its schema' });
       return { success: false, error: { issues, message: describeIssues(toIssues(issues)) } };
     },

@@ -257,6 +257,7 @@ function takeActions(inert: InertScope): ExecutableActionObject[] {
 export function startCase(compiled: CompiledDefinition, input: Record<string, unknown>, now: number, initiator?: string): StepResult {
   if (declaresWork(compiled.definition)) input = { ...input, [WORK_KEY]: initialWork(initiator ?? null) };
   compiled.clock.now = now;
+  compiled.countedFrom.clear();
   const inert = inertScope(compiled.machine);
   inert.actions.length = 0;
   inert.microsteps.reset('xstate.init');
@@ -270,6 +271,7 @@ export function startCase(compiled: CompiledDefinition, input: Record<string, un
  */
 export function step(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot, event: MachineEvent, now: number): StepResult {
   compiled.clock.now = now;
+  compiled.countedFrom.clear();
   const inert = inertScope(compiled.machine);
   inert.actions.length = 0;
   inert.microsteps.reset(event.type);
@@ -296,6 +298,7 @@ export function acceptedEvents(snapshot: AnyMachineSnapshot): Set<string> {
 /**
  * The declared events a role may send in the current state, then the task operations it may perform
  * (given the user too — and whom a delegate acts for — those that user may perform; the events only an assignee or an approver whose turn it is may send are left out for others).
+ * `now` is workflow time; without it, the time of the step or check that just ran.
  */
 export function allowedEvents(
   compiled: CompiledDefinition,
@@ -303,7 +306,9 @@ export function allowedEvents(
   role: string | undefined,
   userId?: string,
   onBehalfOf?: string,
+  now?: number,
 ): string[] {
+  if (now !== undefined) compiled.clock.now = now;
   const accepted = acceptedEvents(snapshot);
   const declared = Object.entries(compiled.definition.events)
     .filter(([type, spec]) => accepted.has(type) && (role === undefined || spec.roles.includes(role)))

@@ -20,7 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
-import { compileDefinition } from '../engine/compile';
+import { compileShared } from '../engine/compile';
 import { withDefaults } from '../engine/definition-defaults';
 import type { Definition } from '../engine/definition-schema';
 import { persistSnapshot, restoreSnapshot, startCase, stateToString } from '../engine/step';
@@ -85,7 +85,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     caseId: input.caseId,
     processId: definition.process,
     customerId: typeof customer === 'string' ? customer : JSON.stringify(customer ?? ''),
-    compiled: compileDefinition(definition, input.calendar),
+    compiled: compileShared(definition, input.calendar),
     pinned: {
       definition: input.definition,
       definitionVersion: input.definitionVersion,

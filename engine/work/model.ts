@@ -4,7 +4,8 @@
  * approvers are, and the arithmetic of approval steps. Pure functions of the context.
  */
 import { eventScope, type CompiledDefinition } from '../compile';
-import { humanTaskSchema, type Definition, type HumanTaskSpec } from '../definition-schema';
+import { humanTaskWithDefaults } from '../definition-defaults';
+import type { Definition, HumanTaskSpec } from '../definition-schema';
 import { readPath, resolveValue } from '../expressions';
 import { isObject } from '../json-data';
 import { ownValue } from '../own';
@@ -62,7 +63,7 @@ export function humanTasksOf(definition: Definition): Record<string, HumanTaskSp
   let tasks = normalized.get(definition);
   if (tasks === undefined) {
     tasks = {};
-    for (const [state, spec] of Object.entries(definition.humanTasks ?? {})) tasks[state] = humanTaskSchema.parse(spec);
+    for (const [state, spec] of Object.entries(definition.humanTasks ?? {})) tasks[state] = humanTaskWithDefaults(spec);
     normalized.set(definition, tasks);
   }
   return tasks;

@@ -16,8 +16,12 @@ import { taskOperationSchemas, type AnyTaskData } from './schemas';
 /** The active leaf states of a snapshot, from its dotted state string (`a.b,c.d`). */
 const activeStates = (state: string): string[] => state.split(',');
 
-/** What a case waits on now: its open tasks, its initiator and who is cc'd. Empty for a definition without people's work. */
-export function workView(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot): WorkView {
+/**
+ * What a case waits on now: its open tasks, its initiator and who is cc'd. Empty for a definition without people's work.
+ * `now` is workflow time; without it, the time of the step or check that just ran.
+ */
+export function workView(compiled: CompiledDefinition, snapshot: AnyMachineSnapshot, now?: number): WorkView {
+  if (now !== undefined) compiled.clock.now = now;
   const state = stateToString(snapshot.value);
   const context = snapshot.context as Record<string, unknown>;
   const work = readWork(context);

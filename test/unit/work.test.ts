@@ -301,4 +301,21 @@ describe('the data of task operations', () => {
     expect(r?.code).toBe('ValidationError');
     expect(r?.message).toContain('data.position');
   });
+
+  it('says what is wrong in words, and keeps a required comment trimmed', () => {
+    const transfer = taskOperationSchemas['task.transfer'];
+    const blank = transfer.safeParse({ to: 'x', comment: '   ' });
+    expect(blank.success || blank.error.issues).toEqual([{ path: ['comment'], message: 'give a comment (it is kept in the case log)' }]);
+    const long = transfer.safeParse({ to: 'x', comment: 'y'.repeat(2001) });
+    expect(long.success || long.error.issues).toEqual([{ path: ['comment'], message: 'a comment is at most 2000 characters' }]);
+    const noUser = transfer.safeParse({ to: '', comment: 'because' });
+    expect(noUser.success || noUser.error.issues).toEqual([{ path: ['to'], message: 'name a user id' }]);
+    const cc = taskOperationSchemas['task.cc'].safeParse({ users: [] });
+    expect(cc.success || cc.error.issues).toEqual([{ path: ['users'], message: 'name at least one user' }]);
+    const ok = transfer.safeParse({ to: 'x', comment: '  on leave  ' });
+    expect(ok.success && ok.data).toEqual({ to: 'x', comment: 'on leave' });
+    const extra = taskOperationSchemas['task.claim'].safeParse({ comment: 'c', priority: 1 });
+    expect(extra.success || extra.error.issues[0]?.path).toEqual(['priority']);
+    expect(taskOperationSchemas['task.withdraw'].safeParse('not an object').success).toBe(false);
+  });
 });

@@ -144,7 +144,7 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
         status: c.status,
         context: c.snapshot.context as Record<string, unknown>,
         deadlines: timers.deadlines(),
-        allowedEvents: c.status === 'open' ? allowedEvents(c.compiled, c.snapshot, role, asker?.userId, asker?.onBehalfOf) : [],
+        allowedEvents: c.status === 'open' ? allowedEvents(c.compiled, c.snapshot, role, asker?.userId, asker?.onBehalfOf, Date.now()) : [],
         seq: c.seq,
         storedSeq: c.storedSeq,
         children: invocations.children
@@ -154,7 +154,7 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
         incidents: incidents.list(),
         openedAt: c.openedAt,
         updatedAt: c.updatedAt,
-        work: workView(c.compiled, c.snapshot),
+        work: workView(c.compiled, c.snapshot, Date.now()),
       }));
       setHandler(subprocessDoneSignal, (done) => invocations.onSubprocessDone(done));
       setHandler(definitionQuery, () => c.pinned.definition);

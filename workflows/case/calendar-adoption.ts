@@ -6,7 +6,7 @@
  * A version the case has already (or an older one) changes nothing, so deliveries may repeat.
  */
 import { patched, setHandler } from '@temporalio/workflow';
-import { compileDefinition } from '../../engine/compile';
+import { compileShared } from '../../engine/compile';
 import { persistSnapshot, restoreSnapshot, type TimerSpec } from '../../engine/step';
 import { adoptCalendarUpdate, type AdoptCalendarRequest, type AdoptCalendarResult, type MovedDeadline } from '../messages';
 import { refuse, type CaseContext } from './context';
@@ -50,7 +50,7 @@ export function registerCalendarAdoption(c: CaseContext, { incidents, timers, tr
       };
       // A second delivery accepted together with the first finds the version adopted already.
       if (reasonToIgnore(c, req) !== undefined || !patched('calendar-adoption')) return unchanged;
-      const next = compileDefinition(c.pinned.parsed, req.calendar);
+      const next = compileShared(c.pinned.parsed, req.calendar);
       c.snapshot = restoreSnapshot(next, persistSnapshot(c.compiled, c.snapshot));
       c.compiled = next;
       c.calendar = req.calendar;

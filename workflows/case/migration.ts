@@ -1,6 +1,6 @@
 /** The `migrateCase` Update: a process owner moves a running case to another published version. */
 import { setHandler } from '@temporalio/workflow';
-import { compileDefinition } from '../../engine/compile';
+import { compileShared } from '../../engine/compile';
 import { withDefaults } from '../../engine/definition-defaults';
 import type { Definition } from '../../engine/definition-schema';
 import { migrationStep, planMigration } from '../../engine/migration-plan';
@@ -59,7 +59,7 @@ export function registerMigration(
       const { target, plan } = checkMigration(req);
       const fromVersion = c.pinned.definitionVersion;
       const fromState = c.state;
-      const next = compileDefinition(target, c.calendar);
+      const next = compileShared(target, c.calendar);
       timers.cancelAll();
       c.compiled = next;
       c.pinned = {
