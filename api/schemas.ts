@@ -314,7 +314,7 @@ export const inboxQuery = z
       .enum(INBOX_VIEWS)
       .default('actionable')
       .describe(
-        'actionable: open cases where my role has an event now · assigned: waiting on me (my task, my turn to approve), or on someone who delegated to me for now · claimable: a task my role or I may claim, no one assigned · started: started by me · done: cases I sent an event to · cc: cases I was cc’d on',
+        'actionable: open cases my role may act on now (an event of my role is accepted in the case’s state, and its conditions may hold on the case’s data; conditions on the payload, the user or the time are checked when it is sent) · assigned: waiting on me (my task, my turn to approve), or on someone who delegated to me for now · claimable: a task my role or I may claim, no one assigned · started: started by me · done: cases I sent an event to · cc: cases I was cc’d on',
       ),
     mine: boolString.describe('with view=actionable: only cases that name the caller (e.g. as assignee)'),
     process: processIdSchema.optional(),

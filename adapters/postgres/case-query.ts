@@ -33,14 +33,15 @@ export interface CaseSearch extends CaseFilter {
 
 /**
  * An inbox view of one user in one role:
- * `actionable` — open cases in a state where the role has an event;
+ * `actionable` — open cases the role may act on now: one of its events is accepted in the case's
+ *   state and its guards may pass on the case's data (see engine/actionable-roles.ts);
  * `assigned` — open cases waiting on the user, or on a user who delegated to them for now (their
  *   task's assignee, or an approver whose turn it is);
  * `claimable` — open cases with a task the user or their role may claim and no one assigned;
  * `started` — cases the user started; `done` — cases the user sent an event to;
  * `cc` — cases the user was cc'd on.
  * Cases of definitions without tasks (`humanTasks`) are assigned and claimable by what the definition
- * says instead: the assignee kept in the context, the states where the role has an event.
+ * says instead: the assignee kept in the context, and whether the role may act now.
  */
 export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done', 'cc'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
@@ -180,7 +181,7 @@ function freeForSql(versions: VersionFacts[], userId: string, p: (v: unknown) =>
 }
 
 /** The case is in a state where the role has an event: (version, state) pairs, which the (definition_hash, state) index answers. */
-function actionableSql(versions: VersionFacts[], p: (v: unknown) => string): string {
+function inActionableStateSql(versions: VersionFacts[], p: (v: unknown) => string): string {
   const flat = versions.filter((v) => !v.parallel).flatMap((v) => v.actionableStates.map((s) => [v.hash, s] as const));
   const hashes = p(flat.map(([h]) => h));
   const states = p(flat.map(([, s]) => s));
@@ -198,6 +199,17 @@ function actionableSql(versions: VersionFacts[], p: (v: unknown) => string): str
   return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
 }
 
+/**
+ * The role may act on the case now: the roles its row records (guards decided on its data, migration
+ * 018; the GIN index answers `&&`), or, for a row written before they were recorded, a state where
+ * the role has an event. `onlyVersions`: only cases of `versions` (else any version).
+ */
+function actionableSql(versions: VersionFacts[], role: string, p: (v: unknown) => string, onlyVersions = false): string {
+  const recorded = `c.actionable_roles && ARRAY[${p(role)}]::text[]`;
+  const restricted = onlyVersions ? `(c.definition_hash = ANY(${p(versions.map((v) => v.hash))}::text[]) AND ${recorded})` : recorded;
+  return `(${restricted} OR (c.actionable_roles IS NULL AND ${inActionableStateSql(versions, p)}))`;
+}
+
 function sentBySql(userId: string, seq: '= 0' | '> 0', p: (v: unknown) => string): string {
   return `EXISTS (SELECT 1 FROM docket.transitions t WHERE t.actor_user = ${p(userId)} AND t.case_id = c.case_id AND t.seq ${seq})`;
 }
@@ -207,13 +219,15 @@ function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
   const mine = [userId, ...(inbox.delegators ?? [])];
   switch (inbox.view) {
     case 'actionable':
-      return `c.status = 'open' AND ${actionableSql(versions, p)}${inbox.mine ? ` AND ${assignedSql(versions, mine, p)}` : ''}`;
+      return `c.status = 'open' AND ${actionableSql(versions, inbox.role, p)}${inbox.mine ? ` AND ${assignedSql(versions, mine, p)}` : ''}`;
     case 'assigned':
       return `c.status = 'open' AND ${assignedSql(versions, mine, p)}`;
     case 'claimable': {
       // Definitions without tasks: by the states where the role has an event.
       const untasked = versions.filter((v) => !v.humanTasks);
-      const byDefinition = untasked.length ? ` OR (${actionableSql(untasked, p)} AND ${freeForSql(untasked, userId, p)})` : '';
+      const byDefinition = untasked.length
+        ? ` OR (${actionableSql(untasked, inbox.role, p, true)} AND ${freeForSql(untasked, userId, p)})`
+        : '';
       return `c.status = 'open' AND (${candidateSql(userId, inbox.role, p)}${byDefinition})`;
     }
     case 'cc':

@@ -54,8 +54,11 @@ export type CaseRow = {
 const TRANSITION_COLUMNS = `case_id, seq, process_id, definition_version, definition_hash, event, payload,
   actor_user, actor_role, actor_on_behalf_of, request_id, from_state, to_state, status, at`;
 
-/** The columns of what the case waits on (./work-columns.ts), in the order `appendTransition` binds them. */
-const WORK_COLUMNS = 'assignees, candidate_roles, candidate_users, cc_users, initiator';
+/**
+ * The columns of what the case waits on (./work-columns.ts) and of the roles that may act on it
+ * (migration 018), in the order `appendTransition` binds them.
+ */
+const WORK_COLUMNS = 'assignees, candidate_roles, candidate_users, cc_users, initiator, actionable_roles';
 
 const CASE_COLUMNS = `case_id, process_id, definition_version, definition_hash, customer_id, state, status,
   context, deadlines, last_seq, opened_at, updated_at, closed_at`;
@@ -136,7 +139,7 @@ export class PostgresCaseStore implements CaseStore {
       const work = workColumns(record.work);
       await client.query(
         `INSERT INTO docket.cases (${CASE_COLUMNS}, ${WORK_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
          ON CONFLICT (case_id) DO UPDATE SET
            process_id = EXCLUDED.process_id,
            definition_version = EXCLUDED.definition_version,
@@ -154,7 +157,8 @@ export class PostgresCaseStore implements CaseStore {
            candidate_roles = EXCLUDED.candidate_roles,
            candidate_users = EXCLUDED.candidate_users,
            cc_users = EXCLUDED.cc_users,
-           initiator = EXCLUDED.initiator
+           initiator = EXCLUDED.initiator,
+           actionable_roles = EXCLUDED.actionable_roles
          WHERE docket.cases.last_seq < EXCLUDED.last_seq`,
         [
           projection.caseId,
@@ -175,6 +179,7 @@ export class PostgresCaseStore implements CaseStore {
           work.candidateUsers,
           work.ccUsers,
           work.initiator,
+          projection.actionableRoles ?? null,
         ],
       );
     });
