@@ -1,11 +1,11 @@
-import { rowToProjection, rowToTransition, type CaseRow, type TransitionRow } from './case-store';
+import { rowToProjection, type CaseRow } from './case-store';
 /**
- * Read queries over the case projection and the transition log for the API:
- * search, inbox candidates, a customer's timeline. Every value is a bound
+ * Read queries over the case projection for the API: the search and the inbox views, a page at a
+ * time (a customer's timeline is ./customer-store.ts's). Every value is a bound
  * parameter; columns and orderings come from fixed lists.
  */
 import type { Pool, QueryResultRow } from 'pg';
-import type { CaseProjection, CaseStatus, TransitionRecord } from '../../engine/types';
+import type { CaseProjection, CaseStatus } from '../../engine/types';
 import { mapPgError } from './errors';
 import type { WorkColumns } from './work-columns';
 
@@ -269,10 +269,6 @@ export function caseListSql(
   };
 }
 
-export interface TimelineEntry extends TransitionRecord {
-  customerId: string;
-}
-
 export class PostgresCaseQueries {
   constructor(private readonly pool: Pool) {}
 
@@ -325,22 +321,6 @@ export class PostgresCaseQueries {
       [processIds],
     );
     return rows.map((r) => ({ hash: r.hash, caseId: r.case_id }));
-  }
-
-  /** Every transition of a customer's cases, newest first. */
-  async customerTimeline(customerId: string, processIds: string[] | undefined, limit: number): Promise<TimelineEntry[]> {
-    const params: unknown[] = [customerId, limit];
-    const restrict = processIds === undefined ? '' : `AND c.process_id = ANY($${params.push(processIds)}::text[])`;
-    const rows = await this.query<TransitionRow & { customer_id: string }>(
-      'customer timeline',
-      `SELECT t.case_id, t.seq, t.process_id, t.definition_version, t.definition_hash, t.event, t.payload, t.actor_user,
-              t.actor_role, t.actor_on_behalf_of, t.request_id, t.from_state, t.to_state, t.status, t.at, c.customer_id
-         FROM docket.transitions t JOIN docket.cases c USING (case_id)
-        WHERE c.customer_id = $1 ${restrict}
-        ORDER BY t.at DESC, t.case_id, t.seq DESC LIMIT $2`,
-      params,
-    );
-    return rows.map((r) => ({ ...rowToTransition(r), customerId: r.customer_id }));
   }
 
   /** Who a case waits on now, as the case row keeps it (./work-columns.ts); null for a case with no row yet. */
