@@ -85,10 +85,18 @@ export interface PagePosition {
   offset?: number;
 }
 
+/**
+ * How far a page's total is counted: beyond it the total says "at least this many" (`totalCapped`),
+ * so that a page of a list of 100k cases costs no pass over all of them.
+ */
+export const TOTAL_CAP = 1000;
+
 export interface CasePage {
   cases: CaseSummary[];
-  /** Every case matching the filters (not only this page), counted when the page was read. */
+  /** Every case matching the filters (not only this page), counted when the page was read, up to `TOTAL_CAP`. */
   total: number;
+  /** More than `total` (= `TOTAL_CAP`) cases match: the count stopped there. */
+  totalCapped: boolean;
   /** The last row of this page when more may follow, else null. */
   next: CaseKey | null;
 }
@@ -183,6 +191,7 @@ function freeForSql(versions: VersionFacts[], userId: string, p: (v: unknown) =>
 /** The case is in a state where the role has an event: (version, state) pairs, which the (definition_hash, state) index answers. */
 function inActionableStateSql(versions: VersionFacts[], p: (v: unknown) => string): string {
   const flat = versions.filter((v) => !v.parallel).flatMap((v) => v.actionableStates.map((s) => [v.hash, s] as const));
+  if (flat.length === 0 && versions.every((v) => !v.parallel || v.actionableStates.length === 0)) return 'false';
   const hashes = p(flat.map(([h]) => h));
   const states = p(flat.map(([, s]) => s));
   // The two ANY tests are what the planner can estimate (and the index can seek); the pairs are the exact test.
@@ -246,7 +255,7 @@ function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
  */
 const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** The statements of one page and of its total (exported so that a test can EXPLAIN them). */
+/** The statements of one page and of its total, counted up to `TOTAL_CAP` (exported so that a test can EXPLAIN them). */
 export function caseListSql(
   filter: CaseFilter,
   inbox: InboxSelection | undefined,
@@ -265,7 +274,11 @@ export function caseListSql(
         ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${page.p(limit + 1)}${offset ? ` OFFSET ${page.p(offset)}` : ''}`,
       params: page.params,
     },
-    count: { text: `SELECT count(*)::int AS total FROM docket.cases c WHERE ${count.where}`, params: count.params },
+    // Counted up to one past the cap: LIMIT stops the scan there.
+    count: {
+      text: `SELECT count(*)::int AS total FROM (SELECT 1 FROM docket.cases c WHERE ${count.where} LIMIT ${count.p(TOTAL_CAP + 1)}) x`,
+      params: count.params,
+    },
   };
 }
 
@@ -292,13 +305,18 @@ export class PostgresCaseQueries {
     const { limit } = at;
     const sql = caseListSql(filter, inbox, at);
     const rows = await this.query<Row & { page_key: string }>('list cases', sql.page.text, sql.page.params);
-    const [count] = await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params);
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
+    // A first page that holds every match is its own count.
+    const whole = !more && at.after === undefined && !at.offset;
+    const counted = whole
+      ? shown.length
+      : ((await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0);
     return {
       cases: shown.map(toSummary),
-      total: count?.total ?? 0,
+      total: Math.min(counted, TOTAL_CAP),
+      totalCapped: counted > TOTAL_CAP,
       next: more && last ? { openedAt: last.page_key, caseId: last.case_id } : null,
     };
   }

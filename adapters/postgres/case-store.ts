@@ -209,18 +209,23 @@ export class PostgresCaseStore implements CaseStore {
 
   /** The transition log of a case with its hash chain and signatures, in sequence order (for audits). */
   async listChainedTransitions(caseId: string): Promise<ChainedTransition[]> {
-    const result = await this.query<ChainedRow>(
-      'listChainedTransitions',
-      `SELECT ${TRANSITION_COLUMNS}, prev_hash, hash, key_id, signature FROM docket.transitions WHERE case_id = $1 ORDER BY seq`,
-      [caseId],
-    );
-    return result.rows.map((row) => ({
-      ...rowToTransition(row),
-      prevHash: row.prev_hash,
-      hash: row.hash,
-      keyId: row.key_id,
-      signature: row.signature,
-    }));
+    const result = await this.query<ChainedRow>('listChainedTransitions', chainedPageSql(false, false), [caseId]);
+    return result.rows.map(toChained);
+  }
+
+  /**
+   * One page of a case's log with its hash chain, in sequence order: the rows after seq `afterSeq`
+   * (from the first without it), at most `limit`; `more` when rows follow. The primary key answers it.
+   */
+  async pageChainedTransitions(
+    caseId: string,
+    limit: number,
+    afterSeq?: number,
+  ): Promise<{ transitions: ChainedTransition[]; more: boolean }> {
+    const after = afterSeq !== undefined;
+    const params: unknown[] = after ? [caseId, afterSeq, limit + 1] : [caseId, limit + 1];
+    const result = await this.query<ChainedRow>('pageChainedTransitions', chainedPageSql(after, true), params);
+    return { transitions: result.rows.slice(0, limit).map(toChained), more: result.rows.length > limit };
   }
 
   /** The signed checkpoints of a case, in sequence order. */
@@ -351,6 +356,22 @@ function toTimestamp(iso: string, field: string): Date {
     throw new InvalidDataError(`${field} is not an ISO timestamp: ${JSON.stringify(iso)}`);
   }
   return date;
+}
+
+/**
+ * The statement of a case's chained log: all of it, or (`paged`) a page after a seq (`after`).
+ * Parameters: the case id, then the seq after which (with `after`), then the limit (with `paged`).
+ * Exported so that a test can EXPLAIN it.
+ */
+export function chainedPageSql(after: boolean, paged: boolean): string {
+  const keyset = after ? ' AND seq > $2' : '';
+  const limit = paged ? ` LIMIT $${after ? 3 : 2}` : '';
+  return `SELECT ${TRANSITION_COLUMNS}, prev_hash, hash, key_id, signature FROM docket.transitions
+           WHERE case_id = $1${keyset} ORDER BY seq${limit}`;
+}
+
+function toChained(row: ChainedRow): ChainedTransition {
+  return { ...rowToTransition(row), prevHash: row.prev_hash, hash: row.hash, keyId: row.key_id, signature: row.signature };
 }
 
 export function rowToTransition(row: TransitionRow): TransitionRecord {
