@@ -176,6 +176,12 @@ describe('the search and a customer’s cases', () => {
     // A first page that holds every match counts it exactly.
     const few = await api.call('GET', `/cases?customer=${TL}`, { token: tokens.eve });
     expect(few.body).toMatchObject({ total: 5, totalCapped: false, nextCursor: null });
+    const config = { ...h.config, databaseUrl: undefined, temporalAddress: '127.0.0.1:1' };
+    const cli = await runCli(['--api', api.url, '--token', tokens.eve!, 'search', '--customer', MANY, '--limit', '5'], {
+      config,
+      cwd: PROJECT_ROOT,
+    });
+    expect(cli.out).toContain('5 of 1000+ cases');
 
     const cases = await allPages(tokens.amy!, `/customers/${MANY}/cases?limit=300`, (b) => b.cases.map((c: any) => c.caseId));
     expect(cases.rows).toEqual(expected);
