@@ -1,6 +1,7 @@
 /**
- * Paged case lists (the inbox views and the search): what each definition version says for a
- * role's inbox, and the opaque cursors that carry a page's position.
+ * Paged lists: what each definition version says for a role's inbox, and the opaque cursors that
+ * carry a page's position in every list the API pages (cases, a case's history, a customer's
+ * timeline, customers, incidents, the security log).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -52,7 +53,10 @@ export async function versionFacts(deps: ApiDeps, processIds: string[], role: st
 
 const cursorBody = z
   .object({
-    at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
+    at: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+      .optional(),
     id: z.string().min(1).max(500),
     q: z.string().length(16),
   })
@@ -74,34 +78,59 @@ export function listFingerprint(parts: Record<string, unknown>): string {
   );
 }
 
+const badCursor = (why: string) =>
+  new ApiError(
+    400,
+    'InvalidRequest',
+    `cursor: ${why}; pass the nextCursor of the previous page unchanged, or leave cursor out to start over`,
+  );
+
+/** A cursor's body (the last row's key and the list's fingerprint), sealed with a checksum. */
+function seal(body: z.infer<typeof cursorBody>): string {
+  const text = JSON.stringify(body);
+  return `${Buffer.from(text).toString('base64url')}.${digest(`cursor\u0000${text}`)}`;
+}
+
+/** The key a cursor made by `seal` for the list with this fingerprint carries; a 400 otherwise. */
+function unseal(cursor: string, fingerprint: string): { at?: string; id: string } {
+  const [payload, check, ...rest] = cursor.split('.');
+  if (payload === undefined || check === undefined || rest.length) throw badCursor('not a cursor Docket made');
+  const body = Buffer.from(payload, 'base64url').toString('utf8');
+  if (digest(`cursor\u0000${body}`) !== check) throw badCursor('damaged (its checksum does not match)');
+  let parsed: z.infer<typeof cursorBody>;
+  try {
+    parsed = cursorBody.parse(JSON.parse(body));
+  } catch {
+    throw badCursor('not a cursor Docket made');
+  }
+  if (parsed.q !== fingerprint) throw badCursor('made for another list (another view, filter, role or user)');
+  return { ...(parsed.at !== undefined && { at: parsed.at }), id: parsed.id };
+}
+
 /**
  * An opaque cursor: the last row's key and the list's fingerprint, sealed with a checksum. It only
  * says where to go on; who may see what is decided again on every request, so a forged cursor
  * shows nothing the caller could not list anyway.
  */
 export function encodeCursor(key: CaseKey, fingerprint: string): string {
-  const body = JSON.stringify({ at: key.openedAt, id: key.caseId, q: fingerprint });
-  return `${Buffer.from(body).toString('base64url')}.${digest(`cursor\u0000${body}`)}`;
+  return seal({ at: key.openedAt, id: key.caseId, q: fingerprint });
 }
 
 /** The key of a cursor made by `encodeCursor` for the list with this fingerprint; a 400 otherwise. */
 export function decodeCursor(cursor: string, fingerprint: string): CaseKey {
-  const bad = (why: string) =>
-    new ApiError(
-      400,
-      'InvalidRequest',
-      `cursor: ${why}; pass the nextCursor of the previous page unchanged, or leave cursor out to start over`,
-    );
-  const [payload, check, ...rest] = cursor.split('.');
-  if (payload === undefined || check === undefined || rest.length) throw bad('not a cursor Docket made');
-  const body = Buffer.from(payload, 'base64url').toString('utf8');
-  if (digest(`cursor\u0000${body}`) !== check) throw bad('damaged (its checksum does not match)');
-  let parsed: z.infer<typeof cursorBody>;
-  try {
-    parsed = cursorBody.parse(JSON.parse(body));
-  } catch {
-    throw bad('not a cursor Docket made');
-  }
-  if (parsed.q !== fingerprint) throw bad('made for another list (another view, filter, role or user)');
-  return { openedAt: parsed.at, caseId: parsed.id };
+  const { at, id } = unseal(cursor, fingerprint);
+  if (at === undefined) throw badCursor('not a cursor of this list');
+  return { openedAt: at, caseId: id };
+}
+
+/** An opaque cursor of a list ordered by a sequence number (a case's history): the last row's number. */
+export function encodeSeqCursor(seq: number, fingerprint: string): string {
+  return seal({ id: String(seq), q: fingerprint });
+}
+
+/** The sequence number of a cursor made by `encodeSeqCursor` for the list with this fingerprint; a 400 otherwise. */
+export function decodeSeqCursor(cursor: string, fingerprint: string): number {
+  const { at, id } = unseal(cursor, fingerprint);
+  if (at !== undefined || !/^(0|[1-9]\d{0,14})$/.test(id)) throw badCursor('not a cursor of this list');
+  return Number(id);
 }

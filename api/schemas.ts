@@ -1,6 +1,6 @@
 /** Request and response schemas of the HTTP API (zod; described in /openapi.json). */
 import { z } from 'zod';
-import { INBOX_VIEWS, type CaseSearch } from '../adapters/postgres/case-query';
+import { INBOX_VIEWS, TOTAL_CAP, type CaseSearch } from '../adapters/postgres/case-query';
 import { ROLE_NAMES } from '../engine/roles';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
@@ -120,6 +120,12 @@ export const incidentsQuery = z
     process: processIdSchema.optional(),
     case: caseIdSchema.optional().describe("only this case's incidents"),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z
+      .string()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('the nextCursor of the previous page (opaque); leave it out for the first page'),
   })
   .strict();
 
@@ -257,6 +263,17 @@ export const transitionOut = z
   })
   .meta({ id: 'Transition' });
 
+/** The `cursor` of a paged list. */
+export const cursor = z
+  .string()
+  .min(1)
+  .max(2000)
+  .optional()
+  .describe('the nextCursor of the previous page (opaque); leave it out for the first page');
+
+/** The `nextCursor` of a paged list's answer. */
+export const nextCursor = z.string().nullable().describe('pass as cursor for the next page; null on the last page');
+
 const boolString = z
   .enum(['true', 'false'])
   .transform((v) => v === 'true')
@@ -295,15 +312,20 @@ export function toCaseSearch(q: z.infer<typeof searchQuery>): CaseSearch {
   };
 }
 
-export const exportQuery = searchQuery.extend({ format: z.enum(['json', 'csv']).default('json'), limit: limit(500, 100) }).strict();
+export const exportQuery = searchQuery
+  .extend({
+    format: z.enum(['json', 'csv']).default('json'),
+    limit: limit(500, 100),
+    offset: searchQuery.shape.offset.describe('older clients: skip this many cases (not with a cursor; prefer the cursor)'),
+    cursor: z
+      .string()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('the Docket-Next-Cursor header of the previous export (opaque); leave it out for the first'),
+  })
+  .strict();
 export const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
-
-const cursor = z
-  .string()
-  .min(1)
-  .max(2000)
-  .optional()
-  .describe('the nextCursor of the previous page (opaque); leave it out for the first page');
 
 /** The search of `GET /cases`, paged by cursor (an offset is still taken, but not with a cursor). */
 export const searchPageQuery = searchQuery.extend({ cursor }).strict();
@@ -314,7 +336,7 @@ export const inboxQuery = z
       .enum(INBOX_VIEWS)
       .default('actionable')
       .describe(
-        'actionable: open cases where my role has an event now · assigned: waiting on me (my task, my turn to approve), or on someone who delegated to me for now · claimable: a task my role or I may claim, no one assigned · started: started by me · done: cases I sent an event to · cc: cases I was cc’d on',
+        'actionable: open cases my role may act on now (an event of my role is accepted in the case’s state, and its conditions may hold on the case’s data; conditions on the payload, the user or the time are checked when it is sent) · assigned: waiting on me (my task, my turn to approve), or on someone who delegated to me for now · claimable: a task my role or I may claim, no one assigned · started: started by me · done: cases I sent an event to · cc: cases I was cc’d on',
       ),
     mine: boolString.describe('with view=actionable: only cases that name the caller (e.g. as assignee)'),
     process: processIdSchema.optional(),
@@ -326,14 +348,25 @@ export const inboxQuery = z
   })
   .strict();
 
-/** A page of a case list: how many match in all, and the cursor of the next page (null on the last). */
-export const pageFields = {
-  total: z.number().int().describe('every case that matches, on every page'),
-  nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
+/** A total counted up to a cap, and whether the count stopped there. */
+export const totalFields = {
+  total: z
+    .number()
+    .int()
+    .describe(
+      `how many match, on every page, counted up to ${TOTAL_CAP}: when more match, total is ${TOTAL_CAP} and totalCapped is true (show "${TOTAL_CAP}+")`,
+    ),
+  totalCapped: z.boolean().describe(`true when more than ${TOTAL_CAP} match: the count stopped at ${TOTAL_CAP}`),
 };
 
+/** A page of a case list: how many match in all, and the cursor of the next page (null on the last). */
+export const pageFields = { ...totalFields, nextCursor };
+
 export const timelineParams = z.object({ customerId: z.string().min(1).max(500) }).strict();
-export const timelineQuery = z.object({ limit: limit(1000, 200), cursor: z.string().max(1000).optional() }).strict();
+export const timelineQuery = z.object({ limit: limit(1000, 200), cursor }).strict();
+
+/** A case's history, oldest first, a page at a time. */
+export const historyQuery = z.object({ limit: limit(1000, 500), cursor }).strict();
 
 export const chainProblemOut = z.object({
   seq: z.number(),
@@ -426,7 +459,9 @@ export const tokenInfoOut = z
   })
   .meta({ id: 'TokenInfo' });
 
-export const securityQuery = z.object({ user: userIdSchema.optional(), caseId: caseIdSchema.optional(), limit: limit(1000, 100) }).strict();
+export const securityQuery = z
+  .object({ user: userIdSchema.optional(), caseId: caseIdSchema.optional(), limit: limit(1000, 100), cursor })
+  .strict();
 
 // Definitions and processes.
 

@@ -224,7 +224,7 @@ export async function findCustomersCommand(ctx: CliContext, opts: FindOptions): 
       cursor: opts.cursor,
     }) as Record<string, string>,
   ).toString();
-  const body = await call<{ customers: Customer[]; total: number; nextCursor: string | null }>(
+  const body = await call<{ customers: Customer[]; total: number; totalCapped: boolean; nextCursor: string | null }>(
     ctx,
     'GET',
     `/customers${q ? `?${q}` : ''}`,
@@ -241,7 +241,8 @@ export async function findCustomersCommand(ctx: CliContext, opts: FindOptions): 
     ]);
     const list = rows.length ? table(['CUSTOMER', 'NAME', 'INDUSTRY', 'VALUE', 'INTENTION', 'OWNER'], rows) : '  (no customers)\n';
     const more = body.nextCursor === null ? '' : `next page: add --cursor ${body.nextCursor}\n`;
-    return `${list}${body.customers.length} of ${body.total} customer${body.total === 1 ? '' : 's'}\n${more}`;
+    const total = `${body.total}${body.totalCapped ? '+' : ''}`;
+    return `${list}${body.customers.length} of ${total} customer${body.total === 1 ? '' : 's'}\n${more}`;
   });
   return EXIT_OK;
 }
@@ -278,15 +279,16 @@ export async function logContactCommand(ctx: CliContext, customerId: string, opt
 }
 
 /** `docket customer contacts <id>`: the contact log, newest first. */
-export async function listContactsCommand(ctx: CliContext, customerId: string, opts: { as?: string; limit?: string }): Promise<number> {
+export async function listContactsCommand(
+  ctx: CliContext,
+  customerId: string,
+  opts: { as?: string; limit?: string; cursor?: string },
+): Promise<number> {
   overApiOnly(ctx, 'contacts');
-  const body = await call<{ contacts: Contact[]; nextCursor: string | null }>(
-    ctx,
-    'GET',
-    path(customerId, `/contacts?limit=${opts.limit ?? '20'}`),
-    opts.as,
-  );
-  ctx.print(body, () => describeContacts(body.contacts, `Contacts of ${customerId} (newest first)`));
+  const q = new URLSearchParams(defined({ limit: opts.limit ?? '20', cursor: opts.cursor }) as Record<string, string>).toString();
+  const body = await call<{ contacts: Contact[]; nextCursor: string | null }>(ctx, 'GET', path(customerId, `/contacts?${q}`), opts.as);
+  const more = body.nextCursor === null ? '' : `next page: add --cursor ${body.nextCursor}\n`;
+  ctx.print(body, () => describeContacts(body.contacts, `Contacts of ${customerId} (newest first)`) + more);
   return EXIT_OK;
 }
 

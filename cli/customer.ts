@@ -1,12 +1,13 @@
 import { createPool } from '../adapters/postgres/pool';
-import { PostgresCaseQueries } from '../adapters/postgres/case-query';
+import { PostgresCaseQueries, type CaseSummary } from '../adapters/postgres/case-query';
+import { decodeCursor, encodeCursor, listFingerprint } from '../api/case-pages';
 import { PostgresCustomerStore, type Customer, type TimelineItem } from '../adapters/postgres/customer-store';
 import { PostgresDefinitionStore } from '../adapters/postgres/definition-store';
 import { DocketError } from '../client/docket-client';
 import type { HttpDocketClient } from '../client/http-client';
 import type { CaseStatus } from '../engine/types';
 import type { CliContext } from './context';
-import { CliError, EXIT_OK, invalidArgument } from './errors';
+import { CliError, EXIT_OK, invalidArgument, rethrowBadRequest } from './errors';
 import { bothLabels, localTime, table } from './format';
 import { describeState, EMPTY_BOOK, eventLabel, labelBook, type LabelBook } from './labels';
 
@@ -23,7 +24,10 @@ export interface TimelineCase {
   closedAt: string | null;
 }
 
-/** What `docket customer <id> --json` prints: the record (null: none), the customer's cases, and every transition of them and every contact, newest first. */
+/**
+ * What `docket customer <id> --json` prints: the record (null: none), every case of the customer, and
+ * a page of the transitions of them and the contacts, newest first (`nextCursor`: the next page's).
+ */
 export interface CustomerTimeline {
   customerId: string;
   customer: Customer | null;
@@ -34,13 +38,17 @@ export interface CustomerTimeline {
 
 export interface CustomerOptions {
   limit?: string;
+  cursor?: string;
 }
 
 /** The same bounds as the API's `limit` of a timeline. */
 const DEFAULT_LIMIT = 200;
 const MAX_LIMIT = 1000;
-/** Cases listed at most (the API's own bound). */
-const CASE_LIMIT = 500;
+/** Cases read per page (the API's largest). */
+const CASE_PAGE = 500;
+
+/** The cursors of a timeline, as the API makes them (so that one made over the API goes on with --direct and back). */
+const timelineFingerprint = (customerId: string) => listFingerprint({ list: 'timeline', customerId });
 
 function parseLimit(value: string | undefined): number {
   if (value === undefined) return DEFAULT_LIMIT;
@@ -64,15 +72,35 @@ const toCase = (c: TimelineCase): TimelineCase => ({
   closedAt: c.closedAt,
 });
 
-/** Over the API: the timeline route, and each case's pinned definition for its labels (one per process version). */
+/** Over the API: the timeline route and the rest of the customer's cases, and each case's pinned definition for its labels (one per process version). */
 async function fromApi(
   api: HttpDocketClient,
   customerId: string,
-  limit: number,
+  page: { limit: number; cursor?: string },
   wantLabels: boolean,
 ): Promise<{ timeline: CustomerTimeline; books: Map<string, LabelBook> }> {
-  const { body } = await api.request<CustomerTimeline>('GET', `/customers/${encodeURIComponent(customerId)}/timeline?limit=${limit}`);
-  const timeline: CustomerTimeline = { ...body, cases: body.cases.map(toCase) };
+  const id = encodeURIComponent(customerId);
+  const query = `limit=${page.limit}${page.cursor === undefined ? '' : `&cursor=${encodeURIComponent(page.cursor)}`}`;
+  const { body } = await api
+    .request<CustomerTimeline & { casesNextCursor: string | null }>('GET', `/customers/${id}/timeline?${query}`)
+    .catch(rethrowBadRequest);
+  const cases = [...body.cases];
+  // The timeline lists the newest cases: the others, page after page.
+  for (let next = body.casesNextCursor; next !== null;) {
+    const more: { body: { cases: TimelineCase[]; nextCursor: string | null } } = await api.request(
+      'GET',
+      `/customers/${id}/cases?limit=${CASE_PAGE}&cursor=${encodeURIComponent(next)}`,
+    );
+    cases.push(...more.body.cases);
+    next = more.body.nextCursor;
+  }
+  const timeline: CustomerTimeline = {
+    customerId: body.customerId,
+    customer: body.customer,
+    cases: cases.map(toCase),
+    entries: body.entries,
+    nextCursor: body.nextCursor,
+  };
   const books = new Map<string, LabelBook>();
   if (wantLabels) {
     for (const c of timeline.cases) {
@@ -84,24 +112,46 @@ async function fromApi(
   return { timeline, books };
 }
 
+/** Every case of the customer, newest first, page after page. */
+async function allCases(queries: PostgresCaseQueries, customerId: string): Promise<CaseSummary[]> {
+  const cases: CaseSummary[] = [];
+  let page = await queries.page({ customerId }, undefined, { limit: CASE_PAGE });
+  cases.push(...page.cases);
+  while (page.next !== null) {
+    page = await queries.page({ customerId }, undefined, { limit: CASE_PAGE, after: page.next });
+    cases.push(...page.cases);
+  }
+  return cases;
+}
+
 /** Straight from PostgreSQL (`--direct`, operators with database access): the same queries the API runs, unrestricted. */
 async function fromDatabase(
   databaseUrl: string,
   customerId: string,
-  limit: number,
+  page: { limit: number; cursor?: string },
   wantLabels: boolean,
 ): Promise<{ timeline: CustomerTimeline; books: Map<string, LabelBook> }> {
+  const fingerprint = timelineFingerprint(customerId);
+  let after: { at: string; key: string } | undefined;
+  if (page.cursor !== undefined) {
+    try {
+      const key = decodeCursor(page.cursor, fingerprint);
+      after = { at: key.openedAt, key: key.caseId };
+    } catch (err) {
+      throw invalidArgument((err as Error).message);
+    }
+  }
   const pool = createPool({ connectionString: databaseUrl, max: 1 });
   try {
-    const cases = await new PostgresCaseQueries(pool).search({ customerId, limit: CASE_LIMIT });
+    const cases = await allCases(new PostgresCaseQueries(pool), customerId);
     const customers = new PostgresCustomerStore(pool);
-    const page = await customers.timeline(customerId, limit);
+    const entries = await customers.timeline(customerId, page.limit, after);
     const timeline: CustomerTimeline = {
       customerId,
       customer: (await customers.get(customerId)) ?? null,
       cases: cases.map(toCase),
-      entries: page.items,
-      nextCursor: null,
+      entries: entries.items,
+      nextCursor: entries.next ? encodeCursor({ openedAt: entries.next.at, caseId: entries.next.key }, fingerprint) : null,
     };
     const books = new Map<string, LabelBook>();
     if (wantLabels) {
@@ -125,20 +175,22 @@ async function fromDatabase(
 
 /**
  * `docket customer <customerId>`: every case of a customer across all processes, and every
- * transition of them and every contact, newest first — what staff read before they call a customer.
+ * transition of them and every contact, newest first, a page at a time (`--cursor` for the next) —
+ * what staff read before they call a customer.
  */
 export async function customerCommand(ctx: CliContext, customerId: string, opts: CustomerOptions): Promise<number> {
   const id = customerId.trim();
   if (id === '') throw invalidArgument('name a customer id, e.g. docket customer CUST-1001');
-  const limit = parseLimit(opts.limit);
+  const page = { limit: parseLimit(opts.limit), ...(opts.cursor !== undefined && { cursor: opts.cursor }) };
   const wantLabels = !ctx.json;
   let result: { timeline: CustomerTimeline; books: Map<string, LabelBook> };
-  if (ctx.mode() === 'api') result = await fromApi(ctx.api(), id, limit, wantLabels);
-  else result = await fromDatabase(await ctx.directDatabase(), id, limit, wantLabels);
+  if (ctx.mode() === 'api') result = await fromApi(ctx.api(), id, page, wantLabels);
+  else result = await fromDatabase(await ctx.directDatabase(), id, page, wantLabels);
   const { timeline, books } = result;
   const calendar = wantLabels ? await ctx.calendar() : undefined;
+  const again = `docket customer ${id}${opts.limit === undefined ? '' : ` --limit ${page.limit}`}`;
   ctx.print(timeline, () =>
-    formatTimeline(timeline, books, limit, calendar ? calendar.timeZone : 'UTC', (iso) => (calendar ? localTime(calendar, iso) : iso)),
+    formatTimeline(timeline, books, again, calendar ? calendar.timeZone : 'UTC', (iso) => (calendar ? localTime(calendar, iso) : iso)),
   );
   return EXIT_OK;
 }
@@ -146,11 +198,11 @@ export async function customerCommand(ctx: CliContext, customerId: string, opts:
 function formatTimeline(
   timeline: CustomerTimeline,
   books: Map<string, LabelBook>,
-  limit: number,
+  again: string,
   timeZone: string,
   local: (iso: string) => string,
 ): string {
-  const { customerId, customer, cases, entries } = timeline;
+  const { customerId, customer, cases, entries, nextCursor } = timeline;
   const record = customer ? ` · ${customer.name}` : ' (no record)';
   if (cases.length === 0 && entries.length === 0) {
     return `No cases or contacts for customer "${customerId}"${record}.\n`;
@@ -161,10 +213,10 @@ function formatTimeline(
   const contacts = entries.filter((e) => e.kind === 'contact').length;
   const handovers = entries.filter((e) => e.kind === 'handover').length;
   let out = `Customer ${customerId}${record}: ${plural(cases.length, 'case')}, ${plural(entries.length - contacts - handovers, 'transition')}, ${plural(contacts, 'contact')}${handovers ? `, ${plural(handovers, 'handover')}` : ''}${
-    entries.length >= limit ? ` (the newest ${limit} entries; use --limit for more)` : ''
+    nextCursor !== null ? ' on this page (more follow)' : ''
   }\n`;
 
-  out += '\nCases (most recently active first)\n';
+  out += '\nCases (newest first)\n';
   out += table(
     ['CASE', 'PROCESS', 'STATE', 'STATUS', `OPENED (${timeZone})`, `LAST ACTIVITY (${timeZone})`],
     cases.map((c) => {
@@ -206,5 +258,6 @@ function formatTimeline(
         }),
       )
     : '  (none stored yet)\n';
+  if (nextCursor !== null) out += `next page: ${again} --cursor ${nextCursor}\n`;
   return out;
 }

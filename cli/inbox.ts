@@ -67,9 +67,10 @@ function rows(cases: ListedCase[], withEvents: boolean): string {
   );
 }
 
-/** "3 of 12 cases". */
-function shown(count: number, total: number): string {
-  return `${count} of ${total} case${total === 1 ? '' : 's'}\n`;
+/** "3 of 12 cases"; "100 of 1000+ cases" when the API stopped counting. */
+function shown(count: number, body: { total: number; totalCapped?: boolean }): string {
+  const { total } = body;
+  return `${count} of ${total}${body.totalCapped === true ? '+' : ''} case${total === 1 ? '' : 's'}\n`;
 }
 
 /** When more follow, the command that shows them. */
@@ -101,7 +102,7 @@ async function list<T>(ctx: CliContext, path: string, role: string | undefined):
  * Lists a page of `path` with the options given (`--cursor` for a later page) and prints it, or
  * (as text) its rows, the total and the command line of the next page.
  */
-async function listCommand<B extends { total: number; nextCursor: string | null }>(
+async function listCommand<B extends { total: number; totalCapped?: boolean; nextCursor: string | null }>(
   ctx: CliContext,
   name: 'inbox' | 'search',
   path: string,
@@ -118,25 +119,25 @@ async function listCommand<B extends { total: number; nextCursor: string | null 
 /** `docket inbox`: one view of my cases (actionable, assigned, claimable, started, done, cc), a page at a time. */
 export function inboxCommand(ctx: CliContext, opts: InboxOptions): Promise<number> {
   const { view, process, state, customer, overdue, limit } = opts;
-  return listCommand<{ role: string; view: string; items: ListedCase[]; total: number; nextCursor: string | null }>(
+  return listCommand<{ role: string; view: string; items: ListedCase[]; total: number; totalCapped?: boolean; nextCursor: string | null }>(
     ctx,
     'inbox',
     '/inbox',
     opts,
     { view, process, state, customer, overdue, limit },
-    (body, end) => `Inbox of ${body.role}: ${body.view}\n${rows(body.items, true)}${shown(body.items.length, body.total)}${end}`,
+    (body, end) => `Inbox of ${body.role}: ${body.view}\n${rows(body.items, true)}${shown(body.items.length, body)}${end}`,
   );
 }
 
 /** `docket search`: cases the caller may see, by process, state, status, customer, actor or overdue, a page at a time. */
 export function searchCommand(ctx: CliContext, opts: SearchOptions): Promise<number> {
   const { process, state, status, customer, actor, overdue, limit } = opts;
-  return listCommand<{ cases: ListedCase[]; total: number; nextCursor: string | null }>(
+  return listCommand<{ cases: ListedCase[]; total: number; totalCapped?: boolean; nextCursor: string | null }>(
     ctx,
     'search',
     '/cases',
     opts,
     { process, state, status, customer, actor, overdue, limit },
-    (body, end) => `${rows(body.cases, false)}${shown(body.cases.length, body.total)}${end}`,
+    (body, end) => `${rows(body.cases, false)}${shown(body.cases.length, body)}${end}`,
   );
 }

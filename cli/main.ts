@@ -233,7 +233,8 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .command('timeline', { isDefault: true })
     .description("a customer's timeline: every case of every process, and every transition of them and every contact, newest first")
     .argument('<customerId>', 'the customer id the cases name, e.g. CUST-1001')
-    .option('--limit <n>', 'show at most this many entries (default 200, at most 1000)')
+    .option('--limit <n>', 'entries per page (default 200, at most 1000)')
+    .option('--cursor <cursor>', 'the next page: the cursor the previous page printed')
     .action((customerId: string, opts: CustomerOptions) => run(customerCommand(ctx, customerId, opts)));
   const recordOptions = (command: CommandType) =>
     command
@@ -300,7 +301,10 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .argument('<customerId>')
     .option('--as <role>', 'the role to read as')
     .option('--limit <n>', 'how many (default 20, at most 200)')
-    .action((customerId: string, opts: { as?: string; limit?: string }) => run(listContactsCommand(ctx, customerId, opts)));
+    .option('--cursor <cursor>', 'the next page: the cursor the previous page printed')
+    .action((customerId: string, opts: { as?: string; limit?: string; cursor?: string }) =>
+      run(listContactsCommand(ctx, customerId, opts)),
+    );
   customer
     .command('handover')
     .description("hand a leaving rep's customers (all, or those named) to another rep, with their open tasks and follow-up plans")
@@ -442,7 +446,8 @@ function buildProgram(Command: typeof CommandType, ctx: CliContext, setExit: (co
     .command('list')
     .description('open incidents, oldest first')
     .option('--process <process>', 'only cases of this process')
-    .option('--limit <n>', 'at most this many (default 100)')
+    .option('--limit <n>', 'incidents per page (default 100, at most 1000)')
+    .option('--cursor <cursor>', 'the next page: the cursor the previous page printed')
     .action((opts: IncidentListOptions) => run(listIncidentsCommand(ctx, opts)));
   incidents
     .command('retry')

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { isGrpcServiceError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { CaseStore, DefinitionSource, IncidentStore } from '../ports';
+import type { CaseStore, DefinitionSource, IncidentFilter, IncidentStore } from '../ports';
 import { compileDefinition } from '../engine/compile';
 import { withDefaults } from '../engine/definition-defaults';
 import type { Definition } from '../engine/definition-schema';
@@ -418,9 +418,10 @@ export class DocketClient {
   }
 
   /** Open incidents (effects of cases that failed for good), oldest first; `caseId` narrows to one case. */
-  async listIncidents(filter: { processId?: string; caseId?: string; limit?: number } = {}): Promise<Incident[]> {
+  async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
     if (this.opts.incidents) return this.opts.incidents.listOpen(filter);
-    return filter.caseId !== undefined ? (await this.status(filter.caseId)).incidents : [];
+    // Without the store, one case's incidents from its workflow, all on the first page.
+    return filter.caseId !== undefined && filter.after === undefined ? (await this.status(filter.caseId)).incidents : [];
   }
 
   /** Retries a case's open incidents (or one of them) once their cause is fixed: an operator's action. */

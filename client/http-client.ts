@@ -122,17 +122,39 @@ export class HttpDocketClient implements CaseClient {
     return (await this.request<{ definition: unknown }>('GET', `/cases/${HttpDocketClient.id(caseId)}/definition`)).body.definition;
   }
 
+  /** A case's whole log, oldest first: every page of it, read one after another. */
   async history(caseId: string): Promise<TransitionRecord[]> {
-    return (await this.request<{ transitions: TransitionRecord[] }>('GET', `/cases/${HttpDocketClient.id(caseId)}/history`)).body
-      .transitions;
+    const rows: TransitionRecord[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '?limit=1000' : `?limit=1000&cursor=${encodeURIComponent(cursor)}`;
+      const { body } = await this.request<{ transitions: TransitionRecord[]; nextCursor: string | null }>(
+        'GET',
+        `/cases/${HttpDocketClient.id(caseId)}/history${query}`,
+      );
+      rows.push(...body.transitions);
+      cursor = body.nextCursor;
+    } while (cursor !== null);
+    return rows;
   }
 
+  /** The first page of the open incidents (see `listIncidentsPage` for the others). */
   async listIncidents(filter: { processId?: string; limit?: number } = {}): Promise<Incident[]> {
+    return (await this.listIncidentsPage(filter)).incidents;
+  }
+
+  /** A page of the open incidents, oldest first, and the cursor of the next (null on the last). */
+  async listIncidentsPage(
+    filter: { processId?: string; limit?: number; cursor?: string } = {},
+  ): Promise<{ incidents: Incident[]; nextCursor: string | null }> {
     const query = new URLSearchParams();
     if (filter.processId !== undefined) query.set('process', filter.processId);
     if (filter.limit !== undefined) query.set('limit', String(filter.limit));
+    if (filter.cursor !== undefined) query.set('cursor', filter.cursor);
     const qs = query.toString();
-    return (await this.request<{ incidents: Incident[] }>('GET', `/incidents${qs ? `?${qs}` : ''}`, { role: 'admin' })).body.incidents;
+    return (
+      await this.request<{ incidents: Incident[]; nextCursor: string | null }>('GET', `/incidents${qs ? `?${qs}` : ''}`, { role: 'admin' })
+    ).body;
   }
 
   async retryIncidents(caseId: string, actor: Actor, incidentId?: string): Promise<RetryIncidentsResult> {

@@ -6,6 +6,7 @@ export * from './payload-schema';
 export * from './machine-walker';
 export * from './json-data';
 export * from './step';
+export * from './actionable-roles';
 export * from './refusals';
 export * from './lint';
 export * from './roles';

@@ -120,4 +120,9 @@ export interface CaseProjection {
   closedAt: string | null;
   /** What the case waits on now, person by person (absent in projections stored before cases had tasks). */
   work?: WorkView;
+  /**
+   * The roles that may act on the case now, guards decided on its data (./actionable-roles.ts); absent
+   * in projections made before it was recorded (the inbox then goes by the state alone).
+   */
+  actionableRoles?: string[];
 }

@@ -4,6 +4,14 @@ import type { Incident } from '../workflows/messages';
 export interface IncidentStore {
   /** Records an incident as it is now (opened, failed again or resolved); idempotent on `incident.id` and `attempts`. */
   record(incident: Incident): Promise<void>;
-  /** Open incidents, oldest first. */
-  listOpen(filter?: { processId?: string; caseId?: string; limit?: number }): Promise<Incident[]>;
+  /** Open incidents, oldest first (by opening time, then id); `after`: those after that one (the next page). */
+  listOpen(filter?: IncidentFilter): Promise<Incident[]>;
+}
+
+export interface IncidentFilter {
+  processId?: string;
+  caseId?: string;
+  limit?: number;
+  /** The last incident of the previous page: its opening time and id. */
+  after?: { openedAt: string; id: string };
 }

@@ -1,11 +1,11 @@
-import { rowToProjection, rowToTransition, type CaseRow, type TransitionRow } from './case-store';
+import { rowToProjection, type CaseRow } from './case-store';
 /**
- * Read queries over the case projection and the transition log for the API:
- * search, inbox candidates, a customer's timeline. Every value is a bound
+ * Read queries over the case projection for the API: the search and the inbox views, a page at a
+ * time (a customer's timeline is ./customer-store.ts's). Every value is a bound
  * parameter; columns and orderings come from fixed lists.
  */
 import type { Pool, QueryResultRow } from 'pg';
-import type { CaseProjection, CaseStatus, TransitionRecord } from '../../engine/types';
+import type { CaseProjection, CaseStatus } from '../../engine/types';
 import { mapPgError } from './errors';
 import type { WorkColumns } from './work-columns';
 
@@ -33,14 +33,15 @@ export interface CaseSearch extends CaseFilter {
 
 /**
  * An inbox view of one user in one role:
- * `actionable` — open cases in a state where the role has an event;
+ * `actionable` — open cases the role may act on now: one of its events is accepted in the case's
+ *   state and its guards may pass on the case's data (see engine/actionable-roles.ts);
  * `assigned` — open cases waiting on the user, or on a user who delegated to them for now (their
  *   task's assignee, or an approver whose turn it is);
  * `claimable` — open cases with a task the user or their role may claim and no one assigned;
  * `started` — cases the user started; `done` — cases the user sent an event to;
  * `cc` — cases the user was cc'd on.
  * Cases of definitions without tasks (`humanTasks`) are assigned and claimable by what the definition
- * says instead: the assignee kept in the context, the states where the role has an event.
+ * says instead: the assignee kept in the context, and whether the role may act now.
  */
 export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done', 'cc'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
@@ -84,10 +85,18 @@ export interface PagePosition {
   offset?: number;
 }
 
+/**
+ * How far a page's total is counted: beyond it the total says "at least this many" (`totalCapped`),
+ * so that a page of a list of 100k cases costs no pass over all of them.
+ */
+export const TOTAL_CAP = 1000;
+
 export interface CasePage {
   cases: CaseSummary[];
-  /** Every case matching the filters (not only this page), counted when the page was read. */
+  /** Every case matching the filters (not only this page), counted when the page was read, up to `TOTAL_CAP`. */
   total: number;
+  /** More than `total` (= `TOTAL_CAP`) cases match: the count stopped there. */
+  totalCapped: boolean;
   /** The last row of this page when more may follow, else null. */
   next: CaseKey | null;
 }
@@ -180,8 +189,9 @@ function freeForSql(versions: VersionFacts[], userId: string, p: (v: unknown) =>
 }
 
 /** The case is in a state where the role has an event: (version, state) pairs, which the (definition_hash, state) index answers. */
-function actionableSql(versions: VersionFacts[], p: (v: unknown) => string): string {
+function inActionableStateSql(versions: VersionFacts[], p: (v: unknown) => string): string {
   const flat = versions.filter((v) => !v.parallel).flatMap((v) => v.actionableStates.map((s) => [v.hash, s] as const));
+  if (flat.length === 0 && versions.every((v) => !v.parallel || v.actionableStates.length === 0)) return 'false';
   const hashes = p(flat.map(([h]) => h));
   const states = p(flat.map(([, s]) => s));
   // The two ANY tests are what the planner can estimate (and the index can seek); the pairs are the exact test.
@@ -198,6 +208,17 @@ function actionableSql(versions: VersionFacts[], p: (v: unknown) => string): str
   return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
 }
 
+/**
+ * The role may act on the case now: the roles its row records (guards decided on its data, migration
+ * 018; the GIN index answers `&&`), or, for a row written before they were recorded, a state where
+ * the role has an event. `onlyVersions`: only cases of `versions` (else any version).
+ */
+function actionableSql(versions: VersionFacts[], role: string, p: (v: unknown) => string, onlyVersions = false): string {
+  const recorded = `c.actionable_roles && ARRAY[${p(role)}]::text[]`;
+  const restricted = onlyVersions ? `(c.definition_hash = ANY(${p(versions.map((v) => v.hash))}::text[]) AND ${recorded})` : recorded;
+  return `(${restricted} OR (c.actionable_roles IS NULL AND ${inActionableStateSql(versions, p)}))`;
+}
+
 function sentBySql(userId: string, seq: '= 0' | '> 0', p: (v: unknown) => string): string {
   return `EXISTS (SELECT 1 FROM docket.transitions t WHERE t.actor_user = ${p(userId)} AND t.case_id = c.case_id AND t.seq ${seq})`;
 }
@@ -207,13 +228,15 @@ function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
   const mine = [userId, ...(inbox.delegators ?? [])];
   switch (inbox.view) {
     case 'actionable':
-      return `c.status = 'open' AND ${actionableSql(versions, p)}${inbox.mine ? ` AND ${assignedSql(versions, mine, p)}` : ''}`;
+      return `c.status = 'open' AND ${actionableSql(versions, inbox.role, p)}${inbox.mine ? ` AND ${assignedSql(versions, mine, p)}` : ''}`;
     case 'assigned':
       return `c.status = 'open' AND ${assignedSql(versions, mine, p)}`;
     case 'claimable': {
       // Definitions without tasks: by the states where the role has an event.
       const untasked = versions.filter((v) => !v.humanTasks);
-      const byDefinition = untasked.length ? ` OR (${actionableSql(untasked, p)} AND ${freeForSql(untasked, userId, p)})` : '';
+      const byDefinition = untasked.length
+        ? ` OR (${actionableSql(untasked, inbox.role, p, true)} AND ${freeForSql(untasked, userId, p)})`
+        : '';
       return `c.status = 'open' AND (${candidateSql(userId, inbox.role, p)}${byDefinition})`;
     }
     case 'cc':
@@ -232,7 +255,7 @@ function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
  */
 const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** The statements of one page and of its total (exported so that a test can EXPLAIN them). */
+/** The statements of one page and of its total, counted up to `TOTAL_CAP` (exported so that a test can EXPLAIN them). */
 export function caseListSql(
   filter: CaseFilter,
   inbox: InboxSelection | undefined,
@@ -251,12 +274,12 @@ export function caseListSql(
         ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${page.p(limit + 1)}${offset ? ` OFFSET ${page.p(offset)}` : ''}`,
       params: page.params,
     },
-    count: { text: `SELECT count(*)::int AS total FROM docket.cases c WHERE ${count.where}`, params: count.params },
+    // Counted up to one past the cap: LIMIT stops the scan there.
+    count: {
+      text: `SELECT count(*)::int AS total FROM (SELECT 1 FROM docket.cases c WHERE ${count.where} LIMIT ${count.p(TOTAL_CAP + 1)}) x`,
+      params: count.params,
+    },
   };
-}
-
-export interface TimelineEntry extends TransitionRecord {
-  customerId: string;
 }
 
 export class PostgresCaseQueries {
@@ -282,13 +305,18 @@ export class PostgresCaseQueries {
     const { limit } = at;
     const sql = caseListSql(filter, inbox, at);
     const rows = await this.query<Row & { page_key: string }>('list cases', sql.page.text, sql.page.params);
-    const [count] = await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params);
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
+    // A first page that holds every match is its own count.
+    const whole = !more && at.after === undefined && !at.offset;
+    const counted = whole
+      ? shown.length
+      : ((await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0);
     return {
       cases: shown.map(toSummary),
-      total: count?.total ?? 0,
+      total: Math.min(counted, TOTAL_CAP),
+      totalCapped: counted > TOTAL_CAP,
       next: more && last ? { openedAt: last.page_key, caseId: last.case_id } : null,
     };
   }
@@ -311,22 +339,6 @@ export class PostgresCaseQueries {
       [processIds],
     );
     return rows.map((r) => ({ hash: r.hash, caseId: r.case_id }));
-  }
-
-  /** Every transition of a customer's cases, newest first. */
-  async customerTimeline(customerId: string, processIds: string[] | undefined, limit: number): Promise<TimelineEntry[]> {
-    const params: unknown[] = [customerId, limit];
-    const restrict = processIds === undefined ? '' : `AND c.process_id = ANY($${params.push(processIds)}::text[])`;
-    const rows = await this.query<TransitionRow & { customer_id: string }>(
-      'customer timeline',
-      `SELECT t.case_id, t.seq, t.process_id, t.definition_version, t.definition_hash, t.event, t.payload, t.actor_user,
-              t.actor_role, t.actor_on_behalf_of, t.request_id, t.from_state, t.to_state, t.status, t.at, c.customer_id
-         FROM docket.transitions t JOIN docket.cases c USING (case_id)
-        WHERE c.customer_id = $1 ${restrict}
-        ORDER BY t.at DESC, t.case_id, t.seq DESC LIMIT $2`,
-      params,
-    );
-    return rows.map((r) => ({ ...rowToTransition(r), customerId: r.customer_id }));
   }
 
   /** Who a case waits on now, as the case row keeps it (./work-columns.ts); null for a case with no row yet. */

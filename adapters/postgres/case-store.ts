@@ -54,8 +54,11 @@ export type CaseRow = {
 const TRANSITION_COLUMNS = `case_id, seq, process_id, definition_version, definition_hash, event, payload,
   actor_user, actor_role, actor_on_behalf_of, request_id, from_state, to_state, status, at`;
 
-/** The columns of what the case waits on (./work-columns.ts), in the order `appendTransition` binds them. */
-const WORK_COLUMNS = 'assignees, candidate_roles, candidate_users, cc_users, initiator';
+/**
+ * The columns of what the case waits on (./work-columns.ts) and of the roles that may act on it
+ * (migration 018), in the order `appendTransition` binds them.
+ */
+const WORK_COLUMNS = 'assignees, candidate_roles, candidate_users, cc_users, initiator, actionable_roles';
 
 const CASE_COLUMNS = `case_id, process_id, definition_version, definition_hash, customer_id, state, status,
   context, deadlines, last_seq, opened_at, updated_at, closed_at`;
@@ -136,7 +139,7 @@ export class PostgresCaseStore implements CaseStore {
       const work = workColumns(record.work);
       await client.query(
         `INSERT INTO docket.cases (${CASE_COLUMNS}, ${WORK_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
          ON CONFLICT (case_id) DO UPDATE SET
            process_id = EXCLUDED.process_id,
            definition_version = EXCLUDED.definition_version,
@@ -154,7 +157,8 @@ export class PostgresCaseStore implements CaseStore {
            candidate_roles = EXCLUDED.candidate_roles,
            candidate_users = EXCLUDED.candidate_users,
            cc_users = EXCLUDED.cc_users,
-           initiator = EXCLUDED.initiator
+           initiator = EXCLUDED.initiator,
+           actionable_roles = EXCLUDED.actionable_roles
          WHERE docket.cases.last_seq < EXCLUDED.last_seq`,
         [
           projection.caseId,
@@ -175,6 +179,7 @@ export class PostgresCaseStore implements CaseStore {
           work.candidateUsers,
           work.ccUsers,
           work.initiator,
+          projection.actionableRoles ?? null,
         ],
       );
     });
@@ -204,18 +209,23 @@ export class PostgresCaseStore implements CaseStore {
 
   /** The transition log of a case with its hash chain and signatures, in sequence order (for audits). */
   async listChainedTransitions(caseId: string): Promise<ChainedTransition[]> {
-    const result = await this.query<ChainedRow>(
-      'listChainedTransitions',
-      `SELECT ${TRANSITION_COLUMNS}, prev_hash, hash, key_id, signature FROM docket.transitions WHERE case_id = $1 ORDER BY seq`,
-      [caseId],
-    );
-    return result.rows.map((row) => ({
-      ...rowToTransition(row),
-      prevHash: row.prev_hash,
-      hash: row.hash,
-      keyId: row.key_id,
-      signature: row.signature,
-    }));
+    const result = await this.query<ChainedRow>('listChainedTransitions', chainedPageSql(false, false), [caseId]);
+    return result.rows.map(toChained);
+  }
+
+  /**
+   * One page of a case's log with its hash chain, in sequence order: the rows after seq `afterSeq`
+   * (from the first without it), at most `limit`; `more` when rows follow. The primary key answers it.
+   */
+  async pageChainedTransitions(
+    caseId: string,
+    limit: number,
+    afterSeq?: number,
+  ): Promise<{ transitions: ChainedTransition[]; more: boolean }> {
+    const after = afterSeq !== undefined;
+    const params: unknown[] = after ? [caseId, afterSeq, limit + 1] : [caseId, limit + 1];
+    const result = await this.query<ChainedRow>('pageChainedTransitions', chainedPageSql(after, true), params);
+    return { transitions: result.rows.slice(0, limit).map(toChained), more: result.rows.length > limit };
   }
 
   /** The signed checkpoints of a case, in sequence order. */
@@ -346,6 +356,22 @@ function toTimestamp(iso: string, field: string): Date {
     throw new InvalidDataError(`${field} is not an ISO timestamp: ${JSON.stringify(iso)}`);
   }
   return date;
+}
+
+/**
+ * The statement of a case's chained log: all of it, or (`paged`) a page after a seq (`after`).
+ * Parameters: the case id, then the seq after which (with `after`), then the limit (with `paged`).
+ * Exported so that a test can EXPLAIN it.
+ */
+export function chainedPageSql(after: boolean, paged: boolean): string {
+  const keyset = after ? ' AND seq > $2' : '';
+  const limit = paged ? ` LIMIT $${after ? 3 : 2}` : '';
+  return `SELECT ${TRANSITION_COLUMNS}, prev_hash, hash, key_id, signature FROM docket.transitions
+           WHERE case_id = $1${keyset} ORDER BY seq${limit}`;
+}
+
+function toChained(row: ChainedRow): ChainedTransition {
+  return { ...rowToTransition(row), prevHash: row.prev_hash, hash: row.hash, keyId: row.key_id, signature: row.signature };
 }
 
 export function rowToTransition(row: TransitionRow): TransitionRecord {

@@ -5,6 +5,7 @@
  * store keeps them; nothing here logs them.
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { TOTAL_CAP } from './case-query';
 import { rowToTransition, type TransitionRow } from './case-store';
 import { mapPgError } from './errors';
 import { inTransaction } from './transaction';
@@ -216,6 +217,33 @@ const FIELD_COLUMNS: Record<keyof CustomerFields, string> = {
   owner: 'owner_id',
 };
 
+/**
+ * The statement of a page of a customer's timeline (exported so that a test can EXPLAIN it): its
+ * transitions, contacts and handovers, newest first. The key of a row is its time and a text unique
+ * within the customer — `t/<case id>/<seq>` (so transitions at one instant go by case, then seq,
+ * newest first), `c/<contact id>`, `h/<handover id>` — so a page ends at one row and the next starts
+ * right after it, whatever is added meanwhile.
+ */
+export function timelineSql(customerId: string, limit: number, after?: PageKey): { text: string; params: unknown[] } {
+  const params: unknown[] = [customerId, limit + 1];
+  const keyset = after ? 'WHERE (x.at, x.page_key) < ($3::timestamptz, $4)' : '';
+  if (after) params.push(after.at, after.key);
+  return {
+    text: `SELECT x.kind, x.row, ${PAGE_AT('x.at')} AS page_at, x.page_key FROM (
+         SELECT 'transition' AS kind, to_jsonb(t) AS row, t.at, 't/' || t.case_id || '/' || lpad(t.seq::text, 10, '0') AS page_key
+           FROM docket.transitions t JOIN docket.cases c USING (case_id) WHERE c.customer_id = $1
+         UNION ALL
+         SELECT 'contact', to_jsonb(k), k.at, 'c/' || lpad(k.id::text, 20, '0') FROM docket.customer_contacts k WHERE k.customer_id = $1
+         UNION ALL
+         SELECT 'handover', to_jsonb(i) || jsonb_build_object('from_user', h.from_user, 'to_user', h.to_user, 'reason', h.reason,
+                  'by_user', h.by_user, 'by_role', h.by_role),
+                h.at, 'h/' || lpad(h.id::text, 20, '0')
+           FROM docket.customer_handover_items i JOIN docket.customer_handovers h ON h.id = i.handover_id WHERE i.customer_id = $1
+       ) x ${keyset} ORDER BY x.at DESC, x.page_key DESC LIMIT $2`,
+    params,
+  };
+}
+
 export class PostgresCustomerStore {
   constructor(private readonly pool: Pool) {}
 
@@ -281,8 +309,8 @@ export class PostgresCustomerStore {
     return (await this.query('find customer', 'SELECT 1 FROM docket.customers WHERE customer_id = $1', [customerId])).length > 0;
   }
 
-  /** Records matching every filter, newest first, a page at a time. */
-  async find(filter: CustomerFilter, limit: number, after?: PageKey): Promise<Page<Customer> & { total: number }> {
+  /** Records matching every filter, newest first, a page at a time, with their total counted up to `TOTAL_CAP`. */
+  async find(filter: CustomerFilter, limit: number, after?: PageKey): Promise<Page<Customer> & { total: number; totalCapped: boolean }> {
     const params: unknown[] = [];
     const where: string[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
@@ -296,10 +324,11 @@ export class PostgresCustomerStore {
     if (filter.intentionGrade !== undefined) where.push(`intention_grade = ${p(filter.intentionGrade)}`);
     if (filter.owner !== undefined) where.push(`owner_id = ${p(filter.owner)}`);
     const matching = where.length ? where.join(' AND ') : 'true';
+    // Counted up to one past the cap, as the case lists are (./case-query.ts).
     const [count] = await this.query<{ total: number }>(
       'count customers',
-      `SELECT count(*)::int AS total FROM docket.customers WHERE ${matching}`,
-      params,
+      `SELECT count(*)::int AS total FROM (SELECT 1 FROM docket.customers WHERE ${matching} LIMIT $${params.length + 1}) x`,
+      [...params, TOTAL_CAP + 1],
     );
     const keyset = after ? ` AND (created_at, customer_id) < (${p(after.at)}::timestamptz, ${p(after.key)})` : '';
     const rows = await this.query<CustomerRow & { page_at: string; page_key: string }>(
@@ -308,7 +337,8 @@ export class PostgresCustomerStore {
         WHERE ${matching}${keyset} ORDER BY created_at DESC, customer_id DESC LIMIT ${p(limit + 1)}`,
       params,
     );
-    return { ...paged(rows, limit, toCustomer), total: count?.total ?? 0 };
+    const counted = count?.total ?? 0;
+    return { ...paged(rows, limit, toCustomer), total: Math.min(counted, TOTAL_CAP), totalCapped: counted > TOTAL_CAP };
   }
 
   /**
@@ -432,29 +462,13 @@ export class PostgresCustomerStore {
 
   /** Every transition of the customer's cases and every contact, newest first, a page at a time. */
   async timeline(customerId: string, limit: number, after?: PageKey): Promise<Page<TimelineItem>> {
-    const params: unknown[] = [customerId, limit + 1];
-    const keyset = after ? 'WHERE (x.at, x.page_key) < ($3::timestamptz, $4)' : '';
-    if (after) params.push(after.at, after.key);
+    const sql = timelineSql(customerId, limit, after);
     const rows = await this.query<{
       kind: 'transition' | 'contact' | 'handover';
       row: Record<string, unknown>;
       page_at: string;
       page_key: string;
-    }>(
-      'customer timeline',
-      `SELECT x.kind, x.row, ${PAGE_AT('x.at')} AS page_at, x.page_key FROM (
-         SELECT 'transition' AS kind, to_jsonb(t) AS row, t.at, 't/' || t.case_id || '/' || lpad(t.seq::text, 10, '0') AS page_key
-           FROM docket.transitions t JOIN docket.cases c USING (case_id) WHERE c.customer_id = $1
-         UNION ALL
-         SELECT 'contact', to_jsonb(k), k.at, 'c/' || lpad(k.id::text, 20, '0') FROM docket.customer_contacts k WHERE k.customer_id = $1
-         UNION ALL
-         SELECT 'handover', to_jsonb(i) || jsonb_build_object('from_user', h.from_user, 'to_user', h.to_user, 'reason', h.reason,
-                  'by_user', h.by_user, 'by_role', h.by_role),
-                h.at, 'h/' || lpad(h.id::text, 20, '0')
-           FROM docket.customer_handover_items i JOIN docket.customer_handovers h ON h.id = i.handover_id WHERE i.customer_id = $1
-       ) x ${keyset} ORDER BY x.at DESC, x.page_key DESC LIMIT $2`,
-      params,
-    );
+    }>('customer timeline', sql.text, sql.params);
     return paged(rows, limit, ({ kind, row, page_at }) => {
       if (kind === 'handover') return { kind, ...toHandoverEntry(row, page_at) };
       // to_jsonb gives timestamps as text: back to Dates, as the row mappers take them.

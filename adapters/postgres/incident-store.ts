@@ -1,6 +1,6 @@
 /** The operators' list of incidents (`docket.incidents`), written by the `recordIncident` activity. */
 import type { Pool } from 'pg';
-import type { IncidentStore } from '../../ports';
+import type { IncidentFilter, IncidentStore } from '../../ports';
 import type { EffectKind, Incident } from '../../workflows/messages';
 import { mapPgError } from './errors';
 
@@ -81,13 +81,21 @@ export class PostgresIncidentStore implements IncidentStore {
     }
   }
 
-  async listOpen(filter: { processId?: string; caseId?: string; limit?: number } = {}): Promise<Incident[]> {
+  async listOpen(filter: IncidentFilter = {}): Promise<Incident[]> {
     try {
       const { rows } = await this.pool.query<IncidentRow>(
         `SELECT * FROM docket.incidents
          WHERE resolved_at IS NULL AND ($1::text IS NULL OR process_id = $1) AND ($2::text IS NULL OR case_id = $2)
+           AND ($4::timestamptz IS NULL OR (opened_at, id) > ($4::timestamptz, $5::text))
          ORDER BY opened_at, id LIMIT $3`,
-        [filter.processId ?? null, filter.caseId ?? null, Math.min(Math.max(filter.limit ?? 100, 1), 1000)],
+        [
+          filter.processId ?? null,
+          filter.caseId ?? null,
+          // One more than a page of 1000: the caller's test for a next page.
+          Math.min(Math.max(filter.limit ?? 100, 1), 1001),
+          filter.after?.openedAt ?? null,
+          filter.after?.id ?? null,
+        ],
       );
       return rows.map(toIncident);
     } catch (err) {

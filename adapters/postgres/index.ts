@@ -15,7 +15,7 @@ export {
   mapPgError,
 } from './errors';
 export { PostgresCaseQueries } from './case-query';
-export type { CaseSearch, CaseSummary, TimelineEntry } from './case-query';
+export type { CaseSearch, CaseSummary } from './case-query';
 export { PostgresUserStore, hashToken, tokenIdOf } from './user-store';
 export type { IssuedToken, NewUser, TokenInfo, User, UserStatus } from './user-store';
 export { PostgresSecurityLog } from './security-log';

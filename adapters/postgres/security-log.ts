@@ -62,8 +62,13 @@ export class PostgresSecurityLog {
     }
   }
 
-  /** Newest first; `userId` matches the user who acted and the user acted on. */
-  async list(filter: { userId?: string; caseId?: string; code?: string; limit?: number } = {}): Promise<SecurityLogEntry[]> {
+  /**
+   * Newest first; `userId` matches the user who acted and the user acted on. `beforeId`: only rows
+   * older than that row (the next page of a list by id, which the primary key answers).
+   */
+  async list(
+    filter: { userId?: string; caseId?: string; code?: string; limit?: number; beforeId?: number } = {},
+  ): Promise<SecurityLogEntry[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.userId !== undefined) {
@@ -72,6 +77,7 @@ export class PostgresSecurityLog {
     }
     if (filter.code !== undefined) where.push(`code = $${params.push(filter.code)}`);
     if (filter.caseId !== undefined) where.push(`case_id = $${params.push(filter.caseId)}`);
+    if (filter.beforeId !== undefined) where.push(`id < $${params.push(filter.beforeId)}`);
     const limit = `$${params.push(filter.limit ?? 100)}`;
     const { rows } = await this.pool.query<{
       id: string;

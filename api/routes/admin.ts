@@ -6,7 +6,8 @@ import type { User } from '../../adapters/postgres/user-store';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type Caller } from '../route';
-import { newUserBody, securityQuery, tokenInfoOut, tokenOut, userOut, userParams, userIdSchema } from '../schemas';
+import { decodeSeqCursor, encodeSeqCursor, listFingerprint } from '../case-pages';
+import { newUserBody, nextCursor, securityQuery, tokenInfoOut, tokenOut, userOut, userParams, userIdSchema } from '../schemas';
 
 const ADMIN = ['admin'] as const;
 
@@ -273,7 +274,7 @@ export function adminRoutes(deps: ApiDeps): AnyRoute[] {
       responses: {
         200: {
           description:
-            'refused attempts and what admins did (UserAdded, TokenIssued, TokenRevoked, UserDisabled, UserEnabled), newest first; `user` matches the acting and the target user',
+            'refused attempts and what admins did (UserAdded, TokenIssued, TokenRevoked, UserDisabled, UserEnabled), newest first, a page at a time; `user` matches the acting and the target user',
           schema: z.object({
             entries: z.array(
               z.object({
@@ -293,17 +294,27 @@ export function adminRoutes(deps: ApiDeps): AnyRoute[] {
                 count: z.number().nullable().optional(),
               }),
             ),
+            nextCursor,
           }),
         },
       },
       async handler({ query }) {
-        const entries = await deps.securityLog.list({
-          ...(query.user !== undefined && { userId: query.user }),
-          ...(query.caseId !== undefined && { caseId: query.caseId }),
-          ...(query.code !== undefined && { code: query.code }),
-          limit: query.limit,
+        const { cursor, limit, ...filter } = query;
+        const fingerprint = listFingerprint({ list: 'security-log', ...filter });
+        const beforeId = cursor === undefined ? undefined : decodeSeqCursor(cursor, fingerprint);
+        const rows = await deps.securityLog.list({
+          ...(filter.user !== undefined && { userId: filter.user }),
+          ...(filter.caseId !== undefined && { caseId: filter.caseId }),
+          ...(filter.code !== undefined && { code: filter.code }),
+          ...(beforeId !== undefined && { beforeId }),
+          limit: limit + 1,
         });
-        return { status: 200, body: { entries } };
+        const entries = rows.slice(0, limit);
+        const last = entries[entries.length - 1];
+        return {
+          status: 200,
+          body: { entries, nextCursor: rows.length > limit && last ? encodeSeqCursor(Number(last.id), fingerprint) : null },
+        };
       },
     }),
   ];

@@ -11,6 +11,8 @@ import { KeySet } from '../../audit/signature';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type Caller } from '../route';
+import type { CasePage } from '../../adapters/postgres/case-query';
+import { decodeCursor, encodeCursor, listFingerprint } from '../case-pages';
 import { caseParams, exportQuery, formatQuery, toCaseSearch, verificationOut, verifyAllOut, verifyQuery } from '../schemas';
 import { refused, seenCase } from './cases';
 
@@ -118,17 +120,32 @@ async function publicKeysFor(deps: ApiDeps, cases: ExportedCase[]): Promise<Publ
   return keys?.entries ?? (cases.length > 0 ? await deps.caseStore.listAuditKeys() : []);
 }
 
-function exportResponse(cases: ExportedCase[], keys: PublicKeyEntry[], caller: Caller, format: 'json' | 'csv', name: string) {
+function exportResponse(
+  cases: ExportedCase[],
+  keys: PublicKeyEntry[],
+  caller: Caller,
+  format: 'json' | 'csv',
+  name: string,
+  headers: Record<string, string> = {},
+) {
   const exp = buildExport(cases, caller.actor, keys);
   if (format === 'csv') {
     return {
       status: 200,
       body: exportToCsv(exp),
       contentType: 'text/csv; charset=utf-8',
-      headers: { 'content-disposition': `attachment; filename="${name}.csv"` },
+      headers: { ...headers, 'content-disposition': `attachment; filename="${name}.csv"` },
     };
   }
-  return { status: 200, body: exp, headers: { 'content-disposition': `attachment; filename="${name}.json"` } };
+  return { status: 200, body: exp, headers: { ...headers, 'content-disposition': `attachment; filename="${name}.json"` } };
+}
+
+/** The headers of one export of a search a page at a time: the next page's cursor (absent on the last) and the total. */
+function pageHeaders(page: CasePage, fingerprint: string): Record<string, string> {
+  return {
+    'docket-total': `${page.total}${page.totalCapped ? '+' : ''}`,
+    ...(page.next && { 'docket-next-cursor': encodeCursor(page.next, fingerprint) }),
+  };
 }
 
 export function auditRoutes(deps: ApiDeps): AnyRoute[] {
@@ -192,15 +209,26 @@ export function auditRoutes(deps: ApiDeps): AnyRoute[] {
       tag: 'audit',
       access: ['auditor'],
       query: exportQuery,
-      responses: exportResponses,
+      responses: {
+        200: {
+          ...exportResponses[200],
+          description:
+            'the audit export of a page of the matching cases, newest first (limit cases): the Docket-Next-Cursor header, when present, is the cursor of the next page; Docket-Total says how many match (counted up to 1000: "1000+")',
+        },
+      },
       async handler(ctx) {
-        const q = ctx.query;
-        const found = await deps.queries.search({
-          ...toCaseSearch(q),
+        const { cursor, format, limit, offset, ...filters } = ctx.query;
+        if (cursor !== undefined && offset > 0) throw new ApiError(400, 'InvalidRequest', 'give a cursor or an offset, not both');
+        const fingerprint = listFingerprint({ list: 'audit-export', ...filters });
+        const after = cursor === undefined ? undefined : decodeCursor(cursor, fingerprint);
+        const page = await deps.queries.page(toCaseSearch({ ...filters, limit, offset }), undefined, {
+          limit,
+          ...(after && { after }),
+          offset,
         });
         const cases: ExportedCase[] = [];
-        for (const c of found) cases.push(await exportedCase(deps, c.caseId));
-        return exportResponse(cases, await publicKeysFor(deps, cases), ctx.caller, q.format, 'audit-export');
+        for (const c of page.cases) cases.push(await exportedCase(deps, c.caseId));
+        return exportResponse(cases, await publicKeysFor(deps, cases), ctx.caller, format, 'audit-export', pageHeaders(page, fingerprint));
       },
     }),
     route({

@@ -5,7 +5,7 @@ import { INBOX_VIEWS, type CasePage, type CaseSummary } from '../../adapters/pos
 import { refuseUnknownUsers } from '../named-users';
 import { refuseUnknownLibraryEntries } from '../library-entries';
 import { assigneeOf } from '../../workflows/search-attributes';
-import { decodeCursor, encodeCursor, listFingerprint, versionFacts } from '../case-pages';
+import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor, listFingerprint, versionFacts } from '../case-pages';
 import { definitionHash } from '../../audit/definition-hash';
 import { ROLE_NAMES } from '../../engine/roles';
 import { PostgresDelegationStore } from '../../adapters/postgres/delegation-store';
@@ -20,7 +20,9 @@ import {
   caseOut,
   caseParams,
   caseSummaryOut,
+  historyQuery,
   inboxItemOut,
+  nextCursor,
   inboxQuery,
   pageFields,
   searchPageQuery,
@@ -162,8 +164,8 @@ async function visibleProcessIds(deps: ApiDeps, caller: Caller): Promise<string[
 }
 
 /** The total and the next page's cursor of a page. */
-function pageOut(page: CasePage, fingerprint: string): { total: number; nextCursor: string | null } {
-  return { total: page.total, nextCursor: page.next ? encodeCursor(page.next, fingerprint) : null };
+export function pageOut(page: CasePage, fingerprint: string): { total: number; totalCapped: boolean; nextCursor: string | null } {
+  return { total: page.total, totalCapped: page.totalCapped, nextCursor: page.next ? encodeCursor(page.next, fingerprint) : null };
 }
 
 export function caseRoutes(deps: ApiDeps): AnyRoute[] {
@@ -299,15 +301,23 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       tag: 'cases',
       access: 'any',
       params: caseParams,
+      query: historyQuery,
       responses: {
         200: {
-          description: 'every transition, oldest first, with its hash chain',
-          schema: z.object({ caseId: z.string(), transitions: z.array(transitionOut) }),
+          description:
+            'the transitions, oldest first, with their hash chain, a page at a time (500 by default: most cases fit in one); follow nextCursor for the rest',
+          schema: z.object({ caseId: z.string(), transitions: z.array(transitionOut), nextCursor }),
         },
       },
       async handler(ctx) {
         const caseId = await seenCase(deps, ctx);
-        return { status: 200, body: { caseId, transitions: await deps.caseStore.listChainedTransitions(caseId) } };
+        const { limit, cursor } = ctx.query;
+        const fingerprint = listFingerprint({ list: 'history', caseId });
+        const after = cursor === undefined ? undefined : decodeSeqCursor(cursor, fingerprint);
+        const page = await deps.caseStore.pageChainedTransitions(caseId, limit, after);
+        const last = page.transitions[page.transitions.length - 1];
+        const next = page.more && last ? encodeSeqCursor(last.seq, fingerprint) : null;
+        return { status: 200, body: { caseId, transitions: page.transitions, nextCursor: next } };
       },
     }),
     route({

@@ -23,8 +23,8 @@ import { decodeCursor, encodeCursor, listFingerprint } from '../case-pages';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute, type RouteContext } from '../route';
-import { caseSummaryOut, timelineParams, timelineQuery, transitionOut } from '../schemas';
-import { refused, summary } from './cases';
+import { caseSummaryOut, cursor, nextCursor, pageFields, timelineParams, timelineQuery, totalFields, transitionOut } from '../schemas';
+import { pageOut, refused, summary } from './cases';
 import type { PlanSync } from '../../client/follow-ups';
 
 /** A customer id: a business id, never a name (it appears in case ids' search attributes). */
@@ -89,7 +89,12 @@ const contactBody = z
   .strict();
 
 const params = z.object({ customerId: customerIdSchema }).strict();
-const pageQuery = { limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(1000).optional() };
+const pageQuery = { limit: z.coerce.number().int().min(1).max(200).default(50), cursor };
+/** The cases a timeline lists (the first page of GET /customers/{customerId}/cases). */
+const TIMELINE_CASES = 100;
+const casesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor }).strict();
+/** The fingerprint of a customer's case list (its cursors; the timeline's casesNextCursor is one). */
+const casesFingerprint = (customerId: string) => listFingerprint({ list: 'customer-cases', customerId });
 const findQuery = z
   .object({
     name: z.string().min(1).max(200).optional().describe('part of the name, any case'),
@@ -180,7 +185,6 @@ const handoverEntryOut = z.object({
   status: z.enum(['pending', 'done']),
   moved: z.array(z.unknown()),
 });
-const nextCursor = z.string().nullable().describe('pass as cursor for the next page; null on the last page');
 const customerDetail = z.object({
   customer: customerOut,
   gradeHistory: z.array(gradeChangeOut).describe('newest first'),
@@ -378,14 +382,17 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       responses: {
         200: {
           description: 'records matching every filter, newest first, a page at a time, with the total',
-          schema: z.object({ customers: z.array(customerOut), total: z.number().int(), nextCursor }),
+          schema: z.object({ customers: z.array(customerOut), ...totalFields, nextCursor }),
         },
       },
       async handler(ctx) {
         const { cursor, limit, ...filter } = ctx.query;
         const fingerprint = listFingerprint({ list: 'customers', ...filter });
         const page = await deps.customers.find(filter, limit, toKey(cursor, fingerprint));
-        return { status: 200, body: { customers: page.items, total: page.total, nextCursor: toCursor(page.next, fingerprint) } };
+        return {
+          status: 200,
+          body: { customers: page.items, total: page.total, totalCapped: page.totalCapped, nextCursor: toCursor(page.next, fingerprint) },
+        };
       },
     }),
     route({
@@ -490,12 +497,20 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
       responses: {
         200: {
           description:
-            'the record (null: none), every case of the customer, and every transition of them and every contact, newest first, a page at a time; ' +
+            'the record (null: none), the customer’s newest cases (casesNextCursor: the rest, by GET /customers/{customerId}/cases), ' +
+            'and every transition of them and every contact, newest first, a page at a time; ' +
             'a transition of a process the caller’s role may not open comes without its payload',
           schema: z.object({
             customerId: z.string(),
             customer: customerOut.nullable(),
-            cases: z.array(caseSummaryOut),
+            cases: z.array(caseSummaryOut).describe(`the customer’s newest ${TIMELINE_CASES} cases, of every process`),
+            casesTotal: z
+              .number()
+              .int()
+              .describe('how many cases the customer has (counted as totals are: see GET /customers/{customerId}/cases)'),
+            casesNextCursor: nextCursor.describe(
+              'pass as cursor to GET /customers/{customerId}/cases for the cases after these; null: these are all',
+            ),
             entries: z.array(timelineItem),
             nextCursor,
           }),
@@ -505,19 +520,45 @@ export function customerRoutes(deps: ApiDeps): AnyRoute[] {
         const { customerId } = ctx.params;
         const fingerprint = listFingerprint({ list: 'timeline', customerId });
         const page = await deps.customers.timeline(customerId, ctx.query.limit, toKey(ctx.query.cursor, fingerprint));
-        const cases = await deps.queries.search({ customerId, limit: 500 });
+        const cases = await deps.queries.page({ customerId }, undefined, { limit: TIMELINE_CASES });
         const visible = new Set(await deps.catalog.visibleProcesses(ctx.caller.role));
         const entries = page.items.map((e) => (e.kind === 'transition' && !visible.has(e.processId) ? { ...e, payload: {} } : e));
+        const casePage = pageOut(cases, casesFingerprint(customerId));
         return {
           status: 200,
           body: {
             customerId,
             customer: (await deps.customers.get(customerId)) ?? null,
-            cases: cases.map(summary),
+            cases: cases.cases.map(summary),
+            casesTotal: casePage.total,
+            casesNextCursor: casePage.nextCursor,
             entries,
             nextCursor: toCursor(page.next, fingerprint),
           },
         };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/customers/:customerId/cases',
+      summary: "A customer's cases",
+      tag: 'customers',
+      access: CUSTOMER_ROLES,
+      params: timelineParams,
+      query: casesQuery,
+      responses: {
+        200: {
+          description: 'every case of the customer, of every process (as the timeline lists them), newest first, a page at a time',
+          schema: z.object({ customerId: z.string(), cases: z.array(caseSummaryOut), ...pageFields }),
+        },
+      },
+      async handler(ctx) {
+        const { customerId } = ctx.params;
+        const { limit, cursor: given } = ctx.query;
+        const fingerprint = casesFingerprint(customerId);
+        const after = given === undefined ? undefined : decodeCursor(given, fingerprint);
+        const page = await deps.queries.page({ customerId }, undefined, { limit, ...(after && { after }) });
+        return { status: 200, body: { customerId, cases: page.cases.map(summary), ...pageOut(page, fingerprint) } };
       },
     }),
     route({

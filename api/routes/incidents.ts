@@ -1,11 +1,15 @@
 /** Incidents: effects of cases that failed for good, listed and retried by operators (admin). */
 import { z } from 'zod';
+import { decodeCursor, encodeCursor, listFingerprint } from '../case-pages';
 import type { ApiDeps } from '../deps';
 import { route, type AnyRoute } from '../route';
-import { caseParams, incidentOut, incidentsQuery, retryBody, retryOut } from '../schemas';
+import { caseParams, incidentOut, incidentsQuery, nextCursor, retryBody, retryOut } from '../schemas';
 import { acting } from './cases';
 
 const OPERATORS = ['admin'] as const;
+
+/** An ISO instant to the millisecond (`…:00.123Z`) written to the microsecond (`…:00.123000Z`). */
+const microseconds = (iso: string) => new Date(iso).toISOString().replace(/Z$/, '000Z');
 
 export function incidentRoutes(deps: ApiDeps): AnyRoute[] {
   return [
@@ -17,15 +21,27 @@ export function incidentRoutes(deps: ApiDeps): AnyRoute[] {
       access: OPERATORS,
       query: incidentsQuery,
       responses: {
-        200: { description: 'open incidents of every case, oldest first', schema: z.object({ incidents: z.array(incidentOut) }) },
+        200: {
+          description: 'open incidents of every case, oldest first, a page at a time',
+          schema: z.object({ incidents: z.array(incidentOut), nextCursor }),
+        },
       },
       async handler(ctx) {
-        const incidents = await deps.docket.listIncidents({
-          ...(ctx.query.process !== undefined && { processId: ctx.query.process }),
-          ...(ctx.query.case !== undefined && { caseId: ctx.query.case }),
-          limit: ctx.query.limit,
+        const { cursor, limit, process, case: caseId } = ctx.query;
+        const fingerprint = listFingerprint({ list: 'incidents', process, case: caseId });
+        const after = cursor === undefined ? undefined : decodeCursor(cursor, fingerprint);
+        const rows = await deps.docket.listIncidents({
+          ...(process !== undefined && { processId: process }),
+          ...(caseId !== undefined && { caseId }),
+          ...(after && { after: { openedAt: after.openedAt, id: after.caseId } }),
+          limit: limit + 1,
         });
-        return { status: 200, body: { incidents } };
+        const incidents = rows.slice(0, limit);
+        const last = incidents[incidents.length - 1];
+        // Incidents are opened at workflow time, to the millisecond: the cursor keeps it as the case lists' keys do, to the microsecond.
+        const next =
+          rows.length > limit && last ? encodeCursor({ openedAt: microseconds(last.openedAt), caseId: last.id }, fingerprint) : null;
+        return { status: 200, body: { incidents, nextCursor: next } };
       },
     }),
     route({

@@ -3,7 +3,8 @@
  * required for new cases): a sales rep finds no customer, creates one through the page (a refused
  * owner first: its error shown, nothing stored), edits it, grades it, logs a call; a case of the
  * customer shows in its timeline and links both ways; who may not grade or edit is offered neither; a
- * sales manager hands a customer over (a refused new rep first: nothing moves);
+ * sales manager hands a customer over (a refused new rep first: nothing moves); a customer with more
+ * cases than the timeline lists shows the rest on request;
  * the pages in 中文. Screenshots at desktop and 390×844 (neither scrolls sideways) in test-output/e2e/.
  */
 import type { Page } from 'playwright-core';
@@ -372,5 +373,39 @@ test('the customer pages in 中文', async () => {
   await page.locator('button[data-action=change-grades]').click();
   expect(await page.locator('label[for=grade-reason]').textContent()).toContain('原因');
   await shotsAtBothSizes(page, 'customer-page-zh');
+  await page.close();
+});
+
+test('a customer with more cases than the timeline lists: Show more reads the rest, each case once', async () => {
+  // 130 cases of CUST-1002, older ones first, as a busy customer has them (seeded rows of a published version).
+  const { rows } = await h.pool.query<{ hash: string }>(
+    `SELECT hash FROM docket.definition_versions WHERE process_id = 'complaint' AND status = 'published' ORDER BY version DESC LIMIT 1`,
+  );
+  await h.pool.query(
+    `INSERT INTO docket.cases (case_id, process_id, definition_version, definition_hash, customer_id, state, status, context, deadlines,
+                               last_seq, opened_at, updated_at, closed_at)
+     SELECT 'busy-' || lpad(g::text, 3, '0'), 'complaint', 2, $1, 'CUST-1002', 'received', 'open', '{}', '[]', 0,
+            '2026-01-01T00:00:00Z'::timestamptz + g * interval '1 minute', now(), null
+       FROM generate_series(1, 130) g`,
+    [rows[0]!.hash],
+  );
+  // Newest first, as the API lists them (with the customer's own cases of the tests above).
+  const expected = (
+    await h.pool.query<{ case_id: string }>(
+      `SELECT case_id FROM docket.cases WHERE customer_id = 'CUST-1002' ORDER BY opened_at DESC, case_id DESC`,
+    )
+  ).rows.map((r) => r.case_id);
+  expect(expected.length).toBeGreaterThanOrEqual(130);
+  const page = await newPage(b);
+  await signIn(page, api.url, tokens.sam!);
+  await page.goto(`${api.url}/#/customers/CUST-1002`);
+  const listed = page.locator('ul.customer-cases > li');
+  await page.locator('button[data-action=more-cases]').waitFor();
+  expect(await listed.count()).toBe(100);
+  await page.locator('button[data-action=more-cases]').click();
+  await page.locator('ul.customer-cases > li[data-case=busy-001]').waitFor();
+  const ids = await listed.evaluateAll((items) => items.map((li) => li.getAttribute('data-case')));
+  expect(ids).toEqual(expected);
+  expect(await page.locator('button[data-action=more-cases]').count()).toBe(0);
   await page.close();
 });

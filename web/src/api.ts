@@ -136,6 +136,19 @@ export const get = <T>(path: string, options?: CallOptions) => call<T>('GET', pa
 export const post = <T>(path: string, body?: unknown, options?: CallOptions) =>
   call<T>('POST', path, { ...options, ...(body !== undefined && { body }) });
 
+/** Every row of a list the API pages by cursor (a case's history), its pages read one after another; `rows` picks a page's rows. */
+export async function getAll<T, P extends { nextCursor: string | null }>(path: string, rows: (page: P) => T[]): Promise<T[]> {
+  const out: T[] = [];
+  const sep = path.includes('?') ? '&' : '?';
+  let cursor: string | null = null;
+  do {
+    const page: P = await get<P>(cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`);
+    out.push(...rows(page));
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return out;
+}
+
 const CODE_KEYS: Record<string, MessageKey> = {
   Unauthenticated: 'errUnauthenticated',
   Forbidden: 'errForbidden',

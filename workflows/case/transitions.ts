@@ -2,6 +2,7 @@
  * Takes a step's result into the case: its state, its timers, its invocations, and the row and
  * notifications it queues. Also feeds system events (timers, results) into the machine.
  */
+import { actionableRoles } from '../../engine/actionable-roles';
 import { step, type StepResult } from '../../engine/step';
 import { workView } from '../../engine/work/view';
 import { SYSTEM_ACTOR, type Actor, type CaseProjection, type Notification, type TransitionRecord } from '../../engine/types';
@@ -78,6 +79,7 @@ export function createTransitions(
       updatedAt: at,
       closedAt: c.status === 'completed' ? at : null,
       work,
+      actionableRoles: actionableRoles(c.compiled, c.snapshot),
     };
     const notifications: Notification[] = result.notifications.map((n, i) => ({
       ...n,

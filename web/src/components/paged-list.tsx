@@ -8,6 +8,8 @@ export interface Page<T> {
   items: T[];
   /** How many there are in all, when the API counts them. */
   total?: number;
+  /** The API stopped counting at `total`: more match. */
+  totalCapped?: boolean;
   nextCursor: string | null;
 }
 
@@ -15,6 +17,8 @@ export interface Pages<T> {
   /** Every row read so far, as a load (its error and reload those of the first page). */
   load: Loaded<T[]>;
   total: number | undefined;
+  /** More than `total` match (the API counts up to a cap). */
+  totalCapped: boolean;
   nextCursor: string | null;
   showMore: () => Promise<void>;
   reload: () => void;
@@ -34,6 +38,7 @@ export function usePages<T>(key: string, read: (cursor?: string) => Promise<Page
   return {
     load: { ...first, data: first.data ? [...first.data.items, ...(extra?.items ?? [])] : undefined },
     total: first.data?.total,
+    totalCapped: first.data?.totalCapped === true,
     nextCursor,
     moreError,
     async showMore() {
@@ -64,7 +69,7 @@ export function MoreLine<T>({ pages, testId }: { pages: Pages<T>; testId: string
         <div class="page-more">
           {pages.total !== undefined && (
             <span class="muted" data-testid={testId}>
-              {t('shownOfTotal', { shown, total: pages.total })}
+              {t('shownOfTotal', { shown, total: `${pages.total}${pages.totalCapped ? '+' : ''}` })}
             </span>
           )}
           {pages.nextCursor !== null && (

@@ -1,6 +1,6 @@
 /** Auditors: search cases; a case's full timeline stepped through on the diagram; its chain verified; export as JSON or CSV. */
 import { useState } from 'preact/hooks';
-import { download, get } from '../api';
+import { download, get, getAll } from '../api';
 import { LoadedList } from '../components/list-table';
 import { MoreLine, ProcessOptions, usePages } from '../components/paged-list';
 import { IncidentBanner } from '../incidents';
@@ -31,11 +31,14 @@ export function AuditSearch() {
     for (const [k, v] of Object.entries(query)) if (v.trim()) q.set(k, v.trim());
     q.set('limit', '100');
     if (cursor !== undefined) q.set('cursor', cursor);
-    return get<{ cases: CaseSummary[]; total: number; nextCursor: string | null }>(`/cases?${q.toString()}`).then((r) => ({
-      items: r.cases,
-      total: r.total,
-      nextCursor: r.nextCursor,
-    }));
+    return get<{ cases: CaseSummary[]; total: number; totalCapped: boolean; nextCursor: string | null }>(`/cases?${q.toString()}`).then(
+      (r) => ({
+        items: r.cases,
+        total: r.total,
+        totalCapped: r.totalCapped,
+        nextCursor: r.nextCursor,
+      }),
+    );
   });
   const byId = new Map((processes.data ?? []).map((p) => [p.processId, p]));
   const input = (k: keyof Filters, label: string) => (
@@ -108,7 +111,7 @@ export function AuditCase({ caseId }: { caseId: string }) {
   const load = useLoad(
     () =>
       Promise.all([
-        get<{ transitions: Transition[] }>(`/cases/${id}/history`).then((r) => r.transitions),
+        getAll(`/cases/${id}/history?limit=1000`, (p: { transitions: Transition[]; nextCursor: string | null }) => p.transitions),
         get<{ definition: DefinitionLabels }>(`/cases/${id}/definition`).then((r) => r.definition),
       ]),
     [caseId],

@@ -1,19 +1,30 @@
 /** Operators (admin): the open incidents of every case, filtered by process, retried case by case; and one case's incidents. */
 import { useRef, useState } from 'preact/hooks';
-import { get } from '../api';
+import { get, getAll } from '../api';
 import { ListTable } from '../components/list-table';
+import { MoreLine, usePages, type Page } from '../components/paged-list';
 import { EffectText, IncidentBanner, retryIncidents, RetryOutcome } from '../incidents';
 import type { Incident, RetryResult } from '../types';
 import { Show, useApp, useLoad } from '../ui';
 
-/** The most the list asks for at once; the API allows up to 1000. */
-const LIMIT = 500;
+/** A page of the list; "show more" reads the next (the API allows up to 1000). */
+const LIMIT = 200;
 
-function loadIncidents(process: string, caseId?: string): Promise<Incident[]> {
+type IncidentPage = { incidents: Incident[]; nextCursor: string | null };
+
+function incidentsPath(process: string, caseId?: string): string {
   const q = new URLSearchParams({ limit: String(LIMIT) });
   if (process) q.set('process', process);
   if (caseId) q.set('case', caseId);
-  return get<{ incidents: Incident[] }>(`/incidents?${q.toString()}`).then((r) => r.incidents);
+  return `/incidents?${q.toString()}`;
+}
+
+function loadIncidents(process: string, cursor?: string): Promise<Page<Incident>> {
+  const path = incidentsPath(process);
+  return get<IncidentPage>(cursor === undefined ? path : `${path}&cursor=${encodeURIComponent(cursor)}`).then((r) => ({
+    items: r.incidents,
+    nextCursor: r.nextCursor,
+  }));
 }
 
 /** Incidents grouped by case, in the order of each case's oldest incident. */
@@ -28,7 +39,8 @@ type Outcome = { result: RetryResult } | { error: unknown };
 export function IncidentsPage() {
   const { t, time } = useApp();
   const [process, setProcess] = useState('');
-  const list = useLoad(() => loadIncidents(process), [process]);
+  const pages = usePages<Incident>(process, (cursor) => loadIncidents(process, cursor));
+  const list = pages.load;
   // Processes seen in any answer so far: an operator may not read the process catalogue, the incidents name them.
   const seen = useRef(new Set<string>());
   for (const i of list.data ?? []) seen.current.add(i.processId);
@@ -49,14 +61,14 @@ export function IncidentsPage() {
     setBusy(null);
     setOutcomes((o) => ({ ...o, [caseId]: outcome }));
     if ('result' in outcome && outcome.result.open.length === 0) setResolved((r) => [caseId, ...r.filter((c) => c !== caseId)]);
-    list.reload();
+    pages.reload();
   };
 
   return (
     <section>
       <div class="heading">
         <h1>{t('incidentsTitle')}</h1>
-        <button onClick={list.reload} data-action="refresh" disabled={list.loading}>
+        <button onClick={pages.reload} data-action="refresh" disabled={list.loading}>
           {t('reload')}
         </button>
       </div>
@@ -135,6 +147,7 @@ export function IncidentsPage() {
           />
         )}
       </Show>
+      <MoreLine pages={pages} testId="incidents-count" />
     </section>
   );
 }
@@ -142,7 +155,7 @@ export function IncidentsPage() {
 /** One case's open incidents with its Retry, for an operator who may not read the case itself. */
 export function IncidentCase({ caseId }: { caseId: string }) {
   const { t } = useApp();
-  const list = useLoad(() => loadIncidents('', caseId), [caseId]);
+  const list = useLoad(() => getAll(incidentsPath('', caseId), (p: IncidentPage) => p.incidents), [caseId]);
   return (
     <section>
       <div class="heading">

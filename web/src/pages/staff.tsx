@@ -3,7 +3,7 @@ import { CaseAnnotations } from './sampling';
 import { CaseLibraryPanel } from './case-library';
 import { BeyondCalendar } from '../calendar';
 import { useState } from 'preact/hooks';
-import { ApiFailure, get, newKey, post } from '../api';
+import { ApiFailure, get, getAll, newKey, post } from '../api';
 import { SchemaForm } from '../form/SchemaForm';
 import { caseFieldsByName, eventFieldsByName, fieldTitle, valueText } from '../form/labels';
 import { humanize, roleLabel, type MessageKey } from '../i18n';
@@ -245,9 +245,12 @@ async function loadCase(caseId: string): Promise<CaseBundle> {
   const [view, def, history] = await Promise.all([
     get<CaseView>(`/cases/${encodeURIComponent(caseId)}`),
     get<{ definition: DefinitionLabels }>(`/cases/${encodeURIComponent(caseId)}/definition`),
-    get<{ transitions: Transition[] }>(`/cases/${encodeURIComponent(caseId)}/history`),
+    getAll(
+      `/cases/${encodeURIComponent(caseId)}/history?limit=1000`,
+      (p: { transitions: Transition[]; nextCursor: string | null }) => p.transitions,
+    ),
   ]);
-  return { view, definition: def.definition, history: history.transitions };
+  return { view, definition: def.definition, history };
 }
 
 /** Refusals that mean the case is on hold: the page reloads to show the incident instead of keeping the form open. */

@@ -26,7 +26,7 @@ export function CustomersPage() {
     const page = await answered(
       api.GET('/customers', { params: { query: { ...filters, limit: PAGE, ...(cursor !== undefined && { cursor }) } } }),
     );
-    return { items: page.customers, total: page.total, nextCursor: page.nextCursor };
+    return { items: page.customers, total: page.total, totalCapped: page.totalCapped, nextCursor: page.nextCursor };
   });
   const grade = (kind: 'value' | 'intention', g: string | null) =>
     g === null ? <span class="muted">—</span> : t(kind === 'value' ? (`value_${g}` as 'value_high') : (`intention_${g}` as 'intention_A'));

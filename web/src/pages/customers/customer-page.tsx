@@ -33,6 +33,22 @@ export function CustomerPage({ customerId }: { customerId: string }) {
   const load = useLoad(() => loadCustomer(customerId), [customerId]);
   const processes = useProcesses();
   const [cases, setCases] = useState<CaseSummary[] | undefined>(undefined);
+  // The timeline lists the newest cases; "show more" reads the rest a page at a time.
+  const [casesCursor, setCasesCursor] = useState<string | null>(null);
+  const [moreCasesError, setMoreCasesError] = useState<unknown>(null);
+  const moreCases = async () => {
+    if (casesCursor === null) return;
+    setMoreCasesError(null);
+    try {
+      const page = await answered(
+        api.GET('/customers/{customerId}/cases', { params: { path: { customerId }, query: { cursor: casesCursor } } }),
+      );
+      setCases((shown) => [...(shown ?? []), ...page.cases]);
+      setCasesCursor(page.nextCursor);
+    } catch (err) {
+      setMoreCasesError(err);
+    }
+  };
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [timelineKey, setTimelineKey] = useState(0);
@@ -131,10 +147,20 @@ export function CustomerPage({ customerId }: { customerId: string }) {
       </section>
       <aside class="customer-side">
         <h2>{t('customerCases')}</h2>
-        <CaseList cases={cases} processes={processes.data} />
+        <CaseList cases={cases} processes={processes.data} onMore={casesCursor === null ? undefined : () => void moreCases()} />
+        <ErrorBox error={moreCasesError} />
         <h2>{t('timeline')}</h2>
         <p class="muted small">{t('timelineHelp')}</p>
-        <Timeline customerId={customerId} processes={processes.data} pageSize={50} reloadKey={timelineKey} onCases={setCases} />
+        <Timeline
+          customerId={customerId}
+          processes={processes.data}
+          pageSize={50}
+          reloadKey={timelineKey}
+          onCases={(first, next) => {
+            setCases(first);
+            setCasesCursor(next);
+          }}
+        />
       </aside>
     </div>
   );

@@ -25,8 +25,8 @@ export interface TimelineProps {
   pageSize: number;
   /** Bump to read the timeline again (after logging a contact). */
   reloadKey?: number;
-  /** The customer's cases, as the first page lists them. */
-  onCases?: (cases: CaseSummary[]) => void;
+  /** The customer's newest cases, as the first page lists them, and the cursor of the rest (GET /customers/{id}/cases). */
+  onCases?: (cases: CaseSummary[], nextCursor: string | null) => void;
 }
 
 export function Timeline({ customerId, caseId, processes, pageSize, reloadKey = 0, onCases }: TimelineProps) {
@@ -40,7 +40,7 @@ export function Timeline({ customerId, caseId, processes, pageSize, reloadKey = 
     );
     if (cursor === undefined) {
       setCases(page.cases);
-      onCases?.(page.cases);
+      onCases?.(page.cases, page.casesNextCursor);
     }
     return { items: page.entries, nextCursor: page.nextCursor };
   });
@@ -101,27 +101,44 @@ export function Timeline({ customerId, caseId, processes, pageSize, reloadKey = 
   );
 }
 
-/** The customer's cases, newest first, each linking to its page when the role may open its process. */
-export function CaseList({ cases, processes }: { cases: CaseSummary[] | undefined; processes: ProcessInfo[] | undefined }) {
+/** The customer's cases, newest first, each linking to its page when the role may open its process; `onMore` reads the next page. */
+export function CaseList({
+  cases,
+  processes,
+  onMore,
+}: {
+  cases: CaseSummary[] | undefined;
+  processes: ProcessInfo[] | undefined;
+  onMore?: () => void;
+}) {
   const { t, l, time } = useApp();
   const byId = new Map((processes ?? []).map((p) => [p.processId, p]));
   if (cases === undefined) return null;
   if (cases.length === 0) return <p class="muted">{t('noCustomerCases')}</p>;
   return (
-    <ul class="customer-cases">
-      {cases.map((c) => {
-        const p = byId.get(c.processId);
-        return (
-          <li key={c.caseId} data-case={c.caseId}>
-            {byId.has(c.processId) ? <a href={`#/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</a> : c.caseId}{' '}
-            <span class={`badge ${c.status === 'open' ? 'info' : 'done'}`}>{t(c.status)}</span>
-            <div class="muted small">
-              {l(p?.labels, c.processId)} · {l(ownValue(p?.stateLabels, c.state), c.state)} · {t('opened')} {time(c.openedAt)}
-            </div>
-          </li>
-        );
-      })}
-    </ul>
+    <>
+      <ul class="customer-cases">
+        {cases.map((c) => {
+          const p = byId.get(c.processId);
+          return (
+            <li key={c.caseId} data-case={c.caseId}>
+              {byId.has(c.processId) ? <a href={`#/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</a> : c.caseId}{' '}
+              <span class={`badge ${c.status === 'open' ? 'info' : 'done'}`}>{t(c.status)}</span>
+              <div class="muted small">
+                {l(p?.labels, c.processId)} · {l(ownValue(p?.stateLabels, c.state), c.state)} · {t('opened')} {time(c.openedAt)}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {onMore && (
+        <div class="page-more">
+          <button data-action="more-cases" onClick={onMore}>
+            {t('showMore')}
+          </button>
+        </div>
+      )}
+    </>
   );
 }
 
