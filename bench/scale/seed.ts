@@ -8,6 +8,8 @@
  * asking for the same reuses it (after applying the migrations added since).
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 import { MigrationError } from '../../adapters/postgres/errors';
 import { loadMigrations, migrate } from '../../adapters/postgres/migrate';
@@ -23,8 +25,18 @@ import { Rng, SkewedPicker } from './rng';
 import { CASE_COLUMNS, caseRows, OUTBOX_COLUMNS, RowHeap, TRANSITION_COLUMNS, type Signing, type Table } from './rows';
 import { walkTemplates } from './templates';
 
-/** Changes whenever the generator makes different data: a database seeded by another generator is seeded again. */
-export const GENERATOR = 'docket-scale-seed-1';
+/** The files that decide what is seeded: a change to any of them (or to a definition) seeds the data set again. */
+const GENERATOR_FILES = ['copy.ts', 'payloads.ts', 'people.ts', 'pieces.ts', 'plan.ts', 'rng.ts', 'rows.ts', 'seed.ts', 'templates.ts'];
+
+/** A digest of the generator's source and of the definitions it walks: what a seeded data set was made by. */
+export async function generatorDigest(definitionsDir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of GENERATOR_FILES) hash.update(await readFile(path.join(__dirname, file)));
+  const definitions = await shippedVersions(definitionsDir);
+  for (const [processId, chain] of [...definitions].sort(([a], [b]) => a.localeCompare(b)))
+    for (const d of chain) hash.update(`${processId}:${d.version}:${d.hash}\n`);
+  return `scale-seed:${hash.digest('hex').slice(0, 16)}`;
+}
 /** The tables loaded with their secondary indexes dropped (and primary keys, where nothing refers to them). */
 const BIG_TABLES = ['cases', 'transitions', 'notification_outbox'];
 /** How skewed customers are: a few large accounts with many cases, many with a few. */
@@ -93,10 +105,11 @@ export async function seedScale(opts: SeedOptions): Promise<SeedInfo> {
   const signEvery = opts.signEvery ?? 100;
   const asked = countsAt(opts.scale);
   const digest = await migrationsDigest();
+  const generator = await generatorDigest(opts.definitionsDir);
   let databaseUrl = await createDatabase(opts.serverUrl, opts.database);
   if (!opts.reseed) {
     const found = await recorded(databaseUrl);
-    if (found && found.scale === opts.scale && found.seed === seed && found.generator === GENERATOR) {
+    if (found && found.scale === opts.scale && found.seed === seed && found.generator === generator) {
       if (found.migrations === digest || (await upgraded(databaseUrl, digest, log))) {
         log(`Reusing ${opts.database}: seeded at scale ${opts.scale} on ${found.info.seededAt} (--reseed to seed it again)`);
         return { ...found.info, databaseUrl, reused: true };
@@ -107,7 +120,7 @@ export async function seedScale(opts: SeedOptions): Promise<SeedInfo> {
   const t0 = performance.now();
   const pool = new Pool({ connectionString: databaseUrl, max: 5 });
   try {
-    return await seedInto(pool, databaseUrl, opts, { seed, signEvery, asked, digest, log, t0 });
+    return await seedInto(pool, databaseUrl, opts, { seed, signEvery, asked, digest, generator, log, t0 });
   } finally {
     await pool.end();
   }
@@ -163,6 +176,7 @@ interface Run {
   signEvery: number;
   asked: ScaleCounts;
   digest: string;
+  generator: string;
   log: Log;
   t0: number;
 }
@@ -185,7 +199,7 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
   await pool.query('INSERT INTO bench_scale.seeded (scale, seed, generator, migrations) VALUES ($1, $2, $3, $4)', [
     opts.scale,
     seed,
-    GENERATOR,
+    run.generator,
     run.digest,
   ]);
 
