@@ -1,5 +1,5 @@
 export { CopyIn, copyText, textArray } from './copy';
-export { parseScaleFlags, SCALE_USAGE, type ScaleFlags } from './options';
+export { parseScaleFlags, SCALE_USAGE, scaleDatabase, type ScaleFlags } from './options';
 export { countsAt, type ScaleCounts } from './plan';
 export { formatScale } from './report';
 export { DEFAULT_SCALE_OPTIONS, runScale, SCALE_GOAL_P95_MS, type ScaleOptions, type ScaleQueryResult, type ScaleResult } from './run';

@@ -9,8 +9,8 @@ export const SCALE_USAGE = `Data at scale (PostgreSQL only; see bench/scale/):
                              transitions, 50,000 customers (${DEFAULT_SCALE_OPTIONS.scale}; --smoke: 0.002)
   --reseed                   seed again even when the database holds that scale already
   --scale-samples <n>        timed requests per query (${DEFAULT_SCALE_OPTIONS.samples}; --smoke: 3)
-  The data set lives in the database ${DEFAULT_SCALE_OPTIONS.database} of its own PostgreSQL
-  (.cache/bench-scale-postgres, port 5443; or the server of DATABASE_URL).`;
+  The data set lives in the database ${DEFAULT_SCALE_OPTIONS.database} (…_0_01 for --scale 0.01) of its own
+  PostgreSQL (.cache/bench-scale-postgres, port 5443; or the server of DATABASE_URL).`;
 
 export interface ScaleFlags {
   /** The data-at-scale part, when asked for. */
@@ -19,6 +19,12 @@ export interface ScaleFlags {
   only: boolean;
   /** The other flags, for the benchmark's own parser. */
   rest: string[];
+}
+
+/** A database per size, so that a quick run at a small scale never replaces the full data set. */
+export function scaleDatabase(scale: number): string {
+  const base = DEFAULT_SCALE_OPTIONS.database;
+  return scale === 1 ? base : `${base}_${String(scale).replace(/[^0-9]/g, '_')}`;
 }
 
 function positiveNumber(text: string | undefined, flag: string): number {
@@ -49,5 +55,5 @@ export function parseScaleFlags(argv: readonly string[]): ScaleFlags {
     else if (flag === '--scale-samples') opts.samples = Math.ceil(positiveNumber(value(), '--scale-samples'));
     else rest.push(arg);
   }
-  return { ...(wanted && { scale: opts }), only, rest };
+  return { ...(wanted && { scale: { ...opts, database: scaleDatabase(opts.scale) } }), only, rest };
 }

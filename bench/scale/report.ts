@@ -20,7 +20,7 @@ export function formatScale(r: ScaleResult): string {
   const s = r.seed;
   const c = s.counts;
   const lines: string[] = [];
-  lines.push(`7. Data at scale (${r.database}, scale ${s.scale}, ${s.reused ? 'reused: seeded' : 'seeded'} ${s.seededAt})`);
+  lines.push(`8. Data at scale (${r.database}, scale ${s.scale}, ${s.reused ? 'reused: seeded' : 'seeded'} ${s.seededAt})`);
   lines.push(
     `   ${n(c.openCases)} open cases, ${n(c.closedCases)} closed, ${n(c.transitions)} transitions, ${n(c.customers)} customers, ` +
       `${n(c.users)} users, ${n(c.gradeChanges)} grade changes, ${n(c.contacts)} contacts, ${n(c.notifications)} notifications (${n(c.escalations)} escalations)`,
