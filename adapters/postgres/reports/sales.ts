@@ -82,6 +82,8 @@ export function contractsQuery(f: ReportFilter): ReportQuery {
 /**
  * Approval time per level: from the approver's turn (the contract entering approval, or the previous
  * level approving) to their APPROVE, for approvals given in the period; the level is the approver's role.
+ * Each approval is read from the index by process, event and time, and its turn's start by a step
+ * back along the case's own log.
  */
 export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
@@ -89,19 +91,16 @@ export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
   const to = p(f.to);
   const rep = f.rep === undefined ? '' : `AND c.context->>'submittedBy' = ${p(f.rep)}`;
   const sql = `
-    WITH touched AS (
-      SELECT DISTINCT t.case_id FROM docket.transitions t
-       WHERE t.process_id = 'contract' AND t.event = 'APPROVE' AND t.at >= ${from} AND t.at < ${to}
-    ), turns AS (
-      SELECT t.case_id, t.event, t.actor_role, t.from_state, t.at,
-             lag(t.at) OVER (PARTITION BY t.case_id ORDER BY t.seq) AS turn_start
-        FROM docket.transitions t JOIN touched USING (case_id)
-       WHERE (t.to_state = 'approval' AND t.from_state IS DISTINCT FROM 'approval')
-          OR (t.event = 'APPROVE' AND t.from_state = 'approval')
-    )
-    SELECT u.actor_role AS level, count(*)::int AS approvals, ${percentilesSql('extract(epoch FROM u.at - u.turn_start)')}
-      FROM turns u JOIN docket.cases c ON c.case_id = u.case_id
-     WHERE u.event = 'APPROVE' AND u.at >= ${from} AND u.at < ${to} ${rep}
+    SELECT u.actor_role AS level, count(*)::int AS approvals, ${percentilesSql('extract(epoch FROM u.at - turn.started)')}
+      FROM docket.transitions u
+      LEFT JOIN LATERAL (
+        SELECT t.at AS started FROM docket.transitions t
+         WHERE t.case_id = u.case_id AND t.seq < u.seq
+           AND ((t.to_state = 'approval' AND t.from_state IS DISTINCT FROM 'approval') OR (t.event = 'APPROVE' AND t.from_state = 'approval'))
+         ORDER BY t.seq DESC LIMIT 1) turn ON true
+      JOIN docket.cases c ON c.case_id = u.case_id
+     WHERE u.process_id = 'contract' AND u.event = 'APPROVE' AND u.at >= ${from} AND u.at < ${to}
+       AND (u.from_state = 'approval' OR (u.to_state = 'approval' AND u.from_state IS DISTINCT FROM 'approval')) ${rep}
      GROUP BY 1
      ORDER BY coalesce(array_position(ARRAY['sales_manager', 'gm', 'hq', 'legal'], u.actor_role), 99), 1`;
   return { sql, params, columns: ['level', 'approvals', 'medianHours', 'p90Hours'] };

@@ -1,0 +1,10 @@
+export { CopyIn, copyText, textArray } from './copy';
+export { parseScaleFlags, SCALE_USAGE, scaleDatabase, type ScaleFlags } from './options';
+export { countsAt, type ScaleCounts } from './plan';
+export { formatScale } from './report';
+export { DEFAULT_SCALE_OPTIONS, runScale, SCALE_GOAL_P95_MS, type ScaleOptions, type ScaleQueryResult, type ScaleResult } from './run';
+export { runScaleBench, SCALE_POSTGRES_PORT, startScaleServer } from './bench';
+export { generatorDigest, seedScale, type SeedInfo, type SeedOptions, type SeededCounts } from './seed';
+export { startScaleApi, type ScaleApi, type Statement } from './api';
+export { buildQueries, type Query, type Sample } from './queries';
+export { explainAll, LARGE_TABLES, seqScans } from './explain';

@@ -1,0 +1,117 @@
+/**
+ * The indexes the measured queries need, checked with EXPLAIN on a modest seeded data set (33,000
+ * cases, 300,000 transitions: enough for the planner to prefer an index where one fits): every
+ * statement each measured request sends is explained, and the selective ones read no large table
+ * whole. The seeded schema (its indexes rebuilt after the load) is the migrated one.
+ */
+import { Pool } from 'pg';
+import { loadCalendar } from '../../client/setup';
+import { loadConfig } from '../../config';
+import { buildQueries, explainAll, seedScale, seqScans, startScaleApi, type Query, type ScaleApi, type SeedInfo } from '../../bench/scale';
+
+import { freshDatabase, requireEnv } from '../helpers/harness';
+
+jest.setTimeout(240_000);
+
+/**
+ * Scans that are known and reported rather than fixed here: the statement, the table, and why. A
+ * scan not listed fails the test; a listed one that no longer happens fails it too (drop it then).
+ */
+const KNOWN_SCANS: Array<{ statement: RegExp; table: string; why: string }> = [
+  {
+    // adapters/postgres/case-query.ts `versionsInUse`, run by every inbox view but cc: one case of each
+    // definition version, `WHERE definition_hash = $v LIMIT 1`. The planner expects to meet such a row
+    // within a few pages and scans; a new version's cases are the newest, at the end of the table (on
+    // the full data set: 10 ms warm, up to 1 s cold). Ordering the lateral by the index's own order
+    // (`ORDER BY c.definition_hash, c.state LIMIT 1`) reads one index entry instead (0.1 ms). That file
+    // is being reworked elsewhere: reported, not changed here.
+    statement: /^WITH RECURSIVE v\(hash\)/,
+    table: 'cases',
+    why: 'versionsInUse: LIMIT 1 per definition version without an order the index gives',
+  },
+];
+
+let seeded: SeedInfo;
+let pool: Pool;
+let api: ScaleApi;
+let queries: Query[];
+
+beforeAll(async () => {
+  const config = loadConfig();
+  const calendar = await loadCalendar(config);
+  seeded = await seedScale({
+    serverUrl: requireEnv('DOCKET_TEST_DATABASE_URL'),
+    database: 't_bench_scale_indexes',
+    scale: 0.03,
+    definitionsDir: config.definitionsDir,
+    calendar,
+  });
+  pool = new Pool({ connectionString: seeded.databaseUrl, max: 2 });
+  api = await startScaleApi(seeded.databaseUrl, calendar);
+  queries = await buildQueries(pool, new Date(seeded.seededAt), 2);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await pool?.end();
+});
+
+test('the seeded data set is large enough for the planner to choose indexes', () => {
+  expect(seeded.counts.transitions).toBeGreaterThanOrEqual(300_000);
+  expect(seeded.counts.openCases + seeded.counts.closedCases).toBeGreaterThanOrEqual(33_000);
+});
+
+test('no selective query reads cases, transitions, the outbox or the customer tables whole', async () => {
+  const found: Record<string, string[]> = {};
+  const known = new Set<string>();
+  for (const q of queries.filter((x) => x.selective)) {
+    for (const sample of q.samples) {
+      const statements = await api.record(async () => {
+        const res = await api.get(sample.url, sample.userId, sample.role);
+        expect(res.status).toBe(200);
+      });
+      expect(statements.length).toBeGreaterThan(0);
+      for (const { statement, plan } of await explainAll(pool, statements)) {
+        for (const table of seqScans(plan)) {
+          const text = statement.text.trim();
+          const listed = KNOWN_SCANS.find((k) => k.table === table && k.statement.test(text));
+          if (listed) {
+            known.add(listed.why);
+            continue;
+          }
+          const scans = (found[q.name] ??= []);
+          const line = `${table}: ${statement.text.replace(/\s+/g, ' ').trim().slice(0, 120)}`;
+          if (!scans.includes(line)) scans.push(line);
+        }
+      }
+    }
+  }
+  expect(found).toEqual({});
+  expect([...known].sort()).toEqual(KNOWN_SCANS.map((k) => k.why).sort());
+});
+
+test('the indexes and constraints after the load are those of a migrated database', async () => {
+  const reference = new Pool({ connectionString: await freshDatabase('bench_scale_reference'), max: 1 });
+  const shape = async (p: Pool) => ({
+    indexes: (
+      await p.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'docket' ORDER BY tablename, indexname`)
+    ).rows.map((r) => r.def),
+    constraints: (
+      await p.query<{ c: string }>(
+        `SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS c
+           FROM pg_constraint WHERE connamespace = 'docket'::regnamespace ORDER BY 1`,
+      )
+    ).rows.map((r) => r.c),
+    options: (
+      await p.query<{ o: string }>(
+        `SELECT relname || ' ' || coalesce(array_to_string(reloptions, ','), '') AS o FROM pg_class
+          WHERE relnamespace = 'docket'::regnamespace AND relkind = 'r' ORDER BY relname`,
+      )
+    ).rows.map((r) => r.o),
+  });
+  try {
+    expect(await shape(pool)).toEqual(await shape(reference));
+  } finally {
+    await reference.end();
+  }
+});
