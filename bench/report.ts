@@ -1,5 +1,6 @@
 /** The benchmark's printed table. */
 import type { BenchResult } from './run';
+import { formatScaleOut } from './scale-out-report';
 import type { Percentiles } from './stats';
 import { fmt, table } from './table';
 
@@ -103,6 +104,7 @@ export function formatReport(r: BenchResult, command: string): string {
       floorRow('hand-written human step, client', l.ms.handwritten, `${fmt(f.ratioHandwrittenP50, 2)}×`),
     ]),
   );
+  if (r.scaleOut) lines.push('', formatScaleOut(r.scaleOut, r.options));
   if (r.tuning) {
     lines.push('');
     lines.push(`Worker tuning (one round per setting at ${r.options.concurrency} clients; a fresh worker process each)`);
