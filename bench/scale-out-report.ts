@@ -24,10 +24,29 @@ export function formatScaleOut(s: ScaleOutResult, opts: BenchOptions): string {
       row('worker CPU per case (all processes), ms', s.workerCpuMsPerCase.oneWorker, s.workerCpuMsPerCase.twoWorkers),
       row('machine CPU busy, %', s.machineCpuBusyPct.oneWorker, s.machineCpuBusyPct.twoWorkers, NaN),
       row('workflow tasks per case', s.workflowTasksPerCase.oneWorker, s.workflowTasksPerCase.twoWorkers, undefined, 2),
-      row('workflow tasks timed out', s.workflowTaskTimeouts.oneWorker, s.workflowTaskTimeouts.twoWorkers, NaN, 0),
+      row(
+        'workflow tasks timed out on a sticky queue',
+        s.workflowTaskTimeouts.oneWorker.scheduleToStart,
+        s.workflowTaskTimeouts.twoWorkers.scheduleToStart,
+        NaN,
+        0,
+      ),
+      row(
+        'workflow tasks timed out running',
+        s.workflowTaskTimeouts.oneWorker.startToClose,
+        s.workflowTaskTimeouts.twoWorkers.startToClose,
+        NaN,
+        0,
+      ),
       row('workflow tasks failed', s.workflowTaskFailures.oneWorker, s.workflowTaskFailures.twoWorkers, NaN, 0),
     ]),
   );
+  const perRoundCps = (setup: Setup) =>
+    s.rounds
+      .filter((x) => x.setup === setup)
+      .map((x) => fmt(x.casesPerS))
+      .join(', ');
+  lines.push(`Cases/s by round: 1 worker ${perRoundCps('oneWorker')}; 2 workers ${perRoundCps('twoWorkers')}.`);
   lines.push('');
   lines.push(`Work by process in the measured rounds (workflow tasks and activities by the worker identity Temporal recorded):`);
   const total = (setup: Setup) => s.processes.filter((p) => p.setup === setup).reduce((a, p) => a + p.workflowTasks, 0);
@@ -61,10 +80,11 @@ export function formatScaleOut(s: ScaleOutResult, opts: BenchOptions): string {
     withOtherEvents: checks.reduce((a, c) => a + c.withOtherEvents, 0),
     ok: checks.every((c) => c.ok),
   });
-  const parts = SETUPS.map(
-    (setup) => `${SETUP_LABEL[setup]}: ${describeCheck(sum(s.rounds.filter((x) => x.setup === setup).map((x) => x.check)))}`,
-  );
-  parts.push(`handover: ${describeCheck(h.check)}`);
-  lines.push(`${s.nothingLost ? 'Nothing lost' : 'LOST OR DUPLICATED TRANSITIONS'} — ${parts.join('; ')}.`);
+  lines.push(s.nothingLost ? 'Nothing lost:' : 'LOST OR DUPLICATED TRANSITIONS:');
+  const checks: Array<[string, LossCheck]> = [
+    ...SETUPS.map((setup): [string, LossCheck] => [SETUP_LABEL[setup], sum(s.rounds.filter((x) => x.setup === setup).map((x) => x.check))]),
+    ['handover', h.check],
+  ];
+  for (const [label, check] of checks) lines.push(`  ${`${label}:`.padEnd(11)}${describeCheck(check)}`);
   return lines.join('\n');
 }

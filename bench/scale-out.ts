@@ -8,6 +8,7 @@
  */
 import os from 'node:os';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { decodeTimeoutType } from '@temporalio/common';
 import type { Pool } from 'pg';
 import {
   driveCases,
@@ -102,11 +103,15 @@ export interface ScaleOutResult {
   machineCpuBusyPct: PerSetup<number>;
   /** Throughput with 2 worker processes over throughput with 1. */
   ratio: number;
-  /** Workflow tasks completed in the measured rounds and per case (from the histories), and those that timed out or failed. */
+  /** Workflow tasks completed in the measured rounds and per case (from the histories), and those that failed. */
   workflowTasks: PerSetup<number>;
   workflowTasksPerCase: PerSetup<number>;
-  workflowTaskTimeouts: PerSetup<number>;
   workflowTaskFailures: PerSetup<number>;
+  /**
+   * Workflow tasks that timed out: waiting on a worker's sticky queue (schedule to start; Temporal then
+   * offers them on the task queue, to any worker), or while running (start to close).
+   */
+  workflowTaskTimeouts: PerSetup<{ scheduleToStart: number; startToClose: number }>;
   /** Cases (2 workers) whose workflow tasks ran on both processes. */
   casesOnBothProcesses: number;
   processes: ScaleOutProcess[];
@@ -174,7 +179,7 @@ export async function measureScaleOut(ctx: ScaleOutContext): Promise<ScaleOutRes
       const cpu1 = await cpuMs(setup);
       const check = await checkTransitions(db, run.caseIds);
       await tallyWorkflowTasks(client, run.caseIds, tasks[setup], opts.concurrency);
-      of(setup).forEach((s, i) => (s.spec.cpuMs += cpu1[i]! - cpu0[i]!));
+      of(setup).forEach((s, i) => (s.spec.cpuMs = round(s.spec.cpuMs + cpu1[i]! - cpu0[i]!, 1)));
       const cps = run.caseIds.length / run.seconds;
       const workerCpu = cpu1.reduce((a, x, i) => a + x - cpu0[i]!, 0);
       rounds.push({
@@ -214,8 +219,11 @@ export async function measureScaleOut(ctx: ScaleOutContext): Promise<ScaleOutRes
     ratio: round(ratio(casesPerS.twoWorkers, casesPerS.oneWorker), 3),
     workflowTasks: perSetup((s) => tasks[s].workflowTasks),
     workflowTasksPerCase: perSetup((s) => round(tasks[s].workflowTasks / cases[s], 2)),
-    workflowTaskTimeouts: perSetup((s) => tasks[s].timeouts),
     workflowTaskFailures: perSetup((s) => tasks[s].failures),
+    workflowTaskTimeouts: perSetup((s) => ({
+      scheduleToStart: tasks[s].scheduleToStartTimeouts,
+      startToClose: tasks[s].startToCloseTimeouts,
+    })),
     casesOnBothProcesses: tasks.twoWorkers.casesOnSeveral,
     processes: started.map((s) => s.spec),
     handover,
@@ -327,7 +335,8 @@ type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 
 interface TaskTally {
   workflowTasks: number;
-  timeouts: number;
+  scheduleToStartTimeouts: number;
+  startToCloseTimeouts: number;
   failures: number;
   /** Cases whose workflow tasks ran on more than one worker. */
   casesOnSeveral: number;
@@ -335,7 +344,7 @@ interface TaskTally {
 }
 
 function emptyTally(): TaskTally {
-  return { workflowTasks: 0, timeouts: 0, failures: 0, casesOnSeveral: 0, byIdentity: new Map() };
+  return { workflowTasks: 0, scheduleToStartTimeouts: 0, startToCloseTimeouts: 0, failures: 0, casesOnSeveral: 0, byIdentity: new Map() };
 }
 
 /** The identity of the worker that completed each workflow task of a history, in order. */
@@ -362,7 +371,9 @@ async function tallyWorkflowTasks(client: Client, caseIds: readonly string[], ta
     tally.workflowTasks += identities.length;
     for (const e of history.events ?? []) {
       if (e.activityTaskStartedEventAttributes) at(e.activityTaskStartedEventAttributes.identity ?? '').activities++;
-      if (e.workflowTaskTimedOutEventAttributes) tally.timeouts++;
+      const timedOut = e.workflowTaskTimedOutEventAttributes;
+      if (timedOut && decodeTimeoutType(timedOut.timeoutType) === 'SCHEDULE_TO_START') tally.scheduleToStartTimeouts++;
+      else if (timedOut) tally.startToCloseTimeouts++;
       if (e.workflowTaskFailedEventAttributes) tally.failures++;
     }
   });

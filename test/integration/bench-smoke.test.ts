@@ -140,6 +140,7 @@ test('7. scale-out: 1 and 2 worker processes in alternating rounds, every transi
     expect(s.transitionsPerS[setup]).toBeCloseTo(s.casesPerS[setup] * 8, 1);
     positive(s.workerCpuMsPerCase[setup]);
     expect(s.workflowTaskFailures[setup]).toBe(0);
+    expect(s.workflowTaskTimeouts[setup]).toEqual({ scheduleToStart: expect.any(Number), startToClose: expect.any(Number) });
   }
   positive(s.ratio);
   // Temporal's histories name the process that ran each workflow task: the single process ran all of its setup's,
