@@ -22,6 +22,8 @@ export interface BenchOptions {
   interpreterEvents: number;
   /** Completed cases per implementation whose history size is read. */
   historySample: number;
+  /** Also measure Docket with 1 and with 2 worker processes on one task queue (scale-out; rounds like the throughput's). */
+  scaleOut: boolean;
   /** Also measure the effect of the worker tuning options (several more rounds). */
   tuning: boolean;
   /** Docket's bundle preloads XState once per worker, as the worker builds it; false builds it with no options. */
@@ -43,6 +45,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   memoryCases: 1000,
   interpreterEvents: 20_000,
   historySample: 20,
+  scaleOut: true,
   tuning: false,
   preload: true,
   smoke: false,
@@ -94,6 +97,7 @@ export const USAGE = `npm run bench -- [options]
   --memory-cases <n>         open cases in the worker whose memory is measured (${DEFAULT_OPTIONS.memoryCases})
   --interpreter-events <n>   events timed per process definition (${DEFAULT_OPTIONS.interpreterEvents})
   --history-sample <n>       cases per implementation whose history size is read (${DEFAULT_OPTIONS.historySample})
+  --no-scale-out             skip the scale-out rounds (Docket with 1 and with 2 worker processes, --cases each)
   --tuning                   also measure worker tuning options (cache size, concurrency)
   --no-preload               bundle Docket's workflow without preloading its libraries (to measure what that gains)
   --out <dir>                results folder (bench/results); --no-out writes nothing
@@ -115,6 +119,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (arg === '--smoke') continue;
     if (arg === '--tuning') opts.tuning = true;
     else if (arg === '--no-preload') opts.preload = false;
+    else if (arg === '--no-scale-out') opts.scaleOut = false;
     else if (arg === '--no-out') opts.outDir = '';
     else if (arg === '--out') opts.outDir = path.resolve(required(argv[++i], arg));
     else if (arg === '--help' || arg === '-h') throw new UsageError(USAGE, true);

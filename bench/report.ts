@@ -1,23 +1,8 @@
 /** The benchmark's printed table. */
 import type { BenchResult } from './run';
+import { formatScaleOut } from './scale-out-report';
 import type { Percentiles } from './stats';
-
-function fmt(value: number, digits = 1): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function table(rows: string[][], alignLeft = 1): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c < alignLeft ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
+import { fmt, table } from './table';
 
 export function formatReport(r: BenchResult, command: string): string {
   const m = r.machine;
@@ -119,6 +104,7 @@ export function formatReport(r: BenchResult, command: string): string {
       floorRow('hand-written human step, client', l.ms.handwritten, `${fmt(f.ratioHandwrittenP50, 2)}×`),
     ]),
   );
+  if (r.scaleOut) lines.push('', formatScaleOut(r.scaleOut, r.options));
   if (r.tuning) {
     lines.push('');
     lines.push(`Worker tuning (one round per setting at ${r.options.concurrency} clients; a fresh worker process each)`);

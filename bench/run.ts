@@ -38,6 +38,7 @@ import { startBenchApi, type BenchApi } from './api-steps';
 import { driveBareUpdates } from './floor';
 import { measureInterpreter, type InterpreterResult } from './interpreter';
 import type { BenchOptions } from './options';
+import { measureScaleOut, type ScaleOutResult } from './scale-out';
 import { mean, median, percentiles, ratio, round, type Percentiles } from './stats';
 import type { WorkerSpec, WorkerTuning } from './worker-process';
 import { startWorkerProcess, type WorkerProcess } from './workers';
@@ -125,6 +126,8 @@ export interface BenchResult {
   history: { events: PerVariant<number>; bytes: PerVariant<number>; sampled: PerVariant<number>; ratioEvents: number; ratioBytes: number };
   replay: { historyEvents: PerVariant<number>; ms: PerVariant<number>; ratio: number };
   memory: { openCases: number; rssMb: PerVariant<number>; idleRssMb: PerVariant<number>; perCaseKb: PerVariant<number>; ratio: number };
+  /** Docket with 1 and with 2 worker processes on one task queue (absent with --no-scale-out). */
+  scaleOut?: ScaleOutResult;
   tuning?: TuningPoint[];
   checks: {
     transitionsStored: PerVariant<number>;
@@ -453,6 +456,20 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
     }
   }
 
+  // 7. Scale-out: Docket with 1 and with 2 worker processes polling one task queue.
+  let scaleOut: ScaleOutResult | undefined;
+  if (opts.scaleOut)
+    scaleOut = await measureScaleOut({
+      opts,
+      client,
+      db,
+      docket: variants.docket,
+      bundlePath: bundle.docket,
+      tag,
+      spawn: (workers) => spawn([], tuning, undefined, workers),
+      log,
+    });
+
   // Optional: the worker tuning options' effect on throughput and latency.
   let tuningPoints: TuningPoint[] | undefined;
   if (opts.tuning) tuningPoints = await measureTuning(opts, client, variants, spawn, tuning, tag, log);
@@ -510,6 +527,7 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
     },
     replay: { ...replay, ratio: round(ratio(replay.ms.docket, replay.ms.handwritten), 3) },
     memory: { openCases: opts.memoryCases, ...memory, ratio: round(ratio(memory.rssMb.docket, memory.rssMb.handwritten), 3) },
+    ...(scaleOut && { scaleOut }),
     ...(tuningPoints && { tuning: tuningPoints }),
     checks,
     goals: [],

@@ -11,6 +11,8 @@ import { createDocketWorker, type DocketWorker } from '../worker/worker';
 export interface WorkerSpec {
   taskQueue: string;
   bundlePath: string;
+  /** The worker's identity, which Temporal records on each workflow and activity task it runs (the SDK's `pid@host` when absent). */
+  identity?: string;
 }
 
 export interface WorkerTuning {
@@ -46,7 +48,13 @@ async function main(): Promise<void> {
   const workers: DocketWorker[] = [];
   for (const spec of cfg.workers) {
     const config: DocketConfig = { ...base, namespace: cfg.namespace, taskQueue: spec.taskQueue, worker: cfg.tuning };
-    workers.push(await createDocketWorker(config, { connection, workflowBundle: { codePath: spec.bundlePath } }));
+    workers.push(
+      await createDocketWorker(config, {
+        connection,
+        workflowBundle: { codePath: spec.bundlePath },
+        ...(spec.identity !== undefined && { workerOptions: { identity: spec.identity } }),
+      }),
+    );
   }
   const running = Promise.all(workers.map((w) => w.worker.run()));
   reply({ type: 'ready' });

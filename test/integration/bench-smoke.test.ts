@@ -114,6 +114,59 @@ test('6. worker memory with open cases', () => {
   }
 });
 
+test('7. scale-out: 1 and 2 worker processes in alternating rounds, every transition stored once, a case handed over', () => {
+  const s = result.scaleOut!;
+  expect(s).toBeDefined();
+  expect(s.rounds.map((r) => r.setup)).toEqual(['oneWorker', 'twoWorkers']);
+  const perRound = Math.ceil(SMOKE_OPTIONS.cases / SMOKE_OPTIONS.rounds);
+  for (const r of s.rounds) {
+    expect(r.cases).toBe(perRound);
+    positive(r.casesPerS);
+    positive(r.workerCpuMsPerCase);
+    // Every case driven in the round ended, with its start and each of its 7 steps stored once, in order.
+    expect(r.check).toEqual({
+      cases: perRound,
+      ended: perRound,
+      transitionsExpected: perRound * 8,
+      transitionsStored: perRound * 8,
+      withGaps: 0,
+      withExtraRows: 0,
+      withOtherEvents: 0,
+      ok: true,
+    });
+  }
+  for (const setup of ['oneWorker', 'twoWorkers'] as const) {
+    positive(s.casesPerS[setup]);
+    expect(s.transitionsPerS[setup]).toBeCloseTo(s.casesPerS[setup] * 8, 1);
+    positive(s.workerCpuMsPerCase[setup]);
+    expect(s.workflowTaskFailures[setup]).toBe(0);
+    expect(s.workflowTaskTimeouts[setup]).toEqual({ scheduleToStart: expect.any(Number), startToClose: expect.any(Number) });
+  }
+  positive(s.ratio);
+  // Temporal's histories name the process that ran each workflow task: the single process ran all of its setup's,
+  // and the two processes between them all of theirs.
+  expect(s.processes.map((p) => p.setup)).toEqual(['oneWorker', 'twoWorkers', 'twoWorkers']);
+  for (const setup of ['oneWorker', 'twoWorkers'] as const) {
+    const mine = s.processes.filter((p) => p.setup === setup);
+    expect(mine.reduce((a, p) => a + p.workflowTasks, 0)).toBe(s.workflowTasks[setup]);
+    // At least the start's and one per step.
+    expect(s.workflowTasks[setup]).toBeGreaterThanOrEqual(perRound * 8);
+    expect(mine.reduce((a, p) => a + p.casesStarted, 0)).toBe(perRound);
+    expect(mine.reduce((a, p) => a + p.activities, 0)).toBeGreaterThanOrEqual(perRound * 8);
+  }
+  // The cases the stopped process held were finished by the other one, and nothing was lost or stored twice.
+  const h = s.handover;
+  expect(h.cases).toBe(Math.min(20, perRound));
+  expect(h.heldByStopped).toBeGreaterThanOrEqual(1);
+  expect(h.continuedOnSurvivor).toBe(h.heldByStopped);
+  expect(h.stopped).not.toBe(h.survivor);
+  expect(h.check).toMatchObject({ cases: h.cases, ended: h.cases, transitionsStored: h.cases * 8, ok: true });
+  expect(s.nothingLost).toBe(true);
+  const report = formatReport(result, 'npm run bench -- --smoke');
+  expect(report).toContain('7. Scale-out');
+  expect(report).toContain('Nothing lost');
+});
+
 test('the report has every measurement, its ratio and the goals', () => {
   const report = formatReport(result, 'npm run bench -- --smoke');
   for (const heading of [
