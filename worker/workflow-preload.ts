@@ -24,6 +24,7 @@
  * workflows/ stays per case: it holds each case's state.
  */
 import * as xstate from 'xstate';
+import * as actionableRoles from '../engine/actionable-roles';
 import * as coverage from '../engine/calendar/coverage';
 import * as check from '../engine/check';
 import * as compile from '../engine/compile';
@@ -38,5 +39,5 @@ import * as workView from '../engine/work/view';
 /** Referenced so that the bundler keeps each module whole (they declare no side effects). */
 export const sharedModules = {
   xstate,
-  engine: { coverage, check, compile, definitionDefaults, migrationPlan, own, step, subprocess, types, workView },
+  engine: { actionableRoles, coverage, check, compile, definitionDefaults, migrationPlan, own, step, subprocess, types, workView },
 };

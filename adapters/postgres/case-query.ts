@@ -334,7 +334,7 @@ export class PostgresCaseQueries {
          SELECT (SELECT c.definition_hash FROM docket.cases c WHERE c.definition_hash > v.hash ORDER BY c.definition_hash LIMIT 1)
            FROM v WHERE v.hash IS NOT NULL)
        SELECT v.hash, x.case_id FROM v
-         CROSS JOIN LATERAL (SELECT c.case_id, c.process_id FROM docket.cases c WHERE c.definition_hash = v.hash LIMIT 1) x
+         CROSS JOIN LATERAL (SELECT c.case_id, c.process_id FROM docket.cases c WHERE c.definition_hash = v.hash ORDER BY c.definition_hash, c.state LIMIT 1) x
         WHERE v.hash IS NOT NULL AND x.process_id = ANY($1::text[])`,
       [processIds],
     );

@@ -17,19 +17,7 @@ jest.setTimeout(240_000);
  * Scans that are known and reported rather than fixed here: the statement, the table, and why. A
  * scan not listed fails the test; a listed one that no longer happens fails it too (drop it then).
  */
-const KNOWN_SCANS: Array<{ statement: RegExp; table: string; why: string }> = [
-  {
-    // adapters/postgres/case-query.ts `versionsInUse`, run by every inbox view but cc: one case of each
-    // definition version, `WHERE definition_hash = $v LIMIT 1`. The planner expects to meet such a row
-    // within a few pages and scans; a new version's cases are the newest, at the end of the table (on
-    // the full data set: 10 ms warm, up to 1 s cold). Ordering the lateral by the index's own order
-    // (`ORDER BY c.definition_hash, c.state LIMIT 1`) reads one index entry instead (0.1 ms). That file
-    // is being reworked elsewhere: reported, not changed here.
-    statement: /^WITH RECURSIVE v\(hash\)/,
-    table: 'cases',
-    why: 'versionsInUse: LIMIT 1 per definition version without an order the index gives',
-  },
-];
+const KNOWN_SCANS: Array<{ statement: RegExp; table: string; why: string }> = [];
 
 let seeded: SeedInfo;
 let pool: Pool;
