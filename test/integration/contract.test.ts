@@ -482,7 +482,7 @@ describe('refused events change nothing', () => {
     await refused(caseId, { type: 'SIGNED', data: signing, actor: rep }, 'NotAllowedInState', /SIGNED is not allowed in state "approval"/);
     // The one whose turn it is goes on; then gm's turn has come.
     expect((await live.docket.send(caseId, { type: 'APPROVE', data: {}, actor: manager })).state).toBe('approval');
-    await settled(caseId, 1);
+    await settled(caseId, 2); // approvalTurn, taskTurn (gm)
     await refused(caseId, { type: 'APPROVE', data: {}, actor: hq }, 'NotYourTurn', /is for the approvers whose turn it is: role gm/);
     expect((await live.docket.send(caseId, { type: 'APPROVE', data: {}, actor: gm })).state).toBe('approval');
     expect(pendingApprovers(await live.docket.status(caseId))).toEqual(['hq', 'legal']);
