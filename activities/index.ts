@@ -16,6 +16,11 @@ export interface ActivityDeps {
 export interface PersistTransitionInput {
   record: TransitionRecord;
   projection: CaseProjection;
+  /**
+   * Stored from within the workflow task (a local activity): a repeat of the stored row at another
+   * time is the same step computed again by a retried task (see `CaseStore.appendTransition`).
+   */
+  restamped?: boolean;
 }
 
 /** Adapters mark errors that retrying cannot fix with `retryable: false`; Temporal should not retry those. */
@@ -35,7 +40,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /** Appends one row to the transition log and updates the case projection. */
     async persistTransition(input: PersistTransitionInput): Promise<void> {
-      await permanentFailuresAsNonRetryable(() => deps.store.appendTransition(input.record, input.projection));
+      await permanentFailuresAsNonRetryable(() => deps.store.appendTransition(input.record, input.projection, { restamped: input.restamped === true }));
     },
     /**
      * Runs an automatic step of a case (e.g. a compliance check against the definition's parameters).

@@ -102,6 +102,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     updatedAt: '',
     incidentsOn: patched('effect-incidents'),
     vouchedOn: patched('vouched-actors'),
+    persistInTask: patched('persist-in-task'),
   };
   const queue = createEffectQueue();
   const incidents = createIncidents(c, queue);

@@ -5,7 +5,7 @@ import { inTransaction } from './transaction';
  * `docket.cases` projection (schema from ./migrations).
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import type { CaseFilter, CaseStore } from '../../ports';
+import type { AppendOptions, CaseFilter, CaseStore } from '../../ports';
 import { rowHash, type ChainedTransition } from '../../audit/chain';
 import type { AuditSigner, PublicKeyEntry } from '../../audit/keys';
 import { signCheckpoint, signRow, type AuditCheckpoint } from '../../audit/signature';
@@ -70,7 +70,7 @@ export class PostgresCaseStore implements CaseStore {
     private readonly signer?: AuditSigner,
   ) {}
 
-  async appendTransition(record: TransitionRecord, projection: CaseProjection): Promise<void> {
+  async appendTransition(record: TransitionRecord, projection: CaseProjection, options: AppendOptions = {}): Promise<void> {
     if (projection.caseId !== record.caseId) {
       throw new InvalidDataError(
         `appendTransition: projection is for case ${projection.caseId} but the transition for case ${record.caseId}`,
@@ -82,6 +82,7 @@ export class PostgresCaseStore implements CaseStore {
     const closedAt = projection.closedAt === null ? null : toTimestamp(projection.closedAt, 'closedAt');
 
     await this.inTransaction('appendTransition', async (client) => {
+      let replacing = false;
       const prevHash = await this.previousHash(client, record);
       const hash = prevHash === null ? null : rowHash(record, prevHash);
       const signed = hash !== null && this.signer ? signRow(this.signer, hash) : undefined;
@@ -126,14 +127,19 @@ export class PostgresCaseStore implements CaseStore {
           });
         }
         const fields = differingFields(rowToTransition(row), record);
-        if (fields.length > 0) {
+        // The same step computed again by a workflow task run after one that stored it did not complete.
+        const restamped = options.restamped === true && fields.length === 1 && fields[0] === 'at';
+        if (fields.length > 0 && !restamped) {
           throw new ConflictError(`Transition ${record.caseId}#${record.seq} already exists with different ${fields.join(', ')}`, {
             caseId: record.caseId,
             seq: record.seq,
             fields,
           });
         }
-        return; // identical: it and its projection were written by the earlier attempt
+        // Identical: it and its projection were written by the earlier attempt. Restamped: the row
+        // stays as stored, and the projection below is the case as the workflow goes on from the repeat.
+        if (!restamped) return;
+        replacing = true;
       }
 
       const work = workColumns(record.work);
@@ -159,7 +165,7 @@ export class PostgresCaseStore implements CaseStore {
            cc_users = EXCLUDED.cc_users,
            initiator = EXCLUDED.initiator,
            actionable_roles = EXCLUDED.actionable_roles
-         WHERE docket.cases.last_seq < EXCLUDED.last_seq`,
+         WHERE docket.cases.last_seq ${replacing ? '<=' : '<'} EXCLUDED.last_seq`,
         [
           projection.caseId,
           projection.processId,

@@ -244,8 +244,9 @@ export function spawnWorkerProcess(
   h: Harness,
   env: Record<string, string>,
   stdio: StdioOptions = ['ignore', 'inherit', 'inherit'],
+  script = path.join(PROJECT_ROOT, 'worker', 'run.ts'),
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'run.ts')], {
+  return spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
@@ -268,6 +269,28 @@ export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Waits until a case's Temporal history has stopped growing (two reads 200 ms apart agree): a
+ * case may take another workflow task a moment after its row is stored, so a before/after
+ * comparison of its history waits for that first.
+ */
+export async function quietHistory(h: Pick<Harness, 'client'>, caseId: string): Promise<number> {
+  const length = async () => ((await h.client.workflow.getHandle(caseId).fetchHistory()).events ?? []).length;
+  let last = -1;
+  await waitFor(
+    async () => {
+      const now = await length();
+      const same = now === last;
+      last = now;
+      await new Promise((r) => setTimeout(r, 200));
+      return same;
+    },
+    (same) => same,
+    'a quiet history',
+  );
+  return last;
 }
 
 /** Skips a time-skipping server's time to a minute past `iso`. */

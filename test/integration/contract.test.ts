@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor } from '../../engine/types';
 import type { CaseStatusView } from '../../workflows/messages';
 import { startTimeSkippingEnv } from '../../infra/temporal-env';
-import { createHarness, skipPast, waitFor, type Harness } from '../helpers/harness';
+import { createHarness, quietHistory, skipPast, waitFor, type Harness } from '../helpers/harness';
 
 let env: TestWorkflowEnvironment;
 /** On the time-skipping server, for deadlines. */
@@ -359,19 +359,7 @@ describe('refused events change nothing', () => {
       ([s, o]) => s.storedSeq === s.seq && o.length === notifications,
       'the case to settle',
     );
-    const length = async () => ((await live.client.workflow.getHandle(id).fetchHistory()).events ?? []).length;
-    let last = -1;
-    await waitFor(
-      async () => {
-        const now = await length();
-        const quiet = now === last;
-        last = now;
-        await new Promise((r) => setTimeout(r, 200));
-        return quiet;
-      },
-      (quiet) => quiet,
-      'a quiet history',
-    );
+    await quietHistory(live, id);
   }
 
   async function refused(caseId: string, request: Parameters<Harness['docket']['send']>[1], code: string, message: RegExp) {

@@ -13,7 +13,7 @@ import { sendEventUpdate, type SendEventRequest } from '../../workflows/messages
 import { PROJECT_ROOT } from '../../config';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli, type CliRun } from '../helpers/cli';
-import { complaintInput, createHarness, cs, type Harness } from '../helpers/harness';
+import { complaintInput, createHarness, cs, quietHistory, type Harness } from '../helpers/harness';
 
 let h: Harness;
 let api: TestApi;
@@ -31,6 +31,7 @@ beforeAll(async () => {
   const started = await api.call('POST', '/cases', { token: amy, body: { process: 'complaint', input: complaintInput } });
   expect(started.status).toBe(201);
   caseId = started.body.caseId as string;
+  await quietHistory(h, caseId);
 });
 afterAll(async () => {
   await api?.close();

@@ -215,6 +215,30 @@ describe('PostgresCaseStore', () => {
     expect(await store.getCase('case-conflict')).toEqual(p);
   });
 
+  test('restamped: the same transition at a later time (a retried workflow task) keeps the stored row and takes the projection', async () => {
+    const r = transition('case-restamped', 1);
+    await store.appendTransition(r, projection('case-restamped', 1));
+    const later = { ...r, at: new Date(Date.parse(r.at) + 12_000).toISOString() };
+    const laterProjection = projection('case-restamped', 1, { updatedAt: later.at, deadlines: [] });
+    // Without the option a later time is another transition: refused.
+    await expect(store.appendTransition(later, laterProjection)).rejects.toBeInstanceOf(ConflictError);
+    await store.appendTransition(later, laterProjection, { restamped: true });
+    expect(await store.listTransitions('case-restamped')).toEqual([r]);
+    expect(await store.getCase('case-restamped')).toEqual(laterProjection);
+    // Anything else that differs is still a conflict, and changes nothing.
+    const other = { ...later, event: 'REJECT' };
+    const err = await store
+      .appendTransition(other, projection('case-restamped', 1, { state: 'x' }), { restamped: true })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as ConflictError).fields).toEqual(['event', 'at']);
+    expect(await store.getCase('case-restamped')).toEqual(laterProjection);
+    // An older projection never replaces a newer one.
+    await store.appendTransition(transition('case-restamped', 2), projection('case-restamped', 2));
+    await store.appendTransition(later, laterProjection, { restamped: true });
+    expect((await store.getCase('case-restamped'))!.lastSeq).toBe(2);
+  });
+
   test('the projection never goes backwards', async () => {
     const id = 'case-order';
     await store.appendTransition(transition(id, 0), projection(id, 0));

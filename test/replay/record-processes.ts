@@ -3,7 +3,9 @@
  * improvement measures too: they are cases of their own) on real Temporal servers, on the newest
  * version of each. Run with `npm run record-histories` after a change that is meant to change
  * behaviour. Histories of earlier versions (visit-rescheduled, lost_deal-measures,
- * contract-nonstandard-changed…) were recorded by earlier versions of this file and are kept as they are.
+ * contract-nonstandard-changed…) were recorded by earlier versions of this file and are kept as they are;
+ * so are the contract's version-2 histories from before human steps stored their rows within the
+ * workflow task (`contract-v2-nonstandard-changed` …; this file now writes them with `-in-task`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -117,7 +119,7 @@ async function contractV2(h: Harness, now: number) {
     ['APPROVE', undefined, legal!],
     ['COMPLETE', undefined, actor('ada', 'contract_admin')],
   ]);
-  await save(h, 'contract-v2-nonstandard-changed', caseId);
+  await save(h, 'contract-v2-nonstandard-changed-in-task', caseId);
 }
 
 /** The terms of a contract that UPDATE_DRAFT sets. */
@@ -144,7 +146,7 @@ async function contractV2Withdrawn(h: Harness) {
     ['task.remind', { comment: 'The customer is waiting' }, rep],
     ['task.withdraw', { comment: 'The customer went elsewhere' }, rep],
   ]);
-  await save(h, 'contract-v2-withdrawn', caseId);
+  await save(h, 'contract-v2-withdrawn-in-task', caseId);
 }
 
 /** Version 2: price and competitor as primary causes: one joint price measure of sales and finance, one marketing measure, each worked by its owner. */
@@ -251,7 +253,7 @@ async function earlyPlacementOverdue(h: Harness, sleep: (ms: number) => Promise<
   await sleep(32 * DAY); // approval reminders, both form reminders and the overdue escalation fire
   await until(h, caseId, (s) => s.context.overdue === true);
   await drive(h, caseId, [['FORMS_RETURNED', { a1: 'A1-1', a2: 'A2-1', a3: 'A3-1' }, actor('ada', 'contract_admin')]]);
-  await save(h, 'contract-v2-early-placement-overdue', caseId);
+  await save(h, 'contract-v2-early-placement-overdue-in-task', caseId);
 }
 
 /** The processes named on the command line (all when none is): `tsx test/replay/record-processes.ts visit lost_deal`. */

@@ -7,6 +7,8 @@ import { quietRuntime } from '../helpers/harness';
 import { bundleWorkflows } from '../../worker/bundle-options';
 
 const DIR = path.join(__dirname, 'histories');
+/** `EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED` of Temporal's history events. */
+const UPDATE_COMPLETED = 43;
 const files = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();
@@ -52,6 +54,10 @@ test('recorded histories exist for every process', () => {
       'contract-v2-nonstandard-changed.json',
       'contract-v2-withdrawn.json',
       'contract-v2-early-placement-overdue.json',
+      // The same, recorded since human steps store their rows within the workflow task (local activities).
+      'contract-v2-nonstandard-changed-in-task.json',
+      'contract-v2-withdrawn-in-task.json',
+      'contract-v2-early-placement-overdue-in-task.json',
       // A follow-up plan: started on grading, due, reminded and escalated, done by a contact, re-planned on a new grade.
       'follow_up-v1-graded-due-contacted.json',
       // Incidents, deadlines that passed during an outage or fell due together, a refused forged actor.
@@ -103,3 +109,14 @@ test('replaying with an edited definition (a different target) fails with Determ
     Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'edited-target' }, history, 'edited-target'),
   ).rejects.toBeInstanceOf(DeterminismViolationError);
 });
+
+test.each(files.filter((f) => f.endsWith('-in-task.json')))(
+  '%s stores accepted human steps within their workflow task (local-activity markers, one at most per Update)',
+  (file) => {
+    const events = load(file).events ?? [];
+    const updates = events.filter((e) => (e.eventType as number) === UPDATE_COMPLETED).length;
+    const markers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+    expect(markers).toBeGreaterThan(0);
+    expect(markers).toBeLessThanOrEqual(updates);
+  },
+);

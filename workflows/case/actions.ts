@@ -112,7 +112,7 @@ export function createActions(c: CaseContext, incidents: Incidents, timers: Time
           if (prior) return prior.result; // the first answer, again
           const data = req.data ?? {};
           const result = step(c.compiled, c.snapshot, { type: req.type, data, actor: req.actor }, Date.now());
-          const stored = transitions.apply(result, req.type, data, req.actor, req.requestId ?? null);
+          const stored = transitions.apply(result, req.type, data, req.actor, req.requestId ?? null, c.persistInTask);
           const answer: SendResult = { caseId: c.caseId, seq: c.seq, state: c.state, status: c.status };
           const key = requestKey(req);
           if (key !== undefined) {

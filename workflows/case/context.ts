@@ -42,6 +42,8 @@ export interface CaseContext {
   readonly incidentsOn: boolean;
   /** Cases started before actors were vouched for replay their unsigned messages as they ran then. */
   readonly vouchedOn: boolean;
+  /** Human steps store their rows within the workflow task (a local activity); runs from before store them in activities. */
+  readonly persistInTask: boolean;
 }
 
 export const nowIso = (): string => new Date(Date.now()).toISOString();

@@ -7,7 +7,7 @@ import { step, type StepResult } from '../../engine/step';
 import { workView } from '../../engine/work/view';
 import { SYSTEM_ACTOR, type Actor, type CaseProjection, type Notification, type TransitionRecord } from '../../engine/types';
 import type { Incident } from '../messages';
-import { notify, persistTransition } from './activities';
+import { notify, persistTransition, persistTransitionInTask } from './activities';
 import { nowIso, type CaseContext } from './context';
 import type { EffectQueue } from './effect-queue';
 import type { Incidents } from './incidents';
@@ -23,13 +23,18 @@ export function createTransitions(
   timers: () => Timers,
   invocations: () => Invocations,
 ) {
-  /** Takes a step's result: timers, the log row and its effects. Resolves once the row is stored. */
+  /**
+   * Takes a step's result: timers, the log row and its effects. Resolves once the row is stored.
+   * `inTask`: a human step stores its row within the workflow task (a local activity), so its
+   * Update answers without another round trip through the server; other steps use the activity.
+   */
   const apply = (
     result: StepResult,
     event: string,
     payload: Record<string, unknown>,
     actor: Actor,
     requestId: string | null,
+    inTask = false,
   ): Promise<void> => {
     const fromState = c.seq < 0 ? null : c.state;
     c.snapshot = result.snapshot;
@@ -93,7 +98,9 @@ export function createTransitions(
     const stored = queue.chain.then(async () => {
       const what = `store transition ${record.seq} (${event})`;
       await incidents.effect('persistTransition', record.seq, what, () =>
-        persistTransition.executeWithOptions({ summary: what }, [{ record, projection }]),
+        inTask
+          ? persistTransitionInTask.executeWithOptions({ summary: what }, [{ record, projection, restamped: true }])
+          : persistTransition.executeWithOptions({ summary: what }, [{ record, projection }]),
       );
       c.storedSeq = record.seq;
     });
