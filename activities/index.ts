@@ -39,8 +39,13 @@ async function permanentFailuresAsNonRetryable<T>(fn: () => Promise<T>): Promise
 export function createActivities(deps: ActivityDeps) {
   return {
     /** Appends one row to the transition log and updates the case projection. */
-    async persistTransition(input: PersistTransitionInput): Promise<void> {
-      await permanentFailuresAsNonRetryable(() => deps.store.appendTransition(input.record, input.projection, { restamped: input.restamped === true }));
+    async persistTransition(input: PersistTransitionInput): Promise<TransitionRecord | undefined> {
+      const { at } = await permanentFailuresAsNonRetryable(() =>
+        deps.store.appendTransition(input.record, input.projection, { restamped: input.restamped === true }),
+      );
+      // Stored within the workflow task, the row is not in the history as an activity's input: the local
+      // activity's result records it as stored, the witness `audit verify --deep` reads (audit/deep.ts).
+      return input.restamped === true ? { ...input.record, at } : undefined;
     },
     /**
      * Runs an automatic step of a case (e.g. a compliance check against the definition's parameters).

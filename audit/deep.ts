@@ -1,9 +1,10 @@
 /**
  * `audit verify --deep`: a case's log against its Temporal history. Every row the
  * workflow applied went through a `persistTransition` activity whose input (the
- * record) is in the history; a row without one was never applied, and a completed
- * activity without a row was lost. Temporal's history is a second witness that a
- * database insider cannot rewrite.
+ * record) is in the history, or, for a human step stored within its workflow task,
+ * a local activity whose result (the record as stored) is in its marker; a row
+ * without one was never applied, and a completed activity without a row was lost.
+ * Temporal's history is a second witness that a database insider cannot rewrite.
  */
 import { canonicalJson } from '../engine/canonical-json';
 import type { TransitionRecord } from '../engine/types';
@@ -11,7 +12,7 @@ import { chainContent, type ChainProblem, type ChainVerification } from './chain
 
 export interface DeepCheck {
   ok: boolean;
-  /** Transitions the workflow's history shows as stored (completed `persistTransition` activities). */
+  /** Transitions the workflow's history shows as stored (completed `persistTransition` activities, local ones too). */
   applied: number;
   /** Seqs whose `persistTransition` is scheduled but not completed yet (not a problem). */
   pending: number[];
@@ -38,7 +39,11 @@ type JsonEvent = {
   eventType?: string | number;
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string }; input?: { payloads?: JsonPayload[] } };
   activityTaskCompletedEventAttributes?: { scheduledEventId?: string | number };
+  markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: JsonPayload[] }> };
 };
+
+/** The Temporal SDK's marker of a completed local activity: `data` names the activity, `result` is what it returned. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 const fromBase64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
 
@@ -64,6 +69,16 @@ export function appliedTransitions(runs: HistoryRun[]): { applied: Map<number, T
           record?: TransitionRecord;
         };
         if (input.record) scheduled.set(String(e.eventId), input.record);
+      }
+      const marker = e.markerRecordedEventAttributes;
+      if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+        const where = `run ${run.runId}, event ${String(e.eventId)}`;
+        const data = decodePayload(marker.details?.data?.payloads?.[0], where) as { activity_type?: string };
+        const result = marker.details?.result?.payloads?.[0];
+        if (data.activity_type === 'persistTransition' && result !== undefined) {
+          const record = decodePayload(result, where) as TransitionRecord | null;
+          if (record) applied.set(record.seq, record);
+        }
       }
       const done = e.activityTaskCompletedEventAttributes?.scheduledEventId;
       if (done !== undefined) {

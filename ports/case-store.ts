@@ -18,11 +18,17 @@ export interface CaseStore {
    * kept as it is (the log is append-only) and the projection of the repeat replaces the
    * stored one of the same `lastSeq`, so the read model is the case as the workflow goes on.
    */
-  appendTransition(record: TransitionRecord, projection: CaseProjection, options?: AppendOptions): Promise<void>;
+  appendTransition(record: TransitionRecord, projection: CaseProjection, options?: AppendOptions): Promise<AppendedTransition>;
   getCase(caseId: string): Promise<CaseProjection | null>;
   /** The transition log of a case, in sequence order. */
   listTransitions(caseId: string): Promise<TransitionRecord[]>;
   listCases(filter?: CaseFilter): Promise<CaseProjection[]>;
+}
+
+/** The row as the log holds it. */
+export interface AppendedTransition {
+  /** Its time (ISO): the record's, or a restamped repeat's stored row's. */
+  at: string;
 }
 
 export interface AppendOptions {

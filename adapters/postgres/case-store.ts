@@ -5,7 +5,7 @@ import { inTransaction } from './transaction';
  * `docket.cases` projection (schema from ./migrations).
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import type { AppendOptions, CaseFilter, CaseStore } from '../../ports';
+import type { AppendedTransition, AppendOptions, CaseFilter, CaseStore } from '../../ports';
 import { rowHash, type ChainedTransition } from '../../audit/chain';
 import type { AuditSigner, PublicKeyEntry } from '../../audit/keys';
 import { signCheckpoint, signRow, type AuditCheckpoint } from '../../audit/signature';
@@ -70,7 +70,7 @@ export class PostgresCaseStore implements CaseStore {
     private readonly signer?: AuditSigner,
   ) {}
 
-  async appendTransition(record: TransitionRecord, projection: CaseProjection, options: AppendOptions = {}): Promise<void> {
+  async appendTransition(record: TransitionRecord, projection: CaseProjection, options: AppendOptions = {}): Promise<AppendedTransition> {
     if (projection.caseId !== record.caseId) {
       throw new InvalidDataError(
         `appendTransition: projection is for case ${projection.caseId} but the transition for case ${record.caseId}`,
@@ -81,8 +81,9 @@ export class PostgresCaseStore implements CaseStore {
     const updatedAt = toTimestamp(projection.updatedAt, 'updatedAt');
     const closedAt = projection.closedAt === null ? null : toTimestamp(projection.closedAt, 'closedAt');
 
-    await this.inTransaction('appendTransition', async (client) => {
+    return this.inTransaction('appendTransition', async (client): Promise<AppendedTransition> => {
       let replacing = false;
+      let storedAt = record.at;
       const prevHash = await this.previousHash(client, record);
       const hash = prevHash === null ? null : rowHash(record, prevHash);
       const signed = hash !== null && this.signer ? signRow(this.signer, hash) : undefined;
@@ -138,8 +139,9 @@ export class PostgresCaseStore implements CaseStore {
         }
         // Identical: it and its projection were written by the earlier attempt. Restamped: the row
         // stays as stored, and the projection below is the case as the workflow goes on from the repeat.
-        if (!restamped) return;
+        if (!restamped) return { at: record.at };
         replacing = true;
+        storedAt = new Date(row.at).toISOString();
       }
 
       const work = workColumns(record.work);
@@ -188,6 +190,7 @@ export class PostgresCaseStore implements CaseStore {
           projection.actionableRoles ?? null,
         ],
       );
+      return { at: storedAt };
     });
   }
 
@@ -350,7 +353,7 @@ export class PostgresCaseStore implements CaseStore {
     }
   }
 
-  private inTransaction(what: string, fn: (client: PoolClient) => Promise<void>): Promise<void> {
+  private inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.pool, what, fn);
   }
 }

@@ -8,9 +8,9 @@ import type { CaseStore } from '../../ports';
  */
 export function refusingStore(refuse: (record: TransitionRecord) => boolean): (store: CaseStore) => CaseStore {
   return (store) => ({
-    appendTransition: async (record, projection) => {
+    appendTransition: async (record, projection, options) => {
       if (refuse(record)) throw new InvalidDataError(`refused row ${record.seq} of the case (test store)`);
-      return store.appendTransition(record, projection);
+      return store.appendTransition(record, projection, options);
     },
     getCase: (caseId) => store.getCase(caseId),
     listTransitions: (caseId) => store.listTransitions(caseId),

@@ -17,8 +17,9 @@ async function main(): Promise<void> {
     log,
     wrapStore: (store) => ({
       appendTransition: async (record, projection, options) => {
-        await store.appendTransition(record, projection, options);
+        const appended = await store.appendTransition(record, projection, options);
         if (record.seq === dieAfter) process.kill(process.pid, 'SIGKILL');
+        return appended;
       },
       getCase: (caseId) => store.getCase(caseId),
       listTransitions: (caseId) => store.listTransitions(caseId),

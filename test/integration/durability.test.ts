@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PostgresCaseStore } from '../../adapters/postgres/case-store';
 import { verifyChain } from '../../audit/chain';
+import { crossCheck } from '../../audit/deep';
 import { DocketError } from '../../client/docket-client';
 import { COMPLAINT_STEPS, complaintInput, createHarness, cs, spawnWorkerProcess, type Harness } from '../helpers/harness';
 
@@ -116,4 +117,6 @@ test('a worker killed after it stored the row of a step, before its workflow tas
   expect(await h.docket.status(caseId)).toMatchObject({ state: 'closed', status: 'completed', seq: 7, incidents: [] });
   const chained = await new PostgresCaseStore(h.pool).listChainedTransitions(caseId);
   expect(verifyChain(caseId, chained, { lastSeq: 7 })).toMatchObject({ ok: true, rows: 8 });
+  // Temporal's history witnesses every row as stored, the retried one with its stored time.
+  expect(crossCheck(log, await h.docket.workflowHistory(caseId))).toMatchObject({ ok: true, applied: 8, problems: [] });
 }, 180_000);

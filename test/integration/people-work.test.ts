@@ -12,9 +12,10 @@ const { agent, h1, h2, boss, m1, gm, legal } = WORK_PEOPLE;
 /** What the worker handed the store: every record and projection, as the store activity received them. */
 const stored: Array<{ record: TransitionRecord; projection: CaseProjection }> = [];
 const recordingStore = (store: CaseStore): CaseStore => ({
-  appendTransition: async (record, projection) => {
-    await store.appendTransition(record, projection);
+  appendTransition: async (record, projection, options) => {
+    const appended = await store.appendTransition(record, projection, options);
     stored.push({ record, projection });
+    return appended;
   },
   getCase: (caseId) => store.getCase(caseId),
   listTransitions: (caseId) => store.listTransitions(caseId),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { appliedTransitions } from '../../audit/deep';
 import { quietRuntime } from '../helpers/harness';
 import { bundleWorkflows } from '../../worker/bundle-options';
 
@@ -118,5 +119,10 @@ test.each(files.filter((f) => f.endsWith('-in-task.json')))(
     const markers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
     expect(markers).toBeGreaterThan(0);
     expect(markers).toBeLessThanOrEqual(updates);
+    // `audit verify --deep` finds every row in the history: the activities' inputs and the local activities' results.
+    const { applied } = appliedTransitions([{ runId: file, history: JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) }]);
+    const seqs = [...applied.keys()].sort((a, b) => a - b);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    expect(seqs.length).toBeGreaterThan(markers);
   },
 );
