@@ -110,17 +110,17 @@ export interface CaseSummary extends CaseProjection {
 
 type Row = CaseRow & { overdue: boolean; next_due_at: Date | null };
 
-const NEXT_DUE = `(SELECT min((d->>'dueAt')::timestamptz) FROM jsonb_array_elements(c.deadlines) d)`;
-const OVERDUE = `(c.status = 'open' AND (
-    coalesce(${NEXT_DUE} <= now(), false)
-    OR EXISTS (
-      SELECT 1 FROM docket.notification_outbox n
-       WHERE n.case_id = c.case_id AND n.kind = 'escalation'
-         AND n.created_at >= coalesce((SELECT max(t.at) FROM docket.transitions t
-                                        WHERE t.case_id = c.case_id AND t.from_state IS DISTINCT FROM t.to_state), c.opened_at))))`;
+/**
+ * Overdue: an open case whose earliest deadline has passed, or on which an escalation was raised
+ * since it entered its current state — both kept on the row by the worker (migration 020), and
+ * indexed for open cases.
+ */
+const OVERDUE = `(c.status = 'open' AND (coalesce(c.next_due_at <= now(), false) OR c.escalated))`;
+/** The same as a filter: without `coalesce`, so that the planner can read the partial indexes and estimate the rows. */
+const OVERDUE_FILTER = `(c.status = 'open' AND (c.next_due_at <= now() OR c.escalated))`;
 
 const COLUMNS = `c.case_id, c.process_id, c.definition_version, c.definition_hash, c.customer_id, c.state, c.status,
-  c.context, c.deadlines, c.last_seq, c.opened_at, c.updated_at, c.closed_at, ${OVERDUE} AS overdue, ${NEXT_DUE} AS next_due_at`;
+  c.context, c.deadlines, c.last_seq, c.opened_at, c.updated_at, c.closed_at, ${OVERDUE} AS overdue, c.next_due_at`;
 const SELECT = `SELECT ${COLUMNS} FROM docket.cases c`;
 
 function toSummary(r: Row): CaseSummary {
@@ -147,7 +147,7 @@ function filterSql(s: CaseFilter, bound = binder()): { where: string; params: un
   }
   if (s.openedFrom !== undefined) where.push(`c.opened_at >= ${p(s.openedFrom)}`);
   if (s.openedTo !== undefined) where.push(`c.opened_at < ${p(s.openedTo)}`);
-  if (s.overdue !== undefined) where.push(`${OVERDUE} = ${p(s.overdue)}`);
+  if (s.overdue !== undefined) where.push(s.overdue ? OVERDUE_FILTER : `NOT ${OVERDUE}`);
   return { where: where.length ? where.join(' AND ') : 'true', params, p };
 }
 
