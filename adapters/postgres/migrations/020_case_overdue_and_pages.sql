@@ -31,3 +31,6 @@ CREATE INDEX cases_open_escalated_idx ON docket.cases (opened_at DESC, case_id D
 -- The open cases in page order (newest first): the inbox views of open cases read a page of them
 -- and stop, instead of reading every match and sorting.
 CREATE INDEX cases_open_page_idx      ON docket.cases (opened_at DESC, case_id DESC) WHERE status = 'open';
+-- A customer's cases in page order (the timeline's cases, GET /customers/{id}/cases): a page of a key
+-- account's thousands of cases without sorting them all.
+CREATE INDEX cases_customer_page_idx  ON docket.cases (customer_id, opened_at DESC, case_id DESC);
