@@ -7,6 +7,7 @@ import { rowToProjection, type CaseRow } from './case-store';
 import type { Pool, QueryResultRow } from 'pg';
 import type { CaseProjection, CaseStatus } from '../../engine/types';
 import { mapPgError } from './errors';
+import { inTransaction } from './transaction';
 import type { WorkColumns } from './work-columns';
 
 /** Filters of a case list; every one given must hold. */
@@ -45,6 +46,8 @@ export interface CaseSearch extends CaseFilter {
  */
 export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done', 'cc'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
+/** The views of open cases only: their pages can be read along the index of open cases in page order. */
+const OPEN_VIEWS: ReadonlySet<InboxView> = new Set(['actionable', 'assigned', 'claimable']);
 
 /** What one definition version says for an inbox: the states where the role has an event, and where the assignee is kept. */
 export interface VersionFacts {
@@ -304,21 +307,38 @@ export class PostgresCaseQueries {
   async page(filter: CaseFilter, inbox: InboxSelection | undefined, at: PagePosition): Promise<CasePage> {
     const { limit } = at;
     const sql = caseListSql(filter, inbox, at);
-    const rows = await this.query<Row & { page_key: string }>('list cases', sql.page.text, sql.page.params);
+    const count = async () => (await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0;
+    let rows: Array<Row & { page_key: string }>;
+    let counted: number | undefined;
+    if (inbox !== undefined && OPEN_VIEWS.has(inbox.view) && !at.offset) {
+      // Counted first: past the cap, the matches are many, and a page is read in page order and stops.
+      counted = await count();
+      rows = counted > TOTAL_CAP ? await this.inPageOrder(sql.page) : await this.query('list cases', sql.page.text, sql.page.params);
+    } else rows = await this.query('list cases', sql.page.text, sql.page.params);
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
     // A first page that holds every match is its own count.
     const whole = !more && at.after === undefined && !at.offset;
-    const counted = whole
-      ? shown.length
-      : ((await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0);
+    counted ??= whole ? shown.length : await count();
     return {
       cases: shown.map(toSummary),
       total: Math.min(counted, TOTAL_CAP),
       totalCapped: counted > TOTAL_CAP,
       next: more && last ? { openedAt: last.page_key, caseId: last.case_id } : null,
     };
+  }
+
+  /**
+   * A page of many matches, read along the index of the page order (open cases by opening time)
+   * until it is full. The planner, which takes the role, the state and the visibility of a case for
+   * independent, expects a few matches and would read them all through the array indexes to sort them.
+   */
+  private inPageOrder(page: { text: string; params: unknown[] }): Promise<Array<Row & { page_key: string }>> {
+    return inTransaction(this.pool, 'list cases', async (client) => {
+      await client.query('SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
+      return (await client.query<Row & { page_key: string }>(page.text, page.params)).rows;
+    });
   }
 
   /**
