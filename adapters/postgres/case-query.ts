@@ -222,8 +222,13 @@ function actionableSql(versions: VersionFacts[], role: string, p: (v: unknown) =
   return `(${restricted} OR (c.actionable_roles IS NULL AND ${inActionableStateSql(versions, p)}))`;
 }
 
+/**
+ * The user sent an event to the case (`> 0`) or started it (`= 0`). Their cases are collected first
+ * (an index-only scan of their transitions) and read by id: a user's cases are few next to all
+ * cases, which the planner, misjudging how many match, would otherwise walk in page order.
+ */
 function sentBySql(userId: string, seq: '= 0' | '> 0', p: (v: unknown) => string): string {
-  return `EXISTS (SELECT 1 FROM docket.transitions t WHERE t.actor_user = ${p(userId)} AND t.case_id = c.case_id AND t.seq ${seq})`;
+  return `c.case_id = ANY(ARRAY(SELECT t.case_id FROM docket.transitions t WHERE t.actor_user = ${p(userId)} AND t.seq ${seq}))`;
 }
 
 function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
