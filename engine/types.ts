@@ -125,4 +125,9 @@ export interface CaseProjection {
    * in projections made before it was recorded (the inbox then goes by the state alone).
    */
   actionableRoles?: string[];
+  /**
+   * An escalation was raised since the case entered its current state (the case is overdue); absent
+   * in projections made before it was recorded (taken as false).
+   */
+  escalated?: boolean;
 }

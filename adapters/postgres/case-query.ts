@@ -7,6 +7,7 @@ import { rowToProjection, type CaseRow } from './case-store';
 import type { Pool, QueryResultRow } from 'pg';
 import type { CaseProjection, CaseStatus } from '../../engine/types';
 import { mapPgError } from './errors';
+import { inTransaction } from './transaction';
 import type { WorkColumns } from './work-columns';
 
 /** Filters of a case list; every one given must hold. */
@@ -45,6 +46,8 @@ export interface CaseSearch extends CaseFilter {
  */
 export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done', 'cc'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
+/** The views of open cases only: their pages can be read along the index of open cases in page order. */
+const OPEN_VIEWS: ReadonlySet<InboxView> = new Set(['actionable', 'assigned', 'claimable']);
 
 /** What one definition version says for an inbox: the states where the role has an event, and where the assignee is kept. */
 export interface VersionFacts {
@@ -110,17 +113,17 @@ export interface CaseSummary extends CaseProjection {
 
 type Row = CaseRow & { overdue: boolean; next_due_at: Date | null };
 
-const NEXT_DUE = `(SELECT min((d->>'dueAt')::timestamptz) FROM jsonb_array_elements(c.deadlines) d)`;
-const OVERDUE = `(c.status = 'open' AND (
-    coalesce(${NEXT_DUE} <= now(), false)
-    OR EXISTS (
-      SELECT 1 FROM docket.notification_outbox n
-       WHERE n.case_id = c.case_id AND n.kind = 'escalation'
-         AND n.created_at >= coalesce((SELECT max(t.at) FROM docket.transitions t
-                                        WHERE t.case_id = c.case_id AND t.from_state IS DISTINCT FROM t.to_state), c.opened_at))))`;
+/**
+ * Overdue: an open case whose earliest deadline has passed, or on which an escalation was raised
+ * since it entered its current state — both kept on the row by the worker (migration 020), and
+ * indexed for open cases.
+ */
+const OVERDUE = `(c.status = 'open' AND (coalesce(c.next_due_at <= now(), false) OR c.escalated))`;
+/** The same as a filter: without `coalesce`, so that the planner can read the partial indexes and estimate the rows. */
+const OVERDUE_FILTER = `(c.status = 'open' AND (c.next_due_at <= now() OR c.escalated))`;
 
 const COLUMNS = `c.case_id, c.process_id, c.definition_version, c.definition_hash, c.customer_id, c.state, c.status,
-  c.context, c.deadlines, c.last_seq, c.opened_at, c.updated_at, c.closed_at, ${OVERDUE} AS overdue, ${NEXT_DUE} AS next_due_at`;
+  c.context, c.deadlines, c.last_seq, c.opened_at, c.updated_at, c.closed_at, ${OVERDUE} AS overdue, c.next_due_at`;
 const SELECT = `SELECT ${COLUMNS} FROM docket.cases c`;
 
 function toSummary(r: Row): CaseSummary {
@@ -147,7 +150,7 @@ function filterSql(s: CaseFilter, bound = binder()): { where: string; params: un
   }
   if (s.openedFrom !== undefined) where.push(`c.opened_at >= ${p(s.openedFrom)}`);
   if (s.openedTo !== undefined) where.push(`c.opened_at < ${p(s.openedTo)}`);
-  if (s.overdue !== undefined) where.push(`${OVERDUE} = ${p(s.overdue)}`);
+  if (s.overdue !== undefined) where.push(s.overdue ? OVERDUE_FILTER : `NOT ${OVERDUE}`);
   return { where: where.length ? where.join(' AND ') : 'true', params, p };
 }
 
@@ -219,8 +222,13 @@ function actionableSql(versions: VersionFacts[], role: string, p: (v: unknown) =
   return `(${restricted} OR (c.actionable_roles IS NULL AND ${inActionableStateSql(versions, p)}))`;
 }
 
+/**
+ * The user sent an event to the case (`> 0`) or started it (`= 0`). Their cases are collected first
+ * (an index-only scan of their transitions) and read by id: a user's cases are few next to all
+ * cases, which the planner, misjudging how many match, would otherwise walk in page order.
+ */
 function sentBySql(userId: string, seq: '= 0' | '> 0', p: (v: unknown) => string): string {
-  return `EXISTS (SELECT 1 FROM docket.transitions t WHERE t.actor_user = ${p(userId)} AND t.case_id = c.case_id AND t.seq ${seq})`;
+  return `c.case_id = ANY(ARRAY(SELECT t.case_id FROM docket.transitions t WHERE t.actor_user = ${p(userId)} AND t.seq ${seq}))`;
 }
 
 function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
@@ -304,21 +312,38 @@ export class PostgresCaseQueries {
   async page(filter: CaseFilter, inbox: InboxSelection | undefined, at: PagePosition): Promise<CasePage> {
     const { limit } = at;
     const sql = caseListSql(filter, inbox, at);
-    const rows = await this.query<Row & { page_key: string }>('list cases', sql.page.text, sql.page.params);
+    const count = async () => (await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0;
+    let rows: Array<Row & { page_key: string }>;
+    let counted: number | undefined;
+    if (inbox !== undefined && OPEN_VIEWS.has(inbox.view) && !at.offset) {
+      // Counted first: past the cap, the matches are many, and a page is read in page order and stops.
+      counted = await count();
+      rows = counted > TOTAL_CAP ? await this.inPageOrder(sql.page) : await this.query('list cases', sql.page.text, sql.page.params);
+    } else rows = await this.query('list cases', sql.page.text, sql.page.params);
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
     // A first page that holds every match is its own count.
     const whole = !more && at.after === undefined && !at.offset;
-    const counted = whole
-      ? shown.length
-      : ((await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0);
+    counted ??= whole ? shown.length : await count();
     return {
       cases: shown.map(toSummary),
       total: Math.min(counted, TOTAL_CAP),
       totalCapped: counted > TOTAL_CAP,
       next: more && last ? { openedAt: last.page_key, caseId: last.case_id } : null,
     };
+  }
+
+  /**
+   * A page of many matches, read along the index of the page order (open cases by opening time)
+   * until it is full. The planner, which takes the role, the state and the visibility of a case for
+   * independent, expects a few matches and would read them all through the array indexes to sort them.
+   */
+  private inPageOrder(page: { text: string; params: unknown[] }): Promise<Array<Row & { page_key: string }>> {
+    return inTransaction(this.pool, 'list cases', async (client) => {
+      await client.query('SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
+      return (await client.query<Row & { page_key: string }>(page.text, page.params)).rows;
+    });
   }
 
   /**

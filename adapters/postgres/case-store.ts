@@ -55,10 +55,10 @@ const TRANSITION_COLUMNS = `case_id, seq, process_id, definition_version, defini
   actor_user, actor_role, actor_on_behalf_of, request_id, from_state, to_state, status, at`;
 
 /**
- * The columns of what the case waits on (./work-columns.ts) and of the roles that may act on it
- * (migration 018), in the order `appendTransition` binds them.
+ * The columns of what the case waits on (./work-columns.ts), of the roles that may act on it
+ * (migration 018) and of what makes it overdue (migration 020), in the order `appendTransition` binds them.
  */
-const WORK_COLUMNS = 'assignees, candidate_roles, candidate_users, cc_users, initiator, actionable_roles';
+const WORK_COLUMNS = 'assignees, candidate_roles, candidate_users, cc_users, initiator, actionable_roles, next_due_at, escalated';
 
 const CASE_COLUMNS = `case_id, process_id, definition_version, definition_hash, customer_id, state, status,
   context, deadlines, last_seq, opened_at, updated_at, closed_at`;
@@ -147,7 +147,7 @@ export class PostgresCaseStore implements CaseStore {
       const work = workColumns(record.work);
       await client.query(
         `INSERT INTO docket.cases (${CASE_COLUMNS}, ${WORK_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
          ON CONFLICT (case_id) DO UPDATE SET
            process_id = EXCLUDED.process_id,
            definition_version = EXCLUDED.definition_version,
@@ -166,7 +166,9 @@ export class PostgresCaseStore implements CaseStore {
            candidate_users = EXCLUDED.candidate_users,
            cc_users = EXCLUDED.cc_users,
            initiator = EXCLUDED.initiator,
-           actionable_roles = EXCLUDED.actionable_roles
+           actionable_roles = EXCLUDED.actionable_roles,
+           next_due_at = EXCLUDED.next_due_at,
+           escalated = EXCLUDED.escalated
          WHERE docket.cases.last_seq ${replacing ? '<=' : '<'} EXCLUDED.last_seq`,
         [
           projection.caseId,
@@ -188,6 +190,8 @@ export class PostgresCaseStore implements CaseStore {
           work.ccUsers,
           work.initiator,
           projection.actionableRoles ?? null,
+          nextDueAt(projection.deadlines),
+          projection.escalated === true,
         ],
       );
       return { at: storedAt };
@@ -356,6 +360,12 @@ export class PostgresCaseStore implements CaseStore {
   private inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.pool, what, fn);
   }
+}
+
+/** The earliest due time of the running deadlines (the `next_due_at` column), null for none. */
+export function nextDueAt(deadlines: readonly Deadline[]): Date | null {
+  const times = deadlines.map((d) => Date.parse(d.dueAt)).filter((t) => !Number.isNaN(t));
+  return times.length === 0 ? null : new Date(Math.min(...times));
 }
 
 /** Validates an ISO timestamp and returns it as a Date (stored as timestamptz). */

@@ -223,21 +223,38 @@ const FIELD_COLUMNS: Record<keyof CustomerFields, string> = {
  * within the customer — `t/<case id>/<seq>` (so transitions at one instant go by case, then seq,
  * newest first), `c/<contact id>`, `h/<handover id>` — so a page ends at one row and the next starts
  * right after it, whatever is added meanwhile.
+ *
+ * Transitions are read only from the cases that can hold a row of the page. Take the customer's
+ * `limit + 1` most recently updated cases (of those updated before the cursor, whose rows all come
+ * after it): each has its last transition at or after `since`, the earliest of those, so the page
+ * holds only rows at or after `since`. No transition is later than its case's `updated_at`, so the
+ * cases updated since then (and opened before the cursor) hold them all: few, found by the
+ * customer's index on `updated_at`. A transition's row is read whole only once it is on the page.
  */
 export function timelineSql(customerId: string, limit: number, after?: PageKey): { text: string; params: unknown[] } {
   const params: unknown[] = [customerId, limit + 1];
   const keyset = after ? 'WHERE (x.at, x.page_key) < ($3::timestamptz, $4)' : '';
   if (after) params.push(after.at, after.key);
+  const before = after ? ' AND k.updated_at < $3::timestamptz' : '';
   return {
-    text: `SELECT x.kind, x.row, ${PAGE_AT('x.at')} AS page_at, x.page_key FROM (
-         SELECT 'transition' AS kind, to_jsonb(t) AS row, t.at, 't/' || t.case_id || '/' || lpad(t.seq::text, 10, '0') AS page_key
-           FROM docket.transitions t JOIN docket.cases c USING (case_id) WHERE c.customer_id = $1
+    text: `WITH since AS (
+         SELECT CASE WHEN count(*) = $2 THEN min(t.at) ELSE '-infinity'::timestamptz END AS at
+           FROM (SELECT k.case_id, k.last_seq FROM docket.cases k WHERE k.customer_id = $1${before}
+                  ORDER BY k.updated_at DESC LIMIT $2) k
+           JOIN docket.transitions t ON t.case_id = k.case_id AND t.seq = k.last_seq)
+       SELECT x.kind,
+              coalesce(x.row, (SELECT to_jsonb(t) FROM docket.transitions t WHERE t.case_id = x.case_id AND t.seq = x.seq)) AS row,
+              ${PAGE_AT('x.at')} AS page_at, x.page_key FROM (
+         SELECT 'transition' AS kind, NULL::jsonb AS row, t.case_id, t.seq, t.at,
+                't/' || t.case_id || '/' || lpad(t.seq::text, 10, '0') AS page_key
+           FROM since, docket.cases c JOIN docket.transitions t USING (case_id)
+          WHERE c.customer_id = $1 AND c.updated_at >= since.at AND t.at >= since.at${after ? ' AND c.opened_at <= $3::timestamptz' : ''}
          UNION ALL
-         SELECT 'contact', to_jsonb(k), k.at, 'c/' || lpad(k.id::text, 20, '0') FROM docket.customer_contacts k WHERE k.customer_id = $1
+         SELECT 'contact', to_jsonb(k), NULL, NULL, k.at, 'c/' || lpad(k.id::text, 20, '0') FROM docket.customer_contacts k WHERE k.customer_id = $1
          UNION ALL
          SELECT 'handover', to_jsonb(i) || jsonb_build_object('from_user', h.from_user, 'to_user', h.to_user, 'reason', h.reason,
                   'by_user', h.by_user, 'by_role', h.by_role),
-                h.at, 'h/' || lpad(h.id::text, 20, '0')
+                NULL, NULL, h.at, 'h/' || lpad(h.id::text, 20, '0')
            FROM docket.customer_handover_items i JOIN docket.customer_handovers h ON h.id = i.handover_id WHERE i.customer_id = $1
        ) x ${keyset} ORDER BY x.at DESC, x.page_key DESC LIMIT $2`,
     params,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { definitionHash } from '../../audit/definition-hash';
 import { toPublished, type DefinitionSource, type PublishedDefinition } from '../../ports';
-import { definitionSchema } from '../../engine/definition-schema';
+import { definitionSchema, type Definition } from '../../engine/definition-schema';
 import { StoreError, mapPgError } from './errors';
 
 /** SQLSTATE raised by the trigger that keeps published versions unchanged. */
@@ -52,6 +52,12 @@ type Row = {
 };
 
 const COLUMNS = 'process_id, version, hash, status, definition, created_by, created_at, published_by, published_at';
+
+/**
+ * Published definitions as parsed, by hash. A hash names its content (audit/definition-hash.ts), so
+ * an entry is never stale, whichever store or database it was read through.
+ */
+const parsedByHash = new Map<string, { definition: Definition; raw: unknown }>();
 
 function toRow(row: Row): DefinitionVersionRow {
   const { process_id: processId, version, hash, status, definition: raw, created_by: createdBy, published_by: publishedBy } = row;
@@ -161,15 +167,29 @@ export class PostgresDefinitionStore implements DefinitionSource {
     return this.imported;
   }
 
+  /** The latest published version of each process. Only versions not parsed before are read whole. */
   async list(): Promise<PublishedDefinition[]> {
     await this.ensureImported();
-    const { rows } = await this.query<Row>(
+    const { rows: heads } = await this.query<{ process_id: string; version: number; hash: string }>(
       'list',
-      `SELECT DISTINCT ON (process_id) ${COLUMNS} FROM docket.definition_versions
+      `SELECT DISTINCT ON (process_id) process_id, version, hash FROM docket.definition_versions
        WHERE status = 'published' ORDER BY process_id, version DESC`,
       [],
     );
-    return rows.map((r) => this.published(toRow(r)));
+    const unread = heads.filter((h) => !parsedByHash.has(h.hash));
+    if (unread.length > 0) {
+      const { rows } = await this.query<Row>(
+        'list',
+        `SELECT ${COLUMNS} FROM docket.definition_versions
+          WHERE status = 'published' AND (process_id, version) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+        [unread.map((h) => h.process_id), unread.map((h) => h.version)],
+      );
+      for (const r of rows) this.published(toRow(r));
+    }
+    return heads.flatMap((h) => {
+      const parsed = parsedByHash.get(h.hash);
+      return parsed ? [{ processId: h.process_id, version: h.version, hash: h.hash, ...parsed }] : [];
+    });
   }
 
   async latest(processId: string): Promise<PublishedDefinition | undefined> {
@@ -189,8 +209,13 @@ export class PostgresDefinitionStore implements DefinitionSource {
   }
 
   private published(row: DefinitionVersionRow): PublishedDefinition {
-    // Stored rows passed the linter when published; parsing fills the schema's defaults.
-    return { processId: row.processId, version: row.version, hash: row.hash, definition: definitionSchema.parse(row.raw), raw: row.raw };
+    let parsed = parsedByHash.get(row.hash);
+    if (parsed === undefined) {
+      // Stored rows passed the linter when published; parsing fills the schema's defaults.
+      parsed = { definition: definitionSchema.parse(row.raw), raw: row.raw };
+      parsedByHash.set(row.hash, parsed);
+    }
+    return { processId: row.processId, version: row.version, hash: row.hash, ...parsed };
   }
 
   /** One version (published or draft) of a process. */

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Client, Connection } from '@temporalio/client';
-import type { QueryConfig } from 'pg';
+import type { PoolClient, QueryConfig } from 'pg';
 import { PostgresCaseStore } from '../../adapters/postgres/case-store';
 import { PostgresDefinitionStore } from '../../adapters/postgres/definition-store';
 import { PostgresUserStore } from '../../adapters/postgres/user-store';
@@ -21,6 +21,8 @@ import type { CalendarData } from '../../engine/types';
 export interface Statement {
   text: string;
   values: unknown[];
+  /** The `SET LOCAL` statements sent before it in its transaction (planner settings it ran with). */
+  settings?: string[];
 }
 
 export interface ScaleApi {
@@ -39,16 +41,23 @@ export interface ScaleApi {
 export async function startScaleApi(databaseUrl: string, calendar: CalendarData): Promise<ScaleApi> {
   const { pool } = await appRolePool(databaseUrl, 6);
   let recording: Statement[] | undefined;
-  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    if (recording) {
+  // Recorded on each connection (the pool's own queries go through them too), with the settings of
+  // its transaction; the pool has no connection yet.
+  pool.on('connect', (client: PoolClient) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    let settings: string[] = [];
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const [first, second] = args;
       const text = typeof first === 'string' ? first : (first as QueryConfig).text;
-      const values = Array.isArray(second) ? second : ((first as QueryConfig).values ?? []);
-      recording.push({ text, values });
-    }
-    return query(...args);
-  };
+      if (/^\s*SET LOCAL\b/i.test(text)) settings.push(text);
+      else if (/^\s*(COMMIT|ROLLBACK)\b/i.test(text)) settings = [];
+      else if (recording) {
+        const values = Array.isArray(second) ? second : ((first as QueryConfig).values ?? []);
+        recording.push({ text, values, ...(settings.length > 0 && { settings: [...settings] }) });
+      }
+      return query(...args);
+    };
+  });
   const definitions = new PostgresDefinitionStore(pool);
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }), namespace: 'default' });
   const docket = new DocketClient({

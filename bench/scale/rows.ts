@@ -51,6 +51,9 @@ export const CASE_COLUMNS = [
   'candidate_users',
   'cc_users',
   'initiator',
+  'actionable_roles',
+  'next_due_at',
+  'escalated',
 ] as const;
 
 export const OUTBOX_COLUMNS = [
@@ -257,6 +260,9 @@ export function caseRows(plans: CasePlans, i: number, staff: Staff, seed: number
       arrayCell(last.candidateUsers.map((p) => fill(p, cast))),
       arrayCell(last.ccUsers.map((p) => fill(p, cast))),
       last.initiator === null ? '\\N' : cell(fill(last.initiator, cast)),
+      arrayCell(last.actionableRoles),
+      last.nextDue === Infinity ? '\\N' : iso(last.nextDue + shift),
+      last.escalated ? 't' : 'f',
     ].join('\t'),
   });
   return { caseId, rows };

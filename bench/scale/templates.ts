@@ -6,6 +6,7 @@
  * state, event, payload, context and work column in the data set is one the engine produced.
  */
 import type { AnyMachineSnapshot } from 'xstate';
+import { actionableRoles } from '../../engine/actionable-roles';
 import { checkEvent, checkStartInput } from '../../engine/check';
 import { compileDefinition, DONE_PREFIX, TIMER_PREFIX, type CompiledDefinition, type MachineEvent } from '../../engine/compile';
 import { canonicalJson } from '../../engine/canonical-json';
@@ -49,6 +50,10 @@ export interface TemplateStep {
   deadlines: Pieces;
   /** The earliest running deadline (template time), Infinity for none: an open case stopped here is seen before it. */
   nextDue: number;
+  /** An escalation was raised since the case entered this state (as the workflow tracks it). */
+  escalated: boolean;
+  /** The roles that may act on the case now (engine/actionable-roles.ts), as the worker records them. */
+  actionableRoles: string[];
   assignees: Pieces[];
   candidateRoles: string[];
   candidateUsers: Pieces[];
@@ -144,6 +149,7 @@ function walkOne(compiled: CompiledDefinition, published: PublishedDefinition, r
   let snapshot = result.snapshot;
   let state: string | null = null;
   const visits = new Map<string, number>();
+  let escalated = false;
 
   const record = (r: StepResult, event: string, payload: unknown, actor: Actor, human: boolean) => {
     for (const id of r.cancelTimers) timers.delete(id);
@@ -154,6 +160,9 @@ function walkOne(compiled: CompiledDefinition, published: PublishedDefinition, r
     if (!r.changed) return;
     const work = workColumns(workView(compiled, r.snapshot));
     const deadlines: Deadline[] = [...timers.values()].map(({ event: _event, ...d }) => d);
+    // As workflows/case/transitions.ts keeps it: cleared on a change of state, set by an escalation.
+    if (r.state !== state) escalated = false;
+    if (r.notifications.some((n) => n.kind === 'escalation')) escalated = true;
     steps.push({
       event,
       payload: cut(canonicalJson(payload ?? {})),
@@ -167,6 +176,8 @@ function walkOne(compiled: CompiledDefinition, published: PublishedDefinition, r
       context: cut(JSON.stringify(r.snapshot.context)),
       deadlines: cut(JSON.stringify(deadlines)),
       nextDue: Math.min(Infinity, ...deadlines.map((d) => Date.parse(d.dueAt))),
+      escalated,
+      actionableRoles: actionableRoles(compiled, r.snapshot),
       assignees: work.assignees.map(cut),
       candidateRoles: work.candidateRoles,
       candidateUsers: work.candidateUsers.map(cut),

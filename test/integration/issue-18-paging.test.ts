@@ -401,6 +401,40 @@ describe('EXPLAIN: the pages use indexes', () => {
     expect(listed.body.total).toBe(recorded.rows[0]!.n);
   });
 
+  test('an actionable inbox of more than 1000 cases: every case once, newest first, a page at a time along the index of open cases', async () => {
+    const { rows, pages } = await allPages(tokens.bob!, '/inbox?view=actionable&process=complaint&limit=200', (b) =>
+      b.items.map((c: any) => c.caseId as string),
+    );
+    expect(pages[0]!.body).toMatchObject({ total: 1000, totalCapped: true });
+    const expected = await h.pool.query<{ case_id: string }>(
+      `SELECT case_id FROM docket.cases WHERE status = 'open' AND case_id = ANY($1) ORDER BY opened_at DESC, case_id DESC`,
+      [rows],
+    );
+    expect(rows).toEqual(expected.rows.map((r) => r.case_id));
+    const recorded = await h.pool.query<{ case_id: string }>(
+      `SELECT case_id FROM docket.cases WHERE status = 'open' AND process_id = 'complaint' AND actionable_roles && ARRAY['handler']`,
+    );
+    expect(recorded.rows.length).toBeGreaterThan(1000);
+    expect(new Set(rows)).toEqual(new Set([...rows, ...recorded.rows.map((r) => r.case_id)]));
+    // A page of so many is read along the index of open cases in page order, not sorted after reading them all.
+    const versions = await versionFacts(api.deps, ['complaint'], 'handler');
+    const sql = caseListSql(
+      { processIds: ['complaint'] },
+      { view: 'actionable', userId: 'bob', role: 'handler', versions },
+      { limit: 200 },
+    );
+    const client = await h.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
+      const { rows: explained } = await client.query<{ 'QUERY PLAN': any }>(`EXPLAIN (FORMAT JSON) ${sql.page.text}`, sql.page.params);
+      await client.query('ROLLBACK');
+      expect(planNodes(explained[0]!['QUERY PLAN']).map((n) => n['Index Name'])).toContain('cases_open_page_idx');
+    } finally {
+      client.release();
+    }
+  });
+
   test('a customer’s cases, a timeline page and a history page', async () => {
     await usesIndexes('customer cases', caseListSql({ customerId: 'SEED-7' }, undefined, { limit: 100 }).page, ['cases']);
     await usesIndexes('timeline', timelineSql('SEED-7', 50), ['cases', 'transitions', 'customer_contacts']);

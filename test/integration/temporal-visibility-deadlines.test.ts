@@ -4,6 +4,7 @@
  * keeps custom search attributes too, registered when it starts).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PostgresCaseQueries } from '../../adapters/postgres/case-query';
 import { startTimeSkippingEnv } from '../../infra/temporal-env';
 import { complaintInput, createHarness, cs, skipPast, waitFor, type Harness } from '../helpers/harness';
 import { recordIfAsked } from '../helpers/history-files';
@@ -72,4 +73,34 @@ test('a passed deadline marks the case overdue until it moves on; the next deadl
   expect(closed.DocketAssignee).toBeUndefined();
   expect(closed.DocketDueAt).toBeUndefined();
   await recordIfAsked(h.client, caseId, 'complaint-visibility');
+});
+
+test('the case row keeps what makes it overdue: the next deadline, and the escalation until the case moves on', async () => {
+  const queries = new PostgresCaseQueries(h.pool);
+  const row = async (caseId: string) =>
+    (
+      await h.pool.query<{ next_due_at: Date | null; escalated: boolean }>(
+        'SELECT next_due_at, escalated FROM docket.cases WHERE case_id = $1',
+        [caseId],
+      )
+    ).rows[0];
+  const overdue = async (caseId: string) => (await queries.page({ caseId, overdue: true }, undefined, { limit: 1 })).cases.length === 1;
+  const { caseId } = await h.docket.startCase('complaint', complaintInput, cs);
+  const [acceptDue] = (await h.docket.status(caseId)).deadlines;
+  expect(await row(caseId)).toEqual({ next_due_at: new Date(acceptDue!.dueAt), escalated: false });
+  expect(await overdue(caseId)).toBe(false);
+
+  await skipPast(env, acceptDue!.dueAt);
+  await waitFor(
+    () => row(caseId),
+    (r) => r?.escalated === true,
+    'the escalation stored',
+  );
+  expect(await row(caseId)).toEqual({ next_due_at: null, escalated: true });
+  expect(await overdue(caseId)).toBe(true);
+
+  await h.docket.send(caseId, { type: 'ACCEPT', data: { department: 'svc', assignee: 'bob' }, actor: cs });
+  const next = (await h.docket.status(caseId)).deadlines.map((d) => d.dueAt).sort()[0];
+  expect(await row(caseId)).toEqual({ next_due_at: new Date(next!), escalated: false });
+  expect(await overdue(caseId)).toBe(false);
 });

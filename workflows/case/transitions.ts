@@ -85,6 +85,7 @@ export function createTransitions(
       closedAt: c.status === 'completed' ? at : null,
       work,
       actionableRoles: actionableRoles(c.compiled, c.snapshot),
+      escalated: c.escalated === true,
     };
     const notifications: Notification[] = result.notifications.map((n, i) => ({
       ...n,
