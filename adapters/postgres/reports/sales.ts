@@ -82,27 +82,20 @@ export function contractsQuery(f: ReportFilter): ReportQuery {
 /**
  * Approval time per level: from the approver's turn (the contract entering approval, or the previous
  * level approving) to their APPROVE, for approvals given in the period; the level is the approver's role.
- * Each approval is read from the index by process, event and time, and its turn's start by a step
- * back along the case's own log.
+ * The approvals and their turns' starts are kept as the log grows (`docket.report_approvals`,
+ * migration 021), read from the index by time; the case is read only for a rep.
  */
 export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
   const from = p(f.from);
   const to = p(f.to);
-  const rep = f.rep === undefined ? '' : `AND c.context->>'submittedBy' = ${p(f.rep)}`;
+  const rep = f.rep === undefined ? '' : `JOIN docket.cases c ON c.case_id = a.case_id AND c.context->>'submittedBy' = ${p(f.rep)}`;
   const sql = `
-    SELECT u.actor_role AS level, count(*)::int AS approvals, ${percentilesSql('extract(epoch FROM u.at - turn.started)')}
-      FROM docket.transitions u
-      LEFT JOIN LATERAL (
-        SELECT t.at AS started FROM docket.transitions t
-         WHERE t.case_id = u.case_id AND t.seq < u.seq
-           AND ((t.to_state = 'approval' AND t.from_state IS DISTINCT FROM 'approval') OR (t.event = 'APPROVE' AND t.from_state = 'approval'))
-         ORDER BY t.seq DESC LIMIT 1) turn ON true
-      JOIN docket.cases c ON c.case_id = u.case_id
-     WHERE u.process_id = 'contract' AND u.event = 'APPROVE' AND u.at >= ${from} AND u.at < ${to}
-       AND (u.from_state = 'approval' OR (u.to_state = 'approval' AND u.from_state IS DISTINCT FROM 'approval')) ${rep}
+    SELECT a.level, count(*)::int AS approvals, ${percentilesSql('extract(epoch FROM a.at - a.started)')}
+      FROM docket.report_approvals a ${rep}
+     WHERE a.at >= ${from} AND a.at < ${to}
      GROUP BY 1
-     ORDER BY coalesce(array_position(ARRAY['sales_manager', 'gm', 'hq', 'legal'], u.actor_role), 99), 1`;
+     ORDER BY coalesce(array_position(ARRAY['sales_manager', 'gm', 'hq', 'legal'], a.level), 99), 1`;
   return { sql, params, columns: ['level', 'approvals', 'medianHours', 'p90Hours'] };
 }
 

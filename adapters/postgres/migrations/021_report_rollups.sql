@@ -1,0 +1,129 @@
+-- What the reports read instead of the raw log (adapters/postgres/reports/), kept as the log grows:
+--   report_stays      one row per stay in a state that ended: the change of state that ended it (the
+--                     row's case and seq), the state, when it was entered and when it was left. The
+--                     state-times report reads these instead of stepping back along each case's log.
+--   report_approvals  one row per approval of a contract (an APPROVE in or into approval), its level
+--                     (the approver's role) and when the approver's turn started (NULL: no turn found).
+--                     The contract-approvals report reads these.
+-- Both are a function of the transition log alone (append-only), so each row is written once, by a
+-- trigger in the transaction that appends the transition; a row stored again is refused by the log's
+-- primary key (ON CONFLICT DO NOTHING fires no trigger). A row appended out of order (a gap filled
+-- later) also rewrites the stay or approvals after it. docket.rebuild_report_rollups() fills both
+-- from the whole log (this migration's backfill, and the bench seeder's after its COPY).
+-- Only the triggers (SECURITY DEFINER, as the owner) write them; the API and the worker read them.
+
+CREATE TABLE docket.report_stays (
+  case_id    text        NOT NULL,
+  seq        integer     NOT NULL,
+  process_id text        NOT NULL,
+  state      text        NOT NULL,
+  entered    timestamptz NOT NULL,
+  left_at    timestamptz NOT NULL,
+  PRIMARY KEY (case_id, seq)
+);
+CREATE INDEX report_stays_process_left_idx ON docket.report_stays (process_id, left_at) INCLUDE (state, entered);
+
+CREATE TABLE docket.report_approvals (
+  case_id text        NOT NULL,
+  seq     integer     NOT NULL,
+  at      timestamptz NOT NULL,
+  level   text        NOT NULL,
+  started timestamptz,
+  PRIMARY KEY (case_id, seq)
+);
+CREATE INDEX report_approvals_at_idx ON docket.report_approvals (at) INCLUDE (level, started);
+
+-- The stay a change of state ends: from the case's previous change of state (by seq).
+CREATE FUNCTION docket.report_stays_on_append() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docket AS $$
+BEGIN
+  INSERT INTO docket.report_stays (case_id, seq, process_id, state, entered, left_at)
+  SELECT l.case_id, l.seq, l.process_id, e.to_state, e.at, l.at
+    FROM (SELECT NEW.case_id, NEW.seq, NEW.process_id, NEW.at
+          UNION ALL
+          (SELECT n.case_id, n.seq, n.process_id, n.at FROM docket.transitions n
+            WHERE n.case_id = NEW.case_id AND n.seq > NEW.seq AND n.from_state IS DISTINCT FROM n.to_state
+            ORDER BY n.seq LIMIT 1)) l (case_id, seq, process_id, at)
+   CROSS JOIN LATERAL (
+     SELECT t.to_state, t.at FROM docket.transitions t
+      WHERE t.case_id = l.case_id AND t.seq < l.seq AND t.from_state IS DISTINCT FROM t.to_state
+      ORDER BY t.seq DESC LIMIT 1) e
+  ON CONFLICT (case_id, seq) DO UPDATE SET state = EXCLUDED.state, entered = EXCLUDED.entered;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER transitions_report_stays
+  AFTER INSERT ON docket.transitions
+  FOR EACH ROW WHEN (NEW.from_state IS DISTINCT FROM NEW.to_state)
+  EXECUTE FUNCTION docket.report_stays_on_append();
+
+-- The approvals of the case from this row on, each with the start of its turn: the latest earlier
+-- row where the contract entered approval or a previous level approved.
+CREATE FUNCTION docket.report_approvals_on_append() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docket AS $$
+BEGIN
+  INSERT INTO docket.report_approvals (case_id, seq, at, level, started)
+  SELECT u.case_id, u.seq, u.at, u.actor_role, turn.started
+    FROM docket.transitions u
+    LEFT JOIN LATERAL (
+      SELECT t.at AS started FROM docket.transitions t
+       WHERE t.case_id = u.case_id AND t.seq < u.seq
+         AND ((t.to_state = 'approval' AND t.from_state IS DISTINCT FROM 'approval') OR (t.event = 'APPROVE' AND t.from_state = 'approval'))
+       ORDER BY t.seq DESC LIMIT 1) turn ON true
+   WHERE u.case_id = NEW.case_id AND u.seq >= NEW.seq AND u.process_id = 'contract' AND u.event = 'APPROVE'
+     AND (u.from_state = 'approval' OR (u.to_state = 'approval' AND u.from_state IS DISTINCT FROM 'approval'))
+  ON CONFLICT (case_id, seq) DO UPDATE SET started = EXCLUDED.started;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER transitions_report_approvals
+  AFTER INSERT ON docket.transitions
+  FOR EACH ROW WHEN (NEW.process_id = 'contract' AND (NEW.from_state = 'approval' OR NEW.to_state = 'approval'))
+  EXECUTE FUNCTION docket.report_approvals_on_append();
+
+-- Both tables again from the whole log, in one pass each.
+CREATE FUNCTION docket.rebuild_report_rollups() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, docket AS $$
+BEGIN
+  TRUNCATE docket.report_stays, docket.report_approvals;
+  INSERT INTO docket.report_stays (case_id, seq, process_id, state, entered, left_at)
+  SELECT case_id, seq, process_id, entered_state, entered, at
+    FROM (SELECT case_id, seq, process_id, at,
+                 lag(to_state) OVER w AS entered_state, lag(at) OVER w AS entered, lag(seq) OVER w AS entered_seq
+            FROM docket.transitions
+           WHERE from_state IS DISTINCT FROM to_state
+          WINDOW w AS (PARTITION BY case_id ORDER BY seq)) s
+   WHERE entered_seq IS NOT NULL;
+  INSERT INTO docket.report_approvals (case_id, seq, at, level, started)
+  SELECT u.case_id, u.seq, u.at, u.actor_role, turn.started
+    FROM docket.transitions u
+    LEFT JOIN LATERAL (
+      SELECT t.at AS started FROM docket.transitions t
+       WHERE t.case_id = u.case_id AND t.seq < u.seq
+         AND ((t.to_state = 'approval' AND t.from_state IS DISTINCT FROM 'approval') OR (t.event = 'APPROVE' AND t.from_state = 'approval'))
+       ORDER BY t.seq DESC LIMIT 1) turn ON true
+   WHERE u.process_id = 'contract' AND u.event = 'APPROVE'
+     AND (u.from_state = 'approval' OR (u.to_state = 'approval' AND u.from_state IS DISTINCT FROM 'approval'));
+END;
+$$;
+
+REVOKE ALL ON FUNCTION docket.rebuild_report_rollups() FROM PUBLIC;
+REVOKE ALL ON FUNCTION docket.report_stays_on_append() FROM PUBLIC;
+REVOKE ALL ON FUNCTION docket.report_approvals_on_append() FROM PUBLIC;
+
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_app') THEN
+    REVOKE ALL ON docket.report_stays, docket.report_approvals FROM docket_app;
+    GRANT SELECT ON docket.report_stays, docket.report_approvals TO docket_app;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_worker') THEN
+    REVOKE ALL ON docket.report_stays, docket.report_approvals FROM docket_worker;
+    GRANT SELECT ON docket.report_stays, docket.report_approvals TO docket_worker;
+  END IF;
+END;
+$$;
+
+SELECT docket.rebuild_report_rollups();
