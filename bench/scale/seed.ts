@@ -39,8 +39,18 @@ export async function generatorDigest(definitionsDir: string): Promise<string> {
 }
 /** The tables loaded with their secondary indexes dropped (and primary keys, where nothing refers to them). */
 const BIG_TABLES = ['cases', 'transitions', 'notification_outbox'];
-/** The triggers that keep the reports' rollups (migration 021), off during the load and rebuilt after it. */
-const REPORT_TRIGGERS = ['transitions_report_stays', 'transitions_report_approvals'];
+/** The triggers that keep the reports' rollups (migration 021), by table: off during the load, rebuilt after it. */
+const REPORT_TRIGGERS: Record<string, string[]> = {
+  transitions: ['transitions_report_stays', 'transitions_report_approvals', 'transitions_report_events'],
+  cases: ['cases_report_events_insert', 'cases_report_events_update'],
+};
+
+/** Turns the reports' rollup triggers off or on. */
+async function reportTriggers(pool: Pool, action: 'DISABLE' | 'ENABLE'): Promise<void> {
+  for (const [table, triggers] of Object.entries(REPORT_TRIGGERS)) {
+    await pool.query(`ALTER TABLE docket.${table} ${triggers.map((t) => `${action} TRIGGER ${t}`).join(', ')}`);
+  }
+}
 /** How skewed customers are: a few large accounts with many cases, many with a few. */
 const CUSTOMER_SKEW = 0.5;
 
@@ -345,7 +355,7 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
     createdAt: new Date(now - 4 * 365 * 86_400_000).toISOString(),
   });
   const indexes = await dropIndexes(pool);
-  await pool.query(`ALTER TABLE docket.transitions ${REPORT_TRIGGERS.map((t) => `DISABLE TRIGGER ${t}`).join(', ')}`);
+  await reportTriggers(pool, 'DISABLE');
   const tLoad = performance.now();
   const loaded = await loadCases(pool, plans, { byRole, ownerOf: (i) => ownerOf[i] ?? null, customerId }, seed, signing, log);
   const loadSeconds = (performance.now() - tLoad) / 1000;
@@ -359,7 +369,7 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
   const tRollups = performance.now();
   log('  report rollups…');
   await pool.query('SELECT docket.rebuild_report_rollups()');
-  await pool.query(`ALTER TABLE docket.transitions ${REPORT_TRIGGERS.map((t) => `ENABLE TRIGGER ${t}`).join(', ')}`);
+  await reportTriggers(pool, 'ENABLE');
   const rollupSeconds = (performance.now() - tRollups) / 1000;
 
   const tAnalyze = performance.now();

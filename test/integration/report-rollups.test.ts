@@ -12,7 +12,8 @@ import { seedScale } from '../../bench/scale';
 import { PostgresCaseStore } from '../../adapters/postgres/case-store';
 import { stateTimesQuery, type ReportQuery } from '../../adapters/postgres/reports/complaints';
 import type { ReportFilter } from '../../adapters/postgres/reports/period';
-import { contractApprovalsQuery } from '../../adapters/postgres/reports/sales';
+import { contractApprovalsQuery, contractsQuery, lostDealCausesQuery } from '../../adapters/postgres/reports/sales';
+import { targetsQuery } from '../../adapters/postgres/reports/targets';
 import type { Actor } from '../../engine/types';
 import * as raw from '../helpers/report-reference';
 import { freshDatabase, requireEnv } from '../helpers/harness';
@@ -25,10 +26,38 @@ async function rows(pool: Pool, q: ReportQuery): Promise<unknown[]> {
   return (await pool.query(q.sql, q.params)).rows;
 }
 
+/** The targets' counts, in (metric, rep) order: their query has no order of its own. */
+async function counts(pool: Pool, q: { sql: string; params: unknown[] }): Promise<unknown[]> {
+  return (await pool.query(`SELECT * FROM (${q.sql}) q ORDER BY metric, rep NULLS FIRST`, q.params)).rows;
+}
+
+/** The counting reports both ways, for `f` and each rep of `reps`; returns how many rows the reference answered. */
+async function expectSameCounts(pool: Pool, f: ReportFilter, reps: string[]): Promise<number> {
+  let answered = 0;
+  for (const narrowed of [f, ...reps.map((rep) => ({ ...f, rep }))]) {
+    for (const groupBy of [undefined, 'week', 'quarter'] as const) {
+      const g = { ...narrowed, groupBy };
+      for (const [name, now, before] of [
+        ['contracts', contractsQuery(g), raw.contractsQuery(g)],
+        ['lost-deal-causes', lostDealCausesQuery(g), raw.lostDealCausesQuery(g)],
+      ] as const) {
+        const expected = await rows(pool, before);
+        expect({ name, g, rows: await rows(pool, now) }).toEqual({ name, g, rows: expected });
+        answered += expected.length;
+      }
+    }
+    const expected = await counts(pool, raw.targetsCountsQuery(narrowed));
+    expect({ narrowed, rows: await counts(pool, targetsQuery(narrowed)) }).toEqual({ narrowed, rows: expected });
+    answered += expected.length;
+  }
+  return answered;
+}
+
 /** Both ways for each filter; returns how many rows the reference answered in all. */
 async function expectSame(pool: Pool, filters: ReportFilter[], processes: string[]): Promise<number> {
   let answered = 0;
   for (const f of filters) {
+    answered += await expectSameCounts(pool, f, []);
     for (const process of processes) {
       const expected = await rows(pool, raw.stateTimesQuery(f, process));
       expect({ f, process, rows: await rows(pool, stateTimesQuery(f, process)) }).toEqual({ f, process, rows: expected });
@@ -42,8 +71,9 @@ async function expectSame(pool: Pool, filters: ReportFilter[], processes: string
 }
 
 /** The rollup tables' rows, in key order. */
-async function kept(pool: Pool): Promise<{ stays: unknown[]; approvals: unknown[] }> {
+async function kept(pool: Pool): Promise<{ stays: unknown[]; approvals: unknown[]; events: unknown[] }> {
   return {
+    events: (await pool.query('SELECT * FROM docket.report_events ORDER BY case_id, seq')).rows,
     stays: (await pool.query('SELECT * FROM docket.report_stays ORDER BY case_id, seq')).rows,
     approvals: (await pool.query('SELECT * FROM docket.report_approvals ORDER BY case_id, seq')).rows,
   };
@@ -71,7 +101,7 @@ describe('on a seeded data set', () => {
     await pool?.end();
   });
 
-  test('state-times and contract-approvals equal the raw queries for months, a year and periods cut mid-day', async () => {
+  test('state-times, contract-approvals, contracts, lost-deal-causes and targets equal the raw queries for months, a year and periods cut mid-day', async () => {
     const month = (back: number) => {
       const d = new Date(seededAt);
       return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1));
@@ -119,6 +149,18 @@ describe('on a seeded data set', () => {
       expect(await rows(pool, contractApprovalsQuery(f))).toEqual(expected);
       answered += expected.length;
     }
+    const owners = (
+      await pool.query<{ r: string }>(
+        `SELECT DISTINCT context->>'performanceRep' AS r FROM docket.cases WHERE process_id = 'contract' AND context ? 'performanceRep' ORDER BY 1 LIMIT 2`,
+      )
+    ).rows.map((r) => r.r);
+    const sales = (
+      await pool.query<{ r: string }>(
+        `SELECT DISTINCT context->>'salesRep' AS r FROM docket.cases WHERE process_id = 'lost_deal' AND context ? 'salesRep' ORDER BY 1 LIMIT 2`,
+      )
+    ).rows.map((r) => r.r);
+    expect(owners.length + sales.length).toBeGreaterThan(0);
+    answered += await expectSameCounts(pool, year, [...reps.slice(0, 2), ...owners, ...sales, 'nobody']);
     expect(answered).toBeGreaterThan(0);
   });
 
@@ -126,6 +168,7 @@ describe('on a seeded data set', () => {
     const before = await kept(pool);
     expect(before.stays.length).toBeGreaterThan(1000);
     expect(before.approvals.length).toBeGreaterThan(10);
+    expect(before.events.length).toBeGreaterThan(100);
     await pool.query('SELECT docket.rebuild_report_rollups()');
     expect(await kept(pool)).toEqual(before);
   });
@@ -149,7 +192,13 @@ describe('on transitions stored through the case store', () => {
   const SYSTEM: Actor = { userId: 'system', role: 'system' };
 
   /** Appends `steps` of a case in the order of `order` (default: as listed); each step's projection as the worker writes it. */
-  async function append(caseId: string, processId: string, context: Record<string, unknown>, steps: Step[], order?: number[]) {
+  async function append(
+    caseId: string,
+    processId: string,
+    context: Record<string, unknown> | ((seq: number) => Record<string, unknown>),
+    steps: Step[],
+    order?: number[],
+  ) {
     const at = (i: number) => new Date(start + steps[i]![2] * 3_600_000).toISOString();
     for (const seq of order ?? steps.map((_, i) => i)) {
       const [event, to, , actor] = steps[seq]!;
@@ -178,7 +227,7 @@ describe('on transitions stored through the case store', () => {
           customerId: 'cu-1',
           state: to,
           status,
-          context,
+          context: typeof context === 'function' ? context(seq) : context,
           deadlines: [],
           lastSeq: seq,
           openedAt: at(0),
@@ -225,9 +274,45 @@ describe('on transitions stored through the case store', () => {
     await append('cmp-2', 'complaint', { department: 'sales' }, complaint, [0, 1, 3, 6, 5, 2, 4]);
     await append('ctr-2', 'contract', { submittedBy: 'ray' }, contract, [0, 1, 3, 4, 5, 2, 6, 7, 9, 10, 11, 12, 8]);
 
+    // Counted events whose case's context changes after them (and a projection stored late, not applied).
+    await append(
+      'ctr-3',
+      'contract',
+      (seq) =>
+        seq < 3
+          ? { performanceRep: 'rita', performanceAmount: 100, submittedBy: 'rita' }
+          : { performanceRep: 'ray', performanceAmount: 250.5, submittedBy: 'rita', overdue: true },
+      [
+        ['xstate.init', 'draft', 0],
+        ['EARLY_PLACEMENT_APPROVED', 'draft', 1],
+        ['ARCHIVED', 'archived', 2],
+        ['AMEND', 'archived', 3],
+      ],
+      [0, 1, 3, 2],
+    );
+    await append('vis-1', 'visit', (seq) => ({ owner: seq < 3 ? 'rita' : 'ray', visitType: 'new_customer' }), [
+      ['xstate.init', 'planning', 0],
+      ['ARRIVED', 'onSite', 1],
+      ['VISIT_DONE', 'recording', 2],
+      ['HANDOVER', 'recording', 3],
+    ]);
+    const causes = (seq: number) => [
+      { dimension: 'price', weight: 'primary' },
+      ...(seq >= 2 ? [{ dimension: 'service', weight: 'secondary' }] : []),
+    ];
+    await append('ld-1', 'lost_deal', (seq) => ({ salesRep: 'ray', ...(seq >= 1 && { causes: causes(seq) }) }), [
+      ['xstate.init', 'analysis', 0],
+      ['CAUSES_IDENTIFIED', 'measures', 1],
+      ['REVISE', 'measures', 2],
+    ]);
+
     const incremental = await kept(pool);
-    // Stays ended: five per complaint, seven per contract.
-    expect(incremental.stays).toHaveLength(2 * 5 + 2 * 7);
+    expect(incremental.events).toHaveLength(2 + 1 + 1);
+    expect(incremental.events).toContainEqual(
+      expect.objectContaining({ case_id: 'ctr-3', event: 'ARCHIVED', facts: { performanceRep: 'ray', performanceAmount: 250.5 } }),
+    );
+    // Stays ended: five per complaint, seven per contract through approval, four in the last three cases.
+    expect(incremental.stays).toHaveLength(2 * 5 + 2 * 7 + 4);
     expect(incremental.approvals).toHaveLength(2 * 5);
     await pool.query('SELECT docket.rebuild_report_rollups()');
     expect(await kept(pool)).toEqual(incremental);
@@ -239,6 +324,7 @@ describe('on transitions stored through the case store', () => {
       { from: new Date(start + 45 * 3_600_000), to: new Date(start + 45 * 3_600_000 + 1) },
     ];
     expect(await expectSame(pool, filters, ['complaint', 'contract'])).toBeGreaterThan(5);
+    expect(await expectSameCounts(pool, all, ['rita', 'ray'])).toBeGreaterThan(5);
     for (const f of [
       { ...all, department: 'quality' },
       { ...all, rep: 'ray' },

@@ -5,12 +5,21 @@
 --   report_approvals  one row per approval of a contract (an APPROVE in or into approval), its level
 --                     (the approver's role) and when the approver's turn started (NULL: no turn found).
 --                     The contract-approvals report reads these.
--- Both are a function of the transition log alone (append-only), so each row is written once, by a
--- trigger in the transaction that appends the transition; a row stored again is refused by the log's
--- primary key (ON CONFLICT DO NOTHING fires no trigger). A row appended out of order (a gap filled
--- later) also rewrites the stay or approvals after it. docket.rebuild_report_rollups() fills both
--- from the whole log (this migration's backfill, and the bench seeder's after its COPY).
--- Only the triggers (SECURITY DEFINER, as the owner) write them; the API and the worker read them.
+--   report_events     one row per event a counting report counts (a contract ARCHIVED or
+--                     EARLY_PLACEMENT_APPROVED, a VISIT_DONE, a lost deal's CAUSES_IDENTIFIED), with
+--                     the fields of its case's context that the report reads (`facts`, the same JSON
+--                     values): the contracts, targets (visits) and lost-deal-causes reports read these
+--                     instead of joining each event to its case.
+-- Stays and approvals are a function of the transition log alone (append-only): each row is written
+-- by a trigger in the transaction that appends the transition; a row stored again is refused by the
+-- log's primary key (ON CONFLICT DO NOTHING fires no trigger), and a row appended out of order (a gap
+-- filled later) also rewrites the stay or approvals after it. The counting reports count by the
+-- case's current context, so an event's `facts` follows it: written when the event is appended (from
+-- the case's row as it is then) and rewritten, in the same transaction, when the case's context is.
+-- Each row is its own (case, seq): concurrent writers of different cases touch different rows.
+-- docket.rebuild_report_rollups() fills all three from the whole log (this migration's backfill, and
+-- the bench seeder's after its COPY). Only the triggers (SECURITY DEFINER, as the owner) write them;
+-- the API and the worker read them.
 
 CREATE TABLE docket.report_stays (
   case_id    text        NOT NULL,
@@ -32,6 +41,32 @@ CREATE TABLE docket.report_approvals (
   PRIMARY KEY (case_id, seq)
 );
 CREATE INDEX report_approvals_at_idx ON docket.report_approvals (at) INCLUDE (level, started);
+
+CREATE TABLE docket.report_events (
+  case_id    text        NOT NULL,
+  seq        integer     NOT NULL,
+  process_id text        NOT NULL,
+  event      text        NOT NULL,
+  at         timestamptz NOT NULL,
+  facts      jsonb       NOT NULL,
+  PRIMARY KEY (case_id, seq)
+);
+CREATE INDEX report_events_event_at_idx ON docket.report_events (process_id, event, at) INCLUDE (facts);
+
+-- The fields of a case's context a counting report reads for `event`, as they are there (a field
+-- missing stays missing); NULL: not an event counted.
+CREATE FUNCTION docket.report_event_facts(process_id text, event text, context jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+  SELECT (SELECT coalesce(jsonb_object_agg(f.key, f.value), '{}'::jsonb) FROM jsonb_each(CASE WHEN jsonb_typeof(context) = 'object' THEN context ELSE '{}' END) f
+           WHERE f.key = ANY (k.keys))
+    FROM (SELECT CASE
+            WHEN process_id = 'contract' AND event = 'ARCHIVED' THEN ARRAY['performanceRep', 'performanceAmount']
+            WHEN process_id = 'contract' AND event = 'EARLY_PLACEMENT_APPROVED' THEN ARRAY['submittedBy', 'overdue', 'formsReturnedLate']
+            WHEN process_id = 'visit' AND event = 'VISIT_DONE' THEN ARRAY['owner', 'visitType']
+            WHEN process_id = 'lost_deal' AND event = 'CAUSES_IDENTIFIED' THEN ARRAY['salesRep', 'causes']
+          END AS keys) k
+   WHERE k.keys IS NOT NULL
+$$;
 
 -- The stay a change of state ends: from the case's previous change of state (by seq).
 CREATE FUNCTION docket.report_stays_on_append() RETURNS trigger
@@ -83,11 +118,53 @@ CREATE TRIGGER transitions_report_approvals
   FOR EACH ROW WHEN (NEW.process_id = 'contract' AND (NEW.from_state = 'approval' OR NEW.to_state = 'approval'))
   EXECUTE FUNCTION docket.report_approvals_on_append();
 
--- Both tables again from the whole log, in one pass each.
+-- An event counted, appended: its facts from its case's row as it is now (none yet: the case's
+-- insert writes them).
+CREATE FUNCTION docket.report_events_on_append() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docket AS $$
+BEGIN
+  INSERT INTO docket.report_events (case_id, seq, process_id, event, at, facts)
+  SELECT NEW.case_id, NEW.seq, NEW.process_id, NEW.event, NEW.at, docket.report_event_facts(NEW.process_id, NEW.event, c.context)
+    FROM docket.cases c
+   WHERE c.case_id = NEW.case_id
+  ON CONFLICT (case_id, seq) DO UPDATE SET facts = EXCLUDED.facts;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER transitions_report_events
+  AFTER INSERT ON docket.transitions
+  FOR EACH ROW WHEN (docket.report_event_facts(NEW.process_id, NEW.event, '{}') IS NOT NULL)
+  EXECUTE FUNCTION docket.report_events_on_append();
+
+-- A case's context written: the facts of its events counted follow it.
+CREATE FUNCTION docket.report_events_on_context() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docket AS $$
+BEGIN
+  INSERT INTO docket.report_events (case_id, seq, process_id, event, at, facts)
+  SELECT t.case_id, t.seq, t.process_id, t.event, t.at, docket.report_event_facts(t.process_id, t.event, NEW.context)
+    FROM docket.transitions t
+   WHERE t.case_id = NEW.case_id AND docket.report_event_facts(t.process_id, t.event, '{}') IS NOT NULL
+  ON CONFLICT (case_id, seq) DO UPDATE SET facts = EXCLUDED.facts
+   WHERE docket.report_events.facts IS DISTINCT FROM EXCLUDED.facts;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER cases_report_events_insert
+  AFTER INSERT ON docket.cases
+  FOR EACH ROW WHEN (NEW.process_id IN ('contract', 'visit', 'lost_deal'))
+  EXECUTE FUNCTION docket.report_events_on_context();
+CREATE TRIGGER cases_report_events_update
+  AFTER UPDATE OF context ON docket.cases
+  FOR EACH ROW WHEN (NEW.process_id IN ('contract', 'visit', 'lost_deal') AND OLD.context IS DISTINCT FROM NEW.context)
+  EXECUTE FUNCTION docket.report_events_on_context();
+
+-- All three tables again from the whole log, in one pass each.
 CREATE FUNCTION docket.rebuild_report_rollups() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, docket AS $$
 BEGIN
-  TRUNCATE docket.report_stays, docket.report_approvals;
+  TRUNCATE docket.report_stays, docket.report_approvals, docket.report_events;
   INSERT INTO docket.report_stays (case_id, seq, process_id, state, entered, left_at)
   SELECT case_id, seq, process_id, entered_state, entered, at
     FROM (SELECT case_id, seq, process_id, at,
@@ -106,22 +183,29 @@ BEGIN
        ORDER BY t.seq DESC LIMIT 1) turn ON true
    WHERE u.process_id = 'contract' AND u.event = 'APPROVE'
      AND (u.from_state = 'approval' OR (u.to_state = 'approval' AND u.from_state IS DISTINCT FROM 'approval'));
+  INSERT INTO docket.report_events (case_id, seq, process_id, event, at, facts)
+  SELECT t.case_id, t.seq, t.process_id, t.event, t.at, docket.report_event_facts(t.process_id, t.event, c.context)
+    FROM docket.transitions t JOIN docket.cases c ON c.case_id = t.case_id
+   WHERE (t.process_id, t.event) IN (('contract', 'ARCHIVED'), ('contract', 'EARLY_PLACEMENT_APPROVED'),
+                                     ('visit', 'VISIT_DONE'), ('lost_deal', 'CAUSES_IDENTIFIED'));
 END;
 $$;
 
 REVOKE ALL ON FUNCTION docket.rebuild_report_rollups() FROM PUBLIC;
 REVOKE ALL ON FUNCTION docket.report_stays_on_append() FROM PUBLIC;
 REVOKE ALL ON FUNCTION docket.report_approvals_on_append() FROM PUBLIC;
+REVOKE ALL ON FUNCTION docket.report_events_on_append() FROM PUBLIC;
+REVOKE ALL ON FUNCTION docket.report_events_on_context() FROM PUBLIC;
 
 DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_app') THEN
-    REVOKE ALL ON docket.report_stays, docket.report_approvals FROM docket_app;
-    GRANT SELECT ON docket.report_stays, docket.report_approvals TO docket_app;
+    REVOKE ALL ON docket.report_stays, docket.report_approvals, docket.report_events FROM docket_app;
+    GRANT SELECT ON docket.report_stays, docket.report_approvals, docket.report_events TO docket_app;
   END IF;
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_worker') THEN
-    REVOKE ALL ON docket.report_stays, docket.report_approvals FROM docket_worker;
-    GRANT SELECT ON docket.report_stays, docket.report_approvals TO docket_worker;
+    REVOKE ALL ON docket.report_stays, docket.report_approvals, docket.report_events FROM docket_worker;
+    GRANT SELECT ON docket.report_stays, docket.report_approvals, docket.report_events TO docket_worker;
   END IF;
 END;
 $$;

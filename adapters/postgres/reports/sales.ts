@@ -5,17 +5,17 @@ import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from
 /**
  * The causes of lost deals whose causes were identified in the period, per dimension, most frequent
  * first (ties by name), with each dimension's share and the cumulative share: a Pareto per period.
+ * The events come with their case's causes and rep (`docket.report_events`, migration 021).
  */
 export function lostDealCausesQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const rep = f.rep === undefined ? '' : `AND c.context->>'salesRep' = ${p(f.rep)}`;
+  const rep = f.rep === undefined ? '' : `AND e.facts->>'salesRep' = ${p(f.rep)}`;
   const sql = `
     WITH causes AS (
-      SELECT ${periodSql('t.at', f.groupBy)} AS period, x->>'dimension' AS dimension, x->>'weight' = 'primary' AS is_primary
-        FROM docket.transitions t
-        JOIN docket.cases c ON c.case_id = t.case_id
-        CROSS JOIN LATERAL jsonb_array_elements(c.context->'causes') x
-       WHERE t.process_id = 'lost_deal' AND t.event = 'CAUSES_IDENTIFIED' AND t.at >= ${p(f.from)} AND t.at < ${p(f.to)} ${rep}
+      SELECT ${periodSql('e.at', f.groupBy)} AS period, x->>'dimension' AS dimension, x->>'weight' = 'primary' AS is_primary
+        FROM docket.report_events e
+        CROSS JOIN LATERAL jsonb_array_elements(e.facts->'causes') x
+       WHERE e.process_id = 'lost_deal' AND e.event = 'CAUSES_IDENTIFIED' AND e.at >= ${p(f.from)} AND e.at < ${p(f.to)} ${rep}
     ), counted AS (
       SELECT period, dimension, count(*)::int AS causes, count(*) FILTER (WHERE is_primary)::int AS "primary"
         FROM causes GROUP BY 1, 2
@@ -50,7 +50,8 @@ export function measuresQuery(f: ReportFilter): ReportQuery {
 /**
  * Per rep: contracts archived in the period (counted in performance: the definition's performanceRep
  * and performanceAmount), and early placements approved in the period with how many of them are
- * overdue (forms not returned in time) or had their forms returned late.
+ * overdue (forms not returned in time) or had their forms returned late. The events come with the
+ * fields of their case's context counted (`docket.report_events`, migration 021).
  */
 export function contractsQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
@@ -58,18 +59,18 @@ export function contractsQuery(f: ReportFilter): ReportQuery {
   const to = p(f.to);
   const rep = f.rep === undefined ? undefined : p(f.rep);
   const events = (event: string, repField: string, select: string) => `
-      SELECT ${periodSql('t.at', f.groupBy)} AS period, c.context->>'${repField}' AS rep, ${select}
-        FROM docket.transitions t JOIN docket.cases c ON c.case_id = t.case_id
-       WHERE t.process_id = 'contract' AND t.event = '${event}' AND t.at >= ${from} AND t.at < ${to}
-         ${rep === undefined ? '' : `AND c.context->>'${repField}' = ${rep}`}
+      SELECT ${periodSql('e.at', f.groupBy)} AS period, e.facts->>'${repField}' AS rep, ${select}
+        FROM docket.report_events e
+       WHERE e.process_id = 'contract' AND e.event = '${event}' AND e.at >= ${from} AND e.at < ${to}
+         ${rep === undefined ? '' : `AND e.facts->>'${repField}' = ${rep}`}
        GROUP BY 1, 2`;
   const sql = `
-    WITH signed AS (${events('ARCHIVED', 'performanceRep', `count(*)::int AS contracts, sum((c.context->>'performanceAmount')::numeric) AS amount`)}),
+    WITH signed AS (${events('ARCHIVED', 'performanceRep', `count(*)::int AS contracts, sum((e.facts->>'performanceAmount')::numeric) AS amount`)}),
     early AS (${events(
       'EARLY_PLACEMENT_APPROVED',
       'submittedBy',
       `count(*)::int AS placements,
-       count(*) FILTER (WHERE (c.context->>'overdue')::boolean IS TRUE OR (c.context->>'formsReturnedLate')::boolean IS TRUE)::int AS late`,
+       count(*) FILTER (WHERE (e.facts->>'overdue')::boolean IS TRUE OR (e.facts->>'formsReturnedLate')::boolean IS TRUE)::int AS late`,
     )})
     SELECT coalesce(s.period, e.period) AS period, coalesce(s.rep, e.rep) AS rep,
            coalesce(s.contracts, 0) AS contracts, coalesce(s.amount, 0)::float8 AS amount,
