@@ -475,7 +475,8 @@ test('each report’s query reads its period from an index (EXPLAIN)', async () 
         'report_events_event_at_idx',
         // the contracts archived: by process, event and time, or (small tables) the partial index of archivings
         'transitions_(process_event_at|archived)_idx',
-        'cases_process_opened_idx',
+        // the new leads: each new-customer visit checked against the customer's earlier ones
+        'cases_customer_new_visits_idx',
         'customer_grade_changes_at_idx',
       ],
       complaints: ['cases_process_opened_idx'],

@@ -19,7 +19,8 @@
 -- Each row is its own (case, seq): concurrent writers of different cases touch different rows.
 -- docket.rebuild_report_rollups() fills all three from the whole log (this migration's backfill, and
 -- the bench seeder's after its COPY). Only the triggers (SECURITY DEFINER, as the owner) write them;
--- the API and the worker read them.
+-- the API and the worker read them. Two partial indexes of new-customer visits serve the targets'
+-- new leads.
 
 CREATE TABLE docket.report_stays (
   case_id    text        NOT NULL,
@@ -52,6 +53,13 @@ CREATE TABLE docket.report_events (
   PRIMARY KEY (case_id, seq)
 );
 CREATE INDEX report_events_event_at_idx ON docket.report_events (process_id, event, at) INCLUDE (facts);
+
+-- The targets' new leads: new-customer visits opened in the period, each checked against the
+-- customer's earlier ones (the check answered from the index alone).
+CREATE INDEX cases_new_customer_visits_idx ON docket.cases (opened_at)
+  WHERE process_id = 'visit' AND context->>'visitType' = 'new_customer';
+CREATE INDEX cases_customer_new_visits_idx ON docket.cases (customer_id, opened_at)
+  WHERE process_id = 'visit' AND context->>'visitType' = 'new_customer';
 
 -- The fields of a case's context a counting report reads for `event`, as they are there (a field
 -- missing stays missing); NULL: not an event counted.
@@ -134,7 +142,8 @@ $$;
 
 CREATE TRIGGER transitions_report_events
   AFTER INSERT ON docket.transitions
-  FOR EACH ROW WHEN (docket.report_event_facts(NEW.process_id, NEW.event, '{}') IS NOT NULL)
+  FOR EACH ROW WHEN (NEW.event IN ('ARCHIVED', 'EARLY_PLACEMENT_APPROVED', 'VISIT_DONE', 'CAUSES_IDENTIFIED')
+                     AND docket.report_event_facts(NEW.process_id, NEW.event, '{}') IS NOT NULL)
   EXECUTE FUNCTION docket.report_events_on_append();
 
 -- A case's context written: the facts of its events counted follow it.
@@ -144,7 +153,8 @@ BEGIN
   INSERT INTO docket.report_events (case_id, seq, process_id, event, at, facts)
   SELECT t.case_id, t.seq, t.process_id, t.event, t.at, docket.report_event_facts(t.process_id, t.event, NEW.context)
     FROM docket.transitions t
-   WHERE t.case_id = NEW.case_id AND docket.report_event_facts(t.process_id, t.event, '{}') IS NOT NULL
+   WHERE t.case_id = NEW.case_id AND t.event IN ('ARCHIVED', 'EARLY_PLACEMENT_APPROVED', 'VISIT_DONE', 'CAUSES_IDENTIFIED')
+     AND docket.report_event_facts(t.process_id, t.event, '{}') IS NOT NULL
   ON CONFLICT (case_id, seq) DO UPDATE SET facts = EXCLUDED.facts
    WHERE docket.report_events.facts IS DISTINCT FROM EXCLUDED.facts;
   RETURN NULL;
@@ -162,7 +172,7 @@ CREATE TRIGGER cases_report_events_update
 
 -- All three tables again from the whole log, in one pass each.
 CREATE FUNCTION docket.rebuild_report_rollups() RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, docket AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, docket SET work_mem = '256MB' AS $$
 BEGIN
   TRUNCATE docket.report_stays, docket.report_approvals, docket.report_events;
   INSERT INTO docket.report_stays (case_id, seq, process_id, state, entered, left_at)
