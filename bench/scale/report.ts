@@ -27,7 +27,7 @@ export function formatScale(r: ScaleResult): string {
   );
   lines.push(
     `   seeding took ${s.seconds.total} s: templates ${s.seconds.templates} s, COPY ${s.seconds.load} s (${n(s.loadRowsPerS)} transitions/s), ` +
-      `indexes ${s.seconds.indexes} s, vacuum and analyze ${s.seconds.analyze} s`,
+      `indexes ${s.seconds.indexes} s, rollups ${s.seconds.rollups ?? 0} s, vacuum and analyze ${s.seconds.analyze} s`,
   );
   lines.push(`   ${r.samplesPerQuery} warm requests per query through the HTTP API; goal p95 ≤ ${r.goalP95Ms} ms`);
   lines.push(

@@ -5,17 +5,17 @@ import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from
 /**
  * The causes of lost deals whose causes were identified in the period, per dimension, most frequent
  * first (ties by name), with each dimension's share and the cumulative share: a Pareto per period.
+ * The events come with their case's causes and rep (`docket.report_events`, migration 021).
  */
 export function lostDealCausesQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const rep = f.rep === undefined ? '' : `AND c.context->>'salesRep' = ${p(f.rep)}`;
+  const rep = f.rep === undefined ? '' : `AND e.facts->>'salesRep' = ${p(f.rep)}`;
   const sql = `
     WITH causes AS (
-      SELECT ${periodSql('t.at', f.groupBy)} AS period, x->>'dimension' AS dimension, x->>'weight' = 'primary' AS is_primary
-        FROM docket.transitions t
-        JOIN docket.cases c ON c.case_id = t.case_id
-        CROSS JOIN LATERAL jsonb_array_elements(c.context->'causes') x
-       WHERE t.process_id = 'lost_deal' AND t.event = 'CAUSES_IDENTIFIED' AND t.at >= ${p(f.from)} AND t.at < ${p(f.to)} ${rep}
+      SELECT ${periodSql('e.at', f.groupBy)} AS period, x->>'dimension' AS dimension, x->>'weight' = 'primary' AS is_primary
+        FROM docket.report_events e
+        CROSS JOIN LATERAL jsonb_array_elements(e.facts->'causes') x
+       WHERE e.process_id = 'lost_deal' AND e.event = 'CAUSES_IDENTIFIED' AND e.at >= ${p(f.from)} AND e.at < ${p(f.to)} ${rep}
     ), counted AS (
       SELECT period, dimension, count(*)::int AS causes, count(*) FILTER (WHERE is_primary)::int AS "primary"
         FROM causes GROUP BY 1, 2
@@ -50,7 +50,8 @@ export function measuresQuery(f: ReportFilter): ReportQuery {
 /**
  * Per rep: contracts archived in the period (counted in performance: the definition's performanceRep
  * and performanceAmount), and early placements approved in the period with how many of them are
- * overdue (forms not returned in time) or had their forms returned late.
+ * overdue (forms not returned in time) or had their forms returned late. The events come with the
+ * fields of their case's context counted (`docket.report_events`, migration 021).
  */
 export function contractsQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
@@ -58,18 +59,18 @@ export function contractsQuery(f: ReportFilter): ReportQuery {
   const to = p(f.to);
   const rep = f.rep === undefined ? undefined : p(f.rep);
   const events = (event: string, repField: string, select: string) => `
-      SELECT ${periodSql('t.at', f.groupBy)} AS period, c.context->>'${repField}' AS rep, ${select}
-        FROM docket.transitions t JOIN docket.cases c ON c.case_id = t.case_id
-       WHERE t.process_id = 'contract' AND t.event = '${event}' AND t.at >= ${from} AND t.at < ${to}
-         ${rep === undefined ? '' : `AND c.context->>'${repField}' = ${rep}`}
+      SELECT ${periodSql('e.at', f.groupBy)} AS period, e.facts->>'${repField}' AS rep, ${select}
+        FROM docket.report_events e
+       WHERE e.process_id = 'contract' AND e.event = '${event}' AND e.at >= ${from} AND e.at < ${to}
+         ${rep === undefined ? '' : `AND e.facts->>'${repField}' = ${rep}`}
        GROUP BY 1, 2`;
   const sql = `
-    WITH signed AS (${events('ARCHIVED', 'performanceRep', `count(*)::int AS contracts, sum((c.context->>'performanceAmount')::numeric) AS amount`)}),
+    WITH signed AS (${events('ARCHIVED', 'performanceRep', `count(*)::int AS contracts, sum((e.facts->>'performanceAmount')::numeric) AS amount`)}),
     early AS (${events(
       'EARLY_PLACEMENT_APPROVED',
       'submittedBy',
       `count(*)::int AS placements,
-       count(*) FILTER (WHERE (c.context->>'overdue')::boolean IS TRUE OR (c.context->>'formsReturnedLate')::boolean IS TRUE)::int AS late`,
+       count(*) FILTER (WHERE (e.facts->>'overdue')::boolean IS TRUE OR (e.facts->>'formsReturnedLate')::boolean IS TRUE)::int AS late`,
     )})
     SELECT coalesce(s.period, e.period) AS period, coalesce(s.rep, e.rep) AS rep,
            coalesce(s.contracts, 0) AS contracts, coalesce(s.amount, 0)::float8 AS amount,
@@ -82,27 +83,20 @@ export function contractsQuery(f: ReportFilter): ReportQuery {
 /**
  * Approval time per level: from the approver's turn (the contract entering approval, or the previous
  * level approving) to their APPROVE, for approvals given in the period; the level is the approver's role.
- * Each approval is read from the index by process, event and time, and its turn's start by a step
- * back along the case's own log.
+ * The approvals and their turns' starts are kept as the log grows (`docket.report_approvals`,
+ * migration 021), read from the index by time; the case is read only for a rep.
  */
 export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
   const from = p(f.from);
   const to = p(f.to);
-  const rep = f.rep === undefined ? '' : `AND c.context->>'submittedBy' = ${p(f.rep)}`;
+  const rep = f.rep === undefined ? '' : `JOIN docket.cases c ON c.case_id = a.case_id AND c.context->>'submittedBy' = ${p(f.rep)}`;
   const sql = `
-    SELECT u.actor_role AS level, count(*)::int AS approvals, ${percentilesSql('extract(epoch FROM u.at - turn.started)')}
-      FROM docket.transitions u
-      LEFT JOIN LATERAL (
-        SELECT t.at AS started FROM docket.transitions t
-         WHERE t.case_id = u.case_id AND t.seq < u.seq
-           AND ((t.to_state = 'approval' AND t.from_state IS DISTINCT FROM 'approval') OR (t.event = 'APPROVE' AND t.from_state = 'approval'))
-         ORDER BY t.seq DESC LIMIT 1) turn ON true
-      JOIN docket.cases c ON c.case_id = u.case_id
-     WHERE u.process_id = 'contract' AND u.event = 'APPROVE' AND u.at >= ${from} AND u.at < ${to}
-       AND (u.from_state = 'approval' OR (u.to_state = 'approval' AND u.from_state IS DISTINCT FROM 'approval')) ${rep}
+    SELECT a.level, count(*)::int AS approvals, ${percentilesSql('extract(epoch FROM a.at - a.started)')}
+      FROM docket.report_approvals a ${rep}
+     WHERE a.at >= ${from} AND a.at < ${to}
      GROUP BY 1
-     ORDER BY coalesce(array_position(ARRAY['sales_manager', 'gm', 'hq', 'legal'], u.actor_role), 99), 1`;
+     ORDER BY coalesce(array_position(ARRAY['sales_manager', 'gm', 'hq', 'legal'], a.level), 99), 1`;
   return { sql, params, columns: ['level', 'approvals', 'medianHours', 'p90Hours'] };
 }
 

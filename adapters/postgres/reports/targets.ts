@@ -39,7 +39,8 @@ export function unitsIn(unit: Unit, from: Date, to: Date): number {
 
 /**
  * One query, four counts per rep:
- * - newCustomerVisits: VISIT_DONE of a visit whose visitType is new_customer, credited to its owner;
+ * - newCustomerVisits: VISIT_DONE of a visit whose visitType is new_customer, credited to its owner
+ *   (the events with their case's owner and visitType: `docket.report_events`, migration 021);
  * - newLeads: customers whose first new-customer visit case opened in the period, credited to its owner;
  * - intentionCustomers: customers whose intention grade became A in the period, credited to their owner;
  * - newCustomersWon: customers whose first contract was archived (counted in performance) in the period,
@@ -52,10 +53,10 @@ function countsSql(f: ReportFilter): { sql: string; params: unknown[] } {
   const rep = f.rep === undefined ? undefined : p(f.rep);
   const only = (column: string) => (rep === undefined ? '' : `AND ${column} = ${rep}`);
   const sql = `
-    SELECT c.context->>'owner' AS rep, 'newCustomerVisits' AS metric, count(*)::int AS n
-      FROM docket.transitions t JOIN docket.cases c ON c.case_id = t.case_id
-     WHERE t.process_id = 'visit' AND t.event = 'VISIT_DONE' AND t.at >= ${from} AND t.at < ${to}
-       AND c.context->>'visitType' = 'new_customer' ${only(`c.context->>'owner'`)}
+    SELECT e.facts->>'owner' AS rep, 'newCustomerVisits' AS metric, count(*)::int AS n
+      FROM docket.report_events e
+     WHERE e.process_id = 'visit' AND e.event = 'VISIT_DONE' AND e.at >= ${from} AND e.at < ${to}
+       AND e.facts->>'visitType' = 'new_customer' ${only(`e.facts->>'owner'`)}
      GROUP BY 1
     UNION ALL
     SELECT c.context->>'owner', 'newLeads', count(DISTINCT c.customer_id)::int

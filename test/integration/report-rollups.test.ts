@@ -1,0 +1,336 @@
+/**
+ * The reports read from rollups kept as the log grows (migration 021) answer exactly what their
+ * queries over the raw log answer (test/helpers/report-reference.ts): on a seeded data set (the
+ * rollups built at once after the load) for months, a year, periods cut mid-day, every process and
+ * narrowings; and on transitions stored through the case store (the rollups kept by its
+ * transaction), appended twice and out of order, where what was kept equals a rebuild from the log.
+ */
+import { Pool } from 'pg';
+import { loadCalendar } from '../../client/setup';
+import { loadConfig } from '../../config';
+import { seedScale } from '../../bench/scale';
+import { PostgresCaseStore } from '../../adapters/postgres/case-store';
+import { stateTimesQuery, type ReportQuery } from '../../adapters/postgres/reports/complaints';
+import type { ReportFilter } from '../../adapters/postgres/reports/period';
+import { contractApprovalsQuery, contractsQuery, lostDealCausesQuery } from '../../adapters/postgres/reports/sales';
+import { targetsQuery } from '../../adapters/postgres/reports/targets';
+import type { Actor } from '../../engine/types';
+import * as raw from '../helpers/report-reference';
+import { freshDatabase, requireEnv } from '../helpers/harness';
+
+jest.setTimeout(240_000);
+
+const DAY = 86_400_000;
+
+async function rows(pool: Pool, q: ReportQuery): Promise<unknown[]> {
+  return (await pool.query(q.sql, q.params)).rows;
+}
+
+/** The targets' counts, in (metric, rep) order: their query has no order of its own. */
+async function counts(pool: Pool, q: { sql: string; params: unknown[] }): Promise<unknown[]> {
+  return (await pool.query(`SELECT * FROM (${q.sql}) q ORDER BY metric, rep NULLS FIRST`, q.params)).rows;
+}
+
+/** The counting reports both ways, for `f` and each rep of `reps`; returns how many rows the reference answered. */
+async function expectSameCounts(pool: Pool, f: ReportFilter, reps: string[]): Promise<number> {
+  let answered = 0;
+  for (const narrowed of [f, ...reps.map((rep) => ({ ...f, rep }))]) {
+    for (const groupBy of [undefined, 'week', 'quarter'] as const) {
+      const g = { ...narrowed, groupBy };
+      for (const [name, now, before] of [
+        ['contracts', contractsQuery(g), raw.contractsQuery(g)],
+        ['lost-deal-causes', lostDealCausesQuery(g), raw.lostDealCausesQuery(g)],
+      ] as const) {
+        const expected = await rows(pool, before);
+        expect({ name, g, rows: await rows(pool, now) }).toEqual({ name, g, rows: expected });
+        answered += expected.length;
+      }
+    }
+    const expected = await counts(pool, raw.targetsCountsQuery(narrowed));
+    expect({ narrowed, rows: await counts(pool, targetsQuery(narrowed)) }).toEqual({ narrowed, rows: expected });
+    answered += expected.length;
+  }
+  return answered;
+}
+
+/** Both ways for each filter; returns how many rows the reference answered in all. */
+async function expectSame(pool: Pool, filters: ReportFilter[], processes: string[]): Promise<number> {
+  let answered = 0;
+  for (const f of filters) {
+    answered += await expectSameCounts(pool, f, []);
+    for (const process of processes) {
+      const expected = await rows(pool, raw.stateTimesQuery(f, process));
+      expect({ f, process, rows: await rows(pool, stateTimesQuery(f, process)) }).toEqual({ f, process, rows: expected });
+      answered += expected.length;
+    }
+    const expected = await rows(pool, raw.contractApprovalsQuery(f));
+    expect({ f, rows: await rows(pool, contractApprovalsQuery(f)) }).toEqual({ f, rows: expected });
+    answered += expected.length;
+  }
+  return answered;
+}
+
+/** The rollup tables' rows, in key order. */
+async function kept(pool: Pool): Promise<{ stays: unknown[]; approvals: unknown[]; events: unknown[] }> {
+  return {
+    events: (await pool.query('SELECT * FROM docket.report_events ORDER BY case_id, seq')).rows,
+    stays: (await pool.query('SELECT * FROM docket.report_stays ORDER BY case_id, seq')).rows,
+    approvals: (await pool.query('SELECT * FROM docket.report_approvals ORDER BY case_id, seq')).rows,
+  };
+}
+
+describe('on a seeded data set', () => {
+  let pool: Pool;
+  let seededAt: number;
+
+  beforeAll(async () => {
+    const config = loadConfig();
+    const seeded = await seedScale({
+      serverUrl: requireEnv('DOCKET_TEST_DATABASE_URL'),
+      database: 't_report_rollups',
+      scale: 0.004,
+      reseed: true,
+      definitionsDir: config.definitionsDir,
+      calendar: await loadCalendar(config),
+    });
+    seededAt = Date.parse(seeded.seededAt);
+    pool = new Pool({ connectionString: seeded.databaseUrl, max: 2 });
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+  });
+
+  test('state-times, contract-approvals, contracts, lost-deal-causes and targets equal the raw queries for months, a year and periods cut mid-day', async () => {
+    const month = (back: number) => {
+      const d = new Date(seededAt);
+      return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1));
+    };
+    const filters: ReportFilter[] = [
+      ...Array.from({ length: 13 }, (_, i) => ({ from: month(i + 1), to: month(i) })),
+      { from: month(12), to: month(0) },
+      { from: new Date('2000-01-01'), to: new Date('2100-01-01') },
+      { from: new Date(seededAt - 100 * DAY + 12_345_678), to: new Date(seededAt - 3 * DAY + 17) },
+      { from: new Date(seededAt - 400 * DAY - 1), to: new Date(seededAt - 30 * DAY + 3_600_001) },
+    ];
+    const processes = (await pool.query<{ p: string }>('SELECT DISTINCT process_id AS p FROM docket.transitions ORDER BY 1')).rows.map(
+      (r) => r.p,
+    );
+    expect(processes.length).toBeGreaterThan(3);
+    expect(await expectSame(pool, filters, processes)).toBeGreaterThan(100);
+  });
+
+  test('narrowed to a department or a rep, they equal the raw queries too', async () => {
+    const departments = (
+      await pool.query<{ d: string }>(
+        `SELECT DISTINCT context->>'department' AS d FROM docket.cases WHERE context->>'department' IS NOT NULL ORDER BY 1 LIMIT 3`,
+      )
+    ).rows.map((r) => r.d);
+    const reps = (
+      await pool.query<{ r: string }>(
+        `SELECT DISTINCT context->>'submittedBy' AS r FROM docket.cases WHERE process_id = 'contract' AND context->>'submittedBy' IS NOT NULL ORDER BY 1 LIMIT 3`,
+      )
+    ).rows.map((r) => r.r);
+    expect(departments.length).toBeGreaterThan(0);
+    expect(reps.length).toBeGreaterThan(0);
+    const year = { from: new Date(seededAt - 365 * DAY), to: new Date(seededAt) };
+    let answered = 0;
+    for (const department of [...departments, 'no such department']) {
+      for (const process of ['complaint', 'improvement_measure']) {
+        const f = { ...year, department };
+        const expected = await rows(pool, raw.stateTimesQuery(f, process));
+        expect(await rows(pool, stateTimesQuery(f, process))).toEqual(expected);
+        answered += expected.length;
+      }
+    }
+    for (const rep of [...reps, 'nobody']) {
+      const f = { ...year, rep };
+      const expected = await rows(pool, raw.contractApprovalsQuery(f));
+      expect(await rows(pool, contractApprovalsQuery(f))).toEqual(expected);
+      answered += expected.length;
+    }
+    const owners = (
+      await pool.query<{ r: string }>(
+        `SELECT DISTINCT context->>'performanceRep' AS r FROM docket.cases WHERE process_id = 'contract' AND context ? 'performanceRep' ORDER BY 1 LIMIT 2`,
+      )
+    ).rows.map((r) => r.r);
+    const sales = (
+      await pool.query<{ r: string }>(
+        `SELECT DISTINCT context->>'salesRep' AS r FROM docket.cases WHERE process_id = 'lost_deal' AND context ? 'salesRep' ORDER BY 1 LIMIT 2`,
+      )
+    ).rows.map((r) => r.r);
+    expect(owners.length + sales.length).toBeGreaterThan(0);
+    answered += await expectSameCounts(pool, year, [...reps.slice(0, 2), ...owners, ...sales, 'nobody']);
+    expect(answered).toBeGreaterThan(0);
+  });
+
+  test('what the seeder built equals a rebuild from the log', async () => {
+    const before = await kept(pool);
+    expect(before.stays.length).toBeGreaterThan(1000);
+    expect(before.approvals.length).toBeGreaterThan(10);
+    expect(before.events.length).toBeGreaterThan(100);
+    await pool.query('SELECT docket.rebuild_report_rollups()');
+    expect(await kept(pool)).toEqual(before);
+  });
+});
+
+describe('on transitions stored through the case store', () => {
+  let pool: Pool;
+  let store: PostgresCaseStore;
+
+  beforeAll(async () => {
+    pool = new Pool({ connectionString: await freshDatabase('report_rollups_store'), max: 2 });
+    store = new PostgresCaseStore(pool);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+  });
+
+  type Step = [event: string, to: string, hours: number, actor?: Actor];
+  const start = Date.parse('2025-05-05T08:00:00.000Z');
+  const SYSTEM: Actor = { userId: 'system', role: 'system' };
+
+  /** Appends `steps` of a case in the order of `order` (default: as listed); each step's projection as the worker writes it. */
+  async function append(
+    caseId: string,
+    processId: string,
+    context: Record<string, unknown> | ((seq: number) => Record<string, unknown>),
+    steps: Step[],
+    order?: number[],
+  ) {
+    const at = (i: number) => new Date(start + steps[i]![2] * 3_600_000).toISOString();
+    for (const seq of order ?? steps.map((_, i) => i)) {
+      const [event, to, , actor] = steps[seq]!;
+      const status = seq === steps.length - 1 && to === 'closed' ? 'completed' : 'open';
+      await store.appendTransition(
+        {
+          caseId,
+          seq,
+          processId,
+          definitionVersion: 1,
+          definitionHash: `sha256:${processId}`,
+          event,
+          payload: {},
+          actor: actor ?? SYSTEM,
+          requestId: null,
+          fromState: seq === 0 ? null : steps[seq - 1]![1],
+          toState: to,
+          status,
+          at: at(seq),
+        },
+        {
+          caseId,
+          processId,
+          definitionVersion: 1,
+          definitionHash: `sha256:${processId}`,
+          customerId: 'cu-1',
+          state: to,
+          status,
+          context: typeof context === 'function' ? context(seq) : context,
+          deadlines: [],
+          lastSeq: seq,
+          openedAt: at(0),
+          updatedAt: at(seq),
+          closedAt: status === 'completed' ? at(seq) : null,
+        },
+      );
+    }
+  }
+
+  const complaint: Step[] = [
+    ['xstate.init', 'received', 0],
+    ['ACCEPT', 'investigating', 3],
+    ['COMMENT', 'investigating', 5],
+    ['SUBMIT_FINDINGS', 'review', 30],
+    ['REOPEN', 'investigating', 31.5],
+    ['SUBMIT_FINDINGS', 'review', 50],
+    ['CLOSE', 'closed', 51],
+  ];
+  const approver = (role: string): Actor => ({ userId: `u-${role}`, role });
+  const contract: Step[] = [
+    ['xstate.init', 'draft', 0],
+    ['SUBMIT', 'compliance', 1],
+    ['done.invoke.complianceCheck', 'approval', 2],
+    ['APPROVE', 'approval', 6, approver('sales_manager')],
+    ['after:approvalReminder', 'approval', 20],
+    ['APPROVE', 'approval', 26, approver('gm')],
+    ['REQUEST_CHANGE', 'draft', 27, approver('hq')],
+    ['SUBMIT', 'compliance', 40],
+    ['done.invoke.complianceCheck', 'approval', 41],
+    ['APPROVE', 'approval', 44, approver('sales_manager')],
+    ['APPROVE', 'approval', 45, approver('gm')],
+    ['APPROVE', 'signing', 49, approver('hq')],
+    ['SIGNED', 'closed', 70],
+  ];
+
+  test('kept in the storing transaction: a repeated append changes nothing, and rows out of order are rewritten', async () => {
+    await append('cmp-1', 'complaint', { department: 'quality' }, complaint);
+    await append('ctr-1', 'contract', { submittedBy: 'rita' }, contract);
+    // The same rows again: refused by the log as already there, nothing added twice.
+    await append('cmp-1', 'complaint', { department: 'quality' }, complaint);
+    await append('ctr-1', 'contract', { submittedBy: 'rita' }, contract, [3, 9, 11]);
+    // Gaps filled later: the stay and the approvals after each late row change when it arrives.
+    await append('cmp-2', 'complaint', { department: 'sales' }, complaint, [0, 1, 3, 6, 5, 2, 4]);
+    await append('ctr-2', 'contract', { submittedBy: 'ray' }, contract, [0, 1, 3, 4, 5, 2, 6, 7, 9, 10, 11, 12, 8]);
+
+    // Counted events whose case's context changes after them (and a projection stored late, not applied).
+    await append(
+      'ctr-3',
+      'contract',
+      (seq) =>
+        seq < 3
+          ? { performanceRep: 'rita', performanceAmount: 100, submittedBy: 'rita' }
+          : { performanceRep: 'ray', performanceAmount: 250.5, submittedBy: 'rita', overdue: true },
+      [
+        ['xstate.init', 'draft', 0],
+        ['EARLY_PLACEMENT_APPROVED', 'draft', 1],
+        ['ARCHIVED', 'archived', 2],
+        ['AMEND', 'archived', 3],
+      ],
+      [0, 1, 3, 2],
+    );
+    await append('vis-1', 'visit', (seq) => ({ owner: seq < 3 ? 'rita' : 'ray', visitType: 'new_customer' }), [
+      ['xstate.init', 'planning', 0],
+      ['ARRIVED', 'onSite', 1],
+      ['VISIT_DONE', 'recording', 2],
+      ['HANDOVER', 'recording', 3],
+    ]);
+    const causes = (seq: number) => [
+      { dimension: 'price', weight: 'primary' },
+      ...(seq >= 2 ? [{ dimension: 'service', weight: 'secondary' }] : []),
+    ];
+    await append('ld-1', 'lost_deal', (seq) => ({ salesRep: 'ray', ...(seq >= 1 && { causes: causes(seq) }) }), [
+      ['xstate.init', 'analysis', 0],
+      ['CAUSES_IDENTIFIED', 'measures', 1],
+      ['REVISE', 'measures', 2],
+    ]);
+
+    const incremental = await kept(pool);
+    expect(incremental.events).toHaveLength(2 + 1 + 1);
+    expect(incremental.events).toContainEqual(
+      expect.objectContaining({ case_id: 'ctr-3', event: 'ARCHIVED', facts: { performanceRep: 'ray', performanceAmount: 250.5 } }),
+    );
+    // Stays ended: five per complaint, seven per contract through approval, four in the last three cases.
+    expect(incremental.stays).toHaveLength(2 * 5 + 2 * 7 + 4);
+    expect(incremental.approvals).toHaveLength(2 * 5);
+    await pool.query('SELECT docket.rebuild_report_rollups()');
+    expect(await kept(pool)).toEqual(incremental);
+
+    const all = { from: new Date('2025-01-01'), to: new Date('2026-01-01') };
+    const filters: ReportFilter[] = [
+      all,
+      { from: new Date(start + 4 * 3_600_000), to: new Date(start + 45 * 3_600_000) },
+      { from: new Date(start + 45 * 3_600_000), to: new Date(start + 45 * 3_600_000 + 1) },
+    ];
+    expect(await expectSame(pool, filters, ['complaint', 'contract'])).toBeGreaterThan(5);
+    expect(await expectSameCounts(pool, all, ['rita', 'ray'])).toBeGreaterThan(5);
+    for (const f of [
+      { ...all, department: 'quality' },
+      { ...all, rep: 'ray' },
+    ]) {
+      expect(await rows(pool, stateTimesQuery(f, 'complaint'))).toEqual(await rows(pool, raw.stateTimesQuery(f, 'complaint')));
+      expect(await rows(pool, contractApprovalsQuery(f))).toEqual(await rows(pool, raw.contractApprovalsQuery(f)));
+    }
+  });
+});
