@@ -7,19 +7,16 @@ import { PostgresLibraryStore } from '../adapters/postgres/library-store';
 import { namedLibraryEntries } from '../engine/library-fields';
 import type { ApiDeps } from './deps';
 import { ApiError } from './errors';
-import { pinnedDefinitionToCheck } from './named-users';
+import type { Definition } from '../engine/definition-schema';
 
 /** Refuses (422 UnknownLibraryEntry) an event whose payload names library entries that are not in the library. */
 export async function refuseUnknownLibraryEntries(
   deps: ApiDeps,
-  caseId: string,
-  actorRole: string,
+  definition: Definition | undefined,
   type: string,
   data: Record<string, unknown> | undefined,
 ): Promise<void> {
-  if (data === undefined) return;
-  const definition = await pinnedDefinitionToCheck(deps, caseId, actorRole, type);
-  if (!definition) return;
+  if (data === undefined || !definition) return;
   const named = namedLibraryEntries(definition, type, data);
   if (named.length === 0) return;
   const live = await new PostgresLibraryStore(deps.pool).live(named.map((n) => n.entryId));

@@ -15,29 +15,26 @@ import { ApiError } from './errors';
  * the event (the workflow says Forbidden first).
  */
 export async function pinnedDefinitionToCheck(
-  deps: Pick<ApiDeps, 'caseStore' | 'catalog'>,
+  deps: Pick<ApiDeps, 'catalog'>,
+  caseRow: { definitionHash: string } | null,
   caseId: string,
   actorRole: string,
   type: string,
 ): Promise<Definition | undefined> {
-  const stored = await deps.caseStore.getCase(caseId);
-  if (!stored) return undefined;
-  const known = await deps.catalog.byHash(stored.definitionHash, caseId);
+  if (!caseRow) return undefined;
+  const known = await deps.catalog.byHash(caseRow.definitionHash, caseId);
   if (!known || !ownValue(known.definition.events, type)?.roles.includes(actorRole)) return undefined;
   return known.definition;
 }
 
-/** Refuses an event whose data names a user who may not take the part (see above). */
+/** Refuses an event whose data names a user who may not take the part (see above); `definition` from `pinnedDefinitionToCheck`. */
 export async function refuseUnknownUsers(
   deps: ApiDeps,
-  caseId: string,
-  actorRole: string,
+  definition: Definition | undefined,
   type: string,
   data: Record<string, unknown> | undefined,
 ): Promise<void> {
-  if (data === undefined) return;
-  const definition = await pinnedDefinitionToCheck(deps, caseId, actorRole, type);
-  if (!definition) return;
+  if (data === undefined || !definition) return;
   const named = namedUsers(eventUserFields(definition, type), data);
   const issues: Array<{ path: string; message: string }> = [];
   for (const { field, userId, roles } of named) {

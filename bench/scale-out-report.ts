@@ -48,7 +48,9 @@ export function formatScaleOut(s: ScaleOutResult, opts: BenchOptions): string {
       .join(', ');
   lines.push(`Cases/s by round: 1 worker ${perRoundCps('oneWorker')}; 2 workers ${perRoundCps('twoWorkers')}.`);
   lines.push('');
-  lines.push(`Work by process in the measured rounds (workflow tasks and activities by the worker identity Temporal recorded):`);
+  lines.push(
+    `Work by process in the measured rounds (workflow tasks and activities, local ones included, by the worker identity Temporal recorded):`,
+  );
   const total = (setup: Setup) => s.processes.filter((p) => p.setup === setup).reduce((a, p) => a + p.workflowTasks, 0);
   lines.push(
     table([

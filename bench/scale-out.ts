@@ -59,7 +59,7 @@ export interface ScaleOutProcess {
   label: string;
   /** Its worker identity, as the histories record it. */
   identity: string;
-  /** Over the measured rounds: its CPU time, and the workflow tasks it completed and activities it started. */
+  /** Over the measured rounds: its CPU time, and the workflow tasks it completed and activities it ran (local ones too). */
   cpuMs: number;
   workflowTasks: number;
   activities: number;
@@ -369,8 +369,15 @@ async function tallyWorkflowTasks(client: Client, caseIds: readonly string[], ta
     if (identities[0] !== undefined) at(identities[0]).casesStarted++;
     if (new Set(identities).size > 1) tally.casesOnSeveral++;
     tally.workflowTasks += identities.length;
+    // A local activity (a human step's row) ran on the worker that completed the workflow task recording its marker.
+    const taskIdentity = new Map<string, string>();
     for (const e of history.events ?? []) {
+      if (e.workflowTaskCompletedEventAttributes)
+        taskIdentity.set(String(e.eventId), e.workflowTaskCompletedEventAttributes.identity ?? '');
       if (e.activityTaskStartedEventAttributes) at(e.activityTaskStartedEventAttributes.identity ?? '').activities++;
+      const marker = e.markerRecordedEventAttributes;
+      if (marker?.markerName === 'core_local_activity')
+        at(taskIdentity.get(String(marker.workflowTaskCompletedEventId)) ?? '').activities++;
       const timedOut = e.workflowTaskTimedOutEventAttributes;
       if (timedOut && decodeTimeoutType(timedOut.timeoutType) === 'SCHEDULE_TO_START') tally.scheduleToStartTimeouts++;
       else if (timedOut) tally.startToCloseTimeouts++;

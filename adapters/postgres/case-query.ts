@@ -366,17 +366,23 @@ export class PostgresCaseQueries {
     return rows.map((r) => ({ hash: r.hash, caseId: r.case_id }));
   }
 
-  /** Who a case waits on now, as the case row keeps it (./work-columns.ts); null for a case with no row yet. */
-  async caseWork(caseId: string): Promise<WorkColumns | null> {
+  /**
+   * Who a case waits on now, as the case row keeps it (./work-columns.ts), and the definition version
+   * it runs on; null for a case with no row yet.
+   */
+  async caseWork(caseId: string): Promise<(WorkColumns & { definitionHash: string }) | null> {
     const [row] = await this.query<{
       assignees: string[];
       candidate_roles: string[];
       candidate_users: string[];
       cc_users: string[];
       initiator: string | null;
-    }>('case work', 'SELECT assignees, candidate_roles, candidate_users, cc_users, initiator FROM docket.cases WHERE case_id = $1', [
-      caseId,
-    ]);
+      definition_hash: string;
+    }>(
+      'case work',
+      'SELECT assignees, candidate_roles, candidate_users, cc_users, initiator, definition_hash FROM docket.cases WHERE case_id = $1',
+      [caseId],
+    );
     return row
       ? {
           assignees: row.assignees,
@@ -384,6 +390,7 @@ export class PostgresCaseQueries {
           candidateUsers: row.candidate_users,
           ccUsers: row.cc_users,
           initiator: row.initiator,
+          definitionHash: row.definition_hash,
         }
       : null;
   }

@@ -83,7 +83,7 @@ export class PostgresCaseStore implements CaseStore {
 
     return this.inTransaction('appendTransition', async (client): Promise<AppendedTransition> => {
       let replacing = false;
-      let storedAt = record.at;
+      let storedAt = at.toISOString();
       const prevHash = await this.previousHash(client, record);
       const hash = prevHash === null ? null : rowHash(record, prevHash);
       const signed = hash !== null && this.signer ? signRow(this.signer, hash) : undefined;
@@ -139,7 +139,7 @@ export class PostgresCaseStore implements CaseStore {
         }
         // Identical: it and its projection were written by the earlier attempt. Restamped: the row
         // stays as stored, and the projection below is the case as the workflow goes on from the repeat.
-        if (!restamped) return { at: record.at };
+        if (!restamped) return { at: storedAt };
         replacing = true;
         storedAt = new Date(row.at).toISOString();
       }

@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import { maskPersonalQuery } from '../../logging';
 import { INBOX_VIEWS, type CasePage, type CaseSummary } from '../../adapters/postgres/case-query';
-import { refuseUnknownUsers } from '../named-users';
+import { pinnedDefinitionToCheck, refuseUnknownUsers } from '../named-users';
 import { refuseUnknownLibraryEntries } from '../library-entries';
 import { assigneeOf } from '../../workflows/search-attributes';
 import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor, listFingerprint, versionFacts } from '../case-pages';
 import { definitionHash } from '../../audit/definition-hash';
 import { ROLE_NAMES } from '../../engine/roles';
 import { PostgresDelegationStore } from '../../adapters/postgres/delegation-store';
-import { actorOnCase } from '../acting';
+import { actorOnCase, resolveActor } from '../acting';
 import { allowedEventsFor } from '../allowed';
 import { caseView } from '../case-view';
 import type { CaseStatusView } from '../../workflows/messages';
@@ -202,13 +202,17 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const { caseId } = ctx.params;
         const requestId = idempotencyKey(ctx);
         const { type, data } = ctx.body;
+        // One read of the case row: who it waits on, and the version it runs on.
+        const caseRow = await deps.queries.caseWork(caseId);
         // A delegate acts on the case on behalf of the user who delegated to them.
-        const actor = await actorOnCase(deps, ctx.caller.principal, ctx.caller.role, caseId);
+        const actor = await resolveActor(deps, ctx.caller.principal, ctx.caller.role, caseRow);
         // The workflow's Update validator checks the role (and everything else): its refusal is the answer.
-        // The users an event names are checked here: the workflow cannot read the directory.
+        // The users and library entries an event names are checked here: the workflow cannot read the directory.
         return acting(deps, ctx, { caseId, event: type, status: 200 }, async () => {
-          await refuseUnknownUsers(deps, caseId, ctx.caller.actor.role, type, data);
-          await refuseUnknownLibraryEntries(deps, caseId, ctx.caller.actor.role, type, data);
+          const definition =
+            data === undefined ? undefined : await pinnedDefinitionToCheck(deps, caseRow, caseId, ctx.caller.actor.role, type);
+          await refuseUnknownUsers(deps, definition, type, data);
+          await refuseUnknownLibraryEntries(deps, definition, type, data);
           return deps.docket.send(caseId, {
             type,
             actor,

@@ -174,7 +174,7 @@ describe('migration 020 fills the columns of the rows written before it', () => 
     await transition('moved-on', 1, 'received', 'investigating', t(-4));
     await escalation('closed', t(-5)); // a closed case is never overdue
 
-    expect(await migrate(pool)).toEqual(['020_case_overdue_and_pages']);
+    expect(await migrate(pool)).toEqual(expect.arrayContaining(['020_case_overdue_and_pages']));
     const { rows } = await pool.query<{ case_id: string; next_due_at: Date | null; escalated: boolean }>(
       'SELECT case_id, next_due_at, escalated FROM docket.cases ORDER BY case_id',
     );
