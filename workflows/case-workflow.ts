@@ -80,17 +80,19 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult
     throw ApplicationFailure.nonRetryable(`the pinned definition is invalid: ${(err as Error).message}`, 'InvalidDefinition');
   }
   const customer = input.input[definition.customerField];
+  // Cases on the same definition and calendar share one compiled definition, and its parsed definition.
+  const compiled = compileShared(definition, input.calendar);
   const c: CaseContext = {
     input,
     caseId: input.caseId,
     processId: definition.process,
     customerId: typeof customer === 'string' ? customer : JSON.stringify(customer ?? ''),
-    compiled: compileShared(definition, input.calendar),
+    compiled,
     pinned: {
       definition: input.definition,
       definitionVersion: input.definitionVersion,
       definitionHash: input.definitionHash,
-      parsed: definition,
+      parsed: compiled.definition,
     },
     calendar: input.calendar,
     snapshot: undefined as unknown as AnyMachineSnapshot,

@@ -66,7 +66,7 @@ export function registerMigration(
         definition: req.definition,
         definitionVersion: req.definitionVersion,
         definitionHash: req.definitionHash,
-        parsed: target,
+        parsed: next.definition, // the copy every case on this version shares
       };
       const payload = { fromVersion, toVersion: req.definitionVersion, mapping: plan.mapping };
       const stored = transitions.apply(
