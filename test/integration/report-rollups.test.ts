@@ -427,4 +427,32 @@ describe('on transitions stored through the case store', () => {
       expect(await rows(pool, contractApprovalsQuery(f))).toEqual(await rows(pool, raw.contractApprovalsQuery(f)));
     }
   });
+
+  test('an escalation recorded while its transition is being stored is kept once both are in', async () => {
+    await append('cmp-3', 'complaint', complaintContext('quality', 5), complaint, [0, 1, 2]);
+    const recording = await pool.connect();
+    try {
+      await recording.query('BEGIN');
+      await recordInOutbox(recording, {
+        id: 'cmp-3:3:0',
+        caseId: 'cmp-3',
+        processId: 'complaint',
+        kind: 'escalation',
+        to: [{ role: 'quality_manager' }],
+        template: 'overdue',
+        subject: { en: 'Overdue', 'zh-CN': '超时' },
+        data: {},
+        createdAt: new Date(start + 29 * 3_600_000).toISOString(),
+      });
+      // The transition's store waits for the escalation's transaction, then sees its row.
+      const storing = append('cmp-3', 'complaint', complaintContext('quality', 5), complaint, [3]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await recording.query('COMMIT');
+      await storing;
+    } finally {
+      recording.release();
+    }
+    const { rows: kept } = await pool.query(`SELECT id, seq, state FROM docket.report_escalations WHERE case_id = 'cmp-3'`);
+    expect(kept).toEqual([{ id: 'cmp-3:3:0', seq: 3, state: 'investigating' }]);
+  });
 });
