@@ -39,10 +39,21 @@ export async function generatorDigest(definitionsDir: string): Promise<string> {
 }
 /** The tables loaded with their secondary indexes dropped (and primary keys, where nothing refers to them). */
 const BIG_TABLES = ['cases', 'transitions', 'notification_outbox'];
-/** The triggers that keep the reports' rollups (migration 021), by table: off during the load, rebuilt after it. */
+/** The triggers that keep the reports' rollups (migrations 021 and 022), by table: off during the load, rebuilt after it. */
 const REPORT_TRIGGERS: Record<string, string[]> = {
-  transitions: ['transitions_report_stays', 'transitions_report_approvals', 'transitions_report_events'],
-  cases: ['cases_report_events_insert', 'cases_report_events_update'],
+  transitions: ['transitions_report_stays', 'transitions_report_approvals', 'transitions_report_events', 'transitions_report_escalations'],
+  cases: [
+    'cases_report_events_insert',
+    'cases_report_events_update',
+    'cases_report_cases_insert',
+    'cases_report_cases_update',
+    'cases_report_cases_delete',
+  ],
+  notification_outbox: [
+    'notification_outbox_report_escalations_insert',
+    'notification_outbox_report_escalations_update',
+    'notification_outbox_report_escalations_delete',
+  ],
 };
 
 /** Turns the reports' rollup triggers off or on. */

@@ -1,6 +1,6 @@
 /**
- * The reports' queries over the raw log, as they were before the rollups of migration 021: the
- * reference the rollup-backed reports must equal, row for row.
+ * The reports' queries over the raw log, as they were before the rollups of migrations 021 and 022:
+ * the reference the rollup-backed reports must equal, row for row.
  */
 import type { ReportQuery } from '../../adapters/postgres/reports/complaints';
 import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from '../../adapters/postgres/reports/period';
@@ -170,4 +170,70 @@ export function targetsCountsQuery(f: ReportFilter): { sql: string; params: unkn
                           AND et.event = 'ARCHIVED' AND et.at < t.at)
      GROUP BY 1`;
   return { sql, params };
+}
+
+/** Complaints opened in the period, by category and severity (and period). */
+export function complaintsQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const period = periodSql('c.opened_at', f.groupBy);
+  const sql = `
+    SELECT ${period} AS period, c.context->>'category' AS category, c.context->>'severity' AS severity, count(*)::int AS complaints
+      FROM docket.cases c
+     WHERE c.process_id = 'complaint' AND c.opened_at >= ${p(f.from)} AND c.opened_at < ${p(f.to)} ${department(f, p)}
+     GROUP BY 1, 2, 3
+     ORDER BY 1, 4 DESC, 2, 3`;
+  return { sql, params, columns: withPeriod(f.groupBy, ['category', 'severity', 'complaints']) };
+}
+
+/**
+ * Complaints closed (satisfied) in the period: how many, how many of them were reopened at least
+ * once, the rate, and the mean satisfaction score (1–5).
+ */
+export function complaintQualityQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const period = periodSql('c.closed_at', f.groupBy);
+  const sql = `
+    SELECT ${period} AS period, count(*)::int AS closed,
+           count(*) FILTER (WHERE (c.context->>'reopenings')::int > 0)::int AS reopened,
+           round(count(*) FILTER (WHERE (c.context->>'reopenings')::int > 0)::numeric / count(*), 4)::float8 AS "reopenRate",
+           round(avg((c.context->>'satisfactionScore')::numeric), 2)::float8 AS "satisfaction"
+      FROM docket.cases c
+     WHERE c.process_id = 'complaint' AND c.state = 'closed' AND c.closed_at >= ${p(f.from)} AND c.closed_at < ${p(f.to)}
+       ${department(f, p)}
+     GROUP BY 1
+     ORDER BY 1`;
+  return { sql, params, columns: withPeriod(f.groupBy, ['closed', 'reopened', 'reopenRate', 'satisfaction']) };
+}
+
+/** Improvement measures opened in the period, per department: how many, open, overdue now (open past their due date), completed. */
+export function measuresQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const sql = `
+    SELECT ${periodSql('c.opened_at', f.groupBy)} AS period, c.context->>'department' AS department, count(*)::int AS measures,
+           count(*) FILTER (WHERE c.status = 'open')::int AS open,
+           count(*) FILTER (WHERE c.status = 'open' AND ((c.context->>'dueEscalated')::boolean IS TRUE
+                                                          OR (c.context->>'dueDate')::timestamptz < now()))::int AS overdue,
+           count(*) FILTER (WHERE c.status = 'completed')::int AS completed
+      FROM docket.cases c
+     WHERE c.process_id = 'improvement_measure' AND c.opened_at >= ${p(f.from)} AND c.opened_at < ${p(f.to)} ${department(f, p)}
+     GROUP BY 1, 2
+     ORDER BY 1, 2`;
+  return { sql, params, columns: withPeriod(f.groupBy, ['department', 'measures', 'open', 'overdue', 'completed']) };
+}
+
+/**
+ * Deadlines missed per process and state: transitions that raised an escalation (recorded as an
+ * `escalation` in the notification outbox with the id `<case>:<seq>:<n>`), by the state the case was in.
+ */
+export function slaQuery(f: ReportFilter): ReportQuery {
+  const { params, p } = binder();
+  const sql = `
+    SELECT ${periodSql('n.created_at', f.groupBy)} AS period, n.process_id AS process, t.from_state AS state,
+           count(DISTINCT (n.case_id, t.seq))::int AS missed
+      FROM docket.notification_outbox n
+      JOIN docket.transitions t ON t.case_id = n.case_id AND t.seq = substring(n.id FROM ':([0-9]+):[0-9]+$')::int
+     WHERE n.kind = 'escalation' AND n.created_at >= ${p(f.from)} AND n.created_at < ${p(f.to)}
+     GROUP BY 1, 2, 3
+     ORDER BY 1, 2, 3`;
+  return { sql, params, columns: withPeriod(f.groupBy, ['process', 'state', 'missed']) };
 }

@@ -1,5 +1,5 @@
 /**
- * The reports read from rollups kept as the log grows (migration 021) answer exactly what their
+ * The reports read from rollups kept as the log grows and the cases change (migrations 021 and 022) answer exactly what their
  * queries over the raw log answer (test/helpers/report-reference.ts): on a seeded data set (the
  * rollups built at once after the load) for months, a year, periods cut mid-day, every process and
  * narrowings; and on transitions stored through the case store (the rollups kept by its
@@ -10,9 +10,16 @@ import { loadCalendar } from '../../client/setup';
 import { loadConfig } from '../../config';
 import { seedScale } from '../../bench/scale';
 import { PostgresCaseStore } from '../../adapters/postgres/case-store';
-import { stateTimesQuery, type ReportQuery } from '../../adapters/postgres/reports/complaints';
+import { recordInOutbox } from '../../adapters/notify/outbox-notifier';
+import { complaintQualityQuery, complaintsQuery, stateTimesQuery, type ReportQuery } from '../../adapters/postgres/reports/complaints';
 import type { ReportFilter } from '../../adapters/postgres/reports/period';
-import { contractApprovalsQuery, contractsQuery, lostDealCausesQuery } from '../../adapters/postgres/reports/sales';
+import {
+  contractApprovalsQuery,
+  contractsQuery,
+  lostDealCausesQuery,
+  measuresQuery,
+  slaQuery,
+} from '../../adapters/postgres/reports/sales';
 import { targetsQuery } from '../../adapters/postgres/reports/targets';
 import type { Actor } from '../../engine/types';
 import * as raw from '../helpers/report-reference';
@@ -53,11 +60,33 @@ async function expectSameCounts(pool: Pool, f: ReportFilter, reps: string[]): Pr
   return answered;
 }
 
+/** The reports over complaints, measures and escalations both ways, for `f` and each department of `departments`, grouped each way. */
+async function expectSameCaseReports(pool: Pool, f: ReportFilter, departments: string[]): Promise<number> {
+  let answered = 0;
+  for (const narrowed of [f, ...departments.map((department) => ({ ...f, department }))]) {
+    for (const groupBy of [undefined, 'week', 'month', 'quarter'] as const) {
+      const g = { ...narrowed, groupBy };
+      for (const [name, now, before] of [
+        ['complaints', complaintsQuery(g), raw.complaintsQuery(g)],
+        ['complaint-quality', complaintQualityQuery(g), raw.complaintQualityQuery(g)],
+        ['measures', measuresQuery(g), raw.measuresQuery(g)],
+        ...(narrowed.department === undefined ? ([['sla', slaQuery(g), raw.slaQuery(g)]] as const) : []),
+      ] as const) {
+        const expected = await rows(pool, before);
+        expect({ name, g, rows: await rows(pool, now) }).toEqual({ name, g, rows: expected });
+        answered += expected.length;
+      }
+    }
+  }
+  return answered;
+}
+
 /** Both ways for each filter; returns how many rows the reference answered in all. */
 async function expectSame(pool: Pool, filters: ReportFilter[], processes: string[]): Promise<number> {
   let answered = 0;
   for (const f of filters) {
     answered += await expectSameCounts(pool, f, []);
+    answered += await expectSameCaseReports(pool, f, []);
     for (const process of processes) {
       const expected = await rows(pool, raw.stateTimesQuery(f, process));
       expect({ f, process, rows: await rows(pool, stateTimesQuery(f, process)) }).toEqual({ f, process, rows: expected });
@@ -71,8 +100,12 @@ async function expectSame(pool: Pool, filters: ReportFilter[], processes: string
 }
 
 /** The rollup tables' rows, in key order. */
-async function kept(pool: Pool): Promise<{ stays: unknown[]; approvals: unknown[]; events: unknown[] }> {
+async function kept(
+  pool: Pool,
+): Promise<{ stays: unknown[]; approvals: unknown[]; events: unknown[]; cases: unknown[]; escalations: unknown[] }> {
   return {
+    cases: (await pool.query('SELECT * FROM docket.report_cases ORDER BY case_id')).rows,
+    escalations: (await pool.query('SELECT * FROM docket.report_escalations ORDER BY id')).rows,
     events: (await pool.query('SELECT * FROM docket.report_events ORDER BY case_id, seq')).rows,
     stays: (await pool.query('SELECT * FROM docket.report_stays ORDER BY case_id, seq')).rows,
     approvals: (await pool.query('SELECT * FROM docket.report_approvals ORDER BY case_id, seq')).rows,
@@ -101,7 +134,7 @@ describe('on a seeded data set', () => {
     await pool?.end();
   });
 
-  test('state-times, contract-approvals, contracts, lost-deal-causes and targets equal the raw queries for months, a year and periods cut mid-day', async () => {
+  test('state-times, contract-approvals, contracts, lost-deal-causes, targets, complaints, complaint-quality, measures and sla equal the raw queries for months, a year and periods cut mid-day', async () => {
     const month = (back: number) => {
       const d = new Date(seededAt);
       return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1));
@@ -143,6 +176,7 @@ describe('on a seeded data set', () => {
         answered += expected.length;
       }
     }
+    answered += await expectSameCaseReports(pool, year, [...departments, 'no such department']);
     for (const rep of [...reps, 'nobody']) {
       const f = { ...year, rep };
       const expected = await rows(pool, raw.contractApprovalsQuery(f));
@@ -169,6 +203,8 @@ describe('on a seeded data set', () => {
     expect(before.stays.length).toBeGreaterThan(1000);
     expect(before.approvals.length).toBeGreaterThan(10);
     expect(before.events.length).toBeGreaterThan(100);
+    expect(before.cases.length).toBeGreaterThan(100);
+    expect(before.escalations.length).toBeGreaterThan(10);
     await pool.query('SELECT docket.rebuild_report_rollups()');
     expect(await kept(pool)).toEqual(before);
   });
@@ -264,14 +300,60 @@ describe('on transitions stored through the case store', () => {
     ['SIGNED', 'closed', 70],
   ];
 
+  /** A complaint's context as it goes: categorised on acceptance, reopened once, scored when closed. */
+  const complaintContext = (department: string, score: number) => (seq: number) => ({
+    department,
+    category: seq < 1 ? 'unknown' : 'delivery',
+    severity: seq < 3 ? 'low' : 'high',
+    reopenings: seq < 4 ? 0 : 1,
+    ...(seq === 6 && { satisfactionScore: score }),
+  });
+  /** Records escalation `<caseId>:<seq>:<n>` (or a notification of another kind) at `hours`. */
+  const escalate = (id: string, hours: number, kind: 'escalation' | 'reminder' = 'escalation') =>
+    recordInOutbox(pool, {
+      id,
+      caseId: id.split(':')[0]!,
+      processId: id.startsWith('msr') ? 'improvement_measure' : 'complaint',
+      kind,
+      to: [{ role: 'quality_manager' }],
+      template: 'overdue',
+      subject: { en: 'Overdue', 'zh-CN': '超时' },
+      data: {},
+      createdAt: new Date(start + hours * 3_600_000).toISOString(),
+    });
+
   test('kept in the storing transaction: a repeated append changes nothing, and rows out of order are rewritten', async () => {
-    await append('cmp-1', 'complaint', { department: 'quality' }, complaint);
+    await append('cmp-1', 'complaint', complaintContext('quality', 4), complaint);
+    await escalate('cmp-1:3:0', 29);
     await append('ctr-1', 'contract', { submittedBy: 'rita' }, contract);
     // The same rows again: refused by the log as already there, nothing added twice.
-    await append('cmp-1', 'complaint', { department: 'quality' }, complaint);
+    await append('cmp-1', 'complaint', complaintContext('quality', 4), complaint);
+    await escalate('cmp-1:3:0', 29);
     await append('ctr-1', 'contract', { submittedBy: 'rita' }, contract, [3, 9, 11]);
+    // Escalations recorded before their transition is stored (counted once it is), of a transition
+    // never stored, with an id naming none, and a reminder (none counted).
+    await escalate('cmp-2:2:0', 4);
+    await escalate('cmp-2:2:1', 4.5);
+    await escalate('cmp-2:40:0', 6);
+    await escalate('cmp-2:late', 6);
+    await escalate('cmp-2:3:0', 7, 'reminder');
     // Gaps filled later: the stay and the approvals after each late row change when it arrives.
-    await append('cmp-2', 'complaint', { department: 'sales' }, complaint, [0, 1, 3, 6, 5, 2, 4]);
+    await append('cmp-2', 'complaint', complaintContext('sales', 2), complaint, [0, 1, 3, 6, 5, 2, 4]);
+    // Measures: one overdue by its date, one escalated, one due later, one completed.
+    const measure = (dueDate: string, dueEscalated?: boolean) => (seq: number) => ({
+      department: seq === 0 ? 'quality' : 'sales',
+      dueDate,
+      ...(seq > 0 && dueEscalated !== undefined && { dueEscalated }),
+    });
+    const measureSteps: Step[] = [
+      ['xstate.init', 'planning', 0],
+      ['START', 'doing', 2],
+    ];
+    await append('msr-1', 'improvement_measure', measure('2025-05-06T00:00:00Z'), measureSteps);
+    await append('msr-2', 'improvement_measure', measure('2999-01-01T00:00:00Z', true), measureSteps);
+    await append('msr-3', 'improvement_measure', measure('2999-01-01T00:00:00Z', false), measureSteps);
+    await append('msr-4', 'improvement_measure', measure('2025-05-06T00:00:00Z'), [...measureSteps, ['DONE', 'closed', 9]]);
+    await escalate('msr-1:1:0', 30);
     await append('ctr-2', 'contract', { submittedBy: 'ray' }, contract, [0, 1, 3, 4, 5, 2, 6, 7, 9, 10, 11, 12, 8]);
 
     // Counted events whose case's context changes after them (and a projection stored late, not applied).
@@ -311,9 +393,20 @@ describe('on transitions stored through the case store', () => {
     expect(incremental.events).toContainEqual(
       expect.objectContaining({ case_id: 'ctr-3', event: 'ARCHIVED', facts: { performanceRep: 'ray', performanceAmount: 250.5 } }),
     );
-    // Stays ended: five per complaint, seven per contract through approval, four in the last three cases.
-    expect(incremental.stays).toHaveLength(2 * 5 + 2 * 7 + 4);
+    // Stays ended: five per complaint, seven per contract through approval, four in the next three
+    // cases, one per measure and one more in the completed one.
+    expect(incremental.stays).toHaveLength(2 * 5 + 2 * 7 + 4 + 4 + 1);
     expect(incremental.approvals).toHaveLength(2 * 5);
+    expect(incremental.cases).toHaveLength(2 + 4);
+    expect(incremental.cases).toContainEqual(
+      expect.objectContaining({ case_id: 'cmp-2', state: 'closed', category: 'delivery', reopenings: '1', satisfaction: '2' }),
+    );
+    expect(incremental.escalations).toEqual([
+      expect.objectContaining({ id: 'cmp-1:3:0', seq: 3, state: 'investigating' }),
+      expect.objectContaining({ id: 'cmp-2:2:0', seq: 2, state: 'investigating' }),
+      expect.objectContaining({ id: 'cmp-2:2:1', seq: 2, state: 'investigating' }),
+      expect.objectContaining({ id: 'msr-1:1:0', seq: 1, state: 'planning' }),
+    ]);
     await pool.query('SELECT docket.rebuild_report_rollups()');
     expect(await kept(pool)).toEqual(incremental);
 
@@ -325,6 +418,7 @@ describe('on transitions stored through the case store', () => {
     ];
     expect(await expectSame(pool, filters, ['complaint', 'contract'])).toBeGreaterThan(5);
     expect(await expectSameCounts(pool, all, ['rita', 'ray'])).toBeGreaterThan(5);
+    expect(await expectSameCaseReports(pool, all, ['quality', 'sales', 'nobody'])).toBeGreaterThan(20);
     for (const f of [
       { ...all, department: 'quality' },
       { ...all, rep: 'ray' },
@@ -332,5 +426,33 @@ describe('on transitions stored through the case store', () => {
       expect(await rows(pool, stateTimesQuery(f, 'complaint'))).toEqual(await rows(pool, raw.stateTimesQuery(f, 'complaint')));
       expect(await rows(pool, contractApprovalsQuery(f))).toEqual(await rows(pool, raw.contractApprovalsQuery(f)));
     }
+  });
+
+  test('an escalation recorded while its transition is being stored is kept once both are in', async () => {
+    await append('cmp-3', 'complaint', complaintContext('quality', 5), complaint, [0, 1, 2]);
+    const recording = await pool.connect();
+    try {
+      await recording.query('BEGIN');
+      await recordInOutbox(recording, {
+        id: 'cmp-3:3:0',
+        caseId: 'cmp-3',
+        processId: 'complaint',
+        kind: 'escalation',
+        to: [{ role: 'quality_manager' }],
+        template: 'overdue',
+        subject: { en: 'Overdue', 'zh-CN': '超时' },
+        data: {},
+        createdAt: new Date(start + 29 * 3_600_000).toISOString(),
+      });
+      // The transition's store waits for the escalation's transaction, then sees its row.
+      const storing = append('cmp-3', 'complaint', complaintContext('quality', 5), complaint, [3]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await recording.query('COMMIT');
+      await storing;
+    } finally {
+      recording.release();
+    }
+    const { rows: kept } = await pool.query(`SELECT id, seq, state FROM docket.report_escalations WHERE case_id = 'cmp-3'`);
+    expect(kept).toEqual([{ id: 'cmp-3:3:0', seq: 3, state: 'investigating' }]);
   });
 });

@@ -12,14 +12,18 @@ function department(f: ReportFilter, p: (v: unknown) => string, alias = 'c'): st
   return f.department === undefined ? '' : `AND ${alias}.context->>'department' = ${p(f.department)}`;
 }
 
-/** Complaints opened in the period, by category and severity (and period). */
+/**
+ * Complaints opened in the period, by category and severity (and period). Each complaint's fields
+ * are kept as its case changes (`docket.report_cases`, migration 022), read from the index alone.
+ */
 export function complaintsQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const period = periodSql('c.opened_at', f.groupBy);
+  const period = periodSql('r.opened_at', f.groupBy);
+  const dept = f.department === undefined ? '' : `AND r.department = ${p(f.department)}`;
   const sql = `
-    SELECT ${period} AS period, c.context->>'category' AS category, c.context->>'severity' AS severity, count(*)::int AS complaints
-      FROM docket.cases c
-     WHERE c.process_id = 'complaint' AND c.opened_at >= ${p(f.from)} AND c.opened_at < ${p(f.to)} ${department(f, p)}
+    SELECT ${period} AS period, r.category, r.severity, count(*)::int AS complaints
+      FROM docket.report_cases r
+     WHERE r.process_id = 'complaint' AND r.opened_at >= ${p(f.from)} AND r.opened_at < ${p(f.to)} ${dept}
      GROUP BY 1, 2, 3
      ORDER BY 1, 4 DESC, 2, 3`;
   return { sql, params, columns: withPeriod(f.groupBy, ['category', 'severity', 'complaints']) };
@@ -28,19 +32,21 @@ export function complaintsQuery(f: ReportFilter): ReportQuery {
 /**
  * Complaints closed (satisfied) in the period: how many, how many of them were reopened at least
  * once (the customer was unsatisfied and the investigation started again), the rate, and the mean
- * satisfaction score (1–5).
+ * satisfaction score (1–5). Read from the complaints' rows kept as their cases change
+ * (`docket.report_cases`, migration 022): the context's fields as text, cast here as on the case.
  */
 export function complaintQualityQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const period = periodSql('c.closed_at', f.groupBy);
+  const period = periodSql('r.closed_at', f.groupBy);
+  const dept = f.department === undefined ? '' : `AND r.department = ${p(f.department)}`;
   const sql = `
     SELECT ${period} AS period, count(*)::int AS closed,
-           count(*) FILTER (WHERE (c.context->>'reopenings')::int > 0)::int AS reopened,
-           round(count(*) FILTER (WHERE (c.context->>'reopenings')::int > 0)::numeric / count(*), 4)::float8 AS "reopenRate",
-           round(avg((c.context->>'satisfactionScore')::numeric), 2)::float8 AS "satisfaction"
-      FROM docket.cases c
-     WHERE c.process_id = 'complaint' AND c.state = 'closed' AND c.closed_at >= ${p(f.from)} AND c.closed_at < ${p(f.to)}
-       ${department(f, p)}
+           count(*) FILTER (WHERE r.reopenings::int > 0)::int AS reopened,
+           round(count(*) FILTER (WHERE r.reopenings::int > 0)::numeric / count(*), 4)::float8 AS "reopenRate",
+           round(avg(r.satisfaction::numeric), 2)::float8 AS "satisfaction"
+      FROM docket.report_cases r
+     WHERE r.process_id = 'complaint' AND r.state = 'closed' AND r.closed_at >= ${p(f.from)} AND r.closed_at < ${p(f.to)}
+       ${dept}
      GROUP BY 1
      ORDER BY 1`;
   return { sql, params, columns: withPeriod(f.groupBy, ['closed', 'reopened', 'reopenRate', 'satisfaction']) };

@@ -1,7 +1,7 @@
 /**
  * The managers' reports over PostgreSQL: each one query over `docket.cases`, `docket.transitions`
- * (and the notification outbox, the customers' grade history, the stays and approvals kept as the
- * log grows) for a period, answered from the indexes of migrations 010, 014 and 021.
+ * (and the notification outbox, the customers' grade history, the rows kept as the log grows and
+ * the cases change) for a period, answered from the indexes of migrations 010, 014, 021 and 022.
  */
 import type { Pool } from 'pg';
 import { mapPgError } from '../errors';

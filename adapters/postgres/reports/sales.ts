@@ -30,18 +30,21 @@ export function lostDealCausesQuery(f: ReportFilter): ReportQuery {
   return { sql, params, columns: withPeriod(f.groupBy, ['dimension', 'causes', 'primary', 'sharePercent', 'cumulativePercent']) };
 }
 
-/** Improvement measures opened in the period, per department: how many, open, overdue now (open past their due date), completed. */
+/**
+ * Improvement measures opened in the period, per department: how many, open, overdue now (open past
+ * their due date), completed. Each measure's fields are kept as its case changes
+ * (`docket.report_cases`, migration 022); "now" is read here, from the due date kept.
+ */
 export function measuresQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const department = f.department === undefined ? '' : `AND c.context->>'department' = ${p(f.department)}`;
+  const department = f.department === undefined ? '' : `AND r.department = ${p(f.department)}`;
   const sql = `
-    SELECT ${periodSql('c.opened_at', f.groupBy)} AS period, c.context->>'department' AS department, count(*)::int AS measures,
-           count(*) FILTER (WHERE c.status = 'open')::int AS open,
-           count(*) FILTER (WHERE c.status = 'open' AND ((c.context->>'dueEscalated')::boolean IS TRUE
-                                                          OR (c.context->>'dueDate')::timestamptz < now()))::int AS overdue,
-           count(*) FILTER (WHERE c.status = 'completed')::int AS completed
-      FROM docket.cases c
-     WHERE c.process_id = 'improvement_measure' AND c.opened_at >= ${p(f.from)} AND c.opened_at < ${p(f.to)} ${department}
+    SELECT ${periodSql('r.opened_at', f.groupBy)} AS period, r.department, count(*)::int AS measures,
+           count(*) FILTER (WHERE r.status = 'open')::int AS open,
+           count(*) FILTER (WHERE r.status = 'open' AND (r.due_escalated::boolean IS TRUE OR r.due_date::timestamptz < now()))::int AS overdue,
+           count(*) FILTER (WHERE r.status = 'completed')::int AS completed
+      FROM docket.report_cases r
+     WHERE r.process_id = 'improvement_measure' AND r.opened_at >= ${p(f.from)} AND r.opened_at < ${p(f.to)} ${department}
      GROUP BY 1, 2
      ORDER BY 1, 2`;
   return { sql, params, columns: withPeriod(f.groupBy, ['department', 'measures', 'open', 'overdue', 'completed']) };
@@ -103,16 +106,16 @@ export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
 /**
  * Deadlines missed per process and state: transitions that raised an escalation (a timer that fell
  * due and escalated, recorded as an `escalation` in the notification outbox with the id
- * `<case>:<seq>:<n>`), by the state the case was in.
+ * `<case>:<seq>:<n>`), by the state the case was in. Each escalation whose transition is in the log
+ * is kept with that state (`docket.report_escalations`, migration 022), read from the index by time.
  */
 export function slaQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
   const sql = `
-    SELECT ${periodSql('n.created_at', f.groupBy)} AS period, n.process_id AS process, t.from_state AS state,
-           count(DISTINCT (n.case_id, t.seq))::int AS missed
-      FROM docket.notification_outbox n
-      JOIN docket.transitions t ON t.case_id = n.case_id AND t.seq = substring(n.id FROM ':([0-9]+):[0-9]+$')::int
-     WHERE n.kind = 'escalation' AND n.created_at >= ${p(f.from)} AND n.created_at < ${p(f.to)}
+    SELECT ${periodSql('e.created_at', f.groupBy)} AS period, e.process_id AS process, e.state,
+           count(DISTINCT (e.case_id, e.seq))::int AS missed
+      FROM docket.report_escalations e
+     WHERE e.created_at >= ${p(f.from)} AND e.created_at < ${p(f.to)}
      GROUP BY 1, 2, 3
      ORDER BY 1, 2, 3`;
   return { sql, params, columns: withPeriod(f.groupBy, ['process', 'state', 'missed']) };
