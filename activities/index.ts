@@ -18,9 +18,10 @@ export interface PersistTransitionInput {
   projection: CaseProjection;
   /**
    * Stored from within the workflow task (a local activity): a repeat of the stored row at another
-   * time is the same step computed again by a retried task (see `CaseStore.appendTransition`).
+   * time is the same step computed again by a retried task (`restamped`, see `CaseStore.appendTransition`),
+   * and the row as stored is returned for the history's marker.
    */
-  restamped?: boolean;
+  inTask?: boolean;
 }
 
 /** Adapters mark errors that retrying cannot fix with `retryable: false`; Temporal should not retry those. */
@@ -41,11 +42,11 @@ export function createActivities(deps: ActivityDeps) {
     /** Appends one row to the transition log and updates the case projection. */
     async persistTransition(input: PersistTransitionInput): Promise<TransitionRecord | undefined> {
       const { at } = await permanentFailuresAsNonRetryable(() =>
-        deps.store.appendTransition(input.record, input.projection, { restamped: input.restamped === true }),
+        deps.store.appendTransition(input.record, input.projection, { restamped: input.inTask === true }),
       );
       // Stored within the workflow task, the row is not in the history as an activity's input: the local
       // activity's result records it as stored, the witness `audit verify --deep` reads (audit/deep.ts).
-      return input.restamped === true ? { ...input.record, at } : undefined;
+      return input.inTask === true ? { ...input.record, at } : undefined;
     },
     /**
      * Runs an automatic step of a case (e.g. a compliance check against the definition's parameters).

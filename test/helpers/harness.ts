@@ -276,7 +276,7 @@ export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean
  * case may take another workflow task a moment after its row is stored, so a before/after
  * comparison of its history waits for that first.
  */
-export async function quietHistory(h: Pick<Harness, 'client'>, caseId: string): Promise<number> {
+export async function quietHistory(h: Pick<Harness, 'client'>, caseId: string): Promise<void> {
   const length = async () => ((await h.client.workflow.getHandle(caseId).fetchHistory()).events ?? []).length;
   let last = -1;
   await waitFor(
@@ -290,7 +290,6 @@ export async function quietHistory(h: Pick<Harness, 'client'>, caseId: string): 
     (same) => same,
     'a quiet history',
   );
-  return last;
 }
 
 /** Skips a time-skipping server's time to a minute past `iso`. */

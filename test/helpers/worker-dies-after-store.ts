@@ -6,6 +6,7 @@
 import { loadConfig } from '../../config';
 import { createLogger } from '../../logging';
 import { createDocketWorker, installWorkerRuntime } from '../../worker/worker';
+import { withAppend } from './refusing-store';
 
 const dieAfter = Number(process.env.DOCKET_DIE_AFTER_SEQ);
 
@@ -15,16 +16,12 @@ async function main(): Promise<void> {
   installWorkerRuntime({ logLevel: config.logLevel, log });
   const docket = await createDocketWorker(config, {
     log,
-    wrapStore: (store) => ({
-      appendTransition: async (record, projection, options) => {
+    wrapStore: (store) =>
+      withAppend(store, async (record, projection, options) => {
         const appended = await store.appendTransition(record, projection, options);
         if (record.seq === dieAfter) process.kill(process.pid, 'SIGKILL');
         return appended;
-      },
-      getCase: (caseId) => store.getCase(caseId),
-      listTransitions: (caseId) => store.listTransitions(caseId),
-      listCases: (filter) => store.listCases(filter),
-    }),
+      }),
   });
   await docket.worker.run();
 }

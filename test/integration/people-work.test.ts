@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../../config';
 import type { Actor, CaseProjection, TransitionRecord } from '../../engine/types';
 import type { CaseStore } from '../../ports';
 import { createHarness, type Harness } from '../helpers/harness';
+import { withAppend } from '../helpers/refusing-store';
 import { WORK_PEOPLE } from '../helpers/work-case';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'definitions');
@@ -11,16 +12,12 @@ const { agent, h1, h2, boss, m1, gm, legal } = WORK_PEOPLE;
 
 /** What the worker handed the store: every record and projection, as the store activity received them. */
 const stored: Array<{ record: TransitionRecord; projection: CaseProjection }> = [];
-const recordingStore = (store: CaseStore): CaseStore => ({
-  appendTransition: async (record, projection, options) => {
+const recordingStore = (store: CaseStore): CaseStore =>
+  withAppend(store, async (record, projection, options) => {
     const appended = await store.appendTransition(record, projection, options);
     stored.push({ record, projection });
     return appended;
-  },
-  getCase: (caseId) => store.getCase(caseId),
-  listTransitions: (caseId) => store.listTransitions(caseId),
-  listCases: (filter) => store.listCases(filter),
-});
+  });
 
 let h: Harness;
 beforeAll(async () => {

@@ -100,7 +100,7 @@ export function createTransitions(
       const what = `store transition ${record.seq} (${event})`;
       await incidents.effect('persistTransition', record.seq, what, () =>
         inTask
-          ? persistTransitionInTask.executeWithOptions({ summary: what }, [{ record, projection, restamped: true }])
+          ? persistTransitionInTask.executeWithOptions({ summary: what }, [{ record, projection, inTask: true }])
           : persistTransition.executeWithOptions({ summary: what }, [{ record, projection }]),
       );
       c.storedSeq = record.seq;
