@@ -6,6 +6,7 @@
  */
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig, type DocketConfig } from '../config';
+import { collectGarbageEverywhere, WORKFLOW_THREADS } from './collect-garbage';
 import { createDocketWorker, type DocketWorker } from '../worker/worker';
 
 export interface WorkerSpec {
@@ -69,16 +70,25 @@ async function main(): Promise<void> {
   process.on('message', (message: WorkerRequest) => {
     if (message.type === 'memory') {
       const cpu = process.cpuUsage();
-      (globalThis as { gc?: () => void }).gc?.();
-      const m = process.memoryUsage();
-      reply({
-        type: 'memory',
-        id: message.id,
-        rss: m.rss,
-        heapUsed: m.heapUsed,
-        external: m.external,
-        cpuMs: (cpu.user + cpu.system) / 1000,
-      });
+      // BENCH_HEAP_SNAPSHOT_DIR: also a heap snapshot of each workflow thread, at each reading.
+      collectGarbageEverywhere({
+        threads: WORKFLOW_THREADS,
+        snapshotDir: process.env.BENCH_HEAP_SNAPSHOT_DIR,
+        label: `memory-${message.id}`,
+      }).then(
+        () => {
+          const m = process.memoryUsage();
+          reply({
+            type: 'memory',
+            id: message.id,
+            rss: m.rss,
+            heapUsed: m.heapUsed,
+            external: m.external,
+            cpuMs: (cpu.user + cpu.system) / 1000,
+          });
+        },
+        (err: unknown) => reply({ type: 'error', message: String(err) }),
+      );
     } else if (message.type === 'stop') {
       stop().then(
         () => {

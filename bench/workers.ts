@@ -24,7 +24,7 @@ const ENTRY = path.join(__dirname, 'worker-process.ts');
 export async function startWorkerProcess(config: WorkerProcessConfig, timeoutMs = 120_000): Promise<WorkerProcess> {
   const child: ChildProcess = fork(ENTRY, [], {
     // BENCH_WORKER_NODE_OPTIONS: extra Node options for the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, BENCH_WORKER_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
