@@ -216,6 +216,28 @@ export function compileShared(definition: Definition, calendar: CalendarData): C
   return compiled;
 }
 
+/** How many JSON values `sharedCopy` keeps (pinned definitions, sub-process definitions and calendars in use). */
+const SHARED_COPIES_MAX = 256;
+const sharedCopies = new Map<string, unknown>();
+
+/**
+ * One copy per worker of a JSON value that many cases carry in their input (a pinned definition, a
+ * calendar), equal by content: each case may then let its own copy go. Cases only read it, as they
+ * read the compiled definition they share (the JSON Schema validator annotates the schemas it
+ * compiles in place, the same way for every case).
+ */
+export function sharedCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  const key = JSON.stringify(value);
+  let copy = sharedCopies.get(key) as T | undefined;
+  if (copy === undefined) {
+    copy = value;
+    if (sharedCopies.size >= SHARED_COPIES_MAX) sharedCopies.delete(sharedCopies.keys().next().value as string);
+  } else sharedCopies.delete(key); // kept as the most recently used
+  sharedCopies.set(key, copy);
+  return copy;
+}
+
 /** Builds the runnable machine of a definition. Pure: the same inputs give the same machine. */
 export function compileDefinition(definition: Definition, calendar: CalendarData): CompiledDefinition {
   const params = parameterValues(definition);

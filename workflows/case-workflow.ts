@@ -20,7 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
-import { compileShared } from '../engine/compile';
+import { compileShared, sharedCopy } from '../engine/compile';
 import { withDefaults } from '../engine/definition-defaults';
 import type { Definition } from '../engine/definition-schema';
 import { persistSnapshot, restoreSnapshot, startCase, stateToString } from '../engine/step';
@@ -73,6 +73,11 @@ function checkStart(c: CaseContext): void {
  * timers; every applied event is persisted by an activity before the Update returns.
  */
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseResult> {
+  // The SDK keeps a run's start arguments for the run's whole life: pointing them at one copy per
+  // worker of what cases on the same versions carry alike lets each case's own copy go.
+  input.definition = sharedCopy(input.definition);
+  input.calendar = sharedCopy(input.calendar);
+  if (input.subprocessDefinitions) input.subprocessDefinitions = sharedCopy(input.subprocessDefinitions);
   let definition: Definition;
   try {
     definition = withDefaults(input.definition);

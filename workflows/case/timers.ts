@@ -83,6 +83,10 @@ export function createTimers(
         },
         (err: unknown) => {
           if (!isCancellation(err)) throw err;
+          // Until its stack is read, the cancellation keeps the frames of the code that cancelled the
+          // timer, and through them that activation's payloads (an Update's whole input), for as long
+          // as the run keeps the scope: reading it once lets them go.
+          void (err as Error).stack;
         },
       );
   };
