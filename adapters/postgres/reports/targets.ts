@@ -106,10 +106,18 @@ export function targetsTable(
   const reps = [...new Set(counts.map((c) => c.rep).filter((r): r is string => r !== null))];
   if (f.rep !== undefined && !reps.includes(f.rep)) reps.push(f.rep);
   reps.sort();
+  // Each count by rep and metric (the first one, as a search would find it): one lookup per row.
+  const byRepMetric = new Map<string | null, Map<string, number>>();
+  for (const c of counts) {
+    let ofRep = byRepMetric.get(c.rep);
+    if (ofRep === undefined) byRepMetric.set(c.rep, (ofRep = new Map()));
+    if (!ofRep.has(c.metric)) ofRep.set(c.metric, c.n);
+  }
+  const unitsOf = { day: unitsIn('day', f.from, f.to), week: unitsIn('week', f.from, f.to), month: unitsIn('month', f.from, f.to) };
   const rows = reps.flatMap((rep) =>
     Object.entries(TARGET_METRICS).map(([metric, spec]) => {
-      const actual = counts.find((c) => c.rep === rep && c.metric === metric)?.n ?? 0;
-      const units = unitsIn(spec.unit, f.from, f.to);
+      const actual = byRepMetric.get(rep)?.get(metric) ?? 0;
+      const units = unitsOf[spec.unit];
       const perUnit = units === 0 ? 0 : Math.round((actual / units) * 100) / 100;
       const target = targets[spec.min] ?? null;
       const targetMax = spec.max === undefined ? null : (targets[spec.max] ?? null);
