@@ -10,14 +10,16 @@
 --   report_cause_days    lost-deal causes (CAUSES_IDENTIFIED) per UTC day and dimension: how many,
 --                        and how many primary.
 -- A period reads the months inside it from the month counts, the whole days left from the day
--- counts, and the part-days at its ends from docket.report_events.
+-- counts, and the part-days at its ends from docket.report_events (as are a rep's own causes, by an
+-- index of their rep).
 -- The first two follow their cases (customer, process, context fields read) and the log: written
 -- by triggers in the transaction that appends the ARCHIVED row or writes the case, each customer's
 -- rows under an advisory lock of the transaction on the customer (two writers for one customer take
 -- turns, the second seeing the first's rows). The counts follow docket.report_events (migration 021),
 -- whose rows follow the events and their cases' contexts: a trigger on that table adds each row's
--- counts and takes back its old ones when it changes (a count back to 0 is deleted); emptying that table (TRUNCATE, as
--- docket.rebuild_report_rollups() does) empties the counts, and its refill counts again.
+-- counts and takes back its old ones when it changes (a count back to 0 is deleted); emptying that
+-- table (TRUNCATE, as docket.rebuild_report_rollups() does) empties the counts, and its refill
+-- counts again.
 -- docket.rebuild_target_rollups() fills all four at once (this migration's backfill, and the bench
 -- seeder's after its COPY). Only the triggers (SECURITY DEFINER, as the owner) write them.
 
@@ -56,6 +58,10 @@ CREATE TABLE docket.report_cause_days (
   "primary" integer     NOT NULL,
   CONSTRAINT report_cause_days_key UNIQUE NULLS NOT DISTINCT (day, dimension) INCLUDE (causes, "primary")
 );
+
+-- A rep's own lost-deal causes (lost-deal-causes narrowed to a rep), by rep and time.
+CREATE INDEX report_events_lost_deal_rep_idx ON docket.report_events ((facts->>'salesRep'), at)
+  WHERE process_id = 'lost_deal' AND event = 'CAUSES_IDENTIFIED';
 
 -- The first instant of the UTC day or month of `at`.
 CREATE FUNCTION docket.report_utc_start(unit text, at timestamptz) RETURNS timestamptz
