@@ -39,15 +39,30 @@ export async function generatorDigest(definitionsDir: string): Promise<string> {
 }
 /** The tables loaded with their secondary indexes dropped (and primary keys, where nothing refers to them). */
 const BIG_TABLES = ['cases', 'transitions', 'notification_outbox'];
-/** The triggers that keep the reports' rollups (migrations 021 and 022), by table: off during the load, rebuilt after it. */
+/** The triggers that keep the reports' rollups (migrations 021 to 023), by table: off during the load, rebuilt after it. */
 const REPORT_TRIGGERS: Record<string, string[]> = {
-  transitions: ['transitions_report_stays', 'transitions_report_approvals', 'transitions_report_events', 'transitions_report_escalations'],
+  transitions: [
+    'transitions_report_stays',
+    'transitions_report_approvals',
+    'transitions_report_events',
+    'transitions_report_escalations',
+    'transitions_report_first_wins',
+  ],
   cases: [
     'cases_report_events_insert',
     'cases_report_events_update',
     'cases_report_cases_insert',
     'cases_report_cases_update',
     'cases_report_cases_delete',
+    'cases_report_firsts_insert',
+    'cases_report_firsts_update',
+    'cases_report_firsts_delete',
+  ],
+  report_events: [
+    'report_events_counts_insert',
+    'report_events_counts_update',
+    'report_events_counts_delete',
+    'report_events_counts_truncate',
   ],
   notification_outbox: [
     'notification_outbox_report_escalations_insert',
@@ -380,6 +395,7 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
   const tRollups = performance.now();
   log('  report rollups…');
   await pool.query('SELECT docket.rebuild_report_rollups()');
+  await pool.query('SELECT docket.rebuild_target_rollups()');
   await reportTriggers(pool, 'ENABLE');
   const rollupSeconds = (performance.now() - tRollups) / 1000;
 

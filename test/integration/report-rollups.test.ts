@@ -99,17 +99,31 @@ async function expectSame(pool: Pool, filters: ReportFilter[], processes: string
   return answered;
 }
 
+type Kept = 'cases' | 'escalations' | 'events' | 'stays' | 'approvals' | 'firstWins' | 'firstLeads' | 'visitCounts' | 'causeDays';
+
 /** The rollup tables' rows, in key order. */
-async function kept(
-  pool: Pool,
-): Promise<{ stays: unknown[]; approvals: unknown[]; events: unknown[]; cases: unknown[]; escalations: unknown[] }> {
+async function kept(pool: Pool): Promise<Record<Kept, unknown[]>> {
+  const all = async (sql: string) => (await pool.query(sql)).rows;
   return {
-    cases: (await pool.query('SELECT * FROM docket.report_cases ORDER BY case_id')).rows,
-    escalations: (await pool.query('SELECT * FROM docket.report_escalations ORDER BY id')).rows,
-    events: (await pool.query('SELECT * FROM docket.report_events ORDER BY case_id, seq')).rows,
-    stays: (await pool.query('SELECT * FROM docket.report_stays ORDER BY case_id, seq')).rows,
-    approvals: (await pool.query('SELECT * FROM docket.report_approvals ORDER BY case_id, seq')).rows,
+    cases: await all('SELECT * FROM docket.report_cases ORDER BY case_id'),
+    escalations: await all('SELECT * FROM docket.report_escalations ORDER BY id'),
+    events: await all('SELECT * FROM docket.report_events ORDER BY case_id, seq'),
+    stays: await all('SELECT * FROM docket.report_stays ORDER BY case_id, seq'),
+    approvals: await all('SELECT * FROM docket.report_approvals ORDER BY case_id, seq'),
+    firstWins: await all('SELECT * FROM docket.report_first_wins ORDER BY case_id, seq'),
+    firstLeads: await all('SELECT * FROM docket.report_first_leads ORDER BY case_id'),
+    visitCounts: await all('SELECT * FROM docket.report_visit_counts ORDER BY unit, start, owner NULLS FIRST'),
+    causeDays: await all('SELECT * FROM docket.report_cause_days ORDER BY day, dimension NULLS FIRST'),
   };
+}
+
+/** What is kept equals both rebuilds from the log (migrations 021 and 022, then 023). */
+async function expectKeptAsRebuilt(pool: Pool): Promise<void> {
+  const before = await kept(pool);
+  await pool.query('SELECT docket.rebuild_report_rollups()');
+  expect(await kept(pool)).toEqual(before);
+  await pool.query('SELECT docket.rebuild_target_rollups()');
+  expect(await kept(pool)).toEqual(before);
 }
 
 describe('on a seeded data set', () => {
@@ -205,8 +219,11 @@ describe('on a seeded data set', () => {
     expect(before.events.length).toBeGreaterThan(100);
     expect(before.cases.length).toBeGreaterThan(100);
     expect(before.escalations.length).toBeGreaterThan(10);
-    await pool.query('SELECT docket.rebuild_report_rollups()');
-    expect(await kept(pool)).toEqual(before);
+    expect(before.firstWins.length).toBeGreaterThan(10);
+    expect(before.firstLeads.length).toBeGreaterThan(10);
+    expect(before.visitCounts.length).toBeGreaterThan(10);
+    expect(before.causeDays.length).toBeGreaterThan(10);
+    await expectKeptAsRebuilt(pool);
   });
 });
 
@@ -234,6 +251,7 @@ describe('on transitions stored through the case store', () => {
     context: Record<string, unknown> | ((seq: number) => Record<string, unknown>),
     steps: Step[],
     order?: number[],
+    customer: string | ((seq: number) => string) = 'cu-1',
   ) {
     const at = (i: number) => new Date(start + steps[i]![2] * 3_600_000).toISOString();
     for (const seq of order ?? steps.map((_, i) => i)) {
@@ -260,7 +278,7 @@ describe('on transitions stored through the case store', () => {
           processId,
           definitionVersion: 1,
           definitionHash: `sha256:${processId}`,
-          customerId: 'cu-1',
+          customerId: typeof customer === 'function' ? customer(seq) : customer,
           state: to,
           status,
           context: typeof context === 'function' ? context(seq) : context,
@@ -407,7 +425,15 @@ describe('on transitions stored through the case store', () => {
       expect.objectContaining({ id: 'cmp-2:2:1', seq: 2, state: 'investigating' }),
       expect.objectContaining({ id: 'msr-1:1:0', seq: 1, state: 'planning' }),
     ]);
-    await pool.query('SELECT docket.rebuild_report_rollups()');
+    expect(incremental.visitCounts).toEqual([
+      expect.objectContaining({ unit: 'day', owner: 'ray', n: 1 }),
+      expect.objectContaining({ unit: 'month', owner: 'ray', n: 1 }),
+    ]);
+    expect(incremental.causeDays).toEqual([
+      expect.objectContaining({ dimension: 'price', causes: 1, primary: 1 }),
+      expect.objectContaining({ dimension: 'service', causes: 1, primary: 0 }),
+    ]);
+    await expectKeptAsRebuilt(pool);
     expect(await kept(pool)).toEqual(incremental);
 
     const all = { from: new Date('2025-01-01'), to: new Date('2026-01-01') };
@@ -426,6 +452,81 @@ describe('on transitions stored through the case store', () => {
       expect(await rows(pool, stateTimesQuery(f, 'complaint'))).toEqual(await rows(pool, raw.stateTimesQuery(f, 'complaint')));
       expect(await rows(pool, contractApprovalsQuery(f))).toEqual(await rows(pool, raw.contractApprovalsQuery(f)));
     }
+  });
+
+  test("each customer's first contract won and first new-customer visit follow the log and the cases", async () => {
+    /** A contract archived `hours` after the start, with a step after it (its context changing there). */
+    const contractArchivedAt = (hours: number): Step[] => [
+      ['xstate.init', 'draft', hours - 2],
+      ['SUBMIT', 'approval', hours - 1],
+      ['ARCHIVED', 'archived', hours],
+      ['AMEND', 'archived', hours + 1],
+    ];
+    const rep = (performanceRep: string) => ({ performanceRep, performanceAmount: 10 });
+    // cu-w: won at 100 h, then by an earlier contract at 60 h, and by another at the same time (a tie).
+    await append('ctr-w1', 'contract', rep('rita'), contractArchivedAt(100), undefined, 'cu-w');
+    await append('ctr-w2', 'contract', rep('ray'), contractArchivedAt(60), undefined, 'cu-w');
+    await append('ctr-w3', 'contract', rep('rita'), contractArchivedAt(60), undefined, 'cu-w');
+    // cu-x: its ARCHIVED row stored before the case's first rows (the case written with it).
+    await append('ctr-x1', 'contract', rep('ray'), contractArchivedAt(50), [2, 0, 1, 3], 'cu-x');
+    const firstWins = async () =>
+      (
+        await pool.query(
+          `SELECT customer_id, case_id, rep FROM docket.report_first_wins WHERE customer_id IN ('cu-w', 'cu-x') ORDER BY 1, 2`,
+        )
+      ).rows;
+    expect(await firstWins()).toEqual([
+      { customer_id: 'cu-w', case_id: 'ctr-w2', rep: 'ray' },
+      { customer_id: 'cu-w', case_id: 'ctr-w3', rep: 'rita' },
+      { customer_id: 'cu-x', case_id: 'ctr-x1', rep: 'ray' },
+    ]);
+    // Archived at 40 h for cu-x (before its first), then moved to cu-w with another rep: cu-x's first
+    // is ctr-x1 again, and ctr-w5 is cu-w's.
+    await append('ctr-w5', 'contract', (seq) => rep(seq < 3 ? 'rita' : 'sam'), contractArchivedAt(40), [0, 1, 2], 'cu-x');
+    expect(await firstWins()).toEqual([
+      { customer_id: 'cu-w', case_id: 'ctr-w2', rep: 'ray' },
+      { customer_id: 'cu-w', case_id: 'ctr-w3', rep: 'rita' },
+      { customer_id: 'cu-x', case_id: 'ctr-w5', rep: 'rita' },
+    ]);
+    await append('ctr-w5', 'contract', (seq) => rep(seq < 3 ? 'rita' : 'sam'), contractArchivedAt(40), [3], 'cu-w');
+    expect(await firstWins()).toEqual([
+      { customer_id: 'cu-w', case_id: 'ctr-w5', rep: 'sam' },
+      { customer_id: 'cu-x', case_id: 'ctr-x1', rep: 'ray' },
+    ]);
+
+    /** A visit opened `hours` after the start. */
+    const visitFrom = (hours: number): Step[] => [
+      ['xstate.init', 'planning', hours],
+      ['ARRIVED', 'onSite', hours + 1],
+      ['VISIT_DONE', 'recording', hours + 2],
+      ['HANDOVER', 'recording', hours + 3],
+    ];
+    const visit = (owner: string, visitType = 'new_customer') => ({ owner, visitType });
+    await append('vis-w1', 'visit', visit('rita'), visitFrom(10), undefined, 'cu-w');
+    // An earlier one (its owner changing), and one as early that becomes a new-customer visit later (a tie).
+    await append('vis-w2', 'visit', (seq) => visit(seq < 3 ? 'rita' : 'ray'), visitFrom(5), undefined, 'cu-w');
+    await append('vis-w3', 'visit', (seq) => visit('sam', seq < 3 ? 'follow_up' : 'new_customer'), visitFrom(5), [0, 1, 2], 'cu-w');
+    const firstLeads = async () =>
+      (await pool.query(`SELECT case_id, owner FROM docket.report_first_leads WHERE customer_id = 'cu-w' ORDER BY 1`)).rows;
+    expect(await firstLeads()).toEqual([{ case_id: 'vis-w2', owner: 'ray' }]);
+    await append('vis-w3', 'visit', (seq) => visit('sam', seq < 3 ? 'follow_up' : 'new_customer'), visitFrom(5), [3], 'cu-w');
+    expect(await firstLeads()).toEqual([
+      { case_id: 'vis-w2', owner: 'ray' },
+      { case_id: 'vis-w3', owner: 'sam' },
+    ]);
+
+    await expectKeptAsRebuilt(pool);
+    const all = { from: new Date('2025-01-01'), to: new Date('2026-01-01') };
+    let answered = 0;
+    for (const f of [
+      all,
+      { from: new Date(start + 45 * 3_600_000), to: new Date(start + 65 * 3_600_000) },
+      { from: new Date(start + 6 * 3_600_000), to: new Date(start + 101 * 3_600_000) },
+      { from: new Date('2025-05-01'), to: new Date('2025-06-01') },
+    ]) {
+      answered += await expectSameCounts(pool, f, ['rita', 'ray', 'sam']);
+    }
+    expect(answered).toBeGreaterThan(20);
   });
 
   test('an escalation recorded while its transition is being stored is kept once both are in', async () => {

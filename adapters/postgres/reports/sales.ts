@@ -1,24 +1,45 @@
 /** Sales reports: lost-deal causes (Pareto), improvement measures by department, contracts per rep, approval times per level. */
+import { bucketsOf } from './buckets';
 import type { ReportQuery } from './complaints';
 import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from './period';
 
 /**
  * The causes of lost deals whose causes were identified in the period, per dimension, most frequent
  * first (ties by name), with each dimension's share and the cumulative share: a Pareto per period.
- * The events come with their case's causes and rep (`docket.report_events`, migration 021).
+ * The whole UTC days of the period are summed from the causes counted per day and dimension
+ * (`docket.report_cause_days`, migration 023; a period label covers whole days); the part-days at
+ * its ends, and a rep's own causes, are read from the events with their case's causes and rep
+ * (`docket.report_events`, migration 021).
  */
 export function lostDealCausesQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const rep = f.rep === undefined ? '' : `AND e.facts->>'salesRep' = ${p(f.rep)}`;
-  const sql = `
-    WITH causes AS (
-      SELECT ${periodSql('e.at', f.groupBy)} AS period, x->>'dimension' AS dimension, x->>'weight' = 'primary' AS is_primary
+  const from = p(f.from);
+  const to = p(f.to);
+  const events = (lo: string, hi: string, rep = '') => `
+      SELECT ${periodSql('e.at', f.groupBy)} AS period, x->>'dimension' AS dimension, 1 AS causes,
+             (x->>'weight' = 'primary')::int AS "primary"
         FROM docket.report_events e
         CROSS JOIN LATERAL jsonb_array_elements(e.facts->'causes') x
-       WHERE e.process_id = 'lost_deal' AND e.event = 'CAUSES_IDENTIFIED' AND e.at >= ${p(f.from)} AND e.at < ${p(f.to)} ${rep}
+       WHERE e.process_id = 'lost_deal' AND e.event = 'CAUSES_IDENTIFIED' AND e.at >= ${lo} AND e.at < ${hi} ${rep}`;
+  let causes: string;
+  if (f.rep !== undefined) {
+    causes = events(from, to, `AND e.facts->>'salesRep' = ${p(f.rep)}`);
+  } else {
+    const b = bucketsOf(f.from, f.to);
+    const dayFrom = p(b.dayFrom);
+    const dayTo = p(b.dayTo);
+    causes = `
+      SELECT ${periodSql('d.day', f.groupBy)} AS period, d.dimension, d.causes, d."primary"
+        FROM docket.report_cause_days d
+       WHERE d.day >= ${dayFrom} AND d.day < ${dayTo}
+      UNION ALL ${events(from, dayFrom)}
+      UNION ALL ${events(dayTo, to)}`;
+  }
+  const sql = `
+    WITH causes AS (${causes}
     ), counted AS (
-      SELECT period, dimension, count(*)::int AS causes, count(*) FILTER (WHERE is_primary)::int AS "primary"
-        FROM causes GROUP BY 1, 2
+      SELECT period, dimension, sum(causes)::int AS causes, coalesce(sum("primary"), 0)::int AS "primary"
+        FROM causes GROUP BY 1, 2 HAVING sum(causes) > 0
     )
     SELECT period, dimension, causes, "primary",
            round(100.0 * causes / sum(causes) OVER w, 2)::float8 AS "sharePercent",

@@ -2,6 +2,7 @@
  * The visit procedure's targets per rep (the `target…` parameters of the visit definition) against
  * what the data shows for the period; how each figure is counted is in README ("Reports").
  */
+import { bucketsOf } from './buckets';
 import { binder, type ReportFilter, type ReportTable } from './period';
 
 /** The target parameters of the visit definition this report reads, by metric. */
@@ -38,34 +39,47 @@ export function unitsIn(unit: Unit, from: Date, to: Date): number {
 }
 
 /**
- * One query, four counts per rep:
- * - newCustomerVisits: VISIT_DONE of a visit whose visitType is new_customer, credited to its owner
- *   (the events with their case's owner and visitType: `docket.report_events`, migration 021);
- * - newLeads: customers whose first new-customer visit case opened in the period, credited to its owner;
+ * One query, four counts per rep, each read from rows kept for it (migrations 021 and 023), so that
+ * a period reads about as many rows as it has counts, not events:
+ * - newCustomerVisits: VISIT_DONE of a visit whose visitType is new_customer, credited to its owner,
+ *   summed from the counts per month and per day (`docket.report_visit_counts`) and, for the
+ *   part-days at the period's ends, counted from the events with their case's owner and visitType
+ *   (`docket.report_events`);
+ * - newLeads: customers whose first new-customer visit case opened in the period, credited to its
+ *   owner (each customer's first ones: `docket.report_first_leads`);
  * - intentionCustomers: customers whose intention grade became A in the period, credited to their owner;
- * - newCustomersWon: customers whose first contract was archived (counted in performance) in the period,
- *   credited to the contract's performanceRep.
+ * - newCustomersWon: customers whose first contract was archived (counted in performance) in the
+ *   period, credited to the contract's performanceRep (each customer's first ARCHIVED rows:
+ *   `docket.report_first_wins`).
  */
 function countsSql(f: ReportFilter): { sql: string; params: unknown[] } {
   const { params, p } = binder();
   const from = p(f.from);
   const to = p(f.to);
+  const b = bucketsOf(f.from, f.to);
+  const [dayFrom, monthFrom, monthTo, dayTo] = [p(b.dayFrom), p(b.monthFrom), p(b.monthTo), p(b.dayTo)];
   const rep = f.rep === undefined ? undefined : p(f.rep);
   const only = (column: string) => (rep === undefined ? '' : `AND ${column} = ${rep}`);
+  const counted = (unit: 'day' | 'month', lo: string, hi: string) => `
+        SELECT v.owner AS rep, v.n FROM docket.report_visit_counts v
+         WHERE v.unit = '${unit}' AND v.start >= ${lo} AND v.start < ${hi} ${only('v.owner')}`;
+  const visits = (lo: string, hi: string) => `
+        SELECT e.facts->>'owner', 1 FROM docket.report_events e
+         WHERE e.process_id = 'visit' AND e.event = 'VISIT_DONE' AND e.at >= ${lo} AND e.at < ${hi}
+           AND e.facts->>'visitType' = 'new_customer' ${only(`e.facts->>'owner'`)}`;
   const sql = `
-    SELECT e.facts->>'owner' AS rep, 'newCustomerVisits' AS metric, count(*)::int AS n
-      FROM docket.report_events e
-     WHERE e.process_id = 'visit' AND e.event = 'VISIT_DONE' AND e.at >= ${from} AND e.at < ${to}
-       AND e.facts->>'visitType' = 'new_customer' ${only(`e.facts->>'owner'`)}
+    SELECT v.rep, 'newCustomerVisits' AS metric, sum(v.n)::int AS n
+      FROM (${counted('month', monthFrom, monthTo)}
+        UNION ALL ${counted('day', dayFrom, monthFrom)}
+        UNION ALL ${counted('day', monthTo, dayTo)}
+        UNION ALL ${visits(from, dayFrom)}
+        UNION ALL ${visits(dayTo, to)}) v
      GROUP BY 1
+    HAVING sum(v.n) > 0
     UNION ALL
-    SELECT c.context->>'owner', 'newLeads', count(DISTINCT c.customer_id)::int
-      FROM docket.cases c
-     WHERE c.process_id = 'visit' AND c.opened_at >= ${from} AND c.opened_at < ${to}
-       AND c.context->>'visitType' = 'new_customer' ${only(`c.context->>'owner'`)}
-       AND NOT EXISTS (SELECT 1 FROM docket.cases e
-                        WHERE e.customer_id = c.customer_id AND e.process_id = 'visit'
-                          AND e.context->>'visitType' = 'new_customer' AND e.opened_at < c.opened_at)
+    SELECT l.owner, 'newLeads', count(DISTINCT l.customer_id)::int
+      FROM docket.report_first_leads l
+     WHERE l.opened_at >= ${from} AND l.opened_at < ${to} ${only('l.owner')}
      GROUP BY 1
     UNION ALL
     SELECT cu.owner_id, 'intentionCustomers', count(DISTINCT g.customer_id)::int
@@ -74,13 +88,9 @@ function countsSql(f: ReportFilter): { sql: string; params: unknown[] } {
        AND g.from_grade IS DISTINCT FROM 'A' AND cu.owner_id IS NOT NULL ${only('cu.owner_id')}
      GROUP BY 1
     UNION ALL
-    SELECT c.context->>'performanceRep', 'newCustomersWon', count(DISTINCT c.customer_id)::int
-      FROM docket.transitions t JOIN docket.cases c ON c.case_id = t.case_id
-     WHERE t.process_id = 'contract' AND t.event = 'ARCHIVED' AND t.at >= ${from} AND t.at < ${to}
-       ${only(`c.context->>'performanceRep'`)}
-       AND NOT EXISTS (SELECT 1 FROM docket.cases e JOIN docket.transitions et ON et.case_id = e.case_id
-                        WHERE e.customer_id = c.customer_id AND e.process_id = 'contract'
-                          AND et.event = 'ARCHIVED' AND et.at < t.at)
+    SELECT w.rep, 'newCustomersWon', count(DISTINCT w.customer_id)::int
+      FROM docket.report_first_wins w
+     WHERE w.at >= ${from} AND w.at < ${to} ${only('w.rep')}
      GROUP BY 1`;
   return { sql, params };
 }
@@ -96,10 +106,18 @@ export function targetsTable(
   const reps = [...new Set(counts.map((c) => c.rep).filter((r): r is string => r !== null))];
   if (f.rep !== undefined && !reps.includes(f.rep)) reps.push(f.rep);
   reps.sort();
+  // Each count by rep and metric (the first one, as a search would find it): one lookup per row.
+  const byRepMetric = new Map<string | null, Map<string, number>>();
+  for (const c of counts) {
+    let ofRep = byRepMetric.get(c.rep);
+    if (ofRep === undefined) byRepMetric.set(c.rep, (ofRep = new Map()));
+    if (!ofRep.has(c.metric)) ofRep.set(c.metric, c.n);
+  }
+  const unitsOf = { day: unitsIn('day', f.from, f.to), week: unitsIn('week', f.from, f.to), month: unitsIn('month', f.from, f.to) };
   const rows = reps.flatMap((rep) =>
     Object.entries(TARGET_METRICS).map(([metric, spec]) => {
-      const actual = counts.find((c) => c.rep === rep && c.metric === metric)?.n ?? 0;
-      const units = unitsIn(spec.unit, f.from, f.to);
+      const actual = byRepMetric.get(rep)?.get(metric) ?? 0;
+      const units = unitsOf[spec.unit];
       const perUnit = units === 0 ? 0 : Math.round((actual / units) * 100) / 100;
       const target = targets[spec.min] ?? null;
       const targetMax = spec.max === undefined ? null : (targets[spec.max] ?? null);
