@@ -1,5 +1,6 @@
 /** Complaint reports: counts by category and severity, closing quality, and time spent per state (any process). */
 import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from './period';
+import { percentilesQuery } from './percentiles';
 
 export interface ReportQuery {
   sql: string;
@@ -59,6 +60,19 @@ export function complaintQualityQuery(f: ReportFilter): ReportQuery {
  * migration 021), read from the index by process and time; the case is read only for a department.
  */
 export function stateTimesQuery(f: ReportFilter, process: string): ReportQuery {
+  const columns = ['state', 'stays', 'medianHours', 'p90Hours'];
+  if (f.department === undefined) {
+    const src = {
+      kind: 'stay',
+      process,
+      table: 'docket.report_stays s',
+      group: 's.state',
+      time: 's.left_at',
+      seconds: 'extract(epoch FROM s.left_at - s.entered)',
+      where: (p: (v: unknown) => string) => `s.process_id = ${p(process)}`,
+    } as const;
+    return { ...percentilesQuery(src, f, 'state', 'stays', '4 DESC, 1'), columns };
+  }
   const { params, p } = binder();
   const from = p(f.from);
   const to = p(f.to);
