@@ -17,7 +17,8 @@
 --                           the same period, which are few.
 -- All three follow the rows they count: statement triggers on report_stays, report_approvals and
 -- report_escalations (SECURITY DEFINER, as the owner) add and subtract what each statement inserted,
--- changed or deleted, in the same transaction, keys in order; a TRUNCATE empties them, so
+-- changed or deleted, in the same transaction, keys in order (a statement that touched no row costs
+-- one look at its transition tables); a TRUNCATE empties them, so
 -- docket.rebuild_report_rollups() (its TRUNCATE and INSERTs) rebuilds them as it goes.
 -- docket.rebuild_report_percentiles() builds them from the kept rows at once (this migration's backfill).
 -- A count is one row per (month or day, group, bin): writers of the same one wait for each other's
@@ -103,6 +104,7 @@ DECLARE
   stays CONSTANT text := $q$SELECT 'stay' AS kind, process_id, state AS grp, docket.report_month(left_at) AS month,
          coalesce(docket.report_duration_bin(extract(epoch FROM left_at - entered)), 2147483647) AS bin, %s::bigint AS d FROM %s$q$;
   changes text;
+  touched boolean;
   stmts text[];
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
@@ -113,6 +115,10 @@ BEGIN
     WHEN 'INSERT' THEN format(stays, 1, 'report_new_rows')
     WHEN 'DELETE' THEN format(stays, -1, 'report_old_rows')
     ELSE format(stays, 1, 'report_new_rows') || ' UNION ALL ' || format(stays, -1, 'report_old_rows') END;
+  EXECUTE format('SELECT EXISTS (%s)', changes) INTO touched;
+  IF NOT touched THEN
+    RETURN NULL;
+  END IF;
   stmts := docket.report_count_changes_sql(changes);
   EXECUTE stmts[1];
   IF TG_OP <> 'INSERT' THEN
@@ -129,6 +135,7 @@ DECLARE
   approvals CONSTANT text := $q$SELECT 'approval' AS kind, 'contract' AS process_id, level AS grp, docket.report_month(at) AS month,
          coalesce(docket.report_duration_bin(extract(epoch FROM at - started)), 2147483647) AS bin, %s::bigint AS d FROM %s$q$;
   changes text;
+  touched boolean;
   stmts text[];
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
@@ -139,6 +146,10 @@ BEGIN
     WHEN 'INSERT' THEN format(approvals, 1, 'report_new_rows')
     WHEN 'DELETE' THEN format(approvals, -1, 'report_old_rows')
     ELSE format(approvals, 1, 'report_new_rows') || ' UNION ALL ' || format(approvals, -1, 'report_old_rows') END;
+  EXECUTE format('SELECT EXISTS (%s)', changes) INTO touched;
+  IF NOT touched THEN
+    RETURN NULL;
+  END IF;
   stmts := docket.report_count_changes_sql(changes);
   EXECUTE stmts[1];
   IF TG_OP <> 'INSERT' THEN
@@ -174,6 +185,7 @@ DECLARE
   escalations CONSTANT text := $q$SELECT case_id, seq, process_id, coalesce(state, '') AS state, docket.report_day(created_at) AS day,
          %s::bigint AS d FROM %s$q$;
   changes text;
+  touched boolean;
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     DELETE FROM docket.report_escalation_days;
@@ -184,6 +196,10 @@ BEGIN
     WHEN 'INSERT' THEN format(escalations, 1, 'report_new_rows')
     WHEN 'DELETE' THEN format(escalations, -1, 'report_old_rows')
     ELSE format(escalations, 1, 'report_new_rows') || ' UNION ALL ' || format(escalations, -1, 'report_old_rows') END;
+  EXECUTE format('SELECT EXISTS (%s)', changes) INTO touched;
+  IF NOT touched THEN
+    RETURN NULL;
+  END IF;
   EXECUTE format($q$
     INSERT INTO docket.report_escalation_days AS c (day, process_id, state, n)
     SELECT day, process_id, state, sum(d) FROM (%s) x
