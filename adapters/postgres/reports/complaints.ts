@@ -57,7 +57,9 @@ export function complaintQualityQuery(f: ReportFilter): ReportQuery {
  * Time spent per state, from the transitions: a stay in a state starts with the transition into it
  * and ends with the next transition to another state; stays that ended in the period count.
  * `process` defaults to complaint. The stays are kept as the log grows (`docket.report_stays`,
- * migration 021), read from the index by process and time; the case is read only for a department.
+ * migration 021) and counted per month and bin of length (migration 024): the exact median and p90
+ * come from the counts and the rows of the bins that hold them (./percentiles). Narrowed to a
+ * department, the period's stays are read from the index by process and time, with their cases.
  */
 export function stateTimesQuery(f: ReportFilter, process: string): ReportQuery {
   const columns = ['state', 'stays', 'medianHours', 'p90Hours'];

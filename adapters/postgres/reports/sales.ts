@@ -91,7 +91,9 @@ const LEVELS = `ARRAY['sales_manager', 'gm', 'hq', 'legal']`;
  * Approval time per level: from the approver's turn (the contract entering approval, or the previous
  * level approving) to their APPROVE, for approvals given in the period; the level is the approver's role.
  * The approvals and their turns' starts are kept as the log grows (`docket.report_approvals`,
- * migration 021), read from the index by time; the case is read only for a rep.
+ * migration 021) and counted per month and bin of length (migration 024): the exact median and p90
+ * come from the counts and the rows of the bins that hold them (./percentiles). Narrowed to a rep,
+ * the period's approvals are read from the index by time, with their cases.
  */
 export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
   const columns = ['level', 'approvals', 'medianHours', 'p90Hours'];
