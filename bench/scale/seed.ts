@@ -39,7 +39,10 @@ export async function generatorDigest(definitionsDir: string): Promise<string> {
 }
 /** The tables loaded with their secondary indexes dropped (and primary keys, where nothing refers to them). */
 const BIG_TABLES = ['cases', 'transitions', 'notification_outbox'];
-/** The triggers that keep the reports' rollups (migrations 021 to 023), by table: off during the load, rebuilt after it. */
+/**
+ * The triggers that keep the reports' rollups (migrations 021 to 023) and their counts (024), by
+ * table: off during the load, rebuilt after it.
+ */
 const REPORT_TRIGGERS: Record<string, string[]> = {
   transitions: [
     'transitions_report_stays',
@@ -68,6 +71,19 @@ const REPORT_TRIGGERS: Record<string, string[]> = {
     'notification_outbox_report_escalations_insert',
     'notification_outbox_report_escalations_update',
     'notification_outbox_report_escalations_delete',
+  ],
+  report_stays: ['report_stays_counts_insert', 'report_stays_counts_update', 'report_stays_counts_delete', 'report_stays_counts_truncate'],
+  report_approvals: [
+    'report_approvals_counts_insert',
+    'report_approvals_counts_update',
+    'report_approvals_counts_delete',
+    'report_approvals_counts_truncate',
+  ],
+  report_escalations: [
+    'report_escalations_counts_insert',
+    'report_escalations_counts_update',
+    'report_escalations_counts_delete',
+    'report_escalations_counts_truncate',
   ],
 };
 
@@ -391,11 +407,13 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
   await buildIndexes(pool, indexes, log);
   const indexSeconds = (performance.now() - tIndexes) / 1000;
 
-  // The reports' rollups from the loaded log at once (their triggers, row by row, were off for the COPY).
+  // The reports' rollups from the loaded log at once (their triggers, row by row, were off for the
+  // COPY), then their counts from them (their triggers were off for the rebuild).
   const tRollups = performance.now();
   log('  report rollups…');
   await pool.query('SELECT docket.rebuild_report_rollups()');
   await pool.query('SELECT docket.rebuild_target_rollups()');
+  await pool.query('SELECT docket.rebuild_report_percentiles()');
   await reportTriggers(pool, 'ENABLE');
   const rollupSeconds = (performance.now() - tRollups) / 1000;
 

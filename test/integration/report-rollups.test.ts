@@ -99,12 +99,22 @@ async function expectSame(pool: Pool, filters: ReportFilter[], processes: string
   return answered;
 }
 
+/** The counts of migration 024, in key order. */
+async function counted(pool: Pool): Promise<{ durationCounts: unknown[]; escalationDays: unknown[]; escalationRepeats: unknown[] }> {
+  return {
+    durationCounts: (await pool.query('SELECT * FROM docket.report_duration_counts ORDER BY kind, process_id, month, grp, bin')).rows,
+    escalationDays: (await pool.query('SELECT * FROM docket.report_escalation_days ORDER BY day, process_id, state')).rows,
+    escalationRepeats: (await pool.query('SELECT * FROM docket.report_escalation_repeats ORDER BY id')).rows,
+  };
+}
+
 type Kept = 'cases' | 'escalations' | 'events' | 'stays' | 'approvals' | 'firstWins' | 'firstLeads' | 'visitCounts' | 'causeDays';
 
 /** The rollup tables' rows, in key order. */
-async function kept(pool: Pool): Promise<Record<Kept, unknown[]>> {
+async function kept(pool: Pool): Promise<Record<Kept, unknown[]> & Awaited<ReturnType<typeof counted>>> {
   const all = async (sql: string) => (await pool.query(sql)).rows;
   return {
+    ...(await counted(pool)),
     cases: await all('SELECT * FROM docket.report_cases ORDER BY case_id'),
     escalations: await all('SELECT * FROM docket.report_escalations ORDER BY id'),
     events: await all('SELECT * FROM docket.report_events ORDER BY case_id, seq'),
@@ -123,6 +133,9 @@ async function expectKeptAsRebuilt(pool: Pool): Promise<void> {
   await pool.query('SELECT docket.rebuild_report_rollups()');
   expect(await kept(pool)).toEqual(before);
   await pool.query('SELECT docket.rebuild_target_rollups()');
+  expect(await kept(pool)).toEqual(before);
+  // The counts built at once from the kept rows equal the ones their triggers kept through the rebuilds.
+  await pool.query('SELECT docket.rebuild_report_percentiles()');
   expect(await kept(pool)).toEqual(before);
 }
 
@@ -223,6 +236,8 @@ describe('on a seeded data set', () => {
     expect(before.firstLeads.length).toBeGreaterThan(10);
     expect(before.visitCounts.length).toBeGreaterThan(10);
     expect(before.causeDays.length).toBeGreaterThan(10);
+    expect(before.durationCounts.length).toBeGreaterThan(100);
+    expect(before.escalationDays.length).toBeGreaterThan(10);
     await expectKeptAsRebuilt(pool);
   });
 });
@@ -527,6 +542,76 @@ describe('on transitions stored through the case store', () => {
       answered += await expectSameCounts(pool, f, ['rita', 'ray', 'sam']);
     }
     expect(answered).toBeGreaterThan(20);
+  });
+
+  test('percentiles and transitions missed stay exact with ties, one length, no length, empty periods and repeated escalations', async () => {
+    // Two more complaints as long as cmp-1 in every state (ties), one appended out of order.
+    await append('cmp-4', 'complaint', complaintContext('quality', 3), complaint);
+    await append('cmp-5', 'complaint', complaintContext('sales', 5), complaint, [0, 2, 1, 3, 4, 6, 5]);
+    // A process with a single stay; a contract approved at once (no turn found: an approval without a length).
+    await append('one-1', 'tiny', {}, [
+      ['xstate.init', 'a', 0],
+      ['GO', 'b', 2.5],
+    ]);
+    await append('ctr-4', 'contract', { submittedBy: 'rita' }, [
+      ['xstate.init', 'draft', 0],
+      ['APPROVE', 'approval', 1, approver('legal')],
+    ]);
+    // The same transition escalated three times: twice at one instant, once a week later; and
+    // another escalated on the last day of a month and again on the first of the next.
+    await escalate('cmp-4:3:0', 29);
+    await escalate('cmp-4:3:1', 29);
+    await escalate('cmp-4:3:2', 29 + 7 * 24);
+    const monthEnd = (Date.parse('2025-06-01T00:00:00Z') - start) / 3_600_000;
+    await escalate('cmp-5:1:0', monthEnd - 0.5);
+    await escalate('cmp-5:1:1', monthEnd + 0.5);
+    // An escalation removed from the outbox is no longer counted.
+    await escalate('cmp-5:4:0', 40);
+    await pool.query(`DELETE FROM docket.notification_outbox WHERE id = 'cmp-5:4:0'`);
+
+    const incremental = await kept(pool);
+    expect(incremental.escalationRepeats).toEqual([
+      expect.objectContaining({ id: 'cmp-2:2:1', prev_at: new Date(start + 4 * 3_600_000) }),
+      expect.objectContaining({ id: 'cmp-4:3:1', prev_at: new Date(start + 29 * 3_600_000) }),
+      expect.objectContaining({ id: 'cmp-4:3:2', prev_at: new Date(start + 29 * 3_600_000) }),
+      expect.objectContaining({ id: 'cmp-5:1:1', prev_at: new Date(Date.parse('2025-06-01T00:00:00Z') - 1_800_000) }),
+    ]);
+    await pool.query('SELECT docket.rebuild_report_rollups()');
+    expect(await kept(pool)).toEqual(incremental);
+    await pool.query('SELECT docket.rebuild_report_percentiles()');
+    expect(await kept(pool)).toEqual(incremental);
+
+    const h = (hours: number) => new Date(start + hours * 3_600_000);
+    const filters: ReportFilter[] = [
+      { from: new Date('2025-01-01'), to: new Date('2026-01-01') },
+      // whole months with cut ones on either side, whole days with cut ones
+      { from: new Date('2025-04-20T13:00:00Z'), to: new Date('2025-06-03T01:00:00Z') },
+      { from: h(1), to: h(200) },
+      // between the repeated escalations, and from the second of two at one instant
+      { from: h(29), to: h(29 + 7 * 24) },
+      { from: new Date(h(29).getTime() + 1), to: new Date('2025-07-01') },
+      { from: new Date('2025-06-01'), to: new Date('2025-07-01') },
+      // nothing in them
+      { from: new Date('2030-01-01'), to: new Date('2030-02-01') },
+      { from: h(2.75), to: h(2.8) },
+    ];
+    expect(await expectSame(pool, filters, ['complaint', 'contract', 'tiny', 'nothing'])).toBeGreaterThan(20);
+    const year = { from: new Date('2025-01-01'), to: new Date('2026-01-01') };
+    // What the reference answers for these: the single stay is its own median; the approval without a turn has none.
+    expect(await rows(pool, stateTimesQuery(year, 'tiny'))).toEqual([{ state: 'a', stays: 1, medianHours: 2.5, p90Hours: 2.5 }]);
+    expect(await rows(pool, contractApprovalsQuery(year))).toContainEqual({
+      level: 'legal',
+      approvals: 1,
+      medianHours: null,
+      p90Hours: null,
+    });
+    expect(await rows(pool, stateTimesQuery({ from: new Date('2030-01-01'), to: new Date('2030-02-01') }, 'complaint'))).toEqual([]);
+    // The transition escalated three times counts once in the year, and once in each week it was escalated in.
+    const missed = (await rows(pool, slaQuery({ ...year, groupBy: 'week' }))) as Array<{ state: string; missed: number }>;
+    expect(missed.length).toBeGreaterThan(1);
+    expect(await rows(pool, slaQuery({ from: h(29), to: h(30) }))).toEqual([
+      { period: null, process: 'complaint', state: 'investigating', missed: 2 },
+    ]);
   });
 
   test('an escalation recorded while its transition is being stored is kept once both are in', async () => {

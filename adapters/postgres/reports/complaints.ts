@@ -1,5 +1,6 @@
 /** Complaint reports: counts by category and severity, closing quality, and time spent per state (any process). */
 import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from './period';
+import { percentilesQuery } from './percentiles';
 
 export interface ReportQuery {
   sql: string;
@@ -56,9 +57,24 @@ export function complaintQualityQuery(f: ReportFilter): ReportQuery {
  * Time spent per state, from the transitions: a stay in a state starts with the transition into it
  * and ends with the next transition to another state; stays that ended in the period count.
  * `process` defaults to complaint. The stays are kept as the log grows (`docket.report_stays`,
- * migration 021), read from the index by process and time; the case is read only for a department.
+ * migration 021) and counted per month and bin of length (migration 024): the exact median and p90
+ * come from the counts and the rows of the bins that hold them (./percentiles). Narrowed to a
+ * department, the period's stays are read from the index by process and time, with their cases.
  */
 export function stateTimesQuery(f: ReportFilter, process: string): ReportQuery {
+  const columns = ['state', 'stays', 'medianHours', 'p90Hours'];
+  if (f.department === undefined) {
+    const src = {
+      kind: 'stay',
+      process,
+      table: 'docket.report_stays s',
+      group: 's.state',
+      time: 's.left_at',
+      seconds: 'extract(epoch FROM s.left_at - s.entered)',
+      where: (p: (v: unknown) => string) => `s.process_id = ${p(process)}`,
+    } as const;
+    return { ...percentilesQuery(src, f, 'state', 'stays', '4 DESC, 1'), columns };
+  }
   const { params, p } = binder();
   const from = p(f.from);
   const to = p(f.to);

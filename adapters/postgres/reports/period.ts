@@ -38,6 +38,20 @@ export function periodSql(column: string, groupBy: GroupBy | undefined): string 
   return `to_char(date_trunc('${groupBy}', ${column} AT TIME ZONE 'UTC'), ${format})`;
 }
 
+/** The instant the period (week, month, quarter; UTC) of a timestamp column starts. */
+export function periodStart(column: string, groupBy: GroupBy): string {
+  if (!GROUP_BY.includes(groupBy)) throw new Error(`unknown grouping ${String(groupBy)}`);
+  return `(date_trunc('${groupBy}', ${column} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+}
+
+/** The whole UTC days of [from, to) as [first, end) (first = end = to when there are none). */
+export function wholeDays(from: Date, to: Date): { first: Date; end: Date } {
+  const day = 86_400_000;
+  const first = new Date(Math.ceil(from.getTime() / day) * day);
+  const end = new Date(Math.floor(to.getTime() / day) * day);
+  return first.getTime() < end.getTime() ? { first, end } : { first: to, end: to };
+}
+
 /** The columns of a grouped report: `period` first when there is a grouping. */
 export function withPeriod(groupBy: GroupBy | undefined, columns: string[]): string[] {
   return groupBy === undefined ? columns : ['period', ...columns];

@@ -1,7 +1,8 @@
 /** Sales reports: lost-deal causes (Pareto), improvement measures by department, contracts per rep, approval times per level. */
 import { bucketsOf } from './buckets';
 import type { ReportQuery } from './complaints';
-import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from './period';
+import { binder, percentilesSql, periodSql, periodStart, wholeDays, withPeriod, type ReportFilter } from './period';
+import { percentilesQuery } from './percentiles';
 
 /**
  * The causes of lost deals whose causes were identified in the period, per dimension, most frequent
@@ -104,13 +105,30 @@ export function contractsQuery(f: ReportFilter): ReportQuery {
   return { sql, params, columns: withPeriod(f.groupBy, ['rep', 'contracts', 'amount', 'earlyPlacements', 'earlyPlacementsOverdue']) };
 }
 
+/** The approval levels in the order they approve (others after them, by name). */
+const LEVELS = `ARRAY['sales_manager', 'gm', 'hq', 'legal']`;
+
 /**
  * Approval time per level: from the approver's turn (the contract entering approval, or the previous
  * level approving) to their APPROVE, for approvals given in the period; the level is the approver's role.
  * The approvals and their turns' starts are kept as the log grows (`docket.report_approvals`,
- * migration 021), read from the index by time; the case is read only for a rep.
+ * migration 021) and counted per month and bin of length (migration 024): the exact median and p90
+ * come from the counts and the rows of the bins that hold them (./percentiles). Narrowed to a rep,
+ * the period's approvals are read from the index by time, with their cases.
  */
 export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
+  const columns = ['level', 'approvals', 'medianHours', 'p90Hours'];
+  if (f.rep === undefined) {
+    const src = {
+      kind: 'approval',
+      process: 'contract',
+      table: 'docket.report_approvals a',
+      group: 'a.level',
+      time: 'a.at',
+      seconds: 'extract(epoch FROM a.at - a.started)',
+    } as const;
+    return { ...percentilesQuery(src, f, 'level', 'approvals', `coalesce(array_position(${LEVELS}, g.grp), 99), 1`), columns };
+  }
   const { params, p } = binder();
   const from = p(f.from);
   const to = p(f.to);
@@ -120,24 +138,44 @@ export function contractApprovalsQuery(f: ReportFilter): ReportQuery {
       FROM docket.report_approvals a ${rep}
      WHERE a.at >= ${from} AND a.at < ${to}
      GROUP BY 1
-     ORDER BY coalesce(array_position(ARRAY['sales_manager', 'gm', 'hq', 'legal'], a.level), 99), 1`;
+     ORDER BY coalesce(array_position(${LEVELS}, a.level), 99), 1`;
   return { sql, params, columns: ['level', 'approvals', 'medianHours', 'p90Hours'] };
 }
 
 /**
  * Deadlines missed per process and state: transitions that raised an escalation (a timer that fell
  * due and escalated, recorded as an `escalation` in the notification outbox with the id
- * `<case>:<seq>:<n>`), by the state the case was in. Each escalation whose transition is in the log
- * is kept with that state (`docket.report_escalations`, migration 022), read from the index by time.
+ * `<case>:<seq>:<n>`), by the state the case was in, each transition once per period. Each
+ * escalation whose transition is in the log is kept with that state (`docket.report_escalations`,
+ * migration 022) and counted per UTC day (`docket.report_escalation_days`, migration 024): the whole
+ * days of the period are read from those counts, the rest from the escalations' index by time; the
+ * escalations that are not the first of their transition (`docket.report_escalation_repeats`, few)
+ * are taken off when the one before them is in the same period.
  */
 export function slaQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
+  const { first, end } = wholeDays(f.from, f.to);
+  const from = p(f.from);
+  const to = p(f.to);
+  const d1 = p(first);
+  const d2 = p(end);
+  const since = f.groupBy === undefined ? from : `greatest(${from}, ${periodStart('r.created_at', f.groupBy)})`;
+  const escalations = (lo: string, hi: string) => `
+        SELECT ${periodSql('e.created_at', f.groupBy)}, e.process_id, e.state, 1 FROM docket.report_escalations e
+         WHERE e.created_at >= ${lo} AND e.created_at < ${hi}`;
   const sql = `
-    SELECT ${periodSql('e.created_at', f.groupBy)} AS period, e.process_id AS process, e.state,
-           count(DISTINCT (e.case_id, e.seq))::int AS missed
-      FROM docket.report_escalations e
-     WHERE e.created_at >= ${p(f.from)} AND e.created_at < ${p(f.to)}
+    SELECT period, process, state, sum(n)::int AS missed FROM (
+      SELECT ${periodSql('d.day', f.groupBy)} AS period, d.process_id AS process, nullif(d.state, '') AS state, d.n
+        FROM docket.report_escalation_days d
+       WHERE d.day >= ${d1} AND d.day < ${d2}
+      UNION ALL ${escalations(from, d1)}
+      UNION ALL ${escalations(d2, to)}
+      UNION ALL
+      SELECT ${periodSql('r.created_at', f.groupBy)}, r.process_id, r.state, -1 FROM docket.report_escalation_repeats r
+       WHERE r.created_at >= ${from} AND r.created_at < ${to} AND r.prev_at >= ${since}
+    ) x
      GROUP BY 1, 2, 3
+    HAVING sum(n) > 0
      ORDER BY 1, 2, 3`;
   return { sql, params, columns: withPeriod(f.groupBy, ['process', 'state', 'missed']) };
 }
