@@ -7,7 +7,6 @@ import { rowToProjection, type CaseRow } from './case-store';
 import type { Pool, QueryResultRow } from 'pg';
 import type { CaseProjection, CaseStatus } from '../../engine/types';
 import { mapPgError } from './errors';
-import { inTransaction } from './transaction';
 import type { WorkColumns } from './work-columns';
 
 /** Filters of a case list; every one given must hold. */
@@ -46,7 +45,7 @@ export interface CaseSearch extends CaseFilter {
  */
 export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done', 'cc'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
-/** The views of open cases only: their pages can be read along the index of open cases in page order. */
+/** The views of open cases only: their pages are read along `docket.open_work` (migration 025) in page order. */
 const OPEN_VIEWS: ReadonlySet<InboxView> = new Set(['actionable', 'assigned', 'claimable']);
 
 /** What one definition version says for an inbox: the states where the role has an event, and where the assignee is kept. */
@@ -169,12 +168,19 @@ function byAssigneeField(versions: VersionFacts[]): Map<string, string[]> {
  * index on the context answers).
  */
 function assignedSql(versions: VersionFacts[], userIds: string[], p: (v: unknown) => string): string {
-  const parts = [`c.assignees && ${p(userIds)}::text[]`];
+  const assignees = `c.assignees && ${p(userIds)}::text[]`;
+  const inContext = contextAssigneeSql(versions, userIds, p);
+  return `(${assignees}${inContext === undefined ? '' : ` OR ${inContext}`})`;
+}
+
+/** A case of a definition without tasks whose context names one of `userIds` its assignee (undefined: no such definition). */
+function contextAssigneeSql(versions: VersionFacts[], userIds: string[], p: (v: unknown) => string): string | undefined {
+  const parts: string[] = [];
   for (const [field, hashes] of byAssigneeField(versions)) {
     const contains = userIds.map((u) => `c.context @> ${p(JSON.stringify({ [field]: u }))}::jsonb`);
     parts.push(`(c.definition_hash = ANY(${p(hashes)}::text[]) AND (${contains.join(' OR ')}))`);
   }
-  return `(${parts.join(' OR ')})`;
+  return parts.length ? `(${parts.join(' OR ')})` : undefined;
 }
 
 /** A task of the case may be claimed by the user or their role, and no one is assigned. */
@@ -263,12 +269,111 @@ function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
  */
 const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/**
+ * One way to the cases of an open view, in page order: a range of `docket.open_work` (migration 025,
+ * the open work of each role and user, kept by trigger) — `kind` and `who`, and the definition
+ * version if given — or, for what that table does not hold, a condition on the case row that an
+ * index of `docket.cases` answers (the rows written before the roles were recorded, and the assignee
+ * a definition without tasks keeps in the context).
+ */
+type Branch = { work: { kind: 'a' | 'u' | 'r' | 'c'; who: string; hash?: string } } | { cases: string };
+
+/**
+ * The branches of an open view: every case the view lists is found by one of them (each then
+ * tested on the whole condition of the view, so that the union lists exactly what the view does).
+ */
+function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[] {
+  const { versions, userId, role } = inbox;
+  const assigned = (): Branch[] => {
+    const mine = [...new Set([userId, ...(inbox.delegators ?? [])])];
+    const inContext = contextAssigneeSql(versions, mine, p);
+    return [...mine.map((who): Branch => ({ work: { kind: 'u', who } })), ...(inContext === undefined ? [] : [{ cases: inContext }])];
+  };
+  /** The rows written before the roles were recorded, in a state where the role has an event (the partial index answers). */
+  const unrecorded = (vs: VersionFacts[]): Branch[] => {
+    const inState = inActionableStateSql(vs, p);
+    return inState === 'false' ? [] : [{ cases: `(c.actionable_roles IS NULL AND ${inState})` }];
+  };
+  switch (inbox.view) {
+    case 'actionable':
+      // With `mine`: the cases assigned to the user are the fewer.
+      return inbox.mine ? assigned() : [{ work: { kind: 'a', who: role } }, ...unrecorded(versions)];
+    case 'assigned':
+      return assigned();
+    case 'claimable': {
+      const untasked = versions.filter((v) => !v.humanTasks);
+      return [
+        { work: { kind: 'r', who: role } },
+        { work: { kind: 'c', who: userId } },
+        ...untasked.map((v): Branch => ({ work: { kind: 'a', who: role, hash: v.hash } })),
+        ...unrecorded(untasked),
+      ];
+    }
+    default:
+      throw new Error(`not a view of open cases: ${inbox.view}`);
+  }
+}
+
+/**
+ * A page (and its count) of an open view as a union of branches, each read in page order along its
+ * own index and stopped after `limit` matches, then merged by the page key: the work is that of
+ * the page, not of every match. Each branch tests its rows on `where`, the whole condition of the
+ * list (filters and view), so the union lists exactly the cases the view's condition selects.
+ */
+function openViewSql(
+  filter: CaseFilter,
+  inbox: InboxSelection,
+  limit: number,
+  after: CaseKey | undefined,
+): { text: string; params: unknown[]; p: (v: unknown) => string } {
+  const { where, params, p } = filterSql(filter);
+  const condition = `${where} AND ${inboxSql(inbox, p)}`;
+  const branches = openBranches(inbox, p);
+  const key = after && { at: p(after.openedAt), id: p(after.caseId) };
+  const n = p(limit);
+  const sql = branches.map((b) => {
+    if ('cases' in b) {
+      const keyset = key ? ` AND (c.opened_at, c.case_id) < (${key.at}::timestamptz, ${key.id})` : '';
+      return `(SELECT c.opened_at, c.case_id FROM docket.cases c
+         WHERE c.status = 'open' AND ${b.cases} AND ${condition}${keyset}
+         ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${n})`;
+    }
+    const { kind, who, hash } = b.work;
+    const tests = [`w.kind = '${kind}'`, `w.who = ${p(who)}`];
+    if (hash !== undefined) tests.push(`w.definition_hash = ${p(hash)}`);
+    // The visibility and the process are tested on the narrow row before the case is read.
+    if (filter.processIds !== undefined) tests.push(`w.process_id = ANY(${p(filter.processIds)}::text[])`);
+    if (filter.processId !== undefined) tests.push(`w.process_id = ${p(filter.processId)}`);
+    if (key) tests.push(`(w.opened_at, w.case_id) < (${key.at}::timestamptz, ${key.id})`);
+    return `(SELECT w.opened_at, w.case_id FROM docket.open_work w
+         JOIN docket.cases c ON c.case_id = w.case_id AND c.opened_at = w.opened_at
+        WHERE ${tests.join(' AND ')} AND ${condition}
+        ORDER BY w.opened_at DESC, w.case_id DESC LIMIT ${n})`;
+  });
+  return { text: sql.join('\n      UNION '), params, p };
+}
+
 /** The statements of one page and of its total, counted up to `TOTAL_CAP` (exported so that a test can EXPLAIN them). */
 export function caseListSql(
   filter: CaseFilter,
   inbox: InboxSelection | undefined,
   { limit, after, offset }: PagePosition,
 ): { page: { text: string; params: unknown[] }; count: { text: string; params: unknown[] } } {
+  if (inbox !== undefined && OPEN_VIEWS.has(inbox.view) && !offset) {
+    const page = openViewSql(filter, inbox, limit + 1, after);
+    // Counted up to one past the cap in each branch: one that stops there makes the union more than the cap.
+    const count = openViewSql(filter, inbox, TOTAL_CAP + 1, undefined);
+    return {
+      page: {
+        text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c
+          JOIN (SELECT u.opened_at, u.case_id FROM (${page.text}) u ORDER BY u.opened_at DESC, u.case_id DESC LIMIT ${page.p(limit + 1)}) k
+            ON c.case_id = k.case_id
+         ORDER BY c.opened_at DESC, c.case_id DESC`,
+        params: page.params,
+      },
+      count: { text: `SELECT count(*)::int AS total FROM (${count.text}) u`, params: count.params },
+    };
+  }
   const build = () => {
     const { where, params, p } = filterSql(filter);
     return { where: inbox ? `${where} AND ${inboxSql(inbox, p)}` : where, params, p };
@@ -312,38 +417,21 @@ export class PostgresCaseQueries {
   async page(filter: CaseFilter, inbox: InboxSelection | undefined, at: PagePosition): Promise<CasePage> {
     const { limit } = at;
     const sql = caseListSql(filter, inbox, at);
-    const count = async () => (await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0;
-    let rows: Array<Row & { page_key: string }>;
-    let counted: number | undefined;
-    if (inbox !== undefined && OPEN_VIEWS.has(inbox.view) && !at.offset) {
-      // Counted first: past the cap, the matches are many, and a page is read in page order and stops.
-      counted = await count();
-      rows = counted > TOTAL_CAP ? await this.inPageOrder(sql.page) : await this.query('list cases', sql.page.text, sql.page.params);
-    } else rows = await this.query('list cases', sql.page.text, sql.page.params);
+    const rows = await this.query<Row & { page_key: string }>('list cases', sql.page.text, sql.page.params);
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
     // A first page that holds every match is its own count.
     const whole = !more && at.after === undefined && !at.offset;
-    counted ??= whole ? shown.length : await count();
+    const counted = whole
+      ? shown.length
+      : ((await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0);
     return {
       cases: shown.map(toSummary),
       total: Math.min(counted, TOTAL_CAP),
       totalCapped: counted > TOTAL_CAP,
       next: more && last ? { openedAt: last.page_key, caseId: last.case_id } : null,
     };
-  }
-
-  /**
-   * A page of many matches, read along the index of the page order (open cases by opening time)
-   * until it is full. The planner, which takes the role, the state and the visibility of a case for
-   * independent, expects a few matches and would read them all through the array indexes to sort them.
-   */
-  private inPageOrder(page: { text: string; params: unknown[] }): Promise<Array<Row & { page_key: string }>> {
-    return inTransaction(this.pool, 'list cases', async (client) => {
-      await client.query('SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
-      return (await client.query<Row & { page_key: string }>(page.text, page.params)).rows;
-    });
   }
 
   /**
