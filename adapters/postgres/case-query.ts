@@ -271,12 +271,12 @@ const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:
 
 /**
  * One way to the cases of an open view, in page order: a range of `docket.open_work` (migration 025,
- * the open work of each role and user, kept by trigger) — `kind` and `who`, and the definition
- * version if given — or, for what that table does not hold, a condition on the case row that an
+ * the open work of each role and user, kept by trigger) by `kind` and `who`, or, for what that
+ * table does not hold, a condition on the case row that an
  * index of `docket.cases` answers (the rows written before the roles were recorded, and the assignee
  * a definition without tasks keeps in the context).
  */
-type Branch = { work: { kind: 'a' | 'u' | 'r' | 'c'; who: string; hash?: string } } | { cases: string };
+type Branch = { work: { kind: 'a' | 'f' | 'u' | 'r' | 'c'; who: string } } | { cases: string };
 
 /**
  * The branches of an open view: every case the view lists is found by one of them (each then
@@ -301,11 +301,14 @@ function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[
     case 'assigned':
       return assigned();
     case 'claimable': {
+      // Definitions without tasks: the cases the role may act on that name no assignee ('f'), or name the user.
       const untasked = versions.filter((v) => !v.humanTasks);
+      const mineInContext = contextAssigneeSql(untasked, [userId], p);
       return [
         { work: { kind: 'r', who: role } },
         { work: { kind: 'c', who: userId } },
-        ...untasked.map((v): Branch => ({ work: { kind: 'a', who: role, hash: v.hash } })),
+        ...(untasked.length ? [{ work: { kind: 'f', who: role } } as const] : []),
+        ...(mineInContext === undefined ? [] : [{ cases: mineInContext }]),
         ...unrecorded(untasked),
       ];
     }
@@ -338,9 +341,8 @@ function openViewSql(
          WHERE c.status = 'open' AND ${b.cases} AND ${condition}${keyset}
          ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${n})`;
     }
-    const { kind, who, hash } = b.work;
+    const { kind, who } = b.work;
     const tests = [`w.kind = '${kind}'`, `w.who = ${p(who)}`];
-    if (hash !== undefined) tests.push(`w.definition_hash = ${p(hash)}`);
     // The visibility and the process are tested on the narrow row before the case is read.
     if (filter.processIds !== undefined) tests.push(`w.process_id = ANY(${p(filter.processIds)}::text[])`);
     if (filter.processId !== undefined) tests.push(`w.process_id = ${p(filter.processId)}`);

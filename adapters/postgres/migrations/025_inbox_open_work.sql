@@ -1,6 +1,8 @@
 -- The open work of each role and user, narrow and in page order, for the inbox views of open cases
 -- (adapters/postgres/case-query.ts): one row per open case and
 --   kind 'a'  a role that may act on it now (its `actionable_roles`, migration 018);
+--   kind 'f'  such a role, where the case may be claimable by it: its definition declares no tasks
+--             and names no assignee in the context (see docket.open_work_free);
 --   kind 'u'  a user it waits on (its `assignees`);
 --   kind 'r'  a candidate role of an unassigned task (its `candidate_roles`, when `assignees` is empty);
 --   kind 'c'  a candidate user of an unassigned task (its `candidate_users`, when `assignees` is empty).
@@ -8,8 +10,8 @@
 -- instead of reading every match through the array indexes and sorting them, or walking all open
 -- cases in page order. The view still tests each row it lists on the case itself, so this table only
 -- says where to look: what it lists is what the case row says.
--- A trigger keeps it in the transaction that writes the case (inserted, updated where one of these
--- columns changed, deleted); a closed case has no rows. Only the trigger (SECURITY DEFINER, as the
+-- A trigger keeps it in the transaction that writes the case (inserted, updated where its rows
+-- change, deleted); a closed case has no rows. Only the trigger (SECURITY DEFINER, as the
 -- owner) writes it. Rows already there are filled here.
 
 CREATE TABLE docket.open_work (
@@ -21,32 +23,60 @@ CREATE TABLE docket.open_work (
   definition_hash text        NOT NULL,
   PRIMARY KEY (kind, who, opened_at, case_id) INCLUDE (process_id, definition_hash)
 );
--- The cases a role may act on of one definition version (the `claimable` view of definitions without tasks).
-CREATE INDEX open_work_actionable_version_idx ON docket.open_work (who, definition_hash, opened_at, case_id)
-  INCLUDE (process_id) WHERE kind = 'a';
 
--- The (kind, who) pairs of a case row's work columns.
-CREATE FUNCTION docket.open_work_entries(actionable text[], assignees text[], candidate_roles text[], candidate_users text[])
+-- A case that a role may act on could be claimable by the role (kind 'f'): unless its definition
+-- declares tasks, or keeps an assignee in the context and the case names one there (a non-empty
+-- string). A case whose definition version is not in docket.definition_versions counts as free
+-- (the view tests the case itself anyway).
+CREATE FUNCTION docket.open_work_free(process text, version integer, hash text, context jsonb) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+  SELECT coalesce((
+    SELECT NOT (jsonb_typeof(d.definition -> 'humanTasks') = 'object' AND d.definition -> 'humanTasks' <> '{}'::jsonb)
+           AND (jsonb_typeof(d.definition -> 'assigneeField') IS DISTINCT FROM 'string'
+                OR jsonb_typeof(context -> (d.definition ->> 'assigneeField')) IS DISTINCT FROM 'string'
+                OR context ->> (d.definition ->> 'assigneeField') = '')
+      FROM docket.definition_versions d
+     WHERE d.process_id = process AND d.version = open_work_free.version AND d.hash = open_work_free.hash), true)
+$$;
+
+-- The (kind, who) pairs of an open case row.
+CREATE FUNCTION docket.open_work_entries(c docket.cases)
 RETURNS TABLE (kind "char", who text)
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
-  SELECT 'a'::"char", r FROM unnest(actionable) r
-  UNION SELECT 'u'::"char", u FROM unnest(assignees) u
-  UNION SELECT 'r'::"char", r FROM unnest(candidate_roles) r WHERE assignees = '{}'
-  UNION SELECT 'c'::"char", u FROM unnest(candidate_users) u WHERE assignees = '{}'
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+  SELECT 'a'::"char", r FROM unnest(c.actionable_roles) r
+  UNION SELECT 'f'::"char", r FROM unnest(c.actionable_roles) r
+         WHERE docket.open_work_free(c.process_id, c.definition_version, c.definition_hash, c.context)
+  UNION SELECT 'u'::"char", u FROM unnest(c.assignees) u
+  UNION SELECT 'r'::"char", r FROM unnest(c.candidate_roles) r WHERE c.assignees = '{}'
+  UNION SELECT 'c'::"char", u FROM unnest(c.candidate_users) u WHERE c.assignees = '{}'
 $$;
 
 CREATE FUNCTION docket.open_work_on_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docket AS $$
+DECLARE
+  before text[];
+  after  text[];
 BEGIN
   IF TG_OP <> 'INSERT' AND OLD.status = 'open' THEN
-    DELETE FROM docket.open_work w
-     USING docket.open_work_entries(OLD.actionable_roles, OLD.assignees, OLD.candidate_roles, OLD.candidate_users) e
-     WHERE w.kind = e.kind AND w.who = e.who AND w.opened_at = OLD.opened_at AND w.case_id = OLD.case_id;
+    before := ARRAY(SELECT e.kind::text || e.who FROM docket.open_work_entries(OLD) e ORDER BY 1);
   END IF;
   IF TG_OP <> 'DELETE' AND NEW.status = 'open' THEN
+    after := ARRAY(SELECT e.kind::text || e.who FROM docket.open_work_entries(NEW) e ORDER BY 1);
+  END IF;
+  -- Most transitions change none of it.
+  IF TG_OP = 'UPDATE' AND before = after
+     AND (OLD.case_id, OLD.opened_at, OLD.process_id, OLD.definition_hash) = (NEW.case_id, NEW.opened_at, NEW.process_id, NEW.definition_hash) THEN
+    RETURN NULL;
+  END IF;
+  IF before IS NOT NULL THEN
+    DELETE FROM docket.open_work w
+     USING docket.open_work_entries(OLD) e
+     WHERE w.kind = e.kind AND w.who = e.who AND w.opened_at = OLD.opened_at AND w.case_id = OLD.case_id;
+  END IF;
+  IF after IS NOT NULL THEN
     INSERT INTO docket.open_work (kind, who, opened_at, case_id, process_id, definition_hash)
     SELECT e.kind, e.who, NEW.opened_at, NEW.case_id, NEW.process_id, NEW.definition_hash
-      FROM docket.open_work_entries(NEW.actionable_roles, NEW.assignees, NEW.candidate_roles, NEW.candidate_users) e
+      FROM docket.open_work_entries(NEW) e
     ON CONFLICT DO NOTHING;
   END IF;
   RETURN NULL;
@@ -61,10 +91,10 @@ CREATE TRIGGER cases_open_work_update
   AFTER UPDATE ON docket.cases
   FOR EACH ROW WHEN ((OLD.status = 'open' OR NEW.status = 'open')
     AND (OLD.status, OLD.case_id, OLD.opened_at, OLD.process_id, OLD.definition_hash, OLD.actionable_roles, OLD.assignees,
-         OLD.candidate_roles, OLD.candidate_users)
+         OLD.candidate_roles, OLD.candidate_users, OLD.context, OLD.definition_version)
         IS DISTINCT FROM
         (NEW.status, NEW.case_id, NEW.opened_at, NEW.process_id, NEW.definition_hash, NEW.actionable_roles, NEW.assignees,
-         NEW.candidate_roles, NEW.candidate_users))
+         NEW.candidate_roles, NEW.candidate_users, NEW.context, NEW.definition_version))
   EXECUTE FUNCTION docket.open_work_on_write();
 CREATE TRIGGER cases_open_work_delete
   AFTER DELETE ON docket.cases
@@ -74,7 +104,7 @@ CREATE TRIGGER cases_open_work_delete
 INSERT INTO docket.open_work (kind, who, opened_at, case_id, process_id, definition_hash)
 SELECT e.kind, e.who, c.opened_at, c.case_id, c.process_id, c.definition_hash
   FROM docket.cases c
- CROSS JOIN LATERAL docket.open_work_entries(c.actionable_roles, c.assignees, c.candidate_roles, c.candidate_users) e
+ CROSS JOIN LATERAL docket.open_work_entries(c) e
  WHERE c.status = 'open';
 
 ANALYZE docket.open_work;
