@@ -272,11 +272,10 @@ const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:
 /**
  * One way to the cases of an open view, in page order: a range of `docket.open_work` (migration 025,
  * the open work of each role and user, kept by trigger) by `kind` and `who`, or, for what that
- * table does not hold, a condition on the case row that an
- * index of `docket.cases` answers (the rows written before the roles were recorded, and the assignee
- * a definition without tasks keeps in the context).
+ * table does not hold (the rows written before the roles were recorded), a condition on the case
+ * row that an index of `docket.cases` answers.
  */
-type Branch = { work: { kind: 'a' | 'f' | 'u' | 'r' | 'c'; who: string } } | { cases: string };
+type Branch = { work: { kind: 'a' | 'f' | 'x' | 'u' | 'r' | 'c'; who: string } } | { cases: string };
 
 /**
  * The branches of an open view: every case the view lists is found by one of them (each then
@@ -284,10 +283,14 @@ type Branch = { work: { kind: 'a' | 'f' | 'u' | 'r' | 'c'; who: string } } | { c
  */
 function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[] {
   const { versions, userId, role } = inbox;
+  // The assignee a definition without tasks keeps in the context: 'x' rows.
+  const inContext = (vs: VersionFacts[]) => byAssigneeField(vs).size > 0;
   const assigned = (): Branch[] => {
     const mine = [...new Set([userId, ...(inbox.delegators ?? [])])];
-    const inContext = contextAssigneeSql(versions, mine, p);
-    return [...mine.map((who): Branch => ({ work: { kind: 'u', who } })), ...(inContext === undefined ? [] : [{ cases: inContext }])];
+    return mine.flatMap((who): Branch[] => [
+      { work: { kind: 'u', who } },
+      ...(inContext(versions) ? [{ work: { kind: 'x', who } } as const] : []),
+    ]);
   };
   /** The rows written before the roles were recorded, in a state where the role has an event (the partial index answers). */
   const unrecorded = (vs: VersionFacts[]): Branch[] => {
@@ -303,12 +306,11 @@ function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[
     case 'claimable': {
       // Definitions without tasks: the cases the role may act on that name no assignee ('f'), or name the user.
       const untasked = versions.filter((v) => !v.humanTasks);
-      const mineInContext = contextAssigneeSql(untasked, [userId], p);
       return [
         { work: { kind: 'r', who: role } },
         { work: { kind: 'c', who: userId } },
         ...(untasked.length ? [{ work: { kind: 'f', who: role } } as const] : []),
-        ...(mineInContext === undefined ? [] : [{ cases: mineInContext }]),
+        ...(inContext(untasked) ? [{ work: { kind: 'x', who: userId } } as const] : []),
         ...unrecorded(untasked),
       ];
     }

@@ -2,7 +2,8 @@
 -- (adapters/postgres/case-query.ts): one row per open case and
 --   kind 'a'  a role that may act on it now (its `actionable_roles`, migration 018);
 --   kind 'f'  such a role, where the case may be claimable by it: its definition declares no tasks
---             and names no assignee in the context (see docket.open_work_free);
+--             and the case names no assignee in the context;
+--   kind 'x'  the user a case of a definition without tasks names its assignee in the context;
 --   kind 'u'  a user it waits on (its `assignees`);
 --   kind 'r'  a candidate role of an unassigned task (its `candidate_roles`, when `assignees` is empty);
 --   kind 'c'  a candidate user of an unassigned task (its `candidate_users`, when `assignees` is empty).
@@ -24,28 +25,35 @@ CREATE TABLE docket.open_work (
   PRIMARY KEY (kind, who, opened_at, case_id) INCLUDE (process_id, definition_hash)
 );
 
--- A case that a role may act on could be claimable by the role (kind 'f'): unless its definition
--- declares tasks, or keeps an assignee in the context and the case names one there (a non-empty
--- string). A case whose definition version is not in docket.definition_versions counts as free
--- (the view tests the case itself anyway).
-CREATE FUNCTION docket.open_work_free(process text, version integer, hash text, context jsonb) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-  SELECT coalesce((
-    SELECT NOT (jsonb_typeof(d.definition -> 'humanTasks') = 'object' AND d.definition -> 'humanTasks' <> '{}'::jsonb)
-           AND (jsonb_typeof(d.definition -> 'assigneeField') IS DISTINCT FROM 'string'
-                OR jsonb_typeof(context -> (d.definition ->> 'assigneeField')) IS DISTINCT FROM 'string'
-                OR context ->> (d.definition ->> 'assigneeField') = '')
-      FROM docket.definition_versions d
-     WHERE d.process_id = process AND d.version = open_work_free.version AND d.hash = open_work_free.hash), true)
-$$;
-
--- The (kind, who) pairs of an open case row.
+-- The (kind, who) pairs of an open case row. What a definition without tasks says (kinds 'f' and
+-- 'x') is read from its version in docket.definition_versions: whether it declares tasks, and the
+-- context field that keeps its assignee. A case whose version is not there is taken for one without
+-- tasks that names no assignee ('f' for every role that may act) and that names as assignee every
+-- string at the top of its context ('x'): more rows than it needs, never fewer (each view tests the
+-- case itself).
 CREATE FUNCTION docket.open_work_entries(c docket.cases)
 RETURNS TABLE (kind "char", who text)
 LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+  WITH d AS (
+    SELECT coalesce(jsonb_typeof(v.definition -> 'humanTasks') = 'object' AND v.definition -> 'humanTasks' <> '{}'::jsonb, false) AS tasked,
+           CASE WHEN jsonb_typeof(v.definition -> 'assigneeField') = 'string' THEN v.definition ->> 'assigneeField' END AS field
+      FROM docket.definition_versions v
+     WHERE v.process_id = c.process_id AND v.version = c.definition_version AND v.hash = c.definition_hash
+  ), named AS (
+    SELECT c.context ->> d.field AS who
+      FROM d WHERE NOT d.tasked AND jsonb_typeof(c.context -> d.field) = 'string'
+    UNION ALL
+    SELECT e.value #>> '{}'
+      FROM jsonb_each(CASE WHEN jsonb_typeof(c.context) = 'object' THEN c.context ELSE '{}'::jsonb END) e
+     WHERE NOT EXISTS (SELECT 1 FROM d) AND jsonb_typeof(e.value) = 'string'
+  ), free AS (
+    SELECT NOT EXISTS (SELECT 1 FROM d)
+           OR EXISTS (SELECT 1 FROM d WHERE NOT d.tasked
+                        AND (jsonb_typeof(c.context -> d.field) IS DISTINCT FROM 'string' OR c.context ->> d.field = '')) AS yes
+  )
   SELECT 'a'::"char", r FROM unnest(c.actionable_roles) r
-  UNION SELECT 'f'::"char", r FROM unnest(c.actionable_roles) r
-         WHERE docket.open_work_free(c.process_id, c.definition_version, c.definition_hash, c.context)
+  UNION SELECT 'f'::"char", r FROM unnest(c.actionable_roles) r, free WHERE free.yes
+  UNION SELECT 'x'::"char", n.who FROM named n WHERE n.who <> ''
   UNION SELECT 'u'::"char", u FROM unnest(c.assignees) u
   UNION SELECT 'r'::"char", r FROM unnest(c.candidate_roles) r WHERE c.assignees = '{}'
   UNION SELECT 'c'::"char", u FROM unnest(c.candidate_users) u WHERE c.assignees = '{}'
