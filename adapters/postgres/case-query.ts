@@ -275,44 +275,60 @@ const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:
  * table does not hold (the rows written before the roles were recorded), a condition on the case
  * row that an index of `docket.cases` answers.
  */
-type Branch = { work: { kind: 'a' | 'f' | 'x' | 'u' | 'r' | 'c'; who: string } } | { cases: string };
+type Branch = ({ work: { kind: 'a' | 'f' | 'x' | 'u' | 'r' | 'c'; who: string } } | { cases: string }) & {
+  /** The part of the view's condition that this branch answers for: what a case it finds must pass. */
+  test: string;
+};
 
 /**
- * The branches of an open view: every case the view lists is found by one of them (each then
- * tested on the whole condition of the view, so that the union lists exactly what the view does).
+ * The branches of an open view: each case the view lists passes the test of a branch that finds
+ * it, and each test is a part of the view's condition (an OR of them), so that the union of the
+ * branches lists exactly what the view's condition (`inboxSql`) selects.
  */
 function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[] {
   const { versions, userId, role } = inbox;
+  const mine = [...new Set([userId, ...(inbox.delegators ?? [])])];
   // The assignee a definition without tasks keeps in the context: 'x' rows.
   const inContext = (vs: VersionFacts[]) => byAssigneeField(vs).size > 0;
-  const assigned = (): Branch[] => {
-    const mine = [...new Set([userId, ...(inbox.delegators ?? [])])];
-    return mine.flatMap((who): Branch[] => [
-      { work: { kind: 'u', who } },
-      ...(inContext(versions) ? [{ work: { kind: 'x', who } } as const] : []),
-    ]);
-  };
   /** The rows written before the roles were recorded, in a state where the role has an event (the partial index answers). */
-  const unrecorded = (vs: VersionFacts[]): Branch[] => {
+  const unrecorded = (vs: VersionFacts[], test?: string): Branch[] => {
     const inState = inActionableStateSql(vs, p);
-    return inState === 'false' ? [] : [{ cases: `(c.actionable_roles IS NULL AND ${inState})` }];
+    const cases = `(c.actionable_roles IS NULL AND ${inState})`;
+    return inState === 'false' ? [] : [{ cases, test: test ?? cases }];
   };
   switch (inbox.view) {
-    case 'actionable':
-      // With `mine`: the cases assigned to the user are the fewer.
-      return inbox.mine ? assigned() : [{ work: { kind: 'a', who: role } }, ...unrecorded(versions)];
+    case 'actionable': {
+      if (inbox.mine) {
+        // The cases assigned to the user are the fewer.
+        const test = `${actionableSql(versions, role, p)} AND ${assignedSql(versions, mine, p)}`;
+        return mine.flatMap((who): Branch[] => [
+          { work: { kind: 'u', who }, test },
+          ...(inContext(versions) ? [{ work: { kind: 'x', who } as const, test }] : []),
+        ]);
+      }
+      return [{ work: { kind: 'a', who: role }, test: `c.actionable_roles && ARRAY[${p(role)}]::text[]` }, ...unrecorded(versions)];
+    }
     case 'assigned':
-      return assigned();
+      return mine.flatMap((who): Branch[] => {
+        const inContextOf = contextAssigneeSql(versions, [who], p);
+        return [
+          { work: { kind: 'u', who }, test: `c.assignees && ARRAY[${p(who)}]::text[]` },
+          ...(inContextOf === undefined ? [] : [{ work: { kind: 'x', who } as const, test: inContextOf }]),
+        ];
+      });
     case 'claimable': {
-      // Definitions without tasks: the cases the role may act on that name no assignee ('f'), or name the user.
-      const untasked = versions.filter((v) => !v.humanTasks);
-      return [
-        { work: { kind: 'r', who: role } },
-        { work: { kind: 'c', who: userId } },
-        ...(untasked.length ? [{ work: { kind: 'f', who: role } } as const] : []),
-        ...(inContext(untasked) ? [{ work: { kind: 'x', who: userId } } as const] : []),
-        ...unrecorded(untasked),
+      const candidate = candidateSql(userId, role, p);
+      const branches: Branch[] = [
+        { work: { kind: 'r', who: role }, test: candidate },
+        { work: { kind: 'c', who: userId }, test: candidate },
       ];
+      // Definitions without tasks: the cases the role may act on that name no assignee ('f'), or name the user ('x').
+      const untasked = versions.filter((v) => !v.humanTasks);
+      if (untasked.length === 0) return branches;
+      const free = `(${actionableSql(untasked, role, p, true)} AND ${freeForSql(untasked, userId, p)})`;
+      branches.push({ work: { kind: 'f', who: role }, test: free });
+      if (inContext(untasked)) branches.push({ work: { kind: 'x', who: userId }, test: free });
+      return [...branches, ...unrecorded(untasked, free)];
     }
     default:
       throw new Error(`not a view of open cases: ${inbox.view}`);
@@ -322,8 +338,9 @@ function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[
 /**
  * A page (and its count) of an open view as a union of branches, each read in page order along its
  * own index and stopped after `limit` matches, then merged by the page key: the work is that of
- * the page, not of every match. Each branch tests its rows on `where`, the whole condition of the
- * list (filters and view), so the union lists exactly the cases the view's condition selects.
+ * the page, not of every match. A branch of `docket.open_work` tests each of its rows on the case
+ * (the filters, and its part of the view's condition) in a subquery run row by row, so that the
+ * planner cannot trade the walk in page order for reading every match and sorting them.
  */
 function openViewSql(
   filter: CaseFilter,
@@ -332,15 +349,15 @@ function openViewSql(
   after: CaseKey | undefined,
 ): { text: string; params: unknown[]; p: (v: unknown) => string } {
   const { where, params, p } = filterSql(filter);
-  const condition = `${where} AND ${inboxSql(inbox, p)}`;
   const branches = openBranches(inbox, p);
   const key = after && { at: p(after.openedAt), id: p(after.caseId) };
   const n = p(limit);
   const sql = branches.map((b) => {
+    const passes = `c.status = 'open' AND ${where} AND ${b.test}`;
     if ('cases' in b) {
       const keyset = key ? ` AND (c.opened_at, c.case_id) < (${key.at}::timestamptz, ${key.id})` : '';
       return `(SELECT c.opened_at, c.case_id FROM docket.cases c
-         WHERE c.status = 'open' AND ${b.cases} AND ${condition}${keyset}
+         WHERE ${b.cases} AND ${passes}${keyset}
          ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${n})`;
     }
     const { kind, who } = b.work;
@@ -350,8 +367,8 @@ function openViewSql(
     if (filter.processId !== undefined) tests.push(`w.process_id = ${p(filter.processId)}`);
     if (key) tests.push(`(w.opened_at, w.case_id) < (${key.at}::timestamptz, ${key.id})`);
     return `(SELECT w.opened_at, w.case_id FROM docket.open_work w
-         JOIN docket.cases c ON c.case_id = w.case_id AND c.opened_at = w.opened_at
-        WHERE ${tests.join(' AND ')} AND ${condition}
+        WHERE ${tests.join(' AND ')}
+          AND coalesce((SELECT true FROM docket.cases c WHERE c.case_id = w.case_id AND c.opened_at = w.opened_at AND ${passes}), false)
         ORDER BY w.opened_at DESC, w.case_id DESC LIMIT ${n})`;
   });
   return { text: sql.join('\n      UNION '), params, p };
