@@ -276,9 +276,15 @@ const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:
  * row that an index of `docket.cases` answers.
  */
 type Branch = ({ work: { kind: 'a' | 'f' | 'x' | 'u' | 'r' | 'c'; who: string } } | { cases: string }) & {
-  /** The part of the view's condition that this branch answers for: what a case it finds must pass. */
-  test: string;
+  /** The part of the view's condition that this branch answers for: what a case it finds must pass (bound when first asked for). */
+  test: () => string;
 };
+
+/** `make`, run once when first asked for. */
+function once(make: () => string): () => string {
+  let made: string | undefined;
+  return () => (made ??= make());
+}
 
 /**
  * The branches of an open view: each case the view lists passes the test of a branch that finds
@@ -291,33 +297,32 @@ function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[
   // The assignee a definition without tasks keeps in the context: 'x' rows.
   const inContext = (vs: VersionFacts[]) => byAssigneeField(vs).size > 0;
   /** The rows written before the roles were recorded, in a state where the role has an event (the partial index answers). */
-  const unrecorded = (vs: VersionFacts[], test?: string): Branch[] => {
+  const unrecorded = (vs: VersionFacts[], test?: () => string): Branch[] => {
     const inState = inActionableStateSql(vs, p);
     const cases = `(c.actionable_roles IS NULL AND ${inState})`;
-    return inState === 'false' ? [] : [{ cases, test: test ?? cases }];
+    return inState === 'false' ? [] : [{ cases, test: test ?? (() => cases) }];
   };
   switch (inbox.view) {
     case 'actionable': {
       if (inbox.mine) {
         // The cases assigned to the user are the fewer.
-        const test = `${actionableSql(versions, role, p)} AND ${assignedSql(versions, mine, p)}`;
+        const test = once(() => `${actionableSql(versions, role, p)} AND ${assignedSql(versions, mine, p)}`);
         return mine.flatMap((who): Branch[] => [
           { work: { kind: 'u', who }, test },
           ...(inContext(versions) ? [{ work: { kind: 'x', who } as const, test }] : []),
         ]);
       }
-      return [{ work: { kind: 'a', who: role }, test: `c.actionable_roles && ARRAY[${p(role)}]::text[]` }, ...unrecorded(versions)];
+      return [{ work: { kind: 'a', who: role }, test: () => `c.actionable_roles && ARRAY[${p(role)}]::text[]` }, ...unrecorded(versions)];
     }
     case 'assigned':
       return mine.flatMap((who): Branch[] => {
-        const inContextOf = contextAssigneeSql(versions, [who], p);
         return [
-          { work: { kind: 'u', who }, test: `c.assignees && ARRAY[${p(who)}]::text[]` },
-          ...(inContextOf === undefined ? [] : [{ work: { kind: 'x', who } as const, test: inContextOf }]),
+          { work: { kind: 'u', who }, test: () => `c.assignees && ARRAY[${p(who)}]::text[]` },
+          ...(inContext(versions) ? [{ work: { kind: 'x', who } as const, test: () => contextAssigneeSql(versions, [who], p)! }] : []),
         ];
       });
     case 'claimable': {
-      const candidate = candidateSql(userId, role, p);
+      const candidate = once(() => candidateSql(userId, role, p));
       const branches: Branch[] = [
         { work: { kind: 'r', who: role }, test: candidate },
         { work: { kind: 'c', who: userId }, test: candidate },
@@ -325,7 +330,7 @@ function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[
       // Definitions without tasks: the cases the role may act on that name no assignee ('f'), or name the user ('x').
       const untasked = versions.filter((v) => !v.humanTasks);
       if (untasked.length === 0) return branches;
-      const free = `(${actionableSql(untasked, role, p, true)} AND ${freeForSql(untasked, userId, p)})`;
+      const free = once(() => `(${actionableSql(untasked, role, p, true)} AND ${freeForSql(untasked, userId, p)})`);
       branches.push({ work: { kind: 'f', who: role }, test: free });
       if (inContext(untasked)) branches.push({ work: { kind: 'x', who: userId }, test: free });
       return [...branches, ...unrecorded(untasked, free)];
@@ -333,6 +338,18 @@ function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[
     default:
       throw new Error(`not a view of open cases: ${inbox.view}`);
   }
+}
+
+/**
+ * The kinds of `docket.open_work` rows that are exactly their branch's test on an open case (its
+ * trigger writes them from the very columns the test reads, in the case's transaction): a count
+ * without other filters than the processes reads them alone. Kinds 'f' and 'x' may hold more.
+ */
+const SAYS_ALL: ReadonlySet<string> = new Set(['a', 'u', 'r', 'c']);
+
+/** The filter tests nothing but the processes (which `docket.open_work` rows carry). */
+function onlyProcesses(filter: CaseFilter): boolean {
+  return Object.entries(filter).every(([k, v]) => v === undefined || k === 'processIds' || k === 'processId');
 }
 
 /**
@@ -347,17 +364,21 @@ function openViewSql(
   inbox: InboxSelection,
   limit: number,
   after: CaseKey | undefined,
+  countOnly = false,
 ): { text: string; params: unknown[]; p: (v: unknown) => string } {
-  const { where, params, p } = filterSql(filter);
+  // Bound only when used: a statement with a parameter it does not use is refused.
+  const bound = binder();
+  const { params, p } = bound;
+  const where = once(() => filterSql(filter, bound).where);
   const branches = openBranches(inbox, p);
   const key = after && { at: p(after.openedAt), id: p(after.caseId) };
   const n = p(limit);
   const sql = branches.map((b) => {
-    const passes = `c.status = 'open' AND ${where} AND ${b.test}`;
+    const passes = () => `c.status = 'open' AND ${where()} AND ${b.test()}`;
     if ('cases' in b) {
       const keyset = key ? ` AND (c.opened_at, c.case_id) < (${key.at}::timestamptz, ${key.id})` : '';
       return `(SELECT c.opened_at, c.case_id FROM docket.cases c
-         WHERE ${b.cases} AND ${passes}${keyset}
+         WHERE ${b.cases} AND ${passes()}${keyset}
          ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${n})`;
     }
     const { kind, who } = b.work;
@@ -366,9 +387,13 @@ function openViewSql(
     if (filter.processIds !== undefined) tests.push(`w.process_id = ANY(${p(filter.processIds)}::text[])`);
     if (filter.processId !== undefined) tests.push(`w.process_id = ${p(filter.processId)}`);
     if (key) tests.push(`(w.opened_at, w.case_id) < (${key.at}::timestamptz, ${key.id})`);
+    // Counted from the narrow rows alone where they say all that is tested (see `SAYS_ALL`).
+    if (!(countOnly && SAYS_ALL.has(kind) && onlyProcesses(filter)))
+      tests.push(
+        `coalesce((SELECT true FROM docket.cases c WHERE c.case_id = w.case_id AND c.opened_at = w.opened_at AND ${passes()}), false)`,
+      );
     return `(SELECT w.opened_at, w.case_id FROM docket.open_work w
         WHERE ${tests.join(' AND ')}
-          AND coalesce((SELECT true FROM docket.cases c WHERE c.case_id = w.case_id AND c.opened_at = w.opened_at AND ${passes}), false)
         ORDER BY w.opened_at DESC, w.case_id DESC LIMIT ${n})`;
   });
   return { text: sql.join('\n      UNION '), params, p };
@@ -383,12 +408,13 @@ export function caseListSql(
   if (inbox !== undefined && OPEN_VIEWS.has(inbox.view) && !offset) {
     const page = openViewSql(filter, inbox, limit + 1, after);
     // Counted up to one past the cap in each branch: one that stops there makes the union more than the cap.
-    const count = openViewSql(filter, inbox, TOTAL_CAP + 1, undefined);
+    const count = openViewSql(filter, inbox, TOTAL_CAP + 1, undefined, true);
     return {
       page: {
+        // The page's cases collected first, then read by id.
         text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c
-          JOIN (SELECT u.opened_at, u.case_id FROM (${page.text}) u ORDER BY u.opened_at DESC, u.case_id DESC LIMIT ${page.p(limit + 1)}) k
-            ON c.case_id = k.case_id
+          WHERE c.case_id = ANY(ARRAY(SELECT u.case_id FROM (${page.text}) u
+                                       ORDER BY u.opened_at DESC, u.case_id DESC LIMIT ${page.p(limit + 1)}))
          ORDER BY c.opened_at DESC, c.case_id DESC`,
         params: page.params,
       },
