@@ -278,6 +278,12 @@ const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:
 type Branch = ({ work: { kind: 'a' | 'f' | 'x' | 'u' | 'r' | 'c'; who: string } } | { cases: string }) & {
   /** The part of the view's condition that this branch answers for: what a case it finds must pass (bound when first asked for). */
   test: () => string;
+  /**
+   * The branch's `docket.open_work` rows are exactly the open cases that pass `test` (the trigger
+   * writes them from the very columns the test reads, in the case's transaction): a count without
+   * other filters than the processes reads them alone. Rows of kinds 'f' and 'x' may be more.
+   */
+  exact?: boolean;
 };
 
 /** `make`, run once when first asked for. */
@@ -312,20 +318,23 @@ function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[
           ...(inContext(versions) ? [{ work: { kind: 'x', who } as const, test }] : []),
         ]);
       }
-      return [{ work: { kind: 'a', who: role }, test: () => `c.actionable_roles && ARRAY[${p(role)}]::text[]` }, ...unrecorded(versions)];
+      return [
+        { work: { kind: 'a', who: role }, test: () => `c.actionable_roles && ARRAY[${p(role)}]::text[]`, exact: true },
+        ...unrecorded(versions),
+      ];
     }
     case 'assigned':
       return mine.flatMap((who): Branch[] => {
         return [
-          { work: { kind: 'u', who }, test: () => `c.assignees && ARRAY[${p(who)}]::text[]` },
+          { work: { kind: 'u', who }, test: () => `c.assignees && ARRAY[${p(who)}]::text[]`, exact: true },
           ...(inContext(versions) ? [{ work: { kind: 'x', who } as const, test: () => contextAssigneeSql(versions, [who], p)! }] : []),
         ];
       });
     case 'claimable': {
       const candidate = once(() => candidateSql(userId, role, p));
       const branches: Branch[] = [
-        { work: { kind: 'r', who: role }, test: candidate },
-        { work: { kind: 'c', who: userId }, test: candidate },
+        { work: { kind: 'r', who: role }, test: candidate, exact: true },
+        { work: { kind: 'c', who: userId }, test: candidate, exact: true },
       ];
       // Definitions without tasks: the cases the role may act on that name no assignee ('f'), or name the user ('x').
       const untasked = versions.filter((v) => !v.humanTasks);
@@ -339,13 +348,6 @@ function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[
       throw new Error(`not a view of open cases: ${inbox.view}`);
   }
 }
-
-/**
- * The kinds of `docket.open_work` rows that are exactly their branch's test on an open case (its
- * trigger writes them from the very columns the test reads, in the case's transaction): a count
- * without other filters than the processes reads them alone. Kinds 'f' and 'x' may hold more.
- */
-const SAYS_ALL: ReadonlySet<string> = new Set(['a', 'u', 'r', 'c']);
 
 /** The filter tests nothing but the processes (which `docket.open_work` rows carry). */
 function onlyProcesses(filter: CaseFilter): boolean {
@@ -387,8 +389,8 @@ function openViewSql(
     if (filter.processIds !== undefined) tests.push(`w.process_id = ANY(${p(filter.processIds)}::text[])`);
     if (filter.processId !== undefined) tests.push(`w.process_id = ${p(filter.processId)}`);
     if (key) tests.push(`(w.opened_at, w.case_id) < (${key.at}::timestamptz, ${key.id})`);
-    // Counted from the narrow rows alone where they say all that is tested (see `SAYS_ALL`).
-    if (!(countOnly && SAYS_ALL.has(kind) && onlyProcesses(filter)))
+    // Counted from the narrow rows alone where they say all that is tested (`exact`).
+    if (!(countOnly && b.exact === true && onlyProcesses(filter)))
       tests.push(
         `coalesce((SELECT true FROM docket.cases c WHERE c.case_id = w.case_id AND c.opened_at = w.opened_at AND ${passes()}), false)`,
       );
