@@ -7,7 +7,6 @@ import { rowToProjection, type CaseRow } from './case-store';
 import type { Pool, QueryResultRow } from 'pg';
 import type { CaseProjection, CaseStatus } from '../../engine/types';
 import { mapPgError } from './errors';
-import { inTransaction } from './transaction';
 import type { WorkColumns } from './work-columns';
 
 /** Filters of a case list; every one given must hold. */
@@ -46,7 +45,7 @@ export interface CaseSearch extends CaseFilter {
  */
 export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'done', 'cc'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
-/** The views of open cases only: their pages can be read along the index of open cases in page order. */
+/** The views of open cases only: their pages are read along `docket.open_work` (migration 025) in page order. */
 const OPEN_VIEWS: ReadonlySet<InboxView> = new Set(['actionable', 'assigned', 'claimable']);
 
 /** What one definition version says for an inbox: the states where the role has an event, and where the assignee is kept. */
@@ -169,12 +168,19 @@ function byAssigneeField(versions: VersionFacts[]): Map<string, string[]> {
  * index on the context answers).
  */
 function assignedSql(versions: VersionFacts[], userIds: string[], p: (v: unknown) => string): string {
-  const parts = [`c.assignees && ${p(userIds)}::text[]`];
+  const assignees = `c.assignees && ${p(userIds)}::text[]`;
+  const inContext = contextAssigneeSql(versions, userIds, p);
+  return `(${assignees}${inContext === undefined ? '' : ` OR ${inContext}`})`;
+}
+
+/** A case of a definition without tasks whose context names one of `userIds` its assignee (undefined: no such definition). */
+function contextAssigneeSql(versions: VersionFacts[], userIds: string[], p: (v: unknown) => string): string | undefined {
+  const parts: string[] = [];
   for (const [field, hashes] of byAssigneeField(versions)) {
     const contains = userIds.map((u) => `c.context @> ${p(JSON.stringify({ [field]: u }))}::jsonb`);
     parts.push(`(c.definition_hash = ANY(${p(hashes)}::text[]) AND (${contains.join(' OR ')}))`);
   }
-  return `(${parts.join(' OR ')})`;
+  return parts.length ? `(${parts.join(' OR ')})` : undefined;
 }
 
 /** A task of the case may be claimed by the user or their role, and no one is assigned. */
@@ -263,12 +269,160 @@ function inboxSql(inbox: InboxSelection, p: (v: unknown) => string): string {
  */
 const PAGE_KEY = `to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/**
+ * One way to the cases of an open view, in page order: a range of `docket.open_work` (migration 025,
+ * the open work of each role and user, kept by trigger) by `kind` and `who`, or, for what that
+ * table does not hold (the rows written before the roles were recorded), a condition on the case
+ * row that an index of `docket.cases` answers.
+ */
+type Branch = ({ work: { kind: 'a' | 'f' | 'x' | 'u' | 'r' | 'c'; who: string } } | { cases: string }) & {
+  /** The part of the view's condition that this branch answers for: what a case it finds must pass (bound when first asked for). */
+  test: () => string;
+  /**
+   * The branch's `docket.open_work` rows are exactly the open cases that pass `test` (the trigger
+   * writes them from the very columns the test reads, in the case's transaction): a count without
+   * other filters than the processes reads them alone. Rows of kinds 'f' and 'x' may be more.
+   */
+  exact?: boolean;
+};
+
+/** `make`, run once when first asked for. */
+function once(make: () => string): () => string {
+  let made: string | undefined;
+  return () => (made ??= make());
+}
+
+/**
+ * The branches of an open view: each case the view lists passes the test of a branch that finds
+ * it, and each test is a part of the view's condition (an OR of them), so that the union of the
+ * branches lists exactly what the view's condition (`inboxSql`) selects.
+ */
+function openBranches(inbox: InboxSelection, p: (v: unknown) => string): Branch[] {
+  const { versions, userId, role } = inbox;
+  const mine = [...new Set([userId, ...(inbox.delegators ?? [])])];
+  // The assignee a definition without tasks keeps in the context: 'x' rows.
+  const inContext = (vs: VersionFacts[]) => byAssigneeField(vs).size > 0;
+  /** The rows written before the roles were recorded, in a state where the role has an event (the partial index answers). */
+  const unrecorded = (vs: VersionFacts[], test?: () => string): Branch[] => {
+    const inState = inActionableStateSql(vs, p);
+    const cases = `(c.actionable_roles IS NULL AND ${inState})`;
+    return inState === 'false' ? [] : [{ cases, test: test ?? (() => cases) }];
+  };
+  switch (inbox.view) {
+    case 'actionable': {
+      if (inbox.mine) {
+        // The cases assigned to the user are the fewer.
+        const test = once(() => `${actionableSql(versions, role, p)} AND ${assignedSql(versions, mine, p)}`);
+        return mine.flatMap((who): Branch[] => [
+          { work: { kind: 'u', who }, test },
+          ...(inContext(versions) ? [{ work: { kind: 'x', who } as const, test }] : []),
+        ]);
+      }
+      return [
+        { work: { kind: 'a', who: role }, test: () => `c.actionable_roles && ARRAY[${p(role)}]::text[]`, exact: true },
+        ...unrecorded(versions),
+      ];
+    }
+    case 'assigned':
+      return mine.flatMap((who): Branch[] => {
+        return [
+          { work: { kind: 'u', who }, test: () => `c.assignees && ARRAY[${p(who)}]::text[]`, exact: true },
+          ...(inContext(versions) ? [{ work: { kind: 'x', who } as const, test: () => contextAssigneeSql(versions, [who], p)! }] : []),
+        ];
+      });
+    case 'claimable': {
+      const candidate = once(() => candidateSql(userId, role, p));
+      const branches: Branch[] = [
+        { work: { kind: 'r', who: role }, test: candidate, exact: true },
+        { work: { kind: 'c', who: userId }, test: candidate, exact: true },
+      ];
+      // Definitions without tasks: the cases the role may act on that name no assignee ('f'), or name the user ('x').
+      const untasked = versions.filter((v) => !v.humanTasks);
+      if (untasked.length === 0) return branches;
+      const free = once(() => `(${actionableSql(untasked, role, p, true)} AND ${freeForSql(untasked, userId, p)})`);
+      branches.push({ work: { kind: 'f', who: role }, test: free });
+      if (inContext(untasked)) branches.push({ work: { kind: 'x', who: userId }, test: free });
+      return [...branches, ...unrecorded(untasked, free)];
+    }
+    default:
+      throw new Error(`not a view of open cases: ${inbox.view}`);
+  }
+}
+
+/** The filter tests nothing but the processes (which `docket.open_work` rows carry). */
+function onlyProcesses(filter: CaseFilter): boolean {
+  return Object.entries(filter).every(([k, v]) => v === undefined || k === 'processIds' || k === 'processId');
+}
+
+/**
+ * A page (and its count) of an open view as a union of branches, each read in page order along its
+ * own index and stopped after `limit` matches, then merged by the page key: the work is that of
+ * the page, not of every match. A branch of `docket.open_work` tests each of its rows on the case
+ * (the filters, and its part of the view's condition) in a subquery run row by row, so that the
+ * planner cannot trade the walk in page order for reading every match and sorting them.
+ */
+function openViewSql(
+  filter: CaseFilter,
+  inbox: InboxSelection,
+  limit: number,
+  after: CaseKey | undefined,
+  countOnly = false,
+): { text: string; params: unknown[]; p: (v: unknown) => string } {
+  // Bound only when used: a statement with a parameter it does not use is refused.
+  const bound = binder();
+  const { params, p } = bound;
+  const where = once(() => filterSql(filter, bound).where);
+  const branches = openBranches(inbox, p);
+  const key = after && { at: p(after.openedAt), id: p(after.caseId) };
+  const n = p(limit);
+  const sql = branches.map((b) => {
+    const passes = () => `c.status = 'open' AND ${where()} AND ${b.test()}`;
+    if ('cases' in b) {
+      const keyset = key ? ` AND (c.opened_at, c.case_id) < (${key.at}::timestamptz, ${key.id})` : '';
+      return `(SELECT c.opened_at, c.case_id FROM docket.cases c
+         WHERE ${b.cases} AND ${passes()}${keyset}
+         ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${n})`;
+    }
+    const { kind, who } = b.work;
+    const tests = [`w.kind = '${kind}'`, `w.who = ${p(who)}`];
+    // The visibility and the process are tested on the narrow row before the case is read.
+    if (filter.processIds !== undefined) tests.push(`w.process_id = ANY(${p(filter.processIds)}::text[])`);
+    if (filter.processId !== undefined) tests.push(`w.process_id = ${p(filter.processId)}`);
+    if (key) tests.push(`(w.opened_at, w.case_id) < (${key.at}::timestamptz, ${key.id})`);
+    // Counted from the narrow rows alone where they say all that is tested (`exact`).
+    if (!(countOnly && b.exact === true && onlyProcesses(filter)))
+      tests.push(
+        `coalesce((SELECT true FROM docket.cases c WHERE c.case_id = w.case_id AND c.opened_at = w.opened_at AND ${passes()}), false)`,
+      );
+    return `(SELECT w.opened_at, w.case_id FROM docket.open_work w
+        WHERE ${tests.join(' AND ')}
+        ORDER BY w.opened_at DESC, w.case_id DESC LIMIT ${n})`;
+  });
+  return { text: sql.join('\n      UNION '), params, p };
+}
+
 /** The statements of one page and of its total, counted up to `TOTAL_CAP` (exported so that a test can EXPLAIN them). */
 export function caseListSql(
   filter: CaseFilter,
   inbox: InboxSelection | undefined,
   { limit, after, offset }: PagePosition,
 ): { page: { text: string; params: unknown[] }; count: { text: string; params: unknown[] } } {
+  if (inbox !== undefined && OPEN_VIEWS.has(inbox.view) && !offset) {
+    const page = openViewSql(filter, inbox, limit + 1, after);
+    // Counted up to one past the cap in each branch: one that stops there makes the union more than the cap.
+    const count = openViewSql(filter, inbox, TOTAL_CAP + 1, undefined, true);
+    return {
+      page: {
+        // The page's cases collected first, then read by id.
+        text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c
+          WHERE c.case_id = ANY(ARRAY(SELECT u.case_id FROM (${page.text}) u
+                                       ORDER BY u.opened_at DESC, u.case_id DESC LIMIT ${page.p(limit + 1)}))
+         ORDER BY c.opened_at DESC, c.case_id DESC`,
+        params: page.params,
+      },
+      count: { text: `SELECT count(*)::int AS total FROM (${count.text}) u`, params: count.params },
+    };
+  }
   const build = () => {
     const { where, params, p } = filterSql(filter);
     return { where: inbox ? `${where} AND ${inboxSql(inbox, p)}` : where, params, p };
@@ -312,38 +466,21 @@ export class PostgresCaseQueries {
   async page(filter: CaseFilter, inbox: InboxSelection | undefined, at: PagePosition): Promise<CasePage> {
     const { limit } = at;
     const sql = caseListSql(filter, inbox, at);
-    const count = async () => (await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0;
-    let rows: Array<Row & { page_key: string }>;
-    let counted: number | undefined;
-    if (inbox !== undefined && OPEN_VIEWS.has(inbox.view) && !at.offset) {
-      // Counted first: past the cap, the matches are many, and a page is read in page order and stops.
-      counted = await count();
-      rows = counted > TOTAL_CAP ? await this.inPageOrder(sql.page) : await this.query('list cases', sql.page.text, sql.page.params);
-    } else rows = await this.query('list cases', sql.page.text, sql.page.params);
+    const rows = await this.query<Row & { page_key: string }>('list cases', sql.page.text, sql.page.params);
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
     // A first page that holds every match is its own count.
     const whole = !more && at.after === undefined && !at.offset;
-    counted ??= whole ? shown.length : await count();
+    const counted = whole
+      ? shown.length
+      : ((await this.query<{ total: number }>('count cases', sql.count.text, sql.count.params))[0]?.total ?? 0);
     return {
       cases: shown.map(toSummary),
       total: Math.min(counted, TOTAL_CAP),
       totalCapped: counted > TOTAL_CAP,
       next: more && last ? { openedAt: last.page_key, caseId: last.case_id } : null,
     };
-  }
-
-  /**
-   * A page of many matches, read along the index of the page order (open cases by opening time)
-   * until it is full. The planner, which takes the role, the state and the visibility of a case for
-   * independent, expects a few matches and would read them all through the array indexes to sort them.
-   */
-  private inPageOrder(page: { text: string; params: unknown[] }): Promise<Array<Row & { page_key: string }>> {
-    return inTransaction(this.pool, 'list cases', async (client) => {
-      await client.query('SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
-      return (await client.query<Row & { page_key: string }>(page.text, page.params)).rows;
-    });
   }
 
   /**

@@ -501,7 +501,7 @@ describe('inbox views from who a case waits on', () => {
     expect((await h.docket.store.getCase(caseId))?.lastSeq).toBe(0);
   });
 
-  test('EXPLAIN: assigned, claimable and cc use the GIN indexes of the case row', async () => {
+  test('EXPLAIN: assigned and claimable read the open work of the user and role (migration 025), cc the GIN index of the case row', async () => {
     await h.pool.query(
       `INSERT INTO docket.cases (case_id, process_id, definition_version, definition_hash, customer_id, state, status, context, deadlines,
                                  last_seq, opened_at, updated_at, closed_at, assignees, candidate_roles, candidate_users, cc_users, initiator)
@@ -515,8 +515,8 @@ describe('inbox views from who a case waits on', () => {
     );
     await h.pool.query('ANALYZE docket.cases');
     const expected: Array<[InboxSelection['view'], string[]]> = [
-      ['assigned', ['cases_assignees_idx']],
-      ['claimable', ['cases_candidate_roles_idx', 'cases_candidate_users_idx']],
+      ['assigned', ['open_work_pkey']],
+      ['claimable', ['open_work_pkey']],
       ['cc', ['cases_cc_users_idx']],
     ];
     for (const [view, indexes] of expected) {
