@@ -5,7 +5,7 @@ import cnJson from '../../calendars/cn.json';
 import { definitionFiles } from '../../bench/interpreter';
 import { planWalks } from '../../bench/event-walk';
 import { validateCalendar } from '../../engine/calendar';
-import { compileDefinition, compileShared, type CompiledDefinition, type MachineEvent } from '../../engine/compile';
+import { compileDefinition, compileShared, sharedCopy, type CompiledDefinition, type MachineEvent } from '../../engine/compile';
 import { withDefaults } from '../../engine/definition-defaults';
 import { allowedEvents, startCase, step, type StepResult } from '../../engine/step';
 import { workView } from '../../engine/work/view';
@@ -91,5 +91,27 @@ describe('a compiled definition shared by cases', () => {
       }
       expect(steps).toBeGreaterThan(1);
     }
+  });
+});
+
+describe('sharedCopy: one copy per worker of what cases carry alike', () => {
+  it('gives the first copy of equal values, and a value of other content its own', () => {
+    const raw = readFileSync(path.join(DEFINITIONS, 'complaint.json'), 'utf8');
+    const first = sharedCopy(JSON.parse(raw) as unknown);
+    const second = JSON.parse(raw) as unknown;
+    expect(second).not.toBe(first);
+    expect(sharedCopy(second)).toBe(first);
+    const changed = { ...(JSON.parse(raw) as Record<string, unknown>), process: 'complaint_copy' };
+    expect(sharedCopy(changed)).toBe(changed);
+    expect(sharedCopy(JSON.parse(JSON.stringify(changed)) as unknown)).toBe(changed);
+    expect(sharedCopy({ ...cn })).toEqual(cn);
+    expect(sharedCopy(undefined)).toBeUndefined();
+  });
+
+  it('compiles the shared definition the same as a case’s own copy', () => {
+    const raw = JSON.parse(readFileSync(path.join(DEFINITIONS, 'contract.json'), 'utf8')) as unknown;
+    const copy = sharedCopy(JSON.parse(JSON.stringify(raw)) as unknown);
+    expect(sharedCopy(raw)).toBe(copy);
+    expect(compileShared(withDefaults(copy), cn)).toBe(compileShared(withDefaults(raw), cn));
   });
 });
