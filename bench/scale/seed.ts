@@ -40,7 +40,7 @@ export async function generatorDigest(definitionsDir: string): Promise<string> {
 /** The tables loaded with their secondary indexes dropped (and primary keys, where nothing refers to them). */
 const BIG_TABLES = ['cases', 'transitions', 'notification_outbox'];
 /**
- * The triggers that keep the reports' rollups (migrations 021 to 023) and their counts (024), by
+ * The triggers that keep the reports' rollups (migrations 021 to 023) and their counts (024, 026), by
  * table: off during the load, rebuilt after it.
  */
 const REPORT_TRIGGERS: Record<string, string[]> = {
@@ -66,6 +66,10 @@ const REPORT_TRIGGERS: Record<string, string[]> = {
     'report_events_counts_update',
     'report_events_counts_delete',
     'report_events_counts_truncate',
+    'report_events_report_counts_insert',
+    'report_events_report_counts_update',
+    'report_events_report_counts_delete',
+    'report_events_report_counts_truncate',
   ],
   notification_outbox: [
     'notification_outbox_report_escalations_insert',
@@ -79,6 +83,7 @@ const REPORT_TRIGGERS: Record<string, string[]> = {
     'report_approvals_counts_delete',
     'report_approvals_counts_truncate',
   ],
+  report_cases: ['report_cases_counts_insert', 'report_cases_counts_update', 'report_cases_counts_delete', 'report_cases_counts_truncate'],
   report_escalations: [
     'report_escalations_counts_insert',
     'report_escalations_counts_update',
@@ -414,6 +419,7 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
   await pool.query('SELECT docket.rebuild_report_rollups()');
   await pool.query('SELECT docket.rebuild_target_rollups()');
   await pool.query('SELECT docket.rebuild_report_percentiles()');
+  await pool.query('SELECT docket.rebuild_report_counts()');
   await reportTriggers(pool, 'ENABLE');
   const rollupSeconds = (performance.now() - tRollups) / 1000;
 

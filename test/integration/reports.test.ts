@@ -480,9 +480,10 @@ test('each report’s query reads its period from an index (EXPLAIN)', async () 
         'report_first_wins_at_idx',
         'customer_grade_changes_at_idx',
       ],
-      // the complaints, measures and escalations kept as the cases change (migration 022)
-      complaints: ['report_cases_opened_idx'],
-      'complaint-quality': ['report_cases_closed_idx'],
+      // the complaints opened and closed counted per day and month (migration 026), and those of the
+      // part-days at the ends from the complaints kept as the cases change (migration 022)
+      complaints: ['report_complaint_counts_key', 'report_cases_opened_idx'],
+      'complaint-quality': ['report_closed_counts_key', 'report_cases_closed_idx'],
       // the stays, approvals and counted events kept as the log grows (migration 021), by process and time
       // the lengths counted per month and bin (migration 024), the cut months' rows by process and
       // time, and the rows of the bins that hold the percentiles by state, bin and time
@@ -490,8 +491,10 @@ test('each report’s query reads its period from an index (EXPLAIN)', async () 
       // the causes counted per day (migration 023), and those of the part-days at the ends (on these
       // small tables, possibly from the partial index of lost deals' causes by rep)
       'lost-deal-causes': ['report_cause_days_key', 'report_events_(event_at|lost_deal_rep)_idx'],
+      // the measures kept as the cases change (migration 022)
       measures: ['report_cases_opened_idx'],
-      contracts: ['report_events_event_at_idx'],
+      // the contracts' events counted per day and month (migration 026), and those of the part-days at the ends
+      contracts: ['report_contract_counts_key', 'report_events_event_at_idx'],
       'contract-approvals': ['report_duration_counts_pkey', 'report_approvals_at_idx', 'report_approvals_bin_idx'],
       // the escalations counted per day, the cut days' by time, and the repeats (migration 024)
       sla: ['report_escalation_days_pkey', 'report_escalations_created_idx', 'report_escalation_repeats_created_idx'],

@@ -1,4 +1,5 @@
 /** Complaint reports: counts by category and severity, closing quality, and time spent per state (any process). */
+import { bucketsOf } from './buckets';
 import { binder, percentilesSql, periodSql, withPeriod, type ReportFilter } from './period';
 import { percentilesQuery } from './percentiles';
 
@@ -14,18 +15,53 @@ function department(f: ReportFilter, p: (v: unknown) => string, alias = 'c'): st
 }
 
 /**
- * Complaints opened in the period, by category and severity (and period). Each complaint's fields
- * are kept as its case changes (`docket.report_cases`, migration 022), read from the index alone.
+ * The spans of a period read from counts kept per UTC day and month (./buckets), as SQL conditions
+ * on a count table's `unit` and `start`, and the part-days at its ends, read row by row. A month
+ * does not fall in one week, so grouped by week the period is read from its days only.
+ */
+export function countSpans(f: ReportFilter, p: (v: unknown) => string, alias: string): { counted: string; raw: Array<[string, string]> } {
+  const b = bucketsOf(f.from, f.to);
+  const dayFrom = p(b.dayFrom);
+  const dayTo = p(b.dayTo);
+  const [monthFrom, monthTo] = f.groupBy === 'week' ? [dayTo, dayTo] : [p(b.monthFrom), p(b.monthTo)];
+  const counted = `((${alias}.unit = 'day' AND ${alias}.start >= ${dayFrom} AND ${alias}.start < ${monthFrom})
+        OR (${alias}.unit = 'month' AND ${alias}.start >= ${monthFrom} AND ${alias}.start < ${monthTo})
+        OR (${alias}.unit = 'day' AND ${alias}.start >= ${monthTo} AND ${alias}.start < ${dayTo}))`;
+  return {
+    counted,
+    raw: [
+      [p(f.from), dayFrom],
+      [dayTo, p(f.to)],
+    ],
+  };
+}
+
+/**
+ * Complaints opened in the period, by category and severity (and period). The whole days and months
+ * of the period are summed from the complaints counted per UTC day and month, department, category
+ * and severity (`docket.report_complaint_counts`, migration 026); the part-days at its ends are read
+ * from each complaint's fields kept as its case changes (`docket.report_cases`, migration 022), from
+ * the index alone. Every filter (department) and grouping is served by the counts.
  */
 export function complaintsQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const period = periodSql('r.opened_at', f.groupBy);
-  const dept = f.department === undefined ? '' : `AND r.department = ${p(f.department)}`;
+  const dept = (alias: string) => (f.department === undefined ? '' : `AND ${alias}.department = ${p(f.department)}`);
+  const { counted, raw } = countSpans(f, p, 'c');
+  const rows = raw.map(
+    ([lo, hi]) => `
+      SELECT ${periodSql('r.opened_at', f.groupBy)}, r.category, r.severity, 1
+        FROM docket.report_cases r
+       WHERE r.process_id = 'complaint' AND r.opened_at >= ${lo} AND r.opened_at < ${hi} ${dept('r')}`,
+  );
   const sql = `
-    SELECT ${period} AS period, r.category, r.severity, count(*)::int AS complaints
-      FROM docket.report_cases r
-     WHERE r.process_id = 'complaint' AND r.opened_at >= ${p(f.from)} AND r.opened_at < ${p(f.to)} ${dept}
+    SELECT period, category, severity, sum(n)::int AS complaints FROM (
+      SELECT ${periodSql('c.start', f.groupBy)} AS period, c.category, c.severity, c.n
+        FROM docket.report_complaint_counts c
+       WHERE ${counted} ${dept('c')}
+      UNION ALL ${rows.join('\n      UNION ALL ')}
+    ) x
      GROUP BY 1, 2, 3
+    HAVING sum(n) > 0
      ORDER BY 1, 4 DESC, 2, 3`;
   return { sql, params, columns: withPeriod(f.groupBy, ['category', 'severity', 'complaints']) };
 }
@@ -33,22 +69,38 @@ export function complaintsQuery(f: ReportFilter): ReportQuery {
 /**
  * Complaints closed (satisfied) in the period: how many, how many of them were reopened at least
  * once (the customer was unsatisfied and the investigation started again), the rate, and the mean
- * satisfaction score (1–5). Read from the complaints' rows kept as their cases change
- * (`docket.report_cases`, migration 022): the context's fields as text, cast here as on the case.
+ * satisfaction score (1–5). The whole days and months of the period are summed from the closings
+ * counted per UTC day and month and department (`docket.report_closed_counts`, migration 026: how
+ * many, reopened, scores given and their sum); the part-days at its ends are read from the
+ * complaints' rows kept as their cases change (`docket.report_cases`, migration 022): the context's
+ * fields as text, cast here as on the case. Every filter (department) and grouping is served by the
+ * counts.
  */
 export function complaintQualityQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const period = periodSql('r.closed_at', f.groupBy);
-  const dept = f.department === undefined ? '' : `AND r.department = ${p(f.department)}`;
+  const dept = (alias: string) => (f.department === undefined ? '' : `AND ${alias}.department = ${p(f.department)}`);
+  const { counted, raw } = countSpans(f, p, 'c');
+  const rows = raw.map(
+    ([lo, hi]) => `
+      SELECT ${periodSql('r.closed_at', f.groupBy)}, count(*), count(*) FILTER (WHERE r.reopenings::int > 0),
+             count(r.satisfaction::numeric), sum(r.satisfaction::numeric)
+        FROM docket.report_cases r
+       WHERE r.process_id = 'complaint' AND r.state = 'closed' AND r.closed_at >= ${lo} AND r.closed_at < ${hi}
+         ${dept('r')}
+       GROUP BY 1`,
+  );
   const sql = `
-    SELECT ${period} AS period, count(*)::int AS closed,
-           count(*) FILTER (WHERE r.reopenings::int > 0)::int AS reopened,
-           round(count(*) FILTER (WHERE r.reopenings::int > 0)::numeric / count(*), 4)::float8 AS "reopenRate",
-           round(avg(r.satisfaction::numeric), 2)::float8 AS "satisfaction"
-      FROM docket.report_cases r
-     WHERE r.process_id = 'complaint' AND r.state = 'closed' AND r.closed_at >= ${p(f.from)} AND r.closed_at < ${p(f.to)}
-       ${dept}
+    SELECT period, sum(closed)::int AS closed, sum(reopened)::int AS reopened,
+           round(sum(reopened)::numeric / sum(closed), 4)::float8 AS "reopenRate",
+           round(sum(satisfaction) / nullif(sum(rated), 0), 2)::float8 AS "satisfaction"
+      FROM (
+      SELECT ${periodSql('c.start', f.groupBy)} AS period, c.closed, c.reopened, c.rated, c.satisfaction
+        FROM docket.report_closed_counts c
+       WHERE ${counted} ${dept('c')}
+      UNION ALL ${rows.join('\n      UNION ALL ')}
+    ) x
      GROUP BY 1
+    HAVING sum(closed) > 0
      ORDER BY 1`;
   return { sql, params, columns: withPeriod(f.groupBy, ['closed', 'reopened', 'reopenRate', 'satisfaction']) };
 }

@@ -1,6 +1,6 @@
 /** Sales reports: lost-deal causes (Pareto), improvement measures by department, contracts per rep, approval times per level. */
 import { bucketsOf } from './buckets';
-import type { ReportQuery } from './complaints';
+import { countSpans, type ReportQuery } from './complaints';
 import { binder, percentilesSql, periodSql, periodStart, wholeDays, withPeriod, type ReportFilter } from './period';
 import { percentilesQuery } from './percentiles';
 
@@ -75,28 +75,47 @@ export function measuresQuery(f: ReportFilter): ReportQuery {
 /**
  * Per rep: contracts archived in the period (counted in performance: the definition's performanceRep
  * and performanceAmount), and early placements approved in the period with how many of them are
- * overdue (forms not returned in time) or had their forms returned late. The events come with the
- * fields of their case's context counted (`docket.report_events`, migration 021).
+ * overdue (forms not returned in time) or had their forms returned late. The whole days and months
+ * of the period are summed from the events counted per UTC day and month, event and rep
+ * (`docket.report_contract_counts`, migration 026); the part-days at its ends are read from the
+ * events with the fields of their case's context counted (`docket.report_events`, migration 021).
+ * Every filter (rep) and grouping is served by the counts.
  */
 export function contractsQuery(f: ReportFilter): ReportQuery {
   const { params, p } = binder();
-  const from = p(f.from);
-  const to = p(f.to);
   const rep = f.rep === undefined ? undefined : p(f.rep);
-  const events = (event: string, repField: string, select: string) => `
-      SELECT ${periodSql('e.at', f.groupBy)} AS period, e.facts->>'${repField}' AS rep, ${select}
+  const { counted, raw } = countSpans(f, p, 'c');
+  const counts = `
+      SELECT ${periodSql('c.start', f.groupBy)} AS period, c.event, c.rep, c.n, c.amount, c.late
+        FROM docket.report_contract_counts c
+       WHERE ${counted} ${rep === undefined ? '' : `AND c.rep = ${rep}`}`;
+  const events = (event: string, repField: string, select: string) =>
+    raw.map(
+      ([lo, hi]) => `
+      SELECT ${periodSql('e.at', f.groupBy)}, '${event}', e.facts->>'${repField}', ${select}
         FROM docket.report_events e
-       WHERE e.process_id = 'contract' AND e.event = '${event}' AND e.at >= ${from} AND e.at < ${to}
+       WHERE e.process_id = 'contract' AND e.event = '${event}' AND e.at >= ${lo} AND e.at < ${hi}
          ${rep === undefined ? '' : `AND e.facts->>'${repField}' = ${rep}`}
-       GROUP BY 1, 2`;
-  const sql = `
-    WITH signed AS (${events('ARCHIVED', 'performanceRep', `count(*)::int AS contracts, sum((e.facts->>'performanceAmount')::numeric) AS amount`)}),
-    early AS (${events(
+       GROUP BY 1, 2, 3`,
+    );
+  const rows = [
+    ...events('ARCHIVED', 'performanceRep', `count(*), sum((e.facts->>'performanceAmount')::numeric), 0`),
+    ...events(
       'EARLY_PLACEMENT_APPROVED',
       'submittedBy',
-      `count(*)::int AS placements,
-       count(*) FILTER (WHERE (e.facts->>'overdue')::boolean IS TRUE OR (e.facts->>'formsReturnedLate')::boolean IS TRUE)::int AS late`,
-    )})
+      `count(*), 0, count(*) FILTER (WHERE (e.facts->>'overdue')::boolean IS TRUE OR (e.facts->>'formsReturnedLate')::boolean IS TRUE)`,
+    ),
+  ];
+  const sql = `
+    WITH counted AS (${counts}
+      UNION ALL ${rows.join('\n      UNION ALL ')}
+    ), signed AS (
+      SELECT period, rep, sum(n)::int AS contracts, sum(amount) AS amount
+        FROM counted WHERE event = 'ARCHIVED' GROUP BY 1, 2 HAVING sum(n) > 0
+    ), early AS (
+      SELECT period, rep, sum(n)::int AS placements, sum(late)::int AS late
+        FROM counted WHERE event = 'EARLY_PLACEMENT_APPROVED' GROUP BY 1, 2 HAVING sum(n) > 0
+    )
     SELECT coalesce(s.period, e.period) AS period, coalesce(s.rep, e.rep) AS rep,
            coalesce(s.contracts, 0) AS contracts, coalesce(s.amount, 0)::float8 AS amount,
            coalesce(e.placements, 0) AS "earlyPlacements", coalesce(e.late, 0) AS "earlyPlacementsOverdue"
