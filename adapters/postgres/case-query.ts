@@ -47,6 +47,8 @@ export const INBOX_VIEWS = ['actionable', 'assigned', 'claimable', 'started', 'd
 export type InboxView = (typeof INBOX_VIEWS)[number];
 /** The views of open cases only: their pages are read along `docket.open_work` (migration 025) in page order. */
 const OPEN_VIEWS: ReadonlySet<InboxView> = new Set(['actionable', 'assigned', 'claimable']);
+/** The views of a user's own cases, read along `docket.user_cases` (migration 027). */
+const USER_VIEWS: ReadonlySet<InboxView> = new Set(['started', 'done']);
 
 /** What one definition version says for an inbox: the states where the role has an event, and where the assignee is kept. */
 export interface VersionFacts {
@@ -401,6 +403,36 @@ function openViewSql(
   return { text: sql.join('\n      UNION '), params, p };
 }
 
+/**
+ * A page (and its count) of `started` or `done`: the user's range of `docket.user_cases` (migration
+ * 027, kept by triggers) for that kind, read newest first and stopped after `limit` matches, each
+ * row tested on its case (the filters) in a subquery run row by row. The work is that of the page,
+ * not of every case the user ever touched. Counted from the narrow rows alone when the filters are
+ * at most the processes: the rows are exactly the cases the view's condition selects.
+ */
+function userViewSql(
+  filter: CaseFilter,
+  inbox: InboxSelection,
+  limit: number,
+  after: CaseKey | undefined,
+  countOnly = false,
+): { text: string; params: unknown[]; p: (v: unknown) => string } {
+  const bound = binder();
+  const { params, p } = bound;
+  const tests = [`u.user_id = ${p(inbox.userId)}`, `u.kind = '${inbox.view === 'started' ? 's' : 'd'}'`];
+  if (filter.processIds !== undefined) tests.push(`u.process_id = ANY(${p(filter.processIds)}::text[])`);
+  if (filter.processId !== undefined) tests.push(`u.process_id = ${p(filter.processId)}`);
+  if (after) tests.push(`(u.opened_at, u.case_id) < (${p(after.openedAt)}::timestamptz, ${p(after.caseId)})`);
+  if (!(countOnly && onlyProcesses(filter)))
+    tests.push(`coalesce((SELECT true FROM docket.cases c WHERE c.case_id = u.case_id AND ${filterSql(filter, bound).where}), false)`);
+  return {
+    text: `SELECT u.opened_at, u.case_id FROM docket.user_cases u WHERE ${tests.join(' AND ')}
+        ORDER BY u.opened_at DESC, u.case_id DESC LIMIT ${p(limit)}`,
+    params,
+    p,
+  };
+}
+
 /** The statements of one page and of its total, counted up to `TOTAL_CAP` (exported so that a test can EXPLAIN them). */
 export function caseListSql(
   filter: CaseFilter,
@@ -417,6 +449,19 @@ export function caseListSql(
         text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c
           WHERE c.case_id = ANY(ARRAY(SELECT u.case_id FROM (${page.text}) u
                                        ORDER BY u.opened_at DESC, u.case_id DESC LIMIT ${page.p(limit + 1)}))
+         ORDER BY c.opened_at DESC, c.case_id DESC`,
+        params: page.params,
+      },
+      count: { text: `SELECT count(*)::int AS total FROM (${count.text}) u`, params: count.params },
+    };
+  }
+  if (inbox !== undefined && USER_VIEWS.has(inbox.view) && !offset) {
+    const page = userViewSql(filter, inbox, limit + 1, after);
+    const count = userViewSql(filter, inbox, TOTAL_CAP + 1, undefined, true);
+    return {
+      page: {
+        text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c
+          WHERE c.case_id = ANY(ARRAY(SELECT u.case_id FROM (${page.text}) u))
          ORDER BY c.opened_at DESC, c.case_id DESC`,
         params: page.params,
       },

@@ -40,8 +40,8 @@ export async function generatorDigest(definitionsDir: string): Promise<string> {
 /** The tables loaded with their secondary indexes dropped (and primary keys, where nothing refers to them). */
 const BIG_TABLES = ['cases', 'transitions', 'notification_outbox'];
 /**
- * The triggers that keep the reports' rollups (migrations 021 to 023) and their counts (024, 026), by
- * table: off during the load, rebuilt after it.
+ * The triggers that keep the reports' rollups (migrations 021 to 023) and their counts (024, 026),
+ * and the users' cases (027), by table: off during the load, rebuilt after it.
  */
 const REPORT_TRIGGERS: Record<string, string[]> = {
   transitions: [
@@ -50,6 +50,7 @@ const REPORT_TRIGGERS: Record<string, string[]> = {
     'transitions_report_events',
     'transitions_report_escalations',
     'transitions_report_first_wins',
+    'transitions_user_cases',
   ],
   cases: [
     'cases_report_events_insert',
@@ -60,6 +61,9 @@ const REPORT_TRIGGERS: Record<string, string[]> = {
     'cases_report_firsts_insert',
     'cases_report_firsts_update',
     'cases_report_firsts_delete',
+    'cases_user_cases_insert',
+    'cases_user_cases_update',
+    'cases_user_cases_delete',
   ],
   report_events: [
     'report_events_counts_insert',
@@ -420,6 +424,7 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
   await pool.query('SELECT docket.rebuild_target_rollups()');
   await pool.query('SELECT docket.rebuild_report_percentiles()');
   await pool.query('SELECT docket.rebuild_report_counts()');
+  await pool.query('SELECT docket.rebuild_user_cases()');
   await reportTriggers(pool, 'ENABLE');
   const rollupSeconds = (performance.now() - tRollups) / 1000;
 
