@@ -104,6 +104,21 @@ export function formatReport(r: BenchResult, command: string): string {
       floorRow('hand-written human step, client', l.ms.handwritten, `${fmt(f.ratioHandwrittenP50, 2)}×`),
     ]),
   );
+  const b = f.breakdown;
+  lines.push('');
+  lines.push(
+    `3c. Where the time goes in the worker, same rounds (means from the Temporal SDK's metrics; a workflow task runs from its ` +
+      `start to its completion sent, local activities included; Docket's starts and ends among them)`,
+  );
+  lines.push(
+    table([
+      ['in the worker, ms', 'Docket', 'hand-written', 'bare Update'],
+      ['workflow task', fmt(b.docketWorkflowTaskMs), fmt(b.handwrittenWorkflowTaskMs), fmt(b.floorWorkflowTaskMs)],
+      ['  of it, storing the row (local activity)', fmt(b.docketLocalActivityMs), '–', '–'],
+      ['storing the row (activity, after its own workflow task)', '–', fmt(b.handwrittenActivityMs), '–'],
+      ['workflow tasks per human step', fmt(b.docketWorkflowTasksPerStep), '', ''],
+    ]),
+  );
   if (r.scaleOut) lines.push('', formatScaleOut(r.scaleOut, r.options));
   if (r.tuning) {
     lines.push('');

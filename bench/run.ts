@@ -39,6 +39,7 @@ import { driveBareUpdates } from './floor';
 import { measureInterpreter, type InterpreterResult } from './interpreter';
 import type { BenchOptions } from './options';
 import { measureScaleOut, type ScaleOutResult } from './scale-out';
+import { stepBreakdown, type StepBreakdown } from './sdk-metrics';
 import { mean, median, percentiles, ratio, round, type Percentiles } from './stats';
 import type { WorkerSpec, WorkerTuning } from './worker-process';
 import { startWorkerProcess, type WorkerProcess } from './workers';
@@ -90,6 +91,8 @@ export interface FloorResult {
   ratioClientP50: number;
   ratioApiP50: number;
   ratioHandwrittenP50: number;
+  /** Where the steps' time went in the worker over the same rounds, from the SDK's metrics (means). */
+  breakdown: StepBreakdown;
 }
 
 export interface Goal {
@@ -276,8 +279,14 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
   const tuning: WorkerTuning = config.worker;
   const processConfig = { temporalAddress: servers.temporalAddress, namespace: servers.namespace, databaseUrl: servers.databaseUrl };
 
-  const spawn = async (names: readonly VariantName[], t: WorkerTuning, v?: PerVariant<Variant>, extra: WorkerSpec[] = []) => {
-    const child = await startWorkerProcess({ ...processConfig, tuning: t, workers: [...workerSpec(names, v), ...extra] });
+  const spawn = async (
+    names: readonly VariantName[],
+    t: WorkerTuning,
+    v?: PerVariant<Variant>,
+    extra: WorkerSpec[] = [],
+    metrics = false,
+  ) => {
+    const child = await startWorkerProcess({ ...processConfig, tuning: t, workers: [...workerSpec(names, v), ...extra], metrics });
     children.push(child);
     return child;
   };
@@ -287,7 +296,8 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
   log(
     `Starting a worker process for both implementations and the bare-Update workflow (cache ${tuning.maxCachedWorkflows}, ${tuning.maxConcurrentWorkflowTasks} workflow tasks, ${tuning.maxConcurrentActivities} activities)…`,
   );
-  const both = await spawn(VARIANTS, tuning, undefined, [{ taskQueue: floorQueue, bundlePath: bundle.floor }]);
+  // It serves the SDK's metrics: where a step's time goes (3c.).
+  const both = await spawn(VARIANTS, tuning, undefined, [{ taskQueue: floorQueue, bundlePath: bundle.floor }], true);
 
   log(`Warm-up: ${opts.warmupCases} cases each, ${opts.warmupCases} more through the HTTP API, ${opts.warmupCases} bare-Update workflows…`);
   for (const name of VARIANTS) await driveCases(client, variants[name], opts.warmupCases, opts.concurrency, `bench-${name}-${tag}-warmup`);
@@ -339,6 +349,7 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
   const apiCompleted: string[] = [];
   const bareLatencies: number[] = [];
   const subjects = ['docket', 'api', 'handwritten', 'floor'] as const;
+  const metricsBefore = await both.metrics();
   for (let r = 1; r <= opts.rounds; r++) {
     const order = r % 2 === 1 ? subjects : [...subjects].reverse();
     const p50s: Record<(typeof subjects)[number], number> = { docket: NaN, api: NaN, handwritten: NaN, floor: NaN };
@@ -377,6 +388,13 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
         `hand-written ${round(p50s.handwritten, 1)} ms, bare Update ${round(p50s.floor, 1)} ms`,
     );
   }
+
+  const breakdown = stepBreakdown(
+    metricsBefore,
+    await both.metrics(),
+    { docket: variants.docket.taskQueue, floor: floorQueue, handwritten: variants.handwritten.taskQueue },
+    latencies.docket.length + apiLatencies.length,
+  );
 
   // A status Query's round trip, at the same load, on cases waiting in their first state.
   log(`Queries: ${opts.latencyCases} open cases each, ${TRANSITIONS_PER_CASE - 1} status Queries per case…`);
@@ -519,6 +537,7 @@ async function measure(opts: BenchOptions, servers: BenchServers, log: Log, ctx:
       ratioClientP50: round(ratio(latency.ms.docket.p50, bare.p50), 3),
       ratioApiP50: round(ratio(viaApi.p50, bare.p50), 3),
       ratioHandwrittenP50: round(ratio(latency.ms.handwritten.p50, bare.p50), 3),
+      breakdown,
     },
     history: {
       ...history,

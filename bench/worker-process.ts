@@ -2,8 +2,9 @@
  * A benchmark worker process: one or more Docket workers (the composition root of
  * worker/worker.ts, so the same activities, pool and options), each on its own task
  * queue with its own workflow bundle. Started by ./workers.ts; answers IPC requests
- * for its memory use and stops on request.
+ * for its memory use and the SDK's metrics, and stops on request.
  */
+import { createServer } from 'node:net';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig, type DocketConfig } from '../config';
 import { collectGarbageEverywhere, WORKFLOW_THREADS } from './collect-garbage';
@@ -28,12 +29,15 @@ export interface WorkerProcessConfig {
   databaseUrl: string;
   tuning: WorkerTuning;
   workers: WorkerSpec[];
+  /** Serve the SDK's metrics (Prometheus, on a free local port) for `metrics` requests (./sdk-metrics.ts). */
+  metrics?: boolean;
 }
 
-export type WorkerRequest = { type: 'memory'; id: number } | { type: 'stop'; id: number };
+export type WorkerRequest = { type: 'memory'; id: number } | { type: 'metrics'; id: number } | { type: 'stop'; id: number };
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'memory'; id: number; rss: number; heapUsed: number; external: number; cpuMs: number }
+  | { type: 'metrics'; id: number; text: string }
   | { type: 'stopped'; id: number }
   | { type: 'error'; message: string };
 
@@ -41,9 +45,25 @@ function reply(message: WorkerReply): void {
   process.send?.(message);
 }
 
+/** A local port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.env.BENCH_WORKER_CONFIG ?? '') as WorkerProcessConfig;
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const metricsAddress = cfg.metrics ? `127.0.0.1:${await freePort()}` : undefined;
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    ...(metricsAddress && { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } }),
+  });
   const base = loadConfig({ ...process.env, DATABASE_URL: cfg.databaseUrl, TEMPORAL_ADDRESS: cfg.temporalAddress });
   const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
   const workers: DocketWorker[] = [];
@@ -88,6 +108,18 @@ async function main(): Promise<void> {
           });
         },
         (err: unknown) => reply({ type: 'error', message: String(err) }),
+      );
+    } else if (message.type === 'metrics') {
+      const read = metricsAddress
+        ? fetch(`http://${metricsAddress}/metrics`).then((res) => res.text())
+        : Promise.reject(new Error('this worker process serves no metrics'));
+      // An unread reading answers empty (its means are then NaN, which the report shows) rather than leave the request waiting.
+      read.then(
+        (text) => reply({ type: 'metrics', id: message.id, text }),
+        (err: unknown) => {
+          console.error(`the SDK's metrics could not be read: ${String(err)}`);
+          reply({ type: 'metrics', id: message.id, text: '' });
+        },
       );
     } else if (message.type === 'stop') {
       stop().then(

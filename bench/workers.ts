@@ -15,6 +15,8 @@ export interface WorkerProcess {
   pid: number;
   /** Memory of the process after a full garbage collection, and its CPU time so far. */
   memory(): Promise<WorkerMemory>;
+  /** The SDK's metrics in Prometheus text (a process started with `metrics: true`). */
+  metrics(): Promise<string>;
   /** Shuts the workers down and waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -71,6 +73,9 @@ export async function startWorkerProcess(config: WorkerProcessConfig, timeoutMs 
     async memory() {
       const m = await request<Extract<WorkerReply, { type: 'memory' }>>('memory');
       return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, cpuMs: m.cpuMs };
+    },
+    async metrics() {
+      return (await request<Extract<WorkerReply, { type: 'metrics' }>>('metrics')).text;
     },
     stop() {
       stopping ??= (async () => {

@@ -84,6 +84,18 @@ test('3b. the floor: a bare Update and Docket’s step through the HTTP API, in 
   positive(result.floor.ratioClientP50);
   positive(result.floor.ratioApiP50);
   positive(result.floor.ratioHandwrittenP50);
+  // 3c: where the time went, from the worker process's SDK metrics over the same rounds.
+  const b = result.floor.breakdown;
+  for (const ms of [
+    b.docketWorkflowTaskMs,
+    b.docketLocalActivityMs,
+    b.floorWorkflowTaskMs,
+    b.handwrittenWorkflowTaskMs,
+    b.handwrittenActivityMs,
+  ])
+    positive(ms);
+  // A step takes at least one workflow task.
+  expect(b.docketWorkflowTasksPerStep).toBeGreaterThanOrEqual(1);
   // Every case driven through the API stored its start and each step once.
   expect(result.checks.apiTransitions.stored).toBe(result.checks.apiTransitions.expected);
   expect(result.checks.apiTransitions.expected).toBe((SMOKE_OPTIONS.warmupCases + SMOKE_OPTIONS.latencyCases * SMOKE_OPTIONS.rounds) * 8);
@@ -175,6 +187,7 @@ test('the report has every measurement, its ratio and the goals', () => {
     '3. human step',
     '3b. The floor',
     'Docket human step, HTTP API',
+    '3c. Where the time goes',
     '4. history',
     '5. replay',
     '6. worker RSS',
