@@ -17,6 +17,7 @@ import { csvTable } from '../../engine/csv';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { route, type AnyRoute } from '../route';
+import { checkReport, reportOut } from './report-out';
 import { refused } from './cases';
 
 /** Who reads reports; `sales_rep` only the ones with own figures. */
@@ -49,19 +50,6 @@ const reportQuery = z
   })
   .strict();
 
-const reportOut = z
-  .object({
-    report: z.string(),
-    from: z.string(),
-    to: z.string(),
-    groupBy: z.enum(GROUP_BY).nullable(),
-    rep: z.string().nullable(),
-    department: z.string().nullable(),
-    columns: z.array(z.string()),
-    rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
-  })
-  .meta({ id: 'Report' });
-
 /** The visit definition's parameters (their values: the latest published version's defaults). */
 async function visitParameters(deps: ApiDeps): Promise<Record<string, number>> {
   const visit = (await deps.catalog.latest()).find((d) => d.processId === 'visit');
@@ -89,6 +77,7 @@ export function reportRoutes(deps: ApiDeps): AnyRoute[] {
             'the report: its columns and rows (JSON), or CSV with a header row with `Accept: text/csv` or `?format=csv`. ' +
             `Reports: ${REPORT_NAMES.join(', ')}. The period is [from, to) in UTC (default the last ${DEFAULT_DAYS} days).`,
           schema: reportOut,
+          check: checkReport,
           alsoAs: 'text/csv',
         },
       },

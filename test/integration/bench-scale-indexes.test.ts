@@ -103,3 +103,16 @@ test('the indexes and constraints after the load are those of a migrated databas
     await reference.end();
   }
 });
+
+test('a search by process and state reads its page in order from one index range, without sorting (migration 028)', async () => {
+  const search = queries.find((q) => q.name === 'search: process + state')!;
+  expect(search.samples.length).toBeGreaterThan(0);
+  for (const sample of search.samples) {
+    const statements = await api.record(async () => expect((await api.get(sample.url, sample.userId, sample.role)).status).toBe(200));
+    const pages = (await explainAll(pool, statements)).filter(({ statement }) => /ORDER BY c\.opened_at DESC/.test(statement.text));
+    expect(pages).toHaveLength(1);
+    const plan = JSON.stringify(pages[0]!.plan);
+    expect(plan).toMatch(/"Index Name":"cases_process_state_idx"/);
+    expect(plan).not.toMatch(/"Node Type":"(Sort|Incremental Sort)"/);
+  }
+});

@@ -4,7 +4,8 @@
  * length (`docket.report_duration_counts`: per UTC month, read for the whole months of the period;
  * the rows of its cut months are counted from their index); the bin holding the k-th length is
  * found from those counts, and only that bin's rows of the period are read, in order of length,
- * along an index by group, bin and time. The figures are the ones `percentile_cont` gives (linear
+ * along an index by group, bin and time: once per bin, for every rank it holds (the ranks either
+ * side of a percentile are mostly in the same bin). The figures are the ones `percentile_cont` gives (linear
  * interpolation between the lengths at ranks floor and ceil of q·(n−1), as PostgreSQL computes it).
  */
 import { binder, type ReportFilter } from './period';
@@ -93,17 +94,21 @@ export function percentilesQuery(
         CROSS JOIN LATERAL (VALUES (floor(0.5::float8 * (g.valued - 1)::float8)::bigint), (ceil(0.5::float8 * (g.valued - 1)::float8)::bigint),
                                    (floor(0.9::float8 * (g.valued - 1)::float8)::bigint), (ceil(0.9::float8 * (g.valued - 1)::float8)::bigint)) r (r)
        WHERE g.valued > 0
-    ), picked AS (
-      SELECT w.grp, w.r, v.seconds
+    ), needed AS (
+      SELECT w.grp, b.bin, b.before, array_agg(w.r) AS ranks, max(w.r) - b.before + 1 AS upto
         FROM wanted w
         JOIN bins b ON b.grp = w.grp AND w.r >= b.before AND w.r < b.before + b.n
+       GROUP BY w.grp, b.bin, b.before
+    ), picked AS (
+      SELECT n.grp, k.r, CASE WHEN n.bin = ${ZERO} THEN 0::float8 ELSE v.sorted[k.r - n.before + 1] END AS seconds
+        FROM needed n
         CROSS JOIN LATERAL (
-          SELECT 0::float8 AS seconds WHERE b.bin = ${ZERO}
-          UNION ALL
-          (SELECT (${src.seconds})::float8 FROM ${src.table}
-            WHERE b.bin <> ${ZERO} AND ${src.group} = w.grp AND docket.report_duration_bin(${src.seconds}) = b.bin
-              AND ${src.time} >= ${from} AND ${src.time} < ${to} ${where}
-            ORDER BY 1 OFFSET w.r - b.before LIMIT 1)) v
+          SELECT array_agg(x.seconds ORDER BY x.seconds) AS sorted FROM (
+            SELECT (${src.seconds})::float8 AS seconds FROM ${src.table}
+             WHERE n.bin <> ${ZERO} AND ${src.group} = n.grp AND docket.report_duration_bin(${src.seconds}) = n.bin
+               AND ${src.time} >= ${from} AND ${src.time} < ${to} ${where}
+             ORDER BY 1 LIMIT n.upto) x) v
+        CROSS JOIN LATERAL unnest(n.ranks) k (r)
     )
     SELECT g.grp AS ${groupAs}, g.total::int AS ${countAs}, ${percentile('0.5', 'medianHours')}, ${percentile('0.9', 'p90Hours')}
       FROM groups g

@@ -47,7 +47,9 @@ export function unitsIn(unit: Unit, from: Date, to: Date): number {
  *   (`docket.report_events`);
  * - newLeads: customers whose first new-customer visit case opened in the period, credited to its
  *   owner (each customer's first ones: `docket.report_first_leads`);
- * - intentionCustomers: customers whose intention grade became A in the period, credited to their owner;
+ * - intentionCustomers: customers whose intention grade became A in the period, credited to their owner
+ *   (each customer once, then joined to their record: a customer has one owner, so counting the
+ *   joined rows counts customers; both sides are read from their indexes alone, migration 028);
  * - newCustomersWon: customers whose first contract was archived (counted in performance) in the
  *   period, credited to the contract's performanceRep (each customer's first ARCHIVED rows:
  *   `docket.report_first_wins`).
@@ -82,10 +84,12 @@ function countsSql(f: ReportFilter): { sql: string; params: unknown[] } {
      WHERE l.opened_at >= ${from} AND l.opened_at < ${to} ${only('l.owner')}
      GROUP BY 1
     UNION ALL
-    SELECT cu.owner_id, 'intentionCustomers', count(DISTINCT g.customer_id)::int
-      FROM docket.customer_grade_changes g JOIN docket.customers cu ON cu.customer_id = g.customer_id
-     WHERE g.grade = 'intention' AND g.to_grade = 'A' AND g.at >= ${from} AND g.at < ${to}
-       AND g.from_grade IS DISTINCT FROM 'A' AND cu.owner_id IS NOT NULL ${only('cu.owner_id')}
+    SELECT cu.owner_id, 'intentionCustomers', count(*)::int
+      FROM (SELECT DISTINCT g.customer_id FROM docket.customer_grade_changes g
+             WHERE g.grade = 'intention' AND g.to_grade = 'A' AND g.at >= ${from} AND g.at < ${to}
+               AND g.from_grade IS DISTINCT FROM 'A') g
+      JOIN docket.customers cu ON cu.customer_id = g.customer_id
+     WHERE cu.owner_id IS NOT NULL ${only('cu.owner_id')}
      GROUP BY 1
     UNION ALL
     SELECT w.rep, 'newCustomersWon', count(DISTINCT w.customer_id)::int
