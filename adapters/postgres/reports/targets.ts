@@ -53,6 +53,8 @@ export function unitsIn(unit: Unit, from: Date, to: Date): number {
  * - newCustomersWon: customers whose first contract was archived (counted in performance) in the
  *   period, credited to the contract's performanceRep (each customer's first ARCHIVED rows:
  *   `docket.report_first_wins`).
+ * Distinct (rep, customer) pairs are taken by hashing, then counted per rep: counting them distinct
+ * within each group sorted every row of the period by rep and customer (text, in the collation).
  */
 function countsSql(f: ReportFilter): { sql: string; params: unknown[] } {
   const { params, p } = binder();
@@ -79,9 +81,9 @@ function countsSql(f: ReportFilter): { sql: string; params: unknown[] } {
      GROUP BY 1
     HAVING sum(v.n) > 0
     UNION ALL
-    SELECT l.owner, 'newLeads', count(DISTINCT l.customer_id)::int
-      FROM docket.report_first_leads l
-     WHERE l.opened_at >= ${from} AND l.opened_at < ${to} ${only('l.owner')}
+    SELECT l.owner, 'newLeads', count(*)::int
+      FROM (SELECT DISTINCT l.owner, l.customer_id FROM docket.report_first_leads l
+             WHERE l.opened_at >= ${from} AND l.opened_at < ${to} ${only('l.owner')}) l
      GROUP BY 1
     UNION ALL
     SELECT cu.owner_id, 'intentionCustomers', count(*)::int
@@ -92,9 +94,9 @@ function countsSql(f: ReportFilter): { sql: string; params: unknown[] } {
      WHERE cu.owner_id IS NOT NULL ${only('cu.owner_id')}
      GROUP BY 1
     UNION ALL
-    SELECT w.rep, 'newCustomersWon', count(DISTINCT w.customer_id)::int
-      FROM docket.report_first_wins w
-     WHERE w.at >= ${from} AND w.at < ${to} ${only('w.rep')}
+    SELECT w.rep, 'newCustomersWon', count(*)::int
+      FROM (SELECT DISTINCT w.rep, w.customer_id FROM docket.report_first_wins w
+             WHERE w.at >= ${from} AND w.at < ${to} ${only('w.rep')}) w
      GROUP BY 1`;
   return { sql, params };
 }
