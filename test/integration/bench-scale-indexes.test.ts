@@ -107,12 +107,25 @@ test('the indexes and constraints after the load are those of a migrated databas
 test('a search by process and state reads its page in order from one index range, without sorting (migration 028)', async () => {
   const search = queries.find((q) => q.name === 'search: process + state')!;
   expect(search.samples.length).toBeGreaterThan(0);
-  for (const sample of search.samples) {
-    const statements = await api.record(async () => expect((await api.get(sample.url, sample.userId, sample.role)).status).toBe(200));
+  /** The plan of the page's statement of a search. */
+  const pagePlan = async (url: string, userId: string, role: string) => {
+    const statements = await api.record(async () => expect((await api.get(url, userId, role)).status).toBe(200));
     const pages = (await explainAll(pool, statements)).filter(({ statement }) => /ORDER BY c\.opened_at DESC/.test(statement.text));
     expect(pages).toHaveLength(1);
-    const plan = JSON.stringify(pages[0]!.plan);
-    expect(plan).toMatch(/"Index Name":"cases_process_state_idx"/);
-    expect(plan).not.toMatch(/"Node Type":"(Sort|Incremental Sort)"/);
-  }
+    return JSON.stringify(pages[0]!.plan);
+  };
+  for (const sample of search.samples)
+    expect(await pagePlan(sample.url, sample.userId, sample.role)).toMatch(/"Index Name":"cases_process_state_idx"/);
+  // A state with few cases may be sorted after a bitmap read (the cheaper plan for a few dozen rows);
+  // the state with the most cases, where sorting them all would cost, is read in page order.
+  const biggest = (
+    await pool.query<{ process_id: string; state: string; n: string }>(
+      'SELECT process_id, state, count(*) AS n FROM docket.cases GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1',
+    )
+  ).rows[0]!;
+  expect(Number(biggest.n)).toBeGreaterThan(1000);
+  const { userId, role } = search.samples[0]!;
+  const plan = await pagePlan(`/cases?process=${biggest.process_id}&state=${encodeURIComponent(biggest.state)}`, userId, role);
+  expect(plan).toMatch(/"Index Name":"cases_process_state_idx"/);
+  expect(plan).not.toMatch(/"Node Type":"(Sort|Incremental Sort)"/);
 });
