@@ -356,6 +356,26 @@ function onlyProcesses(filter: CaseFilter): boolean {
   return Object.entries(filter).every(([k, v]) => v === undefined || k === 'processIds' || k === 'processId');
 }
 
+/** A view's statement over narrow rows, with its binder (for what the caller adds around it). */
+type ViewSql = { text: string; params: unknown[]; p: (v: unknown) => string };
+
+/**
+ * What a narrow row (`docket.open_work` or `docket.user_cases`, as `alias`) answers itself before its
+ * case is read: the visible processes, the process asked for, and the page key after `key`.
+ */
+function narrowRowTests(
+  alias: string,
+  filter: CaseFilter,
+  key: { at: string; id: string } | undefined,
+  p: (v: unknown) => string,
+): string[] {
+  const tests: string[] = [];
+  if (filter.processIds !== undefined) tests.push(`${alias}.process_id = ANY(${p(filter.processIds)}::text[])`);
+  if (filter.processId !== undefined) tests.push(`${alias}.process_id = ${p(filter.processId)}`);
+  if (key) tests.push(`(${alias}.opened_at, ${alias}.case_id) < (${key.at}::timestamptz, ${key.id})`);
+  return tests;
+}
+
 /**
  * A page (and its count) of an open view as a union of branches, each read in page order along its
  * own index and stopped after `limit` matches, then merged by the page key: the work is that of
@@ -363,13 +383,7 @@ function onlyProcesses(filter: CaseFilter): boolean {
  * (the filters, and its part of the view's condition) in a subquery run row by row, so that the
  * planner cannot trade the walk in page order for reading every match and sorting them.
  */
-function openViewSql(
-  filter: CaseFilter,
-  inbox: InboxSelection,
-  limit: number,
-  after: CaseKey | undefined,
-  countOnly = false,
-): { text: string; params: unknown[]; p: (v: unknown) => string } {
+function openViewSql(filter: CaseFilter, inbox: InboxSelection, limit: number, after: CaseKey | undefined, countOnly = false): ViewSql {
   // Bound only when used: a statement with a parameter it does not use is refused.
   const bound = binder();
   const { params, p } = bound;
@@ -386,11 +400,7 @@ function openViewSql(
          ORDER BY c.opened_at DESC, c.case_id DESC LIMIT ${n})`;
     }
     const { kind, who } = b.work;
-    const tests = [`w.kind = '${kind}'`, `w.who = ${p(who)}`];
-    // The visibility and the process are tested on the narrow row before the case is read.
-    if (filter.processIds !== undefined) tests.push(`w.process_id = ANY(${p(filter.processIds)}::text[])`);
-    if (filter.processId !== undefined) tests.push(`w.process_id = ${p(filter.processId)}`);
-    if (key) tests.push(`(w.opened_at, w.case_id) < (${key.at}::timestamptz, ${key.id})`);
+    const tests = [`w.kind = '${kind}'`, `w.who = ${p(who)}`, ...narrowRowTests('w', filter, key, p)];
     // Counted from the narrow rows alone where they say all that is tested (`exact`).
     if (!(countOnly && b.exact === true && onlyProcesses(filter)))
       tests.push(
@@ -410,19 +420,15 @@ function openViewSql(
  * not of every case the user ever touched. Counted from the narrow rows alone when the filters are
  * at most the processes: the rows are exactly the cases the view's condition selects.
  */
-function userViewSql(
-  filter: CaseFilter,
-  inbox: InboxSelection,
-  limit: number,
-  after: CaseKey | undefined,
-  countOnly = false,
-): { text: string; params: unknown[]; p: (v: unknown) => string } {
+function userViewSql(filter: CaseFilter, inbox: InboxSelection, limit: number, after: CaseKey | undefined, countOnly = false): ViewSql {
   const bound = binder();
   const { params, p } = bound;
-  const tests = [`u.user_id = ${p(inbox.userId)}`, `u.kind = '${inbox.view === 'started' ? 's' : 'd'}'`];
-  if (filter.processIds !== undefined) tests.push(`u.process_id = ANY(${p(filter.processIds)}::text[])`);
-  if (filter.processId !== undefined) tests.push(`u.process_id = ${p(filter.processId)}`);
-  if (after) tests.push(`(u.opened_at, u.case_id) < (${p(after.openedAt)}::timestamptz, ${p(after.caseId)})`);
+  const key = after && { at: p(after.openedAt), id: p(after.caseId) };
+  const tests = [
+    `u.user_id = ${p(inbox.userId)}`,
+    `u.kind = '${inbox.view === 'started' ? 's' : 'd'}'`,
+    ...narrowRowTests('u', filter, key, p),
+  ];
   if (!(countOnly && onlyProcesses(filter)))
     tests.push(`coalesce((SELECT true FROM docket.cases c WHERE c.case_id = u.case_id AND ${filterSql(filter, bound).where}), false)`);
   return {
@@ -433,40 +439,42 @@ function userViewSql(
   };
 }
 
+/**
+ * The page and count statements of a view read from narrow rows (`openViewSql`, `userViewSql`): the
+ * page's cases collected first, then read by id; `merge`, for a union of ranges, orders the union
+ * by the page key and keeps that many.
+ */
+function narrowPageSql(
+  page: ViewSql,
+  count: ViewSql,
+  { merge }: { merge?: number } = {},
+): { page: { text: string; params: unknown[] }; count: { text: string; params: unknown[] } } {
+  const merged = merge === undefined ? '' : ` ORDER BY u.opened_at DESC, u.case_id DESC LIMIT ${page.p(merge)}`;
+  return {
+    page: {
+      text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c
+          WHERE c.case_id = ANY(ARRAY(SELECT u.case_id FROM (${page.text}) u${merged}))
+         ORDER BY c.opened_at DESC, c.case_id DESC`,
+      params: page.params,
+    },
+    count: { text: `SELECT count(*)::int AS total FROM (${count.text}) u`, params: count.params },
+  };
+}
+
 /** The statements of one page and of its total, counted up to `TOTAL_CAP` (exported so that a test can EXPLAIN them). */
 export function caseListSql(
   filter: CaseFilter,
   inbox: InboxSelection | undefined,
   { limit, after, offset }: PagePosition,
 ): { page: { text: string; params: unknown[] }; count: { text: string; params: unknown[] } } {
-  if (inbox !== undefined && OPEN_VIEWS.has(inbox.view) && !offset) {
-    const page = openViewSql(filter, inbox, limit + 1, after);
-    // Counted up to one past the cap in each branch: one that stops there makes the union more than the cap.
-    const count = openViewSql(filter, inbox, TOTAL_CAP + 1, undefined, true);
-    return {
-      page: {
-        // The page's cases collected first, then read by id.
-        text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c
-          WHERE c.case_id = ANY(ARRAY(SELECT u.case_id FROM (${page.text}) u
-                                       ORDER BY u.opened_at DESC, u.case_id DESC LIMIT ${page.p(limit + 1)}))
-         ORDER BY c.opened_at DESC, c.case_id DESC`,
-        params: page.params,
-      },
-      count: { text: `SELECT count(*)::int AS total FROM (${count.text}) u`, params: count.params },
-    };
-  }
-  if (inbox !== undefined && USER_VIEWS.has(inbox.view) && !offset) {
-    const page = userViewSql(filter, inbox, limit + 1, after);
-    const count = userViewSql(filter, inbox, TOTAL_CAP + 1, undefined, true);
-    return {
-      page: {
-        text: `SELECT ${COLUMNS}, ${PAGE_KEY} AS page_key FROM docket.cases c
-          WHERE c.case_id = ANY(ARRAY(SELECT u.case_id FROM (${page.text}) u))
-         ORDER BY c.opened_at DESC, c.case_id DESC`,
-        params: page.params,
-      },
-      count: { text: `SELECT count(*)::int AS total FROM (${count.text}) u`, params: count.params },
-    };
+  if (inbox !== undefined && !offset) {
+    // Counted up to one past the cap in each branch: one that stops there makes a union more than the cap.
+    if (OPEN_VIEWS.has(inbox.view))
+      return narrowPageSql(openViewSql(filter, inbox, limit + 1, after), openViewSql(filter, inbox, TOTAL_CAP + 1, undefined, true), {
+        merge: limit + 1,
+      });
+    if (USER_VIEWS.has(inbox.view))
+      return narrowPageSql(userViewSql(filter, inbox, limit + 1, after), userViewSql(filter, inbox, TOTAL_CAP + 1, undefined, true));
   }
   const build = () => {
     const { where, params, p } = filterSql(filter);
