@@ -40,8 +40,8 @@ export async function generatorDigest(definitionsDir: string): Promise<string> {
 /** The tables loaded with their secondary indexes dropped (and primary keys, where nothing refers to them). */
 const BIG_TABLES = ['cases', 'transitions', 'notification_outbox'];
 /**
- * The triggers that keep the reports' rollups (migrations 021 to 023) and their counts (024, 026),
- * and the users' cases (027), by table: off during the load, rebuilt after it.
+ * The triggers that keep the reports' rollups (migrations 021 to 023, 030) and their counts (024,
+ * 026), and the users' cases (027), by table: off during the load, rebuilt after it.
  */
 const REPORT_TRIGGERS: Record<string, string[]> = {
   transitions: [
@@ -88,6 +88,8 @@ const REPORT_TRIGGERS: Record<string, string[]> = {
     'report_approvals_counts_truncate',
   ],
   report_cases: ['report_cases_counts_insert', 'report_cases_counts_update', 'report_cases_counts_delete', 'report_cases_counts_truncate'],
+  customer_grade_changes: ['customer_grade_changes_report_intention'],
+  customers: ['customers_report_intention_owner'],
   report_escalations: [
     'report_escalations_counts_insert',
     'report_escalations_counts_update',
@@ -288,6 +290,8 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
   const templateSeconds = (performance.now() - tTemplates) / 1000;
   log(`  ${k} definition versions, ${fmt(k * perVersion)} case templates walked through the engine (${templateSeconds.toFixed(1)} s)`);
 
+  // The rollups' triggers are off from here (customers and their grade changes included), rebuilt at once after the load.
+  await reportTriggers(pool, 'DISABLE');
   // People and customers.
   const { users, byRole } = makeUsers(opts.scale, rng);
   const owners = byRole.get('sales_rep')!;
@@ -406,7 +410,6 @@ async function seedInto(pool: Pool, databaseUrl: string, opts: SeedOptions, run:
     createdAt: new Date(now - 4 * 365 * 86_400_000).toISOString(),
   });
   const indexes = await dropIndexes(pool);
-  await reportTriggers(pool, 'DISABLE');
   const tLoad = performance.now();
   const loaded = await loadCases(pool, plans, { byRole, ownerOf: (i) => ownerOf[i] ?? null, customerId }, seed, signing, log);
   const loadSeconds = (performance.now() - tLoad) / 1000;

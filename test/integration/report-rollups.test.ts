@@ -10,6 +10,8 @@ import { loadCalendar } from '../../client/setup';
 import { loadConfig } from '../../config';
 import { seedScale } from '../../bench/scale';
 import { PostgresCaseStore } from '../../adapters/postgres/case-store';
+import { PostgresCustomerStore } from '../../adapters/postgres/customer-store';
+import { PostgresHandoverStore } from '../../adapters/postgres/handover-store';
 import { recordInOutbox } from '../../adapters/notify/outbox-notifier';
 import { complaintQualityQuery, complaintsQuery, stateTimesQuery, type ReportQuery } from '../../adapters/postgres/reports/complaints';
 import type { ReportFilter } from '../../adapters/postgres/reports/period';
@@ -116,6 +118,7 @@ type Kept =
   | 'approvals'
   | 'firstWins'
   | 'firstLeads'
+  | 'intentionA'
   | 'visitCounts'
   | 'causeDays'
   | 'complaintCounts'
@@ -134,6 +137,7 @@ async function kept(pool: Pool): Promise<Record<Kept, unknown[]> & Awaited<Retur
     approvals: await all('SELECT * FROM docket.report_approvals ORDER BY case_id, seq'),
     firstWins: await all('SELECT * FROM docket.report_first_wins ORDER BY case_id, seq'),
     firstLeads: await all('SELECT * FROM docket.report_first_leads ORDER BY case_id'),
+    intentionA: await all('SELECT * FROM docket.report_intention_a ORDER BY id'),
     visitCounts: await all('SELECT * FROM docket.report_visit_counts ORDER BY unit, start, owner NULLS FIRST'),
     causeDays: await all('SELECT * FROM docket.report_cause_days ORDER BY day, dimension NULLS FIRST'),
     // Migration 026: the satisfaction sum compared as a number (its scale follows the sums made).
@@ -261,6 +265,7 @@ describe('on a seeded data set', () => {
     expect(before.escalations.length).toBeGreaterThan(10);
     expect(before.firstWins.length).toBeGreaterThan(10);
     expect(before.firstLeads.length).toBeGreaterThan(10);
+    expect(before.intentionA.length).toBeGreaterThan(10);
     expect(before.visitCounts.length).toBeGreaterThan(10);
     expect(before.causeDays.length).toBeGreaterThan(10);
     expect(before.complaintCounts.length).toBeGreaterThan(10);
@@ -268,6 +273,69 @@ describe('on a seeded data set', () => {
     expect(before.contractCounts.length).toBeGreaterThan(10);
     expect(before.durationCounts.length).toBeGreaterThan(100);
     expect(before.escalationDays.length).toBeGreaterThan(10);
+    await expectKeptAsRebuilt(pool);
+  });
+
+  // Last: it changes the seeded customers.
+  test('intention customers follow grade changes and owner changes made through the stores (migration 030)', async () => {
+    const customers = new PostgresCustomerStore(pool);
+    const handovers = new PostgresHandoverStore(pool);
+    const manager: Actor = { userId: 'mgr-rollups', role: 'sales_manager' };
+    const picked = (
+      await pool.query<{ id: string; owner: string }>(
+        `SELECT customer_id AS id, owner_id AS owner FROM docket.customers
+          WHERE owner_id IS NOT NULL AND intention_grade IS DISTINCT FROM 'A' ORDER BY customer_id LIMIT 4`,
+      )
+    ).rows;
+    expect(picked).toHaveLength(4);
+    const [a, b, c, d] = picked as [(typeof picked)[0], (typeof picked)[0], (typeof picked)[0], (typeof picked)[0]];
+    const rowsOf = async (id: string) =>
+      (
+        await pool.query<{ owner: string | null }>(
+          "SELECT owner FROM docket.report_intention_a WHERE customer_id = $1 AND at > now() - interval '1 hour'",
+          [id],
+        )
+      ).rows;
+
+    // To A (counted), A again (nothing recorded), away and back to A (counted again), to B (not counted).
+    await customers.changeGrades(a.id, { intention: 'A' }, 'budget confirmed', manager);
+    await customers.changeGrades(a.id, { intention: 'A' }, 'still A', manager);
+    await customers.changeGrades(b.id, { intention: 'A' }, 'budget confirmed', manager);
+    await customers.changeGrades(b.id, { intention: 'C' }, 'budget gone', manager);
+    await customers.changeGrades(b.id, { intention: 'A' }, 'budget back', manager);
+    await customers.changeGrades(c.id, { intention: 'B' }, 'interested', manager);
+    expect(await rowsOf(a.id)).toEqual([{ owner: a.owner }]);
+    expect(await rowsOf(b.id)).toEqual([{ owner: b.owner }, { owner: b.owner }]);
+    expect(await rowsOf(c.id)).toEqual([]);
+
+    // A handover moves a's rows to the new owner; an edit of d's owner, then d to A, credits the new owner.
+    const handed = await handovers.record({
+      from: a.owner,
+      to: 'rep-rollups-new',
+      requested: [a.id],
+      reason: 'territory',
+      by: manager,
+      requestKey: null,
+    });
+    expect(handed?.items).toHaveLength(1);
+    expect(await rowsOf(a.id)).toEqual([{ owner: 'rep-rollups-new' }]);
+    await customers.update(d.id, { owner: 'rep-rollups-other' }, manager);
+    await customers.changeGrades(d.id, { intention: 'A' }, 'signed a letter of intent', manager);
+    expect(await rowsOf(d.id)).toEqual([{ owner: 'rep-rollups-other' }]);
+
+    // The report counts them as its raw query does, over the period and narrowed to the reps concerned.
+    const period = { from: new Date(seededAt - 365 * DAY), to: new Date(Date.now() + DAY) };
+    const now = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + DAY) };
+    const reps = ['rep-rollups-new', 'rep-rollups-other', b.owner, 'nobody'];
+    expect(await expectSameCounts(pool, period, reps)).toBeGreaterThan(0);
+    expect(await expectSameCounts(pool, now, reps)).toBeGreaterThan(0);
+    const intention = (await counts(pool, targetsQuery(now))).filter((r) => (r as { metric: string }).metric === 'intentionCustomers');
+    expect(intention).toEqual(
+      expect.arrayContaining([
+        { rep: 'rep-rollups-new', metric: 'intentionCustomers', n: 1 },
+        { rep: 'rep-rollups-other', metric: 'intentionCustomers', n: 1 },
+      ]),
+    );
     await expectKeptAsRebuilt(pool);
   });
 });

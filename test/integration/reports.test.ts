@@ -478,9 +478,8 @@ test('each report’s query reads its period from an index (EXPLAIN)', async () 
         // each customer's first new-customer visit and first contract won, by time (migration 023)
         'report_first_leads_opened_idx',
         'report_first_wins_at_idx',
-        // the intention customers: their grade changes and their owners, from the indexes alone (migration 028)
-        'customer_grade_changes_at_idx',
-        'customers_owner_of_idx',
+        // the intention customers: their grade changes to A with their owners, by time (migration 030)
+        'report_intention_a_at_idx',
       ],
       // the complaints opened and closed counted per day and month (migration 026), and those of the
       // part-days at the ends from the complaints kept as the cases change (migration 022)

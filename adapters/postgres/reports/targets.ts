@@ -39,7 +39,7 @@ export function unitsIn(unit: Unit, from: Date, to: Date): number {
 }
 
 /**
- * One query, four counts per rep, each read from rows kept for it (migrations 021 and 023), so that
+ * One query, four counts per rep, each read from rows kept for it (migrations 021, 023 and 030), so that
  * a period reads about as many rows as it has counts, not events:
  * - newCustomerVisits: VISIT_DONE of a visit whose visitType is new_customer, credited to its owner,
  *   summed from the counts per month and per day (`docket.report_visit_counts`) and, for the
@@ -48,8 +48,8 @@ export function unitsIn(unit: Unit, from: Date, to: Date): number {
  * - newLeads: customers whose first new-customer visit case opened in the period, credited to its
  *   owner (each customer's first ones: `docket.report_first_leads`);
  * - intentionCustomers: customers whose intention grade became A in the period, credited to their owner
- *   (each customer once, then joined to their record: a customer has one owner, so counting the
- *   joined rows counts customers; both sides are read from their indexes alone, migration 028);
+ *   (each grade change to A with the customer's current owner: `docket.report_intention_a`, migration
+ *   030; a customer has one owner, so distinct (owner, customer) pairs are distinct customers);
  * - newCustomersWon: customers whose first contract was archived (counted in performance) in the
  *   period, credited to the contract's performanceRep (each customer's first ARCHIVED rows:
  *   `docket.report_first_wins`).
@@ -86,12 +86,9 @@ function countsSql(f: ReportFilter): { sql: string; params: unknown[] } {
              WHERE l.opened_at >= ${from} AND l.opened_at < ${to} ${only('l.owner')}) l
      GROUP BY 1
     UNION ALL
-    SELECT cu.owner_id, 'intentionCustomers', count(*)::int
-      FROM (SELECT DISTINCT g.customer_id FROM docket.customer_grade_changes g
-             WHERE g.grade = 'intention' AND g.to_grade = 'A' AND g.at >= ${from} AND g.at < ${to}
-               AND g.from_grade IS DISTINCT FROM 'A') g
-      JOIN docket.customers cu ON cu.customer_id = g.customer_id
-     WHERE cu.owner_id IS NOT NULL ${only('cu.owner_id')}
+    SELECT i.owner, 'intentionCustomers', count(*)::int
+      FROM (SELECT DISTINCT i.owner, i.customer_id FROM docket.report_intention_a i
+             WHERE i.at >= ${from} AND i.at < ${to} AND i.owner IS NOT NULL ${only('i.owner')}) i
      GROUP BY 1
     UNION ALL
     SELECT w.rep, 'newCustomersWon', count(*)::int
