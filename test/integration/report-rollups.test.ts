@@ -292,7 +292,7 @@ describe('on a seeded data set', () => {
     const rowsOf = async (id: string) =>
       (
         await pool.query<{ owner: string | null }>(
-          "SELECT owner FROM docket.report_intention_a WHERE customer_id = $1 AND at > now() - interval '1 hour'",
+          "SELECT owner FROM docket.report_intention_a WHERE customer_id = $1 AND at > now() - interval '1 hour' ORDER BY id",
           [id],
         )
       ).rows;
